@@ -1,0 +1,295 @@
+// Package akool is a small client for Akool's image generation OpenAPI: the
+// v3 and v4 create calls, the upscale/variation buttons, reading a job, the
+// credit balance and the token exchange. It speaks Go structs and typed errors
+// (*APIError, *UncertainError, *JobFailedError) and has no Terraform types in it.
+package akool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+)
+
+// DefaultBaseURL is Akool's OpenAPI address.
+const DefaultBaseURL = "https://openapi.akool.com"
+
+const (
+	defaultUserAgent      = "terraform-provider-akool/dev"
+	defaultRequestTimeout = 30 * time.Second
+	defaultRetryMax       = 6
+	defaultRetryWaitMin   = 250 * time.Millisecond
+	defaultRetryWaitMax   = 8 * time.Second
+)
+
+// Logger receives debug lines about requests; fields never carry secrets.
+type Logger interface {
+	Debug(ctx context.Context, msg string, fields map[string]any)
+}
+
+// Config configures a Client. Exactly one authentication method must be
+// complete: APIKey; ClientID with ClientSecret; or Token.
+type Config struct {
+	BaseURL        string        // default DefaultBaseURL; trailing slash tolerated
+	APIKey         string        // sent as x-api-key
+	ClientID       string        // with ClientSecret: exchanged once via getToken for a bearer token
+	ClientSecret   string        //
+	Token          string        // a ready bearer token
+	UserAgent      string        // full User-Agent value; default "terraform-provider-akool/dev"
+	HTTPClient     *http.Client  // optional base client (its Transport is reused); nil = a fresh cleanhttp pooled client
+	RequestTimeout time.Duration // per attempt; default 30s
+	RetryMax       int           // max retries for safe-to-retry requests; default 6; negative = 0
+	RetryWaitMin   time.Duration // default 250ms
+	RetryWaitMax   time.Duration // default 8s
+	Logger         Logger        // optional
+	Poll           PollPolicy    // optional, used by Wait; nil = DefaultPollPolicy()
+
+	// Sleep waits between retries and between status reads in Wait. It must
+	// return ctx.Err() when ctx ends first. Optional, for tests; the default
+	// waits on a timer or ctx.Done().
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+type authMethod int
+
+const (
+	authAPIKey authMethod = iota + 1
+	authClientCredentials
+	authToken
+)
+
+// Client talks to Akool. It is safe for concurrent use.
+type Client struct {
+	baseURL   string // scheme, host and optional path prefix, without trailing slash
+	auth      authMethod
+	apiKey    string
+	clientID  string
+	secret    string
+	token     string // the ready token (authToken)
+	userAgent string
+
+	http         *http.Client
+	retryMax     int
+	retryWaitMin time.Duration
+	retryWaitMax time.Duration
+	logger       Logger
+	poll         PollPolicy
+	sleep        func(ctx context.Context, d time.Duration) error
+
+	tokens tokenCache // the fetched token (authClientCredentials)
+}
+
+// New validates the config and returns a client. It needs exactly one
+// complete authentication method; errors name the fields involved, never
+// their values.
+func New(cfg Config) (*Client, error) {
+	method, err := authMethodOf(cfg)
+	if err != nil {
+		return nil, err
+	}
+	base, err := parseBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+
+	c := &Client{
+		baseURL:      base,
+		auth:         method,
+		userAgent:    cfg.UserAgent,
+		retryMax:     cfg.RetryMax,
+		retryWaitMin: cfg.RetryWaitMin,
+		retryWaitMax: cfg.RetryWaitMax,
+		logger:       cfg.Logger,
+		poll:         cfg.Poll,
+		sleep:        cfg.Sleep,
+	}
+	switch method {
+	case authAPIKey:
+		c.apiKey = cfg.APIKey
+	case authClientCredentials:
+		c.clientID, c.secret = cfg.ClientID, cfg.ClientSecret
+	case authToken:
+		c.token = cfg.Token
+	}
+	if c.userAgent == "" {
+		c.userAgent = defaultUserAgent
+	}
+	if strings.ContainsFunc(c.userAgent, isControl) {
+		return nil, errors.New("akool: UserAgent contains control characters")
+	}
+	switch {
+	case c.retryMax == 0:
+		c.retryMax = defaultRetryMax
+	case c.retryMax < 0:
+		c.retryMax = 0
+	}
+	if c.retryWaitMin <= 0 {
+		c.retryWaitMin = defaultRetryWaitMin
+	}
+	if c.retryWaitMax <= 0 {
+		c.retryWaitMax = defaultRetryWaitMax
+	}
+	if c.retryWaitMax < c.retryWaitMin {
+		c.retryWaitMax = c.retryWaitMin
+	}
+	if c.poll == nil {
+		c.poll = DefaultPollPolicy()
+	}
+	if c.sleep == nil {
+		c.sleep = sleepContext
+	}
+
+	timeout := cfg.RequestTimeout
+	if timeout <= 0 {
+		timeout = defaultRequestTimeout
+	}
+	var transport http.RoundTripper
+	if cfg.HTTPClient != nil {
+		transport = cfg.HTTPClient.Transport
+	}
+	if transport == nil {
+		transport = cleanhttp.DefaultPooledTransport()
+	}
+	c.http = &http.Client{
+		Transport: transport,
+		Timeout:   timeout, // http.Client applies it to each attempt: connect, send, headers and body
+		// Akool's API does not redirect. Following a redirect could carry
+		// the x-api-key header to another host, so the 3xx answer is
+		// returned as it is and reported as an error.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return c, nil
+}
+
+// authMethodOf picks the one complete authentication method in cfg. Blank
+// values count as unset.
+func authMethodOf(cfg Config) (authMethod, error) {
+	set := func(v string) bool { return strings.TrimSpace(v) != "" }
+	hasID, hasSecret := set(cfg.ClientID), set(cfg.ClientSecret)
+	switch {
+	case hasID && !hasSecret:
+		return 0, errors.New("akool: ClientID is set but ClientSecret is empty; the two go together")
+	case hasSecret && !hasID:
+		return 0, errors.New("akool: ClientSecret is set but ClientID is empty; the two go together")
+	}
+
+	var given []string
+	var method authMethod
+	if set(cfg.APIKey) {
+		given, method = append(given, "APIKey"), authAPIKey
+	}
+	if hasID {
+		given, method = append(given, "ClientID/ClientSecret"), authClientCredentials
+	}
+	if set(cfg.Token) {
+		given, method = append(given, "Token"), authToken
+	}
+	switch len(given) {
+	case 0:
+		return 0, errors.New("akool: no credentials: set APIKey, or ClientID and ClientSecret, or Token")
+	case 1:
+	default:
+		return 0, fmt.Errorf("akool: conflicting credentials: %s are set; set exactly one of APIKey, ClientID/ClientSecret, Token", strings.Join(given, " and "))
+	}
+
+	// Header values cannot carry control characters (a trailing newline
+	// from a file is the usual cause); say so instead of failing later.
+	for _, f := range []struct{ name, value string }{
+		{"APIKey", cfg.APIKey}, {"ClientID", cfg.ClientID}, {"ClientSecret", cfg.ClientSecret}, {"Token", cfg.Token},
+	} {
+		if strings.ContainsFunc(f.value, isControl) {
+			return 0, fmt.Errorf("akool: %s contains control characters (a trailing newline?)", f.name)
+		}
+	}
+	return method, nil
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// parseBaseURL checks that raw is an absolute http(s) URL and returns it
+// without a trailing slash.
+func parseBaseURL(raw string) (string, error) {
+	if strings.TrimSpace(raw) == "" {
+		return DefaultBaseURL, nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("akool: BaseURL is not a valid URL: %w", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", fmt.Errorf("akool: BaseURL must start with http:// or https://, got scheme %q", u.Scheme)
+	}
+	if u.Host == "" {
+		return "", errors.New("akool: BaseURL has no host")
+	}
+	if u.User != nil {
+		return "", errors.New("akool: BaseURL must not carry user information")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", errors.New("akool: BaseURL must not have a query or fragment")
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// secrets lists the credential values that must never appear in an error or
+// a log line, including the token fetched from getToken.
+func (c *Client) secrets() []string {
+	out := make([]string, 0, 5)
+	for _, s := range []string{c.apiKey, c.secret, c.clientID, c.token, c.tokens.current()} {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// redact replaces every credential value in s.
+func (c *Client) redact(s string) string {
+	for _, secret := range c.secrets() {
+		s = strings.ReplaceAll(s, secret, "[redacted]")
+	}
+	return s
+}
+
+// redactedError carries the text of err with the credentials removed, while
+// errors.Is and errors.As still see err.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+func (c *Client) redactErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &redactedError{msg: c.redact(err.Error()), err: err}
+}
+
+func (c *Client) debug(ctx context.Context, msg string, fields map[string]any) {
+	if c.logger != nil {
+		c.logger.Debug(ctx, msg, fields)
+	}
+}
+
+// sleepContext waits for d or until ctx ends, whichever comes first.
+func sleepContext(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,160 @@
+package akool
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+const (
+	secretKey     = "SECRET-API-KEY-7f3a9c"
+	secretClient  = "SECRET-CLIENT-SECRET-b21e44"
+	secretToken   = "SECRET-READY-TOKEN-e94c01"
+	secretFetched = "SECRET-FETCHED-TOKEN-0d6f7a"
+	clientIDValue = "client-id-5c8d"
+)
+
+var allSecrets = []string{secretKey, secretClient, secretToken, secretFetched}
+
+// TestRedaction runs every authentication method through success and
+// failure paths against a server that echoes every credential it receives
+// back into its answers, and checks that no error text and no logged field
+// carries a secret.
+func TestRedaction(t *testing.T) {
+	var mode atomic.Value
+	srv, _ := server(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		body, _ := io.ReadAll(r.Body)
+		echo := strings.Join([]string{r.Header.Get("X-Api-Key"), r.Header.Get("Authorization"), string(body)}, " ")
+		echo = strings.NewReplacer(`"`, `'`, "\n", " ").Replace(echo)
+		m := mode.Load().(string)
+
+		if r.URL.Path == epGetToken.path {
+			switch m {
+			case "getToken refused":
+				writeJSON(w, 200, `{"code":1101,"msg":"bad credentials: `+echo+`"}`)
+			case "getToken HTML":
+				w.WriteHeader(500)
+				_, _ = io.WriteString(w, "<html>proxy error: "+echo+"</html>")
+			default:
+				writeJSON(w, 200, `{"code":1000,"token":"`+secretFetched+`"}`)
+			}
+			return
+		}
+		switch m {
+		case "ok":
+			switch r.URL.Path {
+			case epCredit.path:
+				writeJSON(w, 200, ok(`{"credit":10}`))
+			case epImage.path:
+				writeJSON(w, 200, ok(finishedData))
+			default:
+				writeJSON(w, 200, ok(v3CreateData))
+			}
+		case "refused":
+			writeJSON(w, 200, `{"code":1101,"msg":"invalid token: `+echo+`"}`)
+		case "HTML":
+			w.WriteHeader(502)
+			_, _ = io.WriteString(w, "<html>upstream said: "+echo+"</html>")
+		case "malformed":
+			conn, buf, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			_, _ = fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Length: %s\r\n\r\n", echo)
+			_ = buf.Flush()
+			conn.Close()
+		case "wrong id":
+			writeJSON(w, 200, ok(`{"_id":"`+echo+`","image_status":3}`))
+		}
+	})
+
+	methods := map[string]func(*Config){
+		"api key": func(cfg *Config) { cfg.APIKey = secretKey },
+		"client credentials": func(cfg *Config) {
+			cfg.ClientID, cfg.ClientSecret = clientIDValue, secretClient
+		},
+		"token": func(cfg *Config) { cfg.Token = secretToken },
+	}
+	modes := []string{"ok", "refused", "HTML", "malformed", "wrong id", "getToken refused", "getToken HTML"}
+
+	redactedSeen := 0
+	for name, auth := range methods {
+		for _, m := range modes {
+			t.Run(name+"/"+m, func(t *testing.T) {
+				mode.Store(m)
+				log := &recordingLogger{}
+				c, _ := newClient(t, srv.URL, func(cfg *Config) {
+					cfg.APIKey = ""
+					auth(cfg)
+					cfg.Logger = log
+					cfg.RetryMax = 1
+					cfg.RequestTimeout = time.Second
+				})
+				var texts []string
+				_, err := c.Credit(context.Background())
+				texts = append(texts, errText(err))
+				_, err = c.CreateV3(context.Background(), CreateV3Request{Prompt: "p"})
+				texts = append(texts, errText(err))
+				_, err = c.GetImage(context.Background(), testID)
+				texts = append(texts, errText(err))
+				_, err = c.Wait(context.Background(), testID, nil)
+				texts = append(texts, errText(err))
+				for _, l := range log.all() {
+					texts = append(texts, l.msg, fmt.Sprint(l.fields))
+				}
+
+				for _, text := range texts {
+					for _, s := range allSecrets {
+						if strings.Contains(text, s) {
+							t.Errorf("secret %q leaked in %q", s, text)
+						}
+					}
+					if strings.Contains(text, "[redacted]") {
+						redactedSeen++
+					}
+				}
+				if m != "ok" && !strings.Contains(texts[0]+texts[1]+texts[2], "akool") {
+					t.Errorf("mode %s produced no error: %q", m, texts)
+				}
+			})
+		}
+	}
+	// The echoes did reach the client: redaction, not luck, kept them out.
+	if redactedSeen < 10 {
+		t.Errorf("only %d texts carried a redacted secret; the echo server did not work as intended", redactedSeen)
+	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error() + fmt.Sprintf(" | %v | %+v", err, err)
+}
+
+func TestRedaction_configErrors(t *testing.T) {
+	for _, cfg := range []Config{
+		{APIKey: secretKey, Token: secretToken},
+		{APIKey: secretKey, ClientID: clientIDValue, ClientSecret: secretClient},
+		{ClientSecret: secretClient},
+		{Token: secretToken + "\n"},
+		{APIKey: secretKey, BaseURL: "https://user:" + secretClient + "@a.example"},
+		{APIKey: secretKey, BaseURL: "ftp://" + secretToken},
+	} {
+		_, err := New(cfg)
+		if err == nil {
+			t.Fatalf("New(%d fields) accepted a bad config", len(allSecrets))
+		}
+		for _, s := range allSecrets {
+			if strings.Contains(err.Error(), s) {
+				t.Errorf("New error %q carries a secret", err)
+			}
+		}
+	}
+}

@@ -1,0 +1,405 @@
+package akool
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// maxBodyBytes bounds how much of an answer the client reads.
+const maxBodyBytes = 4 << 20
+
+// maxRetryAfter bounds how long a Retry-After header can make the client
+// wait before one retry (RetryWaitMax, when larger, wins).
+const maxRetryAfter = 2 * time.Minute
+
+// endpoint is one Akool API operation.
+type endpoint struct {
+	method string
+	path   string
+	create bool // starts a paid job: retried only when Akool cannot have acted
+	noAuth bool // getToken: credentials travel in the body, not in headers
+}
+
+var (
+	epCreateV3 = endpoint{method: http.MethodPost, path: "/api/open/v3/content/image/createbyprompt", create: true}
+	epCreateV4 = endpoint{method: http.MethodPost, path: "/api/open/v4/content/image/createBySourcePrompt", create: true}
+	epButton   = endpoint{method: http.MethodPost, path: "/api/open/v3/content/image/createbybutton", create: true}
+	epImage    = endpoint{method: http.MethodGet, path: "/api/open/v3/content/image/infobymodelid"}
+	epCredit   = endpoint{method: http.MethodGet, path: "/api/open/v3/faceswap/quota/info"}
+	epGetToken = endpoint{method: http.MethodPost, path: "/api/open/v3/getToken", noAuth: true}
+)
+
+// call sends one authenticated request and returns the envelope of a
+// code-1000 answer. With a client id and secret it fetches the bearer token
+// first, and when Akool refuses that token (1101) it fetches a new one and
+// sends the request once more: an authentication refusal means Akool did not
+// act on the request, so even a create may be re-sent.
+func (c *Client) call(ctx context.Context, ep endpoint, query url.Values, body any) (*envelope, error) {
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return nil, fmt.Errorf("akool %s: encoding the request: %w", ep.path, err)
+		}
+	}
+
+	switch {
+	case ep.noAuth:
+		return c.send(ctx, ep, query, payload, nil)
+	case c.auth == authAPIKey:
+		return c.send(ctx, ep, query, payload, http.Header{"X-Api-Key": {c.apiKey}})
+	case c.auth == authToken:
+		return c.send(ctx, ep, query, payload, http.Header{"Authorization": {"Bearer " + c.token}})
+	}
+
+	token, gen, err := c.bearerToken(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	env, err := c.send(ctx, ep, query, payload, http.Header{"Authorization": {"Bearer " + token}})
+	if !isTokenRefusal(err) {
+		return env, err
+	}
+	c.debug(ctx, "akool token refused, fetching a new one", map[string]any{"path": ep.path})
+	if token, _, err = c.bearerToken(ctx, gen); err != nil {
+		return nil, err
+	}
+	return c.send(ctx, ep, query, payload, http.Header{"Authorization": {"Bearer " + token}})
+}
+
+// isTokenRefusal reports whether Akool answered 1101 with a decodable
+// envelope, which proves it read and refused the request.
+func isTokenRefusal(err error) bool {
+	var uncertain *UncertainError
+	return IsCode(err, CodeInvalidToken) && !errors.As(err, &uncertain)
+}
+
+// send performs one request, with retries where they are safe, and returns
+// the envelope of a code-1000 answer.
+func (c *Client) send(ctx context.Context, ep endpoint, query url.Values, payload []byte, auth http.Header) (*envelope, error) {
+	target := c.baseURL + ep.path
+	if len(query) > 0 {
+		target += "?" + query.Encode()
+	}
+	ex := &exchange{c: c, ep: ep}
+	ctx = httptrace.WithClientTrace(ctx, ex.trace())
+
+	var body any // a nil []byte in an interface would still count as a body
+	if payload != nil {
+		body = payload
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, ep.method, target, body)
+	if err != nil {
+		return nil, fmt.Errorf("akool %s: building the request: %w", ep.path, c.redactErr(err))
+	}
+	for k, v := range auth {
+		req.Header[k] = v
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("Accept", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+
+	// One retryablehttp.Client per request, sharing c.http: its hooks carry
+	// this request's state (what httptrace saw, the last answer).
+	rc := &retryablehttp.Client{
+		HTTPClient:     c.http,
+		Logger:         nil, // the exchange logs each attempt itself, without headers
+		RetryWaitMin:   c.retryWaitMin,
+		RetryWaitMax:   c.retryWaitMax,
+		RetryMax:       c.retryMax,
+		RequestLogHook: ex.beforeAttempt,
+		CheckRetry:     ex.checkRetry,
+		Backoff:        ex.backoff,
+		PrepareRetry:   ex.waitBeforeRetry,
+		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
+	}
+	resp, doErr := rc.Do(req)
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	return ex.result(ctx, doErr)
+}
+
+// wroteState records what httptrace said about writing the request.
+const (
+	wroteUnknown int32 = iota
+	wroteAll
+	wroteFailed
+)
+
+// exchange is the state of one send: its attempts and the last outcome.
+// retryablehttp calls its hooks one attempt after the other; only the
+// httptrace callbacks can run on the transport's goroutines, so they use atomics.
+type exchange struct {
+	c  *Client
+	ep endpoint
+
+	attempt int
+	start   time.Time
+
+	connected atomic.Bool  // a connection was obtained for this attempt
+	wrote     atomic.Int32 // wroteUnknown, wroteAll or wroteFailed
+
+	// outcome of the last attempt
+	transportErr error // the request failed before an answer arrived
+	notActed     bool  // with transportErr: Akool cannot have seen the whole request
+	status       int   // HTTP status of the answer
+	readErr      error // the answer broke off while its body was read
+	tooLarge     bool
+	env          *envelope
+	envErr       error // *APIError from the envelope
+
+	wait     time.Duration // computed by backoff, spent by waitBeforeRetry
+	sleepErr error         // ctx ended while waiting to retry
+}
+
+func (ex *exchange) trace() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { ex.connected.Store(true) },
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err != nil {
+				ex.wrote.Store(wroteFailed)
+			} else {
+				ex.wrote.Store(wroteAll)
+			}
+		},
+	}
+}
+
+// beforeAttempt runs before every attempt, the first included.
+func (ex *exchange) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, i int) {
+	ex.attempt = i + 1
+	ex.start = time.Now()
+	ex.connected.Store(false)
+	ex.wrote.Store(wroteUnknown)
+	ex.transportErr, ex.notActed = nil, false
+	ex.status, ex.readErr, ex.tooLarge = 0, nil, false
+	ex.env, ex.envErr = nil, nil
+}
+
+// checkRetry looks at one attempt's outcome, reads and decodes the answer,
+// and decides whether to try again.
+//
+// The retry rule:
+//   - Reads (infobymodelid, the credit balance, getToken) change nothing at
+//     Akool, so they are retried on any network error or timeout, on a
+//     broken-off answer, on HTTP 5xx, on HTTP 429 and on code 1005.
+//   - Creates (createbyprompt, createBySourcePrompt, createbybutton) start a
+//     job that costs credits, so they are retried ONLY when Akool definitely
+//     did not act: no connection could be established, the request was not
+//     completely written (httptrace's WroteRequest reported an error),
+//     HTTP 429, or code 1005 (Akool refused the call as too frequent).
+//     net/http reports WroteRequest when the request is in its write buffer,
+//     before the last flush, so a failure of that flush cannot be told apart
+//     from a failure after sending and counts as possibly sent. A
+//     timeout or a dropped connection after the request was written, or an
+//     answer that broke off, is not retried and becomes *UncertainError. HTTP
+//     5xx is not retried either (Akool may have acted): it is an *APIError
+//     when the body holds Akool's envelope, and *UncertainError otherwise.
+func (ex *exchange) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if err != nil {
+		ex.transportErr = err
+		ex.notActed = !ex.connected.Load() || ex.wrote.Load() == wroteFailed
+		retry := ctx.Err() == nil && !isCertError(err) && (!ex.ep.create || ex.notActed)
+		ex.log(ctx, retry)
+		return retry, nil
+	}
+
+	ex.status = resp.StatusCode
+	var body []byte
+	body, ex.tooLarge, ex.readErr = readBody(resp)
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if ex.readErr != nil {
+		// For a create the status line already arrived: Akool acted.
+		retry := ctx.Err() == nil && !ex.ep.create
+		ex.log(ctx, retry)
+		return retry, nil
+	}
+	if ex.tooLarge {
+		ex.envErr = &APIError{HTTPStatus: ex.status, Endpoint: ex.ep.path,
+			Message: fmt.Sprintf("the answer is larger than %d MiB; it was not read", maxBodyBytes>>20)}
+	} else {
+		ex.env, ex.envErr = decodeEnvelope(ex.ep.path, ex.status, body, ex.c.redact)
+	}
+
+	retry := ex.status == http.StatusTooManyRequests || IsCode(ex.envErr, CodeTooFrequent) ||
+		(!ex.ep.create && ex.status >= 500)
+	retry = retry && ctx.Err() == nil
+	ex.log(ctx, retry)
+	return retry, nil
+}
+
+// backoff computes the wait before the next attempt: the server's
+// Retry-After when present, else exponential backoff with jitter between
+// RetryWaitMin and RetryWaitMax. It returns 0 to retryablehttp and leaves the
+// waiting to waitBeforeRetry, which goes through the client's Sleep hook.
+func (ex *exchange) backoff(lo, hi time.Duration, attemptNum int, resp *http.Response) time.Duration {
+	ex.wait = backoffDuration(lo, hi, attemptNum, resp)
+	return 0
+}
+
+func backoffDuration(lo, hi time.Duration, attemptNum int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return min(d, max(maxRetryAfter, hi))
+		}
+	}
+	d := lo
+	for i := 0; i < attemptNum && d < hi; i++ {
+		d *= 2
+	}
+	d = min(d, hi)
+	// Equal jitter: half fixed, half random, never below the minimum.
+	half := d / 2
+	d = half + rand.N(half+1)
+	return max(d, lo)
+}
+
+// parseRetryAfter reads a Retry-After header: seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		secs = min(secs, 24*60*60) // keeps the Duration from overflowing; the caller caps it further
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// waitBeforeRetry spends the wait chosen by backoff; it stops at once when
+// ctx ends.
+func (ex *exchange) waitBeforeRetry(req *http.Request) error {
+	ex.c.debug(req.Context(), "akool retry wait", map[string]any{
+		"method": ex.ep.method, "path": ex.ep.path, "attempt": ex.attempt, "wait_ms": ex.wait.Milliseconds(),
+	})
+	if err := ex.c.sleep(req.Context(), ex.wait); err != nil {
+		ex.sleepErr = err
+		return err
+	}
+	return nil
+}
+
+func (ex *exchange) log(ctx context.Context, retry bool) {
+	if ex.c.logger == nil {
+		return
+	}
+	fields := map[string]any{
+		"method":      ex.ep.method,
+		"path":        ex.ep.path,
+		"attempt":     ex.attempt,
+		"duration_ms": time.Since(ex.start).Milliseconds(),
+		"retry":       retry,
+	}
+	if ex.status != 0 {
+		fields["status"] = ex.status
+	}
+	if ex.env != nil {
+		fields["code"] = CodeOK
+	}
+	var apiErr *APIError
+	if errors.As(ex.envErr, &apiErr) {
+		fields["code"] = apiErr.Code
+	}
+	switch {
+	case ex.transportErr != nil:
+		fields["error"] = ex.c.redact(ex.transportErr.Error())
+	case ex.readErr != nil:
+		fields["error"] = ex.c.redact(ex.readErr.Error())
+	}
+	ex.c.debug(ctx, "akool request", fields)
+}
+
+// result turns the last attempt's outcome into the caller's answer.
+func (ex *exchange) result(ctx context.Context, doErr error) (*envelope, error) {
+	c, path := ex.c, ex.ep.path
+	switch {
+	case ex.sleepErr != nil:
+		// Only a request that was safe to retry gets here, so nothing is uncertain.
+		return nil, fmt.Errorf("akool %s: stopped before retrying: %w", path, ex.sleepErr)
+
+	case ex.transportErr != nil:
+		err := fmt.Errorf("akool %s: %w", path, c.redactErr(ex.transportErr))
+		if ex.ep.create && !ex.notActed {
+			return nil, &UncertainError{Endpoint: path, Err: err}
+		}
+		return nil, err
+
+	case ex.readErr != nil:
+		err := fmt.Errorf("akool %s: HTTP %d: reading the answer: %w", path, ex.status, c.redactErr(ex.readErr))
+		if ex.ep.create {
+			return nil, &UncertainError{Endpoint: path, Err: err}
+		}
+		return nil, err
+
+	case ex.envErr != nil:
+		var apiErr *APIError
+		if ex.ep.create && errors.As(ex.envErr, &apiErr) && apiErr.Code == 0 &&
+			(ex.status >= 500 || (ex.status >= 200 && ex.status < 300)) {
+			// No business code could be read: a 5xx may come after Akool
+			// acted, and a 2xx means it did, so the job may exist.
+			return nil, &UncertainError{Endpoint: path, Err: ex.envErr}
+		}
+		return nil, ex.envErr
+
+	case ex.env != nil:
+		return ex.env, nil
+	}
+	// retryablehttp failed before any attempt reached CheckRetry.
+	if doErr == nil {
+		doErr = errors.New("no attempt was made")
+	}
+	if ctx.Err() != nil && !errors.Is(doErr, ctx.Err()) {
+		doErr = fmt.Errorf("%w: %w", ctx.Err(), doErr)
+	}
+	return nil, fmt.Errorf("akool %s: %w", path, c.redactErr(doErr))
+}
+
+// readBody reads at most maxBodyBytes of the answer and closes it. A larger
+// answer is not read to its end.
+func readBody(resp *http.Response) (body []byte, tooLarge bool, err error) {
+	defer resp.Body.Close()
+	if resp.ContentLength > maxBodyBytes {
+		return nil, true, nil
+	}
+	body, err = io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	if err != nil {
+		return nil, false, err
+	}
+	if len(body) > maxBodyBytes {
+		return nil, true, nil
+	}
+	return body, false, nil
+}
+
+// isCertError reports a TLS certificate problem, which no retry can fix.
+func isCertError(err error) bool {
+	var verr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	return errors.As(err, &verr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) || errors.As(err, &invalid)
+}
