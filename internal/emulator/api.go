@@ -1,0 +1,408 @@
+package emulator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+const maxBodyBytes = 1 << 20
+
+var (
+	scalesV3    = []string{"1:1", "4:3", "3:4", "16:9", "9:16", "3:2", "2:3"}
+	scalesV4    = []string{"1:1", "3:2", "4:3", "16:9", "2:3", "3:4", "9:16", "Original"}
+	resolutions = []string{"1080p", "4k"}
+	models      = []string{modelText, modelImage}
+	buttonName  = regexp.MustCompile(`^[UV][1-4]$`)
+)
+
+// decodeBody reads one JSON object from the request body. Unknown fields are
+// ignored, as a lenient API does; anything else malformed is an error.
+func decodeBody(r *http.Request, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxBodyBytes))
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("trailing data after the JSON object")
+	}
+	return nil
+}
+
+func validURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// jobTimes gives the queue and process times of a new job.
+func (e *Emulator) jobTimes(prompt string) (time.Duration, time.Duration) {
+	if e.jobTime != nil {
+		q, p := e.jobTime(prompt)
+		return max(q, 0), max(p, 0)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.queueTime, e.processTime
+}
+
+// refused is the answer to a create request the fault configuration refuses
+// before acting on it.
+func refused() result {
+	res := fail(codeTooFrequent, "Operation is too frequent")
+	res.fault = FaultCode1005
+	return res
+}
+
+// dropped is the non-answer to a create request that was acted on.
+func dropped() result { return result{drop: true, fault: FaultDrop} }
+
+func (e *Emulator) handleCreateV3(r *http.Request) result {
+	outcome := e.createOutcome()
+	if outcome == createRefuse {
+		return refused()
+	}
+	if res, ok := e.authenticate(r); !ok {
+		return res
+	}
+	var req struct {
+		Prompt      string `json:"prompt"`
+		Scale       string `json:"scale"`
+		SourceImage string `json:"source_image"`
+		WebhookURL  string `json:"webhookUrl"`
+	}
+	if err := decodeBody(r, &req); err != nil {
+		return badParam("the body is not a valid JSON object")
+	}
+	if strings.TrimSpace(req.Prompt) == "" {
+		return badParam("prompt cannot be empty")
+	}
+	if req.Scale == "" {
+		req.Scale = "1:1"
+	}
+	if !slices.Contains(scalesV3, req.Scale) {
+		return badParam("scale must be one of %s", strings.Join(scalesV3, ", "))
+	}
+	if req.SourceImage != "" && !validURL(req.SourceImage) {
+		return badParam("source_image must be an http or https URL")
+	}
+	if req.WebhookURL != "" && !validURL(req.WebhookURL) {
+		return badParam("webhookUrl must be an http or https URL")
+	}
+
+	queue, process := e.jobTimes(req.Prompt)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.credit < creditV3 {
+		return fail(codeNoCredit, "Your quota is not enough")
+	}
+	j := &job{
+		id:           e.newIDLocked(),
+		kind:         kindV3,
+		created:      e.clock.Now(),
+		queue:        queue,
+		process:      process,
+		prompt:       processPrompt(req.Prompt),
+		originPrompt: req.Prompt,
+		sourceImage:  req.SourceImage,
+		scale:        req.Scale,
+		credit:       creditV3,
+		fails:        failsOn(req.Prompt),
+		messageID:    e.messageIDLocked(),
+	}
+	j.scenes = gridScenes(j.id, req.Prompt, req.SourceImage)
+	e.jobs[j.id] = j
+	e.credit -= creditV3
+	e.counters.Creates++
+	e.counters.CreatesV3++
+	e.counters.Jobs++
+	if outcome == createDrop {
+		e.counters.Faults++
+		return dropped()
+	}
+	return success(e.viewLocked(j, baseURL(r), j.created, true))
+}
+
+func (e *Emulator) handleCreateV4(r *http.Request) result {
+	outcome := e.createOutcome()
+	if outcome == createRefuse {
+		return refused()
+	}
+	if res, ok := e.authenticate(r); !ok {
+		return res
+	}
+	var req struct {
+		Prompt         string   `json:"prompt"`
+		ModelName      string   `json:"model_name"`
+		SourceImages   []string `json:"source_images"`
+		Scale          string   `json:"scale"`
+		Resolution     string   `json:"resolution"`
+		BatchQuantity  *int     `json:"batch_quantity"`
+		Similar        *float64 `json:"similar"`
+		NegativePrompt string   `json:"negative_prompt"`
+		WebhookURL     string   `json:"webhookurl"`
+	}
+	if err := decodeBody(r, &req); err != nil {
+		return badParam("the body is not a valid JSON object")
+	}
+	if strings.TrimSpace(req.Prompt) == "" {
+		return badParam("prompt cannot be empty")
+	}
+	for _, s := range req.SourceImages {
+		if !validURL(s) {
+			return badParam("source_images must hold http or https URLs")
+		}
+	}
+	imageToImage := len(req.SourceImages) > 0
+	source := ""
+	if imageToImage {
+		source = req.SourceImages[0]
+	}
+	switch {
+	case req.ModelName == "" && imageToImage:
+		req.ModelName = modelImage
+	case req.ModelName == "":
+		req.ModelName = modelText
+	case !slices.Contains(models, req.ModelName):
+		return badParam("model_name must be one of %s", strings.Join(models, ", "))
+	case req.ModelName == modelImage && !imageToImage:
+		return badParam("model_name %s needs source_images", modelImage)
+	}
+	if req.Scale == "" {
+		req.Scale = "1:1"
+	}
+	if !slices.Contains(scalesV4, req.Scale) {
+		return badParam("scale must be one of %s", strings.Join(scalesV4, ", "))
+	}
+	if req.Scale == "Original" && !imageToImage {
+		return badParam("scale Original is only for image-to-image (source_images)")
+	}
+	if req.Resolution == "" {
+		req.Resolution = "4k"
+	}
+	if !slices.Contains(resolutions, req.Resolution) {
+		return badParam("resolution must be one of %s", strings.Join(resolutions, ", "))
+	}
+	batch := 1
+	if req.BatchQuantity != nil {
+		batch = *req.BatchQuantity
+		if batch < 1 || batch > 4 {
+			return badParam("batch_quantity must be between 1 and 4")
+		}
+	}
+	if req.Similar != nil && (*req.Similar < 0 || *req.Similar > 1) {
+		return badParam("similar must be between 0 and 1")
+	}
+	if req.WebhookURL != "" && !validURL(req.WebhookURL) {
+		return badParam("webhookurl must be an http or https URL")
+	}
+	credit := creditV4At4k
+	if req.Resolution == "1080p" {
+		credit = creditV4At1080p
+	}
+
+	queue, process := e.jobTimes(req.Prompt)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.credit < float64(credit*batch) {
+		return fail(codeNoCredit, "Your quota is not enough")
+	}
+	now := e.clock.Now()
+	views := make([]jobView, 0, batch)
+	for range batch {
+		j := &job{
+			id:           e.newIDLocked(),
+			kind:         kindV4,
+			created:      now,
+			queue:        queue,
+			process:      process,
+			prompt:       processPrompt(req.Prompt),
+			originPrompt: req.Prompt,
+			sourceImage:  source,
+			scale:        req.Scale,
+			resolution:   req.Resolution,
+			modelName:    req.ModelName,
+			credit:       credit,
+			fails:        failsOn(req.Prompt),
+		}
+		j.scene = singleScene(j.id, req.Prompt, source)
+		e.jobs[j.id] = j
+		e.credit -= float64(credit)
+		e.counters.Jobs++
+		views = append(views, e.viewLocked(j, baseURL(r), now, true))
+	}
+	e.counters.Creates++
+	e.counters.CreatesV4++
+	if outcome == createDrop {
+		e.counters.Faults++
+		return dropped()
+	}
+	if batch == 1 {
+		return success(views[0])
+	}
+	return success(views)
+}
+
+func (e *Emulator) handleButton(r *http.Request) result {
+	outcome := e.createOutcome()
+	if outcome == createRefuse {
+		return refused()
+	}
+	if res, ok := e.authenticate(r); !ok {
+		return res
+	}
+	var req struct {
+		ID         string `json:"_id"`
+		Button     string `json:"button"`
+		WebhookURL string `json:"webhookUrl"`
+	}
+	if err := decodeBody(r, &req); err != nil {
+		return badParam("the body is not a valid JSON object")
+	}
+	if req.ID == "" {
+		return badParam("_id cannot be empty")
+	}
+	if !buttonName.MatchString(req.Button) {
+		return badParam("button must be one of %s", strings.Join(allButtons, ", "))
+	}
+	if req.WebhookURL != "" && !validURL(req.WebhookURL) {
+		return badParam("webhookUrl must be an http or https URL")
+	}
+
+	e.mu.Lock()
+	parent := e.jobs[req.ID]
+	var prompt string
+	if parent != nil {
+		prompt = parent.originPrompt
+	}
+	e.mu.Unlock()
+	queue, process := e.jobTimes(prompt)
+
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.clock.Now()
+	parent = e.jobs[req.ID]
+	switch {
+	case parent == nil || parent.expired(now):
+		return fail(codeNotFound, msgNotFound)
+	case parent.status(now) != 3 || !parent.kind.grid():
+		return fail(codeCannotOp, msgCannotOperate)
+	case slices.Contains(parent.used, req.Button):
+		return fail(codeAlreadyOp, "This content has already been operated on")
+	}
+	n := int(req.Button[1] - '0')
+	child := &job{
+		id:           e.newIDLocked(),
+		created:      now,
+		queue:        queue,
+		process:      process,
+		prompt:       parent.prompt,
+		originPrompt: parent.originPrompt,
+		scale:        parent.scale,
+		parentID:     parent.id,
+		button:       req.Button,
+		parentMsgID:  parent.messageID,
+		messageID:    e.messageIDLocked(),
+	}
+	if req.Button[0] == 'U' {
+		child.kind = kindUpscale
+		child.credit = creditUpscale
+		child.scene = parent.scenes[n-1]
+	} else {
+		child.kind = kindVariation
+		child.credit = creditVariation
+		child.scenes = variationScenes(parent.scenes[n-1], child.id)
+	}
+	if e.credit < float64(child.credit) {
+		return fail(codeNoCredit, "Your quota is not enough")
+	}
+	e.jobs[child.id] = child
+	parent.used = append(parent.used, req.Button)
+	e.credit -= float64(child.credit)
+	e.counters.Presses++
+	e.counters.PressesByButton[parent.id+"/"+req.Button]++
+	e.counters.Jobs++
+	if outcome == createDrop {
+		e.counters.Faults++
+		return dropped()
+	}
+	return success(e.viewLocked(child, baseURL(r), now, true))
+}
+
+func (e *Emulator) handleInfo(r *http.Request) result {
+	id := r.URL.Query().Get("image_model_id")
+	e.mu.Lock()
+	e.counters.Reads++
+	e.counters.ReadsByID[id]++
+	res, faulted := e.readFaultLocked()
+	e.mu.Unlock()
+	if faulted {
+		return res
+	}
+	if res, ok := e.authenticate(r); !ok {
+		return res
+	}
+	if id == "" {
+		return badParam("image_model_id cannot be empty")
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.clock.Now()
+	j := e.jobs[id]
+	if j == nil || j.expired(now) {
+		return fail(codeNotFound, msgNotFound)
+	}
+	return success(e.viewLocked(j, baseURL(r), now, false))
+}
+
+func (e *Emulator) handleQuota(r *http.Request) result {
+	e.mu.Lock()
+	res, faulted := e.readFaultLocked()
+	e.mu.Unlock()
+	if faulted {
+		return res
+	}
+	if res, ok := e.authenticate(r); !ok {
+		return res
+	}
+	return success(map[string]float64{"credit": e.Credit()})
+}
+
+func (e *Emulator) handleToken(r *http.Request) result {
+	e.mu.Lock()
+	e.counters.TokenRequests++
+	res, faulted := e.readFaultLocked()
+	e.mu.Unlock()
+	if faulted {
+		return res
+	}
+	var req struct {
+		ClientID     string `json:"clientId"`
+		ClientSecret string `json:"clientSecret"`
+	}
+	if err := decodeBody(r, &req); err != nil {
+		return badParam("the body is not a valid JSON object")
+	}
+	if req.ClientID == "" && req.ClientSecret == "" {
+		return fail(codeMissingAuth, msgMissingAuth)
+	}
+	// Both comparisons run, so timing does not tell which one failed.
+	idOK := secretEqual(req.ClientID, e.clientID)
+	secretOK := secretEqual(req.ClientSecret, e.apiKey)
+	if !idOK || !secretOK {
+		return fail(codeBadAuth, msgBadAuth)
+	}
+	return result{status: http.StatusOK, env: &envelope{Code: codeOK, Msg: msgOK, Token: e.Token()}}
+}
+
+// messageIDLocked makes the numeric message id a grid carries; buttons
+// pressed on it answer it as op_buttonMessageId.
+func (e *Emulator) messageIDLocked() string {
+	return fmt.Sprintf("1%018d", e.rng.Uint64N(1e18))
+}

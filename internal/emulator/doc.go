@@ -1,0 +1,105 @@
+// Package emulator is a local stand-in for Akool's image generation OpenAPI.
+//
+// Nobody can reach Akool from a test, a benchmark or a demo, so this package
+// answers the same paths with the same envelope, following Akool's public
+// documentation and, where the documentation is silent, the project's recorded
+// decisions. It serves over plain HTTP: inside tests through [NewServer], on its
+// own through [Start] or the akool-emulator command.
+//
+// # Paths
+//
+//	POST /api/open/v3/content/image/createbyprompt        v3: a 2x2 grid with U1-U4/V1-V4 buttons
+//	POST /api/open/v4/content/image/createBySourcePrompt  v4: single images, batch_quantity 1-4
+//	POST /api/open/v3/content/image/createbybutton        upscale (U1-U4) or variation (V1-V4)
+//	GET  /api/open/v3/content/image/infobymodelid?image_model_id=<id>
+//	POST /api/open/v3/getToken                            {"clientId","clientSecret"} -> {"code":1000,"msg":"OK","token":"..."}
+//	GET  /api/open/v3/faceswap/quota/info                 data.credit
+//	GET  /images/<id>.png, /images/<id>/<n>.png            the generated pictures (no authentication, like a CDN)
+//
+// Every API answer is {"code","msg","data"}; code 1000 is success. Business
+// errors come as HTTP 200 with their code: 1003 invalid parameter, 1005 too
+// frequent, 1006 not enough credit, 1008 no such content (unknown, expired or
+// forgotten id), 1010 content that cannot be operated on (a button on an
+// unfinished job or on a job without that button), 1011 a button already
+// pressed, 1101 bad credentials, 1102 no credentials. An unknown route, or a
+// known route with the wrong method, answers HTTP 404 with code 1008.
+// Parameters are checked as documented; in v4, model_name must be one of the
+// two documented models, and the image-to-image one
+// (wavespeed-ai/flux-kontext-dev) needs source_images.
+//
+// # Authentication
+//
+// Every API path except getToken needs credentials: either x-api-key with the
+// API key, or Authorization: Bearer with the token getToken hands out in
+// exchange for the client id and the client secret (which is the API key). When
+// an Authorization header is present it alone decides, and x-api-key is
+// ignored, as Akool documents. [Emulator.RevokeToken] makes the current token
+// answer 1101, as an expired one would.
+//
+// # Jobs
+//
+// A job's image_status is computed from the [Clock]: 1 (queueing) for the
+// queue time, then 2 (processing) for the process time, then 3 (completed).
+// A prompt containing the failure trigger "[fail]" (any letter case) ends in 4
+// (failed) instead, with no image. Moving the clock forward also moves jobs
+// forward, so tests can finish a job without waiting.
+//
+// Results follow the project's decisions: a finished v3 job's image is the 2x2
+// grid, with the eight buttons U1..U4, V1..V4 and four upscaled_urls (the
+// single sub-images); buttons stay listed after a press while used_buttons
+// grows, and a second press of the same button answers 1011. An upscale result
+// is one larger picture of its sub-image, without buttons; a variation result
+// is a new grid, related to its sub-image, with its own eight buttons. v4
+// results are single pictures without buttons. infobymodelid echoes prompt,
+// origin_prompt and source_image; prompt is the processed prompt (whitespace
+// collapsed), origin_prompt the prompt as sent.
+//
+// # Credits
+//
+// Every accepted job deducts its deduction_credit from the balance when it is
+// created, whatever its outcome (failed jobs are not refunded):
+//
+//	v3 grid                      4
+//	v4 image, resolution 1080p   2 per image
+//	v4 image, resolution 4k      4 per image
+//	upscale (U1-U4)              1
+//	variation (V1-V4)            4
+//
+// A job costing more than the balance is refused with 1006 and nothing is
+// created; a v4 batch is accepted or refused as a whole.
+//
+// # Pictures
+//
+// Image URLs are absolute, built from the request's Host. They serve real PNG
+// files, drawn deterministically from the job's id and prompt (a sky, a sun,
+// clouds and hills), whose aspect ratio follows the job's scale ("Original" is
+// drawn square). A grid is 1024 pixels on its long side, made of four 512-pixel
+// sub-images; an upscale draws its sub-image again at twice the size; a v4
+// picture is 1024 pixels on its long side at 4k and 768 at 1080p. Until the job
+// has completed, and after it expired or was forgotten, every URL of the job
+// answers 404.
+//
+// # Expiry
+//
+// Akool keeps results for 7 days. From 7 days after create_time (by the Clock)
+// infobymodelid answers 1008, every image URL of the job answers 404 and its
+// buttons can no longer be pressed.
+//
+// # Faults, latency and rate limit
+//
+// [Faults] makes a fraction of reads (infobymodelid, quota/info, getToken)
+// answer with a transient fault (HTTP 500, HTTP 503, HTTP 429, code 1005, or a
+// dropped connection), refuses a fraction of create requests with code 1005
+// before acting on them, and drops the connection of a fraction of create
+// requests after acting on them (the job exists and was charged, the client
+// sees no answer). Faults never touch image downloads. Options.Latency delays
+// every API answer (after the request was acted on), and Options.RateLimit
+// answers code 1005 to API requests above the given rate. [Counters] records
+// what was served, so tests can prove, for example, that a create was sent
+// only once. Go's http.Transport replays an idempotent request (a GET) by
+// itself when a reused connection closes without an answer, so one dropped
+// read may reach the emulator twice.
+//
+// Webhook URLs, negative_prompt and similar are validated and then ignored:
+// the emulator never calls a webhook.
+package emulator

@@ -1,0 +1,600 @@
+package emulator
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	mrand "math/rand/v2"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configures an Emulator. Only APIKey is required.
+type Options struct {
+	APIKey        string                                             // accepted x-api-key value; also the clientSecret getToken accepts (Akool: API key == clientSecret). Required.
+	ClientID      string                                             // the clientId getToken accepts; default "emulator-client"
+	Clock         *Clock                                             // default NewClock()
+	QueueTime     time.Duration                                      // time a job stays in status 1; default 1s; negative means none
+	ProcessTime   time.Duration                                      // time in status 2 before 3 (or 4); default 3s; negative means none
+	JobTime       func(prompt string) (queue, process time.Duration) // optional, overrides the two above per job (benchmarks use it)
+	InitialCredit float64                                            // default 1000 (SetCredit sets any balance, zero included)
+	Latency       time.Duration                                      // added to every API answer
+	Faults        Faults
+	RateLimit     float64                          // max API requests per second over all clients (token bucket on the Clock, burst = max(1, rate)); above it → HTTP 200 code 1005 "too frequent"; 0 = unlimited
+	Seed          int64                            // for fault randomness and ids; 0 = time-based
+	Logf          func(format string, args ...any) // optional request log, called concurrently; never given credentials
+}
+
+// Faults makes a fraction of requests fail the way a busy service does.
+type Faults struct {
+	ReadRate         float64     // fraction of reads (infobymodelid, quota/info, getToken) answered with a transient fault instead
+	CreateRefuseRate float64     // fraction of create requests (v3, v4, createbybutton) refused with code 1005 WITHOUT acting (nothing created, nothing charged)
+	CreateDropRate   float64     // fraction of create requests that ARE acted upon (job created, credit charged, counted) and then the connection is dropped without an answer (the ambiguous case)
+	ReadKinds        []FaultKind // which transient faults reads get, chosen at random among these; default all of FaultHTTP500, FaultHTTP503, FaultCode1005, FaultHTTP429, FaultDrop
+}
+
+// FaultKind is one kind of transient fault served to reads.
+type FaultKind string
+
+// The transient faults a read can get.
+const (
+	FaultHTTP500  FaultKind = "http500"  // HTTP 500 with a plain-text body
+	FaultHTTP503  FaultKind = "http503"  // HTTP 503 with an HTML body, as a load balancer sends it
+	FaultCode1005 FaultKind = "code1005" // HTTP 200 with code 1005 (too frequent)
+	FaultHTTP429  FaultKind = "http429"  // HTTP 429 with code 1005
+	FaultDrop     FaultKind = "drop"     // the connection is closed without an answer
+)
+
+var allFaultKinds = []FaultKind{FaultHTTP500, FaultHTTP503, FaultCode1005, FaultHTTP429, FaultDrop}
+
+// Counters is what the emulator has served so far.
+type Counters struct {
+	Creates         int            // accepted create calls: v3 + v4 (not button presses), including ones whose answer was then dropped; a v4 batch counts once
+	CreatesV3       int            // accepted v3 create calls
+	CreatesV4       int            // accepted v4 create calls
+	CreateAttempts  int            // every request to a create path (v3, v4, createbybutton), whatever became of it: rate limited, refused, invalid or accepted
+	Presses         int            // accepted createbybutton jobs
+	PressesByButton map[string]int // key parentID+"/"+button, e.g. "662a.../U2"
+	Jobs            int            // jobs created by any call (each image of a v4 batch counts)
+	Reads           int            // infobymodelid requests past the rate limit (including faulted and unauthenticated ones)
+	ReadsByID       map[string]int // Reads by image_model_id
+	Faults          int            // transient faults served (any kind, reads and creates)
+	RateLimited     int            // requests refused by RateLimit
+	TokenRequests   int            // getToken calls past the rate limit
+	Requests        int            // every HTTP request to API paths (everything but /images/)
+	ImageDownloads  int            // GETs of image URLs (including those answered 404)
+}
+
+// Emulator is an in-memory Akool. It implements http.Handler and is safe for
+// concurrent use.
+type Emulator struct {
+	apiKey   string
+	clientID string
+	clock    *Clock
+	jobTime  func(string) (time.Duration, time.Duration)
+	logf     func(string, ...any)
+	images   *imageCache
+	uid      int
+	teamID   string
+
+	mu          sync.Mutex
+	queueTime   time.Duration
+	processTime time.Duration
+	latency     time.Duration
+	faults      Faults
+	limiter     *bucket
+	credit      float64
+	token       string
+	jobs        map[string]*job
+	counters    Counters
+	rng         *mrand.Rand
+	idRandom    [5]byte
+	idCounter   uint32
+}
+
+// New returns an emulator configured by opts. It fails when opts.APIKey is
+// empty or a rate is out of range.
+func New(opts Options) (*Emulator, error) {
+	if opts.APIKey == "" {
+		return nil, errors.New("emulator: an API key is required")
+	}
+	if opts.RateLimit < 0 {
+		return nil, fmt.Errorf("emulator: rate limit must not be negative, got %v", opts.RateLimit)
+	}
+	if err := checkFaults(opts.Faults); err != nil {
+		return nil, err
+	}
+	seed := opts.Seed
+	if seed == 0 {
+		seed = time.Now().UnixNano()
+	}
+	rng := mrand.New(mrand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15))
+	e := &Emulator{
+		apiKey:      opts.APIKey,
+		clientID:    opts.ClientID,
+		clock:       opts.Clock,
+		jobTime:     opts.JobTime,
+		logf:        opts.Logf,
+		images:      newImageCache(64 << 20),
+		queueTime:   defaultDuration(opts.QueueTime, time.Second),
+		processTime: defaultDuration(opts.ProcessTime, 3*time.Second),
+		latency:     max(opts.Latency, 0),
+		faults:      normalizeFaults(opts.Faults),
+		credit:      opts.InitialCredit,
+		jobs:        make(map[string]*job),
+		rng:         rng,
+	}
+	if e.clientID == "" {
+		e.clientID = "emulator-client"
+	}
+	if e.clock == nil {
+		e.clock = NewClock()
+	}
+	if e.credit == 0 {
+		e.credit = 1000
+	}
+	if opts.RateLimit > 0 {
+		e.limiter = newBucket(opts.RateLimit)
+	}
+	e.counters.PressesByButton = make(map[string]int)
+	e.counters.ReadsByID = make(map[string]int)
+	e.uid = 100000 + rng.IntN(900000)
+	for i := range e.idRandom {
+		e.idRandom[i] = byte(rng.Uint32())
+	}
+	e.idCounter = rng.Uint32() & 0xffffff
+	e.teamID = e.newIDLocked()
+	e.token = e.newToken()
+	return e, nil
+}
+
+func defaultDuration(d, def time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return def
+	case d < 0:
+		return 0
+	default:
+		return d
+	}
+}
+
+func checkFaults(f Faults) error {
+	for name, rate := range map[string]float64{"read": f.ReadRate, "create refuse": f.CreateRefuseRate, "create drop": f.CreateDropRate} {
+		if rate < 0 || rate > 1 {
+			return fmt.Errorf("emulator: %s fault rate must be between 0 and 1, got %v", name, rate)
+		}
+	}
+	if f.CreateRefuseRate+f.CreateDropRate > 1 {
+		return fmt.Errorf("emulator: create refuse and drop rates add up to more than 1")
+	}
+	for _, k := range f.ReadKinds {
+		if !slices.Contains(allFaultKinds, k) {
+			return fmt.Errorf("emulator: unknown fault kind %q", k)
+		}
+	}
+	return nil
+}
+
+// normalizeFaults clamps rates into [0, 1], drops unknown kinds and fills in
+// the default kinds. It copies ReadKinds so the caller keeps its slice.
+func normalizeFaults(f Faults) Faults {
+	clamp := func(v float64) float64 { return min(max(v, 0), 1) }
+	f.ReadRate = clamp(f.ReadRate)
+	f.CreateRefuseRate = clamp(f.CreateRefuseRate)
+	f.CreateDropRate = clamp(min(f.CreateDropRate, 1-f.CreateRefuseRate))
+	var kinds []FaultKind
+	for _, k := range f.ReadKinds {
+		if slices.Contains(allFaultKinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	if len(kinds) == 0 {
+		kinds = slices.Clone(allFaultKinds)
+	}
+	f.ReadKinds = kinds
+	return f
+}
+
+// Counters returns a deep-copied snapshot of what was served so far.
+func (e *Emulator) Counters() Counters {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := e.counters
+	c.PressesByButton = maps.Clone(e.counters.PressesByButton)
+	c.ReadsByID = maps.Clone(e.counters.ReadsByID)
+	return c
+}
+
+// Clock returns the clock that drives job progress and expiry.
+func (e *Emulator) Clock() *Clock { return e.clock }
+
+// SetFaults replaces the fault configuration. Rates are clamped into [0, 1]
+// and unknown kinds ignored.
+func (e *Emulator) SetFaults(f Faults) {
+	f = normalizeFaults(f)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.faults = f
+}
+
+// SetLatency changes the delay added to every API answer.
+func (e *Emulator) SetLatency(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.latency = max(d, 0)
+}
+
+// SetJobTime changes the queue and process times of jobs created from now on
+// (zero means no wait). Options.JobTime, when set, still takes precedence.
+func (e *Emulator) SetJobTime(queue, process time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.queueTime = max(queue, 0)
+	e.processTime = max(process, 0)
+}
+
+// SetCredit sets the account balance.
+func (e *Emulator) SetCredit(c float64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.credit = c
+}
+
+// Credit returns the account balance.
+func (e *Emulator) Credit() float64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.credit
+}
+
+// Token returns the bearer token getToken hands out (valid for
+// Authorization: Bearer).
+func (e *Emulator) Token() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.token
+}
+
+// RevokeToken invalidates the current bearer token, as if it had expired:
+// requests bearing it answer 1101 and getToken hands out a new one.
+func (e *Emulator) RevokeToken() {
+	tok := e.newToken()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.token = tok
+}
+
+// Forget drops a record as if Akool lost it: infobymodelid answers 1008 and
+// its image URLs 404. Jobs made from it by buttons are kept.
+func (e *Emulator) Forget(id string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.jobs, id)
+}
+
+// newToken makes a JWT-shaped bearer token: it carries the client id and
+// issue time, and a random signature part so it cannot be guessed.
+func (e *Emulator) newToken() string {
+	enc := base64.RawURLEncoding
+	now := e.clock.Now().Unix()
+	header := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
+	claims, _ := json.Marshal(map[string]any{"clientId": e.clientID, "iat": now, "exp": now + 2*365*24*3600})
+	sig := make([]byte, 32)
+	_, _ = rand.Read(sig)
+	return header + "." + enc.EncodeToString(claims) + "." + enc.EncodeToString(sig)
+}
+
+// newIDLocked makes an ObjectId-like id: a 4-byte timestamp from the Clock, 5
+// bytes fixed per emulator and a 3-byte counter, in lowercase hex.
+func (e *Emulator) newIDLocked() string {
+	var b [12]byte
+	ts := uint32(e.clock.Now().Unix())
+	b[0], b[1], b[2], b[3] = byte(ts>>24), byte(ts>>16), byte(ts>>8), byte(ts)
+	copy(b[4:9], e.idRandom[:])
+	e.idCounter = (e.idCounter + 1) & 0xffffff
+	b[9], b[10], b[11] = byte(e.idCounter>>16), byte(e.idCounter>>8), byte(e.idCounter)
+	return hex.EncodeToString(b[:])
+}
+
+// API paths.
+const (
+	pathCreateV3 = "/api/open/v3/content/image/createbyprompt"
+	pathCreateV4 = "/api/open/v4/content/image/createBySourcePrompt"
+	pathButton   = "/api/open/v3/content/image/createbybutton"
+	pathInfo     = "/api/open/v3/content/image/infobymodelid"
+	pathToken    = "/api/open/v3/getToken"
+	pathQuota    = "/api/open/v3/faceswap/quota/info"
+	imagesPrefix = "/images/"
+)
+
+type route struct {
+	method  string
+	create  bool
+	handler func(*Emulator, *http.Request) result
+}
+
+var routes = map[string]route{
+	pathCreateV3: {http.MethodPost, true, (*Emulator).handleCreateV3},
+	pathCreateV4: {http.MethodPost, true, (*Emulator).handleCreateV4},
+	pathButton:   {http.MethodPost, true, (*Emulator).handleButton},
+	pathInfo:     {http.MethodGet, false, (*Emulator).handleInfo},
+	pathToken:    {http.MethodPost, false, (*Emulator).handleToken},
+	pathQuota:    {http.MethodGet, false, (*Emulator).handleQuota},
+}
+
+// ServeHTTP answers Akool's API paths and the image URLs.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	if strings.HasPrefix(r.URL.Path, imagesPrefix) {
+		e.serveImage(w, r, start)
+		return
+	}
+	rt, known := routes[r.URL.Path]
+	e.mu.Lock()
+	e.counters.Requests++
+	if known && rt.create {
+		e.counters.CreateAttempts++
+	}
+	limited := e.limiter != nil && !e.limiter.allow(e.clock.Now())
+	if limited {
+		e.counters.RateLimited++
+	}
+	e.mu.Unlock()
+
+	var res result
+	switch {
+	case limited:
+		res = fail(codeTooFrequent, "Operation is too frequent")
+	case !known || r.Method != rt.method:
+		res = result{status: http.StatusNotFound, env: &envelope{Code: codeNotFound, Msg: "The content you get does not exist"}}
+	default:
+		res = rt.handler(e, r)
+	}
+	e.answer(w, r, res, start)
+}
+
+// Business codes.
+const (
+	codeOK           = 1000
+	codeBadParam     = 1003
+	codeTooFrequent  = 1005
+	codeNoCredit     = 1006
+	codeNotFound     = 1008
+	codeCannotOp     = 1010
+	codeAlreadyOp    = 1011
+	codeBadAuth      = 1101
+	codeMissingAuth  = 1102
+	msgOK            = "OK"
+	msgBadAuth       = "Invalid authorization or The request token has expired"
+	msgMissingAuth   = "Authorization cannot be empty"
+	msgNotFound      = "The content you get does not exist"
+	msgCannotOperate = "You cannot operate this content"
+)
+
+// envelope is Akool's answer. Token is set only by getToken, which answers
+// without a data wrapper.
+type envelope struct {
+	Code  int    `json:"code"`
+	Msg   string `json:"msg"`
+	Data  any    `json:"data,omitempty"`
+	Token string `json:"token,omitempty"`
+}
+
+// result is what a handler decided: a JSON envelope, a raw fault body, or a
+// dropped connection.
+type result struct {
+	status      int
+	env         *envelope
+	raw         string
+	contentType string
+	drop        bool
+	fault       FaultKind
+}
+
+func success(data any) result {
+	return result{status: http.StatusOK, env: &envelope{Code: codeOK, Msg: msgOK, Data: data}}
+}
+
+func fail(code int, msg string) result {
+	return result{status: http.StatusOK, env: &envelope{Code: code, Msg: msg}}
+}
+
+func badParam(format string, args ...any) result {
+	return fail(codeBadParam, "Parameter error: "+fmt.Sprintf(format, args...))
+}
+
+// answer waits the configured latency, then writes res (or drops the
+// connection). The latency comes after the request was acted on, so a client
+// that gives up early leaves an acted-upon request behind, as with a slow
+// Akool.
+func (e *Emulator) answer(w http.ResponseWriter, r *http.Request, res result, start time.Time) {
+	e.mu.Lock()
+	latency := e.latency
+	e.mu.Unlock()
+	if latency > 0 {
+		t := time.NewTimer(latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			e.log(r, start, "client gone before the answer")
+			return
+		}
+	}
+	if res.drop {
+		e.log(r, start, "connection dropped")
+		dropConnection(w)
+		return
+	}
+	var body []byte
+	ctype := res.contentType
+	if res.env != nil {
+		var err error
+		body, err = json.Marshal(res.env)
+		if err != nil {
+			res.status = http.StatusInternalServerError
+			body = []byte(`{"code":500,"msg":"internal error"}`)
+		}
+		ctype = "application/json; charset=utf-8"
+	} else {
+		body = []byte(res.raw)
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+	w.WriteHeader(res.status)
+	_, _ = w.Write(body)
+	outcome := fmt.Sprintf("HTTP %d", res.status)
+	if res.env != nil {
+		outcome += fmt.Sprintf(" code %d", res.env.Code)
+	}
+	if res.fault != "" {
+		outcome += " (fault " + string(res.fault) + ")"
+	}
+	e.log(r, start, outcome)
+}
+
+// dropConnection closes the client's connection without writing anything.
+func dropConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	// Without a hijackable connection, aborting the handler is the closest
+	// thing: the server resets the stream without an answer.
+	panic(http.ErrAbortHandler)
+}
+
+// log writes one request line. It names the method, the path and, for
+// infobymodelid, the id; never a header or a body, where credentials live.
+func (e *Emulator) log(r *http.Request, start time.Time, outcome string) {
+	if e.logf == nil {
+		return
+	}
+	target := r.URL.Path
+	if r.URL.Path == pathInfo {
+		target += "?image_model_id=" + url.QueryEscape(r.URL.Query().Get("image_model_id"))
+	}
+	e.logf("%s %s -> %s in %s", r.Method, target, outcome, time.Since(start).Round(time.Millisecond))
+}
+
+// authenticate checks the request's credentials. Authorization, when present,
+// alone decides; otherwise x-api-key does.
+func (e *Emulator) authenticate(r *http.Request) (result, bool) {
+	if auth := strings.TrimSpace(r.Header.Get("Authorization")); auth != "" {
+		scheme, tok, found := strings.Cut(auth, " ")
+		tok = strings.TrimSpace(tok)
+		if !found || !strings.EqualFold(scheme, "Bearer") || tok == "" {
+			return fail(codeBadAuth, msgBadAuth), false
+		}
+		e.mu.Lock()
+		want := e.token
+		e.mu.Unlock()
+		if !secretEqual(tok, want) {
+			return fail(codeBadAuth, msgBadAuth), false
+		}
+		return result{}, true
+	}
+	if key := strings.TrimSpace(r.Header.Get("x-api-key")); key != "" {
+		if !secretEqual(key, e.apiKey) {
+			return fail(codeBadAuth, msgBadAuth), false
+		}
+		return result{}, true
+	}
+	return fail(codeMissingAuth, msgMissingAuth), false
+}
+
+func secretEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// readFaultLocked decides whether this read gets a transient fault, and
+// counts it.
+func (e *Emulator) readFaultLocked() (result, bool) {
+	f := e.faults
+	if f.ReadRate <= 0 || e.rng.Float64() >= f.ReadRate {
+		return result{}, false
+	}
+	e.counters.Faults++
+	return faultResult(f.ReadKinds[e.rng.IntN(len(f.ReadKinds))]), true
+}
+
+func faultResult(k FaultKind) result {
+	switch k {
+	case FaultHTTP500:
+		return result{status: http.StatusInternalServerError, raw: "Internal Server Error\n", contentType: "text/plain; charset=utf-8", fault: k}
+	case FaultHTTP503:
+		return result{status: http.StatusServiceUnavailable, raw: "<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>\n", contentType: "text/html", fault: k}
+	case FaultHTTP429:
+		return result{status: http.StatusTooManyRequests, env: &envelope{Code: codeTooFrequent, Msg: "Operation is too frequent"}, fault: k}
+	case FaultCode1005:
+		return result{status: http.StatusOK, env: &envelope{Code: codeTooFrequent, Msg: "Operation is too frequent"}, fault: k}
+	default:
+		return result{drop: true, fault: FaultDrop}
+	}
+}
+
+// createOutcome is decided once per create request, before anything else.
+type createOutcome int
+
+const (
+	createNormal createOutcome = iota
+	createRefuse
+	createDrop
+)
+
+func (e *Emulator) createOutcome() createOutcome {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	f := e.faults
+	if f.CreateRefuseRate <= 0 && f.CreateDropRate <= 0 {
+		return createNormal
+	}
+	u := e.rng.Float64()
+	switch {
+	case u < f.CreateRefuseRate:
+		e.counters.Faults++
+		return createRefuse
+	case u < f.CreateRefuseRate+f.CreateDropRate:
+		return createDrop
+	default:
+		return createNormal
+	}
+}
+
+// bucket is a token bucket: rate tokens per second, holding at most burst.
+// It runs on the emulator's Clock, so advancing the clock refills it.
+type bucket struct {
+	rate, burst, tokens float64
+	last                time.Time
+}
+
+func newBucket(rate float64) *bucket {
+	burst := max(1, rate)
+	return &bucket{rate: rate, burst: burst, tokens: burst}
+}
+
+func (b *bucket) allow(now time.Time) bool {
+	if elapsed := now.Sub(b.last); !b.last.IsZero() && elapsed > 0 {
+		b.tokens = min(b.burst, b.tokens+elapsed.Seconds()*b.rate)
+	}
+	if now.After(b.last) {
+		b.last = now
+	}
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
