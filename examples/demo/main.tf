@@ -1,0 +1,65 @@
+# The demo that `make demo` applies against the local Akool emulator.
+# Credentials and endpoint come from AKOOL_ENDPOINT and AKOOL_API_KEY.
+terraform {
+  required_providers {
+    akool = {
+      source = "akool-community/akool"
+    }
+  }
+}
+
+provider "akool" {}
+
+locals {
+  campaign = {
+    hero = {
+      prompt = "A lighthouse on a cliff at sunrise, warm light, wide cinematic shot"
+      scale  = "16:9"
+    }
+    square = {
+      prompt = "A ceramic coffee cup on a wooden table, soft morning light"
+      scale  = "1:1"
+    }
+    story = {
+      prompt = "A runner on a mountain trail at dusk, vertical poster"
+      scale  = "9:16"
+    }
+  }
+}
+
+# Three grid images (v3) at different aspect ratios.
+resource "akool_generated_image" "campaign" {
+  for_each = local.campaign
+
+  prompt = each.value.prompt
+  scale  = each.value.scale
+}
+
+# One single image from the v4 endpoint.
+resource "akool_generated_image" "poster" {
+  api_version = "v4"
+  prompt      = "A minimalist poster of a paper airplane over a city skyline"
+  scale       = "3:4"
+  resolution  = "1080p"
+}
+
+# Durable local copies: Akool deletes every image 7 days after generation.
+resource "akool_image_file" "campaign" {
+  for_each = akool_generated_image.campaign
+
+  url  = each.value.image_url
+  path = "${path.root}/images/${each.key}.png"
+}
+
+resource "akool_image_file" "poster" {
+  url  = akool_generated_image.poster.image_url
+  path = "${path.root}/images/poster.png"
+}
+
+output "image_files" {
+  description = "The saved images, one absolute path a line."
+  value = join("\n", concat(
+    [for f in akool_image_file.campaign : abspath(f.path)],
+    [abspath(akool_image_file.poster.path)],
+  ))
+}

@@ -1,0 +1,33 @@
+resource "akool_generated_image" "hero" {
+  prompt = "A lighthouse on a cliff at sunrise, warm light, wide cinematic shot"
+  scale  = "16:9"
+}
+
+# Akool deletes every image 7 days after generation: keep a verified local copy.
+# Once the URL has expired, plans stay quiet; if the file goes missing before
+# then, the next apply downloads it again without generating a new image.
+resource "akool_image_file" "hero" {
+  url  = akool_generated_image.hero.image_url
+  path = "${path.module}/images/hero.png"
+}
+
+output "hero_image" {
+  value = {
+    path   = akool_image_file.hero.path
+    sha256 = akool_image_file.hero.sha256
+    size   = "${akool_image_file.hero.width}x${akool_image_file.hero.height}, ${akool_image_file.hero.size} bytes"
+  }
+}
+
+# Feed the file to another provider, here an object-storage upload, for a
+# copy that outlives Akool's 7 days. Referring to the path orders the upload
+# after the download; the sha256 changes (and the object uploads again)
+# whenever a new image is downloaded. Unlike filemd5(), it does not fail a
+# plan that runs before the first download.
+resource "aws_s3_object" "hero" {
+  bucket       = "example-marketing-assets"
+  key          = "campaign/hero.png"
+  source       = akool_image_file.hero.path
+  source_hash  = akool_image_file.hero.sha256
+  content_type = akool_image_file.hero.content_type
+}

@@ -1,0 +1,97 @@
+package provider
+
+import (
+	"regexp"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/akool-community/terraform-provider-akool/internal/akool"
+)
+
+// imageIDPattern matches Akool's ids: 24-hex-digit ObjectIds.
+var imageIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{24}$`)
+
+const imageIDMessage = "must be an Akool image id: 24 hexadecimal digits, such as 662a10df4197b3af58532e89"
+
+// Descriptions of the attributes that the resource and the data source share.
+const (
+	descID     = "Akool's id of the image job (`_id`), 24 hexadecimal digits."
+	descStatus = "State of the job at Akool: `queueing`, `processing`, `completed` or `failed`. " +
+		"A resource whose job did not finish (the create timed out or was interrupted) keeps `queueing` or " +
+		"`processing` until the next apply finishes waiting for it."
+	descImageURL = "URL of the generated picture, set once `status` is `completed`. For `api_version = \"v3\"` " +
+		"this is the 2x2 grid. Akool serves it for 7 days after generation; download it if you need it longer."
+	descUpscaledURLs = "URLs of the grid's four single images (`v3`), in the order of the `U1`-`U4` buttons. " +
+		"Empty for `v4` images."
+	descButtons = "Buttons Akool offers on the finished image: `U1`-`U4` (upscale sub-image N) and `V1`-`V4` " +
+		"(a variation of sub-image N). Empty for `v4` images."
+	descUsedButtons     = "Buttons already pressed on this image. Each button can be pressed once."
+	descDeductionCredit = "Credits Akool deducted for this job."
+	descCreatedAt       = "When Akool accepted the job, in RFC 3339 format (UTC)."
+	descEchoedPrompt    = "The prompt as Akool echoes it back (the prompt as sent, when Akool returns it). Null when Akool does not return it."
+	descEchoedSource    = "The source image URL of an image-to-image job, as Akool echoes it. Null for text-to-image jobs or when Akool does not return it."
+	descEchoedModel     = "The model Akool used (`v4` jobs). Null when Akool does not report one."
+)
+
+// imageResultModel holds what Akool reports about a job. The resource's and
+// the data source's models embed it, and fromImage is the one place where an
+// akool.Image becomes Terraform values.
+type imageResultModel struct {
+	ID              types.String  `tfsdk:"id"`
+	Status          types.String  `tfsdk:"status"`
+	ImageURL        types.String  `tfsdk:"image_url"`
+	UpscaledURLs    types.List    `tfsdk:"upscaled_urls"`
+	Buttons         types.List    `tfsdk:"buttons"`
+	UsedButtons     types.List    `tfsdk:"used_buttons"`
+	DeductionCredit types.Float64 `tfsdk:"deduction_credit"`
+	CreatedAt       types.String  `tfsdk:"created_at"`
+}
+
+// fromImage sets every field from img. All values are known afterwards, so
+// the model can be saved to state at any point of a job.
+func (m *imageResultModel) fromImage(img *akool.Image) {
+	if img.ID != "" {
+		m.ID = types.StringValue(img.ID)
+	}
+	m.Status = types.StringValue(img.Status.String())
+	m.ImageURL = stringOrNull(img.ImageURL)
+	m.UpscaledURLs = stringList(img.UpscaledURLs)
+	m.Buttons = stringList(img.Buttons)
+	m.UsedButtons = stringList(img.UsedButtons)
+	m.DeductionCredit = types.Float64Value(img.DeductionCredit)
+	m.CreatedAt = timeOrNull(img.CreatedAt)
+}
+
+// echoedPrompt is the prompt as the user sent it when Akool returns it
+// (origin_prompt), else Akool's processed prompt.
+func echoedPrompt(img *akool.Image) string {
+	if img.OriginPrompt != "" {
+		return img.OriginPrompt
+	}
+	return img.Prompt
+}
+
+func stringOrNull(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+// stringList is always a known list: empty when Akool sent nothing.
+func stringList(values []string) types.List {
+	elems := make([]attr.Value, 0, len(values))
+	for _, v := range values {
+		elems = append(elems, types.StringValue(v))
+	}
+	return types.ListValueMust(types.StringType, elems)
+}
+
+func timeOrNull(t time.Time) types.String {
+	if t.IsZero() {
+		return types.StringNull()
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339))
+}

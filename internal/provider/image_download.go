@@ -1,0 +1,346 @@
+package provider
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif"  // registers GIF with image.DecodeConfig
+	_ "image/jpeg" // registers JPEG with image.DecodeConfig
+	_ "image/png"  // registers PNG with image.DecodeConfig
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+)
+
+// maxImageFileBytes bounds one download. It is a variable so that tests can
+// lower it.
+var maxImageFileBytes int64 = 64 << 20
+
+// imageFileProbeTimeout bounds the check, during refresh, that an image URL
+// still serves.
+const imageFileProbeTimeout = 30 * time.Second
+
+// imageFileDefaultUserAgent is sent when the provider does not supply its own.
+const imageFileDefaultUserAgent = "terraform-provider-akool"
+
+// imageFileInfo is what a verified download records in state: a checksum and
+// metadata, never the bytes.
+type imageFileInfo struct {
+	SHA256      string // lowercase hex of the bytes written
+	Size        int64  // bytes written
+	ContentType string // MIME type of the detected format
+	Width       int64
+	Height      int64
+}
+
+// imageFileHTTPError is an answer other than 200 to an image download or
+// probe.
+type imageFileHTTPError struct {
+	URL        string // without query string
+	StatusCode int
+	Status     string
+}
+
+func (e *imageFileHTTPError) Error() string {
+	return fmt.Sprintf("GET %s answered HTTP %s", e.URL, e.Status)
+}
+
+// Gone reports whether the status says the image is no longer there, as
+// Akool's image URLs answer after the 7 days it keeps results.
+func (e *imageFileHTTPError) Gone() bool {
+	return e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusGone
+}
+
+// newImageFileHTTPClient returns the client used for image URLs. It is not
+// the Akool API client: image URLs are public links, often on a CDN, and no
+// credentials are ever sent to them.
+func newImageFileHTTPClient() *http.Client {
+	return cleanhttp.DefaultPooledClient()
+}
+
+// imageFileDisplayURL gives rawURL without its query string and fragment, so
+// that signed links do not end up in error messages or logs.
+func imageFileDisplayURL(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "the image URL"
+	}
+	u.RawQuery = ""
+	u.ForceQuery = false
+	u.Fragment = ""
+	u.User = nil
+	return u.String()
+}
+
+// imageFileTransportError strips the URL from a net/http error (it may hold
+// a query string) and names the displayable URL instead.
+func imageFileTransportError(rawURL string, err error) error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err
+	}
+	return fmt.Errorf("GET %s: %w", imageFileDisplayURL(rawURL), err)
+}
+
+// imageFileGet sends a GET for rawURL with ctx and the given User-Agent.
+func imageFileGet(ctx context.Context, client *http.Client, userAgent, rawURL string, header http.Header) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("invalid image URL %s: %w", imageFileDisplayURL(rawURL), err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	if userAgent == "" {
+		userAgent = imageFileDefaultUserAgent
+	}
+	req.Header.Set("User-Agent", userAgent)
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, imageFileTransportError(rawURL, err)
+	}
+	return resp, nil
+}
+
+// downloadImageFile fetches rawURL and writes it to dest. It accepts only an
+// HTTP 200 answer whose body matches its declared Content-Length, is at most
+// maxImageFileBytes long and is a PNG, JPEG, GIF or WebP image. The file is
+// written to a temporary file in dest's directory (created with mode 0755 if
+// missing) and renamed over dest with mode 0644, so dest is either the old
+// file or the complete new one. The SHA-256 is computed while streaming.
+func downloadImageFile(ctx context.Context, client *http.Client, userAgent, rawURL, dest string) (*imageFileInfo, error) {
+	display := imageFileDisplayURL(rawURL)
+	limit := maxImageFileBytes
+
+	resp, err := imageFileGet(ctx, client, userAgent, rawURL, http.Header{"Accept": {"image/*"}})
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+
+	if resp.StatusCode != http.StatusOK {
+		return nil, &imageFileHTTPError{URL: display, StatusCode: resp.StatusCode, Status: resp.Status}
+	}
+	if resp.ContentLength > limit {
+		return nil, fmt.Errorf("GET %s declares %d bytes, more than the limit of %d bytes; the download was not started", display, resp.ContentLength, limit)
+	}
+
+	dir := filepath.Dir(dest)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating directory %s: %w", dir, err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(dest)+".*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("creating a temporary file in %s: %w", dir, err)
+	}
+	tmpName := tmp.Name()
+	closed, renamed := false, false
+	defer func() {
+		if !closed {
+			_ = tmp.Close()
+		}
+		if !renamed {
+			_ = os.Remove(tmpName)
+		}
+	}()
+
+	hash := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, hash), io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, fmt.Errorf("GET %s: download interrupted after %d bytes: %w", display, n, ctxErr)
+		}
+		if resp.ContentLength >= 0 && n < resp.ContentLength {
+			return nil, fmt.Errorf("GET %s declared %d bytes but the transfer ended after %d: %w", display, resp.ContentLength, n, err)
+		}
+		return nil, fmt.Errorf("GET %s: reading or writing the image failed after %d bytes: %w", display, n, err)
+	}
+	if n > limit {
+		return nil, fmt.Errorf("GET %s sent more than the limit of %d bytes; the download was stopped", display, limit)
+	}
+	if resp.ContentLength >= 0 && n != resp.ContentLength {
+		return nil, fmt.Errorf("GET %s declared %d bytes but sent %d", display, resp.ContentLength, n)
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("rereading %s: %w", tmpName, err)
+	}
+	contentType, width, height, err := imageFileDecodeConfig(tmp)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: the %d bytes received are not an image this provider recognizes (PNG, JPEG, GIF or WebP): %w", display, n, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", tmpName, err)
+	}
+	closed = true
+	if err := tmp.Close(); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", tmpName, err)
+	}
+	if err := os.Chmod(tmpName, 0o644); err != nil {
+		return nil, fmt.Errorf("setting the mode of %s: %w", tmpName, err)
+	}
+	if err := os.Rename(tmpName, dest); err != nil {
+		return nil, fmt.Errorf("moving the download into place at %s: %w", dest, err)
+	}
+	renamed = true
+
+	return &imageFileInfo{
+		SHA256:      hex.EncodeToString(hash.Sum(nil)),
+		Size:        n,
+		ContentType: contentType,
+		Width:       int64(width),
+		Height:      int64(height),
+	}, nil
+}
+
+// probeImageURL reports whether rawURL still serves, without downloading
+// the image: it asks for the first byte only and closes the answer. A nil
+// error means it serves; an *imageFileHTTPError carries any other status.
+func probeImageURL(ctx context.Context, client *http.Client, userAgent, rawURL string) error {
+	ctx, cancel := context.WithTimeout(ctx, imageFileProbeTimeout)
+	defer cancel()
+	resp, err := imageFileGet(ctx, client, userAgent, rawURL, http.Header{"Range": {"bytes=0-0"}})
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusPartialContent {
+		return nil
+	}
+	return &imageFileHTTPError{URL: imageFileDisplayURL(rawURL), StatusCode: resp.StatusCode, Status: resp.Status}
+}
+
+// localImageFileState is what refresh finds at an image file's path.
+type localImageFileState int
+
+const (
+	localImageFileMatches localImageFileState = iota // same size and SHA-256 as recorded
+	localImageFileMissing                            // nothing at the path
+	localImageFileChanged                            // a file with other content
+)
+
+func (s localImageFileState) String() string {
+	switch s {
+	case localImageFileMatches:
+		return "matches"
+	case localImageFileMissing:
+		return "missing"
+	default:
+		return "changed"
+	}
+}
+
+// checkLocalImageFile compares the file at path with the recorded size and
+// SHA-256. A file of another size is reported changed without being read.
+func checkLocalImageFile(path, wantSHA256 string, wantSize int64) (localImageFileState, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return localImageFileMissing, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	if !info.Mode().IsRegular() {
+		return 0, fmt.Errorf("%s is not a regular file", path)
+	}
+	if info.Size() != wantSize {
+		return localImageFileChanged, nil
+	}
+	hash := sha256.New()
+	if _, err := io.Copy(hash, f); err != nil {
+		return 0, err
+	}
+	if hex.EncodeToString(hash.Sum(nil)) != wantSHA256 {
+		return localImageFileChanged, nil
+	}
+	return localImageFileMatches, nil
+}
+
+// imageFileDecodeConfig reads just enough of r to tell its image format and
+// dimensions. PNG, JPEG and GIF go through the standard library; WebP, which
+// the standard library does not decode, is recognized from its header.
+func imageFileDecodeConfig(r io.Reader) (contentType string, width, height int, err error) {
+	br := bufio.NewReader(r)
+	if head, _ := br.Peek(30); isWebP(head) {
+		width, height, err = webpDimensions(head)
+		if err != nil {
+			return "", 0, 0, err
+		}
+		return "image/webp", width, height, nil
+	}
+	cfg, format, err := image.DecodeConfig(br)
+	if err != nil {
+		return "", 0, 0, err
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return "", 0, 0, fmt.Errorf("the %s header declares a size of %dx%d", format, cfg.Width, cfg.Height)
+	}
+	switch format {
+	case "png":
+		contentType = "image/png"
+	case "jpeg":
+		contentType = "image/jpeg"
+	case "gif":
+		contentType = "image/gif"
+	default:
+		return "", 0, 0, fmt.Errorf("unsupported image format %q", format)
+	}
+	return contentType, cfg.Width, cfg.Height, nil
+}
+
+// isWebP reports whether head starts like a WebP file (a RIFF container
+// of form type WEBP).
+func isWebP(head []byte) bool {
+	return len(head) >= 12 && string(head[0:4]) == "RIFF" && string(head[8:12]) == "WEBP"
+}
+
+// webpDimensions reads the canvas size from the first chunk of a WebP file,
+// which is VP8 (lossy), VP8L (lossless) or VP8X (extended).
+func webpDimensions(head []byte) (width, height int, err error) {
+	need := 30 // RIFF header, chunk header, and the size fields of VP8 and VP8X
+	if len(head) >= 16 && string(head[12:16]) == "VP8L" {
+		need = 25 // the lossless size fields are shorter
+	}
+	if len(head) < need {
+		return 0, 0, errors.New("the WebP header is truncated")
+	}
+	payload := head[20:]
+	switch string(head[12:16]) {
+	case "VP8X":
+		width = int(uint32(payload[4])|uint32(payload[5])<<8|uint32(payload[6])<<16) + 1
+		height = int(uint32(payload[7])|uint32(payload[8])<<8|uint32(payload[9])<<16) + 1
+	case "VP8L":
+		if payload[0] != 0x2f {
+			return 0, 0, errors.New("the WebP lossless signature is missing")
+		}
+		bits := binary.LittleEndian.Uint32(payload[1:5])
+		width = int(bits&0x3fff) + 1
+		height = int((bits>>14)&0x3fff) + 1
+	case "VP8 ":
+		if payload[3] != 0x9d || payload[4] != 0x01 || payload[5] != 0x2a {
+			return 0, 0, errors.New("the WebP lossy start code is missing")
+		}
+		width = int(binary.LittleEndian.Uint16(payload[6:8]) & 0x3fff)
+		height = int(binary.LittleEndian.Uint16(payload[8:10]) & 0x3fff)
+	default:
+		return 0, 0, fmt.Errorf("unknown WebP chunk %q", string(head[12:16]))
+	}
+	if width <= 0 || height <= 0 {
+		return 0, 0, fmt.Errorf("the WebP header declares a size of %dx%d", width, height)
+	}
+	return width, height, nil
+}

@@ -1,0 +1,461 @@
+// Package provider implements the Terraform provider for Akool's image
+// generation API: the provider itself, its resources and data sources.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/akool-community/terraform-provider-akool/internal/akool"
+)
+
+var _ provider.Provider = (*akoolProvider)(nil)
+
+// akoolProvider is the "akool" provider.
+type akoolProvider struct {
+	version string // the provider's release version, "dev" for local builds, "test" in tests
+}
+
+// New returns a constructor of the provider for providerserver.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &akoolProvider{version: version}
+	}
+}
+
+// The environment variables each provider argument falls back to.
+const (
+	envAPIKey       = "AKOOL_API_KEY"
+	envClientID     = "AKOOL_CLIENT_ID"
+	envClientSecret = "AKOOL_CLIENT_SECRET"
+	envToken        = "AKOOL_TOKEN"
+	envEndpoint     = "AKOOL_ENDPOINT"
+)
+
+func (p *akoolProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "akool"
+	resp.Version = p.version
+}
+
+func (p *akoolProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The Akool provider generates images with [Akool](https://akool.com)'s OpenAPI " +
+			"and keeps track of them in Terraform state.\n\n" +
+			"Authenticate in exactly one of three ways: an API key (`api_key`), a client id and client secret " +
+			"(`client_id` and `client_secret`, exchanged for a token through Akool's `getToken`), or a token " +
+			"obtained earlier (`token`). Every argument falls back to an environment variable when it is not set " +
+			"in the configuration; a value in the configuration wins over the environment. Setting more than one " +
+			"way, or only half of the client id and secret pair, is an error.\n\n" +
+			"Every image generation spends Akool credits.",
+		Attributes: map[string]schema.Attribute{
+			"api_key": schema.StringAttribute{
+				MarkdownDescription: "Akool API key, sent as the `x-api-key` header. " +
+					"Falls back to the `" + envAPIKey + "` environment variable. " +
+					"Conflicts with `client_id`/`client_secret` and `token`.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"client_id": schema.StringAttribute{
+				MarkdownDescription: "Akool client id. Used together with `client_secret` to obtain a bearer token. " +
+					"Falls back to the `" + envClientID + "` environment variable.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"client_secret": schema.StringAttribute{
+				MarkdownDescription: "Akool client secret, used together with `client_id` to obtain a bearer token. " +
+					"Falls back to the `" + envClientSecret + "` environment variable.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"token": schema.StringAttribute{
+				MarkdownDescription: "A bearer token obtained from Akool's `getToken` call, sent as the " +
+					"`Authorization` header. Falls back to the `" + envToken + "` environment variable. " +
+					"Conflicts with `api_key` and `client_id`/`client_secret`.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"endpoint": schema.StringAttribute{
+				MarkdownDescription: "Base URL of Akool's OpenAPI. Defaults to `" + akool.DefaultBaseURL + "`. " +
+					"Falls back to the `" + envEndpoint + "` environment variable. Must use `https`, " +
+					"except for a loopback address (`localhost`, `127.0.0.0/8`, `::1`), such as a local emulator.",
+				Optional:   true,
+				Validators: []validator.String{endpointValidator{}},
+			},
+		},
+	}
+}
+
+func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var config providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	if unknown := config.unknownArguments(); len(unknown) > 0 {
+		// Typical when credentials come from a resource that is not created
+		// yet: planning must still work, and apply configures again with
+		// known values.
+		reason := fmt.Sprintf("the provider argument(s) %s were not known yet when Terraform configured the provider "+
+			"(their values come from resources or data that Terraform has not created or read yet)",
+			strings.Join(unknown, ", "))
+		tflog.Debug(ctx, "Akool provider configuration has unknown values; no client is created", map[string]any{
+			"unknown_arguments": unknown,
+		})
+		data := &providerData{unconfigured: reason}
+		resp.DataSourceData = data
+		resp.ResourceData = data
+		return
+	}
+
+	settings := resolveSettings(config, os.Getenv)
+	if err := checkEndpoint(settings.endpoint.value); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid Akool Endpoint",
+			fmt.Sprintf("The endpoint from %s is not usable: %s.", settings.endpoint.describe(), err))
+	}
+	if problem := checkAuth(settings); problem != nil {
+		resp.Diagnostics.AddAttributeError(problem.path, problem.summary, problem.detail)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	secrets := settings.secrets()
+	ctx = tflog.MaskLogStrings(ctx, secrets...)
+
+	// One HTTP client for Akool's API and for reading image headers, so both
+	// use the same transport and proxy settings.
+	httpClient := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	client, err := akool.New(akool.Config{
+		BaseURL:      settings.endpoint.value,
+		APIKey:       settings.apiKey.value,
+		ClientID:     settings.clientID.value,
+		ClientSecret: settings.clientSecret.value,
+		Token:        settings.token.value,
+		UserAgent:    fmt.Sprintf("terraform-provider-akool/%s (+terraform %s)", p.version, req.TerraformVersion),
+		HTTPClient:   httpClient,
+		Logger:       tflogLogger{secrets: secrets},
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Create Akool Client",
+			"The provider could not set up its Akool client: "+redact(err.Error(), secrets)+".")
+		return
+	}
+
+	tflog.Debug(ctx, "Configured Akool client", map[string]any{
+		"endpoint":    settings.endpoint.value,
+		"auth_method": settings.authMethod(),
+	})
+	data := &providerData{client: client, httpClient: httpClient}
+	resp.DataSourceData = data
+	resp.ResourceData = data
+}
+
+func (p *akoolProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewGeneratedImageResource,
+		NewImageFileResource,
+	}
+}
+
+func (p *akoolProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewImageDataSource,
+		NewAccountDataSource,
+	}
+}
+
+// providerData is what Configure hands to every resource and data source.
+type providerData struct {
+	client     *akool.Client // nil when the provider could not be configured yet
+	httpClient *http.Client  // the client's transport, for reading image headers
+	// unconfigured says why client is nil, in words for a diagnostic.
+	unconfigured string
+}
+
+// providerDataFrom is the shared body of every resource's and data source's
+// Configure: it accepts a nil ProviderData (Terraform calls Configure before
+// the provider is configured) and reports an unexpected type.
+func providerDataFrom(providerDataAny any, diags *diag.Diagnostics) *providerData {
+	if providerDataAny == nil {
+		return nil
+	}
+	data, ok := providerDataAny.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", providerDataAny))
+		return nil
+	}
+	return data
+}
+
+// requireClient returns the Akool client, or adds an error saying why there
+// is none and returns nil. operation completes "Cannot ..." (e.g. "generate the image").
+func (d *providerData) requireClient(diags *diag.Diagnostics, operation string) *akool.Client {
+	if d != nil && d.client != nil {
+		return d.client
+	}
+	reason := "the provider has not been configured"
+	if d != nil && d.unconfigured != "" {
+		reason = d.unconfigured
+	}
+	diags.AddError("Unconfigured Akool Provider",
+		fmt.Sprintf("Cannot %s because %s. Make sure the provider's credentials and endpoint are known "+
+			"before this runs, for example by applying the resources they come from first (terraform apply -target=...).",
+			operation, reason))
+	return nil
+}
+
+// setting is one provider argument after the environment fallback.
+type setting struct {
+	value   string
+	attr    string // the argument's name
+	env     string // the environment variable it falls back to
+	fromEnv bool
+}
+
+func (s setting) set() bool { return strings.TrimSpace(s.value) != "" }
+
+// describe names where the value came from, never the value itself.
+func (s setting) describe() string {
+	if s.fromEnv {
+		return "the " + s.env + " environment variable"
+	}
+	return "the " + s.attr + " argument"
+}
+
+type providerSettings struct {
+	endpoint, apiKey, clientID, clientSecret, token setting
+}
+
+// resolveSettings applies the environment fallback: a non-empty value in the
+// configuration wins, otherwise the environment variable is used.
+func resolveSettings(config providerModel, getenv func(string) string) providerSettings {
+	resolve := func(v types.String, attr, env string) setting {
+		s := setting{attr: attr, env: env}
+		if value := v.ValueString(); value != "" {
+			s.value = value
+			return s
+		}
+		if value := getenv(env); value != "" {
+			s.value = value
+			s.fromEnv = true
+		}
+		return s
+	}
+	s := providerSettings{
+		endpoint:     resolve(config.Endpoint, "endpoint", envEndpoint),
+		apiKey:       resolve(config.APIKey, "api_key", envAPIKey),
+		clientID:     resolve(config.ClientID, "client_id", envClientID),
+		clientSecret: resolve(config.ClientSecret, "client_secret", envClientSecret),
+		token:        resolve(config.Token, "token", envToken),
+	}
+	if !s.endpoint.set() {
+		s.endpoint.value = akool.DefaultBaseURL
+	}
+	return s
+}
+
+// secrets lists the non-empty secret values, for log masking and redaction.
+func (s providerSettings) secrets() []string {
+	var out []string
+	for _, v := range []setting{s.apiKey, s.clientSecret, s.token} {
+		if v.set() {
+			out = append(out, v.value)
+		}
+	}
+	return out
+}
+
+// authMethod names the way of authenticating, for logs.
+func (s providerSettings) authMethod() string {
+	switch {
+	case s.apiKey.set():
+		return "api_key"
+	case s.clientID.set():
+		return "client_id/client_secret"
+	case s.token.set():
+		return "token"
+	default:
+		return "none"
+	}
+}
+
+// configProblem is a configuration error tied to one provider argument.
+type configProblem struct {
+	path    path.Path
+	summary string
+	detail  string
+}
+
+const authChoices = "Set exactly one of: api_key (or the " + envAPIKey + " environment variable); " +
+	"client_id and client_secret together (or " + envClientID + " and " + envClientSecret + "); " +
+	"token (or " + envToken + ")."
+
+// checkAuth verifies that exactly one way of authenticating is complete. Its
+// messages name arguments and environment variables, never values.
+func checkAuth(s providerSettings) *configProblem {
+	if s.clientID.set() != s.clientSecret.set() {
+		have, missing, missingEnv := s.clientID, "client_secret", envClientSecret
+		if s.clientSecret.set() {
+			have, missing, missingEnv = s.clientSecret, "client_id", envClientID
+		}
+		return &configProblem{
+			path:    path.Root(missing),
+			summary: "Incomplete Akool Credentials",
+			detail: fmt.Sprintf("%s is set (by %s) but %s is not: the client id and secret only work together. "+
+				"Set %s (or the %s environment variable) as well, or authenticate with api_key or token instead.",
+				have.attr, have.describe(), missing, missing, missingEnv),
+		}
+	}
+
+	var methods []string
+	if s.apiKey.set() {
+		methods = append(methods, "api_key (from "+s.apiKey.describe()+")")
+	}
+	if s.clientID.set() {
+		methods = append(methods, "client_id and client_secret (from "+s.clientID.describe()+" and "+s.clientSecret.describe()+")")
+	}
+	if s.token.set() {
+		methods = append(methods, "token (from "+s.token.describe()+")")
+	}
+
+	switch len(methods) {
+	case 1:
+		return nil
+	case 0:
+		return &configProblem{
+			path:    path.Root("api_key"),
+			summary: "Missing Akool Credentials",
+			detail:  "The provider has no credentials for Akool. " + authChoices,
+		}
+	default:
+		return &configProblem{
+			path:    path.Root("api_key"),
+			summary: "Conflicting Akool Credentials",
+			detail: "More than one way of authenticating with Akool is set: " + strings.Join(methods, "; ") + ". " +
+				authChoices + " Remove or unset the others.",
+		}
+	}
+}
+
+// checkEndpoint accepts an absolute https URL, or an http URL whose host is a
+// loopback address (a local emulator).
+func checkEndpoint(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("it is not a valid URL")
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return fmt.Errorf("it must be an absolute URL such as %s", akool.DefaultBaseURL)
+	}
+	if u.User != nil {
+		return fmt.Errorf("it must not contain user information; configure credentials with the provider's arguments")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if isLoopbackHost(u.Hostname()) {
+			return nil
+		}
+		return fmt.Errorf("plain http is only accepted for a loopback host (localhost, 127.0.0.0/8, ::1); use https so that credentials are not sent in clear text")
+	default:
+		return fmt.Errorf("its scheme must be https")
+	}
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// endpointValidator checks the endpoint argument at plan time when it is known.
+type endpointValidator struct{}
+
+var _ validator.String = endpointValidator{}
+
+func (endpointValidator) Description(context.Context) string {
+	return "value must be an https URL, or an http URL on a loopback host"
+}
+
+func (v endpointValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (endpointValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.ValueString() == "" {
+		return
+	}
+	if err := checkEndpoint(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Akool Endpoint",
+			fmt.Sprintf("The endpoint argument is not usable: %s.", err))
+	}
+}
+
+// tflogLogger passes the client's debug logs to Terraform's logging, masking
+// the secrets again in case one ever reaches a message or field.
+type tflogLogger struct {
+	secrets []string
+}
+
+func (l tflogLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
+	ctx = tflog.MaskLogStrings(ctx, l.secrets...)
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "api_key", "x-api-key", "authorization", "token", "client_secret", "clientSecret")
+	tflog.Debug(ctx, msg, fields)
+}
+
+// redact replaces every secret in s, as defense in depth for error texts.
+func redact(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "***")
+		}
+	}
+	return s
+}
+
+// providerModel is the provider block.
+type providerModel struct {
+	APIKey       types.String `tfsdk:"api_key"`
+	ClientID     types.String `tfsdk:"client_id"`
+	ClientSecret types.String `tfsdk:"client_secret"`
+	Token        types.String `tfsdk:"token"`
+	Endpoint     types.String `tfsdk:"endpoint"`
+}
+
+// unknownArguments lists the arguments whose values are not known yet.
+func (m providerModel) unknownArguments() []string {
+	var unknown []string
+	for _, a := range []struct {
+		name  string
+		value types.String
+	}{
+		{"api_key", m.APIKey},
+		{"client_id", m.ClientID},
+		{"client_secret", m.ClientSecret},
+		{"token", m.Token},
+		{"endpoint", m.Endpoint},
+	} {
+		if a.value.IsUnknown() {
+			unknown = append(unknown, a.name)
+		}
+	}
+	return unknown
+}

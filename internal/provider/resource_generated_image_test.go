@@ -1,0 +1,882 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/akool-community/terraform-provider-akool/internal/akool"
+	"github.com/akool-community/terraform-provider-akool/internal/emulator"
+)
+
+// The main life cycle: create and wait, an empty plan, a re-apply that sends
+// nothing, import (verified, then persisted and planned empty), an in-place
+// change of webhook_url, and a prompt change that replaces the image.
+func TestAccGeneratedImage_lifecycle(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	config := func(prompt, webhook string) string {
+		c := testAccProviderConfig(url) + fmt.Sprintf(`
+resource "akool_generated_image" "test" {
+  prompt = %q
+  scale  = "16:9"
+`, prompt)
+		if webhook != "" {
+			c += fmt.Sprintf("  webhook_url = %q\n", webhook)
+		}
+		return c + "}\n"
+	}
+	var firstID string
+
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: config("a lighthouse at dusk", ""),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionCreate),
+						plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("api_version"), knownvalue.StringExact("v3")),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("api_version"), knownvalue.StringExact("v3")),
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("scale"), knownvalue.StringExact("16:9")),
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("buttons"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.StringExact("U1"), knownvalue.StringExact("U2"), knownvalue.StringExact("U3"), knownvalue.StringExact("U4"),
+						knownvalue.StringExact("V1"), knownvalue.StringExact("V2"), knownvalue.StringExact("V3"), knownvalue.StringExact("V4"),
+					})),
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("used_buttons"), knownvalue.ListSizeExact(0)),
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(4)),
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("created_at"),
+						knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("model_name"), knownvalue.Null()),
+				),
+				Check: tfresource.ComposeTestCheckFunc(
+					expectCreates(e, 1),
+					func(s *terraform.State) error {
+						firstID = s.RootModule().Resources[testAccImageAddress].Primary.ID
+						return nil
+					},
+				),
+			},
+			{
+				// Applying the same configuration again changes and sends nothing.
+				Config: config("a lighthouse at dusk", ""),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: expectCreates(e, 1),
+			},
+			{
+				// Everything Akool reports, echoes or lets the provider infer
+				// reads back identically.
+				ResourceName:      testAccImageAddress,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				// Forget the image in Terraform (not in Akool), then import it.
+				Config: testAccProviderConfig(url) + removedBlock(testAccImageAddress),
+				Check:  expectNotInState(testAccImageAddress),
+			},
+			{
+				Config:             config("a lighthouse at dusk", ""),
+				ResourceName:       testAccImageAddress,
+				ImportState:        true,
+				ImportStatePersist: true,
+				ImportStateIdFunc:  func(*terraform.State) (string, error) { return firstID, nil },
+			},
+			{
+				// After import, the same configuration plans no change.
+				Config: config("a lighthouse at dusk", ""),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: expectCreates(e, 1),
+			},
+			{
+				Config: config("a lighthouse at dusk", "https://hooks.example.com/akool"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("webhook_url"), knownvalue.StringExact("https://hooks.example.com/akool")),
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+				},
+				Check: tfresource.ComposeTestCheckFunc(
+					expectCreates(e, 1),
+					tfresource.TestCheckResourceAttrWith(testAccImageAddress, "id", func(id string) error {
+						if id != firstID {
+							return fmt.Errorf("id changed from %s to %s on an in-place update", firstID, id)
+						}
+						return nil
+					}),
+				),
+			},
+			{
+				Config: config("a lighthouse at dawn", "https://hooks.example.com/akool"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
+					},
+				},
+				ConfigStateChecks: completedImageChecks(testAccImageAddress),
+				Check: tfresource.ComposeTestCheckFunc(
+					expectCreates(e, 2),
+					tfresource.TestCheckResourceAttrWith(testAccImageAddress, "id", func(id string) error {
+						if id == firstID {
+							return fmt.Errorf("id %s kept after a prompt change; want a new image", id)
+						}
+						return nil
+					}),
+				),
+			},
+		},
+	})
+}
+
+// v4: Akool's model choice is recorded; image-to-image with scale Original
+// and similarity; import adopts what Akool does not echo in place.
+func TestAccGeneratedImage_v4(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	config := testAccProviderConfig(url) + `
+resource "akool_generated_image" "text" {
+  api_version     = "v4"
+  prompt          = "a glass greenhouse in fog"
+  scale           = "3:2"
+  resolution      = "1080p"
+  negative_prompt = "people"
+}
+
+resource "akool_generated_image" "remix" {
+  api_version  = "v4"
+  prompt       = "the same greenhouse in winter"
+  source_image = akool_generated_image.text.image_url
+  scale        = "Original"
+  similarity   = 0.7
+}
+`
+	const text, remix = "akool_generated_image.text", "akool_generated_image.remix"
+	ids := map[string]string{}
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: config,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(text, tfjsonpath.New("model_name"))},
+				},
+				ConfigStateChecks: append(completedImageChecks(text),
+					statecheck.ExpectKnownValue(text, tfjsonpath.New("model_name"), knownvalue.StringExact("wavespeed-ai/flux-krea-dev-lora")),
+					statecheck.ExpectKnownValue(text, tfjsonpath.New("buttons"), knownvalue.ListSizeExact(0)),
+					statecheck.ExpectKnownValue(text, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(0)),
+					statecheck.ExpectKnownValue(text, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(2)),
+					statecheck.ExpectKnownValue(remix, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+					statecheck.ExpectKnownValue(remix, tfjsonpath.New("model_name"), knownvalue.StringExact("wavespeed-ai/flux-kontext-dev")),
+					statecheck.CompareValuePairs(remix, tfjsonpath.New("source_image"), text, tfjsonpath.New("image_url"), compare.ValuesSame()),
+				),
+				Check: tfresource.ComposeTestCheckFunc(
+					checkCounters(e, func(c emulator.Counters) error {
+						if c.CreatesV4 != 2 || c.Creates != 2 {
+							return fmt.Errorf("v4 creates = %d, creates = %d; want 2 and 2", c.CreatesV4, c.Creates)
+						}
+						return nil
+					}),
+					func(s *terraform.State) error {
+						for _, address := range []string{text, remix} {
+							ids[address] = s.RootModule().Resources[address].Primary.ID
+						}
+						return nil
+					},
+				),
+			},
+			{
+				// resolution and negative_prompt are not reported by Akool.
+				ResourceName:            text,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"resolution", "negative_prompt"},
+			},
+			{
+				// similarity is not reported by Akool, and "Original" cannot
+				// be told from the picture (it is inferred as the picture's
+				// ratio).
+				ResourceName:            remix,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"similarity", "scale"},
+			},
+			{
+				// Forget both images in Terraform (not in Akool), then import them.
+				Config: testAccProviderConfig(url) + removedBlock(text) + removedBlock(remix),
+				Check:  tfresource.ComposeTestCheckFunc(expectNotInState(text), expectNotInState(remix)),
+			},
+			{
+				Config:             config,
+				ResourceName:       text,
+				ImportState:        true,
+				ImportStatePersist: true,
+				ImportStateIdFunc:  func(*terraform.State) (string, error) { return ids[text], nil },
+			},
+			{
+				Config:             config,
+				ResourceName:       remix,
+				ImportState:        true,
+				ImportStatePersist: true,
+				ImportStateIdFunc:  func(*terraform.State) (string, error) { return ids[remix], nil },
+			},
+			{
+				// The imported resources adopt the configuration's values in
+				// place: no replacement, nothing generated.
+				Config: config,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(text, plancheck.ResourceActionUpdate),
+						plancheck.ExpectResourceAction(remix, plancheck.ResourceActionUpdate),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(text, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
+					statecheck.ExpectKnownValue(text, tfjsonpath.New("negative_prompt"), knownvalue.StringExact("people")),
+					statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Float64Exact(0.7)),
+					statecheck.ExpectKnownValue(remix, tfjsonpath.New("scale"), knownvalue.StringExact("Original")),
+				},
+				Check: expectCreates(e, 2),
+			},
+			{
+				// Once adopted, a change to a value that shapes the picture
+				// replaces it again.
+				Config: strings.Replace(config, `resolution      = "1080p"`, `resolution      = "4k"`, 1),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(text, plancheck.ResourceActionDestroyBeforeCreate),
+					},
+				},
+				Check: expectCreates(e, 4), // text, and remix whose source_image follows it
+			},
+		},
+	})
+}
+
+// removedBlock makes Terraform forget a resource without destroying it.
+func removedBlock(address string) string {
+	return fmt.Sprintf(`
+removed {
+  from = %s
+  lifecycle {
+    destroy = false
+  }
+}
+`, address)
+}
+
+func expectNotInState(address string) tfresource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		if _, ok := s.RootModule().Resources[address]; ok {
+			return fmt.Errorf("%s is still in state", address)
+		}
+		return nil
+	}
+}
+
+// Every input check fails at plan time, names the attribute, and nothing is
+// sent to Akool.
+func TestAccGeneratedImage_validation(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	cases := []struct {
+		body string
+		want string
+	}{
+		{`prompt = ""`, `(?s)prompt.*must not be empty`},
+		{`prompt = "   "`, `(?s)prompt.*must not be empty`},
+		{`
+prompt      = "x"
+api_version = "v5"`, `(?s)api_version.*v3.*v4.*v5`},
+		{`
+prompt = "x"
+scale  = "5:4"`, `(?s)scale.*must be one of`},
+		{`
+prompt = "x"
+scale  = "Original"`, `(?s)Invalid Scale for api_version.*scale = "Original"`},
+		{`
+prompt      = "x"
+api_version = "v4"
+scale       = "Original"`, `(?s)Scale Original Needs a Source Image.*source_image`},
+		{`
+prompt       = "x"
+source_image = "ftp://files.example.com/a.png"`, `(?s)Invalid URL.*source_image`},
+		{`
+prompt       = "x"
+source_image = "just words"`, `(?s)Invalid URL.*source_image`},
+		{`
+prompt      = "x"
+webhook_url = "hooks.example.com/akool"`, `(?s)Invalid URL.*webhook_url`},
+		{`
+prompt     = "x"
+model_name = "wavespeed-ai/flux-krea-dev-lora"`, `(?s)Argument Requires api_version v4.*model_name`},
+		{`
+prompt     = "x"
+resolution = "4k"`, `(?s)Argument Requires api_version v4.*resolution`},
+		{`
+prompt          = "x"
+negative_prompt = "dogs"`, `(?s)Argument Requires api_version v4.*negative_prompt`},
+		{`
+prompt     = "x"
+similarity = 0.5`, `(?s)Argument Requires api_version v4.*similarity`},
+		{`
+prompt      = "x"
+api_version = "v4"
+resolution  = "8k"`, `(?s)resolution.*1080p.*4k.*8k`},
+		{`
+prompt          = "x"
+api_version     = "v4"
+negative_prompt = ""`, `(?s)negative_prompt.*must not be empty`},
+		{`
+prompt       = "x"
+api_version  = "v4"
+source_image = "https://example.com/a.png"
+similarity   = 1.5`, `(?s)similarity.*between 0\.0+ and 1\.0+`},
+		{`
+prompt      = "x"
+api_version = "v4"
+similarity  = 0.5`, `(?s)Similarity Needs a Source Image`},
+		{`
+prompt = "x"
+timeouts {
+  create = "soon"
+}`, `(?s)Invalid Attribute Value Time Duration.*soon`},
+	}
+	var steps []tfresource.TestStep
+	for _, c := range cases {
+		steps = append(steps, tfresource.TestStep{
+			Config:      testAccProviderConfig(url) + "resource \"akool_generated_image\" \"test\" {\n" + c.body + "\n}\n",
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(c.want),
+		})
+	}
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
+	if c := e.Counters(); c.Requests != 0 || c.Creates != 0 {
+		t.Errorf("emulator received %d requests (%d creates) for configurations that must fail at plan", c.Requests, c.Creates)
+	}
+}
+
+// A job Akool fails is an error naming the job; the next plan replaces it.
+func TestAccGeneratedImage_failedJob(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	config := testAccImageConfig(url, "a forbidden picture [fail]")
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)Image Generation Failed.*[0-9a-f]{24}.*image_status\s+4.*Change\s+the\s+prompt`),
+			},
+			{
+				Config:             config,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
+					},
+				},
+			},
+		},
+	})
+	if c := e.Counters(); c.Creates != 1 {
+		t.Errorf("creates = %d, want 1", c.Creates)
+	}
+}
+
+// When Akool no longer knows an image (expired or removed), refresh keeps the
+// resource: no replacement is planned and nothing is generated.
+func TestAccGeneratedImage_goneKeepsState(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	config := testAccImageConfig(url, "a tide pool at noon")
+	var id string
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: config,
+				Check: func(s *terraform.State) error {
+					id = s.RootModule().Resources[testAccImageAddress].Primary.ID
+					e.Forget(id)
+					return nil
+				},
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: completedImageChecks(testAccImageAddress),
+				Check: tfresource.ComposeTestCheckFunc(
+					expectCreates(e, 1),
+					tfresource.TestCheckResourceAttrWith(testAccImageAddress, "id", func(got string) error {
+						if got != id {
+							return fmt.Errorf("id = %s, want the forgotten image %s kept", got, id)
+						}
+						return nil
+					}),
+				),
+			},
+		},
+	})
+}
+
+// When the create's answer is lost, the provider says a paid job may exist,
+// never sends the create again, and explains how to adopt the job.
+func TestAccGeneratedImage_uncertainCreate(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t, func(o *emulator.Options) { o.Faults = emulator.Faults{CreateDropRate: 1} })
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{{
+			Config:      testAccImageConfig(url, "a message in a bottle"),
+			ExpectError: regexp.MustCompile(`(?s)Image Generation Outcome Unknown.*charged.*did\s+not\s+send\s+the\s+request\s+again.*terraform\s+import`),
+		}},
+	})
+	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
+		t.Errorf("creates = %d, create attempts = %d; want exactly one create sent", c.Creates, c.CreateAttempts)
+	}
+}
+
+func TestAccGeneratedImage_importInvalidID(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	config := testAccImageConfig(url, "never imported")
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config:        config,
+				ResourceName:  testAccImageAddress,
+				ImportState:   true,
+				ImportStateId: "not-an-id",
+				ExpectError:   regexp.MustCompile(`(?s)Invalid Import ID.*24\s+hexadecimal\s+digits`),
+			},
+			{
+				Config:        config,
+				ResourceName:  testAccImageAddress,
+				ImportState:   true,
+				ImportStateId: "0123456789abcdef01234567",
+				ExpectError:   regexp.MustCompile(`(?s)Cannot Import Image.*1008`),
+			},
+		},
+	})
+	if c := e.Counters(); c.Creates != 0 {
+		t.Errorf("creates = %d, want 0", c.Creates)
+	}
+}
+
+func TestInferAPIVersion(t *testing.T) {
+	tests := []struct {
+		name string
+		img  akool.Image
+		want string
+	}{
+		{"v4 model", akool.Image{Status: akool.StatusQueueing, ModelName: "wavespeed-ai/flux-krea-dev-lora"}, apiV4},
+		{"finished single image", akool.Image{Status: akool.StatusCompleted, ImageURL: "https://x/a.png"}, apiV4},
+		{"finished grid", akool.Image{Status: akool.StatusCompleted, Buttons: []string{"U1"}, UpscaledURLs: []string{"u"}}, apiV3},
+		{"unfinished without model", akool.Image{Status: akool.StatusProcessing}, apiV3},
+	}
+	for _, tt := range tests {
+		if got := inferAPIVersion(&tt.img); got != tt.want {
+			t.Errorf("%s: inferAPIVersion = %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestImageResultFromImage(t *testing.T) {
+	created := time.Date(2025, 3, 4, 5, 6, 7, 0, time.FixedZone("CET", 3600))
+	var m generatedImageModel
+	m.ModelName = types.StringUnknown()
+	m.applyImage(&akool.Image{
+		ID:              "662a10df4197b3af58532e89",
+		Status:          akool.StatusCompleted,
+		ImageURL:        "https://cdn.example.com/a.png",
+		UpscaledURLs:    []string{"https://cdn.example.com/1.png"},
+		Buttons:         nil,
+		UsedButtons:     []string{"U1"},
+		DeductionCredit: 4,
+		CreatedAt:       created,
+		ModelName:       "m",
+	})
+	if m.ID.ValueString() != "662a10df4197b3af58532e89" || m.Status.ValueString() != "completed" {
+		t.Errorf("id/status = %s/%s", m.ID, m.Status)
+	}
+	if m.CreatedAt.ValueString() != "2025-03-04T04:06:07Z" {
+		t.Errorf("created_at = %s, want RFC 3339 in UTC", m.CreatedAt)
+	}
+	if m.Buttons.IsNull() || len(m.Buttons.Elements()) != 0 {
+		t.Errorf("buttons = %s, want a known empty list", m.Buttons)
+	}
+	if len(m.UsedButtons.Elements()) != 1 || m.DeductionCredit.ValueFloat64() != 4 {
+		t.Errorf("used_buttons = %s, deduction_credit = %s", m.UsedButtons, m.DeductionCredit)
+	}
+	if m.ModelName.ValueString() != "m" {
+		t.Errorf("model_name = %s, want Akool's choice recorded", m.ModelName)
+	}
+
+	// A configured model name is kept; an unfinished job has no URL yet.
+	m.ModelName = types.StringValue("configured")
+	m.applyImage(&akool.Image{ID: "662a10df4197b3af58532e89", Status: akool.StatusQueueing, ModelName: "other"})
+	if m.ModelName.ValueString() != "configured" || !m.ImageURL.IsNull() || !m.CreatedAt.IsNull() {
+		t.Errorf("model_name = %s, image_url = %s, created_at = %s", m.ModelName, m.ImageURL, m.CreatedAt)
+	}
+}
+
+// The replacement rule outside import: a change replaces, equal values and
+// creation do not.
+func TestReplaceUnlessImportedString(t *testing.T) {
+	schemaResp := &resource.SchemaResponse{}
+	NewGeneratedImageResource().Schema(context.Background(), resource.SchemaRequest{}, schemaResp)
+	s := schemaResp.Schema
+	objType := s.Type().TerraformType(context.Background())
+	state := tfsdk.State{Schema: s, Raw: tftypes.NewValue(objType, nil)}
+	stateWithPrompt := func() tfsdk.State {
+		st := tfsdk.State{Schema: s, Raw: nullObject(objType)}
+		if diags := st.SetAttribute(context.Background(), path.Root("prompt"), "old"); diags.HasError() {
+			t.Fatal(diags)
+		}
+		return st
+	}()
+	plan := tfsdk.Plan{Schema: s, Raw: nullObject(objType)}
+
+	tests := []struct {
+		name        string
+		state       tfsdk.State
+		stateValue  types.String
+		planValue   types.String
+		wantReplace bool
+	}{
+		{"create", state, types.StringNull(), types.StringValue("new"), false},
+		{"unchanged", stateWithPrompt, types.StringValue("old"), types.StringValue("old"), false},
+		{"changed", stateWithPrompt, types.StringValue("old"), types.StringValue("new"), true},
+		{"set where state is null, not imported", stateWithPrompt, types.StringNull(), types.StringValue("new"), true},
+		{"unknown", stateWithPrompt, types.StringValue("old"), types.StringUnknown(), true},
+	}
+	for _, tt := range tests {
+		req := planmodifier.StringRequest{State: tt.state, Plan: plan, StateValue: tt.stateValue, PlanValue: tt.planValue}
+		resp := &planmodifier.StringResponse{PlanValue: tt.planValue}
+		replaceUnlessImportedString{}.PlanModifyString(context.Background(), req, resp)
+		if resp.RequiresReplace != tt.wantReplace {
+			t.Errorf("%s: RequiresReplace = %v, want %v", tt.name, resp.RequiresReplace, tt.wantReplace)
+		}
+	}
+}
+
+// nullObject is an object of typ whose attributes are all null.
+func nullObject(typ tftypes.Type) tftypes.Value {
+	obj := typ.(tftypes.Object)
+	values := make(map[string]tftypes.Value, len(obj.AttributeTypes))
+	for name, attrType := range obj.AttributeTypes {
+		values[name] = tftypes.NewValue(attrType, nil)
+	}
+	return tftypes.NewValue(typ, values)
+}
+
+// A create that times out keeps the paid job's id in state; after terraform
+// untaint, the next apply waits for the same job instead of generating anew.
+func TestAccGeneratedImage_timeoutRecovery(t *testing.T) {
+	t.Parallel()
+	// The job only finishes when the test moves the emulator's clock.
+	e, url := newTestEmulator(t, func(o *emulator.Options) { o.ProcessTime = time.Hour })
+	h := newTFHarness(t)
+	config := func(timeout string) string {
+		return testAccProviderConfig(url) + fmt.Sprintf(`
+resource "akool_generated_image" "slow" {
+  prompt = "a slow sunrise over the fjord"
+  timeouts {
+    create = %q
+  }
+}
+`, timeout)
+	}
+	const address = "akool_generated_image.slow"
+	h.writeConfig(config("1s"))
+	h.init()
+
+	res := h.apply()
+	if res.exitCode == 0 {
+		t.Fatalf("apply succeeded although the job takes longer than the create timeout:\n%s", res.output())
+	}
+	for _, want := range []string{"Image Generation Not Finished", "credits spent", "terraform untaint", "within the create timeout (1s)"} {
+		if !res.mentions(want) {
+			t.Errorf("apply output does not mention %q:\n%s", want, res.output())
+		}
+	}
+	first := h.resource(address)
+	if first == nil {
+		t.Fatalf("the timed-out image is not in state; the paid job would be lost")
+	}
+	id, _ := first.AttributeValues["id"].(string)
+	status, _ := first.AttributeValues["status"].(string)
+	if !imageIDPattern.MatchString(id) || (status != "queueing" && status != "processing") || !first.Tainted {
+		t.Fatalf("after the timeout: id = %q, status = %q, tainted = %v; want a saved id, an unfinished status, tainted", id, status, first.Tainted)
+	}
+	if !res.mentions(id) {
+		t.Errorf("the error does not name job %s:\n%s", id, res.output())
+	}
+
+	// Recover: untaint, allow a longer wait, apply. The job is still
+	// processing, so the apply is an in-place update that waits for it; once
+	// the apply has refreshed and started waiting, the job finishes.
+	h.mustRun("untaint", address)
+	h.writeConfig(config("2m"))
+	readsBefore := e.Counters().ReadsByID[id]
+	run := h.start("apply", "-auto-approve", "-input=false")
+	deadline := time.Now().Add(time.Minute)
+	for e.Counters().ReadsByID[id] < readsBefore+2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	e.Clock().Advance(2 * time.Hour)
+	res = run.wait()
+	if res.exitCode != 0 {
+		t.Fatalf("recovery apply failed:\n%s", res.output())
+	}
+	if !res.mentions("1 changed, 0 destroyed") || !res.mentions("0 added") {
+		t.Errorf("recovery apply was not an in-place update:\n%s", res.output())
+	}
+	done := h.resource(address)
+	if done == nil || done.Tainted || done.AttributeValues["id"] != id || done.AttributeValues["status"] != "completed" ||
+		done.AttributeValues["image_url"] == nil {
+		t.Fatalf("after recovery: %+v; want the same id %s completed with an image_url", done, id)
+	}
+	if c := e.Counters(); c.Creates != 1 {
+		t.Errorf("creates = %d; the recovery must not send a second create", c.Creates)
+	}
+	if res := h.run("plan", "-detailed-exitcode", "-input=false"); res.exitCode != 0 {
+		t.Errorf("plan after recovery exited %d (want 0, no changes):\n%s", res.exitCode, res.output())
+	}
+}
+
+// Ctrl-C while waiting stops promptly and keeps the paid job's id in state.
+func TestAccGeneratedImage_interruptKeepsJob(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t, func(o *emulator.Options) { o.ProcessTime = 2 * time.Minute })
+	h := newTFHarness(t)
+	h.writeConfig(testAccImageConfig(url, "a very slow aurora"))
+	h.init()
+
+	run := h.start("apply", "-auto-approve", "-input=false")
+	deadline := time.Now().Add(30 * time.Second)
+	for e.Counters().Creates == 0 {
+		if time.Now().After(deadline) {
+			_ = run.cmd.Process.Kill()
+			run.wait()
+			t.Fatal("Akool never received the create")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	interrupted := time.Now()
+	if err := run.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	res := run.wait()
+	if waited := time.Since(interrupted); waited > 15*time.Second {
+		t.Errorf("terraform took %s to stop after the interrupt", waited)
+	}
+	if res.exitCode == 0 || !res.mentions("Terraform interrupted the wait") {
+		t.Errorf("interrupted apply: exit %d, want an error saying the wait was interrupted:\n%s", res.exitCode, res.output())
+	}
+	kept := h.resource(testAccImageAddress)
+	if kept == nil {
+		t.Fatal("the interrupted image is not in state; the paid job would be lost")
+	}
+	id, _ := kept.AttributeValues["id"].(string)
+	if !imageIDPattern.MatchString(id) || !res.mentions(id) {
+		t.Errorf("state id = %q; want the job's id, named in the error:\n%s", id, res.output())
+	}
+	if c := e.Counters(); c.Creates != 1 {
+		t.Errorf("creates = %d, want 1", c.Creates)
+	}
+}
+
+// A failed job stays in state as failed; after untaint, the plan replaces it
+// (a failed job has no picture) rather than keeping it.
+func TestAccGeneratedImage_failedJobReplaced(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	h := newTFHarness(t)
+	const address = "akool_generated_image.test"
+	h.writeConfig(testAccImageConfig(url, "a storm [fail]"))
+	h.init()
+
+	res := h.apply()
+	if res.exitCode == 0 || !res.mentions("Image Generation Failed") {
+		t.Fatalf("apply of a failing job: exit %d, want the failure reported:\n%s", res.exitCode, res.output())
+	}
+	failed := h.resource(address)
+	if failed == nil || failed.AttributeValues["status"] != "failed" || !imageIDPattern.MatchString(failed.AttributeValues["id"].(string)) {
+		t.Fatalf("failed job in state: %+v; want its id with status failed", failed)
+	}
+
+	h.mustRun("untaint", address)
+	res = h.run("plan", "-detailed-exitcode", "-input=false")
+	if res.exitCode != 2 || !res.mentions("must be replaced") {
+		t.Errorf("plan for an untainted failed job: exit %d, want a replacement (exit 2):\n%s", res.exitCode, res.output())
+	}
+	if c := e.Counters(); c.Creates != 1 {
+		t.Errorf("creates = %d, want 1", c.Creates)
+	}
+}
+
+// Past Akool's 7 days, refresh warns and keeps the image; nothing is planned.
+func TestAccGeneratedImage_expiredWarning(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	h := newTFHarness(t)
+	h.writeConfig(testAccImageConfig(url, "a harbor in the mist"))
+	h.init()
+	if res := h.apply(); res.exitCode != 0 {
+		t.Fatalf("apply failed:\n%s", res.output())
+	}
+
+	e.Clock().Advance(8 * 24 * time.Hour)
+	res := h.run("plan", "-detailed-exitcode", "-input=false")
+	if res.exitCode != 0 {
+		t.Errorf("plan after expiry exited %d, want 0 (no changes):\n%s", res.exitCode, res.output())
+	}
+	for _, want := range []string{"Image No Longer Known to Akool", "code 1008", "terraform apply -replace="} {
+		if !res.mentions(want) {
+			t.Errorf("plan output does not mention %q:\n%s", want, res.output())
+		}
+	}
+	if h.resource(testAccImageAddress) == nil {
+		t.Error("the expired image was removed from state")
+	}
+	if c := e.Counters(); c.Creates != 1 {
+		t.Errorf("creates = %d, want 1", c.Creates)
+	}
+}
+
+// With credentials unknown at plan time, refresh keeps the state with a
+// warning instead of failing the plan; an import cannot proceed and says why.
+func TestGeneratedImageRead_unconfiguredProvider(t *testing.T) {
+	ctx := context.Background()
+	r := &generatedImageResource{data: &providerData{unconfigured: "the provider argument(s) api_key were not known yet"}}
+	schemaResp := &resource.SchemaResponse{}
+	r.Schema(ctx, resource.SchemaRequest{}, schemaResp)
+	objType := schemaResp.Schema.Type().TerraformType(ctx)
+
+	newState := func(status string) tfsdk.State {
+		st := tfsdk.State{Schema: schemaResp.Schema, Raw: nullObject(objType)}
+		st.SetAttribute(ctx, path.Root("id"), "662a10df4197b3af58532e89")
+		if status != "" {
+			st.SetAttribute(ctx, path.Root("status"), status)
+		}
+		return st
+	}
+
+	known := newState("completed")
+	resp := &resource.ReadResponse{State: known}
+	r.Read(ctx, resource.ReadRequest{State: known}, resp)
+	if resp.Diagnostics.HasError() || resp.Diagnostics.WarningsCount() != 1 {
+		t.Errorf("refresh without a client: %v; want one warning and no error", resp.Diagnostics)
+	}
+	if !resp.State.Raw.Equal(known.Raw) {
+		t.Error("refresh without a client changed the state")
+	}
+
+	imported := newState("")
+	resp = &resource.ReadResponse{State: imported}
+	r.Read(ctx, resource.ReadRequest{State: imported}, resp)
+	if !resp.Diagnostics.HasError() || !strings.Contains(resp.Diagnostics.Errors()[0].Detail(), "api_key were not known yet") {
+		t.Errorf("import without a client: %v; want an error that gives the reason", resp.Diagnostics)
+	}
+}
+
+// finishWait saves what the wait learnt and explains each way a wait ends.
+func TestFinishWait(t *testing.T) {
+	ctx := context.Background()
+	schemaResp := &resource.SchemaResponse{}
+	NewGeneratedImageResource().Schema(ctx, resource.SchemaRequest{}, schemaResp)
+	const id = "662a10df4197b3af58532e89"
+	processing := &akool.Image{ID: id, Status: akool.StatusProcessing}
+	tests := []struct {
+		name       string
+		final      *akool.Image
+		err        error
+		parentErr  error
+		resumed    bool
+		summary    string // "" means no error
+		mentions   []string
+		wantStatus string
+	}{
+		{name: "completed", final: &akool.Image{ID: id, Status: akool.StatusCompleted, ImageURL: "https://x/a.png"}, wantStatus: "completed"},
+		{name: "failed", final: &akool.Image{ID: id, Status: akool.StatusFailed}, err: &akool.JobFailedError{Image: &akool.Image{ID: id}},
+			summary: "Image Generation Failed", mentions: []string{id, "image_status 4", "Change the prompt"}, wantStatus: "failed"},
+		{name: "timeout", final: processing, err: fmt.Errorf("stopped: %w", context.DeadlineExceeded),
+			summary: "Image Generation Not Finished", mentions: []string{id, "credits spent", "create timeout (1m0s)", "terraform untaint"}, wantStatus: "processing"},
+		{name: "interrupted", final: processing, err: context.Canceled, parentErr: context.Canceled,
+			summary: "Image Generation Not Finished", mentions: []string{"Terraform interrupted the wait", "terraform untaint"}, wantStatus: "processing"},
+		{name: "resumed timeout", final: processing, err: context.DeadlineExceeded, resumed: true,
+			summary: "Image Generation Not Finished", mentions: []string{"run terraform apply again", "no credits are spent"}, wantStatus: "processing"},
+		{name: "read error", final: nil, err: &akool.APIError{Code: akool.CodeNoPermission, Message: "No permission", Endpoint: "/info"},
+			summary: "Image Generation Not Finished", mentions: []string{"code 1009", "No permission", "terraform untaint"}, wantStatus: "queueing"},
+		{name: "gone", final: nil, err: &akool.APIError{Code: akool.CodeNotFound, Message: "not exist", Endpoint: "/info"}, resumed: true,
+			summary: "Image No Longer Known to Akool", mentions: []string{"1008", "-replace"}, wantStatus: "queueing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			state := tfsdk.State{Schema: schemaResp.Schema, Raw: nullObject(schemaResp.Schema.Type().TerraformType(ctx))}
+			var m generatedImageModel
+			diags := state.Get(ctx, &m)
+			m.applyImage(&akool.Image{ID: id, Status: akool.StatusQueueing})
+			finishWait(ctx, tt.parentErr, &m, tt.final, tt.err, time.Minute, tt.resumed, &state, &diags)
+
+			var status types.String
+			state.GetAttribute(ctx, path.Root("status"), &status)
+			if status.ValueString() != tt.wantStatus {
+				t.Errorf("saved status = %s, want %s", status, tt.wantStatus)
+			}
+			if tt.summary == "" {
+				if diags.HasError() {
+					t.Fatalf("unexpected error: %v", diags)
+				}
+				return
+			}
+			if len(diags.Errors()) != 1 || diags.Errors()[0].Summary() != tt.summary {
+				t.Fatalf("diagnostics = %v, want one error %q", diags, tt.summary)
+			}
+			for _, want := range tt.mentions {
+				if !strings.Contains(diags.Errors()[0].Detail(), want) {
+					t.Errorf("detail does not mention %q: %s", want, diags.Errors()[0].Detail())
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,394 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+var (
+	_ resource.Resource               = (*imageFileResource)(nil)
+	_ resource.ResourceWithConfigure  = (*imageFileResource)(nil)
+	_ resource.ResourceWithModifyPlan = (*imageFileResource)(nil)
+)
+
+// imageFileDefaultTimeout bounds a download when no timeouts block says
+// otherwise.
+const imageFileDefaultTimeout = 5 * time.Minute
+
+// imageFileRestoreKey is the private-state key that Read sets when the local
+// copy is missing or changed and the URL still serves; ModifyPlan turns it
+// into an in-place update that downloads the image again.
+const imageFileRestoreKey = "restore"
+
+// imageFileResource keeps a local copy of an image URL.
+type imageFileResource struct {
+	httpClient *http.Client
+	userAgent  string
+}
+
+// NewImageFileResource returns the akool_image_file resource.
+func NewImageFileResource() resource.Resource {
+	return &imageFileResource{
+		httpClient: newImageFileHTTPClient(),
+		userAgent:  imageFileDefaultUserAgent,
+	}
+}
+
+func (r *imageFileResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_image_file"
+}
+
+func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: imageFileMarkdownDescription,
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The `path` as configured: the file this resource manages.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"url": schema.StringAttribute{
+				MarkdownDescription: "The `http` or `https` URL to download, typically `image_url` of an `akool_generated_image`. " +
+					"No credentials are sent with the request. Changing this downloads the new URL to `path`, replacing the file.",
+				Required:      true,
+				Validators:    []validator.String{imageFileURLValidator{}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"path": schema.StringAttribute{
+				MarkdownDescription: "Where to write the file. A relative path is relative to the directory Terraform runs in; " +
+					"`\"${path.module}/images/hero.png\"` keeps it beside the configuration. Missing parent directories are created " +
+					"(mode `0755`); the file gets mode `0644` and replaces any file already there. " +
+					"Changing this deletes the file at the old path and downloads to the new one.",
+				Required:      true,
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"sha256": schema.StringAttribute{
+				MarkdownDescription: "Lowercase hex SHA-256 of the downloaded bytes. Usable as the content hash of an upload " +
+					"(for example `source_hash` of an object-storage resource); unlike `filemd5()`, it does not fail a plan " +
+					"that runs before the first download.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"size": schema.Int64Attribute{
+				MarkdownDescription: "Size of the downloaded file in bytes.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			},
+			"content_type": schema.StringAttribute{
+				MarkdownDescription: "MIME type of the image format found in the bytes (not the server's header): " +
+					"`image/png`, `image/jpeg`, `image/gif` or `image/webp`.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"width": schema.Int64Attribute{
+				MarkdownDescription: "Width of the image in pixels.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			},
+			"height": schema.Int64Attribute{
+				MarkdownDescription: "Height of the image in pixels.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true}),
+		},
+	}
+}
+
+// Configure only checks the provider data: downloads deliberately do not use
+// the Akool API client, so that its credentials can never reach the host of
+// an image URL.
+func (r *imageFileResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *imageFileResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan imageFileResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, imageFileDefaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	resp.Diagnostics.Append(r.download(ctx, timeout, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *imageFileResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state imageFileResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	// The state itself never changes here: it keeps describing the image that
+	// was downloaded. What refresh finds goes into private state for ModifyPlan.
+	marker, diags := r.checkLocalCopy(ctx, state)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, imageFileRestoreKey, marker)...)
+}
+
+func (r *imageFileResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan imageFileResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	// url and path force replacement, so an update is either a restore that
+	// ModifyPlan planned (the checksum is unknown) or a change of timeouts.
+	if plan.SHA256.IsUnknown() {
+		timeout, diags := plan.Timeouts.Update(ctx, imageFileDefaultTimeout)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		resp.Diagnostics.Append(r.download(ctx, timeout, &plan)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, imageFileRestoreKey, nil)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *imageFileResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state imageFileResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	filePath := state.Path.ValueString()
+	if err := os.Remove(filePath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		resp.Diagnostics.AddError("Unable to Delete Image File",
+			fmt.Sprintf("Removing %q failed: %v. Remove it by hand, or fix its permissions and destroy again.", filePath, err))
+	}
+}
+
+// ModifyPlan makes id known at plan time (it is the path), and turns the
+// restore marker that Read left in private state into an in-place update:
+// the checksum and metadata become unknown, and Update downloads the image
+// again to the same path.
+func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	if req.State.Raw.IsNull() {
+		var filePath types.String
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("path"), &filePath)...)
+		if !filePath.IsUnknown() && !filePath.IsNull() {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), filePath)...)
+		}
+		return
+	}
+
+	marker, diags := req.Private.GetKey(ctx, imageFileRestoreKey)
+	resp.Diagnostics.Append(diags...)
+	if len(marker) == 0 || resp.Diagnostics.HasError() {
+		return
+	}
+	for _, attr := range []string{"sha256", "content_type"} {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attr), types.StringUnknown())...)
+	}
+	for _, attr := range []string{"size", "width", "height"} {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attr), types.Int64Unknown())...)
+	}
+}
+
+// download fetches plan.URL to plan.Path within timeout and records the
+// result in plan.
+func (r *imageFileResource) download(ctx context.Context, timeout time.Duration, plan *imageFileResourceModel) (diags diag.Diagnostics) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	rawURL, filePath := plan.URL.ValueString(), plan.Path.ValueString()
+	info, err := downloadImageFile(ctx, r.httpClient, r.userAgent, rawURL, filePath)
+	if err != nil {
+		detail := fmt.Sprintf("Downloading %s to %q failed: %v.", imageFileDisplayURL(rawURL), filePath, err)
+		var httpErr *imageFileHTTPError
+		if errors.As(err, &httpErr) && httpErr.Gone() {
+			detail += " Akool keeps generated images for 7 days; once a URL has expired it cannot be downloaded again. " +
+				"Generate a new image deliberately (for example `terraform apply -replace=<address of the image resource>`) or point `url` at a copy you kept."
+		} else if errors.Is(err, context.DeadlineExceeded) {
+			detail += fmt.Sprintf(" The download did not finish within %s; raise it with a `timeouts` block if the connection is slow.", timeout)
+		}
+		diags.AddAttributeError(path.Root("url"), "Unable to Download Image", detail)
+		return diags
+	}
+	tflog.Debug(ctx, "downloaded image file", map[string]any{"path": filePath, "size": info.Size, "sha256": info.SHA256})
+	plan.setFromInfo(filePath, info)
+	return diags
+}
+
+// checkLocalCopy compares the file at the state's path with the recorded
+// checksum. An intact copy returns no marker and sends no request. A missing
+// or changed copy whose URL still serves returns the restore marker for
+// ModifyPlan; one whose URL does not serve returns no marker and a warning,
+// never an error, so that plans keep working after the image expired.
+func (r *imageFileResource) checkLocalCopy(ctx context.Context, state imageFileResourceModel) (marker []byte, diags diag.Diagnostics) {
+	filePath := state.Path.ValueString()
+	local, err := checkLocalImageFile(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
+	if err != nil {
+		diags.AddAttributeError(path.Root("path"), "Unable to Read Local Image File",
+			fmt.Sprintf("Checking the file at %q against the recorded checksum failed: %v. "+
+				"Make sure the path is a regular file Terraform can read, or remove it so that it can be downloaded again.", filePath, err))
+		return nil, diags
+	}
+	if local == localImageFileMatches {
+		return nil, diags
+	}
+
+	probeErr := probeImageURL(ctx, r.httpClient, r.userAgent, state.URL.ValueString())
+	if probeErr == nil {
+		tflog.Debug(ctx, "local image file differs from state and the URL still serves; planning a download", map[string]any{
+			"path": filePath, "local": local.String(),
+		})
+		marker, err := json.Marshal(imageFileRestore{Local: local.String()})
+		if err != nil {
+			diags.AddError("Unable to Record Image File Restore", err.Error())
+		}
+		return marker, diags
+	}
+
+	// The image cannot be downloaded again now: keep the resource and its
+	// recorded checksum, plan nothing, and say what is left to do.
+	summary, detail := imageFileUnrecoverableWarning(state, local, probeErr)
+	diags.AddAttributeWarning(path.Root("path"), summary, detail)
+	return nil, diags
+}
+
+// imageFileUnrecoverableWarning explains a local copy that is gone or changed
+// while its URL does not serve.
+func imageFileUnrecoverableWarning(state imageFileResourceModel, local localImageFileState, probeErr error) (summary, detail string) {
+	filePath := state.Path.ValueString()
+	what := "is missing"
+	summary = "Local Image File Missing"
+	if local == localImageFileChanged {
+		what = "was changed outside Terraform"
+		summary = "Local Image File Changed"
+	}
+
+	var httpErr *imageFileHTTPError
+	gone := errors.As(probeErr, &httpErr) && httpErr.Gone()
+	if gone {
+		summary += " and Image No Longer Served"
+		detail = fmt.Sprintf("The file at %q %s, and its URL no longer serves the image (%v). "+
+			"Akool keeps generated images for 7 days only, so the image cannot be downloaded again. ", filePath, what, probeErr)
+	} else {
+		summary += " and Image URL Unreachable"
+		detail = fmt.Sprintf("The file at %q %s, and its URL could not be checked just now (%v). "+
+			"If the image is still served, a later plan downloads it again; if it has expired (Akool keeps generated images for 7 days), it cannot. ",
+			filePath, what, probeErr)
+	}
+	detail += fmt.Sprintf("Terraform keeps this resource with its recorded checksum and plans no change for it.\n\n"+
+		"To get this image back, restore the file from your own storage (a backup, a bucket, version control); "+
+		"it must be %d bytes with SHA-256 %s. "+
+		"To make a new image instead, regenerate it deliberately with `terraform apply -replace=<address of the image resource>`; "+
+		"this spends Akool credits and gives a different picture, and the new URL is then downloaded to this path.",
+		state.Size.ValueInt64(), state.SHA256.ValueString())
+	return summary, detail
+}
+
+// imageFileURLValidator accepts absolute http and https URLs; unknown values
+// wait for apply.
+type imageFileURLValidator struct{}
+
+func (v imageFileURLValidator) Description(context.Context) string {
+	return "value must be an absolute http or https URL"
+}
+
+func (v imageFileURLValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v imageFileURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	raw := req.ConfigValue.ValueString()
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Image URL",
+			fmt.Sprintf("%q is not an absolute http or https URL. Use the URL of the image to download, "+
+				"for example the `image_url` of an `akool_generated_image`.", raw))
+	}
+}
+
+// imageFileRestore is the private-state marker Read leaves for ModifyPlan.
+type imageFileRestore struct {
+	Local string `json:"local"` // "missing" or "changed"
+}
+
+// imageFileResourceModel is the state of akool_image_file.
+type imageFileResourceModel struct {
+	ID          types.String   `tfsdk:"id"`
+	URL         types.String   `tfsdk:"url"`
+	Path        types.String   `tfsdk:"path"`
+	SHA256      types.String   `tfsdk:"sha256"`
+	Size        types.Int64    `tfsdk:"size"`
+	ContentType types.String   `tfsdk:"content_type"`
+	Width       types.Int64    `tfsdk:"width"`
+	Height      types.Int64    `tfsdk:"height"`
+	Timeouts    timeouts.Value `tfsdk:"timeouts"`
+}
+
+// setFromInfo records a download in the model; it is the one place that maps
+// a download to attributes.
+func (m *imageFileResourceModel) setFromInfo(filePath string, info *imageFileInfo) {
+	m.ID = types.StringValue(filePath)
+	m.SHA256 = types.StringValue(info.SHA256)
+	m.Size = types.Int64Value(info.Size)
+	m.ContentType = types.StringValue(info.ContentType)
+	m.Width = types.Int64Value(info.Width)
+	m.Height = types.Int64Value(info.Height)
+}
+
+const imageFileMarkdownDescription = "Keeps a local copy of an image URL, verified and recorded by checksum. " +
+	"Akool deletes every result 7 days after generation, so keep the images you care about with this resource " +
+	"(and, from there, in storage of your own).\n\n" +
+	"The download must answer HTTP 200, match its declared `Content-Length`, be at most 64 MiB and be a PNG, JPEG, GIF or WebP image. " +
+	"It is written to a temporary file beside `path` and renamed into place, so `path` never holds a partial file. " +
+	"Only the checksum and metadata go into the state, never the image.\n\n" +
+	"**Refresh.** When the file at `path` is intact, refresh reads it and sends no request. " +
+	"When it is missing or its checksum differs, refresh checks whether `url` still serves: if it does, the plan updates " +
+	"this resource in place and apply downloads the image again (no new generation, no credits). " +
+	"If the URL has expired, the plan does not fail and changes nothing: a warning says that the local copy is gone and " +
+	"that Akool no longer has the image, and what to do about it (restore the file from your own storage, or regenerate " +
+	"deliberately with `terraform apply -replace=<address of the image resource>`).\n\n" +
+	"**Changes and destroy.** Changing `url` or `path` replaces the file. Destroying this resource deletes the file at `path`; " +
+	"a file that is already gone is not an error.\n\n" +
+	"**Feeding other providers.** `path` can be the `source` of an upload in another provider, for example an object-storage " +
+	"object; use `sha256` as its content hash (for example `source_hash`) so that a new image uploads again. " +
+	"Referring to `path` also orders the upload after the download."

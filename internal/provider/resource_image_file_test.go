@@ -1,0 +1,660 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	tfjson "github.com/hashicorp/terraform-json"
+)
+
+const (
+	testImageFileAddr      = "akool_image_file.hero"
+	testGeneratedImageAddr = "akool_generated_image.hero"
+)
+
+// testAccImageFileWithImageConfig generates an image with the emulator and
+// keeps a copy of it at dest.
+func testAccImageFileWithImageConfig(baseURL, dest string) string {
+	return testAccProviderConfig(baseURL) + fmt.Sprintf(`
+resource "akool_generated_image" "hero" {
+  prompt = "A lighthouse on a cliff at sunrise"
+  scale  = "16:9"
+}
+
+resource "akool_image_file" "hero" {
+  url  = akool_generated_image.hero.image_url
+  path = %q
+}
+`, dest)
+}
+
+// testAccImageFileConfig keeps a copy of url at dest. The provider block
+// points at a closed port: downloads never talk to Akool.
+func testAccImageFileConfig(url, dest string) string {
+	return testAccProviderConfig("http://127.0.0.1:1") + fmt.Sprintf(`
+resource "akool_image_file" "hero" {
+  url  = %q
+  path = %q
+}
+`, url, dest)
+}
+
+// imageFileStateCheck adapts a function to statecheck.StateCheck.
+type imageFileStateCheck func(ctx context.Context, state *tfjson.State) error
+
+func (f imageFileStateCheck) CheckState(ctx context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	if err := f(ctx, req.State); err != nil {
+		resp.Error = err
+	}
+}
+
+// imageFileResourceValues returns the attribute values of akool_image_file.hero.
+func imageFileResourceValues(state *tfjson.State) (map[string]any, error) {
+	if state == nil || state.Values == nil || state.Values.RootModule == nil {
+		return nil, errors.New("the state is empty")
+	}
+	for _, r := range state.Values.RootModule.Resources {
+		if r.Address == testImageFileAddr {
+			return r.AttributeValues, nil
+		}
+	}
+	return nil, fmt.Errorf("%s is not in the state", testImageFileAddr)
+}
+
+// imageFileTestFetch GETs url with a client of the test's own.
+func imageFileTestFetch(ctx context.Context, url string) ([]byte, error) {
+	client := &http.Client{Timeout: 10 * time.Second}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return io.ReadAll(resp.Body)
+}
+
+// expectImageFileMatchesURL fetches the url of akool_image_file.hero itself
+// and checks that the file at path holds exactly those bytes and that sha256,
+// size, width, height and content_type describe them. served, when not nil,
+// receives the bytes.
+func expectImageFileMatchesURL(served *[]byte) statecheck.StateCheck {
+	return imageFileStateCheck(func(ctx context.Context, state *tfjson.State) error {
+		values, err := imageFileResourceValues(state)
+		if err != nil {
+			return err
+		}
+		url, _ := values["url"].(string)
+		body, err := imageFileTestFetch(ctx, url)
+		if err != nil {
+			return err
+		}
+		if served != nil {
+			*served = body
+		}
+		filePath, _ := values["path"].(string)
+		onDisk, err := os.ReadFile(filePath)
+		if err != nil {
+			return fmt.Errorf("reading the downloaded file: %w", err)
+		}
+		if !bytes.Equal(onDisk, body) {
+			return fmt.Errorf("%s holds %d bytes that differ from the %d bytes %s serves", filePath, len(onDisk), len(body), url)
+		}
+		cfg, format, err := image.DecodeConfig(bytes.NewReader(body))
+		if err != nil {
+			return fmt.Errorf("the served bytes: %w", err)
+		}
+		sum := sha256.Sum256(body)
+		want := map[string]any{
+			"sha256":       hex.EncodeToString(sum[:]),
+			"size":         json.Number(fmt.Sprint(len(body))),
+			"width":        json.Number(fmt.Sprint(cfg.Width)),
+			"height":       json.Number(fmt.Sprint(cfg.Height)),
+			"content_type": "image/" + format,
+		}
+		for name, w := range want {
+			if got := values[name]; fmt.Sprint(got) != fmt.Sprint(w) {
+				return fmt.Errorf("%s.%s = %v, want %v", testImageFileAddr, name, got, w)
+			}
+		}
+		return nil
+	})
+}
+
+// expectNoImageFile checks that nothing exists at filePath.
+func expectNoImageFile(filePath string) statecheck.StateCheck {
+	return imageFileStateCheck(func(context.Context, *tfjson.State) error {
+		if _, err := os.Stat(filePath); !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("expected no file at %s, stat says %v", filePath, err)
+		}
+		return nil
+	})
+}
+
+// expectCountStateCheck checks a number the emulator or a test server counts.
+func expectCountStateCheck(name string, got func() int, want *int) statecheck.StateCheck {
+	return imageFileStateCheck(func(context.Context, *tfjson.State) error {
+		if g := got(); g != *want {
+			return fmt.Errorf("%s = %d, want %d", name, g, *want)
+		}
+		return nil
+	})
+}
+
+func checkImageFileDeleted(filePath string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if _, err := os.Stat(filePath); !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("destroy left %s in place (stat: %v)", filePath, err)
+		}
+		return nil
+	}
+}
+
+func TestAccImageFile_download(t *testing.T) {
+	e, baseURL := newTestEmulator(t)
+	dest := filepath.Join(t.TempDir(), "images", "campaign", "hero.png")
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkImageFileDeleted(dest),
+		Steps: []resource.TestStep{{
+			Config: testAccImageFileWithImageConfig(baseURL, dest),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("id"), knownvalue.StringExact(dest)),
+				statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("path"), knownvalue.StringExact(dest)),
+				statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("content_type"), knownvalue.StringExact("image/png")),
+				statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{64}$`))),
+				statecheck.CompareValuePairs(testImageFileAddr, tfjsonpath.New("url"),
+					testGeneratedImageAddr, tfjsonpath.New("image_url"), compare.ValuesSame()),
+				expectImageFileMatchesURL(nil),
+				imageFileStateCheck(func(context.Context, *tfjson.State) error {
+					if c := e.Counters().Creates; c != 1 {
+						return fmt.Errorf("emulator counted %d creates, want 1", c)
+					}
+					return nil
+				}),
+			},
+		}},
+	})
+}
+
+func TestAccImageFile_restoreBeforeExpiry(t *testing.T) {
+	e, baseURL := newTestEmulator(t)
+	dest := filepath.Join(t.TempDir(), "images", "hero.png")
+	sameSHA := statecheck.CompareValue(compare.ValuesSame())
+	creates := 1
+	countCreates := func() int { return e.Counters().Creates }
+
+	restorePlan := resource.ConfigPlanChecks{
+		PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionUpdate),
+			plancheck.ExpectUnknownValue(testImageFileAddr, tfjsonpath.New("sha256")),
+			plancheck.ExpectResourceAction(testGeneratedImageAddr, plancheck.ResourceActionNoop),
+		},
+	}
+	// A function: each call registers one more value with sameSHA.
+	restoredState := func() []statecheck.StateCheck {
+		return []statecheck.StateCheck{
+			sameSHA.AddStateValue(testImageFileAddr, tfjsonpath.New("sha256")),
+			expectImageFileMatchesURL(nil),
+			expectCountStateCheck("emulator creates", countCreates, &creates),
+		}
+	}
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkImageFileDeleted(dest),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccImageFileWithImageConfig(baseURL, dest),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameSHA.AddStateValue(testImageFileAddr, tfjsonpath.New("sha256")),
+					expectImageFileMatchesURL(nil),
+					expectCountStateCheck("emulator creates", countCreates, &creates),
+				},
+			},
+			{
+				// The local copy disappears: the plan downloads it again and
+				// leaves the generated image alone.
+				PreConfig: func() {
+					if err := os.Remove(dest); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:            testAccImageFileWithImageConfig(baseURL, dest),
+				ConfigPlanChecks:  restorePlan,
+				ConfigStateChecks: restoredState(),
+			},
+			{
+				// The local copy is overwritten with other bytes of the same
+				// size: the checksum tells, and the plan restores it too.
+				PreConfig: func() {
+					data, err := os.ReadFile(dest)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for i := len(data) - 64; i < len(data); i++ {
+						data[i] ^= 0xff
+					}
+					if err := os.WriteFile(dest, data, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:            testAccImageFileWithImageConfig(baseURL, dest),
+				ConfigPlanChecks:  restorePlan,
+				ConfigStateChecks: restoredState(),
+			},
+		},
+	})
+}
+
+func TestAccImageFile_expired(t *testing.T) {
+	e, baseURL := newTestEmulator(t)
+	dest := filepath.Join(t.TempDir(), "images", "hero.png")
+	sameSHA := statecheck.CompareValue(compare.ValuesSame())
+	creates := 1
+	countCreates := func() int { return e.Counters().Creates }
+	var served []byte
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkImageFileDeleted(dest),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccImageFileWithImageConfig(baseURL, dest),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameSHA.AddStateValue(testImageFileAddr, tfjsonpath.New("sha256")),
+					expectImageFileMatchesURL(&served),
+				},
+			},
+			{
+				// Past Akool's 7 days the URL answers 404. Losing the local
+				// copy now must not fail the plan, nor plan a new image.
+				PreConfig: func() {
+					e.Clock().Advance(7*24*time.Hour + time.Hour)
+					if err := os.Remove(dest); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: testAccImageFileWithImageConfig(baseURL, dest),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionNoop),
+						plancheck.ExpectResourceAction(testGeneratedImageAddr, plancheck.ResourceActionNoop),
+						plancheck.ExpectEmptyPlan(),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					// Still in state with the checksum of the lost copy.
+					sameSHA.AddStateValue(testImageFileAddr, tfjsonpath.New("sha256")),
+					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("path"), knownvalue.StringExact(dest)),
+					expectNoImageFile(dest),
+					expectCountStateCheck("emulator creates", countCreates, &creates),
+				},
+			},
+			{
+				// The user restores the file from their own storage: the
+				// plan stays empty and the copy is accepted as intact.
+				PreConfig: func() {
+					if err := os.WriteFile(dest, served, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: testAccImageFileWithImageConfig(baseURL, dest),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameSHA.AddStateValue(testImageFileAddr, tfjsonpath.New("sha256")),
+					expectCountStateCheck("emulator creates", countCreates, &creates),
+				},
+			},
+		},
+	})
+}
+
+// imageFileCountingServer serves fixed images by path and counts the requests
+// for each.
+type imageFileCountingServer struct {
+	mu     sync.Mutex
+	images map[string][]byte
+	hits   map[string]int
+}
+
+func newImageFileCountingServer(t *testing.T, images map[string][]byte) (*imageFileCountingServer, string) {
+	s := &imageFileCountingServer{images: images, hits: map[string]int{}}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return s, srv.URL
+}
+
+func (s *imageFileCountingServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.hits[r.URL.Path]++
+	body, ok := s.images[r.URL.Path]
+	s.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Write(body)
+}
+
+func (s *imageFileCountingServer) total() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, h := range s.hits {
+		n += h
+	}
+	return n
+}
+
+func TestAccImageFile_changes(t *testing.T) {
+	images := map[string][]byte{
+		"/a.png": imageFileTestBytes(t, "png", 30, 20),
+		"/b.png": imageFileTestBytes(t, "png", 12, 40),
+	}
+	srv, srvURL := newImageFileCountingServer(t, images)
+	dir := t.TempDir()
+	firstPath := filepath.Join(dir, "first", "hero.png")
+	secondPath := filepath.Join(dir, "second", "hero.png")
+	requests := 1
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkImageFileDeleted(secondPath),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccImageFileConfig(srvURL+"/a.png", firstPath),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("id"), knownvalue.StringExact(firstPath)),
+						plancheck.ExpectUnknownValue(testImageFileAddr, tfjsonpath.New("sha256")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringExact(imageFileSHA256Hex(images["/a.png"]))),
+					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("size"), knownvalue.Int64Exact(int64(len(images["/a.png"])))),
+					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("width"), knownvalue.Int64Exact(30)),
+					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("height"), knownvalue.Int64Exact(20)),
+					// One request: the download. The check below fetches too,
+					// so it comes after.
+					expectCountStateCheck("image server requests", srv.total, &requests),
+					expectImageFileMatchesURL(nil),
+				},
+			},
+			{
+				// An intact copy is checked against its checksum only: refresh
+				// and plan send no request at all.
+				PreConfig: func() { requests = srv.total() },
+				Config:    testAccImageFileConfig(srvURL+"/a.png", firstPath),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectCountStateCheck("image server requests", srv.total, &requests),
+				},
+			},
+			{
+				// Changing only the timeouts updates the state in place
+				// without downloading again.
+				Config: testAccProviderConfig("http://127.0.0.1:1") + fmt.Sprintf(`
+resource "akool_image_file" "hero" {
+  url  = %q
+  path = %q
+
+  timeouts {
+    create = "2m"
+    update = "3m"
+  }
+}
+`, srvURL+"/a.png", firstPath),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringExact(imageFileSHA256Hex(images["/a.png"]))),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("timeouts").AtMapKey("update"), knownvalue.StringExact("3m")),
+					expectCountStateCheck("image server requests", srv.total, &requests),
+				},
+			},
+			{
+				Config: testAccImageFileConfig(srvURL+"/b.png", firstPath),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionReplace),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringExact(imageFileSHA256Hex(images["/b.png"]))),
+					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("width"), knownvalue.Int64Exact(12)),
+					expectImageFileMatchesURL(nil),
+				},
+			},
+			{
+				// A new path: the file moves, nothing is left at the old path.
+				Config: testAccImageFileConfig(srvURL+"/b.png", secondPath),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionReplace),
+						plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("id"), knownvalue.StringExact(secondPath)),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("id"), knownvalue.StringExact(secondPath)),
+					expectImageFileMatchesURL(nil),
+					expectNoImageFile(firstPath),
+				},
+			},
+			{
+				// A missing file whose URL answers 404 (not an emulator
+				// image at all): a warning, no failure, no change.
+				PreConfig: func() {
+					if err := os.Remove(secondPath); err != nil {
+						t.Fatal(err)
+					}
+					srv.mu.Lock()
+					delete(srv.images, "/b.png")
+					srv.mu.Unlock()
+				},
+				Config: testAccImageFileConfig(srvURL+"/b.png", secondPath),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringExact(imageFileSHA256Hex(images["/b.png"]))),
+					expectNoImageFile(secondPath),
+				},
+			},
+		},
+	})
+}
+
+func TestAccImageFile_downloadFailure(t *testing.T) {
+	srv, srvURL := newImageFileCountingServer(t, map[string][]byte{"/text.png": []byte("not an image")})
+	dest := filepath.Join(t.TempDir(), "hero.png")
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      testAccImageFileConfig(srvURL+"/missing.png", dest),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Download Image.*HTTP 404 Not Found.*7 days`),
+			},
+			{
+				Config:      testAccImageFileConfig(srvURL+"/text.png", dest),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Download Image.*not an image`),
+			},
+			{
+				PreConfig: func() {
+					if _, err := os.Stat(dest); !errors.Is(err, os.ErrNotExist) {
+						t.Errorf("a failed download left a file at %s (stat: %v)", dest, err)
+					}
+					if srv.total() != 2 {
+						t.Errorf("the image server saw %d requests, want 2", srv.total())
+					}
+				},
+				Config:   testAccImageFileConfig(srvURL+"/text.png", dest),
+				PlanOnly: true,
+				// Nothing was created, so the plan still wants to create it.
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}
+
+func TestAccImageFile_invalidConfig(t *testing.T) {
+	dest := filepath.Join(t.TempDir(), "hero.png")
+	var steps []resource.TestStep
+	for _, bad := range []string{"ftp://cdn.example.com/a.png", "cdn.example.com/a.png", "/images/a.png", "https://"} {
+		steps = append(steps, resource.TestStep{
+			Config:      testAccImageFileConfig(bad, dest),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`Invalid Image URL`),
+		})
+	}
+	steps = append(steps, resource.TestStep{
+		Config:      testAccImageFileConfig("https://cdn.example.com/a.png", ""),
+		PlanOnly:    true,
+		ExpectError: regexp.MustCompile(`(?s)path.*at least 1`),
+	})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
+}
+
+// testImageFileState is a state of akool_image_file for the file at path,
+// recorded as holding content.
+func testImageFileState(url, filePath string, content []byte) imageFileResourceModel {
+	return imageFileResourceModel{
+		ID:          types.StringValue(filePath),
+		URL:         types.StringValue(url),
+		Path:        types.StringValue(filePath),
+		SHA256:      types.StringValue(imageFileSHA256Hex(content)),
+		Size:        types.Int64Value(int64(len(content))),
+		ContentType: types.StringValue("image/png"),
+		Width:       types.Int64Value(2),
+		Height:      types.Int64Value(2),
+		Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
+			"create": types.StringType, "update": types.StringType,
+		})},
+	}
+}
+
+func TestImageFileCheckLocalCopy(t *testing.T) {
+	content := imageFileTestBytes(t, "png", 2, 2)
+	srv, srvURL := newImageFileCountingServer(t, map[string][]byte{"/ok.png": content})
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "upstream failure", http.StatusBadGateway)
+	}))
+	defer broken.Close()
+	r := NewImageFileResource().(*imageFileResource)
+	ctx := t.Context()
+	dir := t.TempDir()
+
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	changed := append([]byte(nil), content...)
+	changed[len(changed)-1] ^= 0xff
+
+	for _, tc := range []struct {
+		name        string
+		url         string
+		filePath    string
+		wantMarker  string // "" for none
+		wantSummary string // "" for no diagnostic
+		wantHits    int
+	}{
+		{"intact copy", srvURL + "/ok.png", write("intact.png", content), "", "", 0},
+		{"missing, URL serves", srvURL + "/ok.png", filepath.Join(dir, "gone.png"), `{"local":"missing"}`, "", 1},
+		{"changed, URL serves", srvURL + "/ok.png", write("changed.png", changed), `{"local":"changed"}`, "", 1},
+		{"missing, URL expired", srvURL + "/expired.png", filepath.Join(dir, "gone.png"), "", "Local Image File Missing and Image No Longer Served", 1},
+		{"changed, URL expired", srvURL + "/expired.png", write("changed2.png", changed), "", "Local Image File Changed and Image No Longer Served", 1},
+		{"missing, URL failing", broken.URL + "/x.png", filepath.Join(dir, "gone.png"), "", "Local Image File Missing and Image URL Unreachable", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := srv.total()
+			marker, diags := r.checkLocalCopy(ctx, testImageFileState(tc.url, tc.filePath, content))
+			if diags.HasError() {
+				t.Fatalf("errors: %v", diags)
+			}
+			if string(marker) != tc.wantMarker {
+				t.Errorf("marker = %q, want %q", marker, tc.wantMarker)
+			}
+			if hits := srv.total() - before; hits != tc.wantHits {
+				t.Errorf("the image server saw %d requests, want %d", hits, tc.wantHits)
+			}
+			if tc.wantSummary == "" {
+				if len(diags) != 0 {
+					t.Errorf("unexpected diagnostics: %v", diags)
+				}
+				return
+			}
+			if len(diags) != 1 || diags[0].Severity() != diag.SeverityWarning || diags[0].Summary() != tc.wantSummary {
+				t.Fatalf("diagnostics = %v, want one warning %q", diags, tc.wantSummary)
+			}
+			detail := diags[0].Detail()
+			for _, want := range []string{
+				tc.filePath,
+				imageFileSHA256Hex(content),
+				"restore the file from your own storage",
+				"terraform apply -replace=",
+				"plans no change",
+			} {
+				if !strings.Contains(detail, want) {
+					t.Errorf("warning detail does not mention %q:\n%s", want, detail)
+				}
+			}
+		})
+	}
+
+	t.Run("directory at the path", func(t *testing.T) {
+		_, diags := r.checkLocalCopy(ctx, testImageFileState(srvURL+"/ok.png", dir, content))
+		if !diags.HasError() || diags[0].Summary() != "Unable to Read Local Image File" {
+			t.Errorf("diagnostics = %v, want the read error", diags)
+		}
+	})
+}

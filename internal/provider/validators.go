@@ -1,0 +1,53 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+)
+
+// nonBlankPattern matches a string with at least one non-space character.
+var nonBlankPattern = regexp.MustCompile(`\S`)
+
+// httpURLValidator accepts an absolute http or https URL.
+type httpURLValidator struct{}
+
+var _ validator.String = httpURLValidator{}
+
+func (httpURLValidator) Description(context.Context) string {
+	return "value must be an absolute http or https URL"
+}
+
+func (v httpURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (httpURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := checkHTTPURL(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL",
+			fmt.Sprintf("The value of %s is not usable: %s.", req.Path, err))
+	}
+}
+
+// checkHTTPURL reports why raw is not an absolute http(s) URL, or nil.
+func checkHTTPURL(raw string) error {
+	if strings.TrimSpace(raw) != raw || raw == "" {
+		return fmt.Errorf("it must be a URL without surrounding spaces, such as https://example.com/picture.png")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("it is not a valid URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("it must start with http:// or https://")
+	}
+	if u.Hostname() == "" {
+		return fmt.Errorf("it has no host name")
+	}
+	return nil
+}
