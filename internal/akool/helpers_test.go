@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -157,15 +156,6 @@ func decodeBody(t *testing.T, r *http.Request) map[string]any {
 		t.Errorf("request body is not a JSON object: %v", err)
 	}
 	return m
-}
-
-// flag is a concurrency-safe recorder for values seen by handlers.
-type flag struct{ v atomic.Value }
-
-func (f *flag) set(s string) { f.v.Store(s) }
-func (f *flag) get() string {
-	s, _ := f.v.Load().(string)
-	return s
 }
 
 // hang reads the request body and then answers nothing until the client

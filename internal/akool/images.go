@@ -37,12 +37,7 @@ type buttonBody struct {
 
 // CreateV3 starts a v3 job (a 2x2 grid with U/V buttons). It spends credits.
 func (c *Client) CreateV3(ctx context.Context, req CreateV3Request) (*Image, error) {
-	return c.create(ctx, epCreateV3, createV3Body{
-		Prompt:      req.Prompt,
-		Scale:       req.Scale,
-		SourceImage: req.SourceImage,
-		WebhookURL:  req.WebhookURL,
-	})
+	return c.create(ctx, epCreateV3, createV3Body(req))
 }
 
 // CreateV4 starts a v4 job for one image (batch_quantity 1). It spends credits.

@@ -102,7 +102,7 @@ func TestDownloadImageFile_formats(t *testing.T) {
 				gotKey.Store(r.Header.Get("X-Api-Key"))
 				// Deliberately not the real type: content_type comes from the bytes.
 				w.Header().Set("Content-Type", "application/octet-stream")
-				w.Write(body)
+				_, _ = w.Write(body)
 			}))
 			defer srv.Close()
 
@@ -144,7 +144,7 @@ func TestDownloadImageFile_formats(t *testing.T) {
 
 func TestDownloadImageFile_replacesExistingFile(t *testing.T) {
 	body := imageFileTestBytes(t, "png", 4, 4)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(body) }))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(body) }))
 	defer srv.Close()
 
 	dest := filepath.Join(t.TempDir(), "hero.png")
@@ -194,7 +194,7 @@ func TestDownloadImageFile_refusesHTTPErrors(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.WriteHeader(status)
 				// A valid image in an error answer must still be refused.
-				w.Write(imageFileTestBytes(t, "png", 2, 2))
+				_, _ = w.Write(imageFileTestBytes(t, "png", 2, 2))
 			}))
 			defer srv.Close()
 
@@ -244,7 +244,7 @@ func imageFileRawServer(t *testing.T, response []byte) string {
 				if _, err := http.ReadRequest(br); err != nil {
 					return
 				}
-				conn.Write(response)
+				_, _ = conn.Write(response)
 			}()
 		}
 	}()
@@ -308,7 +308,9 @@ func imageFileEndlessBody(written *atomic.Int64, declared int64) http.HandlerFun
 // endless body would pass the format check if the size limit did not stop it.
 var imageFileTestPNGHeader = func() []byte {
 	var buf bytes.Buffer
-	png.Encode(&buf, image.NewGray(image.Rect(0, 0, 1, 1)))
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 1, 1))); err != nil {
+		panic(err)
+	}
 	return buf.Bytes()[:33]
 }()
 
@@ -356,7 +358,7 @@ func TestDownloadImageFile_cancelled(t *testing.T) {
 	// A server that sends the start of an image and then stalls.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
-		w.Write(imageFileTestPNGHeader)
+		_, _ = w.Write(imageFileTestPNGHeader)
 		w.(http.Flusher).Flush()
 		<-r.Context().Done()
 	}))

@@ -158,7 +158,7 @@ func expectImageFileMatchesURL(served *[]byte) statecheck.StateCheck {
 func expectNoImageFile(filePath string) statecheck.StateCheck {
 	return imageFileStateCheck(func(context.Context, *tfjson.State) error {
 		if _, err := os.Stat(filePath); !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("expected no file at %s, stat says %v", filePath, err)
+			return fmt.Errorf("expected no file at %s, stat says %w", filePath, err)
 		}
 		return nil
 	})
@@ -177,7 +177,7 @@ func expectCountStateCheck(name string, got func() int, want *int) statecheck.St
 func checkImageFileDeleted(filePath string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		if _, err := os.Stat(filePath); !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("destroy left %s in place (stat: %v)", filePath, err)
+			return fmt.Errorf("destroy left %s in place (stat: %w)", filePath, err)
 		}
 		return nil
 	}
@@ -371,7 +371,7 @@ func (s *imageFileCountingServer) ServeHTTP(w http.ResponseWriter, r *http.Reque
 		return
 	}
 	w.Header().Set("Content-Type", "image/png")
-	w.Write(body)
+	_, _ = w.Write(body)
 }
 
 func (s *imageFileCountingServer) total() int {
