@@ -43,12 +43,33 @@ resource "akool_generated_image" "poster" {
   resolution  = "1080p"
 }
 
+# The hero grid's second sub-image, upscaled, and a variation of its fourth.
+resource "akool_image_upscale" "hero" {
+  image_id = akool_generated_image.campaign["hero"].id
+  index    = 2
+}
+
+resource "akool_image_variation" "hero" {
+  image_id = akool_generated_image.campaign["hero"].id
+  index    = 4
+}
+
 # Durable local copies: Akool deletes every image 7 days after generation.
 resource "akool_image_file" "campaign" {
   for_each = akool_generated_image.campaign
 
   url  = each.value.image_url
   path = "${path.root}/images/${each.key}.png"
+}
+
+resource "akool_image_file" "hero_upscale" {
+  url  = akool_image_upscale.hero.image_url
+  path = "${path.root}/images/hero-upscale-2.png"
+}
+
+resource "akool_image_file" "hero_variation" {
+  url  = akool_image_variation.hero.image_url
+  path = "${path.root}/images/hero-variation-4.png"
 }
 
 resource "akool_image_file" "poster" {
@@ -60,6 +81,6 @@ output "image_files" {
   description = "The saved images, one absolute path a line."
   value = join("\n", concat(
     [for f in akool_image_file.campaign : abspath(f.path)],
-    [abspath(akool_image_file.poster.path)],
+    [for f in [akool_image_file.hero_upscale, akool_image_file.hero_variation, akool_image_file.poster] : abspath(f.path)],
   ))
 }

@@ -35,33 +35,60 @@ const (
 	descEchoedModel     = "The model Akool used (`v4` jobs). Null when Akool does not report one."
 )
 
-// imageResultModel holds what Akool reports about a job. The resource's and
-// the data source's models embed it, and fromImage is the one place where an
-// akool.Image becomes Terraform values.
-type imageResultModel struct {
+// jobResultModel holds what Akool reports about any job: a generated image,
+// an upscale or a variation. fromJob is the one place where these values are
+// mapped.
+type jobResultModel struct {
 	ID              types.String  `tfsdk:"id"`
 	Status          types.String  `tfsdk:"status"`
 	ImageURL        types.String  `tfsdk:"image_url"`
-	UpscaledURLs    types.List    `tfsdk:"upscaled_urls"`
-	Buttons         types.List    `tfsdk:"buttons"`
-	UsedButtons     types.List    `tfsdk:"used_buttons"`
 	DeductionCredit types.Float64 `tfsdk:"deduction_credit"`
 	CreatedAt       types.String  `tfsdk:"created_at"`
 }
 
-// fromImage sets every field from img. All values are known afterwards, so
-// the model can be saved to state at any point of a job.
-func (m *imageResultModel) fromImage(img *akool.Image) {
+// job gives the fields shared by every model that follows a job.
+func (m *jobResultModel) job() *jobResultModel { return m }
+
+// fromJob sets every field from img. All values are known afterwards, so the
+// model can be saved to state at any point of a job.
+func (m *jobResultModel) fromJob(img *akool.Image) {
 	if img.ID != "" {
 		m.ID = types.StringValue(img.ID)
 	}
 	m.Status = types.StringValue(img.Status.String())
 	m.ImageURL = stringOrNull(img.ImageURL)
+	m.DeductionCredit = types.Float64Value(img.DeductionCredit)
+	m.CreatedAt = timeOrNull(img.CreatedAt)
+}
+
+// gridResultModel holds what a finished grid offers: its single images and
+// its buttons. fromGrid is the one place where these values are mapped.
+type gridResultModel struct {
+	UpscaledURLs types.List `tfsdk:"upscaled_urls"`
+	Buttons      types.List `tfsdk:"buttons"`
+	UsedButtons  types.List `tfsdk:"used_buttons"`
+}
+
+// fromGrid sets every field from img; the lists are always known.
+func (m *gridResultModel) fromGrid(img *akool.Image) {
 	m.UpscaledURLs = stringList(img.UpscaledURLs)
 	m.Buttons = stringList(img.Buttons)
 	m.UsedButtons = stringList(img.UsedButtons)
-	m.DeductionCredit = types.Float64Value(img.DeductionCredit)
-	m.CreatedAt = timeOrNull(img.CreatedAt)
+}
+
+// imageResultModel holds what Akool reports about a generated image. The
+// resource's and the data source's models embed it, and fromImage is the one
+// place where an akool.Image becomes their Terraform values.
+type imageResultModel struct {
+	jobResultModel
+	gridResultModel
+}
+
+// fromImage sets every field from img. All values are known afterwards, so
+// the model can be saved to state at any point of a job.
+func (m *imageResultModel) fromImage(img *akool.Image) {
+	m.fromJob(img)
+	m.fromGrid(img)
 }
 
 // echoedPrompt is the prompt as the user sent it when Akool returns it

@@ -169,6 +169,8 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 func (p *akoolProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewGeneratedImageResource,
+		NewImageUpscaleResource,
+		NewImageVariationResource,
 		NewImageFileResource,
 	}
 }

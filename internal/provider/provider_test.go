@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -456,10 +457,27 @@ resource "akool_generated_image" "test" {
 	}
 }
 
-// The documentation's examples are valid against the provider's schema.
+// The documentation's examples and the demo are valid against the provider's
+// schema. Every folder of examples/ that holds a .tf file is checked, so a new
+// example cannot be left out.
 func TestAccExamples_validate(t *testing.T) {
 	t.Parallel()
-	for _, dir := range []string{"provider", "resources/akool_generated_image", "data-sources/akool_image"} {
+	examples := filepath.Join("..", "..", "examples")
+	var dirs []string
+	err := filepath.WalkDir(examples, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(p) != ".tf" {
+			return err
+		}
+		dir, _ := filepath.Rel(examples, filepath.Dir(p))
+		if len(dirs) == 0 || dirs[len(dirs)-1] != dir {
+			dirs = append(dirs, dir)
+		}
+		return nil
+	})
+	if err != nil || len(dirs) < 8 {
+		t.Fatalf("found example folders %v (%v); expected the provider's, each resource's and data source's, and the demo", dirs, err)
+	}
+	for _, dir := range dirs {
 		t.Run(dir, func(t *testing.T) {
 			t.Parallel()
 			h := newTFHarness(t)

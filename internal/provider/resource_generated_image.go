@@ -258,21 +258,12 @@ func (r *generatedImageResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	id := state.ID.ValueString()
 	importing := state.Status.IsNull() // only an import leaves the status unset
-	if r.data == nil || r.data.client == nil {
-		if importing {
-			r.data.requireClient(&resp.Diagnostics, "read the imported image")
-			return
-		}
-		// Planning with credentials that are not known yet: keep what state
-		// knows rather than failing the plan.
-		resp.Diagnostics.AddWarning("Image Not Refreshed",
-			fmt.Sprintf("The provider could not refresh image %s from Akool because it is not configured yet, "+
-				"so the plan uses the values in state. Akool will be read again on the next plan or apply once "+
-				"the provider's credentials are known.", id))
+	client := refreshClient(r.data, id, importing, &resp.Diagnostics)
+	if client == nil {
 		return
 	}
 
-	img, err := r.data.client.GetImage(ctx, id)
+	img, err := client.GetImage(ctx, id)
 	if err != nil {
 		// On 1008 the resource stays in state: removing it would plan a new,
 		// paid and different image.
@@ -310,7 +301,7 @@ func (r *generatedImageResource) Update(ctx context.Context, req resource.Update
 		return
 	}
 
-	r.resumeWait(ctx, &plan, &resp.State, &resp.Diagnostics)
+	resumeWait(ctx, r.data, &plan, plan.Timeouts, &resp.State, &resp.Diagnostics)
 }
 
 func (r *generatedImageResource) Delete(ctx context.Context, req resource.DeleteRequest, _ *resource.DeleteResponse) {
@@ -322,12 +313,8 @@ func (r *generatedImageResource) Delete(ctx context.Context, req resource.Delete
 }
 
 func (r *generatedImageResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := strings.TrimSpace(req.ID)
-	if !imageIDPattern.MatchString(id) {
-		resp.Diagnostics.AddError("Invalid Import ID",
-			fmt.Sprintf("%q is not an Akool image id: an id is 24 hexadecimal digits, such as "+
-				"662a10df4197b3af58532e89 (the _id Akool returns when it accepts a job, also sent to the webhook). "+
-				"Run: terraform import <address> <id>.", req.ID))
+	id := importID(req.ID, &resp.Diagnostics)
+	if id == "" {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
@@ -389,6 +376,13 @@ func (r *generatedImageResource) ValidateConfig(ctx context.Context, req resourc
 // an in-place update that waits for the same job, or, for a failed job, a
 // replacement (a failed job has no picture).
 func (r *generatedImageResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	planJobRecovery(ctx, req, resp)
+}
+
+// planJobRecovery is the ModifyPlan of every resource that follows one Akool
+// job: an unfinished job plans an in-place update that waits for it, a failed
+// job plans a replacement.
+func planJobRecovery(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
@@ -408,14 +402,15 @@ func (r *generatedImageResource) ModifyPlan(ctx context.Context, req resource.Mo
 
 // resumeWait finishes waiting for a job that did not finish during create
 // (timeout or interruption, then terraform untaint), paying nothing more.
-func (r *generatedImageResource) resumeWait(ctx context.Context, m *generatedImageModel, state *tfsdk.State, diags *diag.Diagnostics) {
+// createTimeouts is the resource's timeouts block.
+func resumeWait(ctx context.Context, data *providerData, m jobModel, createTimeouts timeouts.Value, state *tfsdk.State, diags *diag.Diagnostics) {
 	// Whatever happens next, state keeps the job's last known values.
 	diags.Append(state.Set(ctx, m)...)
-	client := r.data.requireClient(diags, "wait for the image")
+	client := data.requireClient(diags, "wait for the image")
 	if diags.HasError() {
 		return
 	}
-	timeout, timeoutDiags := m.Timeouts.Create(ctx, defaultCreateTimeout)
+	timeout, timeoutDiags := createTimeouts.Create(ctx, defaultCreateTimeout)
 	diags.Append(timeoutDiags...)
 	if diags.HasError() {
 		return
@@ -423,8 +418,9 @@ func (r *generatedImageResource) resumeWait(ctx context.Context, m *generatedIma
 
 	waitCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	tflog.Info(ctx, "Resuming the wait for an unfinished Akool job", map[string]any{"id": m.ID.ValueString()})
-	final, err := client.Wait(waitCtx, m.ID.ValueString(), logProgress(ctx))
+	id := m.job().ID.ValueString()
+	tflog.Info(ctx, "Resuming the wait for an unfinished Akool job", map[string]any{"id": id})
+	final, err := client.Wait(waitCtx, id, logProgress(ctx))
 	finishWait(ctx, ctx.Err(), m, final, err, timeout, true, state, diags)
 }
 
@@ -456,36 +452,66 @@ func submitGeneration(ctx context.Context, client *akool.Client, m generatedImag
 	return client.CreateV4(ctx, req)
 }
 
+// jobModel is the state of a resource that follows one Akool job.
+type jobModel interface {
+	// applyImage records what Akool reports about the job.
+	applyImage(img *akool.Image)
+	// job gives the fields every job has (id, status, ...).
+	job() *jobResultModel
+	// waitWords gives the resource's own parts of the wait's diagnostics.
+	waitWords() jobWords
+}
+
+// jobWords are the parts of the diagnostics of a wait that depend on the
+// resource: what its job is called and how to get a new result.
+type jobWords struct {
+	operation      string // names the job in summaries: "<operation> Failed", "<operation> Not Finished"
+	exampleAddress string // an address of the resource type, for the untaint advice
+	failedAdvice   string // full sentences after "Akool reported job X as failed ..."
+	replaceEffect  string // a sentence: what a plain apply without untaint does
+	goneAdvice     string // full sentences: how to get a new result when Akool no longer knows the job
+}
+
+func (m *generatedImageModel) waitWords() jobWords {
+	return jobWords{
+		operation:      "Image Generation",
+		exampleAddress: "akool_generated_image.example",
+		failedAdvice: "Akool gives no reason; prompts its content rules refuse, or a source_image it cannot download, " +
+			"are common causes. Change the prompt or source_image and apply again, or apply again as it is " +
+			"to retry: the failed image is replaced by a new generation, which spends credits.",
+		replaceEffect: "A plain terraform apply without untaint replaces it and generates, and pays for, a new image.",
+		goneAdvice: "Run terraform apply -replace=<address> (the address Terraform shows with this error) to " +
+			"generate a new image; that spends credits.",
+	}
+}
+
 // finishWait saves what the wait learnt and reports how it ended. parentErr
 // is the error of the operation's own context (set when Terraform cancels
 // it); resumed says whether this wait is an update resuming an earlier job.
-func finishWait(ctx context.Context, parentErr error, m *generatedImageModel, final *akool.Image, waitErr error,
+func finishWait(ctx context.Context, parentErr error, m jobModel, final *akool.Image, waitErr error,
 	timeout time.Duration, resumed bool, state *tfsdk.State, diags *diag.Diagnostics) {
 	if final != nil {
 		m.applyImage(final)
 	}
 	diags.Append(state.Set(ctx, m)...)
+	job, words := m.job(), m.waitWords()
 	if waitErr == nil {
-		tflog.Info(ctx, "Akool finished the image", map[string]any{"id": m.ID.ValueString()})
+		tflog.Info(ctx, "Akool finished the job", map[string]any{"id": job.ID.ValueString()})
 		return
 	}
 
-	id := m.ID.ValueString()
+	id := job.ID.ValueString()
 	var failed *akool.JobFailedError
 	if errors.As(waitErr, &failed) {
-		diags.AddError("Image Generation Failed",
-			fmt.Sprintf("Akool reported job %s as failed (image_status 4): it did not produce a picture. "+
-				"Akool gives no reason; prompts its content rules refuse, or a source_image it cannot download, "+
-				"are common causes. Change the prompt or source_image and apply again, or apply again as it is "+
-				"to retry: the failed image is replaced by a new generation, which spends credits.", id))
+		diags.AddError(words.operation+" Failed",
+			fmt.Sprintf("Akool reported job %s as failed (image_status 4): it did not produce a picture. %s", id, words.failedAdvice))
 		return
 	}
 
 	if akool.IsNotFound(waitErr) {
 		diags.AddError("Image No Longer Known to Akool",
 			fmt.Sprintf("Akool answered code 1008 while waiting for job %s: it no longer knows the job (Akool keeps "+
-				"images for 7 days, or it was removed), so waiting cannot finish. Run terraform apply -replace=<address> "+
-				"(the address Terraform shows with this error) to generate a new image; that spends credits.", id))
+				"images for 7 days, or it was removed), so waiting cannot finish. %s", id, words.goneAdvice))
 		return
 	}
 
@@ -498,21 +524,20 @@ func finishWait(ctx context.Context, parentErr error, m *generatedImageModel, fi
 	default:
 		what = "reading the job's status failed: " + readErrorText(waitErr)
 	}
-	summary := "Image Generation Not Finished"
+	summary := words.operation + " Not Finished"
 	if resumed {
 		diags.AddError(summary,
 			fmt.Sprintf("Akool job %s is still %s: %s. Its id stays in state; run terraform apply again to keep "+
 				"waiting for the same job (no new image is generated and no credits are spent). To wait longer "+
-				"in one apply, raise timeouts.create.", id, m.Status.ValueString(), what))
+				"in one apply, raise timeouts.create.", id, job.Status.ValueString(), what))
 		return
 	}
 	diags.AddError(summary,
 		fmt.Sprintf("Akool accepted job %s (credits spent), but %s; its last status was %s. The id is saved in "+
 			"state and Terraform will mark the resource tainted. To finish waiting for the SAME job without paying "+
 			"again, run terraform untaint <address> and then terraform apply (the address is the one Terraform "+
-			"shows with this error, such as akool_generated_image.example). A plain terraform apply without untaint "+
-			"replaces it and generates, and pays for, a new image. To wait longer in one apply, raise timeouts.create.",
-			id, what, m.Status.ValueString()))
+			"shows with this error, such as %s). %s To wait longer in one apply, raise timeouts.create.",
+			id, what, job.Status.ValueString(), words.exampleAddress, words.replaceEffect))
 }
 
 // addGenerateError reports a failed create call.
@@ -534,6 +559,39 @@ func addGenerateError(diags *diag.Diagnostics, err error) {
 			fmt.Sprintf("The request to generate the image failed before Akool accepted it: %v. Nothing was "+
 				"generated; check the network and the provider's endpoint, then apply again.", err))
 	}
+}
+
+// refreshClient returns the client for a Read, or nil when the provider is
+// not configured: with an error when importing (there is nothing to keep),
+// else with a warning, keeping what state knows rather than failing the plan
+// (typical when credentials are not known yet while planning).
+func refreshClient(data *providerData, id string, importing bool, diags *diag.Diagnostics) *akool.Client {
+	if data != nil && data.client != nil {
+		return data.client
+	}
+	if importing {
+		data.requireClient(diags, "read the imported image")
+		return nil
+	}
+	diags.AddWarning("Image Not Refreshed",
+		fmt.Sprintf("The provider could not refresh image %s from Akool because it is not configured yet, "+
+			"so the plan uses the values in state. Akool will be read again on the next plan or apply once "+
+			"the provider's credentials are known.", id))
+	return nil
+}
+
+// importID returns the Akool id given to terraform import, or "" after adding
+// an error when it is not one.
+func importID(raw string, diags *diag.Diagnostics) string {
+	id := strings.TrimSpace(raw)
+	if !imageIDPattern.MatchString(id) {
+		diags.AddError("Invalid Import ID",
+			fmt.Sprintf("%q is not an Akool image id: an id is 24 hexadecimal digits, such as "+
+				"662a10df4197b3af58532e89 (the _id Akool returns when it accepts a job, also sent to the webhook). "+
+				"Run: terraform import <address> <id>.", raw))
+		return ""
+	}
+	return id
 }
 
 // readFailure is the diagnostic for a failed refresh or import read.
@@ -651,13 +709,17 @@ func jobUnfinished(status types.String) bool {
 }
 
 // markResultsUnknown plans new values for everything a finishing job sets.
+// The grid attributes are only marked in a schema that has them.
 func markResultsUnknown(ctx context.Context, plan *tfsdk.Plan) diag.Diagnostics {
 	var diags diag.Diagnostics
 	for _, name := range []string{"status", "image_url"} {
 		diags.Append(plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
 	}
+	attributes := plan.Schema.GetAttributes()
 	for _, name := range []string{"upscaled_urls", "buttons", "used_buttons"} {
-		diags.Append(plan.SetAttribute(ctx, path.Root(name), types.ListUnknown(types.StringType))...)
+		if _, ok := attributes[name]; ok {
+			diags.Append(plan.SetAttribute(ctx, path.Root(name), types.ListUnknown(types.StringType))...)
+		}
 	}
 	diags.Append(plan.SetAttribute(ctx, path.Root("deduction_credit"), types.Float64Unknown())...)
 	return diags

@@ -18,16 +18,3 @@ output "hero_image" {
     size   = "${akool_image_file.hero.width}x${akool_image_file.hero.height}, ${akool_image_file.hero.size} bytes"
   }
 }
-
-# Feed the file to another provider, here an object-storage upload, for a
-# copy that outlives Akool's 7 days. Referring to the path orders the upload
-# after the download; the sha256 changes (and the object uploads again)
-# whenever a new image is downloaded. Unlike filemd5(), it does not fail a
-# plan that runs before the first download.
-resource "aws_s3_object" "hero" {
-  bucket       = "example-marketing-assets"
-  key          = "campaign/hero.png"
-  source       = akool_image_file.hero.path
-  source_hash  = akool_image_file.hero.sha256
-  content_type = akool_image_file.hero.content_type
-}

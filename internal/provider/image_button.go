@@ -1,0 +1,540 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/akool-community/terraform-provider-akool/internal/akool"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*imageButtonResource)(nil)
+	_ resource.ResourceWithImportState = (*imageButtonResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*imageButtonResource)(nil)
+)
+
+// imageButtonResource presses one button of a finished Akool grid and follows
+// the job it starts: akool_image_upscale (U1-U4) and akool_image_variation
+// (V1-V4) are this one implementation with a different kind.
+type imageButtonResource struct {
+	kind *buttonKind
+	data *providerData
+}
+
+// buttonKind is what differs between the resources that press a button.
+type buttonKind struct {
+	letter        string // the buttons' letter: "U" or "V"
+	typeSuffix    string // the type name after the provider's: "_image_upscale"
+	noun          string // a job of this kind in sentences: "upscale"
+	article       string // the noun's indefinite article: "an"
+	operation     string // the job in summaries: "Upscale" makes "Upscale Failed"
+	unableSummary string // the summary when Akool refuses the press
+
+	introduction  string // the resource's first paragraphs; the shared sections follow
+	imageURLDesc  string // image_url's description
+	indexDesc     string // index's description, before the shared sentence on changes
+	gridAttribute func() map[string]schema.Attribute
+	newModel      func() buttonModel
+}
+
+// buttonKindFor returns the kind whose buttons start with letter, or nil.
+func buttonKindFor(letter string) *buttonKind {
+	switch letter {
+	case upscaleKind.letter:
+		return upscaleKind
+	case variationKind.letter:
+		return variationKind
+	default:
+		return nil
+	}
+}
+
+func (k *buttonKind) typeName() string { return "akool" + k.typeSuffix }
+
+// aNoun is the noun with its article: "an upscale".
+func (k *buttonKind) aNoun() string { return k.article + " " + k.noun }
+
+// button is the name of the button for a sub-image index, such as "U2".
+func (k *buttonKind) button(index int64) string { return fmt.Sprintf("%s%d", k.letter, index) }
+
+// buttonPattern matches the buttons Akool offers on a grid.
+var buttonPattern = regexp.MustCompile(`^[UV][1-4]$`)
+
+func (r *imageButtonResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + r.kind.typeSuffix
+}
+
+func (r *imageButtonResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	k := r.kind
+	attributes := map[string]schema.Attribute{
+		"image_id": schema.StringAttribute{
+			MarkdownDescription: "Id of the parent image whose button is pressed, 24 hexadecimal digits: a finished " +
+				"grid, that is an `akool_generated_image` with `api_version = \"v3\"` or an `akool_image_variation`. " +
+				"Usually a reference such as `akool_generated_image.poster.id`. Changing this presses a button of " +
+				"another image and spends credits; this is also how replacing the parent replaces this resource.",
+			Required:      true,
+			Validators:    []validator.String{stringvalidator.RegexMatches(imageIDPattern, imageIDMessage)},
+			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		},
+		"index": schema.Int64Attribute{
+			MarkdownDescription: k.indexDesc + " Changing this presses another button and spends credits.",
+			Required:            true,
+			Validators:          []validator.Int64{int64validator.Between(1, 4)},
+			PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+		},
+		"webhook_url": schema.StringAttribute{
+			MarkdownDescription: "URL (`http` or `https`) that Akool notifies when the job ends. Akool only uses " +
+				"the value sent with the press, so changing it later only updates the state: it presses nothing.",
+			Optional:   true,
+			Validators: []validator.String{httpURLValidator{}},
+		},
+
+		"id": schema.StringAttribute{
+			MarkdownDescription: descID,
+			Computed:            true,
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"button": schema.StringAttribute{
+			MarkdownDescription: fmt.Sprintf("The button pressed on the parent image: `%s` followed by `index`, "+
+				"such as `%s2`.", k.letter, k.letter),
+			Computed:      true,
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"status": schema.StringAttribute{
+			MarkdownDescription: descStatus,
+			Computed:            true,
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"image_url": schema.StringAttribute{
+			MarkdownDescription: k.imageURLDesc,
+			Computed:            true,
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"deduction_credit": schema.Float64Attribute{
+			MarkdownDescription: descDeductionCredit,
+			Computed:            true,
+			PlanModifiers:       []planmodifier.Float64{float64planmodifier.UseStateForUnknown()},
+		},
+		"created_at": schema.StringAttribute{
+			MarkdownDescription: descCreatedAt,
+			Computed:            true,
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+	}
+	if k.gridAttribute != nil {
+		for name, attribute := range k.gridAttribute() {
+			attributes[name] = attribute
+		}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: k.description(),
+		Attributes:          attributes,
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create:            true,
+				CreateDescription: createTimeoutDescription,
+			}),
+		},
+	}
+}
+
+func (r *imageButtonResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if data := providerDataFrom(req.ProviderData, &resp.Diagnostics); data != nil {
+		r.data = data
+	}
+}
+
+func (r *imageButtonResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	k := r.kind
+	m := k.newModel()
+	resp.Diagnostics.Append(req.Plan.Get(ctx, m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client := r.data.requireClient(&resp.Diagnostics, "press the button for "+k.aNoun())
+	if client == nil {
+		return
+	}
+	b := m.base()
+	timeout, diags := b.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	parentID := b.ImageID.ValueString()
+	button := k.button(b.Index.ValueInt64())
+	b.Button = types.StringValue(button)
+
+	// Reading the parent costs nothing; a press that Akool would refuse, or
+	// that would press a used button, is never sent.
+	if !checkParent(waitCtx, client, parentID, button, &resp.Diagnostics) {
+		return
+	}
+
+	img, err := client.PressButton(waitCtx, akool.ButtonRequest{
+		ParentID:   parentID,
+		Button:     button,
+		WebhookURL: b.WebhookURL.ValueString(),
+	})
+	if err != nil {
+		k.addPressError(&resp.Diagnostics, parentID, button, err)
+		return
+	}
+
+	// Save the job before waiting: if the wait is cut short, the id of the
+	// press that was paid for stays in state.
+	m.applyImage(img)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	tflog.Info(ctx, "Akool accepted the button press", map[string]any{"id": img.ID, "parent": parentID, "button": button})
+
+	final, err := client.Wait(waitCtx, img.ID, logProgress(ctx))
+	finishWait(ctx, ctx.Err(), m, final, err, timeout, false, &resp.State, &resp.Diagnostics)
+}
+
+func (r *imageButtonResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	k := r.kind
+	m := k.newModel()
+	resp.Diagnostics.Append(req.State.Get(ctx, m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	b := m.base()
+	id := b.ID.ValueString()
+	importing := b.Status.IsNull() // only an import leaves the status unset
+	client := refreshClient(r.data, id, importing, &resp.Diagnostics)
+	if client == nil {
+		return
+	}
+
+	img, err := client.GetImage(ctx, id)
+	if err != nil {
+		// On 1008 the resource stays in state: removing it would plan a new
+		// press, which Akool refuses for a used button.
+		resp.Diagnostics.Append(k.readFailure(id, err, importing))
+		return
+	}
+	if importing && !k.adoptImported(b, img, &resp.Diagnostics) {
+		return
+	}
+	m.applyImage(img)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}
+
+func (r *imageButtonResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	plan, state := r.kind.newModel(), r.kind.newModel()
+	resp.Diagnostics.Append(req.Plan.Get(ctx, plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	// image_id and index force a new resource, so only the inputs that change
+	// in place come from the plan; everything Akool knows stays as it is.
+	s := state.base()
+	s.WebhookURL = plan.base().WebhookURL
+	s.Timeouts = plan.base().Timeouts
+
+	if !jobUnfinished(s.Status) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+		return
+	}
+	resumeWait(ctx, r.data, state, s.Timeouts, &resp.State, &resp.Diagnostics)
+}
+
+func (r *imageButtonResource) Delete(ctx context.Context, req resource.DeleteRequest, _ *resource.DeleteResponse) {
+	// Akool has no call to delete an image: it stays in the account until it
+	// expires, and the button stays used on the parent. The framework removes
+	// the resource from state.
+	var id types.String
+	req.State.GetAttribute(ctx, path.Root("id"), &id)
+	tflog.Debug(ctx, "Removing the image from state; it stays in the Akool account until it expires", map[string]any{"id": id.ValueString()})
+}
+
+func (r *imageButtonResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id := importID(req.ID, &resp.Diagnostics)
+	if id == "" {
+		return
+	}
+	// Read fills image_id and index from what Akool reports about the job.
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+}
+
+// ModifyPlan shows the button that will be pressed, and plans the recovery of
+// a job that did not finish during create.
+func (r *imageButtonResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var index types.Int64
+	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("index"), &index)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !index.IsNull() && !index.IsUnknown() && index.ValueInt64() >= 1 && index.ValueInt64() <= 4 {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("button"), r.kind.button(index.ValueInt64()))...)
+	}
+	planJobRecovery(ctx, req, resp)
+}
+
+// checkParent reads the parent image and, when button cannot be pressed on
+// it, adds an error and returns false. Nothing is sent to Akool but the read.
+func checkParent(ctx context.Context, client *akool.Client, parentID, button string, diags *diag.Diagnostics) bool {
+	parent, err := client.GetImage(ctx, parentID)
+	switch {
+	case akool.IsNotFound(err):
+		diags.AddAttributeError(path.Root("image_id"), "Parent Image Not Found",
+			fmt.Sprintf("Akool answered code 1008 for image %s, whose button %s this resource presses: it does not "+
+				"know this image. It never existed, belongs to another Akool account, or expired (Akool keeps images "+
+				"for 7 days, and the buttons of an expired image can no longer be pressed). Nothing was pressed and "+
+				"no credits were spent. Check image_id.", parentID, button))
+		return false
+	case err != nil:
+		diags.AddError("Unable to Read Parent Image",
+			fmt.Sprintf("Reading image %s, whose button %s this resource presses, failed: %s Nothing was pressed "+
+				"and no credits were spent; try again later.", parentID, button, readErrorText(err)))
+		return false
+	}
+	if attribute, summary, detail := pressRefusal(parent, parentID, button); summary != "" {
+		diags.AddAttributeError(path.Root(attribute), summary, detail)
+		return false
+	}
+	return true
+}
+
+// pressRefusal says why button cannot be pressed on parent, as the attribute
+// to blame, a summary and a detail; the summary is empty when it can be.
+func pressRefusal(parent *akool.Image, parentID, button string) (attribute, summary, detail string) {
+	const nothingSent = "Nothing was sent to Akool and no credits were spent."
+	switch {
+	case parent.Status == akool.StatusFailed:
+		return "image_id", "Parent Image Failed",
+			fmt.Sprintf("Image %s failed at Akool (status failed): it has no picture and no buttons, so its button "+
+				"%s cannot be pressed. %s Set image_id to a finished image.", parentID, button, nothingSent)
+	case parent.Status != akool.StatusCompleted:
+		return "image_id", "Parent Image Not Finished",
+			fmt.Sprintf("Image %s is %s at Akool: its button %s cannot be pressed until it has finished (status "+
+				"completed). %s Apply again once it has finished; when the image is managed by Terraform, refer "+
+				"to it (image_id = akool_generated_image.<name>.id) so that its creation, which waits for it to "+
+				"finish, comes first.", parentID, parent.Status, button, nothingSent)
+	case containsFold(parent.UsedButtons, button):
+		// Checked before the offered buttons: Akool may also drop a used
+		// button from buttons.
+		return "index", "Button Already Pressed",
+			fmt.Sprintf("Button %s of image %s has already been pressed: Akool lists it in the image's "+
+				"used_buttons. It was pressed by this or another configuration, or outside Terraform. Akool refuses "+
+				"to press the same button twice, so the provider did not try. %s To manage the existing result in "+
+				"Terraform, adopt it with terraform import <address> <id of that job> (the id Akool returned for "+
+				"that press, also sent to its webhook; Akool has no call that lists it). Otherwise choose another "+
+				"index, or press the button on a new image.", button, parentID, nothingSent)
+	case !containsFold(parent.Buttons, button):
+		offered := "it offers no buttons"
+		switch {
+		case len(parent.Buttons) > 0:
+			offered = "it offers " + strings.Join(parent.Buttons, ", ")
+		case parent.Button != "":
+			offered = fmt.Sprintf("it offers no buttons: it is itself the result of button %s of image %s",
+				parent.Button, parent.ParentID)
+		}
+		return "image_id", "Button Not Offered",
+			fmt.Sprintf("Image %s does not offer button %s (%s). Only finished grids have buttons: images of "+
+				"akool_generated_image with api_version = \"v3\", and variations (akool_image_variation). v4 images "+
+				"and upscales are single pictures without buttons. %s Set image_id to a grid image.",
+				parentID, button, offered, nothingSent)
+	}
+	return "", "", ""
+}
+
+func containsFold(values []string, s string) bool {
+	for _, v := range values {
+		if strings.EqualFold(strings.TrimSpace(v), s) {
+			return true
+		}
+	}
+	return false
+}
+
+// addPressError reports a failed press.
+func (k *buttonKind) addPressError(diags *diag.Diagnostics, parentID, button string, err error) {
+	var uncertain *akool.UncertainError
+	var apiErr *akool.APIError
+	switch {
+	case errors.As(err, &uncertain):
+		diags.AddError(k.operation+" Outcome Unknown",
+			fmt.Sprintf("The request to press button %s of image %s was sent, but no answer came back (%v). Akool "+
+				"may have started the %s and charged for it. The provider did not send the request again, to avoid "+
+				"paying twice, and has no id to follow. If Akool did act, it now lists %s in the image's "+
+				"used_buttons and refuses a second press: if the Akool dashboard or your webhook shows the new job, "+
+				"adopt it with terraform import <address> <id>; otherwise apply again to press the button.",
+				button, parentID, uncertain.Err, k.noun, button))
+	case errors.As(err, &apiErr):
+		detail := fmt.Sprintf("Akool did not accept the press of button %s of image %s. %s", button, parentID, apiErrorText(apiErr))
+		switch apiErr.Code {
+		case akool.CodeAlreadyOperated:
+			detail += " The button was pressed after this apply read the image, for example by another " +
+				"configuration, or by another resource with the same image_id and index. Adopt that result with " +
+				"terraform import <address> <id of that job>, or choose another index."
+		case akool.CodeCannotOperate:
+			detail += " Check that image_id names a finished grid (a v3 generated image or a variation) that " +
+				"Akool still keeps, and that it offers this button."
+		}
+		diags.AddError(k.unableSummary, detail)
+	default:
+		diags.AddError(k.unableSummary,
+			fmt.Sprintf("The request to press button %s of image %s failed before Akool accepted it: %v. Nothing "+
+				"was pressed; check the network and the provider's endpoint, then apply again.", button, parentID, err))
+	}
+}
+
+// readFailure is the diagnostic for a failed refresh or import read.
+func (k *buttonKind) readFailure(id string, err error, importing bool) diag.Diagnostic {
+	if !akool.IsNotFound(err) || importing {
+		return readFailure(id, err, importing)
+	}
+	return diag.NewWarningDiagnostic("Image No Longer Known to Akool",
+		fmt.Sprintf("Akool answered code 1008 for %s %s: it no longer knows it (Akool keeps images for 7 days "+
+			"after generation, or the image was removed). The resource is kept in state with its last known "+
+			"values, so that Terraform does not press a button, and pay, again on its own. The image URL no longer "+
+			"serves. The parent image expires no later than this one, and the buttons of an expired image can no "+
+			"longer be pressed: a new %s needs a new parent image (terraform apply -replace=<the parent's "+
+			"address>), which replaces this resource too.", k.noun, id, k.noun))
+}
+
+// adoptImported fills image_id, index and button of an imported job from
+// what Akool reports (image_content_model_id and op_button), after checking
+// that the job was made by a button of this kind. It returns false after
+// adding an error.
+func (k *buttonKind) adoptImported(m *imageButtonModel, img *akool.Image, diags *diag.Diagnostics) bool {
+	id := m.ID.ValueString()
+	button := strings.ToUpper(strings.TrimSpace(img.Button))
+	switch {
+	case img.ParentID == "" || button == "":
+		diags.AddError("Cannot Import Image",
+			fmt.Sprintf("Akool reports no parent image and button for job %s (image_content_model_id and op_button "+
+				"are empty): it was not made by pressing a button, so it is not %s. A job generated from a prompt "+
+				"is imported as akool_generated_image.", id, k.aNoun()))
+		return false
+	case !buttonPattern.MatchString(button):
+		diags.AddError("Cannot Import Image",
+			fmt.Sprintf("Akool reports button %q for job %s, which is none of U1-U4 or V1-V4, so the provider "+
+				"cannot tell what the job is.", img.Button, id))
+		return false
+	case button[:1] != k.letter:
+		other := buttonKindFor(button[:1])
+		diags.AddError("Cannot Import Image",
+			fmt.Sprintf("Job %s is %s (button %s of image %s), not %s, so it cannot be imported as %s. Import it "+
+				"as %s instead: terraform import %s.<name> %s.",
+				id, other.aNoun(), button, img.ParentID, k.aNoun(), k.typeName(), other.typeName(), other.typeName(), id))
+		return false
+	}
+	m.ImageID = types.StringValue(img.ParentID)
+	m.Index = types.Int64Value(int64(button[1] - '0'))
+	m.Button = types.StringValue(button)
+	return true
+}
+
+// waitWords are the parts of the wait's diagnostics for a press of button on
+// the model's parent.
+func (k *buttonKind) waitWords(m *imageButtonModel) jobWords {
+	button, parent := m.Button.ValueString(), m.ImageID.ValueString()
+	return jobWords{
+		operation:      k.operation,
+		exampleAddress: k.typeName() + ".example",
+		failedAdvice: fmt.Sprintf("Akool gives no reason. The job's id and status stay in state, and the next "+
+			"plan replaces this resource, which presses button %s of image %s again. If Akool counts the failed "+
+			"press as a use of the button (image %s then lists %s in used_buttons), the provider does not press it "+
+			"again, and a new result needs a new parent image (terraform apply -replace=<the parent's address>), "+
+			"which replaces this resource too.", button, parent, parent, button),
+		replaceEffect: fmt.Sprintf("A plain terraform apply without untaint plans a replacement, and the provider "+
+			"refuses to press button %s of image %s again because Akool already lists it as used.", button, parent),
+		goneAdvice: fmt.Sprintf("Akool lists button %s of image %s as used, so it cannot be pressed again: a new "+
+			"result needs a new parent image (terraform apply -replace=<the parent's address>), which replaces "+
+			"this resource too.", button, parent),
+	}
+}
+
+// description is the resource's documentation: its own introduction, then
+// what both button resources share.
+func (k *buttonKind) description() string {
+	other := upscaleKind
+	if k == upscaleKind {
+		other = variationKind
+	}
+	return k.introduction + "\n\n" +
+		"`terraform apply` first reads the parent image (`image_id`) and stops with an error, sending nothing, " +
+		"when the parent has not finished, does not offer the button (v4 images and upscales have no buttons), " +
+		"or already lists it in `used_buttons`: Akool refuses to press the same button twice. Otherwise it " +
+		"presses the button once with Akool's `createbybutton`, which **spends credits**, and waits until the " +
+		"new job has finished (`status = \"completed\"`), reading Akool's `infobymodelid`; later plans show no " +
+		"changes while the configuration stays the same. Changing `image_id` or `index` presses a new button. " +
+		"When the parent image is replaced, this resource is replaced too, because the parent's new id changes " +
+		"`image_id`.\n\n" +
+		"## If a create times out or is interrupted\n\n" +
+		"Akool has already accepted (and charged for) the job, and lists the button as used on the parent. The " +
+		"provider saves the job's id in state before reporting the error, and Terraform marks the resource " +
+		"tainted. To finish waiting for the same job, run `terraform untaint <address>` and then " +
+		"`terraform apply`: the apply plans an in-place update that waits for that job and presses nothing. A " +
+		"plain `terraform apply` without untaint plans a replacement, whose press the provider refuses because " +
+		"the button is already used.\n\n" +
+		"## Failed jobs\n\n" +
+		"A job that Akool reports as failed fails the apply; its id and `status = \"failed\"` stay in state, and " +
+		"the next plan replaces it, which presses the button again. If Akool counts the failed press as a use " +
+		"of the button, that press is refused before it is sent; a new parent image " +
+		"(`terraform apply -replace=<parent address>`) replaces this resource too.\n\n" +
+		"## Expiry and deletion\n\n" +
+		"Akool keeps images for 7 days. When Akool no longer knows the job, refresh keeps the resource and its " +
+		"last known values with a warning, instead of planning a new press. Akool has no delete call: " +
+		"destroying the resource only removes it from Terraform state; the image stays in the Akool account " +
+		"until it expires, and the button stays used on the parent.\n\n" +
+		"## Import\n\n" +
+		"Import a job by the id Akool returned for the press (also sent to the webhook). `image_id` and `index` " +
+		"are read back from Akool (`image_content_model_id` and `op_button`); importing " + other.aNoun() +
+		" as `" + k.typeName() + "` is an error. Akool does not report `webhook_url`: a value in the " +
+		"configuration is taken by the first apply after import, in place, without pressing anything."
+}
+
+// buttonModel is the state of a button resource: the shared part, plus what
+// its kind adds.
+type buttonModel interface {
+	jobModel
+	base() *imageButtonModel
+}
+
+// imageButtonModel is the state both button resources share.
+type imageButtonModel struct {
+	jobResultModel
+
+	ImageID    types.String   `tfsdk:"image_id"`
+	Index      types.Int64    `tfsdk:"index"`
+	Button     types.String   `tfsdk:"button"`
+	WebhookURL types.String   `tfsdk:"webhook_url"`
+	Timeouts   timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (m *imageButtonModel) base() *imageButtonModel { return m }
+
+// applyImage records what Akool reports about the job.
+func (m *imageButtonModel) applyImage(img *akool.Image) { m.fromJob(img) }

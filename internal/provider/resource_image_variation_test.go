@@ -1,0 +1,118 @@
+package provider
+
+import (
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+// A chain: a variation of a grid is a grid again, and one of its sub-images
+// is upscaled. Re-applying presses nothing, and both import back.
+func TestAccImageVariation_chain(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	const variation, detail = "akool_image_variation.second", "akool_image_upscale.detail"
+	config := testAccGridConfig(url, "a village on a hill, watercolor") +
+		testAccButtonBlock("akool_image_variation", "second", "akool_generated_image.grid.id", 2, "") +
+		testAccButtonBlock("akool_image_upscale", "detail", "akool_image_variation.second.id", 4, "")
+	allButtons := []knownvalue.Check{
+		knownvalue.StringExact("U1"), knownvalue.StringExact("U2"), knownvalue.StringExact("U3"), knownvalue.StringExact("U4"),
+		knownvalue.StringExact("V1"), knownvalue.StringExact("V2"), knownvalue.StringExact("V3"), knownvalue.StringExact("V4"),
+	}
+
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: config,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectKnownValue(variation, tfjsonpath.New("button"), knownvalue.StringExact("V2")),
+						plancheck.ExpectUnknownValue(variation, tfjsonpath.New("buttons")),
+						plancheck.ExpectUnknownValue(detail, tfjsonpath.New("image_id")),
+					},
+				},
+				ConfigStateChecks: append(append(completedPressChecks(variation, "V2", 4), completedPressChecks(detail, "U4", 1)...),
+					statecheck.ExpectKnownValue(variation, tfjsonpath.New("buttons"), knownvalue.ListExact(allButtons)),
+					statecheck.ExpectKnownValue(variation, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
+					statecheck.CompareValuePairs(variation, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
+					statecheck.CompareValuePairs(detail, tfjsonpath.New("image_id"), variation, tfjsonpath.New("id"), compare.ValuesSame()),
+				),
+				Check: tfresource.ComposeTestCheckFunc(
+					expectCreates(e, 1),
+					expectPresses(e, 2),
+					expectPressedOnce(e, variation, detail),
+				),
+			},
+			{
+				// Nothing is pressed again; the refreshed variation lists the
+				// button its upscale pressed.
+				Config: config,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(variation, tfjsonpath.New("used_buttons"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("U4")})),
+					statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("used_buttons"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("V2")})),
+				},
+				Check: expectPresses(e, 2),
+			},
+			{
+				ResourceName:      variation,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				ResourceName:      detail,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+		},
+	})
+	if c := e.Counters(); c.Presses != 2 {
+		t.Errorf("presses = %d, want 2", c.Presses)
+	}
+}
+
+// When Akool no longer knows a variation, refresh keeps it with a warning
+// that explains how to get a new one; nothing is planned or pressed.
+func TestAccImageVariation_goneKeepsState(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	h := newTFHarness(t)
+	const address = "akool_image_variation.test"
+	h.writeConfig(testAccGridConfig(url, "a quiet library at night") +
+		testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 1, ""))
+	h.init()
+	if res := h.apply(); res.exitCode != 0 {
+		t.Fatalf("apply failed:\n%s", res.output())
+	}
+	kept := h.resource(address)
+	if kept == nil {
+		t.Fatal("the variation is not in state")
+	}
+	id, _ := kept.AttributeValues["id"].(string)
+	e.Forget(id)
+
+	res := h.run("plan", "-detailed-exitcode", "-input=false")
+	if res.exitCode != 0 {
+		t.Errorf("plan after Akool forgot the variation exited %d, want 0 (no changes):\n%s", res.exitCode, res.output())
+	}
+	for _, want := range []string{"Image No Longer Known to Akool", "code 1008 for variation " + id,
+		"does not press a button, and pay, again", "a new variation needs a new parent image"} {
+		if !res.mentions(want) {
+			t.Errorf("plan output does not mention %q:\n%s", want, res.output())
+		}
+	}
+	if h.resource(address) == nil {
+		t.Error("the forgotten variation was removed from state")
+	}
+	if c := e.Counters(); c.Presses != 1 {
+		t.Errorf("presses = %d, want 1", c.Presses)
+	}
+}
