@@ -52,7 +52,10 @@
 // is a new grid, related to its sub-image, with its own eight buttons. v4
 // results are single pictures without buttons. infobymodelid echoes prompt,
 // origin_prompt and source_image; prompt is the processed prompt (whitespace
-// collapsed), origin_prompt the prompt as sent.
+// collapsed), origin_prompt the prompt as sent. Button jobs also carry
+// image_content_model_id (the parent) and op_button. The v4 fields of the
+// create answer (model_name, team_id, provider, sub_type, ...) are not in
+// infobymodelid's answer: Akool does not document them there.
 //
 // # Credits
 //

@@ -161,19 +161,20 @@ func (e *Emulator) viewLocked(j *job, base string, now time.Time, created bool) 
 		v.OpButton = j.button
 		v.OpButtonMessageID = j.parentMsgID
 	}
-	if j.kind == kindV4 {
+	// The v4 fields are only in the create answer: Akool documents none of
+	// them among infobymodelid's fields, so a client must not rely on reading
+	// them back (model_name in particular).
+	if j.kind == kindV4 && created {
+		sub := st
 		v.ModelName = j.modelName
-		if created {
-			sub := st
-			v.TeamID = e.teamID
-			v.ImageSubStatus = &sub
-			v.Provider = providerV4
-			v.SubType = subTypeText
-			if j.modelName == modelImage {
-				v.SubType = subTypeImage
-			}
-			v.FileName = j.id + ".png"
+		v.TeamID = e.teamID
+		v.ImageSubStatus = &sub
+		v.Provider = providerV4
+		v.SubType = subTypeText
+		if j.modelName == modelImage {
+			v.SubType = subTypeImage
 		}
+		v.FileName = j.id + ".png"
 	}
 	return v
 }

@@ -283,8 +283,13 @@ func TestV4_singleAndBatch(t *testing.T) {
 	var bodies []string
 	for _, j := range append(jobs, tj) {
 		got := e.job(j.ID)
-		if got.ImageStatus != 3 || got.Image == "" || len(got.Buttons) != 0 || len(got.UpscaledURLs) != 0 || got.ModelName == "" {
+		if got.ImageStatus != 3 || got.Image == "" || len(got.Buttons) != 0 || len(got.UpscaledURLs) != 0 {
 			t.Errorf("v4 result %+v: want one image, no buttons", got)
+		}
+		// Only the create answer carries the v4 fields: Akool does not
+		// document model_name among infobymodelid's fields.
+		if got.ModelName != "" || got.SubType != 0 || got.TeamID != "" {
+			t.Errorf("v4 result %+v: infobymodelid must not report model_name, sub_type or team_id", got)
 		}
 		_, raw := e.picture(got.Image)
 		if slices.Contains(bodies, string(raw)) {

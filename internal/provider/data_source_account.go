@@ -60,7 +60,7 @@ func (d *accountDataSource) Read(ctx context.Context, _ datasource.ReadRequest, 
 
 	credit, err := client.Credit(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Read Akool Credit", accountCreditErrorDetail(err))
+		resp.Diagnostics.AddError("Unable to Read Akool Credit", accountCreditErrorDetail(d.data.credentialsNote(err)))
 		return
 	}
 
@@ -76,10 +76,10 @@ func accountCreditErrorDetail(err error) string {
 	if errors.As(err, &apiErr) {
 		if apiErr.Code == 0 {
 			return fmt.Sprintf("Akool's answer to the credit balance request (%s, HTTP %d) could not be used: %s. %s",
-				apiErr.Endpoint, apiErr.HTTPStatus, apiErr.Message, apiErr.Meaning())
+				apiErr.Endpoint, apiErr.HTTPStatus, apiErr.Message, answerMeaning(err, apiErr))
 		}
 		return fmt.Sprintf("Akool answered the credit balance request (%s) with code %d: %q. %s",
-			apiErr.Endpoint, apiErr.Code, apiErr.Message, apiErr.Meaning())
+			apiErr.Endpoint, apiErr.Code, apiErr.Message, answerMeaning(err, apiErr))
 	}
 	return fmt.Sprintf("The credit balance request to Akool failed: %v. Check the network connection and the provider's endpoint, then try again.", err)
 }

@@ -34,8 +34,11 @@ func (d *imageDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An existing Akool image, looked up by its id with Akool's `infobymodelid`: " +
 			"for example one generated outside Terraform, an upscale or variation result, or an image another " +
-			"configuration manages. Reading it spends no credits. Akool keeps images for 7 days; looking up an " +
-			"id Akool no longer knows is an error.",
+			"configuration manages. Reading it spends no credits.\n\n" +
+			"Akool keeps images for 7 days after generation: `expires_at` says until when, and `expired` is `true`, " +
+			"with a warning, once that time has passed while Akool still reports the job. Looking up an id Akool " +
+			"no longer knows (code 1008, as it answers for expired images) is an error, since there is no last " +
+			"known value to keep; an `akool_generated_image` resource keeps its values after expiry instead.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Akool's id of the image job (`_id`): 24 hexadecimal digits, such as " +
@@ -50,6 +53,8 @@ func (d *imageDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"used_buttons":     schema.ListAttribute{MarkdownDescription: descUsedButtons, ElementType: types.StringType, Computed: true},
 			"deduction_credit": schema.Float64Attribute{MarkdownDescription: descDeductionCredit, Computed: true},
 			"created_at":       schema.StringAttribute{MarkdownDescription: descCreatedAt, Computed: true},
+			"expires_at":       schema.StringAttribute{MarkdownDescription: descExpiresAt, Computed: true},
+			"expired":          schema.BoolAttribute{MarkdownDescription: descExpiredDataSource, Computed: true},
 			"prompt":           schema.StringAttribute{MarkdownDescription: descEchoedPrompt, Computed: true},
 			"source_image":     schema.StringAttribute{MarkdownDescription: descEchoedSource, Computed: true},
 			"model_name":       schema.StringAttribute{MarkdownDescription: descEchoedModel, Computed: true},
@@ -79,12 +84,14 @@ func (d *imageDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	if akool.IsNotFound(err) {
 		resp.Diagnostics.AddAttributeError(path.Root("id"), "Image Not Found",
 			fmt.Sprintf("Akool answered code 1008 for id %s: it does not know this image. The id never existed, "+
-				"belongs to another Akool account than the provider's credentials, or expired (Akool keeps images "+
-				"for 7 days after generation). Check the id and the credentials.", id))
+				"belongs to another Akool account than the provider's credentials, or the image expired: Akool "+
+				"keeps images for 7 days after generation, then answers 1008 for their id. Check the id and the "+
+				"credentials; an expired image can only be replaced by a copy saved before it expired or by a new "+
+				"image.", id))
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Read Image", readErrorDetail(id, err))
+		resp.Diagnostics.AddError("Unable to Read Image", readErrorDetail(id, d.data.credentialsNote(err)))
 		return
 	}
 
@@ -95,6 +102,7 @@ func (d *imageDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	state.SourceImage = stringOrNull(img.SourceImage)
 	state.ModelName = stringOrNull(img.ModelName)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(expiredWarning(imageDataSourceExpiry, &state.jobResultModel)...)
 }
 
 // imageDataSourceModel is the state of akool_image.

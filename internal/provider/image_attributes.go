@@ -33,6 +33,16 @@ const (
 	descEchoedPrompt    = "The prompt as Akool echoes it back (the prompt as sent, when Akool returns it). Null when Akool does not return it."
 	descEchoedSource    = "The source image URL of an image-to-image job, as Akool echoes it. Null for text-to-image jobs or when Akool does not return it."
 	descEchoedModel     = "The model Akool used (`v4` jobs). Null when Akool does not report one."
+	descExpiresAt       = "When Akool stops serving the image: `created_at` plus 7 days, in RFC 3339 format (UTC). " +
+		"Akool keeps every result for 7 days after generation; download what you need before then (for example " +
+		"with `akool_image_file`). Null when Akool reports no creation time."
+	descExpired = "Whether the image has expired, as of the last refresh: `true` once Akool answers that it no " +
+		"longer knows the image (code 1008), or once `expires_at` has passed even if Akool still reports the job. " +
+		"An expired image keeps its last known values in state, and its URLs no longer serve; nothing is planned " +
+		"for it and no new image is generated on its own (see `triggers` to regenerate deliberately)."
+	descExpiredDataSource = "Whether the image has expired: `true` once `expires_at` has passed, even while Akool " +
+		"still reports the job; its URLs no longer serve then. An id Akool no longer knows (code 1008) is an " +
+		"error instead."
 )
 
 // jobResultModel holds what Akool reports about any job: a generated image,
@@ -44,6 +54,8 @@ type jobResultModel struct {
 	ImageURL        types.String  `tfsdk:"image_url"`
 	DeductionCredit types.Float64 `tfsdk:"deduction_credit"`
 	CreatedAt       types.String  `tfsdk:"created_at"`
+	ExpiresAt       types.String  `tfsdk:"expires_at"`
+	Expired         types.Bool    `tfsdk:"expired"`
 }
 
 // job gives the fields shared by every model that follows a job.
@@ -59,6 +71,7 @@ func (m *jobResultModel) fromJob(img *akool.Image) {
 	m.ImageURL = stringOrNull(img.ImageURL)
 	m.DeductionCredit = types.Float64Value(img.DeductionCredit)
 	m.CreatedAt = timeOrNull(img.CreatedAt)
+	m.ExpiresAt, m.Expired = expiry(img.CreatedAt, time.Now())
 }
 
 // gridResultModel holds what a finished grid offers: its single images and

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -75,6 +76,11 @@ func (k *buttonKind) aNoun() string { return k.article + " " + k.noun }
 // button is the name of the button for a sub-image index, such as "U2".
 func (k *buttonKind) button(index int64) string { return fmt.Sprintf("%s%d", k.letter, index) }
 
+// buttonUnread are the inputs of a button resource that an import cannot
+// read back from Akool; the first apply after an import takes them from the
+// configuration in place.
+var buttonUnread = []string{"triggers", "webhook_url"}
+
 // buttonPattern matches the buttons Akool offers on a grid.
 var buttonPattern = regexp.MustCompile(`^[UV][1-4]$`)
 
@@ -106,6 +112,11 @@ func (r *imageButtonResource) Schema(ctx context.Context, _ resource.SchemaReque
 			Optional:   true,
 			Validators: []validator.String{httpURLValidator{}},
 		},
+		"triggers": triggersAttribute(fmt.Sprintf("this presses the button again and spends credits. Akool "+
+			"presses each button of an image once, so a new %s also needs a new parent image: change the same "+
+			"trigger on the parent, whose new id replaces this resource too. A change of triggers that keeps "+
+			"`image_id` and `index` is refused at plan time, before anything is replaced (see \"Regenerating "+
+			"deliberately\").", k.noun)),
 
 		"id": schema.StringAttribute{
 			MarkdownDescription: descID,
@@ -138,6 +149,8 @@ func (r *imageButtonResource) Schema(ctx context.Context, _ resource.SchemaReque
 			Computed:            true,
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
+		"expires_at": expiresAtAttribute(),
+		"expired":    expiredAttribute(),
 	}
 	if k.gridAttribute != nil {
 		for name, attribute := range k.gridAttribute() {
@@ -179,8 +192,6 @@ func (r *imageButtonResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	waitCtx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	parentID := b.ImageID.ValueString()
 	button := k.button(b.Index.ValueInt64())
@@ -188,17 +199,20 @@ func (r *imageButtonResource) Create(ctx context.Context, req resource.CreateReq
 
 	// Reading the parent costs nothing; a press that Akool would refuse, or
 	// that would press a used button, is never sent.
-	if !checkParent(waitCtx, client, parentID, button, &resp.Diagnostics) {
+	if !checkParent(ctx, r.data, parentID, button, &resp.Diagnostics) {
 		return
 	}
 
-	img, err := client.PressButton(waitCtx, akool.ButtonRequest{
+	// The create timeout bounds the wait only: cutting the press short could
+	// lose a job Akool accepted and charged for. The client's per-request
+	// timeout bounds the request.
+	img, err := client.PressButton(ctx, akool.ButtonRequest{
 		ParentID:   parentID,
 		Button:     button,
 		WebhookURL: b.WebhookURL.ValueString(),
 	})
 	if err != nil {
-		k.addPressError(&resp.Diagnostics, parentID, button, err)
+		k.addPressError(&resp.Diagnostics, parentID, button, r.data.credentialsNote(err))
 		return
 	}
 
@@ -211,8 +225,10 @@ func (r *imageButtonResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	tflog.Info(ctx, "Akool accepted the button press", map[string]any{"id": img.ID, "parent": parentID, "button": button})
 
+	waitCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	final, err := client.Wait(waitCtx, img.ID, logProgress(ctx))
-	finishWait(ctx, ctx.Err(), m, final, err, timeout, false, &resp.State, &resp.Diagnostics)
+	finishWait(ctx, ctx.Err(), m, final, r.data.credentialsNote(err), timeout, false, &resp.State, &resp.Diagnostics)
 }
 
 func (r *imageButtonResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -227,21 +243,36 @@ func (r *imageButtonResource) Read(ctx context.Context, req resource.ReadRequest
 	importing := b.Status.IsNull() // only an import leaves the status unset
 	client := refreshClient(r.data, id, importing, &resp.Diagnostics)
 	if client == nil {
+		// Without Akool's answer, the date alone says whether it expired.
+		if !importing && b.refreshExpiryByDate(time.Now()) {
+			resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+			resp.Diagnostics.Append(expiredWarning(k.expiryWords(), m.job())...)
+		}
 		return
 	}
 
 	img, err := client.GetImage(ctx, id)
+	if akool.IsNotFound(err) && !importing {
+		// The resource stays in state with its last known values: removing
+		// it would plan a new press, which Akool refuses for a used button.
+		b.markExpired()
+		resp.Diagnostics.Append(goneWarning(k.expiryWords(), m.job()))
+		resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+		return
+	}
 	if err != nil {
-		// On 1008 the resource stays in state: removing it would plan a new
-		// press, which Akool refuses for a used button.
-		resp.Diagnostics.Append(k.readFailure(id, err, importing))
+		resp.Diagnostics.Append(readFailure(id, r.data.credentialsNote(err), importing))
 		return
 	}
 	if importing && !k.adoptImported(b, img, &resp.Diagnostics) {
 		return
 	}
 	m.applyImage(img)
+	if marker, ok := importMarkerFrom(ctx, req.Private); ok {
+		resp.Diagnostics.Append(setImportMarker(ctx, resp.Private, marker.next(importing, buttonUnread))...)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	resp.Diagnostics.Append(expiredWarning(k.expiryWords(), m.job())...)
 }
 
 func (r *imageButtonResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -256,7 +287,11 @@ func (r *imageButtonResource) Update(ctx context.Context, req resource.UpdateReq
 	// in place come from the plan; everything Akool knows stays as it is.
 	s := state.base()
 	s.WebhookURL = plan.base().WebhookURL
+	s.Triggers = plan.base().Triggers
 	s.Timeouts = plan.base().Timeouts
+	if isImported(ctx, req.Private) {
+		resp.Diagnostics.Append(setImportMarker(ctx, resp.Private, nil)...)
+	}
 
 	if !jobUnfinished(s.Status) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
@@ -281,6 +316,8 @@ func (r *imageButtonResource) ImportState(ctx context.Context, req resource.Impo
 	}
 	// Read fills image_id and index from what Akool reports about the job.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	// triggers cannot be read back: the first apply adopts the configuration's.
+	resp.Diagnostics.Append(setImportMarker(ctx, resp.Private, &importMarker{Unread: buttonUnread})...)
 }
 
 // ModifyPlan shows the button that will be pressed, and plans the recovery of
@@ -297,13 +334,16 @@ func (r *imageButtonResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if !index.IsNull() && !index.IsUnknown() && index.ValueInt64() >= 1 && index.ValueInt64() <= 4 {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("button"), r.kind.button(index.ValueInt64()))...)
 	}
+	r.kind.refuseRepress(ctx, req, &resp.Diagnostics)
 	planJobRecovery(ctx, req, resp)
 }
 
-// checkParent reads the parent image and, when button cannot be pressed on
-// it, adds an error and returns false. Nothing is sent to Akool but the read.
-func checkParent(ctx context.Context, client *akool.Client, parentID, button string, diags *diag.Diagnostics) bool {
-	parent, err := client.GetImage(ctx, parentID)
+// checkParent reads the parent image with data's client and, when button
+// cannot be pressed on it, adds an error and returns false. Nothing is sent
+// to Akool but the read.
+func checkParent(ctx context.Context, data *providerData, parentID, button string, diags *diag.Diagnostics) bool {
+	parent, err := data.client.GetImage(ctx, parentID)
+	err = data.credentialsNote(err)
 	switch {
 	case akool.IsNotFound(err):
 		diags.AddAttributeError(path.Root("image_id"), "Parent Image Not Found",
@@ -391,7 +431,7 @@ func (k *buttonKind) addPressError(diags *diag.Diagnostics, parentID, button str
 				"adopt it with terraform import <address> <id>; otherwise apply again to press the button.",
 				button, parentID, uncertain.Err, k.noun, button))
 	case errors.As(err, &apiErr):
-		detail := fmt.Sprintf("Akool did not accept the press of button %s of image %s. %s", button, parentID, apiErrorText(apiErr))
+		detail := fmt.Sprintf("Akool did not accept the press of button %s of image %s. %s", button, parentID, apiErrorText(err, apiErr))
 		switch apiErr.Code {
 		case akool.CodeAlreadyOperated:
 			detail += " The button was pressed after this apply read the image, for example by another " +
@@ -407,20 +447,6 @@ func (k *buttonKind) addPressError(diags *diag.Diagnostics, parentID, button str
 			fmt.Sprintf("The request to press button %s of image %s failed before Akool accepted it: %v. Nothing "+
 				"was pressed; check the network and the provider's endpoint, then apply again.", button, parentID, err))
 	}
-}
-
-// readFailure is the diagnostic for a failed refresh or import read.
-func (k *buttonKind) readFailure(id string, err error, importing bool) diag.Diagnostic {
-	if !akool.IsNotFound(err) || importing {
-		return readFailure(id, err, importing)
-	}
-	return diag.NewWarningDiagnostic("Image No Longer Known to Akool",
-		fmt.Sprintf("Akool answered code 1008 for %s %s: it no longer knows it (Akool keeps images for 7 days "+
-			"after generation, or the image was removed). The resource is kept in state with its last known "+
-			"values, so that Terraform does not press a button, and pay, again on its own. The image URL no longer "+
-			"serves. The parent image expires no later than this one, and the buttons of an expired image can no "+
-			"longer be pressed: a new %s needs a new parent image (terraform apply -replace=<the parent's "+
-			"address>), which replaces this resource too.", k.noun, id, k.noun))
 }
 
 // adoptImported fills image_id, index and button of an imported job from
@@ -505,10 +531,19 @@ func (k *buttonKind) description() string {
 		"of the button, that press is refused before it is sent; a new parent image " +
 		"(`terraform apply -replace=<parent address>`) replaces this resource too.\n\n" +
 		"## Expiry and deletion\n\n" +
-		"Akool keeps images for 7 days. When Akool no longer knows the job, refresh keeps the resource and its " +
-		"last known values with a warning, instead of planning a new press. Akool has no delete call: " +
-		"destroying the resource only removes it from Terraform state; the image stays in the Akool account " +
-		"until it expires, and the button stays used on the parent.\n\n" +
+		"Akool keeps images for 7 days after generation; `expires_at` says until when. Once Akool answers that it " +
+		"no longer knows the job (code 1008), or once `expires_at` has passed, refresh keeps the resource and its " +
+		"last known values, sets `expired = true`, and warns that it has expired and its URLs no longer serve; " +
+		"nothing is planned for it, and no button is pressed again. Akool has no delete call: destroying the " +
+		"resource only removes it from Terraform state; the image stays in the Akool account until it expires, " +
+		"and the button stays used on the parent.\n\n" +
+		"## Regenerating deliberately\n\n" +
+		"Bump a trigger to regenerate, on the parent: Akool presses each button of an image once, so a new " +
+		k.noun + " needs a new parent image. Changing a value in the parent's `triggers` replaces the parent " +
+		"(a new, paid generation), and this resource is replaced with it, because its `image_id` changes. This " +
+		"resource's own `triggers` only take effect together with a new parent: a change of them that keeps " +
+		"`image_id` and `index` would press a used button, so the plan stops with an error before anything is " +
+		"replaced.\n\n" +
 		"## Import\n\n" +
 		"Import a job by the id Akool returned for the press (also sent to the webhook). `image_id` and `index` " +
 		"are read back from Akool (`image_content_model_id` and `op_button`); importing " + other.aNoun() +
@@ -531,6 +566,7 @@ type imageButtonModel struct {
 	Index      types.Int64    `tfsdk:"index"`
 	Button     types.String   `tfsdk:"button"`
 	WebhookURL types.String   `tfsdk:"webhook_url"`
+	Triggers   types.Map      `tfsdk:"triggers"`
 	Timeouts   timeouts.Value `tfsdk:"timeouts"`
 }
 

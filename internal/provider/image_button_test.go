@@ -159,8 +159,8 @@ func TestAccImageButton_importWrongKind(t *testing.T) {
 			},
 		},
 	})
-	if c := e.Counters(); c.Presses != 2 {
-		t.Errorf("presses = %d, want 2: an import must never press a button", c.Presses)
+	if c := e.Counters(); c.Presses != 2 || c.CreateAttempts != 3 {
+		t.Errorf("presses = %d, create attempts = %d; want 2 and 3: an import must never press a button", c.Presses, c.CreateAttempts)
 	}
 }
 
@@ -232,8 +232,8 @@ func TestAccImageButton_timeoutRecovery(t *testing.T) {
 		done.AttributeValues["image_url"] == nil || done.AttributeValues["button"] != "U3" {
 		t.Fatalf("after recovery: %+v; want the same job %s completed, with an image_url", done, id)
 	}
-	if c := e.Counters(); c.Presses != 1 {
-		t.Errorf("presses = %d; the recovery must not press the button again", c.Presses)
+	if c := e.Counters(); c.Presses != 1 || c.CreateAttempts != 2 {
+		t.Errorf("presses = %d, create attempts = %d; the recovery must not press the button again", c.Presses, c.CreateAttempts)
 	}
 	if res := h.run("plan", "-detailed-exitcode", "-input=false"); res.exitCode != 0 {
 		t.Errorf("plan after recovery exited %d (want 0, no changes):\n%s", res.exitCode, res.output())
@@ -499,7 +499,8 @@ func TestFinishWait_button(t *testing.T) {
 func TestImageButtonSchema(t *testing.T) {
 	ctx := context.Background()
 	grid := []string{"upscaled_urls", "buttons", "used_buttons"}
-	shared := []string{"id", "image_id", "index", "button", "webhook_url", "status", "image_url", "deduction_credit", "created_at"}
+	shared := []string{"id", "image_id", "index", "button", "webhook_url", "triggers", "status", "image_url", "deduction_credit",
+		"created_at", "expires_at", "expired"}
 	for _, tt := range []struct {
 		kind     *buttonKind
 		typeName string

@@ -2,17 +2,35 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-// privateKeyImported marks, in a resource's private state, a resource that was
-// imported and has not been updated since. Its value is the JSON `true`.
+// privateKeyImported marks, in a resource's private state, a resource in the
+// adoption window after an import. Its value is an importMarker in JSON.
 const privateKeyImported = "imported"
 
-var privateImportedValue = []byte("true")
+// importMarker is what the private state remembers of an import until the
+// first complete plan and apply after it.
+//
+// The window: ImportState sets the marker and the import's own read lists
+// what it could not read back from Akool. The next refresh (the first plan or
+// apply after a terraform import) sets Refreshed, and its plan still adopts.
+// The refresh after that, or any Update, removes the marker: by then the
+// first plan after the import has been applied, and a change of an input is a
+// real change that generates a new image.
+type importMarker struct {
+	// Unread lists the inputs the import could not read back from Akool; in
+	// the window, a plan takes them from the configuration in place.
+	Unread []string `json:"unread"`
+	// Refreshed says that a refresh after the import's own read has happened.
+	Refreshed bool `json:"refreshed"`
+}
 
 // privateState is the part of the framework's private state data that this
 // package reads (the framework's type is internal to it).
@@ -20,67 +38,172 @@ type privateState interface {
 	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
 }
 
-// isImported reports whether the private state marks an imported resource.
-func isImported(ctx context.Context, private privateState) bool {
+// privateStateWriter is the part of the framework's private state data that
+// this package writes.
+type privateStateWriter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// importMarkerFrom returns the import marker of the private state, and
+// whether there is one.
+func importMarkerFrom(ctx context.Context, private privateState) (importMarker, bool) {
+	var m importMarker
 	if private == nil {
-		return false
+		return m, false
 	}
 	value, diags := private.GetKey(ctx, privateKeyImported)
-	return !diags.HasError() && string(value) == string(privateImportedValue)
+	if diags.HasError() || len(value) == 0 || json.Unmarshal(value, &m) != nil {
+		return importMarker{}, false
+	}
+	return m, true
 }
 
-// replaceUnlessImportedString forces a new image when the value changes,
-// except on an imported resource whose state holds no value for the attribute
-// (Akool does not echo it back): the configuration's value is then adopted in
-// place, because regenerating a picture that exists, and paying for it again,
-// just because a value could not be read back is never what the user wants.
+// isImported reports whether the private state marks a resource in the
+// adoption window after an import.
+func isImported(ctx context.Context, private privateState) bool {
+	_, ok := importMarkerFrom(ctx, private)
+	return ok
+}
+
+// unread reports whether the import could not read the attribute at p back.
+func (m importMarker) unread(p path.Path) bool {
+	return slices.Contains(m.Unread, p.String())
+}
+
+// next is the marker after a read that found unread inputs still unread:
+// the import's own read (importing) records them; the first refresh after it
+// keeps the window open for its plan; the refresh after that ends it (nil).
+func (m importMarker) next(importing bool, unread []string) *importMarker {
+	switch {
+	case importing:
+		return &importMarker{Unread: unread}
+	case !m.Refreshed:
+		return &importMarker{Unread: unread, Refreshed: true}
+	default:
+		return nil
+	}
+}
+
+// setImportMarker writes m to the private state, or removes the marker when
+// m is nil.
+func setImportMarker(ctx context.Context, private privateStateWriter, m *importMarker) diag.Diagnostics {
+	if m == nil {
+		return private.SetKey(ctx, privateKeyImported, nil)
+	}
+	value, err := json.Marshal(m)
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Unable to Record Import", "Encoding the import marker failed: "+err.Error()+". This is a bug in the provider; please report it.")
+		return diags
+	}
+	return private.SetKey(ctx, privateKeyImported, value)
+}
+
+// replaceIfNewPictureString forces a new image when an input that shapes the
+// picture changes, except where the change would regenerate, and pay again
+// for, the picture that exists:
+//   - akoolDefault, when set, is Akool's documented default for the input:
+//     null in state (the input was not sent, so Akool used its default) and
+//     the default in the plan, or the reverse, make the same picture;
+//   - in the adoption window after an import (see importMarker), an input
+//     that the import could not read back, and that is null in state, takes
+//     the configuration's value in place; adoptable names further
+//     (state, plan) pairs adopted in the window, for values the import
+//     inferred but cannot tell apart.
 //
-// adoptable, when set, names further (state, plan) pairs that an imported
-// resource adopts in place.
-type replaceUnlessImportedString struct {
-	adoptable func(state, plan types.String) bool
+// An unknown planned value is never adopted: it cannot be compared, nor
+// recorded truthfully.
+type replaceIfNewPictureString struct {
+	akoolDefault string
+	adoptable    func(state, plan types.String) bool
 }
 
-var _ planmodifier.String = replaceUnlessImportedString{}
+var _ planmodifier.String = replaceIfNewPictureString{}
 
-func (m replaceUnlessImportedString) Description(context.Context) string {
-	return "Changing this value generates a new image, except that an imported resource adopts a value Akool could not report."
+func (m replaceIfNewPictureString) Description(context.Context) string {
+	return "Changing this value generates a new image, except where it keeps the same picture: Akool's default " +
+		"written out, or a value an imported image could not report."
 }
 
-func (m replaceUnlessImportedString) MarkdownDescription(ctx context.Context) string {
+func (m replaceIfNewPictureString) MarkdownDescription(ctx context.Context) string {
 	return m.Description(ctx)
 }
 
-func (m replaceUnlessImportedString) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+func (m replaceIfNewPictureString) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	m.planModify(ctx, req, req.Private, resp)
+}
+
+// planModify is PlanModifyString reading the private state from private.
+func (m replaceIfNewPictureString) planModify(ctx context.Context, req planmodifier.StringRequest, private privateState, resp *planmodifier.StringResponse) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.PlanValue.Equal(req.StateValue) {
 		return
 	}
-	if isImported(ctx, req.Private) &&
-		(req.StateValue.IsNull() || (m.adoptable != nil && m.adoptable(req.StateValue, req.PlanValue))) {
+	if req.PlanValue.IsUnknown() {
+		resp.RequiresReplace = true
+		return
+	}
+	if m.akoolDefault != "" && effectiveString(req.StateValue, m.akoolDefault) == effectiveString(req.PlanValue, m.akoolDefault) {
+		return
+	}
+	if marker, ok := importMarkerFrom(ctx, private); ok &&
+		((req.StateValue.IsNull() && marker.unread(req.Path)) || (m.adoptable != nil && m.adoptable(req.StateValue, req.PlanValue))) {
 		return
 	}
 	resp.RequiresReplace = true
 }
 
-// replaceUnlessImportedFloat64 is replaceUnlessImportedString for numbers.
-type replaceUnlessImportedFloat64 struct{}
-
-var _ planmodifier.Float64 = replaceUnlessImportedFloat64{}
-
-func (m replaceUnlessImportedFloat64) Description(context.Context) string {
-	return replaceUnlessImportedString{}.Description(context.Background())
+// effectiveString is the value Akool uses for v: v, or the default when v
+// is null.
+func effectiveString(v types.String, akoolDefault string) string {
+	if v.IsNull() {
+		return akoolDefault
+	}
+	return v.ValueString()
 }
 
-func (m replaceUnlessImportedFloat64) MarkdownDescription(ctx context.Context) string {
+// replaceIfNewPictureFloat64 is replaceIfNewPictureString for numbers;
+// akoolDefault is null when the input has no documented default.
+type replaceIfNewPictureFloat64 struct {
+	akoolDefault types.Float64
+}
+
+var _ planmodifier.Float64 = replaceIfNewPictureFloat64{}
+
+func (m replaceIfNewPictureFloat64) Description(ctx context.Context) string {
+	return replaceIfNewPictureString{}.Description(ctx)
+}
+
+func (m replaceIfNewPictureFloat64) MarkdownDescription(ctx context.Context) string {
 	return m.Description(ctx)
 }
 
-func (m replaceUnlessImportedFloat64) PlanModifyFloat64(ctx context.Context, req planmodifier.Float64Request, resp *planmodifier.Float64Response) {
+func (m replaceIfNewPictureFloat64) PlanModifyFloat64(ctx context.Context, req planmodifier.Float64Request, resp *planmodifier.Float64Response) {
+	m.planModify(ctx, req, req.Private, resp)
+}
+
+// planModify is PlanModifyFloat64 reading the private state from private.
+func (m replaceIfNewPictureFloat64) planModify(ctx context.Context, req planmodifier.Float64Request, private privateState, resp *planmodifier.Float64Response) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.PlanValue.Equal(req.StateValue) {
 		return
 	}
-	if isImported(ctx, req.Private) && req.StateValue.IsNull() {
+	if req.PlanValue.IsUnknown() {
+		resp.RequiresReplace = true
+		return
+	}
+	if !m.akoolDefault.IsNull() && effectiveFloat64(req.StateValue, m.akoolDefault).Equal(effectiveFloat64(req.PlanValue, m.akoolDefault)) {
+		return
+	}
+	if marker, ok := importMarkerFrom(ctx, private); ok && req.StateValue.IsNull() && marker.unread(req.Path) {
 		return
 	}
 	resp.RequiresReplace = true
+}
+
+// effectiveFloat64 is the value Akool uses for v: v, or the default when v
+// is null.
+func effectiveFloat64(v, akoolDefault types.Float64) types.Float64 {
+	if v.IsNull() {
+		return akoolDefault
+	}
+	return v
 }

@@ -161,7 +161,7 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		"endpoint":    settings.endpoint.value,
 		"auth_method": settings.authMethod(),
 	})
-	data := &providerData{client: client, httpClient: httpClient}
+	data := &providerData{client: client, httpClient: httpClient, credentials: settings.credentialsInUse()}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }
@@ -188,6 +188,9 @@ type providerData struct {
 	httpClient *http.Client  // the client's transport, for reading image headers
 	// unconfigured says why client is nil, in words for a diagnostic.
 	unconfigured string
+	// credentials names the credentials the client sends and where they
+	// came from, never their values (see credentialsInUse).
+	credentials string
 }
 
 // providerDataFrom is the shared body of every resource's and data source's

@@ -441,10 +441,14 @@ resource "akool_generated_image" "test" {
 	if res.exitCode == 0 {
 		t.Fatalf("apply with a wrong key succeeded:\n%s", res.output())
 	}
-	for _, want := range []string{"Unable to Generate Image", "1101", "check the API key"} {
+	for _, want := range []string{"Unable to Generate Image", "1101", "Akool rejected the API key from the api_key argument"} {
 		if !res.mentions(want) {
 			t.Errorf("output does not mention %q:\n%s", want, res.output())
 		}
+	}
+	// The error names the credentials in use, not every way to authenticate.
+	if res.mentions("client id and secret, or token") {
+		t.Errorf("output lists every authentication method instead of the one in use:\n%s", res.output())
 	}
 	if res.mentions(badKey) {
 		t.Errorf("output contains the API key:\n%s", res.output())

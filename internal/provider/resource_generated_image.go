@@ -51,6 +51,15 @@ const (
 	scaleDefault  = "1:1"
 	scaleOriginal = "Original"
 
+	// Akool's documented defaults for the v4 inputs it fills in itself.
+	resolutionDefault = "4k"
+	resolution1080p   = "1080p"
+	similarityDefault = 0.5
+
+	// The documented v4 model for image-to-image; Akool refuses it without
+	// a source image.
+	modelImageToImage = "wavespeed-ai/flux-kontext-dev"
+
 	// defaultCreateTimeout bounds the wait for a job. Akool usually finishes
 	// a job in well under a minute, but under load a job can sit in Akool's
 	// queue for many minutes; 20 minutes is long enough for a pipeline and
@@ -70,7 +79,7 @@ func (r *generatedImageResource) Metadata(_ context.Context, req resource.Metada
 }
 
 func (r *generatedImageResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	replace := replaceUnlessImportedString{}
+	replace := replaceIfNewPictureString{}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: generatedImageDescription,
 		Attributes: map[string]schema.Attribute{
@@ -100,8 +109,9 @@ func (r *generatedImageResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Computed:   true,
 				Default:    stringdefault.StaticString(scaleDefault),
 				Validators: []validator.String{stringvalidator.OneOf(append(append([]string{}, v3Scales...), scaleOriginal)...)},
-				PlanModifiers: []planmodifier.String{replaceUnlessImportedString{
-					// "Original" cannot be told from the picture's size.
+				PlanModifiers: []planmodifier.String{replaceIfNewPictureString{
+					// An imported image's scale is inferred from the picture's
+					// ratio, which cannot tell "Original" from a fixed ratio.
 					adoptable: func(_, plan types.String) bool { return plan.ValueString() == scaleOriginal },
 				}},
 			},
@@ -133,10 +143,11 @@ func (r *generatedImageResource) Schema(ctx context.Context, _ resource.SchemaRe
 			},
 			"resolution": schema.StringAttribute{
 				MarkdownDescription: "`v4` only: `1080p` or `4k`. When not set, Akool uses `4k`. " +
-					"Changing this generates a new image and spends credits.",
+					"Changing this generates a new image and spends credits; writing out `4k` where it was not " +
+					"set, or removing `4k`, keeps the image, since Akool made it at `4k`.",
 				Optional:      true,
-				Validators:    []validator.String{stringvalidator.OneOf("1080p", "4k")},
-				PlanModifiers: []planmodifier.String{replace},
+				Validators:    []validator.String{stringvalidator.OneOf(resolution1080p, resolutionDefault)},
+				PlanModifiers: []planmodifier.String{replaceIfNewPictureString{akoolDefault: resolutionDefault}},
 			},
 			"negative_prompt": schema.StringAttribute{
 				MarkdownDescription: "`v4` only: what the picture should not show. Must not be empty when set. " +
@@ -148,11 +159,14 @@ func (r *generatedImageResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"similarity": schema.Float64Attribute{
 				MarkdownDescription: "`v4` image-to-image only (needs `source_image`): how close the result stays " +
 					"to the source, from `0` to `1`. When not set, Akool uses `0.5`. " +
-					"Changing this generates a new image and spends credits.",
+					"Changing this generates a new image and spends credits; writing out `0.5` where it was not " +
+					"set, or removing `0.5`, keeps the image, since Akool made it with `0.5`.",
 				Optional:      true,
 				Validators:    []validator.Float64{float64validator.Between(0, 1)},
-				PlanModifiers: []planmodifier.Float64{replaceUnlessImportedFloat64{}},
+				PlanModifiers: []planmodifier.Float64{replaceIfNewPictureFloat64{akoolDefault: types.Float64Value(similarityDefault)}},
 			},
+			"triggers": triggersAttribute("this generates a new image and spends credits. The new picture " +
+				"differs from the old one even with the same prompt (see \"Regenerating deliberately\")."),
 
 			"id": schema.StringAttribute{
 				MarkdownDescription: descID,
@@ -197,6 +211,8 @@ func (r *generatedImageResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"expires_at": expiresAtAttribute(),
+			"expired":    expiredAttribute(),
 		},
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{
@@ -228,12 +244,13 @@ func (r *generatedImageResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	waitCtx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
-	img, err := submitGeneration(waitCtx, client, plan)
+	// The create timeout bounds the wait only: cutting the create request
+	// short could lose a job Akool accepted and charged for. The client's
+	// per-request timeout bounds the request.
+	img, err := submitGeneration(ctx, client, plan)
 	if err != nil {
-		addGenerateError(&resp.Diagnostics, err)
+		addGenerateError(&resp.Diagnostics, r.data.credentialsNote(err))
 		return
 	}
 
@@ -246,8 +263,10 @@ func (r *generatedImageResource) Create(ctx context.Context, req resource.Create
 	}
 	tflog.Info(ctx, "Akool accepted the image job", map[string]any{"id": img.ID, "status": img.Status.String()})
 
+	waitCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	final, err := client.Wait(waitCtx, img.ID, logProgress(ctx))
-	finishWait(ctx, ctx.Err(), &plan, final, err, timeout, false, &resp.State, &resp.Diagnostics)
+	finishWait(ctx, ctx.Err(), &plan, final, r.data.credentialsNote(err), timeout, false, &resp.State, &resp.Diagnostics)
 }
 
 func (r *generatedImageResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -260,22 +279,38 @@ func (r *generatedImageResource) Read(ctx context.Context, req resource.ReadRequ
 	importing := state.Status.IsNull() // only an import leaves the status unset
 	client := refreshClient(r.data, id, importing, &resp.Diagnostics)
 	if client == nil {
+		// Without Akool's answer, the date alone says whether it expired.
+		if !importing && state.refreshExpiryByDate(time.Now()) {
+			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+			resp.Diagnostics.Append(expiredWarning(generatedImageExpiry, &state.jobResultModel)...)
+		}
 		return
 	}
 
 	img, err := client.GetImage(ctx, id)
+	if akool.IsNotFound(err) && !importing {
+		// The resource stays in state with its last known values: removing
+		// it would plan a new, paid and different image.
+		state.markExpired()
+		resp.Diagnostics.Append(goneWarning(generatedImageExpiry, &state.jobResultModel))
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return
+	}
 	if err != nil {
-		// On 1008 the resource stays in state: removing it would plan a new,
-		// paid and different image.
-		resp.Diagnostics.Append(readFailure(id, err, importing))
+		resp.Diagnostics.Append(readFailure(id, r.data.credentialsNote(err), importing))
 		return
 	}
 
+	if importing && !refuseButtonResult(id, img, &resp.Diagnostics) {
+		return
+	}
 	state.fromImage(img)
-	if isImported(ctx, req.Private) {
-		r.fillFromImport(ctx, &state, img)
+	if marker, ok := importMarkerFrom(ctx, req.Private); ok {
+		unread := r.fillFromImport(ctx, &state, img)
+		resp.Diagnostics.Append(setImportMarker(ctx, resp.Private, marker.next(importing, unread))...)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(expiredWarning(generatedImageExpiry, &state.jobResultModel)...)
 }
 
 func (r *generatedImageResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -293,7 +328,8 @@ func (r *generatedImageResource) Update(ctx context.Context, req resource.Update
 		plan.ModelName = state.ModelName
 	}
 	if isImported(ctx, req.Private) {
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyImported, nil)...)
+		// The adoption window ends with the first apply after the import.
+		resp.Diagnostics.Append(setImportMarker(ctx, resp.Private, nil)...)
 	}
 
 	if !jobUnfinished(state.Status) {
@@ -318,7 +354,8 @@ func (r *generatedImageResource) ImportState(ctx context.Context, req resource.I
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyImported, privateImportedValue)...)
+	// Read fills what Akool reports and lists in the marker what it could not.
+	resp.Diagnostics.Append(setImportMarker(ctx, resp.Private, &importMarker{})...)
 }
 
 // ValidateConfig checks the rules that involve several inputs, before
@@ -369,6 +406,13 @@ func (r *generatedImageResource) ValidateConfig(ctx context.Context, req resourc
 		resp.Diagnostics.AddAttributeError(path.Root("similarity"), "Similarity Needs a Source Image",
 			"similarity says how close the result stays to the source picture, so it is only accepted for "+
 				"image-to-image. Set source_image, or remove similarity.")
+	}
+
+	if version == apiV4 && sourceKnownUnset && config.ModelName.ValueString() == modelImageToImage && !config.ModelName.IsUnknown() {
+		resp.Diagnostics.AddAttributeError(path.Root("model_name"), "Model Needs a Source Image",
+			fmt.Sprintf("model_name = %q is Akool's image-to-image model: it changes a source picture, and Akool "+
+				"refuses it without one (code 1003). Set source_image, or use a text-to-image model such as %q, "+
+				"or remove model_name to let Akool choose.", modelImageToImage, "wavespeed-ai/flux-krea-dev-lora"))
 	}
 }
 
@@ -421,7 +465,7 @@ func resumeWait(ctx context.Context, data *providerData, m jobModel, createTimeo
 	id := m.job().ID.ValueString()
 	tflog.Info(ctx, "Resuming the wait for an unfinished Akool job", map[string]any{"id": id})
 	final, err := client.Wait(waitCtx, id, logProgress(ctx))
-	finishWait(ctx, ctx.Err(), m, final, err, timeout, true, state, diags)
+	finishWait(ctx, ctx.Err(), m, final, data.credentialsNote(err), timeout, true, state, diags)
 }
 
 // submitGeneration sends the create call for the model's api_version.
@@ -553,7 +597,7 @@ func addGenerateError(diags *diag.Diagnostics, err error) {
 				"adopt it with terraform import <address> <id>; otherwise apply again to generate a new image.",
 				uncertain.Err))
 	case errors.As(err, &apiErr):
-		diags.AddError("Unable to Generate Image", "Akool did not accept the request to generate the image. "+apiErrorText(apiErr))
+		diags.AddError("Unable to Generate Image", "Akool did not accept the request to generate the image. "+apiErrorText(err, apiErr))
 	default:
 		diags.AddError("Unable to Generate Image",
 			fmt.Sprintf("The request to generate the image failed before Akool accepted it: %v. Nothing was "+
@@ -594,23 +638,16 @@ func importID(raw string, diags *diag.Diagnostics) string {
 	return id
 }
 
-// readFailure is the diagnostic for a failed refresh or import read.
+// readFailure is the error for a failed import read, or a failed refresh
+// other than code 1008 (a refresh keeps an image Akool no longer knows, see
+// markExpired).
 func readFailure(id string, err error, importing bool) diag.Diagnostic {
-	switch {
-	case akool.IsNotFound(err) && importing:
+	if akool.IsNotFound(err) && importing {
 		return diag.NewErrorDiagnostic("Cannot Import Image",
 			fmt.Sprintf("Akool answered code 1008 for id %s: it does not know this image. It never existed, "+
 				"belongs to another Akool account, or expired (Akool keeps images for 7 days). Check the id.", id))
-	case akool.IsNotFound(err):
-		return diag.NewWarningDiagnostic("Image No Longer Known to Akool",
-			fmt.Sprintf("Akool answered code 1008 for image %s: it no longer knows it (Akool keeps images for "+
-				"7 days after generation, or the image was removed). The resource is kept in state with its last "+
-				"known values, so that Terraform does not generate (and pay for) a different image on its own. "+
-				"The image URL no longer serves. To generate a new image deliberately, run "+
-				"terraform apply -replace=<address> (the address shown with this warning).", id))
-	default:
-		return diag.NewErrorDiagnostic("Unable to Read Image", readErrorDetail(id, err))
 	}
+	return diag.NewErrorDiagnostic("Unable to Read Image", readErrorDetail(id, err))
 }
 
 // readErrorDetail says why reading an image failed and what to do.
@@ -621,17 +658,18 @@ func readErrorDetail(id string, err error) string {
 func readErrorText(err error) string {
 	var apiErr *akool.APIError
 	if errors.As(err, &apiErr) {
-		return apiErrorText(apiErr)
+		return apiErrorText(err, apiErr)
 	}
 	return err.Error() + "."
 }
 
-// apiErrorText states Akool's answer and its meaning, in full sentences.
-func apiErrorText(e *akool.APIError) string {
+// apiErrorText states Akool's answer e, found in err, and its meaning, in
+// full sentences.
+func apiErrorText(err error, e *akool.APIError) string {
 	if e.Code == 0 {
 		return fmt.Sprintf("Akool's answer (%s, HTTP %d) could not be used: %s. %s", e.Endpoint, e.HTTPStatus, e.Message, e.Meaning())
 	}
-	return fmt.Sprintf("Akool answered code %d, %q (%s). %s", e.Code, e.Message, e.Endpoint, e.Meaning())
+	return fmt.Sprintf("Akool answered code %d, %q (%s). %s", e.Code, e.Message, e.Endpoint, answerMeaning(err, e))
 }
 
 // logProgress logs each change of a job's status while waiting.
@@ -646,10 +684,13 @@ func logProgress(ctx context.Context) func(*akool.Image) {
 	}
 }
 
-// fillFromImport completes an imported resource from what Akool echoes
-// (prompt, source_image, model_name) and infers api_version and scale.
-// Values already in state are never overwritten.
-func (r *generatedImageResource) fillFromImport(ctx context.Context, m *generatedImageModel, img *akool.Image) {
+// fillFromImport completes an imported resource from what Akool reports:
+// prompt, source_image and model_name as Akool echoes them, and api_version
+// and scale inferred from a finished result. Values already in state are
+// never overwritten, and nothing is guessed: what cannot be told stays null.
+// It returns the inputs left unread, which the plans of the adoption window
+// take from the configuration in place (see importMarker).
+func (r *generatedImageResource) fillFromImport(ctx context.Context, m *generatedImageModel, img *akool.Image) []string {
 	if m.Prompt.IsNull() {
 		m.Prompt = stringOrNull(echoedPrompt(img))
 	}
@@ -660,23 +701,69 @@ func (r *generatedImageResource) fillFromImport(ctx context.Context, m *generate
 		m.ModelName = stringOrNull(img.ModelName)
 	}
 	if m.APIVersion.IsNull() {
-		m.APIVersion = types.StringValue(inferAPIVersion(img))
+		m.APIVersion = inferAPIVersion(img)
 	}
 	if m.Scale.IsNull() {
 		m.Scale = r.inferScale(ctx, img)
 	}
+
+	// Akool never reports these.
+	unread := []string{"resolution", "negative_prompt", "similarity"}
+	// Akool's demo reads prompt, origin_prompt and source_image together:
+	// when the prompt comes back, an absent source_image means text-to-image;
+	// when it does not, nothing is known of either.
+	echoes := echoedPrompt(img) != ""
+	for _, a := range []struct {
+		name   string
+		value  types.String
+		absent bool // whether a null value still says nothing
+	}{
+		{"prompt", m.Prompt, true},
+		{"source_image", m.SourceImage, !echoes},
+		{"model_name", m.ModelName, true},
+		{"api_version", m.APIVersion, true},
+		{"scale", m.Scale, true},
+	} {
+		if a.value.IsNull() && a.absent {
+			unread = append(unread, a.name)
+		}
+	}
+	return unread
 }
 
-// inferAPIVersion tells which create call made img: a model name, or a
-// finished picture without grid buttons or single images, means v4.
-func inferAPIVersion(img *akool.Image) string {
-	if img.ModelName != "" {
-		return apiV4
+// inferAPIVersion tells which create call made img, or null when the result
+// does not say: a model name (which only v4 jobs have) means v4; a finished
+// grid (buttons, single images) means v3, and a finished single picture v4.
+// An unfinished or failed job has no result to tell by.
+func inferAPIVersion(img *akool.Image) types.String {
+	switch {
+	case img.ModelName != "":
+		return types.StringValue(apiV4)
+	case img.Status != akool.StatusCompleted:
+		return types.StringNull()
+	case len(img.Buttons) > 0 || len(img.UpscaledURLs) > 0:
+		return types.StringValue(apiV3)
+	default:
+		return types.StringValue(apiV4)
 	}
-	if img.Status == akool.StatusCompleted && len(img.Buttons) == 0 && len(img.UpscaledURLs) == 0 {
-		return apiV4
+}
+
+// refuseButtonResult adds an error and returns false when the imported job
+// is the result of a button: such a job is not a generation from a prompt,
+// and has its own resource types.
+func refuseButtonResult(id string, img *akool.Image, diags *diag.Diagnostics) bool {
+	if img.ParentID == "" && img.Button == "" {
+		return true
 	}
-	return apiV3
+	target := "akool_image_upscale (buttons U1-U4) or akool_image_variation (buttons V1-V4)"
+	if button := strings.ToUpper(strings.TrimSpace(img.Button)); buttonPattern.MatchString(button) {
+		target = buttonKindFor(button[:1]).typeName()
+	}
+	diags.AddError("Cannot Import Image",
+		fmt.Sprintf("Job %s is the result of button %s of image %s, not an image generated from a prompt, so it "+
+			"cannot be imported as akool_generated_image. Import it as %s instead: terraform import <address> %s.",
+			id, img.Button, img.ParentID, target, id))
+	return false
 }
 
 // inferScale reads the picture's size and returns the matching scale, or
@@ -745,6 +832,7 @@ type generatedImageModel struct {
 	Resolution     types.String   `tfsdk:"resolution"`
 	NegativePrompt types.String   `tfsdk:"negative_prompt"`
 	Similarity     types.Float64  `tfsdk:"similarity"`
+	Triggers       types.Map      `tfsdk:"triggers"`
 	Timeouts       timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -757,10 +845,13 @@ func (m *generatedImageModel) applyImage(img *akool.Image) {
 	}
 }
 
-const createTimeoutDescription = "How long to wait for Akool to finish the job, as a duration such as `30m` or `1h`. " +
-	"Defaults to `20m`: Akool usually finishes a job in well under a minute, but under load a job can wait in " +
-	"Akool's queue for many minutes; 20 minutes is long enough for a pipeline and short enough to surface a stuck " +
-	"job. The same limit applies when an apply resumes waiting for an unfinished job. Changing it generates no new image."
+const createTimeoutDescription = "How long to wait for Akool to finish the job once Akool has accepted it, as a " +
+	"duration such as `30m` or `1h`. Defaults to `20m`: Akool usually finishes a job in well under a minute, but " +
+	"under load a job can wait in Akool's queue for many minutes; 20 minutes is long enough for a pipeline and " +
+	"short enough to surface a stuck job. It bounds the wait only, not the request that starts the job: cutting " +
+	"that request short could lose a job Akool accepted and charged for, so the provider's own per-request limit " +
+	"bounds it instead. The job's id is saved in state before the wait starts. The same limit applies when an " +
+	"apply resumes waiting for an unfinished job. Changing it generates no new image."
 
 const generatedImageDescription = "An image generated by Akool from a prompt, optionally starting from a source " +
 	"picture (image-to-image).\n\n" +
@@ -781,14 +872,36 @@ const generatedImageDescription = "An image generated by Akool from a prompt, op
 	"A job that Akool reports as failed fails the apply; its id and `status = \"failed\"` stay in state, and " +
 	"the next apply replaces it with a new generation.\n\n" +
 	"## Expiry and deletion\n\n" +
-	"Akool keeps images for 7 days. When Akool no longer knows an image, refresh keeps the resource and its last " +
-	"known values with a warning, instead of planning a new (paid, and different) image; use " +
-	"`terraform apply -replace=<address>` to generate a new one deliberately. Akool has no delete call: " +
-	"destroying the resource only removes it from Terraform state, and the image stays in the Akool account " +
-	"until it expires.\n\n" +
+	"Akool keeps images for 7 days after generation; `expires_at` says until when. Once Akool answers that it no " +
+	"longer knows the image (code 1008), or once `expires_at` has passed, refresh keeps the resource and its last " +
+	"known values, sets `expired = true`, and warns that the image has expired and its URLs no longer serve. " +
+	"Nothing is planned for an expired image: Terraform never generates a new (paid, and different) picture on " +
+	"its own. Save the pictures you need before they expire, for example with `akool_image_file`. Akool has no " +
+	"delete call: destroying the resource only removes it from Terraform state, and the image stays in the Akool " +
+	"account until it expires.\n\n" +
+	"## Regenerating deliberately\n\n" +
+	"Bump a trigger to regenerate: changing any value in `triggers` replaces the resource with a new image, " +
+	"which spends credits, like `keepers` in the `random` provider. Use it to refresh an expired image, or to " +
+	"try the same prompt again:\n\n" +
+	"```terraform\n" +
+	"resource \"akool_generated_image\" \"poster\" {\n" +
+	"  prompt = \"a lighthouse on a rocky coast at dusk, oil painting\"\n\n" +
+	"  triggers = {\n" +
+	"    revision = \"2\" # was \"1\": the next apply generates a new poster\n" +
+	"  }\n" +
+	"}\n" +
+	"```\n\n" +
+	"Resources that refer to the image (`akool_image_upscale`, `akool_image_variation`, `akool_image_file`) are " +
+	"replaced with it, because its `id` and URLs change. `terraform apply -replace=<address>` does the same once, " +
+	"without changing the configuration.\n\n" +
 	"## Import\n\n" +
-	"Import an existing job by its id. Akool echoes `prompt`, `source_image` and `model_name`; `api_version` " +
-	"and `scale` are inferred from the result. Inputs Akool does not report (`resolution`, `negative_prompt`, " +
-	"`similarity`, `webhook_url`, and `scale` when it cannot be inferred) are taken from the configuration by the " +
-	"first apply after import, in place: an imported image is never regenerated because a value could not be " +
-	"read back."
+	"Import an existing job by its id. Akool echoes `prompt` and `source_image`; `api_version` and `scale` " +
+	"are inferred from a finished result (a grid is `v3`, a single picture `v4`; the scale from the picture's " +
+	"aspect ratio). Nothing is guessed: what Akool does not report, or what cannot be told yet (an unfinished " +
+	"job), stays unset in state. The first plan after the import takes those inputs from the configuration in " +
+	"place, without generating a new image: `resolution`, `negative_prompt`, `similarity` and `model_name`, " +
+	"which Akool does not report, `api_version` and `scale` when they could not be inferred, and `scale = " +
+	"\"Original\"`, which a picture's ratio cannot show. That adoption lasts until the first apply after " +
+	"`terraform import` (with an `import` block, whose apply imports and plans in one run, until the next " +
+	"apply); from then on, changing any of these generates a new image as usual. A job made by a button (an upscale or " +
+	"a variation) is imported as `akool_image_upscale` or `akool_image_variation` instead."

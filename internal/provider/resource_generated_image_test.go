@@ -73,7 +73,7 @@ resource "akool_generated_image" "test" {
 					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("model_name"), knownvalue.Null()),
 				),
 				Check: tfresource.ComposeTestCheckFunc(
-					expectCreates(e, 1),
+					expectCreateCalls(e, 1, 0),
 					func(s *terraform.State) error {
 						firstID = s.RootModule().Resources[testAccImageAddress].Primary.ID
 						return nil
@@ -86,7 +86,7 @@ resource "akool_generated_image" "test" {
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: expectCreates(e, 1),
+				Check: expectCreateCalls(e, 1, 0),
 			},
 			{
 				// Everything Akool reports, echoes or lets the provider infer
@@ -113,7 +113,7 @@ resource "akool_generated_image" "test" {
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: expectCreates(e, 1),
+				Check: expectCreateCalls(e, 1, 0),
 			},
 			{
 				Config: config("a lighthouse at dusk", "https://hooks.example.com/akool"),
@@ -127,7 +127,7 @@ resource "akool_generated_image" "test" {
 					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
 				},
 				Check: tfresource.ComposeTestCheckFunc(
-					expectCreates(e, 1),
+					expectCreateCalls(e, 1, 0),
 					tfresource.TestCheckResourceAttrWith(testAccImageAddress, "id", func(id string) error {
 						if id != firstID {
 							return fmt.Errorf("id changed from %s to %s on an in-place update", firstID, id)
@@ -145,7 +145,7 @@ resource "akool_generated_image" "test" {
 				},
 				ConfigStateChecks: completedImageChecks(testAccImageAddress),
 				Check: tfresource.ComposeTestCheckFunc(
-					expectCreates(e, 2),
+					expectCreateCalls(e, 2, 0),
 					tfresource.TestCheckResourceAttrWith(testAccImageAddress, "id", func(id string) error {
 						if id == firstID {
 							return fmt.Errorf("id %s kept after a prompt change; want a new image", id)
@@ -201,8 +201,8 @@ resource "akool_generated_image" "remix" {
 				),
 				Check: tfresource.ComposeTestCheckFunc(
 					checkCounters(e, func(c emulator.Counters) error {
-						if c.CreatesV4 != 2 || c.Creates != 2 {
-							return fmt.Errorf("v4 creates = %d, creates = %d; want 2 and 2", c.CreatesV4, c.Creates)
+						if c.CreatesV4 != 2 || c.Creates != 2 || c.CreateAttempts != 2 {
+							return fmt.Errorf("v4 creates = %d, creates = %d, create attempts = %d; want 2, 2 and 2", c.CreatesV4, c.Creates, c.CreateAttempts)
 						}
 						return nil
 					}),
@@ -215,20 +215,21 @@ resource "akool_generated_image" "remix" {
 				),
 			},
 			{
-				// resolution and negative_prompt are not reported by Akool.
+				// resolution and negative_prompt are not reported by Akool,
+				// and model_name only in the create answer.
 				ResourceName:            text,
 				ImportState:             true,
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"resolution", "negative_prompt"},
+				ImportStateVerifyIgnore: []string{"resolution", "negative_prompt", "model_name"},
 			},
 			{
-				// similarity is not reported by Akool, and "Original" cannot
-				// be told from the picture (it is inferred as the picture's
-				// ratio).
+				// similarity is not reported by Akool, model_name only in the
+				// create answer, and "Original" cannot be told from the
+				// picture (it is inferred as the picture's ratio).
 				ResourceName:            remix,
 				ImportState:             true,
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"similarity", "scale"},
+				ImportStateVerifyIgnore: []string{"similarity", "scale", "model_name"},
 			},
 			{
 				// Forget both images in Terraform (not in Akool), then import them.
@@ -266,7 +267,7 @@ resource "akool_generated_image" "remix" {
 					statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Float64Exact(0.7)),
 					statecheck.ExpectKnownValue(remix, tfjsonpath.New("scale"), knownvalue.StringExact("Original")),
 				},
-				Check: expectCreates(e, 2),
+				Check: expectCreateCalls(e, 2, 0),
 			},
 			{
 				// Once adopted, a change to a value that shapes the picture
@@ -277,7 +278,7 @@ resource "akool_generated_image" "remix" {
 						plancheck.ExpectResourceAction(text, plancheck.ResourceActionDestroyBeforeCreate),
 					},
 				},
-				Check: expectCreates(e, 4), // text, and remix whose source_image follows it
+				Check: expectCreateCalls(e, 4, 0), // text, and remix whose source_image follows it
 			},
 		},
 	})
@@ -413,8 +414,8 @@ func TestAccGeneratedImage_failedJob(t *testing.T) {
 			},
 		},
 	})
-	if c := e.Counters(); c.Creates != 1 {
-		t.Errorf("creates = %d, want 1", c.Creates)
+	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
+		t.Errorf("creates = %d, create attempts = %d; want 1 and 1", c.Creates, c.CreateAttempts)
 	}
 }
 
@@ -443,7 +444,7 @@ func TestAccGeneratedImage_goneKeepsState(t *testing.T) {
 				},
 				ConfigStateChecks: completedImageChecks(testAccImageAddress),
 				Check: tfresource.ComposeTestCheckFunc(
-					expectCreates(e, 1),
+					expectCreateCalls(e, 1, 0),
 					tfresource.TestCheckResourceAttrWith(testAccImageAddress, "id", func(got string) error {
 						if got != id {
 							return fmt.Errorf("id = %s, want the forgotten image %s kept", got, id)
@@ -505,15 +506,19 @@ func TestInferAPIVersion(t *testing.T) {
 	tests := []struct {
 		name string
 		img  akool.Image
-		want string
+		want types.String
 	}{
-		{"v4 model", akool.Image{Status: akool.StatusQueueing, ModelName: "wavespeed-ai/flux-krea-dev-lora"}, apiV4},
-		{"finished single image", akool.Image{Status: akool.StatusCompleted, ImageURL: "https://x/a.png"}, apiV4},
-		{"finished grid", akool.Image{Status: akool.StatusCompleted, Buttons: []string{"U1"}, UpscaledURLs: []string{"u"}}, apiV3},
-		{"unfinished without model", akool.Image{Status: akool.StatusProcessing}, apiV3},
+		{"v4 model", akool.Image{Status: akool.StatusQueueing, ModelName: "wavespeed-ai/flux-krea-dev-lora"}, types.StringValue(apiV4)},
+		{"finished single image", akool.Image{Status: akool.StatusCompleted, ImageURL: "https://x/a.png"}, types.StringValue(apiV4)},
+		{"finished grid", akool.Image{Status: akool.StatusCompleted, Buttons: []string{"U1"}, UpscaledURLs: []string{"u"}}, types.StringValue(apiV3)},
+		{"finished grid without buttons", akool.Image{Status: akool.StatusCompleted, UpscaledURLs: []string{"u"}}, types.StringValue(apiV3)},
+		// No result yet, or none at all: nothing to tell by, so no guess.
+		{"unfinished without model", akool.Image{Status: akool.StatusProcessing}, types.StringNull()},
+		{"queueing without model", akool.Image{Status: akool.StatusQueueing}, types.StringNull()},
+		{"failed without model", akool.Image{Status: akool.StatusFailed}, types.StringNull()},
 	}
 	for _, tt := range tests {
-		if got := inferAPIVersion(&tt.img); got != tt.want {
+		if got := inferAPIVersion(&tt.img); !got.Equal(tt.want) {
 			t.Errorf("%s: inferAPIVersion = %s, want %s", tt.name, got, tt.want)
 		}
 	}
@@ -560,7 +565,7 @@ func TestImageResultFromImage(t *testing.T) {
 
 // The replacement rule outside import: a change replaces, equal values and
 // creation do not.
-func TestReplaceUnlessImportedString(t *testing.T) {
+func TestReplaceIfNewPictureString(t *testing.T) {
 	schemaResp := &resource.SchemaResponse{}
 	NewGeneratedImageResource().Schema(context.Background(), resource.SchemaRequest{}, schemaResp)
 	s := schemaResp.Schema
@@ -591,7 +596,7 @@ func TestReplaceUnlessImportedString(t *testing.T) {
 	for _, tt := range tests {
 		req := planmodifier.StringRequest{State: tt.state, Plan: plan, StateValue: tt.stateValue, PlanValue: tt.planValue}
 		resp := &planmodifier.StringResponse{PlanValue: tt.planValue}
-		replaceUnlessImportedString{}.PlanModifyString(context.Background(), req, resp)
+		replaceIfNewPictureString{}.PlanModifyString(context.Background(), req, resp)
 		if resp.RequiresReplace != tt.wantReplace {
 			t.Errorf("%s: RequiresReplace = %v, want %v", tt.name, resp.RequiresReplace, tt.wantReplace)
 		}
@@ -675,8 +680,8 @@ resource "akool_generated_image" "slow" {
 		done.AttributeValues["image_url"] == nil {
 		t.Fatalf("after recovery: %+v; want the same id %s completed with an image_url", done, id)
 	}
-	if c := e.Counters(); c.Creates != 1 {
-		t.Errorf("creates = %d; the recovery must not send a second create", c.Creates)
+	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
+		t.Errorf("creates = %d, create attempts = %d; the recovery must not send a second create", c.Creates, c.CreateAttempts)
 	}
 	if res := h.run("plan", "-detailed-exitcode", "-input=false"); res.exitCode != 0 {
 		t.Errorf("plan after recovery exited %d (want 0, no changes):\n%s", res.exitCode, res.output())
@@ -720,8 +725,8 @@ func TestAccGeneratedImage_interruptKeepsJob(t *testing.T) {
 	if !imageIDPattern.MatchString(id) || !res.mentions(id) {
 		t.Errorf("state id = %q; want the job's id, named in the error:\n%s", id, res.output())
 	}
-	if c := e.Counters(); c.Creates != 1 {
-		t.Errorf("creates = %d, want 1", c.Creates)
+	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
+		t.Errorf("creates = %d, create attempts = %d; want 1 and 1", c.Creates, c.CreateAttempts)
 	}
 }
 
@@ -749,8 +754,8 @@ func TestAccGeneratedImage_failedJobReplaced(t *testing.T) {
 	if res.exitCode != 2 || !res.mentions("must be replaced") {
 		t.Errorf("plan for an untainted failed job: exit %d, want a replacement (exit 2):\n%s", res.exitCode, res.output())
 	}
-	if c := e.Counters(); c.Creates != 1 {
-		t.Errorf("creates = %d, want 1", c.Creates)
+	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
+		t.Errorf("creates = %d, create attempts = %d; want 1 and 1", c.Creates, c.CreateAttempts)
 	}
 }
 
@@ -778,8 +783,8 @@ func TestAccGeneratedImage_expiredWarning(t *testing.T) {
 	if h.resource(testAccImageAddress) == nil {
 		t.Error("the expired image was removed from state")
 	}
-	if c := e.Counters(); c.Creates != 1 {
-		t.Errorf("creates = %d, want 1", c.Creates)
+	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
+		t.Errorf("creates = %d, create attempts = %d; want 1 and 1", c.Creates, c.CreateAttempts)
 	}
 }
 

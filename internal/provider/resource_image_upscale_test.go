@@ -74,8 +74,7 @@ func TestAccImageUpscale_lifecycle(t *testing.T) {
 					statecheck.CompareValuePairs(first, tfjsonpath.New("id"), third, tfjsonpath.New("id"), compare.ValuesDiffer()),
 				),
 				Check: tfresource.ComposeTestCheckFunc(
-					expectCreates(e, 1),
-					expectPresses(e, 2),
+					expectCreateCalls(e, 1, 2),
 					expectPressedOnce(e, first, third),
 					keepIDs,
 				),
@@ -90,7 +89,7 @@ func TestAccImageUpscale_lifecycle(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("used_buttons"), knownvalue.ListSizeExact(2)),
 				},
-				Check: tfresource.ComposeTestCheckFunc(expectPresses(e, 2), sameIDs),
+				Check: tfresource.ComposeTestCheckFunc(expectCreateCalls(e, 1, 2), sameIDs),
 			},
 			{
 				// image_id and index are read back from Akool.
@@ -119,7 +118,7 @@ func TestAccImageUpscale_lifecycle(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: completedPressChecks(first, "U1", 1),
-				Check:             tfresource.ComposeTestCheckFunc(expectPresses(e, 2), sameIDs),
+				Check:             tfresource.ComposeTestCheckFunc(expectCreateCalls(e, 1, 2), sameIDs),
 			},
 			{
 				Config: config("a lighthouse in a storm", "https://hooks.example.com/akool"),
@@ -133,7 +132,7 @@ func TestAccImageUpscale_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(first, tfjsonpath.New("webhook_url"), knownvalue.StringExact("https://hooks.example.com/akool")),
 					statecheck.ExpectKnownValue(first, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
 				},
-				Check: tfresource.ComposeTestCheckFunc(expectPresses(e, 2), sameIDs),
+				Check: tfresource.ComposeTestCheckFunc(expectCreateCalls(e, 1, 2), sameIDs),
 			},
 			{
 				// A new parent (its prompt changed) replaces its upscales: the
@@ -151,8 +150,7 @@ func TestAccImageUpscale_lifecycle(t *testing.T) {
 					statecheck.CompareValuePairs(third, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
 				),
 				Check: tfresource.ComposeTestCheckFunc(
-					expectCreates(e, 2),
-					expectPresses(e, 4),
+					expectCreateCalls(e, 2, 4),
 					expectPressedOnce(e, first, third),
 					func(s *terraform.State) error {
 						for _, address := range []string{testAccGridAddress, first, third} {

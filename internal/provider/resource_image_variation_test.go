@@ -44,8 +44,7 @@ func TestAccImageVariation_chain(t *testing.T) {
 					statecheck.CompareValuePairs(detail, tfjsonpath.New("image_id"), variation, tfjsonpath.New("id"), compare.ValuesSame()),
 				),
 				Check: tfresource.ComposeTestCheckFunc(
-					expectCreates(e, 1),
-					expectPresses(e, 2),
+					expectCreateCalls(e, 1, 2),
 					expectPressedOnce(e, variation, detail),
 				),
 			},
@@ -60,7 +59,7 @@ func TestAccImageVariation_chain(t *testing.T) {
 					statecheck.ExpectKnownValue(variation, tfjsonpath.New("used_buttons"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("U4")})),
 					statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("used_buttons"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("V2")})),
 				},
-				Check: expectPresses(e, 2),
+				Check: expectCreateCalls(e, 1, 2),
 			},
 			{
 				ResourceName:      variation,
@@ -74,8 +73,8 @@ func TestAccImageVariation_chain(t *testing.T) {
 			},
 		},
 	})
-	if c := e.Counters(); c.Presses != 2 {
-		t.Errorf("presses = %d, want 2", c.Presses)
+	if c := e.Counters(); c.Presses != 2 || c.CreateAttempts != 3 {
+		t.Errorf("presses = %d, create attempts = %d; want 2 and 3 (the grid and two presses)", c.Presses, c.CreateAttempts)
 	}
 }
 
@@ -112,7 +111,7 @@ func TestAccImageVariation_goneKeepsState(t *testing.T) {
 	if h.resource(address) == nil {
 		t.Error("the forgotten variation was removed from state")
 	}
-	if c := e.Counters(); c.Presses != 1 {
-		t.Errorf("presses = %d, want 1", c.Presses)
+	if c := e.Counters(); c.Presses != 1 || c.CreateAttempts != 2 {
+		t.Errorf("presses = %d, create attempts = %d; want 1 and 2 (the grid and one press)", c.Presses, c.CreateAttempts)
 	}
 }

@@ -1,0 +1,600 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/akool-community/terraform-provider-akool/internal/emulator"
+)
+
+// pastRetention moves an emulator's clock past Akool's 7 days.
+const pastRetention = 8 * 24 * time.Hour
+
+// expectExpiresAt asserts that expires_at is created_at plus 7 days, in
+// RFC 3339, for the resource or data source at address.
+func expectExpiresAt(address string) tfresource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		r, ok := s.RootModule().Resources[address]
+		if !ok {
+			return fmt.Errorf("%s is not in state", address)
+		}
+		created, err := time.Parse(time.RFC3339, r.Primary.Attributes["created_at"])
+		if err != nil {
+			return fmt.Errorf("%s: created_at: %w", address, err)
+		}
+		expiresAt := r.Primary.Attributes["expires_at"]
+		if want := created.Add(7 * 24 * time.Hour).UTC().Format(time.RFC3339); expiresAt != want {
+			return fmt.Errorf("%s: expires_at = %q, want %q (created_at %s plus 7 days)", address, expiresAt, want, r.Primary.Attributes["created_at"])
+		}
+		return nil
+	}
+}
+
+// expectNoUnknownValues fails when the plan leaves any attribute of address
+// unknown ("known after apply").
+func expectNoUnknownValues(address string) plancheck.PlanCheck { return noUnknownValues{address} }
+
+type noUnknownValues struct{ address string }
+
+func (c noUnknownValues) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address != c.address {
+			continue
+		}
+		if unknown := unknownPaths("", rc.Change.AfterUnknown); len(unknown) > 0 {
+			resp.Error = fmt.Errorf("%s: the plan shows known after apply for %s", c.address, strings.Join(unknown, ", "))
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("%s is not in the plan", c.address)
+}
+
+// unknownPaths lists the paths that Terraform's after_unknown marks true.
+func unknownPaths(prefix string, v any) []string {
+	var paths []string
+	switch v := v.(type) {
+	case bool:
+		if v {
+			paths = append(paths, prefix)
+		}
+	case map[string]any:
+		for k, e := range v {
+			paths = append(paths, unknownPaths(strings.TrimPrefix(prefix+"."+k, "."), e)...)
+		}
+	case []any:
+		for i, e := range v {
+			paths = append(paths, unknownPaths(fmt.Sprintf("%s[%d]", prefix, i), e)...)
+		}
+	}
+	return paths
+}
+
+// expectCreateAttempts asserts the number of requests to Akool's create
+// paths (v3, v4, createbybutton), whatever became of them.
+func expectCreateAttempts(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
+	return checkCounters(e, func(c emulator.Counters) error {
+		if c.CreateAttempts != want {
+			return fmt.Errorf("emulator received %d requests to create paths, want %d", c.CreateAttempts, want)
+		}
+		return nil
+	})
+}
+
+// Before expiry, expires_at is created_at plus 7 days and expired is false,
+// and an in-place change plans neither as unknown. Past the 7 days (Akool
+// answers 1008), refresh sets expired, keeps every last known value, and
+// nothing is planned or generated; an in-place change still works and keeps
+// them.
+func TestAccGeneratedImage_expiry(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	config := func(webhook string) string {
+		c := testAccProviderConfig(url) + `
+resource "akool_generated_image" "test" {
+  prompt = "a harbor crane at first light"
+`
+		if webhook != "" {
+			c += fmt.Sprintf("  webhook_url = %q\n", webhook)
+		}
+		return c + "}\n"
+	}
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	sameURL := statecheck.CompareValue(compare.ValuesSame())
+	sameGrid := statecheck.CompareValue(compare.ValuesSame())
+	sameExpiry := statecheck.CompareValue(compare.ValuesSame())
+	kept := func(expired bool) []statecheck.StateCheck {
+		return []statecheck.StateCheck{
+			sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+			sameURL.AddStateValue(testAccImageAddress, tfjsonpath.New("image_url")),
+			sameGrid.AddStateValue(testAccImageAddress, tfjsonpath.New("upscaled_urls")),
+			sameExpiry.AddStateValue(testAccImageAddress, tfjsonpath.New("expires_at")),
+			statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(expired)),
+			statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+			statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
+		}
+	}
+	rfc3339 := knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))
+
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: config(""),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: append(kept(false), completedImageChecks(testAccImageAddress)...),
+				Check:             tfresource.ComposeTestCheckFunc(expectExpiresAt(testAccImageAddress), expectCreates(e, 1)),
+			},
+			{
+				// An in-place change plans the expiry attributes as they are.
+				Config: config("https://hooks.example.com/a"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expires_at"), rfc3339),
+						plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(false)),
+						expectNoUnknownValues(testAccImageAddress),
+					},
+				},
+				ConfigStateChecks: kept(false),
+				Check:             expectCreates(e, 1),
+			},
+			{
+				// Past Akool's 7 days: nothing planned, everything kept.
+				PreConfig: func() { e.Clock().Advance(pastRetention) },
+				Config:    config("https://hooks.example.com/a"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: kept(true),
+				Check: tfresource.ComposeTestCheckFunc(
+					expectExpiresAt(testAccImageAddress),
+					expectCreates(e, 1),
+					expectCreateAttempts(e, 1),
+				),
+			},
+			{
+				// An expired image still changes in place, without unknowns.
+				Config: config("https://hooks.example.com/b"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(true)),
+						expectNoUnknownValues(testAccImageAddress),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: append(kept(true),
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("webhook_url"), knownvalue.StringExact("https://hooks.example.com/b"))),
+				Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
+			},
+		},
+	})
+}
+
+// The plan after expiry warns about each expired image, naming its id and
+// resource type and saying that its URLs no longer serve, and exits without
+// changes; an apply then records expired = true and keeps the last known
+// values.
+func TestAccImageResources_expiredPlanWarning(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	h := newTFHarness(t)
+	h.writeConfig(testAccGridConfig(url, "a rope bridge over a gorge") +
+		testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 2, "") +
+		testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 3, ""))
+	h.init()
+	if res := h.apply(); res.exitCode != 0 {
+		t.Fatalf("apply failed:\n%s", res.output())
+	}
+	addresses := []string{testAccGridAddress, "akool_image_upscale.test", "akool_image_variation.test"}
+	before := map[string]map[string]any{}
+	for _, address := range addresses {
+		r := h.resource(address)
+		if r == nil {
+			t.Fatalf("%s is not in state", address)
+		}
+		if r.AttributeValues["expired"] != false {
+			t.Errorf("%s: expired = %v before expiry, want false", address, r.AttributeValues["expired"])
+		}
+		before[address] = r.AttributeValues
+	}
+
+	e.Clock().Advance(pastRetention)
+	res := h.run("plan", "-detailed-exitcode", "-input=false")
+	if res.exitCode != 0 {
+		t.Errorf("plan after expiry exited %d, want 0 (no changes):\n%s", res.exitCode, res.output())
+	}
+	if res.mentions("known after apply") || res.mentions("similar warnings") {
+		t.Errorf("plan after expiry shows values known after apply, or hides warnings:\n%s", res.output())
+	}
+	for _, want := range []string{
+		fmt.Sprintf("Warning: Image No Longer Known to Akool: akool_image_upscale %s", before["akool_image_upscale.test"]["id"]),
+		fmt.Sprintf("code 1008 for image %s (akool_generated_image)", before[testAccGridAddress]["id"]),
+		fmt.Sprintf("code 1008 for upscale %s (akool_image_upscale)", before["akool_image_upscale.test"]["id"]),
+		fmt.Sprintf("code 1008 for variation %s (akool_image_variation)", before["akool_image_variation.test"]["id"]),
+		"Its URLs (image_url and upscaled_urls) no longer serve",
+		"Its URLs (image_url) no longer serve",
+		"expired = true",
+		"change a value in its triggers",
+	} {
+		if !res.mentions(want) {
+			t.Errorf("plan output does not mention %q:\n%s", want, res.output())
+		}
+	}
+
+	if res := h.apply(); res.exitCode != 0 || !res.mentions("No changes") {
+		t.Fatalf("apply after expiry: exit %d, want no changes:\n%s", res.exitCode, res.output())
+	}
+	for _, address := range addresses {
+		r := h.resource(address)
+		if r == nil {
+			t.Fatalf("%s was removed from state", address)
+		}
+		if r.AttributeValues["expired"] != true {
+			t.Errorf("%s: expired = %v after expiry, want true", address, r.AttributeValues["expired"])
+		}
+		for _, name := range []string{"id", "status", "image_url", "created_at", "expires_at", "deduction_credit"} {
+			if got, want := r.AttributeValues[name], before[address][name]; got != want || got == nil {
+				t.Errorf("%s: %s = %v after expiry, want the last known %v", address, name, got, want)
+			}
+		}
+	}
+	if c := e.Counters(); c.CreateAttempts != 3 || c.Creates != 1 || c.Presses != 2 {
+		t.Errorf("create attempts = %d, creates = %d, presses = %d; want 3, 1 and 2", c.CreateAttempts, c.Creates, c.Presses)
+	}
+}
+
+// When Akool still reports a job whose 7 days are over (the date is the
+// fallback), the image counts as expired too: expired = true with a warning
+// on the resources and on the data source, and nothing is planned.
+func TestAccImageResources_expiredByDate(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	// Akool's clock runs 8 days behind: it still serves the jobs created now,
+	// while by the provider's clock their 7 days are over.
+	e.Clock().Advance(-pastRetention)
+	h := newTFHarness(t)
+	h.writeConfig(testAccGridConfig(url, "a snow plough at night") +
+		testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 1, "") + `
+data "akool_image" "grid" {
+  id = akool_generated_image.grid.id
+}
+`)
+	h.init()
+	if res := h.apply(); res.exitCode != 0 {
+		t.Fatalf("apply failed:\n%s", res.output())
+	}
+
+	res := h.run("plan", "-detailed-exitcode", "-input=false")
+	if res.exitCode != 0 {
+		t.Errorf("plan exited %d, want 0 (no changes):\n%s", res.exitCode, res.output())
+	}
+	grid, upscale := h.resource(testAccGridAddress), h.resource("akool_image_upscale.test")
+	if grid == nil || upscale == nil {
+		t.Fatal("the images are not in state")
+	}
+	for _, want := range []string{
+		fmt.Sprintf("Warning: Image Expired: akool_generated_image %s", grid.AttributeValues["id"]),
+		fmt.Sprintf("Image %s (akool_generated_image) expired at %s", grid.AttributeValues["id"], grid.AttributeValues["expires_at"]),
+		fmt.Sprintf("Upscale %s (akool_image_upscale) expired at", upscale.AttributeValues["id"]),
+		fmt.Sprintf("Image %s (data source akool_image) expired at", grid.AttributeValues["id"]),
+		"no longer serve",
+	} {
+		if !res.mentions(want) {
+			t.Errorf("plan output does not mention %q:\n%s", want, res.output())
+		}
+	}
+	for _, r := range []map[string]any{grid.AttributeValues, upscale.AttributeValues} {
+		if r["expired"] != true || r["status"] != "completed" || r["image_url"] == nil {
+			t.Errorf("%s: expired = %v, status = %v, image_url = %v; want expired with what Akool reports", r["id"], r["expired"], r["status"], r["image_url"])
+		}
+	}
+	if c := e.Counters(); c.CreateAttempts != 2 {
+		t.Errorf("create attempts = %d, want 2 (one generation, one press)", c.CreateAttempts)
+	}
+}
+
+// The upscale and the variation: expires_at before expiry; past it, expired
+// with their last known values, an empty plan, and nothing pressed again.
+func TestAccImageButtons_expiry(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	const upscale, variation = "akool_image_upscale.test", "akool_image_variation.test"
+	config := testAccGridConfig(url, "a glasshouse in the rain") +
+		testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 4, "") +
+		testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 1, "")
+	var same []*statecheckCompare
+	for _, c := range []struct{ address, attribute string }{
+		{upscale, "id"}, {upscale, "image_url"}, {upscale, "expires_at"},
+		{variation, "id"}, {variation, "image_url"}, {variation, "upscaled_urls"}, {variation, "buttons"}, {variation, "expires_at"},
+	} {
+		same = append(same, &statecheckCompare{statecheck.CompareValue(compare.ValuesSame()), c.address, c.attribute})
+	}
+	checks := func(expired bool) []statecheck.StateCheck {
+		var checks []statecheck.StateCheck
+		for _, s := range same {
+			checks = append(checks, s.compare.AddStateValue(s.address, tfjsonpath.New(s.attribute)))
+		}
+		for _, address := range []string{testAccGridAddress, upscale, variation} {
+			checks = append(checks, statecheck.ExpectKnownValue(address, tfjsonpath.New("expired"), knownvalue.Bool(expired)))
+		}
+		return checks
+	}
+
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config:            config,
+				ConfigStateChecks: checks(false),
+				Check: tfresource.ComposeTestCheckFunc(
+					expectExpiresAt(upscale), expectExpiresAt(variation), expectPresses(e, 2)),
+			},
+			{
+				PreConfig: func() { e.Clock().Advance(pastRetention) },
+				Config:    config,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: append(checks(true),
+					statecheck.ExpectKnownValue(upscale, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+					statecheck.ExpectKnownValue(variation, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4))),
+				Check: tfresource.ComposeTestCheckFunc(
+					expectExpiresAt(upscale), expectExpiresAt(variation),
+					expectPresses(e, 2), expectCreates(e, 1), expectCreateAttempts(e, 3)),
+			},
+		},
+	})
+}
+
+// statecheckCompare is one value compared across steps.
+type statecheckCompare struct {
+	compare interface {
+		AddStateValue(string, tfjsonpath.Path) statecheck.StateCheck
+	}
+	address   string
+	attribute string
+}
+
+// The data source reports expires_at and expired; for an id Akool no longer
+// knows, its error says that the image may have expired after 7 days.
+func TestAccImageDataSource_expiry(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	config := testAccImageConfig(url, "a lamplit alley") + `
+data "akool_image" "test" {
+  id = akool_generated_image.test.id
+}
+`
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.akool_image.test", tfjsonpath.New("expired"), knownvalue.Bool(false)),
+					statecheck.CompareValuePairs("data.akool_image.test", tfjsonpath.New("expires_at"),
+						testAccImageAddress, tfjsonpath.New("expires_at"), compare.ValuesSame()),
+				},
+				Check: expectExpiresAt("data.akool_image.test"),
+			},
+			{
+				PreConfig:   func() { e.Clock().Advance(pastRetention) },
+				Config:      config,
+				ExpectError: errorPattern("Image Not Found", "code 1008", "expired", "7 days after generation"),
+			},
+		},
+	})
+}
+
+func TestExpiry(t *testing.T) {
+	created := time.Date(2025, 3, 1, 9, 30, 15, 500_000_000, time.UTC)
+	expiresAt := created.Add(7 * 24 * time.Hour)
+	tests := []struct {
+		name        string
+		created     time.Time
+		now         time.Time
+		wantExpires types.String
+		wantExpired bool
+	}{
+		{"no creation time", time.Time{}, expiresAt, types.StringNull(), false},
+		{"fresh", created, created.Add(time.Hour), types.StringValue("2025-03-08T09:30:15Z"), false},
+		{"a moment before", created, expiresAt.Add(-time.Millisecond), types.StringValue("2025-03-08T09:30:15Z"), false},
+		{"at expiry", created, expiresAt, types.StringValue("2025-03-08T09:30:15Z"), true},
+		{"long after", created, expiresAt.Add(90 * 24 * time.Hour), types.StringValue("2025-03-08T09:30:15Z"), true},
+		{"another zone", created.In(time.FixedZone("UTC+9", 9*3600)), created, types.StringValue("2025-03-08T09:30:15Z"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			gotExpires, gotExpired := expiry(tt.created, tt.now)
+			if !gotExpires.Equal(tt.wantExpires) || gotExpired.IsNull() || gotExpired.ValueBool() != tt.wantExpired {
+				t.Errorf("expiry = %s, %s; want %s, %t", gotExpires, gotExpired, tt.wantExpires, tt.wantExpired)
+			}
+		})
+	}
+}
+
+// markExpired keeps every last known value and only sets expired (and
+// expires_at, for a state written before it existed).
+func TestMarkExpired(t *testing.T) {
+	base := jobResultModel{
+		ID:              types.StringValue("662a10df4197b3af58532e89"),
+		Status:          types.StringValue("completed"),
+		ImageURL:        types.StringValue("https://cdn.example.com/a.png"),
+		DeductionCredit: types.Float64Value(4),
+		CreatedAt:       types.StringValue("2025-03-01T09:30:15Z"),
+		ExpiresAt:       types.StringNull(),
+		Expired:         types.BoolNull(),
+	}
+	m := base
+	m.markExpired()
+	want := base
+	want.ExpiresAt, want.Expired = types.StringValue("2025-03-08T09:30:15Z"), types.BoolValue(true)
+	if m != want {
+		t.Errorf("markExpired: %+v, want %+v", m, want)
+	}
+
+	noTime := base
+	noTime.CreatedAt = types.StringNull()
+	noTime.markExpired()
+	if !noTime.ExpiresAt.IsNull() || !noTime.Expired.ValueBool() || noTime.ImageURL != base.ImageURL {
+		t.Errorf("markExpired without created_at: %+v; want expired, expires_at null, values kept", noTime)
+	}
+}
+
+func TestRefreshExpiryByDate(t *testing.T) {
+	created := time.Date(2025, 3, 1, 9, 30, 15, 0, time.UTC)
+	model := func(expiresAt types.String, expired types.Bool) jobResultModel {
+		return jobResultModel{
+			ID:        types.StringValue("662a10df4197b3af58532e89"),
+			CreatedAt: types.StringValue(created.Format(time.RFC3339)),
+			ExpiresAt: expiresAt,
+			Expired:   expired,
+		}
+	}
+	expiresAt := types.StringValue("2025-03-08T09:30:15Z")
+	tests := []struct {
+		name        string
+		m           jobResultModel
+		now         time.Time
+		wantChanged bool
+		wantExpired bool
+	}{
+		{"fresh, nothing to change", model(expiresAt, types.BoolValue(false)), created.Add(time.Hour), false, false},
+		{"the date has passed", model(expiresAt, types.BoolValue(false)), created.Add(8 * 24 * time.Hour), true, true},
+		{"already expired stays so", model(expiresAt, types.BoolValue(true)), created, false, true},
+		{"a state without the attributes", model(types.StringNull(), types.BoolNull()), created.Add(time.Hour), true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := tt.m
+			changed := m.refreshExpiryByDate(tt.now)
+			if changed != tt.wantChanged || m.Expired.ValueBool() != tt.wantExpired || !m.ExpiresAt.Equal(expiresAt) {
+				t.Errorf("refreshExpiryByDate = %t, expired %s, expires_at %s; want %t, %t, %s",
+					changed, m.Expired, m.ExpiresAt, tt.wantChanged, tt.wantExpired, expiresAt)
+			}
+		})
+	}
+
+	noTime := jobResultModel{CreatedAt: types.StringNull(), ExpiresAt: types.StringNull(), Expired: types.BoolNull()}
+	if noTime.refreshExpiryByDate(created) || !noTime.Expired.IsNull() {
+		t.Errorf("without created_at: changed the model to %+v", noTime)
+	}
+}
+
+// Each warning names the job, its resource type and the URLs that stopped
+// serving, and says how to regenerate deliberately.
+func TestExpiryWarnings(t *testing.T) {
+	m := &jobResultModel{
+		ID:        types.StringValue("662a10df4197b3af58532e89"),
+		ExpiresAt: types.StringValue("2025-03-08T09:30:15Z"),
+		Expired:   types.BoolValue(true),
+	}
+	tests := []struct {
+		name     string
+		diags    diag.Diagnostics
+		summary  string
+		mentions []string
+	}{
+		{"gone image", diag.Diagnostics{goneWarning(generatedImageExpiry, m)}, "Image No Longer Known to Akool",
+			[]string{"code 1008 for image 662a10df4197b3af58532e89 (akool_generated_image)", "until 2025-03-08T09:30:15Z",
+				"image_url and upscaled_urls", "no longer serve", "expired = true", "triggers", "-replace"}},
+		{"gone upscale", diag.Diagnostics{goneWarning(upscaleKind.expiryWords(), m)}, "Image No Longer Known to Akool",
+			[]string{"upscale 662a10df4197b3af58532e89 (akool_image_upscale)", "URLs (image_url) no longer serve",
+				"a new upscale needs a new parent image", "parent's triggers"}},
+		{"expired variation", expiredWarning(variationKind.expiryWords(), m), "Image Expired",
+			[]string{"Variation 662a10df4197b3af58532e89 (akool_image_variation) expired at 2025-03-08T09:30:15Z",
+				"image_url and upscaled_urls", "no longer serve"}},
+		{"expired data source", expiredWarning(imageDataSourceExpiry, m), "Image Expired",
+			[]string{"(data source akool_image)", "no longer serve"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if len(tt.diags) != 1 || tt.diags[0].Severity() != diag.SeverityWarning || !strings.HasPrefix(tt.diags[0].Summary(), tt.summary+": ") ||
+				!strings.HasSuffix(tt.diags[0].Summary(), " 662a10df4197b3af58532e89") {
+				t.Fatalf("diagnostics = %v, want one warning %q naming the type and id", tt.diags, tt.summary)
+			}
+			for _, want := range tt.mentions {
+				if !strings.Contains(tt.diags[0].Detail(), want) {
+					t.Errorf("detail does not mention %q: %s", want, tt.diags[0].Detail())
+				}
+			}
+		})
+	}
+
+	fresh := *m
+	fresh.Expired = types.BoolValue(false)
+	if diags := expiredWarning(generatedImageExpiry, &fresh); len(diags) != 0 {
+		t.Errorf("a fresh image warned: %v", diags)
+	}
+}
+
+// When the provider cannot ask Akool (not configured yet while planning),
+// refresh still applies the date: an image past its 7 days becomes expired,
+// with a warning, and keeps its values.
+func TestGeneratedImageRead_expiredByDateWithoutClient(t *testing.T) {
+	ctx := context.Background()
+	r := &generatedImageResource{data: &providerData{unconfigured: "the provider argument(s) api_key were not known yet"}}
+	schemaResp := &resource.SchemaResponse{}
+	r.Schema(ctx, resource.SchemaRequest{}, schemaResp)
+	created := time.Now().Add(-pastRetention).UTC().Truncate(time.Second)
+
+	for _, tt := range []struct {
+		name        string
+		created     time.Time
+		wantExpired bool
+	}{{"past the 7 days", created, true}, {"fresh", time.Now().UTC().Truncate(time.Second), false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			state := tfsdk.State{Schema: schemaResp.Schema, Raw: nullObject(schemaResp.Schema.Type().TerraformType(ctx))}
+			for name, value := range map[string]string{
+				"id": "662a10df4197b3af58532e89", "status": "completed", "image_url": "https://cdn.example.com/a.png",
+				"created_at": tt.created.Format(time.RFC3339),
+			} {
+				if diags := state.SetAttribute(ctx, path.Root(name), value); diags.HasError() {
+					t.Fatal(diags)
+				}
+			}
+			resp := &resource.ReadResponse{State: state}
+			r.Read(ctx, resource.ReadRequest{State: state}, resp)
+
+			var m generatedImageModel
+			if diags := resp.State.Get(ctx, &m); diags.HasError() || resp.Diagnostics.HasError() {
+				t.Fatalf("read: %v %v", resp.Diagnostics, diags)
+			}
+			if m.Expired.ValueBool() != tt.wantExpired || m.ExpiresAt.ValueString() != tt.created.Add(7*24*time.Hour).Format(time.RFC3339) {
+				t.Errorf("expired = %s, expires_at = %s; want %t, created_at plus 7 days", m.Expired, m.ExpiresAt, tt.wantExpired)
+			}
+			if m.ImageURL.ValueString() != "https://cdn.example.com/a.png" || m.Status.ValueString() != "completed" {
+				t.Errorf("values not kept: image_url = %s, status = %s", m.ImageURL, m.Status)
+			}
+			warned := false
+			for _, d := range resp.Diagnostics.Warnings() {
+				warned = warned || strings.HasPrefix(d.Summary(), "Image Expired: akool_generated_image 662a10df4197b3af58532e89")
+			}
+			if warned != tt.wantExpired {
+				t.Errorf("expiry warning given = %t, want %t: %v", warned, tt.wantExpired, resp.Diagnostics)
+			}
+		})
+	}
+}

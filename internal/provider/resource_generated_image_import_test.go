@@ -1,0 +1,664 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/akool-community/terraform-provider-akool/internal/akool"
+	"github.com/akool-community/terraform-provider-akool/internal/emulator"
+)
+
+// expectCreateCalls asserts what Akool received in all: creates accepted
+// generations, presses accepted button presses, and no create request
+// beyond those (a second create that Akool refused would count as an
+// attempt, not as a create).
+func expectCreateCalls(e *emulator.Emulator, creates, presses int) tfresource.TestCheckFunc {
+	return checkCounters(e, func(c emulator.Counters) error {
+		if c.Creates != creates || c.Presses != presses || c.CreateAttempts != creates+presses {
+			return fmt.Errorf("emulator: %d creates, %d presses, %d create attempts; want %d, %d and %d",
+				c.Creates, c.Presses, c.CreateAttempts, creates, presses, creates+presses)
+		}
+		return nil
+	})
+}
+
+// createJob sends one v4 create to the emulator at url outside Terraform, as
+// another tool would, and returns the job's id.
+func createJob(t *testing.T, url string, req akool.CreateV4Request) string {
+	t.Helper()
+	client, err := akool.New(akool.Config{BaseURL: url, APIKey: testAccAPIKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := client.CreateV4(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img.ID
+}
+
+// Importing a v4 job that has not finished: the import cannot tell the
+// api_version or the scale yet, so it records neither, and a configuration
+// that matches the job plans an in-place update (the wait), never a new,
+// paid image. Once the job finishes, the same configuration is adopted.
+func TestAccGeneratedImage_importUnfinishedV4(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t, func(o *emulator.Options) { o.ProcessTime = time.Hour })
+	id := createJob(t, url, akool.CreateV4Request{Prompt: "a lantern in the snow", Scale: "16:9", Resolution: "1080p"})
+	config := testAccProviderConfig(url) + `
+resource "akool_generated_image" "test" {
+  api_version = "v4"
+  prompt      = "a lantern in the snow"
+  scale       = "16:9"
+  resolution  = "1080p"
+}
+`
+	noReplacement := []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate)}
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config:             config,
+				ResourceName:       testAccImageAddress,
+				ImportState:        true,
+				ImportStatePersist: true,
+				ImportStateId:      id,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 {
+						return fmt.Errorf("imported %d resources, want 1", len(states))
+					}
+					a := states[0].Attributes
+					if a["status"] != "queueing" && a["status"] != "processing" {
+						return fmt.Errorf("status = %q, want an unfinished job", a["status"])
+					}
+					if a["prompt"] != "a lantern in the snow" {
+						return fmt.Errorf("prompt = %q, want Akool's echo", a["prompt"])
+					}
+					// Nothing in Akool's answer tells these yet: no guess.
+					for _, name := range []string{"api_version", "scale", "model_name", "resolution"} {
+						if v, ok := a[name]; ok && v != "" {
+							return fmt.Errorf("%s = %q after importing an unfinished job; want it left unset", name, v)
+						}
+					}
+					return nil
+				},
+			},
+			{
+				// Both the plan without refresh and the one with it.
+				Config:             config,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PostApplyPreRefresh:  noReplacement,
+					PostApplyPostRefresh: noReplacement,
+				},
+			},
+			{
+				PreConfig: func() { e.Clock().Advance(2 * time.Hour) },
+				Config:    config,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply:             noReplacement,
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("id"), knownvalue.StringExact(id)),
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("api_version"), knownvalue.StringExact("v4")),
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("scale"), knownvalue.StringExact("16:9")),
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
+				},
+				Check: expectCreateCalls(e, 1, 0),
+			},
+		},
+	})
+}
+
+// The adoption after an import is scoped and ends: in the first plan, an
+// input Akool never reports (resolution) is adopted, but one it does report
+// (source_image, absent for a text-to-image job) is not; after the first
+// apply, changing any input plans a new image.
+func TestAccGeneratedImage_importAdoptionEnds(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	config := func(extra string) string {
+		return testAccProviderConfig(url) + fmt.Sprintf(`
+resource "akool_generated_image" "test" {
+  api_version = "v4"
+  prompt      = "a paper boat on a pond"
+%s}
+`, extra)
+	}
+	const sourceImage = `  source_image = "https://images.example.com/pond.png"` + "\n"
+	replaced := []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate)}
+	var id string
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: config(""),
+				Check: func(s *terraform.State) error {
+					id = s.RootModule().Resources[testAccImageAddress].Primary.ID
+					return nil
+				},
+			},
+			{
+				Config: testAccProviderConfig(url) + removedBlock(testAccImageAddress),
+				Check:  expectNotInState(testAccImageAddress),
+			},
+			{
+				Config:             config(""),
+				ResourceName:       testAccImageAddress,
+				ImportState:        true,
+				ImportStatePersist: true,
+				ImportStateIdFunc:  func(*terraform.State) (string, error) { return id, nil },
+			},
+			{
+				// Akool echoes the prompt and no source_image: the job was
+				// text-to-image, so a source_image is a different picture.
+				Config:             config(sourceImage),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPreRefresh: replaced, PostApplyPostRefresh: replaced},
+			},
+			{
+				// Akool never reports resolution: the first plan adopts it.
+				Config:             config(`  resolution = "1080p"` + "\n"),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate)},
+				},
+			},
+			{
+				// The first plan and apply after the import change nothing.
+				Config: config(""),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			// From now on, a change of an input Akool does not report is a
+			// real change: a new image. (Only the plans that refresh are
+			// checked: those are the ones that end the adoption window.)
+			{
+				Config:             config(`  resolution = "1080p"` + "\n"),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPostRefresh: replaced},
+			},
+			{
+				Config:             config(`  negative_prompt = "rain"` + "\n"),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPostRefresh: replaced},
+			},
+			{
+				Config:             config(sourceImage),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPostRefresh: replaced},
+			},
+			{
+				Config: config(`  resolution = "1080p"` + "\n"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: replaced,
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
+				},
+				Check: tfresource.ComposeTestCheckFunc(
+					expectCreateCalls(e, 2, 0),
+					tfresource.TestCheckResourceAttrWith(testAccImageAddress, "id", func(got string) error {
+						if got == id {
+							return fmt.Errorf("id %s kept after a resolution change; want a new image", got)
+						}
+						return nil
+					}),
+				),
+			},
+		},
+	})
+}
+
+// Writing out Akool's documented default where the state holds null, or
+// removing it, keeps the image: Akool made it with that value. Another value
+// makes a new image.
+func TestAccGeneratedImage_defaultsKeepImage(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	const text, remix = "akool_generated_image.text", "akool_generated_image.remix"
+	config := func(resolution, similarity string) string {
+		c := testAccProviderConfig(url) + `
+resource "akool_generated_image" "text" {
+  api_version = "v4"
+  prompt      = "a brass telescope"
+`
+		if resolution != "" {
+			c += fmt.Sprintf("  resolution  = %q\n", resolution)
+		}
+		c += `}
+
+resource "akool_generated_image" "remix" {
+  api_version  = "v4"
+  prompt       = "the telescope at night"
+  source_image = akool_generated_image.text.image_url
+`
+		if similarity != "" {
+			c += "  similarity   = " + similarity + "\n"
+		}
+		return c + "}\n"
+	}
+	ids := map[string]string{}
+	sameIDs := func(s *terraform.State) error {
+		for address, want := range ids {
+			if got := s.RootModule().Resources[address].Primary.ID; got != want {
+				return fmt.Errorf("%s: id changed from %s to %s", address, want, got)
+			}
+		}
+		return nil
+	}
+	inPlace := []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction(text, plancheck.ResourceActionUpdate),
+		plancheck.ExpectResourceAction(remix, plancheck.ResourceActionUpdate),
+	}
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: config("", ""),
+				Check: func(s *terraform.State) error {
+					for _, address := range []string{text, remix} {
+						ids[address] = s.RootModule().Resources[address].Primary.ID
+					}
+					return nil
+				},
+			},
+			{
+				Config:           config("4k", "0.5"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: inPlace},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(text, tfjsonpath.New("resolution"), knownvalue.StringExact("4k")),
+					statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Float64Exact(0.5)),
+				},
+				Check: tfresource.ComposeTestCheckFunc(sameIDs, expectCreateCalls(e, 2, 0)),
+			},
+			{
+				Config:           config("", ""),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: inPlace},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(text, tfjsonpath.New("resolution"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Null()),
+				},
+				Check: tfresource.ComposeTestCheckFunc(sameIDs, expectCreateCalls(e, 2, 0)),
+			},
+			{
+				Config: config("", "0.7"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(text, plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction(remix, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: expectCreateCalls(e, 3, 0),
+			},
+		},
+	})
+}
+
+// The image-to-image model without a source image fails at plan, and a job
+// made by a button cannot be imported as akool_generated_image.
+func TestAccGeneratedImage_modelAndImportKindChecks(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	grid := testAccGridConfig(url, "a row of beach huts") +
+		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 2, "") +
+		testAccButtonBlock("akool_image_variation", "var", "akool_generated_image.grid.id", 3, "")
+	withImported := grid + `
+resource "akool_generated_image" "imported" {
+  prompt = "a row of beach huts"
+}
+`
+	idOf := func(address string) tfresource.ImportStateIdFunc {
+		return func(s *terraform.State) (string, error) { return s.RootModule().Resources[address].Primary.ID, nil }
+	}
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: testAccProviderConfig(url) + `
+resource "akool_generated_image" "test" {
+  api_version = "v4"
+  prompt      = "x"
+  model_name  = "wavespeed-ai/flux-kontext-dev"
+}
+`,
+				PlanOnly:    true,
+				ExpectError: errorPattern("Model Needs a Source Image", "model_name", "image-to-image model", "Set source_image"),
+			},
+			{Config: grid, Check: expectCreateCalls(e, 1, 2)},
+			{
+				Config:            withImported,
+				ResourceName:      "akool_generated_image.imported",
+				ImportState:       true,
+				ImportStateIdFunc: idOf("akool_image_upscale.up"),
+				ExpectError: errorPattern("Cannot Import Image", "result of button U2 of image",
+					"not an image generated from a prompt", "Import it as akool_image_upscale instead"),
+			},
+			{
+				Config:            withImported,
+				ResourceName:      "akool_generated_image.imported",
+				ImportState:       true,
+				ImportStateIdFunc: idOf("akool_image_variation.var"),
+				ExpectError:       errorPattern("Cannot Import Image", "result of button V3", "Import it as akool_image_variation instead"),
+			},
+		},
+	})
+	if c := e.Counters(); c.Creates != 1 || c.Presses != 2 || c.CreateAttempts != 3 {
+		t.Errorf("creates = %d, presses = %d, create attempts = %d; want 1, 2 and 3", c.Creates, c.Presses, c.CreateAttempts)
+	}
+}
+
+// A create whose answer arrives after the create timeout has passed is not
+// cut short: the timeout bounds the wait, so the paid job's id is saved and
+// the error is about the wait.
+func TestAccGeneratedImage_createOutlivesTimeout(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t, func(o *emulator.Options) { o.Latency = 1500 * time.Millisecond })
+	h := newTFHarness(t)
+	h.writeConfig(testAccProviderConfig(url) + `
+resource "akool_generated_image" "test" {
+  prompt = "a slow answer from a far server"
+  timeouts {
+    create = "1s"
+  }
+}
+`)
+	h.init()
+	res := h.apply()
+	if res.exitCode == 0 {
+		t.Fatalf("apply succeeded although every answer takes longer than the create timeout:\n%s", res.output())
+	}
+	for _, want := range []string{"Image Generation Not Finished", "credits spent", "within the create timeout (1s)"} {
+		if !res.mentions(want) {
+			t.Errorf("apply output does not mention %q:\n%s", want, res.output())
+		}
+	}
+	if res.mentions("Outcome Unknown") {
+		t.Errorf("the create request was cut short by the create timeout:\n%s", res.output())
+	}
+	kept := h.resource(testAccImageAddress)
+	if kept == nil {
+		t.Fatalf("the accepted job is not in state; the paid job would be lost:\n%s", res.output())
+	}
+	if id, _ := kept.AttributeValues["id"].(string); !imageIDPattern.MatchString(id) || !res.mentions(id) {
+		t.Errorf("state id = %q; want the job's id, named in the error", id)
+	}
+	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
+		t.Errorf("creates = %d, create attempts = %d; want 1 and 1", c.Creates, c.CreateAttempts)
+	}
+}
+
+// The same for a button press.
+func TestAccImageUpscale_pressOutlivesTimeout(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	h := newTFHarness(t)
+	grid := testAccGridConfig(url, "a lighthouse seen from a ferry")
+	h.writeConfig(grid)
+	h.init()
+	if res := h.apply(); res.exitCode != 0 {
+		t.Fatalf("creating the grid failed:\n%s", res.output())
+	}
+
+	e.SetLatency(1500 * time.Millisecond)
+	const address = "akool_image_upscale.slow"
+	h.writeConfig(grid + testAccButtonBlock("akool_image_upscale", "slow", "akool_generated_image.grid.id", 1,
+		"  timeouts {\n    create = \"1s\"\n  }\n"))
+	res := h.run("apply", "-auto-approve", "-input=false", "-refresh=false")
+	if res.exitCode == 0 {
+		t.Fatalf("apply succeeded although every answer takes longer than the create timeout:\n%s", res.output())
+	}
+	if !res.mentions("Upscale Not Finished") || !res.mentions("within the create timeout (1s)") || res.mentions("Outcome Unknown") {
+		t.Errorf("apply output does not report a wait cut by the timeout after an accepted press:\n%s", res.output())
+	}
+	kept := h.resource(address)
+	if kept == nil {
+		t.Fatalf("the accepted press is not in state; the paid job would be lost:\n%s", res.output())
+	}
+	if id, _ := kept.AttributeValues["id"].(string); !imageIDPattern.MatchString(id) {
+		t.Errorf("state id = %q; want the press's job id", id)
+	}
+	if c := e.Counters(); c.Presses != 1 || c.CreateAttempts != 2 {
+		t.Errorf("presses = %d, create attempts = %d; want 1 and 2 (the grid and one press)", c.Presses, c.CreateAttempts)
+	}
+}
+
+// importTestSchema is the resource's schema with an empty state and plan.
+func importTestSchema(t *testing.T) (tfsdk.State, tfsdk.Plan) {
+	t.Helper()
+	schemaResp := &resource.SchemaResponse{}
+	NewGeneratedImageResource().Schema(context.Background(), resource.SchemaRequest{}, schemaResp)
+	objType := schemaResp.Schema.Type().TerraformType(context.Background())
+	return tfsdk.State{Schema: schemaResp.Schema, Raw: nullObject(objType)},
+		tfsdk.Plan{Schema: schemaResp.Schema, Raw: nullObject(objType)}
+}
+
+// importTestPrivate is private state data in memory, for the import tests.
+type importTestPrivate map[string][]byte
+
+func (p importTestPrivate) GetKey(_ context.Context, key string) ([]byte, diag.Diagnostics) {
+	return p[key], nil
+}
+
+func (p importTestPrivate) SetKey(_ context.Context, key string, value []byte) diag.Diagnostics {
+	if len(value) == 0 {
+		delete(p, key)
+	} else {
+		p[key] = value
+	}
+	return nil
+}
+
+// The import marker's life: recorded by the import's read, kept by the first
+// refresh after it, removed by the next.
+func TestImportMarkerWindow(t *testing.T) {
+	ctx := context.Background()
+	private := importTestPrivate{}
+	if diags := setImportMarker(ctx, private, &importMarker{}); diags.HasError() {
+		t.Fatal(diags)
+	}
+	m, ok := importMarkerFrom(ctx, private)
+	if !ok || len(m.Unread) != 0 {
+		t.Fatalf("after ImportState: %+v, %v", m, ok)
+	}
+
+	steps := []struct {
+		name      string
+		importing bool
+		wantOpen  bool
+	}{
+		{"the import's own read", true, true},
+		{"the first refresh after it", false, true},
+		{"the refresh after that", false, false},
+	}
+	for _, step := range steps {
+		m, _ := importMarkerFrom(ctx, private)
+		setImportMarker(ctx, private, m.next(step.importing, []string{"resolution"}))
+		got, open := importMarkerFrom(ctx, private)
+		if open != step.wantOpen {
+			t.Fatalf("after %s: window open = %v, want %v", step.name, open, step.wantOpen)
+		}
+		if open && !got.unread(path.Root("resolution")) {
+			t.Errorf("after %s: %+v does not list resolution as unread", step.name, got)
+		}
+	}
+
+	// A marker from an earlier format, or garbage, is no marker.
+	private[privateKeyImported] = []byte("true")
+	if isImported(ctx, private) {
+		t.Error("a marker that is not an importMarker counts as one")
+	}
+}
+
+// The replacement rules of an input that shapes the picture: Akool's
+// default against null, adoption in the import window, unknown values.
+func TestReplaceIfNewPicture(t *testing.T) {
+	ctx := context.Background()
+	state, plan := importTestSchema(t)
+	marker := func(unread ...string) importTestPrivate {
+		p := importTestPrivate{}
+		setImportMarker(ctx, p, &importMarker{Unread: unread})
+		return p
+	}
+	resolution := replaceIfNewPictureString{akoolDefault: resolutionDefault}
+	scale := replaceIfNewPictureString{adoptable: func(_, plan types.String) bool { return plan.ValueString() == scaleOriginal }}
+	null, unknown := types.StringNull(), types.StringUnknown()
+	str := types.StringValue
+
+	tests := []struct {
+		name        string
+		modifier    replaceIfNewPictureString
+		attribute   string
+		private     importTestPrivate
+		state, plan types.String
+		wantReplace bool
+	}{
+		{"default written out", resolution, "resolution", nil, null, str("4k"), false},
+		{"default removed", resolution, "resolution", nil, str("4k"), null, false},
+		{"other value where null", resolution, "resolution", nil, null, str("1080p"), true},
+		{"other value", resolution, "resolution", nil, str("4k"), str("1080p"), true},
+		{"no default: null to a value", replaceIfNewPictureString{}, "negative_prompt", nil, null, str("rain"), true},
+		{"unread in the import window", replaceIfNewPictureString{}, "negative_prompt", marker("negative_prompt"), null, str("rain"), false},
+		{"read in the import window", replaceIfNewPictureString{}, "source_image", marker("negative_prompt"), null, str("https://x.example/a.png"), true},
+		{"unread but set in state", replaceIfNewPictureString{}, "prompt", marker("prompt"), str("a"), str("b"), true},
+		{"unknown in the import window", replaceIfNewPictureString{}, "prompt", marker("prompt"), null, unknown, true},
+		{"inferred scale, Original in the window", scale, "scale", marker(), str("1:1"), str(scaleOriginal), false},
+		{"inferred scale, other ratio in the window", scale, "scale", marker(), str("1:1"), str("16:9"), true},
+		{"Original outside the window", scale, "scale", nil, str("1:1"), str(scaleOriginal), true},
+	}
+	for _, tt := range tests {
+		req := planmodifier.StringRequest{
+			Path: path.Root(tt.attribute), State: state, Plan: plan,
+			StateValue: tt.state, PlanValue: tt.plan, ConfigValue: tt.plan,
+		}
+		resp := &planmodifier.StringResponse{PlanValue: tt.plan}
+		tt.modifier.planModify(ctx, req, privateOrNil(tt.private), resp)
+		if resp.RequiresReplace != tt.wantReplace {
+			t.Errorf("%s: RequiresReplace = %v, want %v", tt.name, resp.RequiresReplace, tt.wantReplace)
+		}
+	}
+
+	similarity := replaceIfNewPictureFloat64{akoolDefault: types.Float64Value(similarityDefault)}
+	floatTests := []struct {
+		name        string
+		private     importTestPrivate
+		state, plan types.Float64
+		wantReplace bool
+	}{
+		{"default written out", nil, types.Float64Null(), types.Float64Value(0.5), false},
+		{"default removed", nil, types.Float64Value(0.5), types.Float64Null(), false},
+		{"other value", nil, types.Float64Null(), types.Float64Value(0.7), true},
+		{"unread in the import window", marker("similarity"), types.Float64Null(), types.Float64Value(0.7), false},
+		{"after the window", nil, types.Float64Value(0.7), types.Float64Value(0.2), true},
+	}
+	for _, tt := range floatTests {
+		req := planmodifier.Float64Request{
+			Path: path.Root("similarity"), State: state, Plan: plan,
+			StateValue: tt.state, PlanValue: tt.plan, ConfigValue: tt.plan,
+		}
+		resp := &planmodifier.Float64Response{PlanValue: tt.plan}
+		similarity.planModify(ctx, req, privateOrNil(tt.private), resp)
+		if resp.RequiresReplace != tt.wantReplace {
+			t.Errorf("similarity %s: RequiresReplace = %v, want %v", tt.name, resp.RequiresReplace, tt.wantReplace)
+		}
+	}
+}
+
+// privateOrNil keeps a nil map a nil interface.
+func privateOrNil(p importTestPrivate) privateState {
+	if p == nil {
+		return nil
+	}
+	return p
+}
+
+// What an import reads back, what it infers, and what it leaves to the
+// configuration.
+func TestFillFromImport(t *testing.T) {
+	r := &generatedImageResource{} // no HTTP client: the scale is never inferred here
+	tests := []struct {
+		name        string
+		img         akool.Image
+		wantVersion types.String
+		wantUnread  []string
+	}{
+		{
+			name:        "finished v4 with echoes",
+			img:         akool.Image{Status: akool.StatusCompleted, ImageURL: "https://x/a.png", Prompt: "p"},
+			wantVersion: types.StringValue(apiV4),
+			wantUnread:  []string{"resolution", "negative_prompt", "similarity", "model_name", "scale"},
+		},
+		{
+			name:        "unfinished with echoes",
+			img:         akool.Image{Status: akool.StatusQueueing, Prompt: "p", SourceImage: "https://x/s.png"},
+			wantVersion: types.StringNull(),
+			wantUnread:  []string{"resolution", "negative_prompt", "similarity", "model_name", "api_version", "scale"},
+		},
+		{
+			name:        "no echoes at all",
+			img:         akool.Image{Status: akool.StatusCompleted, Buttons: []string{"U1"}, UpscaledURLs: []string{"u"}},
+			wantVersion: types.StringValue(apiV3),
+			wantUnread:  []string{"resolution", "negative_prompt", "similarity", "prompt", "source_image", "model_name", "scale"},
+		},
+	}
+	for _, tt := range tests {
+		var m generatedImageModel
+		unread := r.fillFromImport(context.Background(), &m, &tt.img)
+		if !m.APIVersion.Equal(tt.wantVersion) {
+			t.Errorf("%s: api_version = %s, want %s", tt.name, m.APIVersion, tt.wantVersion)
+		}
+		if strings.Join(unread, ",") != strings.Join(tt.wantUnread, ",") {
+			t.Errorf("%s: unread = %v, want %v", tt.name, unread, tt.wantUnread)
+		}
+	}
+}
+
+// The import refuses a job made by a button and names the resource to use.
+func TestRefuseButtonResult(t *testing.T) {
+	const id, parent = "662a10df4197b3af58532e90", "662a10df4197b3af58532e89"
+	tests := []struct {
+		img  akool.Image
+		want string // "" means accepted
+	}{
+		{akool.Image{}, ""},
+		{akool.Image{ParentID: parent, Button: "U2"}, "Import it as akool_image_upscale instead"},
+		{akool.Image{ParentID: parent, Button: "v1"}, "Import it as akool_image_variation instead"},
+		{akool.Image{ParentID: parent, Button: "X9"}, "akool_image_upscale (buttons U1-U4) or akool_image_variation"},
+	}
+	for _, tt := range tests {
+		var diags diag.Diagnostics
+		ok := refuseButtonResult(id, &tt.img, &diags)
+		if tt.want == "" {
+			if !ok || diags.HasError() {
+				t.Errorf("%+v: refused: %v", tt.img, diags)
+			}
+			continue
+		}
+		if ok || !diags.HasError() || !strings.Contains(diags.Errors()[0].Detail(), tt.want) {
+			t.Errorf("%+v: ok = %v, diags = %v; want a refusal mentioning %q", tt.img, ok, diags, tt.want)
+		}
+	}
+}

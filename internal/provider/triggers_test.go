@@ -1,0 +1,435 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+// testAccTriggersImageConfig is one v3 image with triggers = { revision = ... }.
+func testAccTriggersImageConfig(baseURL, revision string) string {
+	return testAccProviderConfig(baseURL) + fmt.Sprintf(`
+resource "akool_generated_image" "test" {
+  prompt = "a weather vane on a barn roof"
+
+  triggers = {
+    revision = %q
+  }
+}
+`, revision)
+}
+
+// Unchanged triggers plan nothing and send nothing; a bumped trigger
+// replaces the image with exactly one new generation.
+func TestAccGeneratedImage_triggers(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	ids := statecheck.CompareValue(compare.ValuesDiffer())
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: testAccTriggersImageConfig(url, "1"),
+				ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
+					ids.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
+						knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")}))),
+				Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
+			},
+			{
+				// The same triggers: nothing planned, nothing sent.
+				Config: testAccTriggersImageConfig(url, "1"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
+			},
+			{
+				// A bumped trigger: one new image.
+				Config: testAccTriggersImageConfig(url, "2"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
+						plancheck.ExpectUnknownValue(testAccImageAddress, tfjsonpath.New("id")),
+						plancheck.ExpectUnknownValue(testAccImageAddress, tfjsonpath.New("expires_at")),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
+					ids.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
+						knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("2")})),
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(false))),
+				Check: tfresource.ComposeTestCheckFunc(
+					expectCreates(e, 1+1), expectCreateAttempts(e, 1+1), expectExpiresAt(testAccImageAddress)),
+			},
+		},
+	})
+}
+
+// Import leaves triggers null; the first apply adopts the configuration's
+// triggers in place, without a new generation. Once adopted, a bumped
+// trigger replaces the image again.
+func TestAccGeneratedImage_triggersAfterImport(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	var id string
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: testAccImageConfig(url, "a weather vane on a barn roof"),
+				Check: func(s *terraform.State) error {
+					id = s.RootModule().Resources[testAccImageAddress].Primary.ID
+					return nil
+				},
+			},
+			{
+				Config: testAccProviderConfig(url) + removedBlock(testAccImageAddress),
+				Check:  expectNotInState(testAccImageAddress),
+			},
+			{
+				Config:             testAccTriggersImageConfig(url, "1"),
+				ResourceName:       testAccImageAddress,
+				ImportState:        true,
+				ImportStatePersist: true,
+				ImportStateIdFunc:  func(*terraform.State) (string, error) { return id, nil },
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 {
+						return fmt.Errorf("imported %d resources, want 1", len(states))
+					}
+					for key := range states[0].Attributes {
+						if strings.HasPrefix(key, "triggers.") && states[0].Attributes[key] != "0" {
+							return fmt.Errorf("import set %s = %q; triggers cannot be read back and must stay null", key, states[0].Attributes[key])
+						}
+					}
+					return nil
+				},
+			},
+			{
+				Config: testAccTriggersImageConfig(url, "1"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("id"), knownvalue.StringFunc(func(got string) error {
+						if got != id {
+							return fmt.Errorf("id = %s, want the imported %s", got, id)
+						}
+						return nil
+					})),
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
+						knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
+				},
+				Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
+			},
+			{
+				Config: testAccTriggersImageConfig(url, "2"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
+					},
+				},
+				Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 2), expectCreateAttempts(e, 2)),
+			},
+		},
+	})
+}
+
+// testAccTriggersButtonsConfig is a grid, an upscale and a variation of it,
+// each with triggers = { revision = ... }: the grid's revision, and the
+// upscale's own when upscaleRevision is set.
+func testAccTriggersButtonsConfig(baseURL, revision, upscaleRevision string) string {
+	if upscaleRevision == "" {
+		upscaleRevision = revision
+	}
+	triggers := func(r string) string { return fmt.Sprintf("  triggers = { revision = %q }\n", r) }
+	return testAccProviderConfig(baseURL) + fmt.Sprintf(`
+resource "akool_generated_image" "grid" {
+  prompt = "a windmill on a dike"
+%s}
+`, triggers(revision)) +
+		testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 2, triggers(upscaleRevision)) +
+		testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 4, triggers(revision))
+}
+
+// Bumping one trigger on a grid and on its upscale and variation replaces
+// all three with one new generation and two new presses. Bumping only the
+// upscale's trigger would press a used button: the plan stops with an error
+// and nothing is sent.
+func TestAccImageButtons_triggers(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	const upscale, variation = "akool_image_upscale.test", "akool_image_variation.test"
+	upscaleIDs := statecheck.CompareValue(compare.ValuesDiffer())
+	variationIDs := statecheck.CompareValue(compare.ValuesDiffer())
+	counts := func(creates, presses int) tfresource.TestCheckFunc {
+		return tfresource.ComposeTestCheckFunc(expectCreates(e, creates), expectPresses(e, presses), expectCreateAttempts(e, creates+presses))
+	}
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: testAccTriggersButtonsConfig(url, "1", ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					upscaleIDs.AddStateValue(upscale, tfjsonpath.New("id")),
+					variationIDs.AddStateValue(variation, tfjsonpath.New("id")),
+				},
+				Check: counts(1, 2),
+			},
+			{
+				Config: testAccTriggersButtonsConfig(url, "1", ""),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: counts(1, 2),
+			},
+			{
+				Config: testAccTriggersButtonsConfig(url, "2", ""),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccGridAddress, plancheck.ResourceActionDestroyBeforeCreate),
+						plancheck.ExpectResourceAction(upscale, plancheck.ResourceActionDestroyBeforeCreate),
+						plancheck.ExpectResourceAction(variation, plancheck.ResourceActionDestroyBeforeCreate),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: append(append(completedPressChecks(upscale, "U2", 1), completedPressChecks(variation, "V4", 4)...),
+					upscaleIDs.AddStateValue(upscale, tfjsonpath.New("id")),
+					variationIDs.AddStateValue(variation, tfjsonpath.New("id")),
+					statecheck.CompareValuePairs(upscale, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame())),
+				Check: tfresource.ComposeTestCheckFunc(counts(2, 4), expectPressedOnce(e, upscale, variation)),
+			},
+			{
+				Config:      testAccTriggersButtonsConfig(url, "2", "3"),
+				ExpectError: errorPattern("Cannot Press the Same Button Again", "button U2 of image", "already pressed", "change the same trigger on the parent"),
+			},
+			{
+				// Nothing was sent, and the state is as it was.
+				Config: testAccTriggersButtonsConfig(url, "2", ""),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: counts(2, 4),
+			},
+		},
+	})
+}
+
+// An imported upscale adopts the configuration's triggers in place; after
+// that, a change of its triggers alone is a real change, refused at plan
+// time because it would press the same button again.
+func TestAccImageUpscale_triggersAfterImport(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	const upscale = "akool_image_upscale.test"
+	grid := testAccGridConfig(url, "a salt marsh at low tide")
+	withTriggers := func(revision string) string {
+		return grid + testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 3,
+			fmt.Sprintf("  triggers = { revision = %q }\n", revision))
+	}
+	var id string
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: grid + testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 3, ""),
+				Check: func(s *terraform.State) error {
+					id = s.RootModule().Resources[upscale].Primary.ID
+					return nil
+				},
+			},
+			{
+				Config: grid + removedBlock(upscale),
+				Check:  expectNotInState(upscale),
+			},
+			{
+				Config:             withTriggers("1"),
+				ResourceName:       upscale,
+				ImportState:        true,
+				ImportStatePersist: true,
+				ImportStateIdFunc:  func(*terraform.State) (string, error) { return id, nil },
+			},
+			{
+				Config: withTriggers("1"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(upscale, plancheck.ResourceActionUpdate),
+						expectNoUnknownValues(upscale),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(upscale, tfjsonpath.New("triggers"),
+						knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
+				},
+				Check: tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
+			},
+			{
+				Config:      withTriggers("2"),
+				ExpectError: errorPattern("Cannot Press the Same Button Again", "button U3"),
+			},
+		},
+	})
+}
+
+// triggersPrivate is a resource's private state in plan modifier tests.
+type triggersPrivate map[string][]byte
+
+func (p triggersPrivate) GetKey(_ context.Context, key string) ([]byte, diag.Diagnostics) {
+	return p[key], nil
+}
+
+func (p triggersPrivate) SetKey(_ context.Context, key string, value []byte) diag.Diagnostics {
+	if len(value) == 0 {
+		delete(p, key)
+	} else {
+		p[key] = value
+	}
+	return nil
+}
+
+func TestReplaceUnlessImportedMap(t *testing.T) {
+	ctx := context.Background()
+	triggers := func(kv ...string) types.Map {
+		elems := map[string]attr.Value{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			elems[kv[i]] = types.StringValue(kv[i+1])
+		}
+		return types.MapValueMust(types.StringType, elems)
+	}
+	null := types.MapNull(types.StringType)
+	unknown := types.MapUnknown(types.StringType)
+	unknownElement := types.MapValueMust(types.StringType, map[string]attr.Value{"revision": types.StringUnknown()})
+	imported := triggersPrivate{}
+	setImportMarker(ctx, imported, &importMarker{})
+
+	tests := []struct {
+		name        string
+		state, plan types.Map
+		private     triggersPrivate
+		want        bool
+	}{
+		{"unchanged", triggers("revision", "1"), triggers("revision", "1"), nil, false},
+		{"bumped", triggers("revision", "1"), triggers("revision", "2"), nil, true},
+		{"added", null, triggers("revision", "1"), nil, true},
+		{"removed", triggers("revision", "1"), null, nil, true},
+		{"another key", triggers("revision", "1"), triggers("revision", "1", "season", "winter"), nil, true},
+		{"null and empty are the same", null, triggers(), nil, false},
+		{"empty and null are the same", triggers(), null, nil, false},
+		{"unknown", triggers("revision", "1"), unknown, nil, true},
+		{"unknown element", triggers("revision", "1"), unknownElement, nil, true},
+		{"imported: adopted", null, triggers("revision", "1"), imported, false},
+		{"imported: unknown adopted too", null, unknown, imported, false},
+		{"imported, but state has triggers", triggers("revision", "1"), triggers("revision", "2"), imported, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var private privateState
+			if tt.private != nil {
+				private = tt.private
+			}
+			if got := triggersForceReplacement(ctx, private, tt.state, tt.plan); got != tt.want {
+				t.Errorf("triggersForceReplacement = %t, want %t", got, tt.want)
+			}
+		})
+	}
+
+	// Through the plan modifier: a change of an existing resource replaces
+	// it; a new resource, or one being destroyed, is never "replaced".
+	objectType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"triggers": tftypes.Map{ElementType: tftypes.String}}}
+	present := tftypes.NewValue(objectType, map[string]tftypes.Value{"triggers": tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, nil)})
+	absent := tftypes.NewValue(objectType, nil)
+	for _, tt := range []struct {
+		name        string
+		state, plan tftypes.Value
+		want        bool
+	}{
+		{"update", present, present, true},
+		{"create", absent, present, false},
+		{"destroy", present, absent, false},
+	} {
+		resp := &planmodifier.MapResponse{PlanValue: triggers("revision", "2")}
+		replaceUnlessImportedMap{}.PlanModifyMap(ctx, planmodifier.MapRequest{
+			Path:  path.Root("triggers"),
+			State: tfsdk.State{Raw: tt.state}, Plan: tfsdk.Plan{Raw: tt.plan},
+			StateValue: triggers("revision", "1"), PlanValue: triggers("revision", "2"),
+		}, resp)
+		if resp.RequiresReplace != tt.want {
+			t.Errorf("%s: requires replace = %t, want %t", tt.name, resp.RequiresReplace, tt.want)
+		}
+	}
+}
+
+// The adoption window after an import also ends without an update: once the
+// first apply after the import has refreshed the state, adding triggers is a
+// real change (refused for a button resource, since its button is used).
+func TestAccImageVariation_importWindowEnds(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	const variation = "akool_image_variation.test"
+	grid := testAccGridConfig(url, "a ferry crossing in fog")
+	block := func(extra string) string {
+		return grid + testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 2, extra)
+	}
+	var id string
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: block(""),
+				Check: func(s *terraform.State) error {
+					id = s.RootModule().Resources[variation].Primary.ID
+					return nil
+				},
+			},
+			{
+				Config: grid + removedBlock(variation),
+				Check:  expectNotInState(variation),
+			},
+			{
+				Config:             block(""),
+				ResourceName:       variation,
+				ImportState:        true,
+				ImportStatePersist: true,
+				ImportStateIdFunc:  func(*terraform.State) (string, error) { return id, nil },
+			},
+			{
+				Config: block(""),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				Config:      block("  triggers = { revision = \"1\" }\n"),
+				ExpectError: errorPattern("Cannot Press the Same Button Again", "button V2"),
+			},
+			{
+				Config: block(""),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
+			},
+		},
+	})
+}
