@@ -358,6 +358,7 @@ func (e *Emulator) handleInfo(r *http.Request) result {
 	if j == nil || j.expired(now) {
 		return fail(codeNotFound, msgNotFound)
 	}
+	j.noteRead(now)
 	return success(e.viewLocked(j, baseURL(r), now, false))
 }
 

@@ -99,7 +99,9 @@
 // every API answer (after the request was acted on), and Options.RateLimit
 // answers code 1005 to API requests above the given rate. [Counters] records
 // what was served, so tests can prove, for example, that a create was sent
-// only once. Go's http.Transport replays an idempotent request (a GET) by
+// only once. [Emulator.JobStats] times every job: when it ended, how often
+// it was read, and when a read first saw it end (the detection lag that
+// make bench measures). Go's http.Transport replays an idempotent request (a GET) by
 // itself when a reused connection closes without an answer, so one dropped
 // read may reach the emulator twice.
 //

@@ -72,6 +72,9 @@ type job struct {
 	used           []string
 	scenes         [4]scene // grid jobs: the four sub-images
 	scene          scene    // single-picture jobs
+
+	reads     int       // infobymodelid answers about this job
+	endedRead time.Time // when infobymodelid first answered its final status (3 or 4); zero until then
 }
 
 // status is the job's image_status at now.
