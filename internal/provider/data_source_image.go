@@ -81,6 +81,7 @@ func (d *imageDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 
 	id := config.ID.ValueString()
 	img, err := client.GetImage(ctx, id)
+	err = checkReported(img, err)
 	if akool.IsNotFound(err) {
 		resp.Diagnostics.AddAttributeError(path.Root("id"), "Image Not Found",
 			fmt.Sprintf("Akool answered code 1008 for id %s: it does not know this image. The id never existed, "+

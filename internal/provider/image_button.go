@@ -252,6 +252,7 @@ func (r *imageButtonResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 
 	img, err := client.GetImage(ctx, id)
+	err = checkReported(img, err)
 	if akool.IsNotFound(err) && !importing {
 		// The resource stays in state with its last known values: removing
 		// it would plan a new press, which Akool refuses for a used button.

@@ -288,6 +288,7 @@ func (r *generatedImageResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 
 	img, err := client.GetImage(ctx, id)
+	err = checkReported(img, err)
 	if akool.IsNotFound(err) && !importing {
 		// The resource stays in state with its last known values: removing
 		// it would plan a new, paid and different image.
@@ -534,7 +535,7 @@ func (m *generatedImageModel) waitWords() jobWords {
 // it); resumed says whether this wait is an update resuming an earlier job.
 func finishWait(ctx context.Context, parentErr error, m jobModel, final *akool.Image, waitErr error,
 	timeout time.Duration, resumed bool, state *tfsdk.State, diags *diag.Diagnostics) {
-	if final != nil {
+	if final != nil && final.Status.Known() {
 		m.applyImage(final)
 	}
 	diags.Append(state.Set(ctx, m)...)
@@ -661,6 +662,22 @@ func readErrorText(err error) string {
 		return apiErrorText(err, apiErr)
 	}
 	return err.Error() + "."
+}
+
+// checkReported returns err, or, when err is nil, an error if Akool's answer
+// img cannot be recorded: an image_status Akool does not document, or a
+// completed job without a picture. State keeps its values then.
+func checkReported(img *akool.Image, err error) error {
+	switch {
+	case err != nil:
+		return err
+	case !img.Status.Known():
+		return fmt.Errorf("image %s has image_status %d in Akool's answer, which is none of the documented states "+
+			"(1 queueing, 2 processing, 3 completed, 4 failed)", img.ID, int(img.Status))
+	case img.Status == akool.StatusCompleted && img.ImageURL == "":
+		return fmt.Errorf("image %s is completed in Akool's answer, but without a picture URL", img.ID)
+	}
+	return nil
 }
 
 // apiErrorText states Akool's answer e, found in err, and its meaning, in

@@ -1,0 +1,687 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/akool-community/terraform-provider-akool/internal/emulator"
+)
+
+// The reliability suite: what a flaky network, a busy or refusing Akool, an
+// interrupted run and hostile answers do to an unattended terraform apply.
+// Each test drives the real terraform CLI against the emulator and reports
+// its figures as "FIGURE" lines (go test -v shows them).
+
+// figure logs one of the suite's measurements in a form easy to collect.
+func figure(t *testing.T, name string, value any) {
+	t.Helper()
+	t.Logf("FIGURE %s: %s = %v", t.Name(), name, value)
+}
+
+// transientFaults is the fault mix of the suite: 30% of reads get a
+// transient fault (HTTP 500, HTTP 503 with an HTML page, code 1005, or a
+// dropped connection) and 30% of creates are refused with code 1005 before
+// Akool acts.
+var transientFaults = emulator.Faults{
+	ReadRate:         0.3,
+	CreateRefuseRate: 0.3,
+	ReadKinds:        []emulator.FaultKind{emulator.FaultHTTP500, emulator.FaultHTTP503, emulator.FaultCode1005, emulator.FaultDrop},
+}
+
+const faultImages = 6
+
+// faultConfig is six v3 images and an upscale of each.
+func faultConfig(url string) string {
+	return testAccProviderConfig(url) + fmt.Sprintf(`
+resource "akool_generated_image" "img" {
+  count  = %d
+  prompt = "a lighthouse in rough weather, study number ${count.index}"
+}
+
+resource "akool_image_upscale" "up" {
+  count    = %[1]d
+  image_id = akool_generated_image.img[count.index].id
+  index    = count.index %% 4 + 1
+}
+`, faultImages)
+}
+
+// stateResources returns the managed resources of the harness's state by
+// address.
+func stateResources(h *tfHarness) map[string]*tfjson.StateResource {
+	h.t.Helper()
+	out := map[string]*tfjson.StateResource{}
+	state := h.state()
+	if state.Values == nil || state.Values.RootModule == nil {
+		return out
+	}
+	for _, r := range state.Values.RootModule.Resources {
+		if r.Mode == tfjson.ManagedResourceMode {
+			out[r.Address] = r
+		}
+	}
+	return out
+}
+
+// With 30% of reads and 30% of creates failing transiently, one apply makes
+// six images and an upscale of each, sending exactly one accepted create per
+// image and one press per button. Plans then refresh the twelve resources
+// under the same faults without an error and without planning a change; an
+// image Akool no longer knows (code 1008) is kept, with a warning.
+func TestAccReliability_transientFaults(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t, func(o *emulator.Options) {
+		o.Faults = transientFaults
+		o.Seed = 20240425
+	})
+	h := newTFHarness(t)
+	h.writeConfig(faultConfig(url))
+	h.init()
+
+	started := time.Now()
+	res := h.apply()
+	if res.exitCode != 0 {
+		t.Fatalf("apply under transient faults failed (counters %+v):\n%s", e.Counters(), res.output())
+	}
+	figure(t, "apply duration", time.Since(started).Round(time.Millisecond))
+	applied := e.Counters()
+
+	resources := stateResources(h)
+	if len(resources) != 2*faultImages {
+		t.Fatalf("state holds %d resources, want %d", len(resources), 2*faultImages)
+	}
+	for i := range faultImages {
+		img := resources[fmt.Sprintf("akool_generated_image.img[%d]", i)]
+		up := resources[fmt.Sprintf("akool_image_upscale.up[%d]", i)]
+		if img == nil || up == nil {
+			t.Fatalf("image %d or its upscale is missing from state", i)
+		}
+		for _, r := range []*tfjson.StateResource{img, up} {
+			if r.AttributeValues["status"] != "completed" || r.AttributeValues["image_url"] == nil || r.Tainted {
+				t.Errorf("%s: status %v, image_url %v, tainted %v; want a completed job with a picture",
+					r.Address, r.AttributeValues["status"], r.AttributeValues["image_url"], r.Tainted)
+			}
+		}
+		if up.AttributeValues["image_id"] != img.AttributeValues["id"] || up.AttributeValues["button"] != fmt.Sprintf("U%d", i%4+1) {
+			t.Errorf("%s presses %v of %v, want U%d of %v", up.Address, up.AttributeValues["button"],
+				up.AttributeValues["image_id"], i%4+1, img.AttributeValues["id"])
+		}
+		key := fmt.Sprintf("%s/U%d", img.AttributeValues["id"], i%4+1)
+		if n := applied.PressesByButton[key]; n != 1 {
+			t.Errorf("Akool accepted %d presses of %s, want exactly 1", n, key)
+		}
+	}
+	if applied.Creates != faultImages || applied.Presses != faultImages || len(applied.PressesByButton) != faultImages {
+		t.Errorf("accepted creates = %d, presses = %d over %d buttons; want %d of each: nothing may be paid twice",
+			applied.Creates, applied.Presses, len(applied.PressesByButton), faultImages)
+	}
+	if applied.Faults == 0 {
+		t.Errorf("the emulator served no fault during the apply; the test proves nothing")
+	}
+	figure(t, "images and upscales made", applied.Jobs)
+	figure(t, "accepted creates (images)", applied.Creates)
+	figure(t, "accepted presses (upscales)", applied.Presses)
+	figure(t, "create requests sent (creates and presses, refused ones included)", applied.CreateAttempts)
+	figure(t, "status reads", applied.Reads)
+	figure(t, "faults served during apply", applied.Faults)
+
+	// Refresh under the same faults: five plans, no error, no change.
+	const plans = 5
+	started = time.Now()
+	for i := range plans {
+		res := h.run("plan", "-detailed-exitcode", "-input=false")
+		if res.exitCode != 0 {
+			t.Fatalf("plan %d under transient faults exited %d, want 0 (no error, no change):\n%s", i+1, res.exitCode, res.output())
+		}
+	}
+	refreshed := e.Counters()
+	figure(t, "plan duration (each)", (time.Since(started) / plans).Round(time.Millisecond))
+	figure(t, "status reads during plans", refreshed.Reads-applied.Reads)
+	figure(t, "faults served during plans", refreshed.Faults-applied.Faults)
+	if refreshed.Faults == applied.Faults {
+		t.Errorf("the emulator served no fault during %d plans; the test proves nothing", plans)
+	}
+	if refreshed.CreateAttempts != applied.CreateAttempts {
+		t.Errorf("plans sent %d create requests", refreshed.CreateAttempts-applied.CreateAttempts)
+	}
+	if after := stateResources(h); !reflect.DeepEqual(after, resources) {
+		t.Errorf("the plans changed the state")
+	}
+
+	// Akool forgets one image (code 1008): still no error and no change,
+	// and a warning names it.
+	gone := resources["akool_generated_image.img[0]"].AttributeValues["id"].(string)
+	e.Forget(gone)
+	res = h.run("plan", "-detailed-exitcode", "-input=false")
+	if res.exitCode != 0 {
+		t.Fatalf("plan with an image Akool no longer knows exited %d, want 0:\n%s", res.exitCode, res.output())
+	}
+	for _, want := range []string{"Warning: Image No Longer Known to Akool", gone, "code 1008"} {
+		if !res.mentions(want) {
+			t.Errorf("plan output does not mention %q:\n%s", want, res.output())
+		}
+	}
+	final := e.Counters()
+	if final.Creates != faultImages || final.Presses != faultImages {
+		t.Errorf("after the plans: creates = %d, presses = %d; want %d and %d", final.Creates, final.Presses, faultImages, faultImages)
+	}
+	figure(t, "faults served in all", final.Faults)
+	figure(t, "requests in all", final.Requests)
+}
+
+// When the answer to a create is lost after Akool acted, the error says that
+// a generation may have started, that its id is not known, and how to adopt
+// it; the create is sent once. Adopting the job with terraform import, as the
+// error says, then gives an empty plan, and nothing is sent again.
+func TestAccReliability_ambiguousCreate(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t, func(o *emulator.Options) { o.Faults = emulator.Faults{CreateDropRate: 1} })
+	h := newTFHarness(t)
+	h.writeConfig(testAccImageConfig(url, "a message in a bottle, adrift"))
+	h.init()
+
+	res := h.apply()
+	if res.exitCode == 0 {
+		t.Fatalf("apply succeeded although the create's answer was lost:\n%s", res.output())
+	}
+	for _, want := range []string{"Image Generation Outcome Unknown", "Akool may have started the generation",
+		"did not send the request again", "has no id to follow", "terraform import <address> <id>"} {
+		if !res.mentions(want) {
+			t.Errorf("output does not mention %q:\n%s", want, res.output())
+		}
+	}
+	if r := h.resource(testAccImageAddress); r != nil {
+		t.Errorf("state holds %s although no id is known", r.Address)
+	}
+	c := e.Counters()
+	if c.CreateAttempts != 1 || c.Creates != 1 {
+		t.Fatalf("create requests = %d, accepted = %d; want the create sent exactly once", c.CreateAttempts, c.Creates)
+	}
+
+	// The Akool dashboard shows the job: adopt it.
+	jobs := e.JobStats()
+	if len(jobs) != 1 {
+		t.Fatalf("Akool holds %d jobs, want 1", len(jobs))
+	}
+	e.SetFaults(emulator.Faults{})
+	h.mustRun("import", "-input=false", testAccImageAddress, jobs[0].ID)
+	res = h.run("apply", "-auto-approve", "-input=false")
+	if res.exitCode != 0 || !res.mentions("0 added") || !res.mentions("0 destroyed") {
+		t.Fatalf("apply after adopting the job: exit %d, want no new image:\n%s", res.exitCode, res.output())
+	}
+	adopted := h.resource(testAccImageAddress)
+	if adopted == nil || adopted.AttributeValues["id"] != jobs[0].ID || adopted.AttributeValues["status"] != "completed" {
+		t.Fatalf("adopted image in state: %+v; want job %s, completed", adopted, jobs[0].ID)
+	}
+	if res := h.run("plan", "-detailed-exitcode", "-input=false"); res.exitCode != 0 {
+		t.Errorf("plan after adoption exited %d, want 0:\n%s", res.exitCode, res.output())
+	}
+	if c := e.Counters(); c.CreateAttempts != 1 || c.Creates != 1 {
+		t.Errorf("create requests = %d, accepted = %d after adoption; want 1 and 1", c.CreateAttempts, c.Creates)
+	}
+}
+
+// businessErrorServer serves the emulator, except that while code is set,
+// every create request (v3, v4 and createbybutton) is answered with that
+// Akool code, as HTTP 200 and without acting, the way Akool answers business
+// errors. It counts every request to a create path, whoever answers it.
+type businessErrorServer struct {
+	e        *emulator.Emulator
+	mu       sync.Mutex
+	code     int
+	msg      string
+	attempts int
+}
+
+func (s *businessErrorServer) set(code int, msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.code, s.msg = code, msg
+}
+
+func (s *businessErrorServer) createAttempts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.attempts
+}
+
+func (s *businessErrorServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	create := strings.HasSuffix(r.URL.Path, "/createbyprompt") || strings.HasSuffix(r.URL.Path, "/createBySourcePrompt") ||
+		strings.HasSuffix(r.URL.Path, "/createbybutton")
+	s.mu.Lock()
+	code, msg := s.code, s.msg
+	if create {
+		s.attempts++
+	}
+	s.mu.Unlock()
+	if code == 0 || !create {
+		s.e.ServeHTTP(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	body, _ := json.Marshal(map[string]any{"code": code, "msg": msg})
+	_, _ = w.Write(body)
+}
+
+// Every business error Akool can answer a create with gives its own message
+// naming Akool's code and what to do; nothing is left in state, and the
+// create is not sent again.
+func TestAccReliability_businessErrors(t *testing.T) {
+	t.Parallel()
+	e, err := emulator.New(emulator.Options{APIKey: testAccAPIKey, QueueTime: 100 * time.Millisecond, ProcessTime: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &businessErrorServer{e: e}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	url := ts.URL
+
+	// What each code's message must say: a phrase only that kind of error
+	// uses.
+	advice := map[string]string{
+		"parameter": "rejected a parameter as missing or invalid; check the arguments",
+		"credit":    "does not have enough credit; top it up and apply again",
+		"generator": "could not generate the image; try again later",
+		"banned":    "this account is banned; contact Akool support",
+	}
+	image := func(body string) string {
+		return testAccProviderConfig(url) + "resource \"akool_generated_image\" \"test\" {\n" + body + "\n}\n"
+	}
+	grid := image(`prompt = "a grid to press buttons on"`)
+	press := grid + testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.test.id", 1, "")
+	cases := []struct {
+		name     string
+		config   string
+		address  string
+		prepare  func()
+		code     int
+		summary  string
+		adviceOf string
+	}{
+		{name: "1003 from Akool's own check", address: testAccImageAddress, code: 1003, summary: "Unable to Generate Image", adviceOf: "parameter",
+			config: image(`
+prompt      = "x"
+api_version = "v4"
+model_name  = "no-such-model"`)},
+		{name: "1006 out of credit", address: testAccImageAddress, code: 1006, summary: "Unable to Generate Image", adviceOf: "credit",
+			prepare: func() { e.SetCredit(0) }, config: image(`prompt = "a costly picture"`)},
+		{name: "1104 out of quota", address: testAccImageAddress, code: 1104, summary: "Unable to Generate Image", adviceOf: "credit",
+			prepare: func() { srv.set(1104, "Insufficient quota") }, config: image(`prompt = "a costly picture"`)},
+		{name: "1108 generation error", address: testAccImageAddress, code: 1108, summary: "Unable to Generate Image", adviceOf: "generator",
+			prepare: func() { srv.set(1108, "Image generation error, please try again later") }, config: image(`prompt = "a hard picture"`)},
+		{name: "1200 banned", address: testAccImageAddress, code: 1200, summary: "Unable to Generate Image", adviceOf: "banned",
+			prepare: func() { srv.set(1200, "The account has been banned") }, config: image(`prompt = "a picture"`)},
+		{name: "1006 on a press", address: "akool_image_upscale.up", code: 1006, summary: "Unable to Upscale Image", adviceOf: "credit",
+			prepare: func() { e.SetCredit(0) }, config: press},
+		{name: "1108 on a press", address: "akool_image_upscale.up", code: 1108, summary: "Unable to Upscale Image", adviceOf: "generator",
+			prepare: func() { srv.set(1108, "Image generation error, please try again later") }, config: press},
+		{name: "1200 on a press", address: "akool_image_upscale.up", code: 1200, summary: "Unable to Upscale Image", adviceOf: "banned",
+			prepare: func() { srv.set(1200, "The account has been banned") }, config: press},
+	}
+
+	h := newTFHarness(t)
+	h.writeConfig(grid)
+	h.init()
+	tried := 0
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv.set(0, "")
+			e.SetCredit(1000)
+			h.writeConfig(tc.config)
+			if tc.address != testAccImageAddress {
+				// The press needs its grid: make it first, without faults.
+				if res := h.run("apply", "-auto-approve", "-input=false", "-target=akool_generated_image.test"); res.exitCode != 0 {
+					t.Fatalf("creating the grid failed:\n%s", res.output())
+				}
+			} else if res := h.run("apply", "-auto-approve", "-input=false", "-destroy"); res.exitCode != 0 {
+				t.Fatalf("clearing the state failed:\n%s", res.output())
+			}
+			if tc.prepare != nil {
+				tc.prepare()
+			}
+			before, attemptsBefore := e.Counters(), srv.createAttempts()
+			res := h.apply()
+			tried++
+			after, attempts := e.Counters(), srv.createAttempts()-attemptsBefore
+			if res.exitCode == 0 {
+				t.Fatalf("apply succeeded although Akool answered %d:\n%s", tc.code, res.output())
+			}
+			for _, want := range []string{tc.summary, fmt.Sprintf("Akool answered code %d", tc.code), advice[tc.adviceOf]} {
+				if !res.mentions(want) {
+					t.Errorf("output does not mention %q:\n%s", want, res.output())
+				}
+			}
+			for kind, text := range advice {
+				if kind != tc.adviceOf && res.mentions(text) {
+					t.Errorf("output gives the advice for %s errors too (%q):\n%s", kind, text, res.output())
+				}
+			}
+			if r := h.resource(tc.address); r != nil {
+				t.Errorf("state holds %s (status %v) after Akool refused the request", r.Address, r.AttributeValues["status"])
+			}
+			if attempts != 1 {
+				t.Errorf("%d create requests sent; a refused create must be sent once and not again", attempts)
+			}
+			if after.Creates != before.Creates || after.Presses != before.Presses {
+				t.Errorf("Akool accepted %d creates and %d presses; want none", after.Creates-before.Creates, after.Presses-before.Presses)
+			}
+		})
+	}
+	figure(t, "business errors tried", tried)
+}
+
+// Ctrl-C (SIGINT to the terraform process) while waiting keeps the job's id
+// in state; the documented recovery, terraform untaint and then terraform
+// apply, finishes the SAME job: no second create, for an image and for an
+// upscale.
+func TestAccReliability_interruptRecovery(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	h := newTFHarness(t)
+	grid := testAccGridConfig(url, "a quiet harbor before the storm")
+	h.writeConfig(grid)
+	h.init()
+	if res := h.apply(); res.exitCode != 0 {
+		t.Fatalf("creating the grid failed:\n%s", res.output())
+	}
+
+	// From now on, jobs only finish when the test moves the emulator's clock.
+	e.SetJobTime(0, time.Hour)
+	config := grid + testAccButtonBlock("akool_image_upscale", "slow", "akool_generated_image.grid.id", 2, "") + `
+resource "akool_generated_image" "slow" {
+  prompt = "a very slow aurora over the harbor"
+}
+`
+	h.writeConfig(config)
+	const imageAddress, upscaleAddress = "akool_generated_image.slow", "akool_image_upscale.slow"
+	before := e.Counters()
+
+	run := h.start("apply", "-auto-approve", "-input=false")
+	deadline := time.Now().Add(30 * time.Second)
+	for c := e.Counters(); c.Creates == before.Creates || c.Presses == before.Presses; c = e.Counters() {
+		if time.Now().After(deadline) {
+			_ = run.cmd.Process.Kill()
+			run.wait()
+			t.Fatalf("Akool never received both the create and the press (%+v)", c)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	interrupted := time.Now()
+	if err := run.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	res := run.wait()
+	figure(t, "time to stop after SIGINT", time.Since(interrupted).Round(time.Millisecond))
+	if res.exitCode == 0 || !res.mentions("Terraform interrupted the wait") {
+		t.Fatalf("interrupted apply: exit %d, want an error saying the wait was interrupted:\n%s", res.exitCode, res.output())
+	}
+	ids := map[string]string{}
+	for _, address := range []string{imageAddress, upscaleAddress} {
+		r := h.resource(address)
+		if r == nil {
+			t.Fatalf("%s is not in state after the interrupt; the paid job would be lost", address)
+		}
+		id, _ := r.AttributeValues["id"].(string)
+		if !imageIDPattern.MatchString(id) || !r.Tainted || !res.mentions(id) {
+			t.Fatalf("%s after the interrupt: id %q, tainted %v; want the job's id, tainted, named in the error:\n%s",
+				address, id, r.Tainted, res.output())
+		}
+		ids[address] = id
+	}
+	interruptedCounters := e.Counters()
+
+	// The documented recovery: untaint both, apply; the jobs finish while it waits.
+	h.mustRun("untaint", imageAddress)
+	h.mustRun("untaint", upscaleAddress)
+	readsBefore := e.Counters().ReadsByID
+	run = h.start("apply", "-auto-approve", "-input=false")
+	deadline = time.Now().Add(time.Minute)
+	for {
+		reads := e.Counters().ReadsByID
+		if reads[ids[imageAddress]] >= readsBefore[ids[imageAddress]]+2 && reads[ids[upscaleAddress]] >= readsBefore[ids[upscaleAddress]]+2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			break // the apply's own output will tell what went wrong
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	e.Clock().Advance(2 * time.Hour)
+	res = run.wait()
+	if res.exitCode != 0 || !res.mentions("0 added, 2 changed, 0 destroyed") {
+		t.Fatalf("recovery apply: exit %d, want two in-place updates:\n%s", res.exitCode, res.output())
+	}
+	for address, id := range ids {
+		r := h.resource(address)
+		if r == nil || r.Tainted || r.AttributeValues["id"] != id || r.AttributeValues["status"] != "completed" || r.AttributeValues["image_url"] == nil {
+			t.Errorf("%s after recovery: %+v; want job %s completed with a picture", address, r, id)
+		}
+	}
+	after := e.Counters()
+	if after.CreateAttempts != interruptedCounters.CreateAttempts || after.Creates != 2 || after.Presses != 1 {
+		t.Errorf("create requests %d -> %d, creates %d, presses %d; the recovery must send nothing new",
+			interruptedCounters.CreateAttempts, after.CreateAttempts, after.Creates, after.Presses)
+	}
+	figure(t, "create requests in all (grid, image, press)", after.CreateAttempts)
+	if res := h.run("plan", "-detailed-exitcode", "-input=false"); res.exitCode != 0 {
+		t.Errorf("plan after recovery exited %d, want 0:\n%s", res.exitCode, res.output())
+	}
+}
+
+// hostileServer serves the emulator, except that infobymodelid answers are
+// passed through corrupt while it is set. corrupt gets the emulator's answer
+// (status and body) and returns the status and body to send instead.
+type hostileServer struct {
+	e       *emulator.Emulator
+	mu      sync.Mutex
+	corrupt func(status int, body []byte) (int, []byte)
+}
+
+func (s *hostileServer) set(corrupt func(status int, body []byte) (int, []byte)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.corrupt = corrupt
+}
+
+func (s *hostileServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	corrupt := s.corrupt
+	s.mu.Unlock()
+	if corrupt == nil || !strings.HasSuffix(r.URL.Path, "/infobymodelid") {
+		s.e.ServeHTTP(w, r)
+		return
+	}
+	rec := httptest.NewRecorder()
+	s.e.ServeHTTP(rec, r)
+	status, body := corrupt(rec.Code, rec.Body.Bytes())
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// editData returns a corruption that decodes Akool's answer, lets edit change
+// its data object, and encodes it again.
+func editData(edit func(data map[string]any)) func(int, []byte) (int, []byte) {
+	return func(status int, body []byte) (int, []byte) {
+		var env map[string]any
+		if err := json.Unmarshal(body, &env); err != nil {
+			return status, body
+		}
+		if data, ok := env["data"].(map[string]any); ok {
+			edit(data)
+		}
+		out, _ := json.Marshal(env)
+		return status, out
+	}
+}
+
+// replaceBody returns a corruption that answers status and body whatever
+// Akool said.
+func replaceBody(status int, body string) func(int, []byte) (int, []byte) {
+	return func(int, []byte) (int, []byte) { return status, []byte(body) }
+}
+
+// hostileAnswers are answers to infobymodelid that the provider must refuse
+// with a clear error rather than record: each with a phrase of the error.
+var hostileAnswers = []struct {
+	name    string
+	corrupt func(int, []byte) (int, []byte)
+	want    string
+}{
+	{"HTML page at HTTP 200", replaceBody(200, "<html><body><h1>Gateway maintenance</h1></body></html>"), "not a JSON object"},
+	{"HTML page at HTTP 404", replaceBody(404, "<html><body>Not Found</body></html>"), "not a JSON object"},
+	{"empty body", replaceBody(200, ""), "empty body"},
+	{"truncated JSON", replaceBody(200, `{"code":1000,"msg":"OK","data":{"_id":"66`), "not a JSON object"},
+	{"huge body", replaceBody(200, `{"code":1000,"msg":"`+strings.Repeat("x", 5<<20)+`"}`), "larger than 4 MiB"},
+	{"missing data", replaceBody(200, `{"code":1000,"msg":"OK"}`), "no data"},
+	{"null data", replaceBody(200, `{"code":1000,"msg":"OK","data":null}`), "no data"},
+	{"data a string", replaceBody(200, `{"code":1000,"msg":"OK","data":"done"}`), "not an image object"},
+	{"unknown code", replaceBody(200, `{"code":4242,"msg":"Something new"}`), "code 4242"},
+	{"code of the wrong type", replaceBody(200, `{"code":true,"msg":"OK","data":{}}`), "no numeric code"},
+	{"status a word", editData(func(d map[string]any) { d["image_status"] = "done" }), "image_status"},
+	{"status an object", editData(func(d map[string]any) { d["image_status"] = map[string]any{"v": 3} }), "image_status"},
+	{"unknown status 7", editData(func(d map[string]any) { d["image_status"] = 7 }), "image_status 7 in Akool's answer, which is none of the documented states"},
+	{"negative status", editData(func(d map[string]any) { d["image_status"] = -1 }), "image_status -1 in Akool's answer"},
+	{"another image's answer", editData(func(d map[string]any) { d["_id"] = "0123456789abcdef01234567" }), "0123456789abcdef01234567"},
+	{"completed without a picture", editData(func(d map[string]any) { delete(d, "image") }), "completed in Akool's answer, but without a picture URL"},
+	{"picture of the wrong type", editData(func(d map[string]any) { d["image"] = []any{"https://x.example/a.png"} }), "completed in Akool's answer, but without a picture URL"},
+	{"id of the wrong type", editData(func(d map[string]any) { d["_id"] = map[string]any{"$oid": "662a"} }), "_id is not a string"},
+}
+
+// Hostile answers to infobymodelid during refresh each fail with a clear
+// error, and never change what state holds about the image, its upscale or
+// the data source that reads it.
+func TestAccReliability_hostileReads(t *testing.T) {
+	t.Parallel()
+	e, err := emulator.New(emulator.Options{APIKey: testAccAPIKey, QueueTime: 100 * time.Millisecond, ProcessTime: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &hostileServer{e: e}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+
+	h := newTFHarness(t)
+	h.writeConfig(testAccGridConfig(ts.URL, "a harbor at dawn, seen from a boat") +
+		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 1, "") + `
+data "akool_image" "grid" {
+  id = akool_generated_image.grid.id
+}
+`)
+	h.init()
+	if res := h.apply(); res.exitCode != 0 {
+		t.Fatalf("apply failed:\n%s", res.output())
+	}
+	// The grid was saved before its button was pressed: a clean refresh
+	// records used_buttons, and is what every hostile refresh must leave.
+	h.mustRun("apply", "-refresh-only", "-auto-approve", "-input=false")
+	goodValues := stateValues(h.state())
+	if len(goodValues) != 3 {
+		t.Fatalf("state holds %d resources, want the image, the upscale and the data source", len(goodValues))
+	}
+
+	for _, tc := range hostileAnswers {
+		t.Run(tc.name, func(t *testing.T) {
+			srv.set(tc.corrupt)
+			defer srv.set(nil)
+			res := h.run("apply", "-refresh-only", "-auto-approve", "-input=false")
+			if res.exitCode == 0 {
+				t.Errorf("refresh accepted a hostile answer:\n%s", res.output())
+			}
+			for _, want := range []string{"Unable to Read Image", tc.want} {
+				if !res.mentions(want) {
+					t.Errorf("output does not mention %q:\n%s", want, res.output())
+				}
+			}
+			if strings.Contains(res.output(), "panic") {
+				t.Errorf("the provider panicked:\n%s", res.output())
+			}
+			if got := stateValues(h.state()); !reflect.DeepEqual(got, goodValues) {
+				t.Errorf("state changed after a hostile answer:\n got %v\nwant %v", got, goodValues)
+				// Let the next case start from the good state.
+				srv.set(nil)
+				h.mustRun("apply", "-refresh-only", "-auto-approve", "-input=false")
+			}
+		})
+	}
+	figure(t, "hostile answers tried during refresh", len(hostileAnswers))
+
+	// A new job that Akool reports with an undocumented status while the
+	// apply waits: a clear error, and state keeps the job's id with its
+	// last documented status, so untaint and apply finish the same job.
+	known := map[any]bool{}
+	for _, r := range goodValues {
+		known[r["id"]] = true
+	}
+	srv.set(editData(func(d map[string]any) {
+		if !known[d["_id"]] {
+			d["image_status"] = 7
+		}
+	}))
+	h.writeConfig(testAccGridConfig(ts.URL, "a harbor at dawn, seen from a boat") +
+		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 1, "") + `
+data "akool_image" "grid" {
+  id = akool_generated_image.grid.id
+}
+resource "akool_generated_image" "odd" {
+  prompt = "a job in an undocumented state"
+}
+`)
+	res := h.apply()
+	srv.set(nil)
+	if res.exitCode == 0 {
+		t.Fatalf("apply succeeded although Akool reported image_status 7 while it waited:\n%s", res.output())
+	}
+	for _, want := range []string{"Image Generation Not Finished", "image_status 7", "terraform untaint"} {
+		if !res.mentions(want) {
+			t.Errorf("output does not mention %q:\n%s", want, res.output())
+		}
+	}
+	odd := h.resource("akool_generated_image.odd")
+	if odd == nil {
+		t.Fatal("the job Akool accepted is not in state; the paid job would be lost")
+	}
+	if status := odd.AttributeValues["status"]; status != "queueing" && status != "processing" {
+		t.Errorf("status in state = %v, want the last documented one (queueing or processing)", status)
+	}
+	h.mustRun("untaint", "akool_generated_image.odd")
+	if res := h.apply(); res.exitCode != 0 || !res.mentions("0 added") {
+		t.Fatalf("recovery apply: exit %d, want the same job finished:\n%s", res.exitCode, res.output())
+	}
+	if done := h.resource("akool_generated_image.odd"); done == nil || done.AttributeValues["id"] != odd.AttributeValues["id"] ||
+		done.AttributeValues["status"] != "completed" {
+		t.Errorf("after recovery: %+v; want job %v completed", done, odd.AttributeValues["id"])
+	}
+
+	// After the hostile answers, the next refresh is clean and plans nothing.
+	if res := h.run("plan", "-detailed-exitcode", "-input=false"); res.exitCode != 0 {
+		t.Errorf("plan after the hostile answers exited %d, want 0:\n%s", res.exitCode, res.output())
+	}
+	if c := e.Counters(); c.Creates != 2 || c.Presses != 1 {
+		t.Errorf("creates = %d, presses = %d; want 2 and 1", c.Creates, c.Presses)
+	}
+}
+
+// stateValues is every resource's and data source's attribute values by
+// address.
+func stateValues(s *tfjson.State) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	if s.Values == nil || s.Values.RootModule == nil {
+		return out
+	}
+	for _, r := range s.Values.RootModule.Resources {
+		out[r.Address] = r.AttributeValues
+	}
+	return out
+}
