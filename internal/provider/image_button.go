@@ -216,19 +216,8 @@ func (r *imageButtonResource) Create(ctx context.Context, req resource.CreateReq
 		return
 	}
 
-	// Save the job before waiting: if the wait is cut short, the id of the
-	// press that was paid for stays in state.
-	m.applyImage(img)
-	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
 	tflog.Info(ctx, "Akool accepted the button press", map[string]any{"id": img.ID, "parent": parentID, "button": button})
-
-	waitCtx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	final, err := client.Wait(waitCtx, img.ID, logProgress(ctx))
-	finishWait(ctx, ctx.Err(), m, final, r.data.credentialsNote(err), timeout, false, &resp.State, &resp.Diagnostics)
+	saveAndWait(ctx, r.data, client, m, img, timeout, &resp.State, &resp.Diagnostics)
 }
 
 func (r *imageButtonResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

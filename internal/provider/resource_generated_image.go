@@ -254,19 +254,8 @@ func (r *generatedImageResource) Create(ctx context.Context, req resource.Create
 		return
 	}
 
-	// Save the job before waiting: if the wait is cut short, the id of the
-	// generation that was paid for stays in state.
-	plan.applyImage(img)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
 	tflog.Info(ctx, "Akool accepted the image job", map[string]any{"id": img.ID, "status": img.Status.String()})
-
-	waitCtx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	final, err := client.Wait(waitCtx, img.ID, logProgress(ctx))
-	finishWait(ctx, ctx.Err(), &plan, final, r.data.credentialsNote(err), timeout, false, &resp.State, &resp.Diagnostics)
+	saveAndWait(ctx, r.data, client, &plan, img, timeout, &resp.State, &resp.Diagnostics)
 }
 
 func (r *generatedImageResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -528,6 +517,23 @@ func (m *generatedImageModel) waitWords() jobWords {
 		goneAdvice: "Run terraform apply -replace=<address> (the address Terraform shows with this error) to " +
 			"generate a new image; that spends credits.",
 	}
+}
+
+// saveAndWait is the end of every Create: it saves the job Akool has just
+// accepted in state before anything else can fail, so that the id of a paid
+// job is never lost, then waits for it within the create timeout and records
+// the outcome.
+func saveAndWait(ctx context.Context, data *providerData, client *akool.Client, m jobModel, img *akool.Image,
+	timeout time.Duration, state *tfsdk.State, diags *diag.Diagnostics) {
+	m.applyImage(img)
+	diags.Append(state.Set(ctx, m)...)
+	if diags.HasError() {
+		return
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	final, err := client.Wait(waitCtx, img.ID, logProgress(ctx))
+	finishWait(ctx, ctx.Err(), m, final, data.credentialsNote(err), timeout, false, state, diags)
 }
 
 // finishWait saves what the wait learnt and reports how it ended. parentErr
