@@ -47,9 +47,16 @@ type Config struct {
 	RetryWaitMin   time.Duration // default 250ms
 	RetryWaitMax   time.Duration // default 8s
 	Logger         Logger        // optional
-	Poll           PollPolicy    // optional, used by Wait; nil = DefaultPollPolicy()
+	Poll           PollPolicy    // optional, used by Wait; nil = LearnedPoll(), one per Client
 
-	// Sleep waits between retries and between status reads in Wait. It must
+	// MaxRequestsPerSecond caps the requests the client sends, all kinds
+	// and retries together. 0 lets the client send freely until Akool
+	// refuses a request as too frequent, and then adapt; with a cap it
+	// adapts below the cap the same way. Negative counts as 0.
+	MaxRequestsPerSecond float64
+
+	// Sleep waits between retries, between status reads in Wait, and for
+	// a request's turn in the request budget. It must
 	// return ctx.Err() when ctx ends first. Optional, for tests; the default
 	// waits on a timer or ctx.Done().
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -81,7 +88,9 @@ type Client struct {
 	poll         PollPolicy
 	sleep        func(ctx context.Context, d time.Duration) error
 
-	tokens tokenCache // the fetched token (authClientCredentials)
+	tokens  tokenCache  // the fetched token (authClientCredentials)
+	created createdJobs // jobs created and not yet waited for
+	limiter *limiter    // the request budget
 }
 
 // New validates the config and returns a client. It needs exactly one
@@ -107,6 +116,7 @@ func New(cfg Config) (*Client, error) {
 		logger:       cfg.Logger,
 		poll:         cfg.Poll,
 		sleep:        cfg.Sleep,
+		limiter:      newLimiter(cfg.MaxRequestsPerSecond, nil),
 	}
 	switch method {
 	case authAPIKey:
@@ -138,7 +148,7 @@ func New(cfg Config) (*Client, error) {
 		c.retryWaitMax = c.retryWaitMin
 	}
 	if c.poll == nil {
-		c.poll = DefaultPollPolicy()
+		c.poll = LearnedPoll()
 	}
 	if c.sleep == nil {
 		c.sleep = sleepContext

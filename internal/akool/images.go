@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 )
 
 var errNoID = errors.New("an image id is required")
@@ -81,6 +82,7 @@ func (c *Client) create(ctx context.Context, ep endpoint, body any) (*Image, err
 			Endpoint:   ep.path,
 		}}
 	}
+	c.created.add(img.ID, time.Now(), img.Status)
 	return img, nil
 }
 

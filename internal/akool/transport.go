@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
@@ -130,6 +131,10 @@ func (c *Client) send(ctx context.Context, ep endpoint, query url.Values, payloa
 		PrepareRetry:   ex.waitBeforeRetry,
 		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
 	}
+	if err := c.limiter.wait(ctx, c.sleep); err != nil {
+		// Nothing was sent, so nothing is uncertain.
+		return nil, fmt.Errorf("akool %s: stopped before sending, waiting for the request budget: %w", ep.path, err)
+	}
 	resp, doErr := rc.Do(req)
 	if resp != nil && resp.Body != nil {
 		resp.Body.Close()
@@ -239,8 +244,17 @@ func (ex *exchange) checkRetry(ctx context.Context, resp *http.Response, err err
 		ex.env, ex.envErr = decodeEnvelope(ex.ep.path, ex.status, body, ex.c.redact)
 	}
 
-	retry := ex.status == http.StatusTooManyRequests || IsCode(ex.envErr, CodeTooFrequent) ||
-		(!ex.ep.create && ex.status >= 500)
+	refused := ex.status == http.StatusTooManyRequests || IsCode(ex.envErr, CodeTooFrequent)
+	if refused {
+		if rate := ex.c.limiter.refuse(ex.start); rate > 0 {
+			ex.c.debug(ctx, "akool refused a request as too frequent; slowing down", map[string]any{
+				"path": ex.ep.path, "requests_per_second": math.Round(rate*100) / 100,
+			})
+		}
+	} else {
+		ex.c.limiter.answer()
+	}
+	retry := refused || (!ex.ep.create && ex.status >= 500)
 	retry = retry && ctx.Err() == nil
 	ex.log(ctx, retry)
 	return retry, nil
@@ -300,6 +314,7 @@ func (ex *exchange) waitBeforeRetry(req *http.Request) error {
 		ex.sleepErr = err
 		return err
 	}
+	ex.c.limiter.charge()
 	return nil
 }
 

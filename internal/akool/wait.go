@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -11,35 +12,13 @@ import (
 // image_status before Wait gives up.
 const unknownStatusLimit = 3
 
-// PollPolicy decides the wait before the next status read. attempt counts
-// reads already made for this job (>=1), elapsed is the time since Wait
-// started, img the last image read.
-type PollPolicy interface {
-	NextPoll(attempt int, elapsed time.Duration, img *Image) time.Duration
-}
-
-// DefaultPollPolicy returns the policy Wait uses when Config.Poll is nil:
-//   - 1s while the job is queueing (or reports a state Akool does not document);
-//   - while it is processing, an eighth of the time waited so far, kept
-//     between 0.5s and 2s: quick answers for quick jobs, few reads for slow ones;
-//   - 3s for any state once Wait has run for 2 minutes.
-func DefaultPollPolicy() PollPolicy { return defaultPollPolicy{} }
-
-type defaultPollPolicy struct{}
-
-func (defaultPollPolicy) NextPoll(_ int, elapsed time.Duration, img *Image) time.Duration {
-	switch {
-	case elapsed >= 2*time.Minute:
-		return 3 * time.Second
-	case img != nil && img.Status == StatusProcessing:
-		return min(max(elapsed/8, 500*time.Millisecond), 2*time.Second)
-	default:
-		return time.Second
-	}
-}
-
-// Wait polls GetImage until the job is terminal. progress (may be nil) is
-// called after every successful read.
+// Wait polls GetImage until the job is terminal, reading when the client's
+// PollPolicy says (LearnedPoll by default). progress (may be nil) is called
+// after every successful read.
+//
+// For a job this client created, Wait knows when it was created and that it
+// was queueing then, so the first read waits for the policy; for any other
+// job (one from an earlier run) the first read is immediate.
 //
 // A completed job returns the image and nil. A failed job (status 4) returns
 // the image and a *JobFailedError. When ctx ends, Wait returns the last image
@@ -48,10 +27,26 @@ func (defaultPollPolicy) NextPoll(_ int, elapsed time.Duration, img *Image) time
 // image_status Akool does not document is an error once it has been read
 // three times in a row.
 func (c *Client) Wait(ctx context.Context, id string, progress func(*Image)) (*Image, error) {
-	start := time.Now()
+	created, createdStatus, fresh := c.created.take(id)
+	timer := c.poll.Follow(id, created)
+	defer timer.Stop()
+
+	var wait time.Duration
+	status := createdStatus
+	if fresh {
+		wait = time.Until(created.Add(timer.Observe(created, createdStatus)))
+	}
 	var last *Image
 	unknown := 0
-	for attempt := 1; ; attempt++ {
+	for {
+		if wait > 0 {
+			if err := c.pause(ctx, timer, wait); err != nil {
+				if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+					err = fmt.Errorf("%w: %w", ctxErr, err)
+				}
+				return last, fmt.Errorf("akool job %s: stopped waiting while it was %s: %w", id, status, err)
+			}
+		}
 		img, err := c.GetImage(ctx, id)
 		if err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
@@ -59,7 +54,8 @@ func (c *Client) Wait(ctx context.Context, id string, progress func(*Image)) (*I
 			}
 			return last, err
 		}
-		last = img
+		last, status = img, img.Status
+		wait = timer.Observe(time.Now(), img.Status)
 		if progress != nil {
 			progress(img)
 		}
@@ -77,13 +73,85 @@ func (c *Client) Wait(ctx context.Context, id string, progress func(*Image)) (*I
 		default:
 			unknown = 0
 		}
+	}
+}
 
-		d := c.poll.NextPoll(attempt, time.Since(start), img)
-		if err := c.sleep(ctx, d); err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-				err = fmt.Errorf("%w: %w", ctxErr, err)
+// pause waits d before the next read. When the policy learns something
+// meanwhile (another job ended), it asks the timer again and waits what is
+// left of the new plan instead.
+func (c *Client) pause(ctx context.Context, timer PollTimer, d time.Duration) error {
+	for d > 0 {
+		changed := timer.Changed()
+		if changed == nil {
+			return c.sleep(ctx, d)
+		}
+		sleepCtx, cancel := context.WithCancel(ctx)
+		go func() {
+			select {
+			case <-changed:
+				cancel()
+			case <-sleepCtx.Done():
 			}
-			return last, fmt.Errorf("akool job %s: stopped waiting while it was %s: %w", id, img.Status, err)
+		}()
+		err := c.sleep(sleepCtx, d)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-changed:
+		default:
+			return err // not the policy's doing: ctx ended, or the sleep failed
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		d = timer.Replan(time.Now())
+	}
+	return nil
+}
+
+// createdJobs remembers when this client created each job it has not yet
+// waited for, so that Wait can time the job from its creation. Entries leave
+// when Wait takes them; jobs never waited for are dropped after an hour.
+type createdJobs struct {
+	mu   sync.Mutex
+	jobs map[string]createdJob
+}
+
+type createdJob struct {
+	at     time.Time
+	status Status
+}
+
+const (
+	createdJobsLimit = 1024      // entries kept before stale ones are dropped
+	createdJobsTTL   = time.Hour // how long an entry nobody waited for is kept
+)
+
+func (c *createdJobs) add(id string, at time.Time, status Status) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.jobs == nil {
+		c.jobs = make(map[string]createdJob)
+	}
+	if len(c.jobs) >= createdJobsLimit {
+		for k, j := range c.jobs {
+			if at.Sub(j.at) > createdJobsTTL {
+				delete(c.jobs, k)
+			}
 		}
 	}
+	c.jobs[id] = createdJob{at: at, status: status}
+}
+
+// take returns and forgets when the job was created and its status then.
+func (c *createdJobs) take(id string) (time.Time, Status, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	j, ok := c.jobs[id]
+	if ok {
+		delete(c.jobs, id)
+	}
+	return j.at, j.status, ok
 }

@@ -24,20 +24,39 @@ func statusServer(t *testing.T, answers ...string) (*Client, *counter, *fakeSlee
 	return c, cnt, sleep
 }
 
-// pollRecorder is a PollPolicy that records its inputs.
+// pollRecorder is a PollPolicy that records what its timers see and
+// always answers wait.
 type pollRecorder struct {
 	mu       sync.Mutex
-	attempts []int
+	follows  []time.Time // the created argument of each Follow
 	statuses []Status
+	stops    int
 	wait     time.Duration
 }
 
-func (p *pollRecorder) NextPoll(attempt int, elapsed time.Duration, img *Image) time.Duration {
+func (p *pollRecorder) Follow(_ string, created time.Time) PollTimer {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.attempts = append(p.attempts, attempt)
-	p.statuses = append(p.statuses, img.Status)
-	return p.wait
+	p.follows = append(p.follows, created)
+	return recorderTimer{p}
+}
+
+type recorderTimer struct{ p *pollRecorder }
+
+func (t recorderTimer) Observe(_ time.Time, status Status) time.Duration {
+	t.p.mu.Lock()
+	defer t.p.mu.Unlock()
+	t.p.statuses = append(t.p.statuses, status)
+	return t.p.wait
+}
+
+func (t recorderTimer) Changed() <-chan struct{}       { return nil }
+func (t recorderTimer) Replan(time.Time) time.Duration { return t.p.wait }
+
+func (t recorderTimer) Stop() {
+	t.p.mu.Lock()
+	defer t.p.mu.Unlock()
+	t.p.stops++
 }
 
 func TestWait_completes(t *testing.T) {
@@ -61,8 +80,12 @@ func TestWait_completes(t *testing.T) {
 	if cnt.get(epImage.path) != 4 {
 		t.Errorf("reads = %d, want 4", cnt.get(epImage.path))
 	}
-	if want := []int{1, 2, 3}; !slices.Equal(policy.attempts, want) || !slices.Equal(policy.statuses, []Status{1, 1, 2}) {
-		t.Errorf("policy saw attempts %v statuses %v", policy.attempts, policy.statuses)
+	// A job this client did not create: the first read is immediate.
+	if len(policy.follows) != 1 || !policy.follows[0].IsZero() || policy.stops != 1 {
+		t.Errorf("policy followed %v and stopped %d times, want one unknown creation and one stop", policy.follows, policy.stops)
+	}
+	if want := []Status{1, 1, 2, 3}; !slices.Equal(policy.statuses, want) {
+		t.Errorf("policy saw statuses %v, want %v", policy.statuses, want)
 	}
 	waits := sleep.all()
 	if len(waits) != 3 || waits[0] != 1234*time.Millisecond {
@@ -149,32 +172,5 @@ func TestWait_cancellation(t *testing.T) {
 	img, err = c2.Wait(ctx2, testID, nil)
 	if !errors.Is(err, context.DeadlineExceeded) || img != nil {
 		t.Errorf("img = %+v, err = %v; want nil and DeadlineExceeded", img, err)
-	}
-}
-
-func TestDefaultPollPolicy(t *testing.T) {
-	p := DefaultPollPolicy()
-	queueing, processing := &Image{Status: StatusQueueing}, &Image{Status: StatusProcessing}
-	tests := []struct {
-		elapsed time.Duration
-		img     *Image
-		want    time.Duration
-	}{
-		{0, queueing, time.Second},
-		{90 * time.Second, queueing, time.Second},
-		{0, processing, 500 * time.Millisecond},
-		{2 * time.Second, processing, 500 * time.Millisecond},
-		{8 * time.Second, processing, time.Second},
-		{12 * time.Second, processing, 1500 * time.Millisecond},
-		{60 * time.Second, processing, 2 * time.Second},
-		{2 * time.Minute, processing, 3 * time.Second},
-		{10 * time.Minute, queueing, 3 * time.Second},
-		{0, &Image{Status: 7}, time.Second},
-		{0, nil, time.Second},
-	}
-	for _, tt := range tests {
-		if got := p.NextPoll(1, tt.elapsed, tt.img); got != tt.want {
-			t.Errorf("NextPoll(%v, %+v) = %v, want %v", tt.elapsed, tt.img, got, tt.want)
-		}
 	}
 }

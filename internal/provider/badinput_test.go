@@ -125,6 +125,8 @@ func badInputs() []badInput {
 		{kind: "provider", attribute: "endpoint", badLine: `endpoint = "http://images.example.com"`, summary: `Invalid Akool Endpoint`},
 		{kind: "provider", attribute: "endpoint", badLine: `endpoint = "ftp://127.0.0.1/"`, summary: `Invalid Akool Endpoint`},
 		{kind: "provider", attribute: "endpoint", badLine: `endpoint = "https://user:pass@openapi.akool.com"`, summary: `Invalid Akool Endpoint`},
+		{kind: "provider", attribute: "max_requests_per_second", badLine: `max_requests_per_second = 0`, summary: `Invalid Akool Request Rate`},
+		{kind: "provider", attribute: "max_requests_per_second", badLine: `max_requests_per_second = -2`, summary: `Invalid Akool Request Rate`},
 	}
 	for _, typ := range []string{"akool_image_upscale", "akool_image_variation"} {
 		button := func(attribute, line string, set map[string]string, summary string) badInput {

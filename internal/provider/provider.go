@@ -5,11 +5,14 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -45,7 +48,14 @@ const (
 	envClientSecret = "AKOOL_CLIENT_SECRET"
 	envToken        = "AKOOL_TOKEN"
 	envEndpoint     = "AKOOL_ENDPOINT"
+	envMaxRate      = "AKOOL_MAX_REQUESTS_PER_SECOND"
 )
+
+// envPollStrategy selects how the provider polls unfinished jobs. It exists
+// only for the benchmark (make bench), which compares the provider's own
+// policy with the fixed and exponential polls of peer providers; users have
+// no reason to set it. Values: "fixed5s", "exponential"; unset for the default.
+const envPollStrategy = "AKOOL_POLL_STRATEGY"
 
 func (p *akoolProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
 	resp.TypeName = "akool"
@@ -96,6 +106,16 @@ func (p *akoolProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				Optional:   true,
 				Validators: []validator.String{endpointValidator{}},
 			},
+			"max_requests_per_second": schema.Float64Attribute{
+				MarkdownDescription: "The most requests per second the provider sends to Akool, counting every " +
+					"request of one Terraform run together (creates, status reads, retries) across all resources " +
+					"and data sources. Must be greater than `0`. When not set, the provider sends freely until " +
+					"Akool answers that requests are too frequent (code `1005` or HTTP `429`), then slows down and " +
+					"adapts its pace to what Akool accepts; when set, it never exceeds this rate, and still slows " +
+					"down below it while Akool refuses requests. Falls back to the `" + envMaxRate + "` environment variable.",
+				Optional:   true,
+				Validators: []validator.Float64{positiveRateValidator{}},
+			},
 		},
 	}
 }
@@ -131,6 +151,8 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	if problem := checkAuth(settings); problem != nil {
 		resp.Diagnostics.AddAttributeError(problem.path, problem.summary, problem.detail)
 	}
+	maxRate := requestRate(config.MaxRequestsPerSecond, os.Getenv, &resp.Diagnostics)
+	poll := pollStrategy(os.Getenv(envPollStrategy), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -150,6 +172,9 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		UserAgent:    fmt.Sprintf("terraform-provider-akool/%s (+terraform %s)", p.version, req.TerraformVersion),
 		HTTPClient:   httpClient,
 		Logger:       tflogLogger{secrets: secrets},
+
+		MaxRequestsPerSecond: maxRate,
+		Poll:                 poll,
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Create Akool Client",
@@ -443,6 +468,8 @@ type providerModel struct {
 	ClientSecret types.String `tfsdk:"client_secret"`
 	Token        types.String `tfsdk:"token"`
 	Endpoint     types.String `tfsdk:"endpoint"`
+
+	MaxRequestsPerSecond types.Float64 `tfsdk:"max_requests_per_second"`
 }
 
 // unknownArguments lists the arguments whose values are not known yet.
@@ -462,5 +489,69 @@ func (m providerModel) unknownArguments() []string {
 			unknown = append(unknown, a.name)
 		}
 	}
+	if m.MaxRequestsPerSecond.IsUnknown() {
+		unknown = append(unknown, "max_requests_per_second")
+	}
 	return unknown
+}
+
+// requestRate resolves max_requests_per_second with its environment
+// fallback; 0 means not set (the client adapts on its own).
+func requestRate(v types.Float64, getenv func(string) string, diags *diag.Diagnostics) float64 {
+	if !v.IsNull() {
+		return v.ValueFloat64() // checked > 0 by positiveRateValidator
+	}
+	raw := strings.TrimSpace(getenv(envMaxRate))
+	if raw == "" {
+		return 0
+	}
+	rate, err := strconv.ParseFloat(raw, 64)
+	if err != nil || !(rate > 0) || math.IsInf(rate, 0) {
+		diags.AddAttributeError(path.Root("max_requests_per_second"), "Invalid Akool Request Rate",
+			fmt.Sprintf("The %s environment variable is %q, which is not a number greater than 0. "+
+				"Set it to the most requests per second to send to Akool, such as 5, or unset it.", envMaxRate, raw))
+		return 0
+	}
+	return rate
+}
+
+// pollStrategy reads AKOOL_POLL_STRATEGY (see envPollStrategy); nil is the
+// client's own policy.
+func pollStrategy(name string, diags *diag.Diagnostics) akool.PollPolicy {
+	switch name {
+	case "":
+		return nil
+	case "fixed5s":
+		return akool.FixedPoll(5 * time.Second)
+	case "exponential":
+		return akool.ExponentialPoll(500*time.Millisecond, 10*time.Second)
+	default:
+		diags.AddError("Invalid Akool Poll Strategy",
+			fmt.Sprintf("The %s environment variable is %q; it accepts only fixed5s or exponential, for benchmarks. Unset it.", envPollStrategy, name))
+		return nil
+	}
+}
+
+// positiveRateValidator checks at plan time that a rate is greater than 0.
+type positiveRateValidator struct{}
+
+var _ validator.Float64 = positiveRateValidator{}
+
+func (positiveRateValidator) Description(context.Context) string {
+	return "value must be greater than 0"
+}
+
+func (v positiveRateValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (positiveRateValidator) ValidateFloat64(_ context.Context, req validator.Float64Request, resp *validator.Float64Response) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if rate := req.ConfigValue.ValueFloat64(); !(rate > 0) || math.IsInf(rate, 0) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Akool Request Rate",
+			fmt.Sprintf("max_requests_per_second is %v; it must be a number greater than 0, such as 5. "+
+				"Remove it to let the provider adapt to Akool on its own.", rate))
+	}
 }

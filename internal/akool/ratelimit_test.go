@@ -1,0 +1,334 @@
+package akool
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeClock is a clock that moves only when a sleep on it does.
+type fakeClock struct {
+	mu    sync.Mutex
+	t     time.Time
+	slept []time.Duration
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{t: time.Unix(1_700_000_000, 0)} }
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.slept = append(c.slept, d)
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+	return nil
+}
+
+func TestLimiter_freeUntilRefused(t *testing.T) {
+	clk := newFakeClock()
+	l := newLimiter(0, clk.now)
+	for range 50 {
+		if err := l.wait(context.Background(), clk.sleep); err != nil {
+			t.Fatal(err)
+		}
+		l.answer()
+	}
+	if len(clk.slept) != 0 {
+		t.Fatalf("an unrefused client waited %v", clk.slept)
+	}
+	if _, paced := l.Rate(); paced {
+		t.Error("the limiter paces before any refusal")
+	}
+
+	// 50 requests answered within the same instant; the 51st is refused.
+	sentAt := clk.now()
+	l.refuse(sentAt)
+	rate, paced := l.Rate()
+	if !paced || math.Abs(rate-cutFactor*50) > 0.01 {
+		t.Fatalf("after a refusal the rate is %v (paced %v), want %v: cutFactor times the 50 served in the last second", rate, paced, cutFactor*50)
+	}
+	// Another refusal of a request sent before the cut does not cut again.
+	l.refuse(sentAt.Add(-time.Millisecond))
+	if again, _ := l.Rate(); again != rate {
+		t.Errorf("a refusal of a request sent before the cut moved the rate from %v to %v", rate, again)
+	}
+	// Requests are now spaced at the cut rate.
+	for range 5 {
+		if err := l.wait(context.Background(), clk.sleep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(clk.slept) != 5 {
+		t.Fatalf("waits = %v, want 5", clk.slept)
+	}
+	for _, d := range clk.slept[1:] {
+		if want := interval(rate); d < want-time.Millisecond || d > want+10*time.Millisecond {
+			t.Errorf("wait %v, want about %v (1/rate, the rate recovering slowly)", d, want)
+		}
+	}
+}
+
+func TestLimiter_recovers(t *testing.T) {
+	clk := newFakeClock()
+	l := newLimiter(0, clk.now)
+	for range 8 {
+		_ = l.wait(context.Background(), clk.sleep)
+		l.answer()
+	}
+	l.refuse(clk.now())
+	at := func(d time.Duration) float64 {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return l.rateLocked(l.cutAt.Add(d))
+	}
+	if r := at(0); math.Abs(r-cutFactor*8) > 1e-9 {
+		t.Errorf("rate at the cut = %v, want %v", r, cutFactor*8)
+	}
+	if r := at(recoveryTime / 2); r <= cutFactor*8 || r >= 8 {
+		t.Errorf("rate halfway = %v, want between %v and 8", r, cutFactor*8)
+	}
+	if r := at(recoveryTime); math.Abs(r-8) > 1e-9 {
+		t.Errorf("rate after %v = %v, want back at the refused 8", recoveryTime, r)
+	}
+	if r := at(recoveryTime * 3 / 2); r <= 8 || r > 8.5 {
+		t.Errorf("rate at 1.5x the recovery time = %v, want just above 8 (probing slowly)", r)
+	}
+	if r := at(3 * recoveryTime); r <= 10 {
+		t.Errorf("rate at 3x the recovery time = %v, want well above 8", r)
+	}
+}
+
+func TestLimiter_ceiling(t *testing.T) {
+	clk := newFakeClock()
+	l := newLimiter(4, clk.now)
+	for range 9 {
+		if err := l.wait(context.Background(), clk.sleep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(clk.slept) != 8 {
+		t.Fatalf("waits = %v, want 8 (the first request goes at once)", clk.slept)
+	}
+	for _, d := range clk.slept {
+		if d != 250*time.Millisecond {
+			t.Errorf("wait %v, want 250ms at 4 requests per second", d)
+		}
+	}
+	// Long after a refusal the rate still stays at the ceiling.
+	l.refuse(clk.now())
+	clk.advance(time.Hour)
+	if r, _ := l.Rate(); r != 4 {
+		t.Errorf("rate an hour after a refusal = %v, want the ceiling 4", r)
+	}
+	// A retry takes a slot without waiting; the next request waits for it.
+	clk.slept = nil
+	l.charge()
+	_ = l.wait(context.Background(), clk.sleep)
+	if len(clk.slept) != 1 || clk.slept[0] != 250*time.Millisecond {
+		t.Errorf("after a retry took the current slot the next request waited %v, want 250ms", clk.slept)
+	}
+}
+
+func TestLimiter_waitEndsWithContext(t *testing.T) {
+	clk := newFakeClock()
+	l := newLimiter(1, clk.now)
+	_ = l.wait(context.Background(), clk.sleep) // takes the first slot
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := l.wait(ctx, clk.sleep); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	// The abandoned slot was given back: the next request waits one interval, not two.
+	clk.slept = nil
+	_ = l.wait(context.Background(), clk.sleep)
+	if len(clk.slept) != 1 || clk.slept[0] != time.Second {
+		t.Errorf("next wait = %v, want 1s", clk.slept)
+	}
+}
+
+// serverBucket is a token bucket like the emulator's RateLimit.
+type serverBucket struct {
+	rate, tokens float64
+	last         time.Time
+}
+
+func (b *serverBucket) allow(now time.Time) bool {
+	if !b.last.IsZero() {
+		b.tokens = min(b.rate, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+	}
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+func TestLimiter_underAServerLimit(t *testing.T) {
+	// A client that always has a request to send, against a server that
+	// accepts 8 per second (burst 8) and refuses the rest; refused requests
+	// are retried after 250 ms. Over two minutes few are refused, and the
+	// server stays busy.
+	clk := newFakeClock()
+	l := newLimiter(0, clk.now)
+	srv := &serverBucket{rate: 8, tokens: 8}
+	var sent, refused, served int
+	retryAt := []time.Time{}
+	end := clk.now().Add(2 * time.Minute)
+	for clk.now().Before(end) {
+		if len(retryAt) > 0 && !retryAt[0].After(clk.now()) {
+			retryAt = retryAt[1:]
+			l.charge()
+		} else if err := l.wait(context.Background(), clk.sleep); err != nil {
+			t.Fatal(err)
+		}
+		sent++
+		if srv.allow(clk.now()) {
+			served++
+			l.answer()
+		} else {
+			refused++
+			l.refuse(clk.now())
+			retryAt = append(retryAt, clk.now().Add(250*time.Millisecond))
+		}
+		clk.advance(time.Millisecond) // the answer's round trip
+	}
+	share := float64(refused) / float64(sent)
+	t.Logf("%d sent, %d refused (%.1f%%), %d served (%.1f/s)", sent, refused, 100*share, served, float64(served)/120)
+	if share > 0.03 {
+		t.Errorf("%.1f%% of requests refused, want <= 3%%", 100*share)
+	}
+	if perSecond := float64(served) / 120; perSecond < 6 {
+		t.Errorf("served %.1f requests per second of the 8 allowed, want >= 6", perSecond)
+	}
+}
+
+func TestClient_adaptsToRefusals(t *testing.T) {
+	srv, cnt := server(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+		if n == 3 {
+			writeJSON(w, 200, `{"code":1005,"msg":"Too frequent"}`)
+			return
+		}
+		writeJSON(w, 200, ok(`{"credit":3}`))
+	})
+	c, sleep := newClient(t, srv.URL, nil)
+	for range 2 {
+		if _, err := c.Credit(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, paced := c.limiter.Rate(); paced || len(sleep.all()) != 0 {
+		t.Fatalf("paced before any refusal (waits %v)", sleep.all())
+	}
+	// The third request is refused and retried; from then on requests are paced.
+	if _, err := c.Credit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rate, paced := c.limiter.Rate()
+	if !paced || rate > 2 {
+		t.Fatalf("after a refusal: rate %v, paced %v; want paced at about cutFactor times the 2 served", rate, paced)
+	}
+	before := len(sleep.all())
+	if _, err := c.Credit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waits := sleep.all()[before:]
+	if len(waits) != 1 || waits[0] < 300*time.Millisecond {
+		t.Errorf("the next request waited %v, want one wait of about 1/rate", waits)
+	}
+	if cnt.get(epCredit.path) != 5 {
+		t.Errorf("requests = %d, want 5", cnt.get(epCredit.path))
+	}
+}
+
+func TestClient_maxRequestsPerSecond(t *testing.T) {
+	srv, _ := server(t, func(w http.ResponseWriter, _ *http.Request, _ int) { writeJSON(w, 200, ok(statusData(2))) })
+	c, sleep := newClient(t, srv.URL, func(cfg *Config) { cfg.MaxRequestsPerSecond = 5 })
+	for range 4 {
+		if _, err := c.GetImage(context.Background(), testID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waits := sleep.all()
+	if len(waits) != 3 {
+		t.Fatalf("waits = %v, want 3 (the first request goes at once)", waits)
+	}
+	for _, d := range waits {
+		// The fake sleep returns at once, so each request's slot is 200ms
+		// after the last one's; less real time than that has passed.
+		if d < 150*time.Millisecond || d > 200*time.Millisecond*time.Duration(len(waits)) {
+			t.Errorf("wait %v, want about 200ms per request at 5 per second", d)
+		}
+	}
+
+	// A request waiting for its slot stops when its context ends, and sends nothing.
+	slow, cnt := server(t, func(w http.ResponseWriter, _ *http.Request, _ int) { writeJSON(w, 200, ok(statusData(2))) })
+	c2, _ := newClient(t, slow.URL, func(cfg *Config) { cfg.MaxRequestsPerSecond = 0.5; cfg.Sleep = nil })
+	if _, err := c2.GetImage(context.Background(), testID); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c2.CreateV3(ctx, CreateV3Request{Prompt: "p"})
+	var uncertain *UncertainError
+	if !errors.Is(err, context.DeadlineExceeded) || errors.As(err, &uncertain) {
+		t.Errorf("err = %v, want a plain DeadlineExceeded (nothing was sent)", err)
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("gave up after %v, want about 50ms", took)
+	}
+	if cnt.get(epCreateV3.path) != 0 {
+		t.Errorf("the create was sent %d times, want 0", cnt.get(epCreateV3.path))
+	}
+}
+
+func TestLimiter_sporadicRefusalsDoNotStarveTheClient(t *testing.T) {
+	// A server that serves anything but refuses one request in ten, at
+	// random, whatever the rate. The client cannot tell this from a limit
+	// and slows down, but keeps at least half the rate it has seen served
+	// instead of sinking to minRate.
+	clk := newFakeClock()
+	l := newLimiter(0, clk.now)
+	rng := rand.New(rand.NewPCG(1, 2))
+	var served int
+	end := clk.now().Add(time.Minute)
+	for clk.now().Before(end) {
+		if err := l.wait(context.Background(), clk.sleep); err != nil {
+			t.Fatal(err)
+		}
+		if rng.IntN(10) == 0 {
+			l.refuse(clk.now())
+		} else {
+			served++
+			l.answer()
+		}
+		clk.advance(50 * time.Millisecond) // one request at a time, 20 per second unpaced
+	}
+	rate, paced := l.Rate()
+	if !paced || rate < floorShare*l.peakServed-1e-9 || l.peakServed < 5 {
+		t.Errorf("after a minute of sporadic refusals: rate %.2f (paced %v), peak served %.0f; want >= half the peak", rate, paced, l.peakServed)
+	}
+	if perSecond := float64(served) / 60; perSecond < 3 {
+		t.Errorf("served %.1f requests per second, want >= 3", perSecond)
+	}
+}

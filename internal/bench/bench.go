@@ -1,0 +1,242 @@
+// Package bench holds the measuring side of `make bench`: the synthetic job
+// times, the statistics and the targets of issue 6. The command in
+// cmd/akool-bench runs the real terraform CLI against the emulator and
+// reports with these functions; they are pure, so they are unit tested.
+package bench
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Job is the time one synthetic job spends queueing, then processing.
+type Job struct {
+	Queue, Process time.Duration
+}
+
+// Total is the job's time from creation to its end.
+func (j Job) Total() time.Duration { return j.Queue + j.Process }
+
+// JobTimes draws n jobs whose total time is uniform in [lo, hi], of which
+// 10-30% is spent queueing. The same seed always gives the same jobs.
+func JobTimes(seed uint64, n int, lo, hi time.Duration) []Job {
+	rng := rand.New(rand.NewPCG(seed, seed^0x5bd1e995))
+	jobs := make([]Job, n)
+	for i := range jobs {
+		total := lo + time.Duration(rng.Float64()*float64(hi-lo))
+		queue := time.Duration((0.1 + 0.2*rng.Float64()) * float64(total))
+		jobs[i] = Job{Queue: queue, Process: total - queue}
+	}
+	return jobs
+}
+
+// PromptPrefix starts the prompt of every benchmark image; the image's
+// index follows it.
+const PromptPrefix = "bench-"
+
+// Prompt is the prompt of the benchmark image with index i.
+func Prompt(i int) string { return PromptPrefix + strconv.Itoa(i) }
+
+// PromptIndex returns the index in a benchmark prompt, and false for any
+// other prompt.
+func PromptIndex(prompt string) (int, bool) {
+	rest, ok := strings.CutPrefix(prompt, PromptPrefix)
+	if !ok || rest == "" {
+		return 0, false
+	}
+	i, err := strconv.Atoi(rest)
+	if err != nil || i < 0 || strconv.Itoa(i) != rest {
+		return 0, false
+	}
+	return i, true
+}
+
+// LowerBound is the least time parallelism workers need for jobs, whatever
+// the order: the longest job, or the total work shared evenly.
+func LowerBound(jobs []Job, parallelism int) time.Duration {
+	if len(jobs) == 0 || parallelism < 1 {
+		return 0
+	}
+	var sum, longest time.Duration
+	for _, j := range jobs {
+		sum += j.Total()
+		longest = max(longest, j.Total())
+	}
+	return max(longest, sum/time.Duration(parallelism))
+}
+
+// OrderBound is the time parallelism workers need for jobs taken in the
+// given order, each starting as soon as a worker is free: what an apply in
+// that order would take if every end were noticed at once and nothing
+// else cost time. It is at least LowerBound; Terraform picks the order.
+func OrderBound(jobs []Job, parallelism int) time.Duration {
+	if len(jobs) == 0 || parallelism < 1 {
+		return 0
+	}
+	free := make([]time.Duration, min(parallelism, len(jobs))) // when each worker is free
+	var end time.Duration
+	for _, j := range jobs {
+		w := 0
+		for i := range free {
+			if free[i] < free[w] {
+				w = i
+			}
+		}
+		free[w] += j.Total()
+		end = max(end, free[w])
+	}
+	return end
+}
+
+// Percentile returns the q-quantile (0 < q <= 1) of ds by the nearest-rank
+// method: the smallest value with at least q of the values at or below it.
+// It returns 0 for no values.
+func Percentile(ds []time.Duration, q float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	rank := int(math.Ceil(q*float64(len(s)))) - 1
+	return s[min(max(rank, 0), len(s)-1)]
+}
+
+// ProcStatus reads the peak (VmHWM) and current (VmRSS) resident memory, in
+// bytes, from the text of a Linux /proc/<pid>/status file.
+func ProcStatus(r io.Reader) (peak, current int64, err error) {
+	sc := bufio.NewScanner(r)
+	found := 0
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), ":")
+		if !ok || (name != "VmHWM" && name != "VmRSS") {
+			continue
+		}
+		fields := strings.Fields(value)
+		if len(fields) != 2 || fields[1] != "kB" {
+			return 0, 0, fmt.Errorf("unexpected %s line %q", name, sc.Text())
+		}
+		kb, err := strconv.ParseInt(fields[0], 10, 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("unexpected %s line %q: %w", name, sc.Text(), err)
+		}
+		if name == "VmHWM" {
+			peak = kb << 10
+		} else {
+			current = kb << 10
+		}
+		found++
+	}
+	if err := sc.Err(); err != nil {
+		return 0, 0, err
+	}
+	if found < 2 {
+		return 0, 0, fmt.Errorf("no VmHWM and VmRSS lines (a kernel thread, or not Linux)")
+	}
+	return peak, current, nil
+}
+
+// Apply is what one terraform apply of n images measured.
+type Apply struct {
+	Profile, Strategy string
+	Images, Parallel  int
+	Lags              []time.Duration // per image: from its end to the first read that saw it
+	Reads             int             // status reads of the images, all together
+	Wall              time.Duration   // the terraform apply command, start to exit
+	Span              time.Duration   // from the first create to the last read that saw an image end
+	Bound             time.Duration   // LowerBound of the images' job times
+	OrderBound        time.Duration   // OrderBound of the images in the order Terraform created them
+	Requests, Refused int             // API requests the emulator received, and refused as too frequent
+	Failed            string          // why the apply did not produce every image; "" when it did
+}
+
+// ReadsPerImage is the average number of status reads per image.
+func (a Apply) ReadsPerImage() float64 {
+	if a.Images == 0 {
+		return 0
+	}
+	return float64(a.Reads) / float64(a.Images)
+}
+
+// Ratio is the wall time over the lower bound.
+func (a Apply) Ratio() float64 {
+	if a.Bound <= 0 {
+		return math.Inf(1)
+	}
+	return a.Wall.Seconds() / a.Bound.Seconds()
+}
+
+// RefusedShare is the share of requests refused as too frequent.
+func (a Apply) RefusedShare() float64 {
+	if a.Requests == 0 {
+		return 0
+	}
+	return float64(a.Refused) / float64(a.Requests)
+}
+
+// Check is one target and whether it was met.
+type Check struct {
+	Name string
+	Got  string
+	Want string
+	OK   bool
+}
+
+func (c Check) String() string {
+	verdict := "PASS"
+	if !c.OK {
+		verdict = "FAIL"
+	}
+	return fmt.Sprintf("[%s] %-40s %s (target %s)", verdict, c.Name, c.Got, c.Want)
+}
+
+// LagTargets checks an apply against the lag, read and wall targets of a
+// profile: the median and (when p95 > 0) 95th percentile lag, the reads per
+// image and the wall time over the lower bound.
+func LagTargets(a Apply, p50, p95 time.Duration, reads, ratio float64) []Check {
+	name := a.Profile + "/" + a.Strategy
+	checks := []Check{ok(name+": all images created", a.Failed == "", orText(a.Failed, "yes"), "yes")}
+	med := Percentile(a.Lags, 0.5)
+	checks = append(checks, ok(name+": median lag", med <= p50 && len(a.Lags) > 0, secs(med), "<= "+secs(p50)))
+	if p95 > 0 {
+		q := Percentile(a.Lags, 0.95)
+		checks = append(checks, ok(name+": p95 lag", q <= p95 && len(a.Lags) > 0, secs(q), "<= "+secs(p95)))
+	}
+	checks = append(checks,
+		ok(name+": reads per image", a.ReadsPerImage() <= reads, fmt.Sprintf("%.1f", a.ReadsPerImage()), fmt.Sprintf("<= %g", reads)),
+		ok(name+": wall / lower bound", a.Ratio() <= ratio, fmt.Sprintf("%.2f", a.Ratio()), fmt.Sprintf("<= %g", ratio)))
+	return checks
+}
+
+// RateTargets checks the rate-limited apply: every image created, and at
+// most maxRefused of the requests refused.
+func RateTargets(a Apply, maxRefused float64) []Check {
+	name := a.Profile + "/" + a.Strategy
+	return []Check{
+		ok(name+": all images created", a.Failed == "", orText(a.Failed, "yes"), "yes"),
+		ok(name+": refused requests", a.RefusedShare() <= maxRefused,
+			fmt.Sprintf("%.1f%% (%d of %d)", 100*a.RefusedShare(), a.Refused, a.Requests), fmt.Sprintf("<= %g%%", 100*maxRefused)),
+	}
+}
+
+func ok(name string, pass bool, got, want string) Check {
+	return Check{Name: name, Got: got, Want: want, OK: pass}
+}
+
+func orText(s, empty string) string {
+	if s == "" {
+		return empty
+	}
+	return s
+}
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.2fs", d.Seconds()) }
+
+// Median is the middle of ds (the lower middle for an even count); 0 for none.
+func Median(ds []time.Duration) time.Duration { return Percentile(ds, 0.5) }
