@@ -1,5 +1,5 @@
 // Package bench holds the measuring side of `make bench`: the synthetic job
-// times, the statistics and the targets of issue 6. The command in
+// times, the statistics and the performance targets. The command in
 // cmd/akool-bench runs the real terraform CLI against the emulator and
 // reports with these functions; they are pure, so they are unit tested.
 package bench

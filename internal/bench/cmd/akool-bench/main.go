@@ -11,7 +11,7 @@
 // configuration, without `terraform init` and without any download. Job
 // times come from a fixed seed, so every run asks for the same work.
 //
-// Profiles (see issue 6):
+// Profiles and their targets:
 //
 //	short    40 images of 2-6 s, -parallelism=10
 //	long     20 images of 8-20 s, -parallelism=20
