@@ -123,11 +123,32 @@ func decodeImage(data json.RawMessage) (*Image, error) {
 		return nil, err
 	}
 	img.Status = status
-	if credit, ok := flexFloat(f["deduction_credit"]); ok {
+	// A field that is present but unusable is an error, not a blank: a blank
+	// would overwrite what state knows with a wrong value on refresh.
+	for _, name := range []string{"upscaled_urls", "buttons", "used_buttons"} {
+		if k := jsonKind(f[name]); k != 0 && k != 'n' && k != '"' && k != '[' {
+			return nil, fmt.Errorf("the image's %s is not a list", name)
+		}
+	}
+	if raw := f["deduction_credit"]; present(raw) {
+		credit, ok := flexFloat(raw)
+		if !ok {
+			return nil, errors.New("the image's deduction_credit is not a number")
+		}
 		img.DeductionCredit = credit
 	}
-	img.CreatedAt = decodeTime(f["create_time"])
+	if raw := f["create_time"]; present(raw) {
+		if img.CreatedAt = decodeTime(raw); img.CreatedAt.IsZero() {
+			return nil, errors.New("the image's create_time is not a time in epoch milliseconds")
+		}
+	}
 	return img, nil
+}
+
+// present reports whether a field is in the answer with a value other than null.
+func present(raw json.RawMessage) bool {
+	k := jsonKind(raw)
+	return k != 0 && k != 'n'
 }
 
 // decodeStatus reads image_status: a number, a number in a string, or one of

@@ -557,6 +557,9 @@ var hostileAnswers = []struct {
 	{"completed without a picture", editData(func(d map[string]any) { delete(d, "image") }), "completed in Akool's answer, but without a picture URL"},
 	{"picture of the wrong type", editData(func(d map[string]any) { d["image"] = []any{"https://x.example/a.png"} }), "completed in Akool's answer, but without a picture URL"},
 	{"id of the wrong type", editData(func(d map[string]any) { d["_id"] = map[string]any{"$oid": "662a"} }), "_id is not a string"},
+	{"create time an object", editData(func(d map[string]any) { d["create_time"] = map[string]any{"$date": 1} }), "create_time is not a time"},
+	{"credit not a number", editData(func(d map[string]any) { d["deduction_credit"] = "NaN" }), "deduction_credit is not a number"},
+	{"buttons an object", editData(func(d map[string]any) { d["buttons"] = map[string]any{"U1": true} }), "buttons is not a list"},
 }
 
 // Hostile answers to infobymodelid during refresh each fail with a clear
