@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -228,30 +227,9 @@ func (r *imageButtonResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	b := m.base()
-	id := b.ID.ValueString()
 	importing := b.Status.IsNull() // only an import leaves the status unset
-	client := refreshClient(r.data, id, importing, &resp.Diagnostics)
-	if client == nil {
-		// Without Akool's answer, the date alone says whether it expired.
-		if !importing && b.refreshExpiryByDate(time.Now()) {
-			resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
-			resp.Diagnostics.Append(expiredWarning(k.expiryWords(), m.job())...)
-		}
-		return
-	}
-
-	img, err := client.GetImage(ctx, id)
-	err = checkReported(img, err)
-	if akool.IsNotFound(err) && !importing {
-		// The resource stays in state with its last known values: removing
-		// it would plan a new press, which Akool refuses for a used button.
-		b.markExpired()
-		resp.Diagnostics.Append(goneWarning(k.expiryWords(), m.job()))
-		resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.Append(readFailure(id, r.data.credentialsNote(err), importing))
+	img := refreshJob(ctx, r.data, m, k.expiryWords(), importing, &resp.State, &resp.Diagnostics)
+	if img == nil {
 		return
 	}
 	if importing && !k.adoptImported(b, img, &resp.Diagnostics) {

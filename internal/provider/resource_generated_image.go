@@ -264,34 +264,13 @@ func (r *generatedImageResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id := state.ID.ValueString()
 	importing := state.Status.IsNull() // only an import leaves the status unset
-	client := refreshClient(r.data, id, importing, &resp.Diagnostics)
-	if client == nil {
-		// Without Akool's answer, the date alone says whether it expired.
-		if !importing && state.refreshExpiryByDate(time.Now()) {
-			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-			resp.Diagnostics.Append(expiredWarning(generatedImageExpiry, &state.jobResultModel)...)
-		}
+	img := refreshJob(ctx, r.data, &state, generatedImageExpiry, importing, &resp.State, &resp.Diagnostics)
+	if img == nil {
 		return
 	}
 
-	img, err := client.GetImage(ctx, id)
-	err = checkReported(img, err)
-	if akool.IsNotFound(err) && !importing {
-		// The resource stays in state with its last known values: removing
-		// it would plan a new, paid and different image.
-		state.markExpired()
-		resp.Diagnostics.Append(goneWarning(generatedImageExpiry, &state.jobResultModel))
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.Append(readFailure(id, r.data.credentialsNote(err), importing))
-		return
-	}
-
-	if importing && !refuseButtonResult(id, img, &resp.Diagnostics) {
+	if importing && !refuseButtonResult(state.ID.ValueString(), img, &resp.Diagnostics) {
 		return
 	}
 	state.fromImage(img)
@@ -610,6 +589,41 @@ func addGenerateError(diags *diag.Diagnostics, err error) {
 			fmt.Sprintf("The request to generate the image failed before Akool accepted it: %v. Nothing was "+
 				"generated; check the network and the provider's endpoint, then apply again.", err))
 	}
+}
+
+// refreshJob is the part of Read that every image resource shares: it asks
+// Akool for the job in m and returns the answer to record, or nil when Read
+// has nothing more to do. Without a configured client, the date alone says
+// whether the image expired. When Akool no longer knows the job (1008), the
+// resource stays in state with its last known values, marked expired:
+// removing it would plan a new generation or press, which costs credits and
+// gives a different picture, or is refused for a used button.
+func refreshJob(ctx context.Context, data *providerData, m jobModel, words expiryWords, importing bool,
+	state *tfsdk.State, diags *diag.Diagnostics) *akool.Image {
+	job := m.job()
+	id := job.ID.ValueString()
+	client := refreshClient(data, id, importing, diags)
+	if client == nil {
+		if !importing && job.refreshExpiryByDate(time.Now()) {
+			diags.Append(state.Set(ctx, m)...)
+			diags.Append(expiredWarning(words, job)...)
+		}
+		return nil
+	}
+
+	img, err := client.GetImage(ctx, id)
+	err = checkReported(img, err)
+	if akool.IsNotFound(err) && !importing {
+		job.markExpired()
+		diags.Append(goneWarning(words, job))
+		diags.Append(state.Set(ctx, m)...)
+		return nil
+	}
+	if err != nil {
+		diags.Append(readFailure(id, data.credentialsNote(err), importing))
+		return nil
+	}
+	return img
 }
 
 // refreshClient returns the client for a Read, or nil when the provider is
