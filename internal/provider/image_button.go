@@ -345,9 +345,11 @@ func pressRefusal(parent *akool.Image, parentID, button string) (attribute, summ
 	case parent.Status != akool.StatusCompleted:
 		return "image_id", "Parent Image Not Finished",
 			fmt.Sprintf("Image %s is %s at Akool: its button %s cannot be pressed until it has finished (status "+
-				"completed). %s Apply again once it has finished; when the image is managed by Terraform, refer "+
+				"completed). %s Apply again once it has finished. When the image is managed by Terraform, refer "+
 				"to it (image_id = akool_generated_image.<name>.id) so that its creation, which waits for it to "+
-				"finish, comes first.", parentID, parent.Status, button, nothingSent)
+				"finish, comes first; if that wait ended before the image finished (a timeout or an interrupt), "+
+				"the next terraform apply continues it for free and then presses the button.",
+				parentID, parent.Status, button, nothingSent)
 	case containsFold(parent.UsedButtons, button):
 		// Checked before the offered buttons: Akool may also drop a used
 		// button from buttons.
@@ -454,16 +456,21 @@ func (k *buttonKind) adoptImported(m *imageButtonModel, img *akool.Image, diags 
 // the model's parent.
 func (k *buttonKind) waitWords(m *imageButtonModel) jobWords {
 	button, parent := m.Button.ValueString(), m.ImageID.ValueString()
+	users := "an akool_image_file that downloads it stops with an error of its own, downloading nothing, and is " +
+		"created by the apply that sees the " + k.noun + " finished."
+	if k.gridAttribute != nil {
+		users = "an akool_image_file that downloads it, and an akool_image_upscale or akool_image_variation that " +
+			"presses its buttons, stop with an error of their own, sending nothing and spending nothing, and are " +
+			"created by the apply that sees the " + k.noun + " finished."
+	}
 	return jobWords{
-		operation:      k.operation,
-		exampleAddress: k.typeName() + ".example",
+		operation: k.operation,
 		failedAdvice: fmt.Sprintf("Akool gives no reason. The job's id and status stay in state, and the next "+
 			"plan replaces this resource, which presses button %s of image %s again. If Akool counts the failed "+
 			"press as a use of the button (image %s then lists %s in used_buttons), the provider does not press it "+
 			"again, and a new result needs a new parent image (terraform apply -replace=<the parent's address>), "+
 			"which replaces this resource too.", button, parent, parent, button),
-		replaceEffect: fmt.Sprintf("A plain terraform apply without untaint plans a replacement, and the provider "+
-			"refuses to press button %s of image %s again because Akool already lists it as used.", button, parent),
+		unfinishedEffect: "Until it has finished, image_url is not set: " + users,
 		goneAdvice: fmt.Sprintf("Akool lists button %s of image %s as used, so it cannot be pressed again: a new "+
 			"result needs a new parent image (terraform apply -replace=<the parent's address>), which replaces "+
 			"this resource too.", button, parent),
@@ -486,13 +493,17 @@ func (k *buttonKind) description() string {
 		"changes while the configuration stays the same. Changing `image_id` or `index` presses a new button. " +
 		"When the parent image is replaced, this resource is replaced too, because the parent's new id changes " +
 		"`image_id`.\n\n" +
-		"## If a create times out or is interrupted\n\n" +
-		"Akool has already accepted (and charged for) the job, and lists the button as used on the parent. The " +
-		"provider saves the job's id in state before reporting the error, and Terraform marks the resource " +
-		"tainted. To finish waiting for the same job, run `terraform untaint <address>` and then " +
-		"`terraform apply`: the apply plans an in-place update that waits for that job and presses nothing. A " +
-		"plain `terraform apply` without untaint plans a replacement, whose press the provider refuses because " +
-		"the button is already used.\n\n" +
+		"## If an apply ends before the job finishes\n\n" +
+		"Akool accepts (and charges for) the job before the wait starts, and lists the button as used on the " +
+		"parent; the provider saves the job's id in state first. When the wait ends before the job has finished " +
+		"(the create timeout passes, the apply is interrupted, or Akool cannot be read), the resource stays in " +
+		"state with its unfinished `status`, **not tainted**, and a warning names the job. The next plain " +
+		"`terraform apply` continues waiting for the same job in place and presses nothing. Until the job has " +
+		"finished, `image_url` is not set, and an `akool_image_file` that downloads it stops with an error of its " +
+		"own. A `postcondition` on `status`, or `terraform plan -detailed-exitcode` (exit code `2` while a job is " +
+		"unfinished), lets a pipeline notice it; see `akool_generated_image` for an example. When the parent " +
+		"image itself has not finished, the press is refused before anything is sent, and the apply that sees " +
+		"the parent finished presses the button.\n\n" +
 		"## Failed jobs\n\n" +
 		"A job that Akool reports as failed fails the apply; its id and `status = \"failed\"` stay in state, and " +
 		"the next plan replaces it, which presses the button again. If Akool counts the failed press as a use " +

@@ -413,8 +413,8 @@ func planJobRecovery(ctx context.Context, req resource.ModifyPlanRequest, resp *
 	}
 }
 
-// resumeWait finishes waiting for a job that did not finish during create
-// (timeout or interruption, then terraform untaint), paying nothing more.
+// resumeWait finishes waiting for a job that did not finish during an
+// earlier apply (timeout, interruption), paying nothing more.
 // createTimeouts is the resource's timeouts block.
 func resumeWait(ctx context.Context, data *providerData, m jobModel, createTimeouts timeouts.Value, state *tfsdk.State, diags *diag.Diagnostics) {
 	// Whatever happens next, state keeps the job's last known values.
@@ -478,21 +478,21 @@ type jobModel interface {
 // jobWords are the parts of the diagnostics of a wait that depend on the
 // resource: what its job is called and how to get a new result.
 type jobWords struct {
-	operation      string // names the job in summaries: "<operation> Failed", "<operation> Not Finished"
-	exampleAddress string // an address of the resource type, for the untaint advice
-	failedAdvice   string // full sentences after "Akool reported job X as failed ..."
-	replaceEffect  string // a sentence: what a plain apply without untaint does
-	goneAdvice     string // full sentences: how to get a new result when Akool no longer knows the job
+	operation        string // names the job in summaries: "<operation> Failed", "<operation> Not Finished"
+	failedAdvice     string // full sentences after "Akool reported job X as failed ..."
+	unfinishedEffect string // full sentences: what is missing until the job has finished
+	goneAdvice       string // full sentences: how to get a new result when Akool no longer knows the job
 }
 
 func (m *generatedImageModel) waitWords() jobWords {
 	return jobWords{
-		operation:      "Image Generation",
-		exampleAddress: "akool_generated_image.example",
+		operation: "Image Generation",
 		failedAdvice: "Akool gives no reason; prompts its content rules refuse, or a source_image it cannot download, " +
 			"are common causes. Change the prompt or source_image and apply again, or apply again as it is " +
 			"to retry: the failed image is replaced by a new generation, which spends credits.",
-		replaceEffect: "A plain terraform apply without untaint replaces it and generates, and pays for, a new image.",
+		unfinishedEffect: "Until it has finished, image_url is not set: an akool_image_file that downloads it, " +
+			"and an akool_image_upscale or akool_image_variation that presses its buttons, stop with an error of " +
+			"their own, sending nothing and spending nothing, and are created by the apply that sees the image finished.",
 		goneAdvice: "Run terraform apply -replace=<address> (the address Terraform shows with this error) to " +
 			"generate a new image; that spends credits.",
 	}
@@ -501,7 +501,8 @@ func (m *generatedImageModel) waitWords() jobWords {
 // saveAndWait is the end of every Create: it saves the job Akool has just
 // accepted in state before anything else can fail, so that the id of a paid
 // job is never lost, then waits for it within the create timeout and records
-// the outcome.
+// the outcome. A wait that ends before the job does is a warning, so that
+// the resource is kept untainted and the next apply resumes the wait.
 func saveAndWait(ctx context.Context, data *providerData, client *akool.Client, m jobModel, img *akool.Image,
 	timeout time.Duration, state *tfsdk.State, diags *diag.Diagnostics) {
 	m.applyImage(img)
@@ -554,20 +555,19 @@ func finishWait(ctx context.Context, parentErr error, m jobModel, final *akool.I
 	default:
 		what = "reading the job's status failed: " + readErrorText(waitErr)
 	}
-	summary := words.operation + " Not Finished"
-	if resumed {
-		diags.AddError(summary,
-			fmt.Sprintf("Akool job %s is still %s: %s. Its id stays in state; run terraform apply again to keep "+
-				"waiting for the same job (no new image is generated and no credits are spent). To wait longer "+
-				"in one apply, raise timeouts.create.", id, job.Status.ValueString(), what))
-		return
+	// A warning, not an error: an error from Create taints the resource, and
+	// the next apply would replace it, paying for a new job (or, for a button,
+	// pressing a used one) instead of waiting for the one already paid for.
+	accepted := "Akool job " + id
+	if !resumed {
+		accepted = fmt.Sprintf("Akool accepted job %s (credits spent), and it", id)
 	}
-	diags.AddError(summary,
-		fmt.Sprintf("Akool accepted job %s (credits spent), but %s; its last status was %s. The id is saved in "+
-			"state and Terraform will mark the resource tainted. To finish waiting for the SAME job without paying "+
-			"again, run terraform untaint <address> and then terraform apply (the address is the one Terraform "+
-			"shows with this error, such as %s). %s To wait longer in one apply, raise timeouts.create.",
-			id, what, job.Status.ValueString(), words.exampleAddress, words.replaceEffect))
+	diags.AddWarning(words.operation+" Not Finished",
+		fmt.Sprintf("%s is still running (last status: %s), but %s. Its id stays in state and the resource is "+
+			"not tainted: the next terraform apply continues waiting for the same job for free, without "+
+			"generating a new image or spending credits. %s To wait longer in one apply, raise timeouts.create; "+
+			"to make an apply fail while the job is unfinished, add a postcondition on status.",
+			accepted, job.Status.ValueString(), strings.TrimSuffix(what, "."), words.unfinishedEffect))
 }
 
 // addGenerateError reports a failed create call.
@@ -899,12 +899,33 @@ const generatedImageDescription = "An image generated by Akool from a prompt, op
 	"`api_version = \"v3\"` (the default) makes a 2x2 grid whose single images are listed in `upscaled_urls` and " +
 	"can be upscaled or varied with the `buttons`; `api_version = \"v4\"` makes one image and accepts " +
 	"`model_name`, `resolution`, `negative_prompt` and `similarity`.\n\n" +
-	"## If a create times out or is interrupted\n\n" +
-	"Akool has already accepted (and charged for) the job. The provider saves its id in state before reporting " +
-	"the error, and Terraform marks the resource tainted. To finish waiting for the same job without paying " +
-	"again, run `terraform untaint <address>` and then `terraform apply`: the apply plans an in-place update " +
-	"that waits for that job. A plain `terraform apply` without untaint replaces the resource and generates a new, " +
-	"paid image.\n\n" +
+	"## If an apply ends before the job finishes\n\n" +
+	"Akool accepts (and charges for) the job before the wait starts, and the provider saves its id in state " +
+	"first. When the wait ends before the job has finished (the create timeout passes, the apply is " +
+	"interrupted, or Akool cannot be read), the resource stays in state with its unfinished `status` " +
+	"(`queueing` or `processing`), **not tainted**, and a warning names the job. The next plain " +
+	"`terraform apply` continues waiting for the same job in place: no new image, no credits. Until the job " +
+	"has finished, `image_url` is not set: an `akool_image_file` that downloads it, or an " +
+	"`akool_image_upscale`/`akool_image_variation` that presses its buttons, stops with an error of its own " +
+	"(nothing is downloaded, pressed or paid for), and is created by the apply that sees the image finished.\n\n" +
+	"An apply that only warns exits with `0`. A pipeline notices an unfinished image in either of two ways:\n\n" +
+	"- A `postcondition` on `status` fails the apply at this resource, which stays in state untainted, and " +
+	"stops what depends on it; the next apply continues the wait:\n\n" +
+	"  ```terraform\n" +
+	"  resource \"akool_generated_image\" \"hero\" {\n" +
+	"    prompt = \"a lighthouse on a cliff at sunrise\"\n\n" +
+	"    lifecycle {\n" +
+	"      postcondition {\n" +
+	"        condition     = self.status == \"completed\"\n" +
+	"        error_message = \"Akool has not finished the image yet: run terraform apply again to keep waiting for the same job.\"\n" +
+	"      }\n" +
+	"    }\n" +
+	"  }\n" +
+	"  ```\n\n" +
+	"- `terraform plan -detailed-exitcode` after the apply exits with `2` while a job is unfinished (the plan " +
+	"shows the in-place update that waits for it) and with `0` once every image has finished and nothing else " +
+	"changes.\n\n" +
+	"To wait longer in one apply, raise `timeouts.create`.\n\n" +
 	"## Failed jobs\n\n" +
 	"A job that Akool reports as failed fails the apply; its id and `status = \"failed\"` stay in state, and " +
 	"the next apply replaces it with a new generation.\n\n" +

@@ -28,6 +28,8 @@ var (
 	_ resource.Resource               = (*imageFileResource)(nil)
 	_ resource.ResourceWithConfigure  = (*imageFileResource)(nil)
 	_ resource.ResourceWithModifyPlan = (*imageFileResource)(nil)
+
+	_ resource.ResourceWithValidateConfig = (*imageFileResource)(nil)
 )
 
 // imageFileDefaultTimeout bounds a download when no timeouts block says
@@ -68,8 +70,10 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 			"url": schema.StringAttribute{
 				MarkdownDescription: "The `http` or `https` URL to download, typically `image_url` of an `akool_generated_image`. " +
+					"Must be set; it is optional in the schema only so that a reference to an image that has not finished " +
+					"yet (whose `image_url` is still null) stops with an error that says so, before anything is downloaded. " +
 					"No credentials are sent with the request. Changing this downloads the new URL to `path`, replacing the file.",
-				Required:      true,
+				Optional:      true,
 				Validators:    []validator.String{imageFileURLValidator{}},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
@@ -195,6 +199,25 @@ func (r *imageFileResource) Delete(ctx context.Context, req resource.DeleteReque
 		resp.Diagnostics.AddError("Unable to Delete Image File",
 			fmt.Sprintf("Removing %q failed: %v. Remove it by hand, or fix its permissions and destroy again.", filePath, err))
 	}
+}
+
+// ValidateConfig requires url. Terraform validates the configuration again
+// during apply, once references are known: a url that refers to an image
+// whose job has not finished (its image_url still null) fails here, with the
+// reason, instead of with Terraform's error about a missing argument.
+func (r *imageFileResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var imageURL types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("url"), &imageURL)...)
+	if resp.Diagnostics.HasError() || !imageURL.IsNull() {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(path.Root("url"), "Image URL Not Set",
+		"url is null, so there is nothing to download; nothing was downloaded and no file was written. When url "+
+			"refers to an image (such as akool_generated_image.<name>.image_url), that image has not finished yet: "+
+			"an image's image_url is set once its status is completed. When an apply ends before an image's job "+
+			"finishes (a create timeout or an interrupt), the image stays in state with its unfinished status; "+
+			"run terraform apply again, which continues waiting for the same job without paying again, and then "+
+			"downloads it. Otherwise set url to the http or https URL of the image to download.")
 }
 
 // ModifyPlan makes id known at plan time (it is the path), and turns the
