@@ -235,10 +235,8 @@ func (r *imageButtonResource) Read(ctx context.Context, req resource.ReadRequest
 	if importing && !k.adoptImported(b, img, &resp.Diagnostics) {
 		return
 	}
+	// The import marker set by ImportState stays until an Update.
 	m.applyImage(img)
-	if marker, ok := importMarkerFrom(ctx, req.Private); ok {
-		resp.Diagnostics.Append(setImportMarker(ctx, resp.Private, marker.next(importing, buttonUnread))...)
-	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 	resp.Diagnostics.Append(expiredWarning(k.expiryWords(), m.job())...)
 }

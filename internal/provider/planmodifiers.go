@@ -15,21 +15,19 @@ import (
 // adoption window after an import. Its value is an importMarker in JSON.
 const privateKeyImported = "imported"
 
-// importMarker is what the private state remembers of an import until the
-// first complete plan and apply after it.
+// importMarker is what the private state remembers of an import until an
+// apply has adopted the configuration.
 //
 // The window: ImportState sets the marker and the import's own read lists
-// what it could not read back from Akool. The next refresh (the first plan or
-// apply after a terraform import) sets Refreshed, and its plan still adopts.
-// The refresh after that, or any Update, removes the marker: by then the
-// first plan after the import has been applied, and a change of an input is a
-// real change that generates a new image.
+// what it could not read back from Akool. Refreshes keep it as it is, whether
+// or not they are saved (terraform apply -refresh-only, terraform refresh, a
+// failed apply): a refresh says nothing about the configuration. Only Update
+// removes it: by then an apply has recorded the configuration's values in
+// state, and a change of an input is a real change that generates a new image.
 type importMarker struct {
 	// Unread lists the inputs the import could not read back from Akool; in
 	// the window, a plan takes them from the configuration in place.
 	Unread []string `json:"unread"`
-	// Refreshed says that a refresh after the import's own read has happened.
-	Refreshed bool `json:"refreshed"`
 }
 
 // privateState is the part of the framework's private state data that this
@@ -68,20 +66,6 @@ func isImported(ctx context.Context, private privateState) bool {
 // unread reports whether the import could not read the attribute at p back.
 func (m importMarker) unread(p path.Path) bool {
 	return slices.Contains(m.Unread, p.String())
-}
-
-// next is the marker after a read that found unread inputs still unread:
-// the import's own read (importing) records them; the first refresh after it
-// keeps the window open for its plan; the refresh after that ends it (nil).
-func (m importMarker) next(importing bool, unread []string) *importMarker {
-	switch {
-	case importing:
-		return &importMarker{Unread: unread}
-	case !m.Refreshed:
-		return &importMarker{Unread: unread, Refreshed: true}
-	default:
-		return nil
-	}
 }
 
 // setImportMarker writes m to the private state, or removes the marker when

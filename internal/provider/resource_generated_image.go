@@ -274,9 +274,12 @@ func (r *generatedImageResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	state.fromImage(img)
-	if marker, ok := importMarkerFrom(ctx, req.Private); ok {
+	if isImported(ctx, req.Private) {
+		// Until an apply adopts the configuration, every read completes what
+		// Akool reports by now (an unfinished job's result tells more once
+		// finished) and lists what is still unread.
 		unread := r.fillFromImport(ctx, &state, img)
-		resp.Diagnostics.Append(setImportMarker(ctx, resp.Private, marker.next(importing, unread))...)
+		resp.Diagnostics.Append(setImportMarker(ctx, resp.Private, &importMarker{Unread: unread})...)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(expiredWarning(generatedImageExpiry, &state.jobResultModel)...)
@@ -297,7 +300,9 @@ func (r *generatedImageResource) Update(ctx context.Context, req resource.Update
 		plan.ModelName = state.ModelName
 	}
 	if isImported(ctx, req.Private) {
-		// The adoption window ends with the first apply after the import.
+		// The adoption window ends with the first apply that updates the
+		// resource after the import: the configuration's values are now in
+		// state.
 		resp.Diagnostics.Append(setImportMarker(ctx, resp.Private, nil)...)
 	}
 

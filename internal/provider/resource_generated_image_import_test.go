@@ -472,38 +472,20 @@ func (p importTestPrivate) SetKey(_ context.Context, key string, value []byte) d
 	return nil
 }
 
-// The import marker's life: recorded by the import's read, kept by the first
-// refresh after it, removed by the next.
-func TestImportMarkerWindow(t *testing.T) {
+// The import marker round-trips through private state, and anything else
+// under its key is no marker.
+func TestImportMarkerEncoding(t *testing.T) {
 	ctx := context.Background()
 	private := importTestPrivate{}
-	if diags := setImportMarker(ctx, private, &importMarker{}); diags.HasError() {
+	if diags := setImportMarker(ctx, private, &importMarker{Unread: []string{"resolution"}}); diags.HasError() {
 		t.Fatal(diags)
 	}
 	m, ok := importMarkerFrom(ctx, private)
-	if !ok || len(m.Unread) != 0 {
-		t.Fatalf("after ImportState: %+v, %v", m, ok)
+	if !ok || !m.unread(path.Root("resolution")) || m.unread(path.Root("prompt")) {
+		t.Fatalf("marker read back as %+v, %v; want resolution unread", m, ok)
 	}
-
-	steps := []struct {
-		name      string
-		importing bool
-		wantOpen  bool
-	}{
-		{"the import's own read", true, true},
-		{"the first refresh after it", false, true},
-		{"the refresh after that", false, false},
-	}
-	for _, step := range steps {
-		m, _ := importMarkerFrom(ctx, private)
-		setImportMarker(ctx, private, m.next(step.importing, []string{"resolution"}))
-		got, open := importMarkerFrom(ctx, private)
-		if open != step.wantOpen {
-			t.Fatalf("after %s: window open = %v, want %v", step.name, open, step.wantOpen)
-		}
-		if open && !got.unread(path.Root("resolution")) {
-			t.Errorf("after %s: %+v does not list resolution as unread", step.name, got)
-		}
+	if diags := setImportMarker(ctx, private, nil); diags.HasError() || isImported(ctx, private) {
+		t.Fatalf("after removing the marker: imported = %v, %v", isImported(ctx, private), diags)
 	}
 
 	// A marker from an earlier format, or garbage, is no marker.

@@ -20,58 +20,60 @@ import (
 // the resource does.
 func triggersAttribute(effect string) schema.MapAttribute {
 	return schema.MapAttribute{
-		MarkdownDescription: "Arbitrary strings that Akool never sees; changing any of them replaces this resource, " +
-			"like `keepers` in the `random` provider. Bump a trigger to regenerate: " + effect + " Removing the " +
-			"argument and setting it to an empty map count as the same value. Not read back by import: a value " +
-			"in the configuration is taken by the first apply after import, in place.",
+		MarkdownDescription: "Arbitrary strings that Akool never sees; changing the value of a key that is already " +
+			"set replaces this resource, like `keepers` in the `random` provider. Bump a trigger to regenerate: " +
+			effect + " Adding triggers to an existing resource, adding a key, or removing one only records the " +
+			"change in place, without a new image: nothing was asked to change, and every new image spends " +
+			"credits. Removing the argument and setting it to an empty map count as the same value. Not read " +
+			"back by import: the first apply after an import records the configuration's value in place.",
 		ElementType:   types.StringType,
 		Optional:      true,
-		PlanModifiers: []planmodifier.Map{replaceUnlessImportedMap{}},
+		PlanModifiers: []planmodifier.Map{replaceIfTriggerChanged{}},
 	}
 }
 
-// replaceUnlessImportedMap forces a new image when the map changes, except
-// in the adoption window after an import (see importMarker), where a null
-// value in state, which the import cannot read back, takes the
-// configuration's value in place. A null map and an empty one are the same
-// value.
-type replaceUnlessImportedMap struct{}
+// replaceIfTriggerChanged forces a new image when a key that the state's
+// triggers already have gets another value. Triggers added to an existing
+// resource (to one made without them, or imported, which cannot read them
+// back), a new key and a removed one change in place: none of them asks for
+// a new picture, and a replacement would spend credits on one.
+type replaceIfTriggerChanged struct{}
 
-var _ planmodifier.Map = replaceUnlessImportedMap{}
+var _ planmodifier.Map = replaceIfTriggerChanged{}
 
-func (m replaceUnlessImportedMap) Description(context.Context) string {
-	return "Changing this value replaces the resource, except that an imported resource adopts the configuration's " +
-		"value in place, since it cannot be read back."
+func (m replaceIfTriggerChanged) Description(context.Context) string {
+	return "Changing the value of a key that is already set replaces the resource; adding or removing keys " +
+		"changes it in place."
 }
 
-func (m replaceUnlessImportedMap) MarkdownDescription(ctx context.Context) string {
+func (m replaceIfTriggerChanged) MarkdownDescription(ctx context.Context) string {
 	return m.Description(ctx)
 }
 
-func (m replaceUnlessImportedMap) PlanModifyMap(ctx context.Context, req planmodifier.MapRequest, resp *planmodifier.MapResponse) {
+func (m replaceIfTriggerChanged) PlanModifyMap(_ context.Context, req planmodifier.MapRequest, resp *planmodifier.MapResponse) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
-	resp.RequiresReplace = triggersForceReplacement(ctx, req.Private, req.StateValue, req.PlanValue)
+	resp.RequiresReplace = triggersForceReplacement(req.StateValue, req.PlanValue)
 }
 
 // triggersForceReplacement reports whether planned triggers replace a
-// resource whose state holds state.
-func triggersForceReplacement(ctx context.Context, private privateState, state, plan types.Map) bool {
-	if sameTriggers(state, plan) {
+// resource whose state holds state: whether a key of state may have another
+// value in plan. An unknown value may differ from anything.
+func triggersForceReplacement(state, plan types.Map) bool {
+	if len(state.Elements()) == 0 {
 		return false
 	}
-	return !state.IsNull() || !isImported(ctx, private)
-}
-
-// sameTriggers reports whether two triggers values are the same: equal, or
-// both without any element (null or empty). An unknown value is never the
-// same as anything: it may change.
-func sameTriggers(a, b types.Map) bool {
-	if a.IsUnknown() || b.IsUnknown() {
-		return false
+	if plan.IsUnknown() {
+		return true
 	}
-	return a.Equal(b) || (len(a.Elements()) == 0 && len(b.Elements()) == 0)
+	planned := plan.Elements()
+	for key, old := range state.Elements() {
+		if value, ok := planned[key]; ok && !value.Equal(old) {
+			return true
+		}
+	}
+	return false
 }
 
 // refuseRepress stops a plan that would replace a button resource only
@@ -100,7 +102,7 @@ func (k *buttonKind) refuseRepress(ctx context.Context, req resource.ModifyPlanR
 	if diags.HasError() || planParent.IsUnknown() || planIndex.IsUnknown() ||
 		!planParent.Equal(stateParent) || !planIndex.Equal(stateIndex) ||
 		status.ValueString() == akool.StatusFailed.String() ||
-		!triggersForceReplacement(ctx, req.Private, stateTriggers, planTriggers) {
+		!triggersForceReplacement(stateTriggers, planTriggers) {
 		return
 	}
 	button, parent := k.button(planIndex.ValueInt64()), planParent.ValueString()

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -292,23 +291,7 @@ func TestAccImageUpscale_triggersAfterImport(t *testing.T) {
 	})
 }
 
-// triggersPrivate is a resource's private state in plan modifier tests.
-type triggersPrivate map[string][]byte
-
-func (p triggersPrivate) GetKey(_ context.Context, key string) ([]byte, diag.Diagnostics) {
-	return p[key], nil
-}
-
-func (p triggersPrivate) SetKey(_ context.Context, key string, value []byte) diag.Diagnostics {
-	if len(value) == 0 {
-		delete(p, key)
-	} else {
-		p[key] = value
-	}
-	return nil
-}
-
-func TestReplaceUnlessImportedMap(t *testing.T) {
+func TestReplaceIfTriggerChanged(t *testing.T) {
 	ctx := context.Background()
 	triggers := func(kv ...string) types.Map {
 		elems := map[string]attr.Value{}
@@ -320,35 +303,31 @@ func TestReplaceUnlessImportedMap(t *testing.T) {
 	null := types.MapNull(types.StringType)
 	unknown := types.MapUnknown(types.StringType)
 	unknownElement := types.MapValueMust(types.StringType, map[string]attr.Value{"revision": types.StringUnknown()})
-	imported := triggersPrivate{}
-	setImportMarker(ctx, imported, &importMarker{})
 
 	tests := []struct {
 		name        string
 		state, plan types.Map
-		private     triggersPrivate
 		want        bool
 	}{
-		{"unchanged", triggers("revision", "1"), triggers("revision", "1"), nil, false},
-		{"bumped", triggers("revision", "1"), triggers("revision", "2"), nil, true},
-		{"added", null, triggers("revision", "1"), nil, true},
-		{"removed", triggers("revision", "1"), null, nil, true},
-		{"another key", triggers("revision", "1"), triggers("revision", "1", "season", "winter"), nil, true},
-		{"null and empty are the same", null, triggers(), nil, false},
-		{"empty and null are the same", triggers(), null, nil, false},
-		{"unknown", triggers("revision", "1"), unknown, nil, true},
-		{"unknown element", triggers("revision", "1"), unknownElement, nil, true},
-		{"imported: adopted", null, triggers("revision", "1"), imported, false},
-		{"imported: unknown adopted too", null, unknown, imported, false},
-		{"imported, but state has triggers", triggers("revision", "1"), triggers("revision", "2"), imported, true},
+		{"unchanged", triggers("revision", "1"), triggers("revision", "1"), false},
+		{"bumped", triggers("revision", "1"), triggers("revision", "2"), true},
+		{"one of two bumped", triggers("revision", "1", "season", "winter"), triggers("revision", "1", "season", "spring"), true},
+		{"added to an existing resource", null, triggers("revision", "1"), false},
+		{"added where state is empty", triggers(), triggers("revision", "1"), false},
+		{"another key added", triggers("revision", "1"), triggers("revision", "1", "season", "winter"), false},
+		{"a key removed", triggers("revision", "1", "season", "winter"), triggers("revision", "1"), false},
+		{"removed", triggers("revision", "1"), null, false},
+		{"null and empty are the same", null, triggers(), false},
+		{"empty and null are the same", triggers(), null, false},
+		{"unknown", triggers("revision", "1"), unknown, true},
+		{"unknown where state has none", null, unknown, false},
+		{"unknown element", triggers("revision", "1"), unknownElement, true},
+		{"unknown new key", triggers("revision", "1"), types.MapValueMust(types.StringType, map[string]attr.Value{
+			"revision": types.StringValue("1"), "season": types.StringUnknown()}), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var private privateState
-			if tt.private != nil {
-				private = tt.private
-			}
-			if got := triggersForceReplacement(ctx, private, tt.state, tt.plan); got != tt.want {
+			if got := triggersForceReplacement(tt.state, tt.plan); got != tt.want {
 				t.Errorf("triggersForceReplacement = %t, want %t", got, tt.want)
 			}
 		})
@@ -369,7 +348,7 @@ func TestReplaceUnlessImportedMap(t *testing.T) {
 		{"destroy", present, absent, false},
 	} {
 		resp := &planmodifier.MapResponse{PlanValue: triggers("revision", "2")}
-		replaceUnlessImportedMap{}.PlanModifyMap(ctx, planmodifier.MapRequest{
+		replaceIfTriggerChanged{}.PlanModifyMap(ctx, planmodifier.MapRequest{
 			Path:  path.Root("triggers"),
 			State: tfsdk.State{Raw: tt.state}, Plan: tfsdk.Plan{Raw: tt.plan},
 			StateValue: triggers("revision", "1"), PlanValue: triggers("revision", "2"),
@@ -380,10 +359,11 @@ func TestReplaceUnlessImportedMap(t *testing.T) {
 	}
 }
 
-// The adoption window after an import also ends without an update: once the
-// first apply after the import has refreshed the state, adding triggers is a
-// real change (refused for a button resource, since its button is used).
-func TestAccImageVariation_importWindowEnds(t *testing.T) {
+// Adding triggers to an imported variation, even after the first apply
+// following the import planned nothing, records them in place and presses
+// nothing; once set, bumping them alone would press the same button again
+// and is refused at plan time.
+func TestAccImageVariation_triggersAddedAfterImport(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	const variation = "akool_image_variation.test"
@@ -420,15 +400,71 @@ func TestAccImageVariation_importWindowEnds(t *testing.T) {
 				},
 			},
 			{
-				Config:      block("  triggers = { revision = \"1\" }\n"),
-				ExpectError: errorPattern("Cannot Press the Same Button Again", "button V2"),
-			},
-			{
-				Config: block(""),
+				Config: block("  triggers = { revision = \"1\" }\n"),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(variation, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(variation, tfjsonpath.New("id"), knownvalue.StringFunc(func(got string) error {
+						if got != id {
+							return fmt.Errorf("id = %s, want the imported %s", got, id)
+						}
+						return nil
+					})),
 				},
 				Check: tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
+			},
+			{
+				Config:      block("  triggers = { revision = \"2\" }\n"),
+				ExpectError: errorPattern("Cannot Press the Same Button Again", "button V2"),
+			},
+		},
+	})
+}
+
+// Adding triggers to an image made without them changes it in place: no new
+// generation. Only a later change of a value already set regenerates it.
+func TestAccGeneratedImage_triggersAdded(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	var id string
+	keepsID := statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("id"), knownvalue.StringFunc(func(got string) error {
+		if got != id {
+			return fmt.Errorf("id = %s, want the first image's %s", got, id)
+		}
+		return nil
+	}))
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: testAccImageConfig(url, "a weather vane on a barn roof"),
+				Check: func(s *terraform.State) error {
+					id = s.RootModule().Resources[testAccImageAddress].Primary.ID
+					return nil
+				},
+			},
+			{
+				Config: testAccTriggersImageConfig(url, "1"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
+							knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{keepsID},
+				Check:             tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
+			},
+			{
+				Config: testAccTriggersImageConfig(url, "2"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
+					},
+				},
+				Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 2), expectCreateAttempts(e, 2)),
 			},
 		},
 	})
