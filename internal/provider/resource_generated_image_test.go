@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -613,13 +615,16 @@ func nullObject(typ tftypes.Type) tftypes.Value {
 	return tftypes.NewValue(typ, values)
 }
 
-// A create that times out keeps the paid job's id in state; after terraform
-// untaint, the next apply waits for the same job instead of generating anew.
+// A create that times out keeps the paid job in state, untainted, with a
+// warning; what depends on the unfinished image stops with errors of its own
+// (nothing downloaded, nothing pressed). The next plain apply waits for the
+// same job in place and then creates the dependents: one generation in all.
 func TestAccGeneratedImage_timeoutRecovery(t *testing.T) {
 	t.Parallel()
 	// The job only finishes when the test moves the emulator's clock.
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.ProcessTime = time.Hour })
 	h := newTFHarness(t)
+	file := filepath.Join(t.TempDir(), "slow.png")
 	config := func(timeout string) string {
 		return testAccProviderConfig(url) + fmt.Sprintf(`
 resource "akool_generated_image" "slow" {
@@ -628,7 +633,12 @@ resource "akool_generated_image" "slow" {
     create = %q
   }
 }
-`, timeout)
+
+resource "akool_image_file" "slow" {
+  url  = akool_generated_image.slow.image_url
+  path = %q
+}
+`, timeout, file) + testAccButtonBlock("akool_image_upscale", "slow", "akool_generated_image.slow.id", 1, "")
 	}
 	const address = "akool_generated_image.slow"
 	h.writeConfig(config("1s"))
@@ -636,11 +646,18 @@ resource "akool_generated_image" "slow" {
 
 	res := h.apply()
 	if res.exitCode == 0 {
-		t.Fatalf("apply succeeded although the job takes longer than the create timeout:\n%s", res.output())
+		t.Errorf("apply succeeded although the resources that use the unfinished image could not be created:\n%s", res.output())
 	}
-	for _, want := range []string{"Image Generation Not Finished", "credits spent", "terraform untaint", "within the create timeout (1s)"} {
+	for _, want := range []string{"Warning: Image Generation Not Finished", "credits spent", "within the create timeout (1s)",
+		"not tainted", "continues waiting for the same job for free",
+		"Error: Image URL Not Set", "Error: Parent Image Not Finished", "Nothing was sent to Akool"} {
 		if !res.mentions(want) {
 			t.Errorf("apply output does not mention %q:\n%s", want, res.output())
+		}
+	}
+	for _, confusing := range []string{"Missing Configuration for Required Attribute", "Missing required argument", "Invalid value"} {
+		if res.mentions(confusing) {
+			t.Errorf("apply output mentions %q instead of the provider's own errors:\n%s", confusing, res.output())
 		}
 	}
 	first := h.resource(address)
@@ -649,17 +666,34 @@ resource "akool_generated_image" "slow" {
 	}
 	id, _ := first.AttributeValues["id"].(string)
 	status, _ := first.AttributeValues["status"].(string)
-	if !imageIDPattern.MatchString(id) || (status != "queueing" && status != "processing") || !first.Tainted {
-		t.Fatalf("after the timeout: id = %q, status = %q, tainted = %v; want a saved id, an unfinished status, tainted", id, status, first.Tainted)
+	if !imageIDPattern.MatchString(id) || (status != "queueing" && status != "processing") || first.Tainted {
+		t.Fatalf("after the timeout: id = %q, status = %q, tainted = %v; want a saved id, an unfinished status, not tainted", id, status, first.Tainted)
 	}
 	if !res.mentions(id) {
-		t.Errorf("the error does not name job %s:\n%s", id, res.output())
+		t.Errorf("the warning does not name job %s:\n%s", id, res.output())
+	}
+	if h.resource("akool_image_file.slow") != nil || h.resource("akool_image_upscale.slow") != nil {
+		t.Error("a resource that uses the unfinished image is in state")
+	}
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Errorf("a file was written for the unfinished image (stat: %v)", err)
+	}
+	if c := e.Counters(); c.Creates != 1 || c.Presses != 0 || c.CreateAttempts != 1 {
+		t.Fatalf("creates = %d, presses = %d, create attempts = %d; want 1, 0, 1", c.Creates, c.Presses, c.CreateAttempts)
 	}
 
-	// Recover: untaint, allow a longer wait, apply. The job is still
-	// processing, so the apply is an in-place update that waits for it; once
-	// the apply has refreshed and started waiting, the job finishes.
-	h.mustRun("untaint", address)
+	// What the documentation tells a pipeline: while the job is unfinished,
+	// plan -detailed-exitcode exits 2 with an in-place update, no replacement.
+	res = h.run("plan", "-detailed-exitcode", "-input=false")
+	if res.exitCode != 2 || !res.mentions(address+" will be updated in-place") || res.mentions("must be replaced") {
+		t.Errorf("plan with an unfinished image: exit %d, want 2 and an in-place update of %s:\n%s", res.exitCode, address, res.output())
+	}
+
+	// A plain apply (a longer wait, as the warning suggests; no untaint).
+	// The job is still processing, so the apply is an in-place update that
+	// waits for it; once the apply has refreshed and started waiting, the
+	// job finishes. New jobs (the upscale) are quick again.
+	e.SetJobTime(100*time.Millisecond, 300*time.Millisecond)
 	h.writeConfig(config("2m"))
 	readsBefore := e.Counters().ReadsByID[id]
 	run := h.start("apply", "-auto-approve", "-input=false")
@@ -670,25 +704,97 @@ resource "akool_generated_image" "slow" {
 	e.Clock().Advance(2 * time.Hour)
 	res = run.wait()
 	if res.exitCode != 0 {
-		t.Fatalf("recovery apply failed:\n%s", res.output())
+		t.Fatalf("second apply failed:\n%s", res.output())
 	}
-	if !res.mentions("1 changed, 0 destroyed") || !res.mentions("0 added") {
-		t.Errorf("recovery apply was not an in-place update:\n%s", res.output())
+	if !res.mentions("2 added, 1 changed, 0 destroyed") {
+		t.Errorf("second apply was not an in-place wait plus the two dependents:\n%s", res.output())
 	}
 	done := h.resource(address)
 	if done == nil || done.Tainted || done.AttributeValues["id"] != id || done.AttributeValues["status"] != "completed" ||
 		done.AttributeValues["image_url"] == nil {
-		t.Fatalf("after recovery: %+v; want the same id %s completed with an image_url", done, id)
+		t.Fatalf("after the second apply: %+v; want the same id %s completed with an image_url", done, id)
 	}
-	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
-		t.Errorf("creates = %d, create attempts = %d; the recovery must not send a second create", c.Creates, c.CreateAttempts)
+	if saved := h.resource("akool_image_file.slow"); saved == nil || saved.AttributeValues["url"] != done.AttributeValues["image_url"] {
+		t.Errorf("the local copy is %+v; want the finished image_url downloaded", saved)
+	}
+	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 2 || c.Presses != 1 {
+		t.Errorf("creates = %d, presses = %d, create attempts = %d; want one generation and one press in all", c.Creates, c.Presses, c.CreateAttempts)
 	}
 	if res := h.run("plan", "-detailed-exitcode", "-input=false"); res.exitCode != 0 {
-		t.Errorf("plan after recovery exited %d (want 0, no changes):\n%s", res.exitCode, res.output())
+		t.Errorf("plan after the image finished exited %d (want 0, no changes):\n%s", res.exitCode, res.output())
 	}
 }
 
-// Ctrl-C while waiting stops promptly and keeps the paid job's id in state.
+// The documented pipeline guard: a postcondition on status fails the apply
+// at an image that did not finish in time, without tainting it, and stops
+// what depends on it; the next plain apply finishes the same job.
+func TestAccGeneratedImage_postconditionOnStatus(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t, func(o *emulator.Options) { o.ProcessTime = time.Hour })
+	h := newTFHarness(t)
+	file := filepath.Join(t.TempDir(), "guarded.png")
+	h.writeConfig(testAccProviderConfig(url) + fmt.Sprintf(`
+resource "akool_generated_image" "guarded" {
+  prompt = "a lighthouse on a cliff at sunrise"
+  timeouts {
+    create = "1s"
+  }
+
+  lifecycle {
+    postcondition {
+      condition     = self.status == "completed"
+      error_message = "Akool has not finished the image yet: run terraform apply again to keep waiting for the same job."
+    }
+  }
+}
+
+resource "akool_image_file" "guarded" {
+  url  = akool_generated_image.guarded.image_url
+  path = %q
+}
+`, file))
+	h.init()
+	const address = "akool_generated_image.guarded"
+
+	res := h.apply()
+	if res.exitCode == 0 || !res.mentions("Resource postcondition failed") || !res.mentions("Akool has not finished the image yet") {
+		t.Fatalf("apply: exit %d, want the postcondition to fail it:\n%s", res.exitCode, res.output())
+	}
+	if res.mentions("Image URL Not Set") {
+		t.Errorf("the postcondition did not stop the dependent download:\n%s", res.output())
+	}
+	kept := h.resource(address)
+	if kept == nil || kept.Tainted || kept.AttributeValues["status"] == "completed" {
+		t.Fatalf("after the failed postcondition: %+v; want the unfinished image kept, not tainted", kept)
+	}
+	if h.resource("akool_image_file.guarded") != nil {
+		t.Error("the dependent file resource was created")
+	}
+
+	// The plan still works (the postcondition waits for the unknown status)
+	// and says there is work left.
+	if res := h.run("plan", "-detailed-exitcode", "-input=false"); res.exitCode != 2 || res.mentions("must be replaced") {
+		t.Errorf("plan with an unfinished image: exit %d, want 2 without a replacement:\n%s", res.exitCode, res.output())
+	}
+
+	e.Clock().Advance(2 * time.Hour)
+	if res := h.apply(); res.exitCode != 0 {
+		t.Fatalf("apply after the job finished failed:\n%s", res.output())
+	}
+	done := h.resource(address)
+	if done == nil || done.AttributeValues["id"] != kept.AttributeValues["id"] || done.AttributeValues["status"] != "completed" {
+		t.Errorf("after the second apply: %+v; want job %v completed", done, kept.AttributeValues["id"])
+	}
+	if h.resource("akool_image_file.guarded") == nil {
+		t.Error("the dependent file resource was not created once the image finished")
+	}
+	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
+		t.Errorf("creates = %d, create attempts = %d; want one generation in all", c.Creates, c.CreateAttempts)
+	}
+}
+
+// Ctrl-C while waiting stops promptly and keeps the paid job in state,
+// untainted, with a warning that names it.
 func TestAccGeneratedImage_interruptKeepsJob(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.ProcessTime = 2 * time.Minute })
@@ -714,16 +820,16 @@ func TestAccGeneratedImage_interruptKeepsJob(t *testing.T) {
 	if waited := time.Since(interrupted); waited > 15*time.Second {
 		t.Errorf("terraform took %s to stop after the interrupt", waited)
 	}
-	if res.exitCode == 0 || !res.mentions("Terraform interrupted the wait") {
-		t.Errorf("interrupted apply: exit %d, want an error saying the wait was interrupted:\n%s", res.exitCode, res.output())
+	if !res.mentions("Warning: Image Generation Not Finished") || !res.mentions("Terraform interrupted the wait") {
+		t.Errorf("interrupted apply: exit %d, want a warning saying the wait was interrupted:\n%s", res.exitCode, res.output())
 	}
 	kept := h.resource(testAccImageAddress)
 	if kept == nil {
 		t.Fatal("the interrupted image is not in state; the paid job would be lost")
 	}
 	id, _ := kept.AttributeValues["id"].(string)
-	if !imageIDPattern.MatchString(id) || !res.mentions(id) {
-		t.Errorf("state id = %q; want the job's id, named in the error:\n%s", id, res.output())
+	if !imageIDPattern.MatchString(id) || !res.mentions(id) || kept.Tainted {
+		t.Errorf("state id = %q, tainted = %v; want the job's id, named in the warning, not tainted:\n%s", id, kept.Tainted, res.output())
 	}
 	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
 		t.Errorf("creates = %d, create attempts = %d; want 1 and 1", c.Creates, c.CreateAttempts)
@@ -838,6 +944,7 @@ func TestFinishWait(t *testing.T) {
 		parentErr  error
 		resumed    bool
 		summary    string // "" means no error
+		warning    string // the summary of the one warning expected instead of an error
 		mentions   []string
 		wantStatus string
 	}{
@@ -845,13 +952,13 @@ func TestFinishWait(t *testing.T) {
 		{name: "failed", final: &akool.Image{ID: id, Status: akool.StatusFailed}, err: &akool.JobFailedError{Image: &akool.Image{ID: id}},
 			summary: "Image Generation Failed", mentions: []string{id, "image_status 4", "Change the prompt"}, wantStatus: "failed"},
 		{name: "timeout", final: processing, err: fmt.Errorf("stopped: %w", context.DeadlineExceeded),
-			summary: "Image Generation Not Finished", mentions: []string{id, "credits spent", "create timeout (1m0s)", "terraform untaint"}, wantStatus: "processing"},
+			warning: "Image Generation Not Finished", mentions: []string{id, "credits spent", "create timeout (1m0s)", "not tainted", "for free", "postcondition"}, wantStatus: "processing"},
 		{name: "interrupted", final: processing, err: context.Canceled, parentErr: context.Canceled,
-			summary: "Image Generation Not Finished", mentions: []string{"Terraform interrupted the wait", "terraform untaint"}, wantStatus: "processing"},
+			warning: "Image Generation Not Finished", mentions: []string{"Terraform interrupted the wait", "continues waiting for the same job"}, wantStatus: "processing"},
 		{name: "resumed timeout", final: processing, err: context.DeadlineExceeded, resumed: true,
-			summary: "Image Generation Not Finished", mentions: []string{"run terraform apply again", "no credits are spent"}, wantStatus: "processing"},
+			warning: "Image Generation Not Finished", mentions: []string{"Akool job " + id + " is still running", "without generating a new image or spending credits"}, wantStatus: "processing"},
 		{name: "read error", final: nil, err: &akool.APIError{Code: akool.CodeNoPermission, Message: "No permission", Endpoint: "/info"},
-			summary: "Image Generation Not Finished", mentions: []string{"code 1009", "No permission", "terraform untaint"}, wantStatus: "queueing"},
+			warning: "Image Generation Not Finished", mentions: []string{"code 1009", "No permission", "last status: queueing", "not tainted"}, wantStatus: "queueing"},
 		{name: "gone", final: nil, err: &akool.APIError{Code: akool.CodeNotFound, Message: "not exist", Endpoint: "/info"}, resumed: true,
 			summary: "Image No Longer Known to Akool", mentions: []string{"1008", "-replace"}, wantStatus: "queueing"},
 	}
@@ -868,18 +975,29 @@ func TestFinishWait(t *testing.T) {
 			if status.ValueString() != tt.wantStatus {
 				t.Errorf("saved status = %s, want %s", status, tt.wantStatus)
 			}
-			if tt.summary == "" {
-				if diags.HasError() {
-					t.Fatalf("unexpected error: %v", diags)
+			var got diag.Diagnostic
+			switch {
+			case tt.warning != "":
+				// A wait that ends before the job does must not fail Create:
+				// an error would taint the resource and the next apply pay again.
+				if diags.HasError() || len(diags.Warnings()) != 1 || diags.Warnings()[0].Summary() != tt.warning {
+					t.Fatalf("diagnostics = %v, want one warning %q and no error", diags, tt.warning)
+				}
+				got = diags.Warnings()[0]
+			case tt.summary != "":
+				if len(diags.Errors()) != 1 || diags.Errors()[0].Summary() != tt.summary {
+					t.Fatalf("diagnostics = %v, want one error %q", diags, tt.summary)
+				}
+				got = diags.Errors()[0]
+			default:
+				if diags.HasError() || len(diags) != 0 {
+					t.Fatalf("unexpected diagnostics: %v", diags)
 				}
 				return
 			}
-			if len(diags.Errors()) != 1 || diags.Errors()[0].Summary() != tt.summary {
-				t.Fatalf("diagnostics = %v, want one error %q", diags, tt.summary)
-			}
 			for _, want := range tt.mentions {
-				if !strings.Contains(diags.Errors()[0].Detail(), want) {
-					t.Errorf("detail does not mention %q: %s", want, diags.Errors()[0].Detail())
+				if !strings.Contains(got.Detail(), want) {
+					t.Errorf("detail does not mention %q: %s", want, got.Detail())
 				}
 			}
 		})
