@@ -129,10 +129,11 @@ resource "akool_generated_image" "test" {
 	})
 }
 
-// The adoption after an import is scoped and ends: in the first plan, an
-// input Akool never reports (resolution) is adopted, but one it does report
-// (source_image, absent for a text-to-image job) is not; after the first
-// apply, changing any input plans a new image.
+// The adoption after an import is scoped and ends: an input Akool never
+// reports (resolution) is adopted, but one it does report (source_image,
+// absent for a text-to-image job) is not. An apply with nothing to adopt
+// keeps the window open; the apply that adopts closes it, and from then on
+// setting any input plans a new image.
 func TestAccGeneratedImage_importAdoptionEnds(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
@@ -145,7 +146,9 @@ resource "akool_generated_image" "test" {
 `, extra)
 	}
 	const sourceImage = `  source_image = "https://images.example.com/pond.png"` + "\n"
+	const resolution = `  resolution = "1080p"` + "\n"
 	replaced := []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate)}
+	updated := []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate)}
 	var id string
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -177,55 +180,64 @@ resource "akool_generated_image" "test" {
 				ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPreRefresh: replaced, PostApplyPostRefresh: replaced},
 			},
 			{
-				// Akool never reports resolution: the first plan adopts it.
-				Config:             config(`  resolution = "1080p"` + "\n"),
+				// Akool never reports resolution: the plan adopts it.
+				Config:             config(resolution),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate)},
-				},
+				ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPostRefresh: updated},
 			},
 			{
-				// The first plan and apply after the import change nothing.
+				// An apply with nothing to adopt changes nothing...
 				Config: config(""),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},
-			// From now on, a change of an input Akool does not report is a
-			// real change: a new image. (Only the plans that refresh are
-			// checked: those are the ones that end the adoption window.)
 			{
-				Config:             config(`  resolution = "1080p"` + "\n"),
+				// ...and leaves the window open.
+				Config: config(resolution),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply:             updated,
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("id"), knownvalue.StringFunc(func(got string) error {
+						if got != id {
+							return fmt.Errorf("id = %s, want the imported %s", got, id)
+						}
+						return nil
+					})),
+				},
+				Check: expectCreateCalls(e, 1, 0),
+			},
+			// That apply adopted the configuration: from now on, setting an
+			// input Akool does not report is a real change, a new image.
+			{
+				Config:             config(resolution + `  negative_prompt = "rain"` + "\n"),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 				ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPostRefresh: replaced},
 			},
 			{
-				Config:             config(`  negative_prompt = "rain"` + "\n"),
+				Config:             config(resolution + sourceImage),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 				ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPostRefresh: replaced},
 			},
 			{
-				Config:             config(sourceImage),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPostRefresh: replaced},
-			},
-			{
-				Config: config(`  resolution = "1080p"` + "\n"),
+				Config: config(resolution + `  negative_prompt = "rain"` + "\n"),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: replaced,
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
+					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("negative_prompt"), knownvalue.StringExact("rain")),
 				},
 				Check: tfresource.ComposeTestCheckFunc(
 					expectCreateCalls(e, 2, 0),
 					tfresource.TestCheckResourceAttrWith(testAccImageAddress, "id", func(got string) error {
 						if got == id {
-							return fmt.Errorf("id %s kept after a resolution change; want a new image", got)
+							return fmt.Errorf("id %s kept after a negative_prompt change; want a new image", got)
 						}
 						return nil
 					}),
@@ -233,6 +245,56 @@ resource "akool_generated_image" "test" {
 			},
 		},
 	})
+}
+
+// Saved refreshes after terraform import (apply -refresh-only, refresh) do
+// not end the adoption: the plan after them still takes resolution, which
+// Akool never reports, in place instead of replacing the imported, paid
+// image. The apply that adopts it ends the window.
+func TestAccGeneratedImage_importAdoptionSurvivesRefresh(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	h := newTFHarness(t)
+	config := func(extra string) string {
+		return testAccProviderConfig(url) + fmt.Sprintf(`
+resource "akool_generated_image" "test" {
+  api_version = "v4"
+  prompt      = "a paper boat on a pond"
+%s}
+`, extra)
+	}
+	const resolution = `  resolution = "1080p"` + "\n"
+	// A job made outside Terraform, at 1080p, then imported.
+	id := createJob(t, url, akool.CreateV4Request{Prompt: "a paper boat on a pond", Resolution: "1080p"})
+	e.Clock().Advance(time.Hour) // finished before the import
+	h.writeConfig(config(resolution))
+	h.init()
+	h.mustRun("import", "-input=false", testAccImageAddress, id)
+	h.mustRun("apply", "-refresh-only", "-auto-approve", "-input=false")
+	h.mustRun("refresh", "-input=false")
+	h.mustRun("apply", "-refresh-only", "-auto-approve", "-input=false")
+
+	res := h.run("plan", "-detailed-exitcode", "-input=false")
+	if res.exitCode != 2 || !res.mentions(testAccImageAddress+" will be updated in-place") || res.mentions("forces replacement") {
+		t.Fatalf("plan after saved refreshes: exit %d, want resolution adopted in place:\n%s", res.exitCode, res.output())
+	}
+	res = h.mustRun("apply", "-auto-approve", "-input=false")
+	if !res.mentions("0 added, 1 changed, 0 destroyed") {
+		t.Errorf("apply after saved refreshes was not one in-place update:\n%s", res.output())
+	}
+	adopted := h.resource(testAccImageAddress)
+	if adopted == nil || adopted.AttributeValues["id"] != id || adopted.AttributeValues["resolution"] != "1080p" {
+		t.Fatalf("after the apply: %+v; want image %s with resolution 1080p", adopted, id)
+	}
+	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
+		t.Errorf("creates = %d, create attempts = %d; the import must not pay again", c.Creates, c.CreateAttempts)
+	}
+
+	// The apply adopted the configuration: a new input is a new image now.
+	h.writeConfig(config(resolution + `  negative_prompt = "rain"` + "\n"))
+	if res := h.run("plan", "-input=false"); !res.mentions("forces replacement") {
+		t.Errorf("plan after the adopting apply: want negative_prompt to force a new image:\n%s", res.output())
+	}
 }
 
 // Writing out Akool's documented default where the state holds null, or
