@@ -23,8 +23,9 @@ func triggersAttribute(effect string) schema.MapAttribute {
 		MarkdownDescription: "Arbitrary strings that Akool never sees; changing the value of a key that is already " +
 			"set replaces this resource, like `keepers` in the `random` provider. Bump a trigger to regenerate: " +
 			effect + " Adding triggers to an existing resource, adding a key, or removing one records the change in " +
-			"place without a new image, since no value that was set has changed. Removing the argument and setting it to an empty map count as the same value. Not read " +
-			"back by import: the first apply after an import records the configuration's value in place.",
+			"place without a new image, since no value that was set has changed. Removing the argument and " +
+			"setting it to an empty map count as the same value. Not read back by import: the first apply after " +
+			"an import records the configuration's value in place.",
 		ElementType:   types.StringType,
 		Optional:      true,
 		PlanModifiers: []planmodifier.Map{replaceIfTriggerChanged{}},
