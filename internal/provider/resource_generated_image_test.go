@@ -793,6 +793,26 @@ resource "akool_image_file" "guarded" {
 	}
 }
 
+// url is optional in akool_image_file's schema only so that a null url gets
+// the provider's own error; leaving it out still fails at plan time.
+func TestAccImageFile_urlRequired(t *testing.T) {
+	t.Parallel()
+	tfresource.UnitTest(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+resource "akool_image_file" "test" {
+  path = %q
+}
+`, filepath.Join(t.TempDir(), "x.png")),
+				PlanOnly:    true,
+				ExpectError: errorPattern("Image URL Not Set", "url is null", "nothing was downloaded"),
+			},
+		},
+	})
+}
+
 // Ctrl-C while waiting stops promptly and keeps the paid job in state,
 // untainted, with a warning that names it.
 func TestAccGeneratedImage_interruptKeepsJob(t *testing.T) {
