@@ -160,7 +160,10 @@ func TestAccReliability_transientFaults(t *testing.T) {
 
 	// Akool forgets one image (code 1008): still no error and no change,
 	// and a warning names it.
-	gone := resources["akool_generated_image.img[0]"].AttributeValues["id"].(string)
+	gone := stateID(resources["akool_generated_image.img[0]"])
+	if gone == "" {
+		t.Fatal("akool_generated_image.img[0] has no id in state")
+	}
 	e.Forget(gone)
 	res = h.run("plan", "-detailed-exitcode", "-input=false")
 	if res.exitCode != 0 {
