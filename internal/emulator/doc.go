@@ -98,8 +98,8 @@
 // sees no answer). Faults.Schedule replaces the chance of the first two with
 // a fixed pattern that every stream of identical requests (a request and its
 // retries, or the reads of one image) follows on its own, so a test's faults
-// do not depend on luck or on timing; [Counters] records the runs of faults
-// served in a row. Faults never touch image downloads. Options.Latency delays
+// do not depend on luck or on how requests interleave; [Counters] records the
+// runs of faults served in a row. Faults never touch image downloads. Options.Latency delays
 // every API answer (after the request was acted on), and Options.RateLimit
 // answers code 1005 to API requests above the given rate. [Counters] records
 // what was served, so tests can prove, for example, that a create was sent

@@ -44,10 +44,11 @@ type Faults struct {
 	// Schedule, when set, decides read faults and create refusals instead
 	// of ReadRate and CreateRefuseRate, the same way on every run: each
 	// stream of identical requests (one request and its retries, or the
-	// status reads of one image) walks it from its start, cyclically. An 'x'
-	// answers that request with a transient fault (a read gets the kinds of
-	// ReadKinds in turn, a create is refused); any other character, such as
-	// '.', serves it. SetFaults starts every stream afresh.
+	// status reads of one image) walks it from its start, cyclically, one
+	// character a request. 'x' answers a read with a fault of the kinds of
+	// ReadKinds in turn, 'd' drops a read's connection, and either refuses
+	// a create; any other character, such as '.', serves the request.
+	// SetFaults starts every stream afresh.
 	Schedule string
 }
 

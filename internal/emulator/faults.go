@@ -50,9 +50,10 @@ func (e *Emulator) streamLocked(r *http.Request) *stream {
 	return s
 }
 
-// scheduled reports whether the schedule faults the stream's next request.
-func (s *stream) scheduled(schedule string) bool {
-	return schedule[s.n%len(schedule)] == 'x'
+// scheduled is the schedule's decision for the stream's next request: 'x',
+// 'd' or, to serve it, anything else.
+func (s *stream) scheduled(schedule string) byte {
+	return schedule[s.n%len(schedule)]
 }
 
 // noteLocked records the decision for the stream's next request: a
@@ -81,8 +82,11 @@ func (e *Emulator) readFaultLocked(r *http.Request) (result, bool) {
 	var kind FaultKind
 	switch {
 	case f.Schedule != "":
-		if s.scheduled(f.Schedule) {
+		switch s.scheduled(f.Schedule) {
+		case 'x':
 			kind = f.ReadKinds[s.faults%len(f.ReadKinds)]
+		case 'd':
+			kind = FaultDrop
 		}
 	case e.rng.Float64() < f.ReadRate:
 		kind = f.ReadKinds[e.rng.IntN(len(f.ReadKinds))]
@@ -129,10 +133,10 @@ func (e *Emulator) createOutcome(r *http.Request) createOutcome {
 	s := e.streamLocked(r)
 	outcome := createNormal
 	switch {
-	case f.Schedule != "" && s.scheduled(f.Schedule):
-		outcome = createRefuse
 	case f.Schedule != "":
-		if f.CreateDropRate > 0 && e.rng.Float64() < f.CreateDropRate {
+		if c := s.scheduled(f.Schedule); c == 'x' || c == 'd' {
+			outcome = createRefuse
+		} else if f.CreateDropRate > 0 && e.rng.Float64() < f.CreateDropRate {
 			outcome = createDrop
 		}
 	default:

@@ -207,18 +207,18 @@ func TestFaults_schedulePerStream(t *testing.T) {
 		t.Errorf("Faults %d, FaultRuns %v; want 8 and map[1:2 2:2]", c.Faults, c.FaultRuns)
 	}
 
-	// A create and its retry are one stream: refused, then accepted; another
-	// prompt is another stream, refused first. SetFaults starts every
-	// stream afresh.
-	e.emu.SetFaults(emulator.Faults{Schedule: "x."})
+	// A create and its retries are one stream: refused at 'x' and at 'd',
+	// then accepted; another prompt is another stream, refused first. A
+	// read's 'd' drops its connection. SetFaults starts every stream afresh.
+	e.emu.SetFaults(emulator.Faults{Schedule: "xd."})
 	create := func(prompt string) string {
 		return e.outcome(http.MethodPost, pathV3, map[string]string{"prompt": prompt})
 	}
-	if got := []string{create("c"), create("c"), create("d"), read(a.ID), create("d")}; fmt.Sprint(got) != "[code1005 ok code1005 http500 ok]" {
-		t.Errorf("creates and a read under x.: %v", got)
+	if got := []string{create("c"), create("c"), create("c"), create("d"), read(a.ID), read(a.ID), create("d"), read(a.ID)}; fmt.Sprint(got) != "[code1005 code1005 ok code1005 http500 drop code1005 ok]" {
+		t.Errorf("creates and reads under xd.: %v", got)
 	}
-	if c := e.emu.Counters(); c.Creates != 4 || c.CreateAttempts != 6 {
-		t.Errorf("Creates %d, CreateAttempts %d; want 4 and 6: a refused create is not acted on", c.Creates, c.CreateAttempts)
+	if c := e.emu.Counters(); c.Creates != 3 || c.CreateAttempts != 7 {
+		t.Errorf("Creates %d, CreateAttempts %d; want 3 and 7: a refused create is not acted on", c.Creates, c.CreateAttempts)
 	}
 }
 
