@@ -64,7 +64,7 @@ func refused() result {
 func dropped() result { return result{drop: true, fault: FaultDrop} }
 
 func (e *Emulator) handleCreateV3(r *http.Request) result {
-	outcome := e.createOutcome()
+	outcome := e.createOutcome(r)
 	if outcome == createRefuse {
 		return refused()
 	}
@@ -130,7 +130,7 @@ func (e *Emulator) handleCreateV3(r *http.Request) result {
 }
 
 func (e *Emulator) handleCreateV4(r *http.Request) result {
-	outcome := e.createOutcome()
+	outcome := e.createOutcome(r)
 	if outcome == createRefuse {
 		return refused()
 	}
@@ -250,7 +250,7 @@ func (e *Emulator) handleCreateV4(r *http.Request) result {
 }
 
 func (e *Emulator) handleButton(r *http.Request) result {
-	outcome := e.createOutcome()
+	outcome := e.createOutcome(r)
 	if outcome == createRefuse {
 		return refused()
 	}
@@ -340,7 +340,7 @@ func (e *Emulator) handleInfo(r *http.Request) result {
 	e.mu.Lock()
 	e.counters.Reads++
 	e.counters.ReadsByID[id]++
-	res, faulted := e.readFaultLocked()
+	res, faulted := e.readFaultLocked(r)
 	e.mu.Unlock()
 	if faulted {
 		return res
@@ -364,7 +364,7 @@ func (e *Emulator) handleInfo(r *http.Request) result {
 
 func (e *Emulator) handleQuota(r *http.Request) result {
 	e.mu.Lock()
-	res, faulted := e.readFaultLocked()
+	res, faulted := e.readFaultLocked(r)
 	e.mu.Unlock()
 	if faulted {
 		return res
@@ -378,7 +378,7 @@ func (e *Emulator) handleQuota(r *http.Request) result {
 func (e *Emulator) handleToken(r *http.Request) result {
 	e.mu.Lock()
 	e.counters.TokenRequests++
-	res, faulted := e.readFaultLocked()
+	res, faulted := e.readFaultLocked(r)
 	e.mu.Unlock()
 	if faulted {
 		return res

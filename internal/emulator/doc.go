@@ -95,7 +95,11 @@
 // dropped connection), refuses a fraction of create requests with code 1005
 // before acting on them, and drops the connection of a fraction of create
 // requests after acting on them (the job exists and was charged, the client
-// sees no answer). Faults never touch image downloads. Options.Latency delays
+// sees no answer). Faults.Schedule replaces the chance of the first two with
+// a fixed pattern that every stream of identical requests (a request and its
+// retries, or the reads of one image) follows on its own, so a test's faults
+// do not depend on luck or on how requests interleave; [Counters] records the
+// runs of faults served in a row. Faults never touch image downloads. Options.Latency delays
 // every API answer (after the request was acted on), and Options.RateLimit
 // answers code 1005 to API requests above the given rate. [Counters] records
 // what was served, so tests can prove, for example, that a create was sent

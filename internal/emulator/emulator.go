@@ -40,6 +40,16 @@ type Faults struct {
 	CreateRefuseRate float64     // fraction of create requests (v3, v4, createbybutton) refused with code 1005 WITHOUT acting (nothing created, nothing charged)
 	CreateDropRate   float64     // fraction of create requests that ARE acted upon (job created, credit charged, counted) and then the connection is dropped without an answer (the ambiguous case)
 	ReadKinds        []FaultKind // which transient faults reads get, chosen at random among these; default all of FaultHTTP500, FaultHTTP503, FaultCode1005, FaultHTTP429, FaultDrop
+
+	// Schedule, when set, decides read faults and create refusals instead
+	// of ReadRate and CreateRefuseRate, the same way on every run: each
+	// stream of identical requests (one request and its retries, or the
+	// status reads of one image) walks it from its start, cyclically, one
+	// character a request. 'x' answers a read with a fault of the kinds of
+	// ReadKinds in turn, 'd' drops a read's connection, and either refuses
+	// a create; any other character, such as '.', serves the request.
+	// SetFaults starts every stream afresh.
+	Schedule string
 }
 
 // FaultKind is one kind of transient fault served to reads.
@@ -68,6 +78,7 @@ type Counters struct {
 	Reads           int            // infobymodelid requests past the rate limit (including faulted and unauthenticated ones)
 	ReadsByID       map[string]int // Reads by image_model_id
 	Faults          int            // transient faults served (any kind, reads and creates)
+	FaultRuns       map[int]int    // runs of transient faults served in a row to one stream of identical requests (see Faults.Schedule) and then ended by an answer, by length
 	RateLimited     int            // requests refused by RateLimit
 	TokenRequests   int            // getToken calls past the rate limit
 	Requests        int            // every HTTP request to API paths (everything but /images/)
@@ -96,6 +107,7 @@ type Emulator struct {
 	token       string
 	jobs        map[string]*job
 	counters    Counters
+	streams     map[uint64]*stream // by stream key, while faults are set
 	rng         *mrand.Rand
 	idRandom    [5]byte
 	idCounter   uint32
@@ -147,6 +159,7 @@ func New(opts Options) (*Emulator, error) {
 	}
 	e.counters.PressesByButton = make(map[string]int)
 	e.counters.ReadsByID = make(map[string]int)
+	e.counters.FaultRuns = make(map[int]int)
 	e.uid = 100000 + rng.IntN(900000)
 	for i := range e.idRandom {
 		e.idRandom[i] = byte(rng.Uint32())
@@ -212,6 +225,7 @@ func (e *Emulator) Counters() Counters {
 	c := e.counters
 	c.PressesByButton = maps.Clone(e.counters.PressesByButton)
 	c.ReadsByID = maps.Clone(e.counters.ReadsByID)
+	c.FaultRuns = maps.Clone(e.counters.FaultRuns)
 	return c
 }
 
@@ -225,6 +239,7 @@ func (e *Emulator) SetFaults(f Faults) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.faults = f
+	e.streams = nil
 }
 
 // SetLatency changes the delay added to every API answer.
@@ -340,6 +355,9 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rt, known := routes[r.URL.Path]
+	if known {
+		r = withStreamKey(r)
+	}
 	e.mu.Lock()
 	e.counters.Requests++
 	if known && rt.create {
@@ -517,60 +535,6 @@ func (e *Emulator) authenticate(r *http.Request) (result, bool) {
 
 func secretEqual(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
-}
-
-// readFaultLocked decides whether this read gets a transient fault, and
-// counts it.
-func (e *Emulator) readFaultLocked() (result, bool) {
-	f := e.faults
-	if f.ReadRate <= 0 || e.rng.Float64() >= f.ReadRate {
-		return result{}, false
-	}
-	e.counters.Faults++
-	return faultResult(f.ReadKinds[e.rng.IntN(len(f.ReadKinds))]), true
-}
-
-func faultResult(k FaultKind) result {
-	switch k {
-	case FaultHTTP500:
-		return result{status: http.StatusInternalServerError, raw: "Internal Server Error\n", contentType: "text/plain; charset=utf-8", fault: k}
-	case FaultHTTP503:
-		return result{status: http.StatusServiceUnavailable, raw: "<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>\n", contentType: "text/html", fault: k}
-	case FaultHTTP429:
-		return result{status: http.StatusTooManyRequests, env: &envelope{Code: codeTooFrequent, Msg: "Operation is too frequent"}, fault: k}
-	case FaultCode1005:
-		return result{status: http.StatusOK, env: &envelope{Code: codeTooFrequent, Msg: "Operation is too frequent"}, fault: k}
-	default:
-		return result{drop: true, fault: FaultDrop}
-	}
-}
-
-// createOutcome is decided once per create request, before anything else.
-type createOutcome int
-
-const (
-	createNormal createOutcome = iota
-	createRefuse
-	createDrop
-)
-
-func (e *Emulator) createOutcome() createOutcome {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	f := e.faults
-	if f.CreateRefuseRate <= 0 && f.CreateDropRate <= 0 {
-		return createNormal
-	}
-	u := e.rng.Float64()
-	switch {
-	case u < f.CreateRefuseRate:
-		e.counters.Faults++
-		return createRefuse
-	case u < f.CreateRefuseRate+f.CreateDropRate:
-		return createDrop
-	default:
-		return createNormal
-	}
 }
 
 // bucket is a token bucket: rate tokens per second, holding at most burst.

@@ -173,6 +173,55 @@ func TestFaults_createRatesAddUp(t *testing.T) {
 	}
 }
 
+// A schedule faults each stream of identical requests the same way whatever
+// other streams do: the reads of two images, interleaved, and a create and
+// its retry each walk it from the start, and the runs of faults that ended
+// in an answer are counted by length.
+func TestFaults_schedulePerStream(t *testing.T) {
+	t.Parallel()
+	e := start(t, emulator.Options{})
+	a := e.createV3(map[string]string{"prompt": "a"})
+	b := e.createV3(map[string]string{"prompt": "b"})
+	e.noReuse()
+	e.emu.SetFaults(emulator.Faults{Schedule: "x.xx.", ReadKinds: []emulator.FaultKind{emulator.FaultHTTP500, emulator.FaultHTTP503}})
+	read := func(id string) string { return e.outcome(http.MethodGet, pathInfo+"?image_model_id="+id, nil) }
+
+	// a and b read in an uneven interleaving; each gets the schedule on its
+	// own, cyclically, with the kinds in turn.
+	var gotA, gotB []string
+	for _, id := range []string{a.ID, a.ID, b.ID, a.ID, b.ID, b.ID, a.ID, a.ID, a.ID, b.ID, b.ID, b.ID} {
+		if id == a.ID {
+			gotA = append(gotA, read(id))
+		} else {
+			gotB = append(gotB, read(id))
+		}
+	}
+	wantA := []string{"http500", "ok", "http503", "http500", "ok", "http503"}
+	wantB := []string{"http500", "ok", "http503", "http500", "ok", "http503"}
+	if fmt.Sprint(gotA) != fmt.Sprint(wantA) || fmt.Sprint(gotB) != fmt.Sprint(wantB) {
+		t.Errorf("reads of a: %v\nreads of b: %v\nwant each: %v", gotA, gotB, wantA)
+	}
+	// Each image: a run of 1 and a run of 2 ended by an answer; the last
+	// fault has not been answered yet.
+	if c := e.emu.Counters(); c.Faults != 8 || fmt.Sprint(c.FaultRuns) != "map[1:2 2:2]" {
+		t.Errorf("Faults %d, FaultRuns %v; want 8 and map[1:2 2:2]", c.Faults, c.FaultRuns)
+	}
+
+	// A create and its retries are one stream: refused at 'x' and at 'd',
+	// then accepted; another prompt is another stream, refused first. A
+	// read's 'd' drops its connection. SetFaults starts every stream afresh.
+	e.emu.SetFaults(emulator.Faults{Schedule: "xd."})
+	create := func(prompt string) string {
+		return e.outcome(http.MethodPost, pathV3, map[string]string{"prompt": prompt})
+	}
+	if got := []string{create("c"), create("c"), create("c"), create("d"), read(a.ID), read(a.ID), create("d"), read(a.ID)}; fmt.Sprint(got) != "[code1005 code1005 ok code1005 http500 drop code1005 ok]" {
+		t.Errorf("creates and reads under xd.: %v", got)
+	}
+	if c := e.emu.Counters(); c.Creates != 3 || c.CreateAttempts != 7 {
+		t.Errorf("Creates %d, CreateAttempts %d; want 3 and 7: a refused create is not acted on", c.Creates, c.CreateAttempts)
+	}
+}
+
 func TestRateLimit(t *testing.T) {
 	e := start(t, emulator.Options{RateLimit: 5})
 	codes := map[int]int{}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -161,8 +162,10 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	ctx = tflog.MaskLogStrings(ctx, secrets...)
 
 	// One HTTP client for Akool's API and for reading image headers, so both
-	// use the same transport and proxy settings.
-	httpClient := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	// use the same transport and proxy settings. The transport is the
+	// provider's own, with net/http's defaults and the proxy from the
+	// environment, so nothing that replaced http.DefaultTransport affects it.
+	httpClient := &http.Client{Transport: cleanhttp.DefaultPooledTransport()}
 	client, err := akool.New(akool.Config{
 		BaseURL:      settings.endpoint.value,
 		APIKey:       settings.apiKey.value,

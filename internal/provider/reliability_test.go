@@ -28,14 +28,22 @@ func figure(t *testing.T, name string, value any) {
 	t.Logf("FIGURE %s: %s = %v", t.Name(), name, value)
 }
 
-// transientFaults is the fault mix of the suite: 30% of reads get a
-// transient fault (HTTP 500, HTTP 503 with an HTML page, code 1005, or a
-// dropped connection) and 30% of creates are refused with code 1005 before
-// Akool acts.
+// faultBurst is the longest run of faults the suite serves in a row: as
+// many as the client's default retries (six) absorb.
+const faultBurst = 6
+
+// transientFaults is the fault mix of the suite, the same on every run:
+// every request, read or create, walks the schedule below on its own (a
+// request and its retries, or the status reads of one image). Its first
+// attempt fails, the next one is served, then six in a row fail, and after
+// that every fifth: about 30% in all. Reads get HTTP 500, HTTP 503 with an
+// HTML page and code 1005 in turn ('x'), or a dropped connection ('d');
+// creates are refused with code 1005 before Akool acts. The burst holds no
+// dropped connection: Go's transport may resend a dropped GET by itself,
+// and the client would then see fewer than six failures.
 var transientFaults = emulator.Faults{
-	ReadRate:         0.3,
-	CreateRefuseRate: 0.3,
-	ReadKinds:        []emulator.FaultKind{emulator.FaultHTTP500, emulator.FaultHTTP503, emulator.FaultCode1005, emulator.FaultDrop},
+	Schedule:  "x." + strings.Repeat("x", faultBurst) + "." + strings.Repeat("....x....d", 4),
+	ReadKinds: []emulator.FaultKind{emulator.FaultHTTP500, emulator.FaultHTTP503, emulator.FaultCode1005},
 }
 
 const faultImages = 6
@@ -73,11 +81,13 @@ func stateResources(h *tfHarness) map[string]*tfjson.StateResource {
 	return out
 }
 
-// With 30% of reads and 30% of creates failing transiently, one apply makes
-// six images and an upscale of each, sending exactly one accepted create per
-// image and one press per button. Plans then refresh the twelve resources
-// under the same faults without an error and without planning a change; an
-// image Akool no longer knows (code 1008) is kept, with a warning.
+// With about 30% of requests failing transiently, in bursts as long as the
+// client's retries absorb, one apply makes six images and an upscale of
+// each, sending exactly one accepted create per image and one press per
+// button. Plans then refresh the twelve resources under the same faults
+// without an error and without planning a change; an image Akool no longer
+// knows (code 1008) is kept, with a warning. The faults follow a schedule,
+// so the outcome never depends on luck.
 func TestAccReliability_transientFaults(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, func(o *emulator.Options) {
@@ -128,12 +138,24 @@ func TestAccReliability_transientFaults(t *testing.T) {
 	if applied.Faults == 0 {
 		t.Errorf("the emulator served no fault during the apply; the test proves nothing")
 	}
+	// Each create and press was refused once, then accepted. Each image's
+	// reads met the burst during the apply: its second read (the parent
+	// check at the latest) came after six faults in a row.
+	if applied.CreateAttempts != 4*faultImages {
+		t.Errorf("create requests sent = %d, want %d: each create and press refused once and sent again once",
+			applied.CreateAttempts, 4*faultImages)
+	}
+	if n := applied.FaultRuns[faultBurst]; n < faultImages {
+		t.Errorf("%d runs of %d faults in a row were served and then answered during the apply, want at least %d (one per image): %v",
+			n, faultBurst, faultImages, applied.FaultRuns)
+	}
 	figure(t, "images and upscales made", applied.Jobs)
 	figure(t, "accepted creates (images)", applied.Creates)
 	figure(t, "accepted presses (upscales)", applied.Presses)
 	figure(t, "create requests sent (creates and presses, refused ones included)", applied.CreateAttempts)
 	figure(t, "status reads", applied.Reads)
 	figure(t, "faults served during apply", applied.Faults)
+	figure(t, "runs of faults in a row survived during apply, by length", applied.FaultRuns)
 
 	// Refresh under the same faults: five plans, no error, no change.
 	const plans = 5
@@ -154,13 +176,26 @@ func TestAccReliability_transientFaults(t *testing.T) {
 	if refreshed.CreateAttempts != applied.CreateAttempts {
 		t.Errorf("plans sent %d create requests", refreshed.CreateAttempts-applied.CreateAttempts)
 	}
+	// By now the reads of every image and every upscale have met the burst.
+	if n := refreshed.FaultRuns[faultBurst]; n < 2*faultImages {
+		t.Errorf("%d runs of %d faults in a row were served and then answered, want at least %d (one per resource): %v",
+			n, faultBurst, 2*faultImages, refreshed.FaultRuns)
+	}
+	for length := range refreshed.FaultRuns {
+		if length > faultBurst {
+			t.Errorf("a run of %d faults in a row was served, more than the schedule's %d: %v", length, faultBurst, refreshed.FaultRuns)
+		}
+	}
 	if after := stateResources(h); !reflect.DeepEqual(after, resources) {
 		t.Errorf("the plans changed the state")
 	}
 
 	// Akool forgets one image (code 1008): still no error and no change,
 	// and a warning names it.
-	gone := resources["akool_generated_image.img[0]"].AttributeValues["id"].(string)
+	gone := stateID(resources["akool_generated_image.img[0]"])
+	if gone == "" {
+		t.Fatal("akool_generated_image.img[0] has no id in state")
+	}
 	e.Forget(gone)
 	res = h.run("plan", "-detailed-exitcode", "-input=false")
 	if res.exitCode != 0 {
@@ -176,6 +211,7 @@ func TestAccReliability_transientFaults(t *testing.T) {
 		t.Errorf("after the plans: creates = %d, presses = %d; want %d and %d", final.Creates, final.Presses, faultImages, faultImages)
 	}
 	figure(t, "faults served in all", final.Faults)
+	figure(t, "runs of faults in a row survived in all, by length", final.FaultRuns)
 	figure(t, "requests in all", final.Requests)
 }
 

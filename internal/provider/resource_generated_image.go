@@ -314,11 +314,14 @@ func (r *generatedImageResource) Update(ctx context.Context, req resource.Update
 	resumeWait(ctx, r.data, &plan, plan.Timeouts, &resp.State, &resp.Diagnostics)
 }
 
-func (r *generatedImageResource) Delete(ctx context.Context, req resource.DeleteRequest, _ *resource.DeleteResponse) {
+func (r *generatedImageResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	// Akool has no call to delete an image: it stays in the account until it
 	// expires. The framework removes the resource from state.
 	var id types.String
-	req.State.GetAttribute(ctx, path.Root("id"), &id)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	tflog.Debug(ctx, "Removing the image from state; it stays in the Akool account until it expires", map[string]any{"id": id.ValueString()})
 }
 

@@ -607,7 +607,10 @@ func TestReplaceIfNewPictureString(t *testing.T) {
 
 // nullObject is an object of typ whose attributes are all null.
 func nullObject(typ tftypes.Type) tftypes.Value {
-	obj := typ.(tftypes.Object)
+	obj, ok := typ.(tftypes.Object)
+	if !ok {
+		panic(fmt.Sprintf("nullObject: %s is not an object type", typ))
+	}
 	values := make(map[string]tftypes.Value, len(obj.AttributeTypes))
 	for name, attrType := range obj.AttributeTypes {
 		values[name] = tftypes.NewValue(attrType, nil)
@@ -871,7 +874,7 @@ func TestAccGeneratedImage_failedJobReplaced(t *testing.T) {
 		t.Fatalf("apply of a failing job: exit %d, want the failure reported:\n%s", res.exitCode, res.output())
 	}
 	failed := h.resource(address)
-	if failed == nil || failed.AttributeValues["status"] != "failed" || !imageIDPattern.MatchString(failed.AttributeValues["id"].(string)) {
+	if failed == nil || failed.AttributeValues["status"] != "failed" || !imageIDPattern.MatchString(stateID(failed)) {
 		t.Fatalf("failed job in state: %+v; want its id with status failed", failed)
 	}
 

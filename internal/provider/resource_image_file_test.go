@@ -586,7 +586,10 @@ func TestImageFileCheckLocalCopy(t *testing.T) {
 		http.Error(w, "upstream failure", http.StatusBadGateway)
 	}))
 	defer broken.Close()
-	r := NewImageFileResource().(*imageFileResource)
+	r, ok := NewImageFileResource().(*imageFileResource)
+	if !ok {
+		t.Fatalf("NewImageFileResource returned %T", NewImageFileResource())
+	}
 	ctx := t.Context()
 	dir := t.TempDir()
 

@@ -118,8 +118,8 @@ resource "akool_image_upscale" "test" {
 			if err := os.Rename(filepath.Join(h.dir, "terraform.tfstate"), filepath.Join(h.dir, "before-import.tfstate")); err != nil {
 				t.Fatal(err)
 			}
-			run(0, "import", "-input=false", testAccImageAddress, image.AttributeValues["id"].(string))
-			run(0, "import", "-input=false", "akool_image_upscale.test", upscale.AttributeValues["id"].(string))
+			run(0, "import", "-input=false", testAccImageAddress, stateID(image))
+			run(0, "import", "-input=false", "akool_image_upscale.test", stateID(upscale))
 			run(0, "plan", "-detailed-exitcode", "-input=false")
 			// An error on the way: an id Akool does not know.
 			h.writeConfig(config + `

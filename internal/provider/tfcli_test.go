@@ -267,6 +267,16 @@ func (h *tfHarness) resource(address string) *tfjson.StateResource {
 	return nil
 }
 
+// stateID is the id of r in state, or "" when r is nil or its id is not a
+// string.
+func stateID(r *tfjson.StateResource) string {
+	if r == nil {
+		return ""
+	}
+	id, _ := r.AttributeValues["id"].(string)
+	return id
+}
+
 // apply runs terraform apply without asking for approval.
 func (h *tfHarness) apply() tfResult {
 	h.t.Helper()

@@ -123,7 +123,11 @@ func TestRun_printsURLServesAndStops(t *testing.T) {
 	if code != 1000 {
 		t.Fatalf("create: code %d", code)
 	}
-	if code, info := call(http.MethodGet, "/api/open/v3/content/image/infobymodelid?image_model_id="+job["_id"].(string), ""); code != 1000 || info["image_status"] != 3.0 {
+	id, ok := job["_id"].(string)
+	if !ok {
+		t.Fatalf("create answered no _id: %v", job)
+	}
+	if code, info := call(http.MethodGet, "/api/open/v3/content/image/infobymodelid?image_model_id="+id, ""); code != 1000 || info["image_status"] != 3.0 {
 		t.Errorf("infobymodelid: code %d status %v, want a finished job", code, info["image_status"])
 	}
 	if code, quota := call(http.MethodGet, "/api/open/v3/faceswap/quota/info", ""); code != 1000 || quota["credit"] != 0.0 {

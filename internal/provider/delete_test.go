@@ -1,0 +1,49 @@
+package provider
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// Deleting an image resource sends nothing to Akool, but a state it cannot
+// read is reported rather than ignored, and a readable one is removed
+// without a diagnostic.
+func TestImageResourcesDelete_reportStateErrors(t *testing.T) {
+	ctx := context.Background()
+	for name, newResource := range map[string]func() resource.Resource{
+		"akool_generated_image": NewGeneratedImageResource,
+		"akool_image_upscale":   NewImageUpscaleResource,
+		"akool_image_variation": NewImageVariationResource,
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := newResource()
+			schemaResp := &resource.SchemaResponse{}
+			r.Schema(ctx, resource.SchemaRequest{}, schemaResp)
+			s := schemaResp.Schema
+
+			good := tfsdk.State{Schema: s, Raw: nullObject(s.Type().TerraformType(ctx))}
+			if diags := good.SetAttribute(ctx, path.Root("id"), "662a10df4197b3af58532e89"); diags.HasError() {
+				t.Fatal(diags)
+			}
+			resp := &resource.DeleteResponse{State: good}
+			r.Delete(ctx, resource.DeleteRequest{State: good}, resp)
+			if resp.Diagnostics.HasError() {
+				t.Errorf("deleting a readable state: %v", resp.Diagnostics)
+			}
+
+			// A state whose id is a number does not match the schema.
+			badType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"id": tftypes.Number}}
+			bad := tfsdk.State{Schema: s, Raw: tftypes.NewValue(badType, map[string]tftypes.Value{"id": tftypes.NewValue(tftypes.Number, 7)})}
+			resp = &resource.DeleteResponse{State: bad}
+			r.Delete(ctx, resource.DeleteRequest{State: bad}, resp)
+			if !resp.Diagnostics.HasError() {
+				t.Error("deleting an unreadable state reported no error")
+			}
+		})
+	}
+}
