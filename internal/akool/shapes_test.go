@@ -277,9 +277,11 @@ func TestCreate_keepsUsableIDDespiteBadFields(t *testing.T) {
 	log := &recordingLogger{}
 	c, _ := newClient(t, srv.URL, func(cfg *Config) { cfg.Logger = log })
 	for name, create := range map[string]func() (*Image, error){
-		"v3":     func() (*Image, error) { return c.CreateV3(context.Background(), CreateV3Request{Prompt: "p"}) },
-		"v4":     func() (*Image, error) { return c.CreateV4(context.Background(), CreateV4Request{Prompt: "p"}) },
-		"button": func() (*Image, error) { return c.PressButton(context.Background(), ButtonRequest{ParentID: testID, Button: "U1"}) },
+		"v3": func() (*Image, error) { return c.CreateV3(context.Background(), CreateV3Request{Prompt: "p"}) },
+		"v4": func() (*Image, error) { return c.CreateV4(context.Background(), CreateV4Request{Prompt: "p"}) },
+		"button": func() (*Image, error) {
+			return c.PressButton(context.Background(), ButtonRequest{ParentID: testID, Button: "U1"})
+		},
 	} {
 		img, err := create()
 		if err != nil || img.ID != testID || img.Status != StatusQueueing {
