@@ -72,7 +72,9 @@ provider "akool" {
 // Terraform when none is on PATH).
 func TestMain(m *testing.M) {
 	for _, name := range []string{envAPIKey, envClientID, envClientSecret, envToken, envEndpoint} {
-		os.Unsetenv(name)
+		if !liveCredential(name) {
+			os.Unsetenv(name)
+		}
 	}
 	if os.Getenv("TF_ACC") != "" && os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
 		path, err := exec.LookPath("terraform")
