@@ -93,4 +93,3 @@ func (address expectNoNewJob) CheckPlan(_ context.Context, req plancheck.CheckPl
 	}
 	resp.Error = fmt.Errorf("%s is not in the plan", address)
 }
-

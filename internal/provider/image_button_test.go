@@ -412,9 +412,9 @@ func TestAddPressError(t *testing.T) {
 func TestAdoptImported(t *testing.T) {
 	const id, parent = "662a10df4197b3af58532e89", "aaaaaaaaaaaaaaaaaaaaaaaa"
 	tests := []struct {
-		name      string
-		kind      *buttonKind
-		img       akool.Image
+		name         string
+		kind         *buttonKind
+		img          akool.Image
 		wantIndex    int64  // 0 means an error is expected, unless wantNull
 		mentions     string // in the error
 		wantNull     bool   // image_id, index and button stay null
