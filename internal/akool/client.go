@@ -60,6 +60,16 @@ type Config struct {
 	// return ctx.Err() when ctx ends first. Optional, for tests; the default
 	// waits on a timer or ctx.Done().
 	Sleep func(ctx context.Context, d time.Duration) error
+
+	// Now tells the time for the bounds of Wait (how long a new job may be
+	// unknown, how long failing reads and missing single images are
+	// waited for). Optional, for tests, with Sleep; default time.Now.
+	Now func() time.Time
+
+	// SinglesGrace bounds how long Wait keeps reading a completed grid for
+	// its single images (see WaitOptions.Grid). 0 means
+	// DefaultSinglesGrace; negative means not at all.
+	SinglesGrace time.Duration
 }
 
 type authMethod int
@@ -87,6 +97,8 @@ type Client struct {
 	logger       Logger
 	poll         PollPolicy
 	sleep        func(ctx context.Context, d time.Duration) error
+	now          func() time.Time
+	singlesGrace time.Duration
 
 	tokens  tokenCache  // the fetched token (authClientCredentials)
 	created createdJobs // jobs created and not yet waited for
@@ -116,6 +128,8 @@ func New(cfg Config) (*Client, error) {
 		logger:       cfg.Logger,
 		poll:         cfg.Poll,
 		sleep:        cfg.Sleep,
+		now:          cfg.Now,
+		singlesGrace: cfg.SinglesGrace,
 		limiter:      newLimiter(cfg.MaxRequestsPerSecond, nil),
 	}
 	switch method {
@@ -152,6 +166,15 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.sleep == nil {
 		c.sleep = sleepContext
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	switch {
+	case c.singlesGrace == 0:
+		c.singlesGrace = DefaultSinglesGrace
+	case c.singlesGrace < 0:
+		c.singlesGrace = 0
 	}
 
 	timeout := cfg.RequestTimeout

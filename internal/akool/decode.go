@@ -78,71 +78,96 @@ func decodeEnvelope(endpoint string, status int, body []byte, redact func(string
 }
 
 // decodeImage maps Akool's job object to an Image. data may be the object or,
-// as v4 does for batches, an array whose first element is the job.
+// as v4 does for batches, an array whose first element is the job. A field
+// that is present but unusable is an error.
 func decodeImage(data json.RawMessage) (*Image, error) {
+	img, problems, err := decodeImageParts(data)
+	if err != nil {
+		return nil, err
+	}
+	if len(problems) > 0 {
+		return nil, problems[0]
+	}
+	return img, nil
+}
+
+// decodeImageParts maps Akool's job object to an Image, leaving a field that
+// is present but unusable at its zero value and listing it in problems. err
+// is set when there is no job object at all, or its _id is not a string.
+func decodeImageParts(data json.RawMessage) (img *Image, problems []error, err error) {
 	switch jsonKind(data) {
 	case 0, 'n':
-		return nil, errors.New("the answer has no data")
+		return nil, nil, errors.New("the answer has no data")
 	case '[':
 		var list []json.RawMessage
 		if err := json.Unmarshal(data, &list); err != nil {
-			return nil, errors.New("the answer's data is not valid JSON")
+			return nil, nil, errors.New("the answer's data is not valid JSON")
 		}
 		if len(list) == 0 {
-			return nil, errors.New("the answer's data is an empty list")
+			return nil, nil, errors.New("the answer's data is an empty list")
 		}
 		data = list[0]
 	}
 	if jsonKind(data) != '{' {
-		return nil, errors.New("the answer's data is not an image object")
+		return nil, nil, errors.New("the answer's data is not an image object")
 	}
 	var f map[string]json.RawMessage
 	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, errors.New("the answer's data is not a valid image object")
+		return nil, nil, errors.New("the answer's data is not a valid image object")
+	}
+	if kind := jsonKind(f["_id"]); kind != 0 && kind != 'n' && kind != '"' && kind != '-' && !isDigit(kind) {
+		return nil, nil, errors.New("the image's _id is not a string")
 	}
 
-	img := &Image{
+	img = &Image{
 		ID:           text(f["_id"]),
 		ParentID:     text(f["image_content_model_id"]),
 		Button:       text(f["op_button"]),
 		Prompt:       text(f["prompt"]),
 		OriginPrompt: text(f["origin_prompt"]),
 		SourceImage:  text(f["source_image"]),
-		ImageURL:     text(f["image"]),
+		// Akool's own demo reads the result as image || external_img.
+		ImageURL:     firstNonEmpty(text(f["image"]), text(f["external_img"])),
 		UpscaledURLs: flexStrings(f["upscaled_urls"]),
 		Buttons:      flexStrings(f["buttons"]),
 		UsedButtons:  flexStrings(f["used_buttons"]),
 		ModelName:    text(f["model_name"]),
 	}
-	if kind := jsonKind(f["_id"]); kind != 0 && kind != 'n' && kind != '"' && kind != '-' && !isDigit(kind) {
-		return nil, errors.New("the image's _id is not a string")
-	}
 
+	// A field that is present but unusable is a problem, not a blank: a
+	// blank would overwrite what state knows with a wrong value on refresh.
 	status, err := decodeStatus(f["image_status"])
 	if err != nil {
-		return nil, err
+		problems = append(problems, err)
 	}
 	img.Status = status
-	// A field that is present but unusable is an error, not a blank: a blank
-	// would overwrite what state knows with a wrong value on refresh.
 	for _, name := range []string{"upscaled_urls", "buttons", "used_buttons"} {
 		if k := jsonKind(f[name]); k != 0 && k != 'n' && k != '"' && k != '[' {
-			return nil, fmt.Errorf("the image's %s is not a list", name)
+			problems = append(problems, fmt.Errorf("the image's %s is not a list", name))
 		}
 	}
 	if raw := f["deduction_credit"]; present(raw) {
-		credit, ok := flexFloat(raw)
-		if !ok {
-			return nil, errors.New("the image's deduction_credit is not a number")
+		if credit, ok := flexFloat(raw); ok {
+			img.DeductionCredit = credit
+		} else {
+			problems = append(problems, errors.New("the image's deduction_credit is not a number"))
 		}
-		img.DeductionCredit = credit
 	}
 	if raw := f["create_time"]; present(raw) {
 		if img.CreatedAt = decodeTime(raw); img.CreatedAt.IsZero() {
-			return nil, errors.New("the image's create_time is not a time in epoch milliseconds")
+			problems = append(problems, errors.New("the image's create_time is not a time in epoch milliseconds"))
 		}
 	}
-	return img, nil
+	return img, problems, nil
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // present reports whether a field is in the answer with a value other than null.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
 )
 
 var errNoID = errors.New("an image id is required")
@@ -62,14 +61,17 @@ func (c *Client) PressButton(ctx context.Context, req ButtonRequest) (*Image, er
 	return c.create(ctx, epButton, buttonBody{ID: req.ParentID, Button: req.Button, WebhookURL: req.WebhookURL})
 }
 
-// create sends a create request and reads the new job from the answer.
+// create sends a create request and reads the new job from the answer. A
+// job whose _id is usable is returned even when other fields of the answer
+// are not: it was paid for, and losing its id would lose it. Those fields
+// are logged and left blank for the next read to fill.
 func (c *Client) create(ctx context.Context, ep endpoint, body any) (*Image, error) {
 	env, err := c.call(ctx, ep, nil, body)
 	if err != nil {
 		return nil, err
 	}
-	img, err := decodeImage(env.Data)
-	if err == nil && img.ID == "" {
+	img, problems, err := decodeImageParts(env.Data)
+	if err == nil && strings.TrimSpace(img.ID) == "" {
 		err = fmt.Errorf("the new job has no _id")
 	}
 	if err != nil {
@@ -82,7 +84,21 @@ func (c *Client) create(ctx context.Context, ep endpoint, body any) (*Image, err
 			Endpoint:   ep.path,
 		}}
 	}
-	c.created.add(img.ID, time.Now(), img.Status)
+	if len(problems) > 0 {
+		text := make([]string, len(problems))
+		for i, p := range problems {
+			text[i] = p.Error()
+		}
+		c.debug(ctx, "akool accepted the job, but parts of its answer are unusable; the next read fills them", map[string]any{
+			"path": ep.path, "id": img.ID, "problems": c.redact(strings.Join(text, "; ")),
+		})
+	}
+	if !img.Status.Known() {
+		// Akool has just accepted the job: it is queueing, whatever the
+		// answer said.
+		img.Status = StatusQueueing
+	}
+	c.created.add(img.ID, c.now(), img.Status)
 	return img, nil
 }
 

@@ -3,6 +3,7 @@ package akool
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -182,4 +183,69 @@ type JobFailedError struct {
 
 func (e *JobFailedError) Error() string {
 	return fmt.Sprintf("akool job %s ended with image_status 4 (failed)", e.Image.ID)
+}
+
+// SinglesMissingError is returned by WaitFor, with the completed grid, when
+// upscaled_urls did not list the grid's four single images within the grace.
+// The grid itself is finished (and paid for); a later read may list them.
+type SinglesMissingError struct {
+	Image  *Image
+	Waited time.Duration // how long the completed grid was read again
+}
+
+func (e *SinglesMissingError) Error() string {
+	return fmt.Sprintf("akool job %s completed, but upscaled_urls listed %d of its four single images after %s more",
+		e.Image.ID, len(e.Image.UpscaledURLs), e.Waited.Round(time.Second))
+}
+
+// ReadsFailedError is returned by WaitFor when reads of a job kept failing
+// for too long. Errors holds what each read got, oldest first; errors.As and
+// errors.Is see the last one.
+type ReadsFailedError struct {
+	ID     string
+	Errors []error
+	Over   time.Duration // from the first failure to the last
+}
+
+func (e *ReadsFailedError) Error() string {
+	return fmt.Sprintf("akool job %s: %d reads in a row failed over %s; %s", e.ID, len(e.Errors), e.Over.Round(time.Second), e.Answers())
+}
+
+// Answers says what each failed read got, in order, with repeats counted:
+// `Akool answered: code 1009 "no permission" (HTTP 200), 3 times; HTTP 502: ...`.
+func (e *ReadsFailedError) Answers() string {
+	var parts []string
+	for i := 0; i < len(e.Errors); {
+		text := failureText(e.Errors[i])
+		n := 1
+		for i+n < len(e.Errors) && failureText(e.Errors[i+n]) == text {
+			n++
+		}
+		if n > 1 {
+			text += fmt.Sprintf(", %d times", n)
+		}
+		parts = append(parts, text)
+		i += n
+	}
+	return "Akool answered: " + strings.Join(parts, "; then ")
+}
+
+func (e *ReadsFailedError) Unwrap() error {
+	if len(e.Errors) == 0 {
+		return nil
+	}
+	return e.Errors[len(e.Errors)-1]
+}
+
+// failureText names what one failed read got, without the endpoint.
+func failureText(err error) string {
+	var apiErr *APIError
+	switch {
+	case !errors.As(err, &apiErr):
+		return err.Error()
+	case apiErr.Code == 0:
+		return fmt.Sprintf("HTTP %d: %s", apiErr.HTTPStatus, apiErr.Message)
+	default:
+		return fmt.Sprintf("code %d %q (HTTP %d)", apiErr.Code, apiErr.Message, apiErr.HTTPStatus)
+	}
 }

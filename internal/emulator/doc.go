@@ -46,8 +46,8 @@
 //
 // Results follow the project's decisions: a finished v3 job's image is the 2x2
 // grid, with the eight buttons U1..U4, V1..V4 and four upscaled_urls (the
-// single sub-images); buttons stay listed after a press while used_buttons
-// grows, and a second press of the same button answers 1011. An upscale result
+// single sub-images, listed a moment after status 3: see below); buttons
+// stay listed after a press while used_buttons grows, and a second press of the same button answers 1011. An upscale result
 // is one larger picture of its sub-image, without buttons; a variation result
 // is a new grid, related to its sub-image, with its own eight buttons. v4
 // results are single pictures without buttons. infobymodelid echoes prompt,
@@ -56,6 +56,24 @@
 // image_content_model_id (the parent) and op_button. The v4 fields of the
 // create answer (model_name, team_id, provider, sub_type, ...) are not in
 // infobymodelid's answer: Akool does not document them there.
+//
+// # Shapes beyond the documentation
+//
+// Akool's own demo client and reports of live runs show answers the
+// documentation does not ([Shapes]). By default the emulator plays one of
+// them: a grid (a v3 image or a variation) reaches image_status 3 with its
+// grid image and buttons, and lists its four single images in upscaled_urls
+// [DefaultSinglesDelay] (1 second) later, which is why Akool's demo keeps
+// polling a grid until upscaled_urls is filled. On request (Options.Shapes,
+// or the akool-emulator flags in brackets) it plays the others:
+//
+//	Shapes.SinglesDelay   another delay; negative lists them with status 3 [-singles-delay]
+//	Shapes.SinglesNever   a grid never lists its single images [-singles-never]
+//	Shapes.ExternalImage  the result URL in external_img instead of image, which Akool's demo also reads [-external-img]
+//	Shapes.NotFoundFor    1008 for reads of a job younger than this, as a lagging replica answers [-not-found-for]
+//	Shapes.HideParent     infobymodelid without image_content_model_id, op_button and op_buttonMessageId,
+//	                      as Akool's documented field list has it [-hide-parent]
+//	Shapes.V4UpscaledURL  v4 results with upscaled_urls holding one URL, the picture itself, as live runs show [-v4-upscaled-url]
 //
 // # Credits
 //

@@ -32,7 +32,38 @@ type Options struct {
 	RateLimit     float64                          // max API requests per second over all clients (token bucket on the Clock, burst = max(1, rate)); above it → HTTP 200 code 1005 "too frequent"; 0 = unlimited
 	Seed          int64                            // for fault randomness and ids; 0 = time-based
 	Logf          func(format string, args ...any) // optional request log, called concurrently; never given credentials
+	Shapes        Shapes                           // how answers look where Akool's docs and live runs differ
 }
+
+// Shapes chooses how the emulator plays what Akool's own demo client and
+// reports of live runs show beyond its documentation. The zero value plays
+// the default: a grid's single images listed DefaultSinglesDelay after
+// status 3, and nothing else.
+type Shapes struct {
+	// SinglesDelay is how long after a grid (a v3 image or a variation)
+	// reaches status 3 its upscaled_urls lists the four single images:
+	// 0 means DefaultSinglesDelay, negative means together with status 3.
+	SinglesDelay time.Duration
+	// SinglesNever: a grid never lists its single images (upscaled_urls
+	// stays empty).
+	SinglesNever bool
+	// ExternalImage puts the result URL in external_img instead of image.
+	ExternalImage bool
+	// NotFoundFor makes infobymodelid answer 1008 for a job younger than
+	// this, as a replica that has not seen a new job yet would; 0 never.
+	NotFoundFor time.Duration
+	// HideParent leaves image_content_model_id, op_button and
+	// op_buttonMessageId out of infobymodelid's answers (the create answer
+	// of a button job still has them), as the documented field list does.
+	HideParent bool
+	// V4UpscaledURL gives v4 results an upscaled_urls with one URL, the
+	// picture itself, as live runs show.
+	V4UpscaledURL bool
+}
+
+// DefaultSinglesDelay is how long after status 3 a grid lists its single
+// images unless Shapes says otherwise.
+const DefaultSinglesDelay = time.Second
 
 // Faults makes a fraction of requests fail the way a busy service does.
 type Faults struct {
@@ -96,6 +127,7 @@ type Emulator struct {
 	images   *imageCache
 	uid      int
 	teamID   string
+	shapes   Shapes
 
 	mu          sync.Mutex
 	queueTime   time.Duration
@@ -144,6 +176,13 @@ func New(opts Options) (*Emulator, error) {
 		credit:      opts.InitialCredit,
 		jobs:        make(map[string]*job),
 		rng:         rng,
+		shapes:      opts.Shapes,
+	}
+	switch {
+	case e.shapes.SinglesDelay == 0:
+		e.shapes.SinglesDelay = DefaultSinglesDelay
+	case e.shapes.SinglesDelay < 0:
+		e.shapes.SinglesDelay = 0
 	}
 	if e.clientID == "" {
 		e.clientID = "emulator-client"

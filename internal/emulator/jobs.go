@@ -104,6 +104,7 @@ type jobView struct {
 	From                int      `json:"from"`
 	ImageStatus         int      `json:"image_status"`
 	Image               string   `json:"image"`
+	ExternalImg         string   `json:"external_img,omitempty"`
 	DeductionCredit     int      `json:"deduction_credit"`
 	Buttons             []string `json:"buttons"`
 	UsedButtons         []string `json:"used_buttons"`
@@ -154,12 +155,22 @@ func (e *Emulator) viewLocked(j *job, base string, now time.Time, created bool) 
 		v.Image = fmt.Sprintf("%s%s%s.png", base, imagesPrefix, j.id)
 		if j.kind.grid() {
 			v.Buttons = slices.Clone(allButtons)
-			for n := 1; n <= 4; n++ {
-				v.UpscaledURLs = append(v.UpscaledURLs, fmt.Sprintf("%s%s%s/%d.png", base, imagesPrefix, j.id, n))
+			// The single images may be listed a while after status 3.
+			sh := e.shapes
+			if !sh.SinglesNever && !now.Before(j.created.Add(j.queue+j.process+sh.SinglesDelay)) {
+				for n := 1; n <= 4; n++ {
+					v.UpscaledURLs = append(v.UpscaledURLs, fmt.Sprintf("%s%s%s/%d.png", base, imagesPrefix, j.id, n))
+				}
 			}
 		}
+		if j.kind == kindV4 && e.shapes.V4UpscaledURL {
+			v.UpscaledURLs = []string{v.Image}
+		}
+		if e.shapes.ExternalImage {
+			v.Image, v.ExternalImg = "", v.Image
+		}
 	}
-	if j.parentID != "" {
+	if j.parentID != "" && (created || !e.shapes.HideParent) {
 		v.ImageContentModelID = j.parentID
 		v.OpButton = j.button
 		v.OpButtonMessageID = j.parentMsgID

@@ -24,7 +24,12 @@ const (
 	descImageURL = "URL of the generated picture, set once `status` is `completed`. For `api_version = \"v3\"` " +
 		"this is the 2x2 grid. Akool serves it for 7 days after generation; download it if you need it longer."
 	descUpscaledURLs = "URLs of the grid's four single images (`v3`), in the order of the `U1`-`U4` buttons. " +
-		"Empty for `v4` images."
+		"Akool may list them a little after the grid is finished; until then this is empty. For `v4` images " +
+		"Akool lists one URL, the picture itself, or none."
+	// descSinglesWait completes the description of a resource's upscaled_urls.
+	descSinglesWait = " `terraform apply` waits for the single images for up to 2 minutes after the grid is " +
+		"finished (never past `timeouts.create`), so that they can be used in the same apply; when they are still " +
+		"missing, the apply warns and keeps the image, and a later refresh fills them in without planning a change."
 	descButtons = "Buttons Akool offers on the finished image: `U1`-`U4` (upscale sub-image N) and `V1`-`V4` " +
 		"(a variation of sub-image N). Empty for `v4` images."
 	descUsedButtons     = "Buttons already pressed on this image. Each button can be pressed once."

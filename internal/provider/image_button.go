@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -97,13 +96,13 @@ func (r *imageButtonResource) Schema(ctx context.Context, _ resource.SchemaReque
 				"another image and spends credits; this is also how replacing the parent replaces this resource.",
 			Required:      true,
 			Validators:    []validator.String{stringvalidator.RegexMatches(imageIDPattern, imageIDMessage)},
-			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			PlanModifiers: []planmodifier.String{adoptParentString{kind: k}},
 		},
 		"index": schema.Int64Attribute{
 			MarkdownDescription: k.indexDesc + " Changing this presses another button and spends credits.",
 			Required:            true,
 			Validators:          []validator.Int64{int64validator.Between(1, 4)},
-			PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+			PlanModifiers:       []planmodifier.Int64{adoptParentInt64{kind: k}},
 		},
 		"webhook_url": schema.StringAttribute{
 			MarkdownDescription: "URL (`http` or `https`) that Akool notifies when the job ends. Akool only uses " +
@@ -255,6 +254,14 @@ func (r *imageButtonResource) Update(ctx context.Context, req resource.UpdateReq
 	s.WebhookURL = plan.base().WebhookURL
 	s.Triggers = plan.base().Triggers
 	s.Timeouts = plan.base().Timeouts
+	// An import whose parent and button Akool did not report takes them
+	// from the configuration (see adoptParentString).
+	if s.ImageID.IsNull() {
+		s.ImageID = plan.base().ImageID
+	}
+	if s.Index.IsNull() {
+		s.Index, s.Button = plan.base().Index, plan.base().Button
+	}
 	if isImported(ctx, req.Private) {
 		resp.Diagnostics.Append(setImportMarker(ctx, resp.Private, nil)...)
 	}
@@ -422,18 +429,22 @@ func (k *buttonKind) addPressError(diags *diag.Diagnostics, parentID, button str
 
 // adoptImported fills image_id, index and button of an imported job from
 // what Akool reports (image_content_model_id and op_button), after checking
-// that the job was made by a button of this kind. It returns false after
-// adding an error.
+// that the job was made by a button of this kind. What Akool does not report
+// stays null: the first plan takes it from the configuration in place (see
+// adoptParentString). It returns false after adding an error.
 func (k *buttonKind) adoptImported(m *imageButtonModel, img *akool.Image, diags *diag.Diagnostics) bool {
 	id := m.ID.ValueString()
 	button := strings.ToUpper(strings.TrimSpace(img.Button))
 	switch {
-	case img.ParentID == "" || button == "":
+	case button == "" && k == upscaleKind && len(img.Buttons) > 0:
+		// Upscales offer no buttons: this is a grid.
 		diags.AddError("Cannot Import Image",
 			fmt.Sprintf("Akool reports no parent image and button for job %s (image_content_model_id and op_button "+
-				"are empty): it was not made by pressing a button, so it is not %s. A job generated from a prompt "+
-				"is imported as akool_generated_image.", id, k.aNoun()))
+				"are empty), and the job offers buttons of its own (%s), so it is a grid: an image generated from a "+
+				"prompt, or a variation, not an upscale. Import an image generated from a prompt as "+
+				"akool_generated_image, and a variation as akool_image_variation.", id, strings.Join(img.Buttons, ", ")))
 		return false
+	case button == "":
 	case !buttonPattern.MatchString(button):
 		diags.AddError("Cannot Import Image",
 			fmt.Sprintf("Akool reports button %q for job %s, which is none of U1-U4 or V1-V4, so the provider "+
@@ -446,10 +457,13 @@ func (k *buttonKind) adoptImported(m *imageButtonModel, img *akool.Image, diags 
 				"as %s instead: terraform import %s.<name> %s.",
 				id, other.aNoun(), button, img.ParentID, k.aNoun(), k.typeName(), other.typeName(), other.typeName(), id))
 		return false
+	default:
+		m.Index = types.Int64Value(int64(button[1] - '0'))
+		m.Button = types.StringValue(button)
 	}
-	m.ImageID = types.StringValue(img.ParentID)
-	m.Index = types.Int64Value(int64(button[1] - '0'))
-	m.Button = types.StringValue(button)
+	if img.ParentID != "" {
+		m.ImageID = types.StringValue(img.ParentID)
+	}
 	return true
 }
 
@@ -527,8 +541,12 @@ func (k *buttonKind) description() string {
 		"## Import\n\n" +
 		"Import a job by the id Akool returned for the press (also sent to the webhook). `image_id` and `index` " +
 		"are read back from Akool (`image_content_model_id` and `op_button`); importing " + other.aNoun() +
-		" as `" + k.typeName() + "` is an error. Akool does not report `webhook_url`: a value in the " +
-		"configuration is taken by the first apply after import, in place, without pressing anything."
+		" as `" + k.typeName() + "` is an error. Akool's documented `infobymodelid` answer does not list those " +
+		"two fields: when Akool leaves them out, the first apply after the import takes `image_id` and `index` " +
+		"from the configuration, in place, without pressing anything (they must be known at plan time, and " +
+		"must name the image and button that made the job: Akool cannot confirm them). Akool does not report " +
+		"`webhook_url`: a value in the configuration is taken by the first apply after import, in place, " +
+		"without pressing anything."
 }
 
 // buttonModel is the state of a button resource: the shared part, plus what

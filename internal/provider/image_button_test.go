@@ -147,8 +147,8 @@ func TestAccImageButton_importWrongKind(t *testing.T) {
 				ResourceName:      "akool_image_upscale.imported",
 				ImportState:       true,
 				ImportStateIdFunc: idOf(testAccGridAddress),
-				ExpectError: errorPattern("Cannot Import Image", "it was not made by pressing a button",
-					"imported as akool_generated_image"),
+				ExpectError: errorPattern("Cannot Import Image", "offers buttons of its own", "so it is a grid",
+					"not an upscale", "as akool_generated_image"),
 			},
 			{
 				Config:        withImported,
@@ -411,17 +411,22 @@ func TestAddPressError(t *testing.T) {
 func TestAdoptImported(t *testing.T) {
 	const id, parent = "662a10df4197b3af58532e89", "aaaaaaaaaaaaaaaaaaaaaaaa"
 	tests := []struct {
-		name      string
-		kind      *buttonKind
-		img       akool.Image
-		wantIndex int64  // 0 means an error is expected
-		mentions  string // in the error
+		name         string
+		kind         *buttonKind
+		img          akool.Image
+		wantIndex    int64  // 0 means an error is expected, unless wantNull
+		mentions     string // in the error
+		wantNull     bool   // image_id, index and button stay null
+		wantNoParent bool   // image_id stays null
 	}{
 		{name: "upscale", kind: upscaleKind, img: akool.Image{ParentID: parent, Button: "U3"}, wantIndex: 3},
 		{name: "variation, lower case", kind: variationKind, img: akool.Image{ParentID: parent, Button: " v2"}, wantIndex: 2},
 		{name: "wrong kind", kind: upscaleKind, img: akool.Image{ParentID: parent, Button: "V2"}, mentions: "Import it as akool_image_variation"},
-		{name: "no button", kind: variationKind, img: akool.Image{}, mentions: "not made by pressing a button"},
-		{name: "no parent", kind: variationKind, img: akool.Image{Button: "V1"}, mentions: "not made by pressing a button"},
+		{name: "a grid as an upscale", kind: upscaleKind, img: akool.Image{Buttons: []string{"U1", "V1"}}, mentions: "so it is a grid"},
+		// What Akool leaves out stays null, for the configuration to fill.
+		{name: "no parent and button", kind: variationKind, img: akool.Image{Buttons: []string{"U1"}}, wantNull: true},
+		{name: "no parent and button, upscale", kind: upscaleKind, img: akool.Image{}, wantNull: true},
+		{name: "no parent", kind: variationKind, img: akool.Image{Button: "V1"}, wantIndex: 1, wantNoParent: true},
 		{name: "unknown button", kind: upscaleKind, img: akool.Image{ParentID: parent, Button: "U9"}, mentions: `"U9"`},
 	}
 	for _, tt := range tests {
@@ -429,6 +434,13 @@ func TestAdoptImported(t *testing.T) {
 			m := imageButtonModel{jobResultModel: jobResultModel{ID: types.StringValue(id)}}
 			var diags diag.Diagnostics
 			ok := tt.kind.adoptImported(&m, &tt.img, &diags)
+			if tt.wantNull {
+				if !ok || diags.HasError() || !m.ImageID.IsNull() || !m.Index.IsNull() || !m.Button.IsNull() {
+					t.Fatalf("adoptImported = %v, %v, image_id %s, index %s, button %s; want success with all three null",
+						ok, diags, m.ImageID, m.Index, m.Button)
+				}
+				return
+			}
 			if tt.wantIndex == 0 {
 				if ok || !diags.HasError() || !strings.Contains(diags.Errors()[0].Detail(), tt.mentions) {
 					t.Fatalf("adoptImported = %v, %v; want an error mentioning %q", ok, diags, tt.mentions)
@@ -439,6 +451,12 @@ func TestAdoptImported(t *testing.T) {
 				t.Fatalf("adoptImported = %v, %v", ok, diags)
 			}
 			wantButton := tt.kind.button(tt.wantIndex)
+			if tt.wantNoParent {
+				if !m.ImageID.IsNull() || m.Index.ValueInt64() != tt.wantIndex || m.Button.ValueString() != wantButton {
+					t.Errorf("image_id, index, button = %s, %s, %s; want null, %d, %s", m.ImageID, m.Index, m.Button, tt.wantIndex, wantButton)
+				}
+				return
+			}
 			if m.ImageID.ValueString() != parent || m.Index.ValueInt64() != tt.wantIndex || m.Button.ValueString() != wantButton {
 				t.Errorf("image_id, index, button = %s, %s, %s; want %s, %d, %s", m.ImageID, m.Index, m.Button, parent, tt.wantIndex, wantButton)
 			}

@@ -38,13 +38,16 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 }
 
 // newTestEmulator starts an emulator with fast jobs (queue ~100ms, process
-// ~300ms) and the test key; opts tweak Options.
+// ~300ms, single images of grids 300ms later) and the test key; opts tweak
+// Options.
 func newTestEmulator(t *testing.T, opts ...func(*emulator.Options)) (*emulator.Emulator, string) {
 	t.Helper()
 	o := emulator.Options{
 		APIKey:      testAccAPIKey,
 		QueueTime:   100 * time.Millisecond,
 		ProcessTime: 300 * time.Millisecond,
+		// A grid's single images come after status 3, as with Akool.
+		Shapes: emulator.Shapes{SinglesDelay: 300 * time.Millisecond},
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -69,7 +72,9 @@ provider "akool" {
 // Terraform when none is on PATH).
 func TestMain(m *testing.M) {
 	for _, name := range []string{envAPIKey, envClientID, envClientSecret, envToken, envEndpoint} {
-		os.Unsetenv(name)
+		if !liveCredential(name) {
+			os.Unsetenv(name)
+		}
 	}
 	if os.Getenv("TF_ACC") != "" && os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
 		path, err := exec.LookPath("terraform")

@@ -184,7 +184,7 @@ func (r *generatedImageResource) Schema(ctx context.Context, _ resource.SchemaRe
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"upscaled_urls": schema.ListAttribute{
-				MarkdownDescription: descUpscaledURLs,
+				MarkdownDescription: descUpscaledURLs + descSinglesWait,
 				ElementType:         types.StringType,
 				Computed:            true,
 				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
@@ -441,7 +441,7 @@ func resumeWait(ctx context.Context, data *providerData, m jobModel, createTimeo
 	defer cancel()
 	id := m.job().ID.ValueString()
 	tflog.Info(ctx, "Resuming the wait for an unfinished Akool job", map[string]any{"id": id})
-	final, err := client.Wait(waitCtx, id, logProgress(ctx))
+	final, err := waitForJob(waitCtx, client, m, id)
 	finishWait(ctx, ctx.Err(), m, final, data.credentialsNote(err), timeout, true, state, diags)
 }
 
@@ -520,7 +520,7 @@ func saveAndWait(ctx context.Context, data *providerData, client *akool.Client, 
 	}
 	waitCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	final, err := client.Wait(waitCtx, img.ID, logProgress(ctx))
+	final, err := waitForJob(waitCtx, client, m, img.ID)
 	finishWait(ctx, ctx.Err(), m, final, data.credentialsNote(err), timeout, false, state, diags)
 }
 
@@ -536,6 +536,11 @@ func finishWait(ctx context.Context, parentErr error, m jobModel, final *akool.I
 	job, words := m.job(), m.waitWords()
 	if waitErr == nil {
 		tflog.Info(ctx, "Akool finished the job", map[string]any{"id": job.ID.ValueString()})
+		return
+	}
+	var missing *akool.SinglesMissingError
+	if errors.As(waitErr, &missing) {
+		diags.Append(singlesMissingWarning(job.ID.ValueString(), missing))
 		return
 	}
 
@@ -685,6 +690,10 @@ func readErrorDetail(id string, err error) string {
 }
 
 func readErrorText(err error) string {
+	var failed *akool.ReadsFailedError
+	if errors.As(err, &failed) {
+		return fmt.Sprintf("%d reads in a row failed over %s. %s.", len(failed.Errors), failed.Over.Round(time.Second), failed.Answers())
+	}
 	var apiErr *akool.APIError
 	if errors.As(err, &apiErr) {
 		return apiErrorText(err, apiErr)
@@ -778,7 +787,8 @@ func (r *generatedImageResource) fillFromImport(ctx context.Context, m *generate
 
 // inferAPIVersion tells which create call made img, or null when the result
 // does not say: a model name (which only v4 jobs have) means v4; a finished
-// grid (buttons, single images) means v3, and a finished single picture v4.
+// grid (buttons, single images) means v3, and a finished single picture v4,
+// even with one upscaled URL, which live v4 results carry.
 // An unfinished or failed job has no result to tell by.
 func inferAPIVersion(img *akool.Image) types.String {
 	switch {
@@ -786,7 +796,8 @@ func inferAPIVersion(img *akool.Image) types.String {
 		return types.StringValue(apiV4)
 	case img.Status != akool.StatusCompleted:
 		return types.StringNull()
-	case len(img.Buttons) > 0 || len(img.UpscaledURLs) > 0:
+	case len(img.Buttons) > 0 || len(img.UpscaledURLs) > 1:
+		// A v4 result may list itself as its one upscaled URL.
 		return types.StringValue(apiV3)
 	default:
 		return types.StringValue(apiV4)

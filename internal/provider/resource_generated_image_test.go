@@ -513,7 +513,8 @@ func TestInferAPIVersion(t *testing.T) {
 		{"v4 model", akool.Image{Status: akool.StatusQueueing, ModelName: "wavespeed-ai/flux-krea-dev-lora"}, types.StringValue(apiV4)},
 		{"finished single image", akool.Image{Status: akool.StatusCompleted, ImageURL: "https://x/a.png"}, types.StringValue(apiV4)},
 		{"finished grid", akool.Image{Status: akool.StatusCompleted, Buttons: []string{"U1"}, UpscaledURLs: []string{"u"}}, types.StringValue(apiV3)},
-		{"finished grid without buttons", akool.Image{Status: akool.StatusCompleted, UpscaledURLs: []string{"u"}}, types.StringValue(apiV3)},
+		{"finished grid without buttons", akool.Image{Status: akool.StatusCompleted, UpscaledURLs: []string{"u1", "u2", "u3", "u4"}}, types.StringValue(apiV3)},
+		{"v4 listing itself as its one upscaled URL", akool.Image{Status: akool.StatusCompleted, ImageURL: "u", UpscaledURLs: []string{"u"}}, types.StringValue(apiV4)},
 		// No result yet, or none at all: nothing to tell by, so no guess.
 		{"unfinished without model", akool.Image{Status: akool.StatusProcessing}, types.StringNull()},
 		{"queueing without model", akool.Image{Status: akool.StatusQueueing}, types.StringNull()},

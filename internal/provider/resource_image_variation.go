@@ -37,7 +37,7 @@ var variationKind = &buttonKind{
 		return map[string]schema.Attribute{
 			"upscaled_urls": schema.ListAttribute{
 				MarkdownDescription: "URLs of the variation grid's four single images, in the order of its " +
-					"`U1`-`U4` buttons.",
+					"`U1`-`U4` buttons." + descSinglesWait,
 				ElementType:   types.StringType,
 				Computed:      true,
 				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},

@@ -62,6 +62,7 @@ type config struct {
 	allowRemote    bool
 	queue, process time.Duration
 	credit         float64
+	singlesDelay   time.Duration
 	opts           emulator.Options
 	verbose        bool
 }
@@ -85,6 +86,12 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (co
 	fs.Float64Var(&cfg.opts.Faults.CreateRefuseRate, "create-refuse-rate", 0, "fraction of creates refused with code 1005 without acting (0-1)")
 	fs.Float64Var(&cfg.opts.Faults.CreateDropRate, "create-drop-rate", 0, "fraction of creates acted on whose connection is then dropped (0-1)")
 	fs.Int64Var(&cfg.opts.Seed, "seed", 0, "seed for fault randomness and ids (0: from the time)")
+	fs.DurationVar(&cfg.singlesDelay, "singles-delay", emulator.DefaultSinglesDelay, "how long after status 3 a grid lists its four single images in upscaled_urls (0: with status 3)")
+	fs.BoolVar(&cfg.opts.Shapes.SinglesNever, "singles-never", false, "grids never list their single images (upscaled_urls stays empty)")
+	fs.BoolVar(&cfg.opts.Shapes.ExternalImage, "external-img", false, "give the result URL in external_img instead of image")
+	fs.DurationVar(&cfg.opts.Shapes.NotFoundFor, "not-found-for", 0, "answer 1008 to reads of a job younger than this, as a lagging replica would (0: never)")
+	fs.BoolVar(&cfg.opts.Shapes.HideParent, "hide-parent", false, "leave image_content_model_id and op_button out of infobymodelid's answers")
+	fs.BoolVar(&cfg.opts.Shapes.V4UpscaledURL, "v4-upscaled-url", false, "give v4 results an upscaled_urls holding the picture itself")
 	fs.BoolVar(&cfg.verbose, "v", false, "log every request to stderr (never credentials)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: akool-emulator [flags]\n\nServes a local stand-in for Akool's image API.\n\n")
@@ -107,8 +114,12 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (co
 			return cfg, usageError(fs, "%v", err)
 		}
 	}
-	if cfg.queue < 0 || cfg.process < 0 || cfg.opts.Latency < 0 {
+	if cfg.queue < 0 || cfg.process < 0 || cfg.opts.Latency < 0 || cfg.singlesDelay < 0 || cfg.opts.Shapes.NotFoundFor < 0 {
 		return cfg, usageError(fs, "durations must not be negative")
+	}
+	cfg.opts.Shapes.SinglesDelay = cfg.singlesDelay
+	if cfg.singlesDelay == 0 {
+		cfg.opts.Shapes.SinglesDelay = -1 // Options reads 0 as the default
 	}
 	return cfg, nil
 }

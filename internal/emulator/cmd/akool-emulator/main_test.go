@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -39,6 +41,22 @@ func TestParseFlags(t *testing.T) {
 			o := c.opts
 			if o.ClientID != "cid" || c.queue != 10*time.Millisecond || c.process != 2*time.Second || c.credit != 50 || o.Latency != 5*time.Millisecond || o.RateLimit != 3 || o.Faults.ReadRate != 0.1 || o.Faults.CreateRefuseRate != 0.2 || o.Faults.CreateDropRate != 0.05 || o.Seed != 9 || !c.verbose {
 				t.Errorf("options %+v verbose %v", o, c.verbose)
+			}
+		}},
+		{name: "shapes", args: []string{"-api-key", "k", "-singles-delay", "4s", "-singles-never", "-external-img", "-not-found-for", "3s", "-hide-parent", "-v4-upscaled-url"}, check: func(t *testing.T, c config) {
+			want := emulator.Shapes{SinglesDelay: 4 * time.Second, SinglesNever: true, ExternalImage: true, NotFoundFor: 3 * time.Second, HideParent: true, V4UpscaledURL: true}
+			if c.opts.Shapes != want {
+				t.Errorf("shapes %+v, want %+v", c.opts.Shapes, want)
+			}
+		}},
+		{name: "default shapes", args: []string{"-api-key", "k"}, check: func(t *testing.T, c config) {
+			if want := (emulator.Shapes{SinglesDelay: emulator.DefaultSinglesDelay}); c.opts.Shapes != want {
+				t.Errorf("shapes %+v, want %+v", c.opts.Shapes, want)
+			}
+		}},
+		{name: "single images with status 3", args: []string{"-api-key", "k", "-singles-delay", "0"}, check: func(t *testing.T, c config) {
+			if c.opts.Shapes.SinglesDelay >= 0 {
+				t.Errorf("singles delay %v, want negative (with status 3) in Options", c.opts.Shapes.SinglesDelay)
 			}
 		}},
 		{name: "negative duration", args: []string{"-api-key", "k", "-queue-time", "-1s"}, wantErr: true},

@@ -1,0 +1,192 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+// The TestAccLive_ tests run against the in-process emulator in make test,
+// and against a real Akool account (or any stand-in at AKOOL_ENDPOINT) in
+// make testacc-live. They check only what Akool itself shows, and spend
+// little: 4 paid jobs in all (a v3 grid, an upscale, a variation, a v4 image
+// at 1080p), plus an import, the akool_image and akool_account data sources,
+// which spend nothing.
+
+var liveURL = regexp.MustCompile(`^https?://\S+$`)
+
+// liveConfig is the live set's configuration; without lists the resources
+// to leave out, each replaced by a removed block that keeps its job.
+func liveConfig(b accBackend, without ...string) string {
+	blocks := map[string]string{
+		"akool_image_upscale.up": `
+resource "akool_image_upscale" "up" {
+  image_id = akool_generated_image.grid.id
+  index    = 1
+}
+`,
+		"akool_generated_image.v4": `
+resource "akool_generated_image" "v4" {
+  api_version = "v4"
+  prompt      = "a red bicycle leaning on a blue door, photograph"
+  resolution  = "1080p"
+}
+`,
+	}
+	config := b.providerConfig() + `
+resource "akool_generated_image" "grid" {
+  prompt = "a lighthouse on a cliff at sunrise, watercolour"
+}
+
+resource "akool_image_variation" "var" {
+  image_id = akool_generated_image.grid.id
+  index    = 2
+}
+
+data "akool_image" "grid" {
+  id = akool_generated_image.grid.id
+}
+
+data "akool_account" "this" {}
+
+# Single images are usable in the apply that generates the grid.
+output "first_single_image" {
+  value = akool_generated_image.grid.upscaled_urls[0]
+}
+
+output "variation_last_single_image" {
+  value = akool_image_variation.var.upscaled_urls[3]
+}
+`
+	for _, address := range []string{"akool_image_upscale.up", "akool_generated_image.v4"} {
+		left := false
+		for _, w := range without {
+			left = left || w == address
+		}
+		if left {
+			config += removedBlock(address)
+		} else {
+			config += blocks[address]
+		}
+	}
+	return config
+}
+
+// atMostOne is a list of zero or one element: a v4 result's upscaled_urls.
+type atMostOne struct{}
+
+func (atMostOne) CheckValue(v any) error {
+	list, ok := v.([]any)
+	if !ok {
+		return fmt.Errorf("expected a list, got %T", v)
+	}
+	if len(list) > 1 {
+		return fmt.Errorf("expected at most one URL, got %d", len(list))
+	}
+	return nil
+}
+
+func (atMostOne) String() string { return "a list of at most one element" }
+
+func TestAccLive_imagesButtonsImportAndData(t *testing.T) {
+	b := newAccBackend(t)
+	const grid, up, variation, v4 = "akool_generated_image.grid", "akool_image_upscale.up", "akool_image_variation.var", "akool_generated_image.v4"
+	ids := map[string]string{}
+	keepIDs := func(s *terraform.State) error {
+		for _, address := range []string{grid, up, variation, v4} {
+			ids[address] = s.RootModule().Resources[address].Primary.ID
+		}
+		return nil
+	}
+	sameIDs := func(s *terraform.State) error {
+		for address, id := range ids {
+			if got := s.RootModule().Resources[address].Primary.ID; got != id {
+				return fmt.Errorf("%s: id %s became %s; a new job was paid for", address, id, got)
+			}
+		}
+		return nil
+	}
+	finished := func(address string) []statecheck.StateCheck {
+		return []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringRegexp(imageIDPattern)),
+			statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+			statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"), knownvalue.StringRegexp(liveURL)),
+			statecheck.ExpectKnownValue(address, tfjsonpath.New("expired"), knownvalue.Bool(false)),
+		}
+	}
+	var checks []statecheck.StateCheck
+	for _, address := range []string{grid, up, variation, v4} {
+		checks = append(checks, finished(address)...)
+	}
+	checks = append(checks,
+		statecheck.ExpectKnownValue(grid, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
+		statecheck.ExpectKnownValue(variation, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
+		statecheck.ExpectKnownValue(up, tfjsonpath.New("button"), knownvalue.StringExact("U1")),
+		statecheck.ExpectKnownValue(variation, tfjsonpath.New("button"), knownvalue.StringExact("V2")),
+		statecheck.CompareValuePairs(up, tfjsonpath.New("image_id"), grid, tfjsonpath.New("id"), compare.ValuesSame()),
+		statecheck.ExpectKnownValue(v4, tfjsonpath.New("upscaled_urls"), atMostOne{}),
+		statecheck.CompareValuePairs("data.akool_image.grid", tfjsonpath.New("image_url"), grid, tfjsonpath.New("image_url"), compare.ValuesSame()),
+		statecheck.CompareValuePairs("data.akool_image.grid", tfjsonpath.New("upscaled_urls"), grid, tfjsonpath.New("upscaled_urls"), compare.ValuesSame()),
+		statecheck.ExpectKnownValue("data.akool_account.this", tfjsonpath.New("credit"), knownvalue.NotNull()),
+		statecheck.ExpectKnownOutputValue("first_single_image", knownvalue.StringRegexp(liveURL)),
+		statecheck.ExpectKnownOutputValue("variation_last_single_image", knownvalue.StringRegexp(liveURL)),
+	)
+	imported := func(address string) tfresource.TestStep {
+		return tfresource.TestStep{
+			Config:             liveConfig(b),
+			ResourceName:       address,
+			ImportState:        true,
+			ImportStatePersist: true,
+			ImportStateIdFunc:  func(*terraform.State) (string, error) { return ids[address], nil },
+		}
+	}
+
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config:            liveConfig(b),
+				ConfigStateChecks: checks,
+				Check:             keepIDs,
+			},
+			{
+				// Refreshed, nothing is planned: no job is paid for again.
+				Config: liveConfig(b),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: sameIDs,
+			},
+			{
+				// Forget the upscale and the v4 image in Terraform (not in Akool)...
+				Config: liveConfig(b, up, v4),
+				Check:  tfresource.ComposeTestCheckFunc(expectNotInState(up), expectNotInState(v4)),
+			},
+			// ... and import them by id.
+			imported(up),
+			imported(v4),
+			{
+				// The first apply after the import takes what Akool does
+				// not report from the configuration, in place; then the
+				// plan is empty.
+				Config: liveConfig(b),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						expectNoNewJob(up), expectNoNewJob(v4), expectNoNewJob(grid), expectNoNewJob(variation),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: append(finished(up), finished(v4)...),
+				Check:             sameIDs,
+			},
+		},
+	})
+}

@@ -1,0 +1,408 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/akool-community/terraform-provider-akool/internal/akool"
+	"github.com/akool-community/terraform-provider-akool/internal/emulator"
+)
+
+// The shapes of Akool's answers that its own demo client and reports of live
+// runs show beyond the documentation, each played by the emulator.
+
+var (
+	regexpImage = regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}(/\d)?\.png$`)
+	regexp1Png  = regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}/1\.png$`)
+	regexp4Png  = regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}/4\.png$`)
+)
+
+// withShapes sets the shapes the test emulator plays.
+func withShapes(s emulator.Shapes) func(*emulator.Options) {
+	return func(o *emulator.Options) { o.Shapes = s }
+}
+
+// A grid's single images come a while after status 3: the apply waits for
+// them, so that they can be used in the same apply, for a generated grid
+// and for a variation.
+func TestAccGeneratedImage_singleImagesLate(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t, withShapes(emulator.Shapes{SinglesDelay: 1500 * time.Millisecond}))
+	config := testAccGridConfig(url, "a harbour at dawn") +
+		testAccButtonBlock("akool_image_variation", "var", "akool_generated_image.grid.id", 1, "") + `
+output "grid_first" {
+  value = akool_generated_image.grid.upscaled_urls[0]
+}
+output "variation_last" {
+  value = akool_image_variation.var.upscaled_urls[3]
+}
+`
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
+				statecheck.ExpectKnownValue("akool_image_variation.var", tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
+				statecheck.ExpectKnownOutputValue("grid_first", knownvalue.StringRegexp(regexp1Png)),
+				statecheck.ExpectKnownOutputValue("variation_last", knownvalue.StringRegexp(regexp4Png)),
+			},
+			Check: expectCreateCalls(e, 1, 1),
+		}},
+	})
+}
+
+// When Akool has not listed a grid's single images by the end of the wait,
+// the apply succeeds with a warning, the image is kept (not tainted), and a
+// later refresh fills them in and plans nothing.
+func TestAccGeneratedImage_singleImagesMissing(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t, withShapes(emulator.Shapes{SinglesDelay: time.Hour}))
+	h := newTFHarness(t)
+	const address = "akool_generated_image.grid"
+	// The create timeout bounds the grace, so the test need not wait 2 minutes.
+	h.writeConfig(testAccProviderConfig(url) + `
+resource "akool_generated_image" "grid" {
+  prompt = "a harbour at dusk"
+  timeouts {
+    create = "3s"
+  }
+}
+`)
+	h.init()
+	res := h.apply()
+	if res.exitCode != 0 {
+		t.Fatalf("apply failed although the grid was finished:\n%s", res.output())
+	}
+	grid := h.resource(address)
+	if grid == nil {
+		t.Fatal("the grid is not in state")
+	}
+	id, _ := grid.AttributeValues["id"].(string)
+	for _, want := range []string{"Warning: Single Images Not Listed Yet", "Akool finished image " + id,
+		"upscaled_urls is empty because Akool has not listed the grid's single images yet",
+		"A later refresh", "fills upscaled_urls in"} {
+		if !res.mentions(want) {
+			t.Errorf("apply output does not mention %q:\n%s", want, res.output())
+		}
+	}
+	if grid.Tainted {
+		t.Error("the grid is tainted; a later apply would pay for a new one")
+	}
+	if urls, _ := grid.AttributeValues["upscaled_urls"].([]any); len(urls) != 0 || grid.AttributeValues["status"] != "completed" {
+		t.Errorf("state: status %v, upscaled_urls %v; want completed and empty", grid.AttributeValues["status"], urls)
+	}
+
+	e.Clock().Advance(2 * time.Hour) // Akool lists the single images
+	if res := h.run("plan", "-detailed-exitcode", "-input=false"); res.exitCode != 0 {
+		t.Fatalf("plan after the single images came exited %d, want 0 (no changes):\n%s", res.exitCode, res.output())
+	}
+	h.mustRun("apply", "-refresh-only", "-auto-approve", "-input=false")
+	after := h.resource(address)
+	if urls, _ := after.AttributeValues["upscaled_urls"].([]any); len(urls) != 4 || after.AttributeValues["id"] != id {
+		t.Errorf("after a refresh: id %v, upscaled_urls %v; want %s with four URLs", after.AttributeValues["id"], urls, id)
+	}
+	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
+		t.Errorf("creates = %d, create attempts = %d; want 1 and 1", c.Creates, c.CreateAttempts)
+	}
+}
+
+// A grid whose single images never come is kept as it is; its buttons still
+// work, and nothing is planned.
+func TestAccGeneratedImage_singleImagesNever(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t, withShapes(emulator.Shapes{SinglesNever: true}))
+	config := testAccProviderConfig(url) + `
+resource "akool_generated_image" "grid" {
+  prompt = "a harbour in fog"
+  timeouts {
+    create = "2s"
+  }
+}
+` + testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 2, "")
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: append(completedPressChecks("akool_image_upscale.up", "U2", 1),
+					statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+					statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(0))),
+				Check: expectCreateCalls(e, 1, 1),
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            expectCreateCalls(e, 1, 1),
+			},
+		},
+	})
+}
+
+// The result URL in external_img fills image_url, for every kind of job.
+func TestAccGeneratedImage_externalImg(t *testing.T) {
+	t.Parallel()
+	_, url := newTestEmulator(t, withShapes(emulator.Shapes{ExternalImage: true}))
+	config := testAccGridConfig(url, "a harbour at noon") +
+		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 1, "") + `
+resource "akool_generated_image" "v4" {
+  api_version = "v4"
+  prompt      = "a harbour at noon"
+}
+data "akool_image" "v4" {
+  id = akool_generated_image.v4.id
+}
+`
+	var checks []statecheck.StateCheck
+	for _, address := range []string{testAccGridAddress, "akool_image_upscale.up", "akool_generated_image.v4", "data.akool_image.v4"} {
+		checks = append(checks, statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"), knownvalue.StringRegexp(regexpImage)))
+	}
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{Config: config, ConfigStateChecks: checks},
+			{Config: config, ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		},
+	})
+}
+
+// Right after a create, reads may answer 1008 for a while (a replica that
+// has not seen the job yet): the apply reads on and finishes.
+func TestAccGeneratedImage_notFoundRightAfterCreate(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t, withShapes(emulator.Shapes{NotFoundFor: 2 * time.Second}))
+	config := testAccGridConfig(url, "a harbour in rain") +
+		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 3, "")
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{{
+			Config: config,
+			ConfigStateChecks: append(completedImageChecks(testAccGridAddress),
+				completedPressChecks("akool_image_upscale.up", "U3", 1)...),
+			Check: expectCreateCalls(e, 1, 1),
+		}},
+	})
+}
+
+// When infobymodelid does not say which parent and button made a job, its
+// import takes image_id and index from the configuration, in place, and
+// presses nothing; an image_id unknown at plan time is refused with what is
+// missing.
+func TestAccImageButton_importWithoutParentFields(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t, withShapes(emulator.Shapes{HideParent: true}))
+	const up, variation = "akool_image_upscale.up", "akool_image_variation.var"
+	config := testAccGridConfig(url, "a harbour with kites") +
+		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 2, "") +
+		testAccButtonBlock("akool_image_variation", "var", "akool_generated_image.grid.id", 4, "")
+	ids := map[string]string{}
+	keepIDs := func(s *terraform.State) error {
+		for _, address := range []string{up, variation, testAccGridAddress} {
+			ids[address] = s.RootModule().Resources[address].Primary.ID
+		}
+		return nil
+	}
+	imported := func(address string) tfresource.TestStep {
+		return tfresource.TestStep{
+			Config:             config,
+			ResourceName:       address,
+			ImportState:        true,
+			ImportStatePersist: true,
+			ImportStateIdFunc:  func(*terraform.State) (string, error) { return ids[address], nil },
+			ImportStateCheck: func(states []*terraform.InstanceState) error {
+				if a := states[0].Attributes; a["image_id"] != "" || a["index"] != "" {
+					return fmt.Errorf("imported image_id %q, index %q; want them unset, as Akool did not report them", a["image_id"], a["index"])
+				}
+				return nil
+			},
+		}
+	}
+	adopting := []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction(up, plancheck.ResourceActionUpdate),
+		plancheck.ExpectResourceAction(variation, plancheck.ResourceActionUpdate),
+	}
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{Config: config, Check: tfresource.ComposeTestCheckFunc(keepIDs, expectCreateCalls(e, 1, 2))},
+			{
+				Config: testAccGridConfig(url, "a harbour with kites") + removedBlock(up) + removedBlock(variation),
+				Check:  tfresource.ComposeTestCheckFunc(expectNotInState(up), expectNotInState(variation)),
+			},
+			imported(up),
+			imported(variation),
+			{
+				// image_id must be known to be taken from the configuration.
+				Config: testAccGridConfig(url, "a harbour with kites") + `
+resource "akool_generated_image" "other" {
+  prompt = "another harbour"
+}
+` + testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.other.id", 2, "") +
+					testAccButtonBlock("akool_image_variation", "var", "akool_generated_image.grid.id", 4, ""),
+				PlanOnly: true,
+				ExpectError: errorPattern("Imported Job Needs Known image_id and index",
+					"does not report which image and button made the imported upscale", "image_id is not known until apply",
+					"Nothing was pressed"),
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply:             adopting,
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: append(completedPressChecks(up, "U2", 1),
+					statecheck.ExpectKnownValue(up, tfjsonpath.New("index"), knownvalue.Int64Exact(2)),
+					statecheck.ExpectKnownValue(variation, tfjsonpath.New("index"), knownvalue.Int64Exact(4)),
+					statecheck.ExpectKnownValue(variation, tfjsonpath.New("button"), knownvalue.StringExact("V4"))),
+				Check: tfresource.ComposeTestCheckFunc(
+					expectCreateCalls(e, 1, 2),
+					func(s *terraform.State) error {
+						for _, address := range []string{up, variation} {
+							r := s.RootModule().Resources[address].Primary
+							if r.ID != ids[address] || r.Attributes["image_id"] != ids[testAccGridAddress] {
+								return fmt.Errorf("%s: id %s, image_id %s; want %s of grid %s", address, r.ID,
+									r.Attributes["image_id"], ids[address], ids[testAccGridAddress])
+							}
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+// v4 results that list themselves as their one upscaled URL are recorded as
+// they are, plan nothing, and import as v4 images.
+func TestAccGeneratedImage_v4OneUpscaledURL(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t, withShapes(emulator.Shapes{V4UpscaledURL: true}))
+	const address = "akool_generated_image.v4"
+	config := testAccProviderConfig(url) + `
+resource "akool_generated_image" "v4" {
+  api_version = "v4"
+  prompt      = "a harbour from above"
+  resolution  = "1080p"
+}
+`
+	var id string
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+					statecheck.ExpectKnownValue(address, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(1)),
+					statecheck.CompareValuePairs(address, tfjsonpath.New("upscaled_urls").AtSliceIndex(0), address, tfjsonpath.New("image_url"), compare.ValuesSame()),
+				},
+				Check: func(s *terraform.State) error {
+					id = s.RootModule().Resources[address].Primary.ID
+					return nil
+				},
+			},
+			{Config: config, ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+			{Config: testAccProviderConfig(url) + removedBlock(address), Check: expectNotInState(address)},
+			{
+				Config:             config,
+				ResourceName:       address,
+				ImportState:        true,
+				ImportStatePersist: true,
+				ImportStateIdFunc:  func(*terraform.State) (string, error) { return id, nil },
+			},
+			{
+				// resolution is adopted in place; api_version is read as v4.
+				Config: config,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringFunc(func(v string) error {
+						if v != id {
+							return fmt.Errorf("id %s, want the imported %s", v, id)
+						}
+						return nil
+					})),
+					statecheck.ExpectKnownValue(address, tfjsonpath.New("api_version"), knownvalue.StringExact("v4")),
+				},
+				Check: expectCreateCalls(e, 1, 0),
+			},
+		},
+	})
+}
+
+// A create answer whose _id is usable is saved in state even when other
+// fields are unusable; the reads of the wait fill them.
+func TestAccGeneratedImage_createAnswerWithUnusableFields(t *testing.T) {
+	t.Parallel()
+	e, err := emulator.New(emulator.Options{APIKey: testAccAPIKey, QueueTime: 100 * time.Millisecond, ProcessTime: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Between the provider and the emulator: spoil every create answer's
+	// deduction_credit and create_time.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.URL.Path, "/create") {
+			e.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, r)
+		var answer map[string]any
+		if json.Unmarshal(rec.Body.Bytes(), &answer) == nil {
+			if data, ok := answer["data"].(map[string]any); ok {
+				data["deduction_credit"], data["create_time"] = "four", "just now"
+			}
+		}
+		body, _ := json.Marshal(answer)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(srv.Close)
+	config := testAccGridConfig(srv.URL, "a harbour at night") +
+		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 4, "")
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{{
+			Config: config,
+			ConfigStateChecks: append(completedImageChecks(testAccGridAddress),
+				statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(4)),
+				statecheck.ExpectKnownValue("akool_image_upscale.up", tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(1)),
+				statecheck.ExpectKnownValue("akool_image_upscale.up", tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+				statecheck.ExpectKnownValue("akool_image_upscale.up", tfjsonpath.New("created_at"), knownvalue.NotNull())),
+			Check: expectCreateCalls(e, 1, 1),
+		}},
+	})
+}
+
+// A wait that gave up on failing reads says what Akool answered each time.
+func TestReadErrorText_listsEveryAnswer(t *testing.T) {
+	err := &akool.ReadsFailedError{ID: "662a10df4197b3af58532e89", Over: 2 * time.Minute, Errors: []error{
+		&akool.APIError{Code: 1009, Message: "no permission", HTTPStatus: 200},
+		&akool.APIError{Code: 1009, Message: "no permission", HTTPStatus: 200},
+		&akool.APIError{Code: 0, Message: "Bad Gateway; the answer is not a JSON object", HTTPStatus: 502},
+	}}
+	got := readErrorDetail("662a10df4197b3af58532e89", err)
+	for _, want := range []string{"3 reads in a row failed over 2m0s", `code 1009 "no permission" (HTTP 200), 2 times`,
+		"; then HTTP 502: Bad Gateway", "try again later"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("detail does not say %q: %s", want, got)
+		}
+	}
+}
