@@ -1,9 +1,19 @@
 package provider
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
 )
@@ -84,4 +94,120 @@ func answerMeaning(err error, e *akool.APIError) string {
 		return rejected.meaning()
 	}
 	return e.Meaning()
+}
+
+// credentialChecks runs the check of the credentials at most once per
+// provider process and set of settings: Terraform configures the provider
+// again for each walk of a run, and each check is a request to Akool.
+type credentialChecks struct {
+	mu     sync.Mutex
+	checks map[string]*credentialCheck // by settings.fingerprint()
+}
+
+type credentialCheck struct {
+	once sync.Once
+	err  error
+}
+
+// verify asks Akool for the credit balance, which spends nothing, so that
+// credentials Akool refuses fail the plan instead of the apply after it. Only
+// a refusal of the credentials is an error; any other failure is left to the
+// requests that need Akool, which report it in their own words.
+func (c *credentialChecks) verify(ctx context.Context, s providerSettings, data *providerData, diags *diag.Diagnostics) {
+	c.mu.Lock()
+	if c.checks == nil {
+		c.checks = map[string]*credentialCheck{}
+	}
+	key := s.fingerprint()
+	check := c.checks[key]
+	if check == nil {
+		check = &credentialCheck{}
+		c.checks[key] = check
+	}
+	c.mu.Unlock()
+	check.once.Do(func() { _, check.err = data.client.Credit(ctx) })
+
+	err := data.credentialsNote(check.err)
+	var apiErr *akool.APIError
+	switch {
+	case err == nil:
+		return
+	case errors.As(err, &apiErr) && (apiErr.Code == akool.CodeInvalidToken || apiErr.Code == akool.CodeNoAuth || apiErr.Code == akool.CodeBanned):
+		problem := &configProblem{
+			path:    s.credentialsPath(),
+			summary: "Akool Refused the Credentials",
+			detail: "The provider checks its credentials once per run by reading the account's credit balance " +
+				"(quota/info), which spends nothing. " + apiErrorText(err, apiErr) + " Nothing was generated and " +
+				"no credits were spent.",
+		}
+		problem.add(diags)
+	default:
+		tflog.Warn(ctx, "Could not check the Akool credentials; requests that need Akool will report any problem",
+			map[string]any{"error": err.Error()})
+	}
+}
+
+// fingerprint identifies the endpoint and credentials without keeping them.
+func (s providerSettings) fingerprint() string {
+	h := sha256.New()
+	for _, v := range []string{s.endpoint.value, s.apiKey.value, s.clientID.value, s.clientSecret.value, s.token.value} {
+		h.Write([]byte(v))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// credentialsPath is the argument that holds the credentials in use when it
+// is set in the provider block, or an empty path when they come from the
+// environment.
+func (s providerSettings) credentialsPath() path.Path {
+	for _, v := range []setting{s.apiKey, s.clientSecret, s.clientID, s.token} {
+		if v.set() && v.inConfig {
+			return path.Root(v.attr)
+		}
+	}
+	return path.Empty()
+}
+
+// planWithoutCredentials is the part of ModifyPlan that a provider without
+// credentials needs: creating an image, or waiting for an unfinished one,
+// fails the plan, since it needs Akool; destroying is a removal from state
+// and only gets a note.
+func (d *providerData) planWithoutCredentials(ctx context.Context, req resource.ModifyPlanRequest, typeName string, diags *diag.Diagnostics) {
+	if d == nil || d.missingCredentials == nil {
+		return
+	}
+	if req.Plan.Raw.IsNull() {
+		d.noteStateOnlyDestroy(ctx, req, typeName, diags)
+		return
+	}
+	if req.State.Raw.IsNull() {
+		d.requireClient(diags, "create "+typeName)
+		return
+	}
+	var status types.String
+	diags.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
+	if jobUnfinished(status) {
+		d.requireClient(diags, "wait for the unfinished job of "+typeName)
+	}
+}
+
+// noteStateOnlyDestroy says, when the provider has no credentials, that
+// destroying the resource needs none: it only leaves Terraform state, and
+// the image stays in the Akool account until it expires.
+func (d *providerData) noteStateOnlyDestroy(ctx context.Context, req resource.ModifyPlanRequest, typeName string, diags *diag.Diagnostics) {
+	if d == nil || d.missingCredentials == nil || req.State.Raw.IsNull() {
+		return
+	}
+	var id, expiresAt types.String
+	diags.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	diags.Append(req.State.GetAttribute(ctx, path.Root("expires_at"), &expiresAt)...)
+	until := "until it expires (Akool keeps images for 7 days after generation)"
+	if isSet(expiresAt) {
+		until = "until it expires at " + expiresAt.ValueString()
+	}
+	diags.AddWarning("Image Stays in the Akool Account",
+		fmt.Sprintf("The provider has no credentials for Akool, and needs none to destroy %s %s: Akool has no "+
+			"delete call, so destroying only removes it from Terraform state. The image stays in the Akool "+
+			"account %s.", typeName, id.ValueString(), until))
 }

@@ -301,15 +301,39 @@ func TestResolveSettings(t *testing.T) {
 
 	got := resolveSettings(providerModel{
 		APIKey:   types.StringValue("config-key"),
-		Token:    types.StringValue(""), // empty counts as unset: the environment applies
+		Token:    types.StringValue(""), // empty counts as unset
 		ClientID: types.StringNull(),
 	}, getenv)
 
-	if got.apiKey.value != "config-key" || got.apiKey.fromEnv {
+	if got.apiKey.value != "config-key" || got.apiKey.fromEnv || !got.apiKey.inConfig {
 		t.Errorf("api_key = %q (from env %v); the configuration must win over %s", got.apiKey.value, got.apiKey.fromEnv, envAPIKey)
 	}
-	if got.token.value != "env-token" || !got.token.fromEnv {
-		t.Errorf("token = %q (from env %v); an empty argument must fall back to %s", got.token.value, got.token.fromEnv, envToken)
+	// The configuration chose the API key: the token in the environment is
+	// another way of authenticating, and ignored.
+	if got.token.set() || !got.token.ignoredEnv {
+		t.Errorf("token = %q (ignored %v); with api_key in the configuration, %s must be ignored", got.token.value, got.token.ignoredEnv, envToken)
+	}
+	if ignored := got.ignoredEnv(); len(ignored) != 1 || ignored[0] != envToken {
+		t.Errorf("ignoredEnv = %v, want [%s]", ignored, envToken)
+	}
+	if problem := checkAuth(got); problem != nil {
+		t.Errorf("checkAuth = %q: %s; want no conflict with an ignored environment variable", problem.summary, problem.detail)
+	}
+
+	// Without a way in the configuration, an empty argument falls back to
+	// its environment variable.
+	fromEnv := resolveSettings(providerModel{Token: types.StringValue("")}, getenv)
+	if fromEnv.token.value != "env-token" || !fromEnv.token.fromEnv {
+		t.Errorf("token = %q (from env %v); an empty argument must fall back to %s", fromEnv.token.value, fromEnv.token.fromEnv, envToken)
+	}
+
+	// Half of the client pair in the configuration takes the other half from
+	// the environment, and ignores the API key there.
+	env[envClientSecret] = "env-secret"
+	pair := resolveSettings(providerModel{ClientID: types.StringValue("config-id")}, getenv)
+	if pair.clientSecret.value != "env-secret" || pair.apiKey.set() || pair.token.set() {
+		t.Errorf("client_secret = %q, api_key set %v, token set %v; want the secret from %s and no other way",
+			pair.clientSecret.value, pair.apiKey.set(), pair.token.set(), envClientSecret)
 	}
 	if got.endpoint.value != "https://env.example.com" {
 		t.Errorf("endpoint = %q, want the %s value", got.endpoint.value, envEndpoint)
@@ -326,7 +350,7 @@ func TestResolveSettings(t *testing.T) {
 
 func TestCheckAuth(t *testing.T) {
 	const secret = "s3cr3t-value-that-must-not-leak"
-	arg := func(attr, env string) setting { return setting{value: secret, attr: attr, env: env} }
+	arg := func(attr, env string) setting { return setting{value: secret, attr: attr, env: env, inConfig: true} }
 	fromEnv := func(attr, env string) setting { return setting{value: secret, attr: attr, env: env, fromEnv: true} }
 	apiKey := arg("api_key", envAPIKey)
 	clientID := arg("client_id", envClientID)
@@ -351,6 +375,10 @@ func TestCheckAuth(t *testing.T) {
 			summary: "Incomplete Akool Credentials", path: "client_id", mentions: []string{"client_id", envClientID}},
 		{name: "two methods", settings: providerSettings{apiKey: apiKey, token: token}, summary: "Conflicting Akool Credentials",
 			path: "api_key", mentions: []string{"api_key", "the " + envToken + " environment variable"}},
+		{name: "two methods in the configuration", settings: providerSettings{token: arg("token", envToken), clientID: clientID, clientSecret: clientSecret},
+			summary: "Conflicting Akool Credentials", path: "client_id", mentions: []string{"client_id", "token", "provider block"}},
+		{name: "two methods in the environment", settings: providerSettings{apiKey: fromEnv("api_key", envAPIKey), token: token},
+			summary: "Conflicting Akool Credentials", path: "", mentions: []string{envAPIKey, envToken, "Unset"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
