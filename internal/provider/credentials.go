@@ -133,14 +133,12 @@ func (c *credentialChecks) verify(ctx context.Context, s providerSettings, data 
 	case err == nil:
 		return
 	case errors.As(err, &apiErr) && (apiErr.Code == akool.CodeInvalidToken || apiErr.Code == akool.CodeNoAuth || apiErr.Code == akool.CodeBanned):
-		problem := &configProblem{
-			path:    s.credentialsPath(),
-			summary: "Akool Refused the Credentials",
-			detail: "The provider checks its credentials once per run by reading the account's credit balance " +
-				"(quota/info), which spends nothing. " + apiErrorText(err, apiErr) + " Nothing was generated and " +
-				"no credits were spent.",
-		}
-		problem.add(diags)
+		// Not tied to the argument: Terraform would print its line of
+		// configuration, which may hold the key itself.
+		diags.AddError("Akool Refused the Credentials",
+			"The provider checks its credentials once per run by reading the account's credit balance "+
+				"(quota/info), which spends nothing. "+apiErrorText(err, apiErr)+" Nothing was generated and "+
+				"no credits were spent.")
 	default:
 		tflog.Warn(ctx, "Could not check the Akool credentials; requests that need Akool will report any problem",
 			map[string]any{"error": err.Error()})
@@ -155,18 +153,6 @@ func (s providerSettings) fingerprint() string {
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// credentialsPath is the argument that holds the credentials in use when it
-// is set in the provider block, or an empty path when they come from the
-// environment.
-func (s providerSettings) credentialsPath() path.Path {
-	for _, v := range []setting{s.apiKey, s.clientSecret, s.clientID, s.token} {
-		if v.set() && v.inConfig {
-			return path.Root(v.attr)
-		}
-	}
-	return path.Empty()
 }
 
 // planWithoutCredentials is the part of ModifyPlan that a provider without

@@ -448,9 +448,9 @@ func TestRedact(t *testing.T) {
 	}
 }
 
-// A wrong key fails the apply with Akool's answer, leaves nothing in state,
-// and never shows the key.
-func TestAccProvider_badKey(t *testing.T) {
+// A wrong key fails terraform plan, before anything is sent that costs
+// credits, with Akool's answer and where the key came from, never the key.
+func TestAccProvider_badKeyFailsPlan(t *testing.T) {
 	t.Parallel()
 	const badKey = "wrong-key-d41c9b7e"
 	e, url := newTestEmulator(t)
@@ -465,11 +465,11 @@ resource "akool_generated_image" "test" {
 }
 `, url, badKey))
 	h.init()
-	res := h.apply()
+	res := h.run("plan", "-input=false")
 	if res.exitCode == 0 {
-		t.Fatalf("apply with a wrong key succeeded:\n%s", res.output())
+		t.Fatalf("plan with a wrong key succeeded:\n%s", res.output())
 	}
-	for _, want := range []string{"Unable to Generate Image", "1101", "Akool rejected the API key from the api_key argument"} {
+	for _, want := range []string{"Akool Refused the Credentials", "1101", "Akool rejected the API key from the api_key argument"} {
 		if !res.mentions(want) {
 			t.Errorf("output does not mention %q:\n%s", want, res.output())
 		}
@@ -481,11 +481,66 @@ resource "akool_generated_image" "test" {
 	if res.mentions(badKey) {
 		t.Errorf("output contains the API key:\n%s", res.output())
 	}
-	if r := h.resource(testAccImageAddress); r != nil {
-		t.Errorf("state holds %s after a refused create", r.Address)
+	if c := e.Counters(); c.Creates != 0 || c.CreateAttempts != 0 {
+		t.Errorf("creates = %d, create attempts = %d; want 0", c.Creates, c.CreateAttempts)
 	}
-	if c := e.Counters(); c.Creates != 0 {
-		t.Errorf("creates = %d, want 0", c.Creates)
+}
+
+// A wrong key from the environment fails the plan too, naming the variable.
+// Not parallel: it sets a process environment variable, which the
+// in-process provider reads.
+func TestAccProvider_badKeyFromEnvironmentFailsPlan(t *testing.T) {
+	const badKey = "wrong-env-key-5a7e01"
+	e, url := newTestEmulator(t)
+	t.Setenv(envAPIKey, badKey)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "akool" {
+  endpoint = %q
+}
+resource "akool_generated_image" "test" {
+  prompt = "a locked gate"
+}
+`, url),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Akool Refused the Credentials.*1101.*the\s+AKOOL_API_KEY\s+environment\s+variable`),
+		}},
+	})
+	if c := e.Counters(); c.CreateAttempts != 0 {
+		t.Errorf("create attempts = %d, want 0", c.CreateAttempts)
+	}
+}
+
+// The credentials are checked with one request per provider process, however
+// many resources and data sources the run has, and however many times
+// Terraform configures the provider in that process (emulator counters).
+func TestAccProvider_credentialCheckOncePerProcess_emulatorCounters(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	h := newTFHarness(t)
+	h.writeConfig(testAccProviderConfig(url) + `
+resource "akool_generated_image" "a" {
+  prompt = "a first lantern"
+}
+resource "akool_generated_image" "b" {
+  prompt = "a second lantern"
+}
+`)
+	h.init()
+	h.mustRun("plan", "-input=false")
+	if c := e.Counters(); c.Requests != 1 {
+		t.Errorf("a plan of two new images sent %d requests to Akool, want 1 (the credential check)", c.Requests)
+	}
+	// terraform apply plans and applies in one command, configuring the
+	// provider twice in the same process: still one check.
+	before := e.Counters()
+	h.mustRun("apply", "-auto-approve", "-input=false")
+	after := e.Counters()
+	checks := (after.Requests - before.Requests) - (after.Reads - before.Reads) - (after.CreateAttempts - before.CreateAttempts)
+	if checks != 1 {
+		t.Errorf("apply sent %d requests other than creates and reads, want 1 (the credential check)", checks)
 	}
 }
 
