@@ -5,6 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -273,6 +277,14 @@ resource "akool_generated_image" "test" {
   endpoint = "ftp://127.0.0.1/"
   api_key  = "` + testAccAPIKey + `"
 }`, `(?s)Invalid Akool Endpoint.*https`},
+		{`provider "akool" {
+  endpoint = "https://openapi.akool.com/v3?region=eu"
+  api_key  = "` + testAccAPIKey + `"
+}`, `(?s)Invalid Akool Endpoint.*"https://openapi.akool.com/v3\?region=eu".*query\s+string.*https://host\[:port\]\[/base\]`},
+		{`provider "akool" {
+  endpoint = "https://openapi.akool.com/#base"
+  api_key  = "` + testAccAPIKey + `"
+}`, `(?s)Invalid Akool Endpoint.*"https://openapi.akool.com/#base".*fragment.*https://host\[:port\]\[/base\]`},
 	}
 	var testSteps []resource.TestStep
 	for _, s := range steps {
@@ -621,4 +633,131 @@ func TestTflogLoggerMasksSecrets(t *testing.T) {
 	if strings.Contains(logs, secret) {
 		t.Errorf("logs contain the secret:\n%s", logs)
 	}
+}
+
+// A provider block that chooses client_id/client_secret is not disturbed by
+// an API key in the environment (a CI runner's global AKOOL_API_KEY), and a
+// conflict inside the provider block is reported on an argument of that
+// block. Not parallel: it sets a process environment variable, which the
+// in-process provider reads.
+func TestAccProvider_configurationBeatsEnvironment(t *testing.T) {
+	e, url := newTestEmulator(t)
+	t.Setenv(envAPIKey, "a-global-key-of-another-account")
+	t.Setenv(envToken, "a-global-token-of-another-account")
+	image := `
+resource "akool_generated_image" "test" {
+  prompt = "a lighthouse keeper's lamp"
+}
+`
+	clientConfig := fmt.Sprintf(`
+provider "akool" {
+  endpoint      = %q
+  client_id     = "emulator-client"
+  client_secret = %q
+}
+`, url, testAccAPIKey) + image
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:            clientConfig,
+				ConfigStateChecks: completedImageChecks(testAccImageAddress),
+				Check: checkCounters(e, func(c emulator.Counters) error {
+					if c.TokenRequests == 0 || c.Creates != 1 {
+						return fmt.Errorf("token requests = %d, creates = %d; want the client credentials used and 1 create", c.TokenRequests, c.Creates)
+					}
+					return nil
+				}),
+			},
+			{
+				// Two ways in the block itself: the error points at one of them.
+				Config: fmt.Sprintf(`
+provider "akool" {
+  endpoint      = %q
+  client_id     = "emulator-client"
+  client_secret = %q
+  token         = "a-token-as-well"
+}
+`, url, testAccAPIKey) + image,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Conflicting Akool Credentials.*in provider "akool":.*client_id.*Remove\s+all\s+but\s+one\s+from\s+the\s+provider\s+block`),
+			},
+			{Config: clientConfig, PlanOnly: true},
+		},
+	})
+}
+
+// terraform destroy needs no credentials: every image resource's Delete only
+// removes it from state, and the plan says that the images stay in the Akool
+// account until they expire.
+func TestAccProvider_destroyWithoutCredentials(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	h := newTFHarness(t)
+	resources := `
+resource "akool_generated_image" "grid" {
+  prompt = "a harbour at dawn"
+}
+resource "akool_image_upscale" "one" {
+  image_id = akool_generated_image.grid.id
+  index    = 1
+}
+`
+	h.writeConfig(testAccProviderConfig(url) + resources)
+	h.init()
+	h.mustRun("apply", "-auto-approve", "-input=false")
+
+	h.writeConfig(fmt.Sprintf(`
+provider "akool" {
+  endpoint = %q
+}
+`, url) + resources)
+	before := e.Counters()
+	res := h.mustRun("destroy", "-auto-approve", "-input=false")
+	for _, want := range []string{"Image Stays in the Akool Account", "akool_generated_image", "akool_image_upscale",
+		"only removes it from Terraform state", "until it expires at"} {
+		if !res.mentions(want) {
+			t.Errorf("destroy output does not mention %q:\n%s", want, res.output())
+		}
+	}
+	if state := h.state(); state.Values != nil && state.Values.RootModule != nil && len(state.Values.RootModule.Resources) > 0 {
+		t.Errorf("state still holds %d resources after destroy", len(state.Values.RootModule.Resources))
+	}
+	if after := e.Counters(); after.Requests != before.Requests {
+		t.Errorf("destroy without credentials sent %d requests to Akool, want 0", after.Requests-before.Requests)
+	}
+}
+
+// A refusal of the credentials while reading says to check them, not to try
+// again later. The proxy answers every read with 1101, as Akool does when a
+// key is revoked after the provider checked it.
+func TestAccGeneratedImage_readRefusedCredentials_proxyFault(t *testing.T) {
+	t.Parallel()
+	_, url := newTestEmulator(t)
+	target, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forward := httputil.NewSingleHostReverseProxy(target)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/content/image/infobymodelid") {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"code":1101,"msg":"Invalid authorization or The request token has expired"}`)
+			return
+		}
+		forward.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: testAccImageConfig(url, "a kite over dunes")},
+			{
+				Config:      testAccImageConfig(proxy.URL, "a kite over dunes"),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Unable to Read Image.*code\s+1101.*rejected\s+the\s+API\s+key.*check\s+the\s+credentials\s+named\s+above`),
+			},
+			{Config: testAccImageConfig(url, "a kite over dunes")},
+		},
+	})
 }

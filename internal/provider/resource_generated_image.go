@@ -690,7 +690,7 @@ func readErrorDetail(id string, err error) string {
 func readAdvice(err error) string {
 	for _, code := range []int{akool.CodeInvalidToken, akool.CodeNoAuth, akool.CodeBanned} {
 		if akool.IsCode(err, code) {
-			return "check the provider's credentials (see above) and run Terraform again"
+			return "check the credentials named above, then run Terraform again"
 		}
 	}
 	return "try again later"
