@@ -235,8 +235,8 @@ func TestAccImageUpscale_sameButtonTwiceInOneApply(t *testing.T) {
 	}
 }
 
-// Parents that cannot be pressed are refused with an explanation, and no
-// press is sent: an unfinished, a failed and an unknown image, a v4 image and
+// Parents that cannot be pressed are refused at plan time with an
+// explanation, and no press is sent: an unfinished, a failed and an unknown image, a v4 image and
 // an upscale (no buttons), and a button pressed outside Terraform.
 func TestAccImageUpscale_parentRefused(t *testing.T) {
 	t.Parallel()
@@ -289,7 +289,9 @@ func TestAccImageUpscale_parentRefused(t *testing.T) {
 	var steps []tfresource.TestStep
 	for _, c := range cases {
 		steps = append(steps, tfresource.TestStep{
-			Config:      testAccProviderConfig(url) + testAccButtonBlock(c.typ, "test", fmt.Sprintf("%q", c.parent), c.index, ""),
+			Config: testAccProviderConfig(url) + testAccButtonBlock(c.typ, "test", fmt.Sprintf("%q", c.parent), c.index, ""),
+			// The parent is known at plan time, so the plan itself fails.
+			PlanOnly:    true,
 			ExpectError: errorPattern(c.want...),
 		})
 	}
