@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -310,15 +311,22 @@ func (r *imageButtonResource) ModifyPlan(ctx context.Context, req resource.Modif
 	planJobRecovery(ctx, req, resp)
 	r.data.notePlannedWait(ctx, req)
 	if !resp.Diagnostics.HasError() {
-		r.checkPlannedPress(ctx, req, &resp.Diagnostics)
+		r.checkPlannedPress(ctx, req, resp)
 	}
 }
+
+// privateKeyPlannedPress holds, in the private state of a planned
+// replacement, the id of the object it replaces: Terraform plans a
+// replacement a second time as a create (without prior state, with this
+// private state), and that plan is the same press, not a second one.
+const privateKeyPlannedPress = "planned_press"
 
 // checkPlannedPress refuses, at plan time, a create or replacement whose
 // press Akool would refuse: it reads the parent when image_id and index are
 // known (a read costs nothing), and claims the button in the run's press
 // registry so that two resources cannot plan the same press.
-func (r *imageButtonResource) checkPlannedPress(ctx context.Context, req resource.ModifyPlanRequest, diags *diag.Diagnostics) {
+func (r *imageButtonResource) checkPlannedPress(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	diags := &resp.Diagnostics
 	var parent, stateParent, owner, status types.String
 	var index, stateIndex types.Int64
 	diags.Append(req.Plan.GetAttribute(ctx, path.Root("image_id"), &parent)...)
@@ -337,6 +345,15 @@ func (r *imageButtonResource) checkPlannedPress(ctx context.Context, req resourc
 	if !pressing {
 		return
 	}
+	if req.State.Raw.IsNull() {
+		var replaced string
+		if raw, _ := req.Private.GetKey(ctx, privateKeyPlannedPress); json.Unmarshal(raw, &replaced) == nil && replaced != "" {
+			owner = types.StringValue(replaced)
+		}
+	} else if isSet(owner) {
+		raw, _ := json.Marshal(owner.ValueString())
+		diags.Append(resp.Private.SetKey(ctx, privateKeyPlannedPress, raw)...)
+	}
 	parentID, button := parent.ValueString(), r.kind.button(index.ValueInt64())
 	if r.data != nil && r.data.missingCredentials != nil {
 		if !req.State.Raw.IsNull() { // a create is refused by planWithoutCredentials
@@ -347,7 +364,11 @@ func (r *imageButtonResource) checkPlannedPress(ctx context.Context, req resourc
 	if r.data == nil || r.data.client == nil {
 		return // credentials not known yet: Create checks the parent
 	}
-	if other, clash := r.data.presses.claim(parentID, button, owner.ValueString()); clash {
+	other, clash, again := r.data.presses.claim(parentID, button, owner.ValueString())
+	if again {
+		return // the same press, planned again: its parent was read the first time
+	}
+	if clash {
 		diags.AddAttributeError(path.Root("index"), "Button Pressed Twice in One Plan",
 			fmt.Sprintf("This plan presses button %s of image %s twice: here and in %s. Akool presses each "+
 				"button of an image once and refuses the second press. Nothing was sent to Akool and no credits "+
@@ -389,24 +410,27 @@ func newPressRegistry() *pressRegistry {
 }
 
 // claim records that owner plans to press button on parent. It reports a
-// clash, and names the other resource, when another resource already did; a
-// resource planned again in the same walk (the same id in state) is no clash.
-func (r *pressRegistry) claim(parent, button, owner string) (other string, clash bool) {
+// clash, and names the other resource, when another resource already did,
+// and again when owner itself did (a replacement planned a second time).
+func (r *pressRegistry) claim(parent, button, owner string) (other string, clash, again bool) {
 	if r == nil {
-		return "", false
+		return "", false, false
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	key := strings.ToLower(parent) + "/" + button
 	previous, found := r.presses[key]
-	if found && (owner == "" || previous != owner) {
-		if previous == "" {
-			return "another new resource of this configuration", true
-		}
-		return "the resource whose id is " + previous, true
+	switch {
+	case !found:
+		r.presses[key] = owner
+		return "", false, false
+	case owner != "" && previous == owner:
+		return "", false, true
+	case previous == "":
+		return "another new resource of this configuration", true, false
+	default:
+		return "the resource whose id is " + previous, true, false
 	}
-	r.presses[key] = owner
-	return "", false
 }
 
 func (r *pressRegistry) noteWait(id string) {

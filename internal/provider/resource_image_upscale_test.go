@@ -227,7 +227,7 @@ func TestAccImageUpscale_sameButtonTwiceInOneApply(t *testing.T) {
 			Config: testAccGridConfig(url, "twin sailboats at anchor") +
 				testAccButtonBlock("akool_image_upscale", "a", "akool_generated_image.grid.id", 4, "") +
 				testAccButtonBlock("akool_image_upscale", "b", "akool_generated_image.grid.id", 4, ""),
-			ExpectError: regexp.MustCompile(`(?s)(Button\s+Already\s+Pressed|Unable\s+to\s+Upscale\s+Image.*code\s+1011)`),
+			ExpectError: regexp.MustCompile(`(?s)(Button\s+Already\s+Pressed|Button\s+Pressed\s+Twice\s+in\s+One\s+Plan|Unable\s+to\s+Upscale\s+Image.*code\s+1011)`),
 		}},
 	})
 	if c := e.Counters(); c.Presses != 1 {
