@@ -109,11 +109,9 @@ type credentialCheck struct {
 	err  error
 }
 
-// verify asks Akool for the credit balance, which spends nothing, so that
-// credentials Akool refuses fail the plan instead of the apply after it. Only
-// a refusal of the credentials is an error; any other failure is left to the
-// requests that need Akool, which report it in their own words.
-func (c *credentialChecks) verify(ctx context.Context, s providerSettings, data *providerData, diags *diag.Diagnostics) {
+// verify asks Akool for the credit balance with client, once per process
+// and settings, and returns its error.
+func (c *credentialChecks) verify(ctx context.Context, s providerSettings, client *akool.Client) error {
 	c.mu.Lock()
 	if c.checks == nil {
 		c.checks = map[string]*credentialCheck{}
@@ -125,20 +123,30 @@ func (c *credentialChecks) verify(ctx context.Context, s providerSettings, data 
 		c.checks[key] = check
 	}
 	c.mu.Unlock()
-	check.once.Do(func() { _, check.err = data.client.Credit(ctx) })
+	check.once.Do(func() { _, check.err = client.Credit(ctx) })
+	return check.err
+}
 
-	err := data.credentialsNote(check.err)
+// verifyCredentials checks, with a request that spends nothing (the credit
+// balance), that Akool accepts the credentials, so that a plan that will
+// call Akool fails on refused credentials instead of the apply after it. Only
+// a refusal is an error, reported once per walk; any other failure is left to
+// the requests that need Akool, which report it in their own words.
+func (d *providerData) verifyCredentials(ctx context.Context, diags *diag.Diagnostics) {
+	if d == nil || d.checkCredentials == nil {
+		return
+	}
+	err := d.credentialsNote(d.checkCredentials(ctx))
 	var apiErr *akool.APIError
 	switch {
 	case err == nil:
-		return
 	case errors.As(err, &apiErr) && (apiErr.Code == akool.CodeInvalidToken || apiErr.Code == akool.CodeNoAuth || apiErr.Code == akool.CodeBanned):
-		// Not tied to the argument: Terraform would print its line of
-		// configuration, which may hold the key itself.
-		diags.AddError("Akool Refused the Credentials",
-			"The provider checks its credentials once per run by reading the account's credit balance "+
-				"(quota/info), which spends nothing. "+apiErrorText(err, apiErr)+" Nothing was generated and "+
-				"no credits were spent.")
+		d.credentialsReported.Do(func() {
+			diags.AddError("Akool Refused the Credentials",
+				"The provider checks its credentials once per run, before planning a call to Akool, by reading "+
+					"the account's credit balance (quota/info), which spends nothing. "+apiErrorText(err, apiErr)+
+					" Nothing was generated and no credits were spent.")
+		})
 	default:
 		tflog.Warn(ctx, "Could not check the Akool credentials; requests that need Akool will report any problem",
 			map[string]any{"error": err.Error()})
@@ -155,27 +163,32 @@ func (s providerSettings) fingerprint() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// planWithoutCredentials is the part of ModifyPlan that a provider without
-// credentials needs: creating an image, or waiting for an unfinished one,
-// fails the plan, since it needs Akool; destroying is a removal from state
-// and only gets a note.
-func (d *providerData) planWithoutCredentials(ctx context.Context, req resource.ModifyPlanRequest, typeName string, diags *diag.Diagnostics) {
-	if d == nil || d.missingCredentials == nil {
+// planCredentials is the part of ModifyPlan about credentials. A plan that
+// will call Akool (a create, which also covers a replacement, or the wait
+// for an unfinished job) checks that Akool accepts them, or, without
+// credentials, fails; destroying is a removal from state and needs none.
+func (d *providerData) planCredentials(ctx context.Context, req resource.ModifyPlanRequest, typeName string, diags *diag.Diagnostics) {
+	if d == nil {
 		return
 	}
 	if req.Plan.Raw.IsNull() {
 		d.noteStateOnlyDestroy(ctx, req, typeName, diags)
 		return
 	}
-	if req.State.Raw.IsNull() {
-		d.requireClient(diags, "create "+typeName)
+	operation := "create " + typeName
+	if !req.State.Raw.IsNull() {
+		var status types.String
+		diags.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
+		if !jobUnfinished(status) {
+			return
+		}
+		operation = "wait for the unfinished job of " + typeName
+	}
+	if d.missingCredentials != nil {
+		d.requireClient(diags, operation)
 		return
 	}
-	var status types.String
-	diags.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
-	if jobUnfinished(status) {
-		d.requireClient(diags, "wait for the unfinished job of "+typeName)
-	}
+	d.verifyCredentials(ctx, diags)
 }
 
 // noteStateOnlyDestroy says, when the provider has no credentials, that

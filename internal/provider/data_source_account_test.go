@@ -117,7 +117,7 @@ data "akool_account" "this" {}
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      config,
-			ExpectError: regexp.MustCompile(`(?s)Akool Refused the Credentials.*code 1101.*rejected\s+the\s+API\s+key\s+from\s+the\s+api_key\s+argument`),
+			ExpectError: regexp.MustCompile(`(?s)Unable to Read Akool Credit.*code 1101.*rejected\s+the\s+API\s+key\s+from\s+the\s+api_key\s+argument`),
 		}},
 	})
 }

@@ -295,7 +295,7 @@ func (r *imageButtonResource) ImportState(ctx context.Context, req resource.Impo
 // its parent, so that a press Akool would refuse fails the plan before
 // Terraform destroys anything.
 func (r *imageButtonResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	r.data.planWithoutCredentials(ctx, req, r.kind.typeName(), &resp.Diagnostics)
+	r.data.planCredentials(ctx, req, r.kind.typeName(), &resp.Diagnostics)
 	if req.Plan.Raw.IsNull() {
 		return
 	}
@@ -355,14 +355,10 @@ func (r *imageButtonResource) checkPlannedPress(ctx context.Context, req resourc
 		diags.Append(resp.Private.SetKey(ctx, privateKeyPlannedPress, raw)...)
 	}
 	parentID, button := parent.ValueString(), r.kind.button(index.ValueInt64())
-	if r.data != nil && r.data.missingCredentials != nil {
-		if !req.State.Raw.IsNull() { // a create is refused by planWithoutCredentials
-			r.data.requireClient(diags, "press button "+button+" of image "+parentID)
-		}
-		return
-	}
 	if r.data == nil || r.data.client == nil {
-		return // credentials not known yet: Create checks the parent
+		// No credentials (planCredentials refuses the press), or not known
+		// yet (Create checks the parent).
+		return
 	}
 	other, clash, again := r.data.presses.claim(parentID, button, owner.ValueString())
 	if again {

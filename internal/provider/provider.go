@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -207,9 +208,7 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	})
 	data := &providerData{client: client, httpClient: httpClient, credentials: settings.credentialsInUse(),
 		presses: newPressRegistry()}
-	if p.checks.verify(ctx, settings, data, &resp.Diagnostics); resp.Diagnostics.HasError() {
-		return
-	}
+	data.checkCredentials = func(ctx context.Context) error { return p.checks.verify(ctx, settings, client) }
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }
@@ -245,6 +244,12 @@ type providerData struct {
 	missingCredentials *configProblem
 	// presses are the button presses planned in this walk of the run.
 	presses *pressRegistry
+	// checkCredentials asks Akool once per process whether it accepts the
+	// credentials (see planCredentials); nil when there is no client.
+	checkCredentials func(context.Context) error
+	// credentialsReported makes a refusal reported once per walk, not by
+	// every resource that plans to call Akool.
+	credentialsReported sync.Once
 }
 
 // providerDataFrom is the shared body of every resource's and data source's

@@ -526,8 +526,9 @@ resource "akool_generated_image" "test" {
 }
 
 // The credentials are checked with one request per provider process, however
-// many resources and data sources the run has, and however many times
-// Terraform configures the provider in that process (emulator counters).
+// many resources plan to call Akool, and however many times Terraform
+// configures the provider in that process; only when a plan calls Akool for
+// more than reads (emulator counters).
 func TestAccProvider_credentialCheckOncePerProcess_emulatorCounters(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
@@ -553,6 +554,14 @@ resource "akool_generated_image" "b" {
 	checks := (after.Requests - before.Requests) - (after.Reads - before.Reads) - (after.CreateAttempts - before.CreateAttempts)
 	if checks != 1 {
 		t.Errorf("apply sent %d requests other than creates and reads, want 1 (the credential check)", checks)
+	}
+	// A plan that calls Akool only to refresh checks nothing more: the reads
+	// use the credentials anyway.
+	before = e.Counters()
+	h.mustRun("plan", "-input=false")
+	after = e.Counters()
+	if extra := (after.Requests - before.Requests) - (after.Reads - before.Reads); extra != 0 {
+		t.Errorf("a refreshing plan sent %d requests besides its reads, want 0", extra)
 	}
 }
 

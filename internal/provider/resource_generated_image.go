@@ -390,7 +390,7 @@ func (r *generatedImageResource) ValidateConfig(ctx context.Context, req resourc
 // replacement (a failed job has no picture).
 func (r *generatedImageResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	planJobRecovery(ctx, req, resp)
-	r.data.planWithoutCredentials(ctx, req, "akool_generated_image", &resp.Diagnostics)
+	r.data.planCredentials(ctx, req, "akool_generated_image", &resp.Diagnostics)
 	r.data.notePlannedWait(ctx, req)
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -140,6 +141,7 @@ func (r *imageFileResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(setImageFileWritten(ctx, resp.Private, plan.Path.ValueString())...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -179,11 +181,17 @@ func (r *imageFileResource) Update(ctx context.Context, req resource.UpdateReque
 		if resp.Diagnostics.HasError() {
 			return
 		}
+		resp.Diagnostics.Append(setImageFileWritten(ctx, resp.Private, plan.Path.ValueString())...)
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, imageFileRestoreKey, nil)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
+// Delete removes the file only when it is still the one this resource
+// wrote: the same checksum, and the same modification time as recorded after
+// the download. Any other file at the path may be the only copy of something
+// else (a file changed by hand, or the download of the object that replaces
+// this one with create_before_destroy), so it is kept, with a warning.
 func (r *imageFileResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state imageFileResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -191,10 +199,48 @@ func (r *imageFileResource) Delete(ctx context.Context, req resource.DeleteReque
 		return
 	}
 	filePath := state.Path.ValueString()
+	written, diags := imageFileWrittenFrom(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if why := imageFileNotOurs(filePath, state, written); why != "" {
+		resp.Diagnostics.AddAttributeWarning(path.Root("path"), "Image File Kept",
+			fmt.Sprintf("The file at %q was not deleted: %s. It may be the only copy of that content, so "+
+				"Terraform only stops managing it. Remove it by hand if you no longer need it.", filePath, why))
+		return
+	}
 	if err := os.Remove(filePath); err != nil && !errors.Is(err, os.ErrNotExist) {
 		resp.Diagnostics.AddError("Unable to Delete Image File",
 			fmt.Sprintf("Removing %q failed: %v. Remove it by hand, or fix its permissions and destroy again.", filePath, err))
 	}
+}
+
+// imageFileNotOurs says why the file at filePath is not the one that the
+// resource in state wrote, or "" when it is (or when nothing is there).
+func imageFileNotOurs(filePath string, state imageFileResourceModel, written *imageFileWritten) string {
+	if state.SHA256.IsNull() || state.SHA256.IsUnknown() {
+		return "this resource has no checksum of the file it wrote to compare it with"
+	}
+	local, err := checkLocalImageFile(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
+	switch {
+	case err != nil:
+		return fmt.Sprintf("it could not be compared with the file this resource wrote (%v)", err)
+	case local == localImageFileMissing:
+		return ""
+	case local == localImageFileChanged:
+		return fmt.Sprintf("its content is not the image this resource wrote (SHA-256 %s); it changed since "+
+			"the last apply", state.SHA256.ValueString())
+	}
+	if written == nil {
+		return ""
+	}
+	info, err := os.Stat(filePath)
+	if err != nil {
+		return fmt.Sprintf("it could not be compared with the file this resource wrote (%v)", err)
+	}
+	if info.ModTime().UnixNano() != written.ModTimeNanos {
+		return "it was written again since this resource downloaded it, for example by the resource that " +
+			"replaces this one (create_before_destroy) at the same path"
+	}
+	return ""
 }
 
 // ModifyPlan makes id known at plan time (it is the path), and turns the
@@ -205,11 +251,14 @@ func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
+	var filePath types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("path"), &filePath)...)
 	if req.State.Raw.IsNull() {
-		var filePath types.String
-		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("path"), &filePath)...)
+		// A create, or a replacement, which Terraform plans a second time as
+		// a create: the download will write the path.
 		if !filePath.IsUnknown() && !filePath.IsNull() {
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), filePath)...)
+			addUnwritablePathError(filePath.ValueString(), &resp.Diagnostics)
 		}
 		return
 	}
@@ -219,6 +268,17 @@ func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if len(marker) == 0 || resp.Diagnostics.HasError() {
 		return
 	}
+	var restore imageFileRestore
+	_ = json.Unmarshal(marker, &restore)
+	detail := fmt.Sprintf("The file at %s changed since the last apply; it will be overwritten from the image URL "+
+		"(downloaded again, with no new generation and no credits spent). To keep the file as it is now, copy it "+
+		"elsewhere before applying.", filePath.ValueString())
+	if restore.Local == localImageFileMissing.String() {
+		detail = fmt.Sprintf("The file at %s is missing since the last apply; it will be downloaded again from the "+
+			"image URL (no new generation, no credits spent).", filePath.ValueString())
+	}
+	resp.Diagnostics.AddAttributeWarning(path.Root("path"), "Local Image File Will Be Restored", detail)
+	addUnwritablePathError(filePath.ValueString(), &resp.Diagnostics)
 	for _, attr := range []string{"sha256", "content_type"} {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attr), types.StringUnknown())...)
 	}
@@ -346,6 +406,88 @@ func (v imageFileURLValidator) ValidateString(_ context.Context, req validator.S
 	}
 }
 
+// imageFileWrittenKey is the private-state key that records which file the
+// last download wrote (see imageFileWritten).
+const imageFileWrittenKey = "written"
+
+// imageFileWritten identifies the file a download wrote beyond its content:
+// its modification time, which a later download to the same path changes
+// even when the bytes are the same.
+type imageFileWritten struct {
+	ModTimeNanos int64 `json:"mtime_ns"`
+}
+
+// setImageFileWritten records the file now at filePath as the one written.
+func setImageFileWritten(ctx context.Context, private privateStateWriter, filePath string) diag.Diagnostics {
+	info, err := os.Stat(filePath)
+	if err != nil {
+		return private.SetKey(ctx, imageFileWrittenKey, nil) // Delete then compares the checksum only
+	}
+	value, _ := json.Marshal(imageFileWritten{ModTimeNanos: info.ModTime().UnixNano()})
+	return private.SetKey(ctx, imageFileWrittenKey, value)
+}
+
+// imageFileWrittenFrom reads what setImageFileWritten recorded, or nil.
+func imageFileWrittenFrom(ctx context.Context, private privateState) (*imageFileWritten, diag.Diagnostics) {
+	if private == nil {
+		return nil, nil
+	}
+	value, diags := private.GetKey(ctx, imageFileWrittenKey)
+	var w imageFileWritten
+	if len(value) == 0 || json.Unmarshal(value, &w) != nil {
+		return nil, diags
+	}
+	return &w, diags
+}
+
+// addUnwritablePathError fails the plan when the file at filePath cannot be
+// written, so that nothing is generated (and paid for) only for the download
+// to fail. It only looks: nothing is created at plan time.
+func addUnwritablePathError(filePath string, diags *diag.Diagnostics) {
+	if err := checkWritablePath(filePath); err != nil {
+		diags.AddAttributeError(path.Root("path"), "Image File Path Not Writable",
+			fmt.Sprintf("The image cannot be written to %q: %v. Nothing was downloaded or generated. Choose "+
+				"another path, or fix the folders and permissions, then plan again.", filePath, err))
+	}
+}
+
+// checkWritablePath reports why a file could not be written at filePath:
+// it is a folder, or its folder cannot be created (a file stands where a
+// folder must be, or the nearest existing folder is not writable).
+func checkWritablePath(filePath string) error {
+	if info, err := os.Stat(filePath); err == nil {
+		if info.IsDir() {
+			return errors.New("it is a folder")
+		}
+		if !info.Mode().IsRegular() {
+			return errors.New("it is not a regular file")
+		}
+	}
+	missing := ""
+	for dir := filepath.Dir(filePath); ; dir = filepath.Dir(dir) {
+		info, err := os.Stat(dir)
+		switch {
+		case err == nil && !info.IsDir():
+			if missing == "" {
+				return fmt.Errorf("%s is a file, not a folder", dir)
+			}
+			return fmt.Errorf("%s is a file, so the folder %s cannot be created", dir, missing)
+		case err == nil:
+			if err := checkWritableDir(dir); err != nil {
+				return fmt.Errorf("the folder %s is not writable: %w", dir, err)
+			}
+			return nil
+		case errors.Is(err, os.ErrNotExist):
+			missing = dir
+		default:
+			return fmt.Errorf("checking %s failed: %w", dir, err)
+		}
+		if parent := filepath.Dir(dir); parent == dir {
+			return nil
+		}
+	}
+}
+
 // imageFileRestore is the private-state marker Read leaves for ModifyPlan.
 type imageFileRestore struct {
 	Local string `json:"local"` // "missing" or "changed"
@@ -387,8 +529,16 @@ const imageFileMarkdownDescription = "Keeps a local copy of an image URL, verifi
 	"If the URL has expired, the plan does not fail and changes nothing: a warning says that the local copy is gone and " +
 	"that Akool no longer has the image, and what to do about it (restore the file from your own storage, or regenerate " +
 	"deliberately with `terraform apply -replace=<address of the image resource>`).\n\n" +
-	"**Changes and destroy.** Changing `url` or `path` replaces the file. Destroying this resource deletes the file at `path`; " +
-	"a file that is already gone is not an error.\n\n" +
+	"**Plan-time checks.** A `path` that cannot be written (it is a folder, a file stands where one of its folders must " +
+	"be created, or the nearest existing folder is not writable) fails `terraform plan`, before any image is generated; " +
+	"the check only looks and creates nothing. A plan that downloads a missing or changed file again says so in a " +
+	"warning (\"the file at PATH changed since the last apply; it will be overwritten from the image URL\").\n\n" +
+	"**Changes and destroy.** Changing `url` or `path` replaces the file. Destroying this resource deletes the file at `path` " +
+	"only when it is still the file this resource wrote: its SHA-256 must match `sha256`, and it must not have been " +
+	"written again since. Otherwise, such as a file changed by hand, or the new file that the replacing object wrote at " +
+	"the same path with `create_before_destroy` (set on this resource, or inherited from a resource that depends on it), " +
+	"the file is kept and a warning says so: the only copy of a picture is never deleted. A file that is already gone is " +
+	"not an error.\n\n" +
 	"**Feeding other providers.** `path` can be the `source` of an upload in another provider, for example an object-storage " +
 	"object; use `sha256` as its content hash (for example `source_hash`) so that a new image uploads again. " +
 	"Referring to `path` also orders the upload after the download."
