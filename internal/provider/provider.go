@@ -142,7 +142,7 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		tflog.Debug(ctx, "Akool provider configuration has unknown values; no client is created", map[string]any{
 			"unknown_arguments": unknown,
 		})
-		data := &providerData{unconfigured: reason}
+		data := &providerData{unconfigured: reason, written: newWrittenPaths()}
 		resp.DataSourceData = data
 		resp.ResourceData = data
 		return
@@ -171,7 +171,8 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		// refreshing from state need no credentials. Plans that need Akool
 		// report the problem (see providerData.missingCredentials).
 		tflog.Debug(ctx, "Akool provider has no credentials; no client is created")
-		data := &providerData{unconfigured: "the provider has no credentials for Akool", missingCredentials: problem}
+		data := &providerData{unconfigured: "the provider has no credentials for Akool", missingCredentials: problem,
+			written: newWrittenPaths()}
 		resp.DataSourceData = data
 		resp.ResourceData = data
 		return
@@ -207,7 +208,7 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		"auth_method": settings.authMethod(),
 	})
 	data := &providerData{client: client, httpClient: httpClient, credentials: settings.credentialsInUse(),
-		presses: newPressRegistry()}
+		presses: newPressRegistry(), written: newWrittenPaths()}
 	data.checkCredentials = func(ctx context.Context) error { return p.checks.verify(ctx, settings, client) }
 	resp.DataSourceData = data
 	resp.ResourceData = data
@@ -244,6 +245,8 @@ type providerData struct {
 	missingCredentials *configProblem
 	// presses are the button presses planned in this walk of the run.
 	presses *pressRegistry
+	// written are the files image file resources wrote in this walk.
+	written *writtenPaths
 	// checkCredentials asks Akool once per process whether it accepts the
 	// credentials (see planCredentials); nil when there is no client.
 	checkCredentials func(context.Context) error

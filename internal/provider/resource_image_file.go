@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -44,6 +46,15 @@ const imageFileRestoreKey = "restore"
 type imageFileResource struct {
 	httpClient *http.Client
 	userAgent  string
+	data       *providerData // only for the walk's written paths
+}
+
+// written is the walk's record of written paths, or nil before Configure.
+func (r *imageFileResource) written() *writtenPaths {
+	if r.data == nil {
+		return nil
+	}
+	return r.data.written
 }
 
 // NewImageFileResource returns the akool_image_file resource.
@@ -118,11 +129,11 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 	}
 }
 
-// Configure only checks the provider data: downloads deliberately do not use
-// the Akool API client, so that its credentials can never reach the host of
-// an image URL.
+// Configure keeps the provider data only for the walk's written paths:
+// downloads deliberately do not use the Akool API client, so that its
+// credentials can never reach the host of an image URL.
 func (r *imageFileResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	providerDataFrom(req.ProviderData, &resp.Diagnostics)
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *imageFileResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -141,7 +152,7 @@ func (r *imageFileResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(setImageFileWritten(ctx, resp.Private, plan.Path.ValueString())...)
+	r.written().note(plan.Path.ValueString())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -181,17 +192,18 @@ func (r *imageFileResource) Update(ctx context.Context, req resource.UpdateReque
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		resp.Diagnostics.Append(setImageFileWritten(ctx, resp.Private, plan.Path.ValueString())...)
+		r.written().note(plan.Path.ValueString())
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, imageFileRestoreKey, nil)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
 // Delete removes the file only when it is still the one this resource
-// wrote: the same checksum, and the same modification time as recorded after
-// the download. Any other file at the path may be the only copy of something
-// else (a file changed by hand, or the download of the object that replaces
-// this one with create_before_destroy), so it is kept, with a warning.
+// wrote: the same checksum, and not written again by the object that
+// replaces this one during this apply. Any other file at the path may be the
+// only copy of something else (a file changed by hand, or the download of
+// the replacing object with create_before_destroy), so it is kept, with a
+// warning.
 func (r *imageFileResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state imageFileResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -199,9 +211,7 @@ func (r *imageFileResource) Delete(ctx context.Context, req resource.DeleteReque
 		return
 	}
 	filePath := state.Path.ValueString()
-	written, diags := imageFileWrittenFrom(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
-	if why := imageFileNotOurs(filePath, state, written); why != "" {
+	if why := imageFileNotOurs(filePath, state, r.written().has(filePath)); why != "" {
 		resp.Diagnostics.AddAttributeWarning(path.Root("path"), "Image File Kept",
 			fmt.Sprintf("The file at %q was not deleted: %s. It may be the only copy of that content, so "+
 				"Terraform only stops managing it. Remove it by hand if you no longer need it.", filePath, why))
@@ -215,7 +225,8 @@ func (r *imageFileResource) Delete(ctx context.Context, req resource.DeleteReque
 
 // imageFileNotOurs says why the file at filePath is not the one that the
 // resource in state wrote, or "" when it is (or when nothing is there).
-func imageFileNotOurs(filePath string, state imageFileResourceModel, written *imageFileWritten) string {
+// rewritten says that another object wrote the path during this apply.
+func imageFileNotOurs(filePath string, state imageFileResourceModel, rewritten bool) string {
 	if state.SHA256.IsNull() || state.SHA256.IsUnknown() {
 		return "this resource has no checksum of the file it wrote to compare it with"
 	}
@@ -228,17 +239,8 @@ func imageFileNotOurs(filePath string, state imageFileResourceModel, written *im
 	case local == localImageFileChanged:
 		return fmt.Sprintf("its content is not the image this resource wrote (SHA-256 %s); it changed since "+
 			"the last apply", state.SHA256.ValueString())
-	}
-	if written == nil {
-		return ""
-	}
-	info, err := os.Stat(filePath)
-	if err != nil {
-		return fmt.Sprintf("it could not be compared with the file this resource wrote (%v)", err)
-	}
-	if info.ModTime().UnixNano() != written.ModTimeNanos {
-		return "it was written again since this resource downloaded it, for example by the resource that " +
-			"replaces this one (create_before_destroy) at the same path"
+	case rewritten:
+		return "the resource that replaces this one (create_before_destroy) wrote it during this apply"
 	}
 	return ""
 }
@@ -406,38 +408,42 @@ func (v imageFileURLValidator) ValidateString(_ context.Context, req validator.S
 	}
 }
 
-// imageFileWrittenKey is the private-state key that records which file the
-// last download wrote (see imageFileWritten).
-const imageFileWrittenKey = "written"
-
-// imageFileWritten identifies the file a download wrote beyond its content:
-// its modification time, which a later download to the same path changes
-// even when the bytes are the same.
-type imageFileWritten struct {
-	ModTimeNanos int64 `json:"mtime_ns"`
+// writtenPaths are the files that image file resources wrote in one walk of
+// a run (the provider's data is shared by every resource of a walk). With
+// create_before_destroy, the replacing object writes the path before the
+// replaced one is deleted, in the same apply: that delete must leave the new
+// file alone, even when its bytes are the same as the old ones.
+type writtenPaths struct {
+	mu    sync.Mutex
+	paths map[string]struct{}
 }
 
-// setImageFileWritten records the file now at filePath as the one written.
-func setImageFileWritten(ctx context.Context, private privateStateWriter, filePath string) diag.Diagnostics {
-	info, err := os.Stat(filePath)
-	if err != nil {
-		return private.SetKey(ctx, imageFileWrittenKey, nil) // Delete then compares the checksum only
+func newWrittenPaths() *writtenPaths { return &writtenPaths{paths: map[string]struct{}{}} }
+
+func (w *writtenPaths) note(filePath string) {
+	if w == nil {
+		return
 	}
-	value, _ := json.Marshal(imageFileWritten{ModTimeNanos: info.ModTime().UnixNano()})
-	return private.SetKey(ctx, imageFileWrittenKey, value)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.paths[cleanPath(filePath)] = struct{}{}
 }
 
-// imageFileWrittenFrom reads what setImageFileWritten recorded, or nil.
-func imageFileWrittenFrom(ctx context.Context, private privateState) (*imageFileWritten, diag.Diagnostics) {
-	if private == nil {
-		return nil, nil
+func (w *writtenPaths) has(filePath string) bool {
+	if w == nil {
+		return false
 	}
-	value, diags := private.GetKey(ctx, imageFileWrittenKey)
-	var w imageFileWritten
-	if len(value) == 0 || json.Unmarshal(value, &w) != nil {
-		return nil, diags
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	_, ok := w.paths[cleanPath(filePath)]
+	return ok
+}
+
+func cleanPath(filePath string) string {
+	if abs, err := filepath.Abs(filePath); err == nil {
+		return abs
 	}
-	return &w, diags
+	return filepath.Clean(filePath)
 }
 
 // addUnwritablePathError fails the plan when the file at filePath cannot be
@@ -477,7 +483,7 @@ func checkWritablePath(filePath string) error {
 				return fmt.Errorf("the folder %s is not writable: %w", dir, err)
 			}
 			return nil
-		case errors.Is(err, os.ErrNotExist):
+		case errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
 			missing = dir
 		default:
 			return fmt.Errorf("checking %s failed: %w", dir, err)
@@ -534,8 +540,7 @@ const imageFileMarkdownDescription = "Keeps a local copy of an image URL, verifi
 	"the check only looks and creates nothing. A plan that downloads a missing or changed file again says so in a " +
 	"warning (\"the file at PATH changed since the last apply; it will be overwritten from the image URL\").\n\n" +
 	"**Changes and destroy.** Changing `url` or `path` replaces the file. Destroying this resource deletes the file at `path` " +
-	"only when it is still the file this resource wrote: its SHA-256 must match `sha256`, and it must not have been " +
-	"written again since. Otherwise, such as a file changed by hand, or the new file that the replacing object wrote at " +
+	"only when it is still the file this resource wrote: its SHA-256 must match `sha256`. Otherwise, such as a file changed by hand, or the new file that the replacing object wrote at " +
 	"the same path with `create_before_destroy` (set on this resource, or inherited from a resource that depends on it), " +
 	"the file is kept and a warning says so: the only copy of a picture is never deleted. A file that is already gone is " +
 	"not an error.\n\n" +
