@@ -625,9 +625,14 @@ func (k *buttonKind) description() string {
 		other = variationKind
 	}
 	return k.introduction + "\n\n" +
-		"`terraform apply` first reads the parent image (`image_id`) and stops with an error, sending nothing, " +
-		"when the parent has not finished, does not offer the button (v4 images and upscales have no buttons), " +
-		"or already lists it in `used_buttons`: Akool refuses to press the same button twice. Otherwise it " +
+		"When `image_id` and `index` are known at plan time and the resource will be created or replaced, " +
+		"`terraform plan` reads the parent image (`image_id`, a read spends nothing) and fails, before anything " +
+		"is destroyed or sent, when Akool no longer knows the parent (code 1008: it expired after 7 days, or never " +
+		"existed), when it has not finished (unless the same apply waits for its unfinished job first), failed, " +
+		"does not offer the button (v4 images and upscales have no buttons), or already lists it in " +
+		"`used_buttons`: Akool refuses to press the same button twice. Two resources that would press the same " +
+		"button of the same parent fail the plan too. `terraform apply` checks the parent again right before " +
+		"the press (the parent may only become known during the apply). Otherwise it " +
 		"presses the button once with Akool's `createbybutton`, which **spends credits**, and waits until the " +
 		"new job has finished (`status = \"completed\"`), reading Akool's `infobymodelid`; later plans show no " +
 		"changes while the configuration stays the same. Changing `image_id` or `index` presses a new button. " +

@@ -74,8 +74,19 @@ func (p *akoolProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			"Authenticate in exactly one of three ways: an API key (`api_key`), a client id and client secret " +
 			"(`client_id` and `client_secret`, exchanged for a token through Akool's `getToken`), or a token " +
 			"obtained earlier (`token`). Every argument falls back to an environment variable when it is not set " +
-			"in the configuration; a value in the configuration wins over the environment. Setting more than one " +
-			"way, or only half of the client id and secret pair, is an error.\n\n" +
+			"in the configuration; a value in the configuration wins over the environment. When the provider block " +
+			"sets one way of authenticating, the environment variables of the other ways are ignored: a provider " +
+			"alias with `client_id` and `client_secret` works on a CI runner that exports `" + envAPIKey + "` for " +
+			"everything else. Setting more than one way in the provider block (or, without any in the block, in the " +
+			"environment), or only half of the client id and secret pair, is an error.\n\n" +
+			"When a plan will call Akool for more than reading (to generate an image, press a button, or wait for " +
+			"an unfinished job), the provider first checks its credentials with a request that spends nothing (the " +
+			"credit balance, `quota/info`), once per run: credentials Akool refuses fail `terraform plan`, and the " +
+			"error says which argument or environment variable they came from, never their value.\n\n" +
+			"Without any credentials, the provider still refreshes from state (with a warning) and `terraform " +
+			"destroy` works: Akool has no delete call, so destroying an image resource only removes it from state, " +
+			"and the plan notes that the images stay in the Akool account until they expire. Anything that needs " +
+			"Akool fails at plan time.\n\n" +
 			"Every image generation spends Akool credits.",
 		Attributes: map[string]schema.Attribute{
 			"api_key": schema.StringAttribute{
@@ -105,7 +116,8 @@ func (p *akoolProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				Sensitive: true,
 			},
 			"endpoint": schema.StringAttribute{
-				MarkdownDescription: "Base URL of Akool's OpenAPI. Defaults to `" + akool.DefaultBaseURL + "`. " +
+				MarkdownDescription: "Base URL of Akool's OpenAPI, of the form `https://host[:port][/base]`, without " +
+					"query string or fragment. Defaults to `" + akool.DefaultBaseURL + "`. " +
 					"Falls back to the `" + envEndpoint + "` environment variable. Must use `https`, " +
 					"except for a loopback address (`localhost`, `127.0.0.0/8`, `::1`), such as a local emulator.",
 				Optional:   true,
