@@ -147,6 +147,40 @@ data "akool_image" "old" {
 	})
 }
 
+// The warning for an expired id names it, and terraform destroy works.
+func TestAccImageDataSource_expiredIDWarning(t *testing.T) {
+	t.Parallel()
+	clock := emulator.NewClock()
+	clock.Advance(-pastRetention)
+	e, url := newTestEmulator(t, func(o *emulator.Options) { o.Clock = clock })
+	client, err := akool.New(akool.Config{BaseURL: url, APIKey: testAccAPIKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := client.CreateV4(context.Background(), akool.CreateV4Request{Prompt: "a footprint in wet sand"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Clock().Advance(pastRetention + time.Hour)
+	h := newTFHarness(t)
+	h.writeConfig(testAccProviderConfig(url) + fmt.Sprintf(`
+data "akool_image" "old" {
+  id = %q
+}
+resource "terraform_data" "uses" {
+  input = data.akool_image.old.expired
+}
+`, img.ID))
+	h.init()
+	res := h.mustRun("apply", "-auto-approve", "-input=false")
+	for _, want := range []string{"Image No Longer Known to Akool: data source akool_image " + img.ID, "code 1008", "expired = true"} {
+		if !res.mentions(want) {
+			t.Errorf("apply output does not mention %q:\n%s", want, res.output())
+		}
+	}
+	h.mustRun("destroy", "-auto-approve", "-input=false")
+}
+
 // Only an id Akool can have made more than 7 days ago counts as expired; a
 // younger one, or one from before Akool or from the future, never existed.
 func TestImageDataSource_unknownIDByAge(t *testing.T) {
