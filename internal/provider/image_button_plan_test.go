@@ -113,7 +113,7 @@ resource "akool_image_file" "copy" {
 				},
 				Check: func(*terraform.State) error {
 					if _, err := os.Stat(file); err != nil {
-						return fmt.Errorf("the local copy is gone: %v", err)
+						return fmt.Errorf("the local copy is gone: %w", err)
 					}
 					if got := e.Counters().Presses; got != presses {
 						return fmt.Errorf("presses went from %d to %d", presses, got)

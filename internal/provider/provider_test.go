@@ -770,3 +770,28 @@ func TestAccGeneratedImage_readRefusedCredentials_proxyFault(t *testing.T) {
 		},
 	})
 }
+
+// Every endpoint error shows the value, without a password, and the
+// expected form.
+func TestEndpointError(t *testing.T) {
+	for _, raw := range []string{"https://openapi.akool.com/?a=b", "https://user:hunter2@openapi.akool.com", "ftp://127.0.0.1/", "openapi.akool.com"} {
+		err := checkEndpoint(raw)
+		if err == nil {
+			t.Errorf("checkEndpoint(%q) = nil, want an error", raw)
+			continue
+		}
+		detail := endpointError(raw, "the endpoint argument", err)
+		if strings.Contains(detail, "hunter2") {
+			t.Errorf("%q: the detail shows the password: %s", raw, detail)
+		}
+		want := raw
+		if strings.Contains(raw, "hunter2") {
+			want = "https://user:xxxxx@openapi.akool.com"
+		}
+		for _, part := range []string{fmt.Sprintf("%q", want), "https://host[:port][/base]", "the endpoint argument"} {
+			if !strings.Contains(detail, part) {
+				t.Errorf("%q: the detail does not contain %s: %s", raw, part, detail)
+			}
+		}
+	}
+}

@@ -62,7 +62,7 @@ func TestAccImageFile_destroyKeepsChangedFile(t *testing.T) {
 		CheckDestroy: func(*terraform.State) error {
 			got, err := os.ReadFile(dest)
 			if err != nil || !bytes.Equal(got, mine) {
-				return fmt.Errorf("destroy did not keep the changed file: %q, %v", got, err)
+				return fmt.Errorf("destroy did not keep the changed file: %q, %w", got, err)
 			}
 			return nil
 		},
@@ -118,7 +118,7 @@ resource "terraform_data" "upload" {
 	fileKept := func(*terraform.State) error {
 		got, err := os.ReadFile(dest)
 		if err != nil || !bytes.Equal(got, same) {
-			return fmt.Errorf("the new file at %s is gone or wrong after the replacement: %v", dest, err)
+			return fmt.Errorf("the new file at %s is gone or wrong after the replacement: %w", dest, err)
 		}
 		return nil
 	}
