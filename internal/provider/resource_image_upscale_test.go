@@ -188,7 +188,8 @@ func TestAccImageUpscale_usedButtonRefused(t *testing.T) {
 				),
 			},
 			{
-				Config: config + testAccButtonBlock("akool_image_upscale", "b", "akool_generated_image.grid.id", 2, ""),
+				Config:   config + testAccButtonBlock("akool_image_upscale", "b", "akool_generated_image.grid.id", 2, ""),
+				PlanOnly: true, // the parent is known: the plan itself fails
 				ExpectError: errorPattern("Button Already Pressed", "Button U2 of image", "has already been pressed",
 					"by this or another configuration", "Akool refuses to press the same button twice",
 					"Nothing was sent to Akool", "terraform import <address> <id of that job>"),
