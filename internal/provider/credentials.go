@@ -1,9 +1,19 @@
 package provider
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
 )
@@ -84,4 +94,119 @@ func answerMeaning(err error, e *akool.APIError) string {
 		return rejected.meaning()
 	}
 	return e.Meaning()
+}
+
+// credentialChecks runs the check of the credentials at most once per
+// provider process and set of settings: Terraform configures the provider
+// again for each walk of a run, and each check is a request to Akool.
+type credentialChecks struct {
+	mu     sync.Mutex
+	checks map[string]*credentialCheck // by settings.fingerprint()
+}
+
+type credentialCheck struct {
+	once sync.Once
+	err  error
+}
+
+// verify asks Akool for the credit balance with client, once per process
+// and settings, and returns its error.
+func (c *credentialChecks) verify(ctx context.Context, s providerSettings, client *akool.Client) error {
+	c.mu.Lock()
+	if c.checks == nil {
+		c.checks = map[string]*credentialCheck{}
+	}
+	key := s.fingerprint()
+	check := c.checks[key]
+	if check == nil {
+		check = &credentialCheck{}
+		c.checks[key] = check
+	}
+	c.mu.Unlock()
+	check.once.Do(func() { _, check.err = client.Credit(ctx) })
+	return check.err
+}
+
+// verifyCredentials checks, with a request that spends nothing (the credit
+// balance), that Akool accepts the credentials, so that a plan that will
+// call Akool fails on refused credentials instead of the apply after it. Only
+// a refusal is an error, reported once per walk; any other failure is left to
+// the requests that need Akool, which report it in their own words.
+func (d *providerData) verifyCredentials(ctx context.Context, diags *diag.Diagnostics) {
+	if d == nil || d.checkCredentials == nil {
+		return
+	}
+	err := d.credentialsNote(d.checkCredentials(ctx))
+	var apiErr *akool.APIError
+	switch {
+	case err == nil:
+	case errors.As(err, &apiErr) && (apiErr.Code == akool.CodeInvalidToken || apiErr.Code == akool.CodeNoAuth || apiErr.Code == akool.CodeBanned):
+		d.credentialsReported.Do(func() {
+			diags.AddError("Akool Refused the Credentials",
+				"The provider checks its credentials once per run, before planning a call to Akool, by reading "+
+					"the account's credit balance (quota/info), which spends nothing. "+apiErrorText(err, apiErr)+
+					" Nothing was generated and no credits were spent.")
+		})
+	default:
+		tflog.Warn(ctx, "Could not check the Akool credentials; requests that need Akool will report any problem",
+			map[string]any{"error": err.Error()})
+	}
+}
+
+// fingerprint identifies the endpoint and credentials without keeping them.
+func (s providerSettings) fingerprint() string {
+	h := sha256.New()
+	for _, v := range []string{s.endpoint.value, s.apiKey.value, s.clientID.value, s.clientSecret.value, s.token.value} {
+		h.Write([]byte(v))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// planCredentials is the part of ModifyPlan about credentials. A plan that
+// will call Akool (a create, which also covers a replacement, or the wait
+// for an unfinished job) checks that Akool accepts them, or, without
+// credentials, fails; destroying is a removal from state and needs none.
+func (d *providerData) planCredentials(ctx context.Context, req resource.ModifyPlanRequest, typeName string, diags *diag.Diagnostics) {
+	if d == nil {
+		return
+	}
+	if req.Plan.Raw.IsNull() {
+		d.noteStateOnlyDestroy(ctx, req, typeName, diags)
+		return
+	}
+	operation := "create " + typeName
+	if !req.State.Raw.IsNull() {
+		var status types.String
+		diags.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
+		if !jobUnfinished(status) {
+			return
+		}
+		operation = "wait for the unfinished job of " + typeName
+	}
+	if d.missingCredentials != nil {
+		d.requireClient(diags, operation)
+		return
+	}
+	d.verifyCredentials(ctx, diags)
+}
+
+// noteStateOnlyDestroy says, when the provider has no credentials, that
+// destroying the resource needs none: it only leaves Terraform state, and
+// the image stays in the Akool account until it expires.
+func (d *providerData) noteStateOnlyDestroy(ctx context.Context, req resource.ModifyPlanRequest, typeName string, diags *diag.Diagnostics) {
+	if d == nil || d.missingCredentials == nil || req.State.Raw.IsNull() {
+		return
+	}
+	var id, expiresAt types.String
+	diags.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	diags.Append(req.State.GetAttribute(ctx, path.Root("expires_at"), &expiresAt)...)
+	until := "until it expires (Akool keeps images for 7 days after generation)"
+	if isSet(expiresAt) {
+		until = "until it expires at " + expiresAt.ValueString()
+	}
+	diags.AddWarning("Image Stays in the Akool Account",
+		fmt.Sprintf("The provider has no credentials for Akool, and needs none to destroy %s %s: Akool has no "+
+			"delete call, so destroying only removes it from Terraform state. The image stays in the Akool "+
+			"account %s.", typeName, id.ValueString(), until))
 }

@@ -2,7 +2,10 @@ package provider
 
 import (
 	"context"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -36,9 +39,13 @@ func (d *imageDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"for example one generated outside Terraform, an upscale or variation result, or an image another " +
 			"configuration manages. Reading it spends no credits.\n\n" +
 			"Akool keeps images for 7 days after generation: `expires_at` says until when, and `expired` is `true`, " +
-			"with a warning, once that time has passed while Akool still reports the job. Looking up an id Akool " +
-			"no longer knows (code 1008, as it answers for expired images) is an error, since there is no last " +
-			"known value to keep; an `akool_generated_image` resource keeps its values after expiry instead.",
+			"with a warning, once that time has passed while Akool still reports the job. An id Akool no longer " +
+			"knows (code 1008) whose own creation time (an Akool id is a MongoDB ObjectId, whose first 8 hex digits " +
+			"are its creation time) is more than 7 days ago reads as expired too, with a warning naming the id: " +
+			"`expired = true`, `created_at` and `expires_at` from the id, and the other attributes null, since Akool " +
+			"reports nothing else. Plans and `terraform destroy` keep working after the image expired. An unknown " +
+			"id that is younger than 7 days, or that Akool cannot have made, is an error saying that the image may " +
+			"be expired or never existed.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Akool's id of the image job (`_id`): 24 hexadecimal digits, such as " +
@@ -83,12 +90,7 @@ func (d *imageDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	img, err := client.GetImage(ctx, id)
 	err = checkReported(img, err)
 	if akool.IsNotFound(err) {
-		resp.Diagnostics.AddAttributeError(path.Root("id"), "Image Not Found",
-			fmt.Sprintf("Akool answered code 1008 for id %s: it does not know this image. The id never existed, "+
-				"belongs to another Akool account than the provider's credentials, or the image expired: Akool "+
-				"keeps images for 7 days after generation, then answers 1008 for their id. Check the id and the "+
-				"credentials; an expired image can only be replaced by a copy saved before it expired or by a new "+
-				"image.", id))
+		d.readUnknownID(ctx, config, resp)
 		return
 	}
 	if err != nil {
@@ -104,6 +106,67 @@ func (d *imageDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	state.ModelName = stringOrNull(img.ModelName)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(expiredWarning(imageDataSourceExpiry, &state.jobResultModel)...)
+}
+
+// readUnknownID answers an id Akool does not know (code 1008). An id older
+// than Akool's 7 days, by the creation time in the id itself, is an expired
+// image: the data source reads as expired, with a warning, so that plans and
+// terraform destroy keep working. Any other id is an error.
+func (d *imageDataSource) readUnknownID(ctx context.Context, config imageDataSourceModel, resp *datasource.ReadResponse) {
+	id := config.ID.ValueString()
+	created, plausible := objectIDTime(id)
+	if !expiredByID(created, plausible, time.Now()) {
+		when := "Its id does not carry a creation time Akool could have given it"
+		if plausible {
+			when = fmt.Sprintf("Its id says it was made at %s, less than 7 days ago, so it cannot have expired yet",
+				created.UTC().Format(time.RFC3339))
+		}
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Image Not Found",
+			fmt.Sprintf("Akool answered code 1008 for id %s: it does not know this image. The image may be expired "+
+				"or never existed, or it belongs to another Akool account than the provider's credentials: Akool "+
+				"keeps images for 7 days after generation, then answers 1008 for their id. %s. Check the id and "+
+				"the credentials.", id, when))
+		return
+	}
+
+	state := imageDataSourceModel{}
+	state.ID = config.ID
+	state.CreatedAt = timeOrNull(created)
+	state.ExpiresAt, state.Expired = expiry(created, time.Now())
+	state.Status, state.ImageURL, state.Prompt, state.SourceImage, state.ModelName =
+		types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()
+	state.DeductionCredit = types.Float64Null()
+	state.UpscaledURLs, state.Buttons, state.UsedButtons =
+		types.ListNull(types.StringType), types.ListNull(types.StringType), types.ListNull(types.StringType)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.AddAttributeWarning(path.Root("id"), imageDataSourceExpiry.summary("Image No Longer Known to Akool", &state.jobResultModel),
+		fmt.Sprintf("Akool answered code 1008 for image %s: it no longer knows it. Its id says it was made at %s, "+
+			"and Akool keeps images for 7 days after generation, so it has expired (or it belongs to another "+
+			"Akool account). The data source reads as expired = true, with created_at and expires_at taken from "+
+			"the id; Akool reports nothing else, so its other attributes are null. %s",
+			id, state.CreatedAt.ValueString(), imageDataSourceExpiry.regenerate))
+}
+
+// expiredByID reports whether an id Akool no longer knows is an expired
+// image: one Akool can have made, more than 7 days before now.
+func expiredByID(created time.Time, plausible bool, now time.Time) bool {
+	return plausible && !now.Before(created.Add(imageRetention))
+}
+
+// akoolEpoch is before any id Akool's API can have given: an id whose
+// embedded time is earlier (or in the future) never came from Akool.
+var akoolEpoch = time.Date(2020, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// objectIDTime returns the creation time that an ObjectId carries in its
+// first 4 bytes (seconds since the Unix epoch), and whether it is a time
+// Akool could have made it at.
+func objectIDTime(id string) (time.Time, bool) {
+	raw, err := hex.DecodeString(id)
+	if err != nil || len(raw) != 12 {
+		return time.Time{}, false
+	}
+	created := time.Unix(int64(binary.BigEndian.Uint32(raw[:4])), 0).UTC()
+	return created, !created.Before(akoolEpoch) && !created.After(time.Now().Add(time.Hour))
 }
 
 // imageDataSourceModel is the state of akool_image.

@@ -1,15 +1,20 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/akool-community/terraform-provider-akool/internal/akool"
+	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
 
 func TestAccImageDataSource_found(t *testing.T) {
@@ -100,4 +105,100 @@ data "akool_image" "test" {
 			},
 		}},
 	})
+}
+
+// An id Akool no longer knows (1008) and that was made more than 7 days ago
+// reads as expired, with a warning, instead of failing every plan and
+// terraform destroy (the post-test destroy runs with the data source).
+func TestAccImageDataSource_expiredID(t *testing.T) {
+	t.Parallel()
+	clock := emulator.NewClock()
+	clock.Advance(-pastRetention) // the job is made 8 days before now
+	e, url := newTestEmulator(t, func(o *emulator.Options) { o.Clock = clock })
+	client, err := akool.New(akool.Config{BaseURL: url, APIKey: testAccAPIKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := client.CreateV3(context.Background(), akool.CreateV3Request{Prompt: "a sandcastle at low tide"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Clock().Advance(pastRetention + time.Hour) // Akool has forgotten it now
+	created := time.Unix(img.CreatedAt.Unix(), 0).UTC()
+	const data = "data.akool_image.old"
+	config := testAccProviderConfig(url) + fmt.Sprintf(`
+data "akool_image" "old" {
+  id = %q
+}
+`, img.ID)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(data, tfjsonpath.New("expired"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(data, tfjsonpath.New("id"), knownvalue.StringExact(img.ID)),
+				statecheck.ExpectKnownValue(data, tfjsonpath.New("created_at"), knownvalue.StringExact(created.Format(time.RFC3339))),
+				statecheck.ExpectKnownValue(data, tfjsonpath.New("expires_at"), knownvalue.StringExact(created.Add(imageRetention).Format(time.RFC3339))),
+				statecheck.ExpectKnownValue(data, tfjsonpath.New("status"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(data, tfjsonpath.New("image_url"), knownvalue.Null()),
+			},
+		}},
+	})
+}
+
+// The warning for an expired id names it, and terraform destroy works.
+func TestAccImageDataSource_expiredIDWarning(t *testing.T) {
+	t.Parallel()
+	clock := emulator.NewClock()
+	clock.Advance(-pastRetention)
+	e, url := newTestEmulator(t, func(o *emulator.Options) { o.Clock = clock })
+	client, err := akool.New(akool.Config{BaseURL: url, APIKey: testAccAPIKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := client.CreateV4(context.Background(), akool.CreateV4Request{Prompt: "a footprint in wet sand"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Clock().Advance(pastRetention + time.Hour)
+	h := newTFHarness(t)
+	h.writeConfig(testAccProviderConfig(url) + fmt.Sprintf(`
+data "akool_image" "old" {
+  id = %q
+}
+resource "terraform_data" "uses" {
+  input = data.akool_image.old.expired
+}
+`, img.ID))
+	h.init()
+	res := h.mustRun("apply", "-auto-approve", "-input=false")
+	for _, want := range []string{"Image No Longer Known to Akool: data source akool_image " + img.ID, "code 1008", "expired = true"} {
+		if !res.mentions(want) {
+			t.Errorf("apply output does not mention %q:\n%s", want, res.output())
+		}
+	}
+	h.mustRun("destroy", "-auto-approve", "-input=false")
+}
+
+// Only an id Akool can have made more than 7 days ago counts as expired; a
+// younger one, or one from before Akool or from the future, never existed.
+func TestImageDataSource_unknownIDByAge(t *testing.T) {
+	old := time.Now().Add(-pastRetention)
+	young := time.Now().Add(-time.Hour)
+	id := func(at time.Time) string { return fmt.Sprintf("%08x%s", uint32(at.Unix()), "0000000000000001") }
+	for _, tt := range []struct {
+		id      string
+		expired bool
+	}{
+		{id(old), true},
+		{id(young), false},
+		{"0123456789abcdef01234567", false}, // 1970s: Akool cannot have made it
+		{id(time.Now().Add(48 * time.Hour)), false},
+	} {
+		created, plausible := objectIDTime(tt.id)
+		if got := expiredByID(created, plausible, time.Now()); got != tt.expired {
+			t.Errorf("%s: expired = %v, want %v", tt.id, got, tt.expired)
+		}
+	}
 }

@@ -377,8 +377,10 @@ type statecheckCompare struct {
 	attribute string
 }
 
-// The data source reports expires_at and expired; for an id Akool no longer
-// knows, its error says that the image may have expired after 7 days.
+// The data source reports expires_at and expired. An id Akool no longer
+// knows whose own timestamp is younger than 7 days (here the emulator's clock
+// moved on, the id's did not) is an error that says the image may have
+// expired; TestAccImageDataSource_expiredID covers an old id.
 func TestAccImageDataSource_expiry(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)

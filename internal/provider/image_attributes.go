@@ -46,8 +46,8 @@ const (
 		"An expired image keeps its last known values in state, and its URLs no longer serve; nothing is planned " +
 		"for it and no new image is generated on its own (see `triggers` to regenerate deliberately)."
 	descExpiredDataSource = "Whether the image has expired: `true` once `expires_at` has passed, even while Akool " +
-		"still reports the job; its URLs no longer serve then. An id Akool no longer knows (code 1008) is an " +
-		"error instead."
+		"still reports the job, and for an id Akool no longer knows (code 1008) that was made more than 7 days " +
+		"ago; its URLs no longer serve then."
 )
 
 // jobResultModel holds what Akool reports about any job: a generated image,

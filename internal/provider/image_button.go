@@ -2,10 +2,12 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -197,7 +199,7 @@ func (r *imageButtonResource) Create(ctx context.Context, req resource.CreateReq
 
 	// Reading the parent costs nothing; a press that Akool would refuse, or
 	// that would press a used button, is never sent.
-	if !checkParent(ctx, r.data, parentID, button, &resp.Diagnostics) {
+	if !checkParent(ctx, r.data, parentID, button, false, &resp.Diagnostics) {
 		return
 	}
 
@@ -296,9 +298,12 @@ func (r *imageButtonResource) ImportState(ctx context.Context, req resource.Impo
 	resp.Diagnostics.Append(setImportMarker(ctx, resp.Private, &importMarker{Unread: buttonUnread})...)
 }
 
-// ModifyPlan shows the button that will be pressed, and plans the recovery of
-// a job that did not finish during create.
+// ModifyPlan shows the button that will be pressed, plans the recovery of a
+// job that did not finish during create, and checks a planned press against
+// its parent, so that a press Akool would refuse fails the plan before
+// Terraform destroys anything.
 func (r *imageButtonResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	r.data.planCredentials(ctx, req, r.kind.typeName(), &resp.Diagnostics)
 	if req.Plan.Raw.IsNull() {
 		return
 	}
@@ -312,12 +317,151 @@ func (r *imageButtonResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	r.kind.refuseRepress(ctx, req, &resp.Diagnostics)
 	planJobRecovery(ctx, req, resp)
+	r.data.notePlannedWait(ctx, req)
+	if !resp.Diagnostics.HasError() {
+		r.checkPlannedPress(ctx, req, resp)
+	}
+}
+
+// privateKeyPlannedPress holds, in the private state of a planned
+// replacement, the id of the object it replaces: Terraform plans a
+// replacement a second time as a create (without prior state, with this
+// private state), and that plan is the same press, not a second one.
+const privateKeyPlannedPress = "planned_press"
+
+// checkPlannedPress refuses, at plan time, a create or replacement whose
+// press Akool would refuse: it reads the parent when image_id and index are
+// known (a read costs nothing), and claims the button in the run's press
+// registry so that two resources cannot plan the same press.
+func (r *imageButtonResource) checkPlannedPress(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	diags := &resp.Diagnostics
+	var parent, stateParent, owner, status types.String
+	var index, stateIndex types.Int64
+	diags.Append(req.Plan.GetAttribute(ctx, path.Root("image_id"), &parent)...)
+	diags.Append(req.Plan.GetAttribute(ctx, path.Root("index"), &index)...)
+	if !req.State.Raw.IsNull() {
+		diags.Append(req.State.GetAttribute(ctx, path.Root("image_id"), &stateParent)...)
+		diags.Append(req.State.GetAttribute(ctx, path.Root("index"), &stateIndex)...)
+		diags.Append(req.State.GetAttribute(ctx, path.Root("id"), &owner)...)
+		diags.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
+	}
+	if diags.HasError() || !isSet(parent) || index.IsNull() || index.IsUnknown() {
+		return
+	}
+	pressing := req.State.Raw.IsNull() || !parent.Equal(stateParent) || !index.Equal(stateIndex) ||
+		status.ValueString() == akool.StatusFailed.String()
+	if !pressing {
+		return
+	}
+	if req.State.Raw.IsNull() {
+		var replaced string
+		if raw, _ := req.Private.GetKey(ctx, privateKeyPlannedPress); json.Unmarshal(raw, &replaced) == nil && replaced != "" {
+			owner = types.StringValue(replaced)
+		}
+	} else if isSet(owner) {
+		raw, _ := json.Marshal(owner.ValueString())
+		diags.Append(resp.Private.SetKey(ctx, privateKeyPlannedPress, raw)...)
+	}
+	parentID, button := parent.ValueString(), r.kind.button(index.ValueInt64())
+	if r.data == nil || r.data.client == nil {
+		// No credentials (planCredentials refuses the press), or not known
+		// yet (Create checks the parent).
+		return
+	}
+	other, clash, again := r.data.presses.claim(parentID, button, owner.ValueString())
+	if again {
+		return // the same press, planned again: its parent was read the first time
+	}
+	if clash {
+		diags.AddAttributeError(path.Root("index"), "Button Pressed Twice in One Plan",
+			fmt.Sprintf("This plan presses button %s of image %s twice: here and in %s. Akool presses each "+
+				"button of an image once and refuses the second press. Nothing was sent to Akool and no credits "+
+				"were spent. Give each resource that presses a button of image %s its own index.",
+				button, parentID, other, parentID))
+		return
+	}
+	checkParent(ctx, r.data, parentID, button, r.data.presses.waited(parentID), diags)
+}
+
+// notePlannedWait records in the run's registry that this plan resumes the
+// wait for the resource's unfinished job, so that a press planned on it is
+// not refused because the job has not finished yet: the press happens after
+// the wait, and Create checks the parent again.
+func (d *providerData) notePlannedWait(ctx context.Context, req resource.ModifyPlanRequest) {
+	if d == nil || d.presses == nil || req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var id, status types.String
+	req.State.GetAttribute(ctx, path.Root("id"), &id)
+	req.State.GetAttribute(ctx, path.Root("status"), &status)
+	if jobUnfinished(status) && isSet(id) {
+		d.presses.noteWait(id.ValueString())
+	}
+}
+
+// pressRegistry is what one walk of a Terraform run plans for buttons: the
+// provider's data is shared by every resource of a walk, so two resources
+// planning the same press can notice each other. Terraform plans a parent
+// before the resources that refer to it.
+type pressRegistry struct {
+	mu      sync.Mutex
+	presses map[string]string   // parent/button -> the planning resource (its id in state, "" for a new one)
+	waits   map[string]struct{} // ids of unfinished jobs whose wait this run resumes
+}
+
+func newPressRegistry() *pressRegistry {
+	return &pressRegistry{presses: map[string]string{}, waits: map[string]struct{}{}}
+}
+
+// claim records that owner plans to press button on parent. It reports a
+// clash, and names the other resource, when another resource already did,
+// and again when owner itself did (a replacement planned a second time).
+func (r *pressRegistry) claim(parent, button, owner string) (other string, clash, again bool) {
+	if r == nil {
+		return "", false, false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	key := strings.ToLower(parent) + "/" + button
+	previous, found := r.presses[key]
+	switch {
+	case !found:
+		r.presses[key] = owner
+		return "", false, false
+	case owner != "" && previous == owner:
+		return "", false, true
+	case previous == "":
+		return "another new resource of this configuration", true, false
+	default:
+		return "the resource whose id is " + previous, true, false
+	}
+}
+
+func (r *pressRegistry) noteWait(id string) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.waits[strings.ToLower(id)] = struct{}{}
+}
+
+// waited reports whether this run resumes the wait for job id.
+func (r *pressRegistry) waited(id string) bool {
+	if r == nil {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.waits[strings.ToLower(id)]
+	return ok
 }
 
 // checkParent reads the parent image with data's client and, when button
 // cannot be pressed on it, adds an error and returns false. Nothing is sent
-// to Akool but the read.
-func checkParent(ctx context.Context, data *providerData, parentID, button string, diags *diag.Diagnostics) bool {
+// to Akool but the read. unfinishedOK accepts a parent that has not finished
+// yet, for a plan that resumes the wait for it before the press.
+func checkParent(ctx context.Context, data *providerData, parentID, button string, unfinishedOK bool, diags *diag.Diagnostics) bool {
 	parent, err := data.client.GetImage(ctx, parentID)
 	err = data.credentialsNote(err)
 	switch {
@@ -331,8 +475,11 @@ func checkParent(ctx context.Context, data *providerData, parentID, button strin
 	case err != nil:
 		diags.AddError("Unable to Read Parent Image",
 			fmt.Sprintf("Reading image %s, whose button %s this resource presses, failed: %s Nothing was pressed "+
-				"and no credits were spent; try again later.", parentID, button, readErrorText(err)))
+				"and no credits were spent; %s.", parentID, button, readErrorText(err), readAdvice(err)))
 		return false
+	}
+	if unfinishedOK && parent.Status != akool.StatusCompleted && parent.Status != akool.StatusFailed {
+		return true
 	}
 	if attribute, summary, detail := pressRefusal(parent, parentID, button); summary != "" {
 		diags.AddAttributeError(path.Root(attribute), summary, detail)
@@ -500,9 +647,14 @@ func (k *buttonKind) description() string {
 		other = variationKind
 	}
 	return k.introduction + "\n\n" +
-		"`terraform apply` first reads the parent image (`image_id`) and stops with an error, sending nothing, " +
-		"when the parent has not finished, does not offer the button (v4 images and upscales have no buttons), " +
-		"or already lists it in `used_buttons`: Akool refuses to press the same button twice. Otherwise it " +
+		"When `image_id` and `index` are known at plan time and the resource will be created or replaced, " +
+		"`terraform plan` reads the parent image (`image_id`, a read spends nothing) and fails, before anything " +
+		"is destroyed or sent, when Akool no longer knows the parent (code 1008: it expired after 7 days, or never " +
+		"existed), when it has not finished (unless the same apply waits for its unfinished job first), failed, " +
+		"does not offer the button (v4 images and upscales have no buttons), or already lists it in " +
+		"`used_buttons`: Akool refuses to press the same button twice. Two resources that would press the same " +
+		"button of the same parent fail the plan too. `terraform apply` checks the parent again right before " +
+		"the press (the parent may only become known during the apply). Otherwise it " +
 		"presses the button once with Akool's `createbybutton`, which **spends credits**, and waits until the " +
 		"new job has finished (`status = \"completed\"`), reading Akool's `infobymodelid`; later plans show no " +
 		"changes while the configuration stays the same. Changing `image_id` or `index` presses a new button. " +

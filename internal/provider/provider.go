@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -33,6 +34,10 @@ var _ provider.Provider = (*akoolProvider)(nil)
 // akoolProvider is the "akool" provider.
 type akoolProvider struct {
 	version string // the provider's release version, "dev" for local builds, "test" in tests
+	// checks remembers the credential checks of this process, so that a
+	// provider configured again (Terraform configures it for each walk of a
+	// run) asks Akool only once.
+	checks credentialChecks
 }
 
 // New returns a constructor of the provider for providerserver.
@@ -70,8 +75,19 @@ func (p *akoolProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			"Authenticate in exactly one of three ways: an API key (`api_key`), a client id and client secret " +
 			"(`client_id` and `client_secret`, exchanged for a token through Akool's `getToken`), or a token " +
 			"obtained earlier (`token`). Every argument falls back to an environment variable when it is not set " +
-			"in the configuration; a value in the configuration wins over the environment. Setting more than one " +
-			"way, or only half of the client id and secret pair, is an error.\n\n" +
+			"in the configuration; a value in the configuration wins over the environment. When the provider block " +
+			"sets one way of authenticating, the environment variables of the other ways are ignored: a provider " +
+			"alias with `client_id` and `client_secret` works on a CI runner that exports `" + envAPIKey + "` for " +
+			"everything else. Setting more than one way in the provider block (or, without any in the block, in the " +
+			"environment), or only half of the client id and secret pair, is an error.\n\n" +
+			"When a plan will call Akool for more than reading (to generate an image, press a button, or wait for " +
+			"an unfinished job), the provider first checks its credentials with a request that spends nothing (the " +
+			"credit balance, `quota/info`), once per run: credentials Akool refuses fail `terraform plan`, and the " +
+			"error says which argument or environment variable they came from, never their value.\n\n" +
+			"Without any credentials, the provider still refreshes from state (with a warning) and `terraform " +
+			"destroy` works: Akool has no delete call, so destroying an image resource only removes it from state, " +
+			"and the plan notes that the images stay in the Akool account until they expire. Anything that needs " +
+			"Akool fails at plan time.\n\n" +
 			"Every image generation spends Akool credits.",
 		Attributes: map[string]schema.Attribute{
 			"api_key": schema.StringAttribute{
@@ -101,7 +117,8 @@ func (p *akoolProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				Sensitive: true,
 			},
 			"endpoint": schema.StringAttribute{
-				MarkdownDescription: "Base URL of Akool's OpenAPI. Defaults to `" + akool.DefaultBaseURL + "`. " +
+				MarkdownDescription: "Base URL of Akool's OpenAPI, of the form `https://host[:port][/base]`, without " +
+					"query string or fragment. Defaults to `" + akool.DefaultBaseURL + "`. " +
 					"Falls back to the `" + envEndpoint + "` environment variable. Must use `https`, " +
 					"except for a loopback address (`localhost`, `127.0.0.0/8`, `::1`), such as a local emulator.",
 				Optional:   true,
@@ -138,7 +155,7 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		tflog.Debug(ctx, "Akool provider configuration has unknown values; no client is created", map[string]any{
 			"unknown_arguments": unknown,
 		})
-		data := &providerData{unconfigured: reason}
+		data := &providerData{unconfigured: reason, written: newWrittenPaths()}
 		resp.DataSourceData = data
 		resp.ResourceData = data
 		return
@@ -147,14 +164,30 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	settings := resolveSettings(config, os.Getenv)
 	if err := checkEndpoint(settings.endpoint.value); err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid Akool Endpoint",
-			fmt.Sprintf("The endpoint from %s is not usable: %s.", settings.endpoint.describe(), err))
+			endpointError(settings.endpoint.value, settings.endpoint.describe(), err))
 	}
-	if problem := checkAuth(settings); problem != nil {
-		resp.Diagnostics.AddAttributeError(problem.path, problem.summary, problem.detail)
+	problem := checkAuth(settings)
+	if problem != nil && !problem.missing {
+		problem.add(&resp.Diagnostics)
 	}
 	maxRate := requestRate(config.MaxRequestsPerSecond, os.Getenv, &resp.Diagnostics)
 	poll := pollStrategy(os.Getenv(envPollStrategy), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if ignored := settings.ignoredEnv(); len(ignored) > 0 {
+		tflog.Debug(ctx, "The provider block chooses how to authenticate; other credentials in the environment are ignored",
+			map[string]any{"ignored_environment_variables": ignored})
+	}
+	if problem != nil && problem.missing {
+		// Nothing is refused yet: destroying state-only resources and
+		// refreshing from state need no credentials. Plans that need Akool
+		// report the problem (see providerData.missingCredentials).
+		tflog.Debug(ctx, "Akool provider has no credentials; no client is created")
+		data := &providerData{unconfigured: "the provider has no credentials for Akool", missingCredentials: problem,
+			written: newWrittenPaths()}
+		resp.DataSourceData = data
+		resp.ResourceData = data
 		return
 	}
 
@@ -189,7 +222,9 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		"endpoint":    settings.endpoint.value,
 		"auth_method": settings.authMethod(),
 	})
-	data := &providerData{client: client, httpClient: httpClient, credentials: settings.credentialsInUse()}
+	data := &providerData{client: client, httpClient: httpClient, credentials: settings.credentialsInUse(),
+		presses: newPressRegistry(), written: newWrittenPaths()}
+	data.checkCredentials = func(ctx context.Context) error { return p.checks.verify(ctx, settings, client) }
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }
@@ -219,6 +254,20 @@ type providerData struct {
 	// credentials names the credentials the client sends and where they
 	// came from, never their values (see credentialsInUse).
 	credentials string
+	// missingCredentials is set when no credentials are set at all: reading
+	// from state and destroying still work, anything that needs Akool fails
+	// with this problem.
+	missingCredentials *configProblem
+	// presses are the button presses planned in this walk of the run.
+	presses *pressRegistry
+	// written are the files image file resources wrote in this walk.
+	written *writtenPaths
+	// checkCredentials asks Akool once per process whether it accepts the
+	// credentials (see planCredentials); nil when there is no client.
+	checkCredentials func(context.Context) error
+	// credentialsReported makes a refusal reported once per walk, not by
+	// every resource that plans to call Akool.
+	credentialsReported sync.Once
 }
 
 // providerDataFrom is the shared body of every resource's and data source's
@@ -243,6 +292,11 @@ func (d *providerData) requireClient(diags *diag.Diagnostics, operation string) 
 	if d != nil && d.client != nil {
 		return d.client
 	}
+	if d != nil && d.missingCredentials != nil {
+		diags.AddError(d.missingCredentials.summary,
+			fmt.Sprintf("Cannot %s: the provider has no credentials for Akool. %s", operation, authChoices))
+		return nil
+	}
 	reason := "the provider has not been configured"
 	if d != nil && d.unconfigured != "" {
 		reason = d.unconfigured
@@ -260,6 +314,11 @@ type setting struct {
 	attr    string // the argument's name
 	env     string // the environment variable it falls back to
 	fromEnv bool
+	// inConfig says that the value is set in the provider block.
+	inConfig bool
+	// ignoredEnv says that env is set but ignored, because the provider
+	// block sets another way of authenticating.
+	ignoredEnv bool
 }
 
 func (s setting) set() bool { return strings.TrimSpace(s.value) != "" }
@@ -277,12 +336,28 @@ type providerSettings struct {
 }
 
 // resolveSettings applies the environment fallback: a non-empty value in the
-// configuration wins, otherwise the environment variable is used.
+// configuration wins, otherwise the environment variable is used. When the
+// configuration sets one way of authenticating, the environment variables of
+// the other ways are ignored: a provider block (or alias) that says how to
+// authenticate is not overridden by credentials a runner exports globally.
 func resolveSettings(config providerModel, getenv func(string) string) providerSettings {
-	resolve := func(v types.String, attr, env string) setting {
+	inConfig := func(v types.String) bool { return strings.TrimSpace(v.ValueString()) != "" }
+	configAPIKey := inConfig(config.APIKey)
+	configClient := inConfig(config.ClientID) || inConfig(config.ClientSecret)
+	configToken := inConfig(config.Token)
+	configured := configAPIKey || configClient || configToken
+
+	resolve := func(v types.String, attr, env string, method bool) setting {
 		s := setting{attr: attr, env: env}
 		if value := v.ValueString(); value != "" {
 			s.value = value
+			s.inConfig = true
+			return s
+		}
+		if configured && !method {
+			if getenv(env) != "" {
+				s.ignoredEnv = true
+			}
 			return s
 		}
 		if value := getenv(env); value != "" {
@@ -292,16 +367,28 @@ func resolveSettings(config providerModel, getenv func(string) string) providerS
 		return s
 	}
 	s := providerSettings{
-		endpoint:     resolve(config.Endpoint, "endpoint", envEndpoint),
-		apiKey:       resolve(config.APIKey, "api_key", envAPIKey),
-		clientID:     resolve(config.ClientID, "client_id", envClientID),
-		clientSecret: resolve(config.ClientSecret, "client_secret", envClientSecret),
-		token:        resolve(config.Token, "token", envToken),
+		endpoint:     resolve(config.Endpoint, "endpoint", envEndpoint, true),
+		apiKey:       resolve(config.APIKey, "api_key", envAPIKey, configAPIKey),
+		clientID:     resolve(config.ClientID, "client_id", envClientID, configClient),
+		clientSecret: resolve(config.ClientSecret, "client_secret", envClientSecret, configClient),
+		token:        resolve(config.Token, "token", envToken, configToken),
 	}
 	if !s.endpoint.set() {
 		s.endpoint.value = akool.DefaultBaseURL
 	}
 	return s
+}
+
+// ignoredEnv names the environment variables that resolveSettings ignored
+// because the configuration chose another way of authenticating.
+func (s providerSettings) ignoredEnv() []string {
+	var out []string
+	for _, v := range []setting{s.apiKey, s.clientID, s.clientSecret, s.token} {
+		if v.ignoredEnv {
+			out = append(out, v.env)
+		}
+	}
+	return out
 }
 
 // secrets lists the non-empty secret values, for log masking and redaction.
@@ -329,11 +416,24 @@ func (s providerSettings) authMethod() string {
 	}
 }
 
-// configProblem is a configuration error tied to one provider argument.
+// configProblem is a configuration error, tied to one provider argument
+// unless path is empty.
 type configProblem struct {
 	path    path.Path
 	summary string
 	detail  string
+	// missing says that no credentials are set at all: not an error until
+	// something needs Akool (see providerData.missingCredentials).
+	missing bool
+}
+
+// add reports the problem in diags, on its argument when it has one.
+func (p *configProblem) add(diags *diag.Diagnostics) {
+	if len(p.path.Steps()) == 0 {
+		diags.AddError(p.summary, p.detail)
+		return
+	}
+	diags.AddAttributeError(p.path, p.summary, p.detail)
 }
 
 const authChoices = "Set exactly one of: api_key (or the " + envAPIKey + " environment variable); " +
@@ -358,14 +458,25 @@ func checkAuth(s providerSettings) *configProblem {
 	}
 
 	var methods []string
+	var first path.Path // the first method set in the configuration, if any
+	note := func(v setting, words string) {
+		methods = append(methods, words)
+		if v.inConfig && len(first.Steps()) == 0 {
+			first = path.Root(v.attr)
+		}
+	}
 	if s.apiKey.set() {
-		methods = append(methods, "api_key (from "+s.apiKey.describe()+")")
+		note(s.apiKey, "api_key (from "+s.apiKey.describe()+")")
 	}
 	if s.clientID.set() {
-		methods = append(methods, "client_id and client_secret (from "+s.clientID.describe()+" and "+s.clientSecret.describe()+")")
+		v := s.clientID
+		if !v.inConfig {
+			v = s.clientSecret
+		}
+		note(v, "client_id and client_secret (from "+s.clientID.describe()+" and "+s.clientSecret.describe()+")")
 	}
 	if s.token.set() {
-		methods = append(methods, "token (from "+s.token.describe()+")")
+		note(s.token, "token (from "+s.token.describe()+")")
 	}
 
 	switch len(methods) {
@@ -376,29 +487,45 @@ func checkAuth(s providerSettings) *configProblem {
 			path:    path.Root("api_key"),
 			summary: "Missing Akool Credentials",
 			detail:  "The provider has no credentials for Akool. " + authChoices,
+			missing: true,
 		}
 	default:
+		// Only the configuration can set two ways (it makes the environment
+		// of the other ways ignored), unless it sets none and the
+		// environment sets several.
+		remedy := " Remove all but one from the provider block."
+		if len(first.Steps()) == 0 {
+			remedy = " Unset all but one of the environment variables, or choose one way in the provider block, " +
+				"which makes the provider ignore the environment variables of the other ways."
+		}
 		return &configProblem{
-			path:    path.Root("api_key"),
+			path:    first,
 			summary: "Conflicting Akool Credentials",
 			detail: "More than one way of authenticating with Akool is set: " + strings.Join(methods, "; ") + ". " +
-				authChoices + " Remove or unset the others.",
+				authChoices + remedy,
 		}
 	}
 }
 
+// endpointForm is the shape of a usable endpoint, for error messages.
+const endpointForm = "https://host[:port][/base], such as " + akool.DefaultBaseURL
+
 // checkEndpoint accepts an absolute https URL, or an http URL whose host is a
-// loopback address (a local emulator).
+// loopback address (a local emulator), without query string or fragment.
 func checkEndpoint(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("it is not a valid URL")
 	}
 	if u.Host == "" || u.Hostname() == "" {
-		return fmt.Errorf("it must be an absolute URL such as %s", akool.DefaultBaseURL)
+		return fmt.Errorf("it must be an absolute URL")
 	}
 	if u.User != nil {
 		return fmt.Errorf("it must not contain user information; configure credentials with the provider's arguments")
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#") {
+		return fmt.Errorf("it must not contain a query string (?...) or a fragment (#...): the provider appends " +
+			"Akool's API paths to the endpoint, and a query or fragment would swallow them")
 	}
 	switch u.Scheme {
 	case "https":
@@ -411,6 +538,19 @@ func checkEndpoint(raw string) error {
 	default:
 		return fmt.Errorf("its scheme must be https")
 	}
+}
+
+// endpointError is the detail of an unusable endpoint: the value (without
+// any password in it), why it is refused and the expected form.
+func endpointError(raw, source string, err error) string {
+	shown := raw
+	if u, parseErr := url.Parse(raw); parseErr == nil {
+		shown = u.Redacted()
+	} else if at := strings.LastIndex(raw, "@"); at >= 0 {
+		shown = "..." + raw[at:]
+	}
+	return fmt.Sprintf("The endpoint %q, from %s, is not usable: %s. Expected the form %s (http only for a "+
+		"loopback host, such as a local emulator).", shown, source, err, endpointForm)
 }
 
 func isLoopbackHost(host string) bool {
@@ -427,7 +567,7 @@ type endpointValidator struct{}
 var _ validator.String = endpointValidator{}
 
 func (endpointValidator) Description(context.Context) string {
-	return "value must be an https URL, or an http URL on a loopback host"
+	return "value must be an https URL of the form https://host[:port][/base], or an http URL on a loopback host"
 }
 
 func (v endpointValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
@@ -438,7 +578,7 @@ func (endpointValidator) ValidateString(_ context.Context, req validator.StringR
 	}
 	if err := checkEndpoint(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Akool Endpoint",
-			fmt.Sprintf("The endpoint argument is not usable: %s.", err))
+			endpointError(req.ConfigValue.ValueString(), "the endpoint argument", err))
 	}
 }
 

@@ -5,6 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -278,6 +282,14 @@ resource "akool_generated_image" "test" {
   endpoint = "ftp://127.0.0.1/"
   api_key  = "` + testAccAPIKey + `"
 }`, `(?s)Invalid Akool Endpoint.*https`},
+		{`provider "akool" {
+  endpoint = "https://openapi.akool.com/v3?region=eu"
+  api_key  = "` + testAccAPIKey + `"
+}`, `(?s)Invalid Akool Endpoint.*"https://openapi.akool.com/v3\?region=eu".*query\s+string.*https://host\[:port\]\[/base\]`},
+		{`provider "akool" {
+  endpoint = "https://openapi.akool.com/#base"
+  api_key  = "` + testAccAPIKey + `"
+}`, `(?s)Invalid Akool Endpoint.*"https://openapi.akool.com/#base".*fragment.*https://host\[:port\]\[/base\]`},
 	}
 	var testSteps []resource.TestStep
 	for _, s := range steps {
@@ -306,15 +318,39 @@ func TestResolveSettings(t *testing.T) {
 
 	got := resolveSettings(providerModel{
 		APIKey:   types.StringValue("config-key"),
-		Token:    types.StringValue(""), // empty counts as unset: the environment applies
+		Token:    types.StringValue(""), // empty counts as unset
 		ClientID: types.StringNull(),
 	}, getenv)
 
-	if got.apiKey.value != "config-key" || got.apiKey.fromEnv {
+	if got.apiKey.value != "config-key" || got.apiKey.fromEnv || !got.apiKey.inConfig {
 		t.Errorf("api_key = %q (from env %v); the configuration must win over %s", got.apiKey.value, got.apiKey.fromEnv, envAPIKey)
 	}
-	if got.token.value != "env-token" || !got.token.fromEnv {
-		t.Errorf("token = %q (from env %v); an empty argument must fall back to %s", got.token.value, got.token.fromEnv, envToken)
+	// The configuration chose the API key: the token in the environment is
+	// another way of authenticating, and ignored.
+	if got.token.set() || !got.token.ignoredEnv {
+		t.Errorf("token = %q (ignored %v); with api_key in the configuration, %s must be ignored", got.token.value, got.token.ignoredEnv, envToken)
+	}
+	if ignored := got.ignoredEnv(); len(ignored) != 1 || ignored[0] != envToken {
+		t.Errorf("ignoredEnv = %v, want [%s]", ignored, envToken)
+	}
+	if problem := checkAuth(got); problem != nil {
+		t.Errorf("checkAuth = %q: %s; want no conflict with an ignored environment variable", problem.summary, problem.detail)
+	}
+
+	// Without a way in the configuration, an empty argument falls back to
+	// its environment variable.
+	fromEnv := resolveSettings(providerModel{Token: types.StringValue("")}, getenv)
+	if fromEnv.token.value != "env-token" || !fromEnv.token.fromEnv {
+		t.Errorf("token = %q (from env %v); an empty argument must fall back to %s", fromEnv.token.value, fromEnv.token.fromEnv, envToken)
+	}
+
+	// Half of the client pair in the configuration takes the other half from
+	// the environment, and ignores the API key there.
+	env[envClientSecret] = "env-secret"
+	pair := resolveSettings(providerModel{ClientID: types.StringValue("config-id")}, getenv)
+	if pair.clientSecret.value != "env-secret" || pair.apiKey.set() || pair.token.set() {
+		t.Errorf("client_secret = %q, api_key set %v, token set %v; want the secret from %s and no other way",
+			pair.clientSecret.value, pair.apiKey.set(), pair.token.set(), envClientSecret)
 	}
 	if got.endpoint.value != "https://env.example.com" {
 		t.Errorf("endpoint = %q, want the %s value", got.endpoint.value, envEndpoint)
@@ -331,7 +367,7 @@ func TestResolveSettings(t *testing.T) {
 
 func TestCheckAuth(t *testing.T) {
 	const secret = "s3cr3t-value-that-must-not-leak"
-	arg := func(attr, env string) setting { return setting{value: secret, attr: attr, env: env} }
+	arg := func(attr, env string) setting { return setting{value: secret, attr: attr, env: env, inConfig: true} }
 	fromEnv := func(attr, env string) setting { return setting{value: secret, attr: attr, env: env, fromEnv: true} }
 	apiKey := arg("api_key", envAPIKey)
 	clientID := arg("client_id", envClientID)
@@ -356,6 +392,10 @@ func TestCheckAuth(t *testing.T) {
 			summary: "Incomplete Akool Credentials", path: "client_id", mentions: []string{"client_id", envClientID}},
 		{name: "two methods", settings: providerSettings{apiKey: apiKey, token: token}, summary: "Conflicting Akool Credentials",
 			path: "api_key", mentions: []string{"api_key", "the " + envToken + " environment variable"}},
+		{name: "two methods in the configuration", settings: providerSettings{token: arg("token", envToken), clientID: clientID, clientSecret: clientSecret},
+			summary: "Conflicting Akool Credentials", path: "client_id", mentions: []string{"client_id", "token", "provider block"}},
+		{name: "two methods in the environment", settings: providerSettings{apiKey: fromEnv("api_key", envAPIKey), token: token},
+			summary: "Conflicting Akool Credentials", path: "", mentions: []string{envAPIKey, envToken, "Unset"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -425,9 +465,9 @@ func TestRedact(t *testing.T) {
 	}
 }
 
-// A wrong key fails the apply with Akool's answer, leaves nothing in state,
-// and never shows the key.
-func TestAccProvider_badKey(t *testing.T) {
+// A wrong key fails terraform plan, before anything is sent that costs
+// credits, with Akool's answer and where the key came from, never the key.
+func TestAccProvider_badKeyFailsPlan(t *testing.T) {
 	t.Parallel()
 	const badKey = "wrong-key-d41c9b7e"
 	e, url := newTestEmulator(t)
@@ -442,11 +482,11 @@ resource "akool_generated_image" "test" {
 }
 `, url, badKey))
 	h.init()
-	res := h.apply()
+	res := h.run("plan", "-input=false")
 	if res.exitCode == 0 {
-		t.Fatalf("apply with a wrong key succeeded:\n%s", res.output())
+		t.Fatalf("plan with a wrong key succeeded:\n%s", res.output())
 	}
-	for _, want := range []string{"Unable to Generate Image", "1101", "Akool rejected the API key from the api_key argument"} {
+	for _, want := range []string{"Akool Refused the Credentials", "1101", "Akool rejected the API key from the api_key argument"} {
 		if !res.mentions(want) {
 			t.Errorf("output does not mention %q:\n%s", want, res.output())
 		}
@@ -458,11 +498,75 @@ resource "akool_generated_image" "test" {
 	if res.mentions(badKey) {
 		t.Errorf("output contains the API key:\n%s", res.output())
 	}
-	if r := h.resource(testAccImageAddress); r != nil {
-		t.Errorf("state holds %s after a refused create", r.Address)
+	if c := e.Counters(); c.Creates != 0 || c.CreateAttempts != 0 {
+		t.Errorf("creates = %d, create attempts = %d; want 0", c.Creates, c.CreateAttempts)
 	}
-	if c := e.Counters(); c.Creates != 0 {
-		t.Errorf("creates = %d, want 0", c.Creates)
+}
+
+// A wrong key from the environment fails the plan too, naming the variable.
+// Not parallel: it sets a process environment variable, which the
+// in-process provider reads.
+func TestAccProvider_badKeyFromEnvironmentFailsPlan(t *testing.T) {
+	const badKey = "wrong-env-key-5a7e01"
+	e, url := newTestEmulator(t)
+	t.Setenv(envAPIKey, badKey)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "akool" {
+  endpoint = %q
+}
+resource "akool_generated_image" "test" {
+  prompt = "a locked gate"
+}
+`, url),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Akool Refused the Credentials.*1101.*the\s+AKOOL_API_KEY\s+environment\s+variable`),
+		}},
+	})
+	if c := e.Counters(); c.CreateAttempts != 0 {
+		t.Errorf("create attempts = %d, want 0", c.CreateAttempts)
+	}
+}
+
+// The credentials are checked with one request per provider process, however
+// many resources plan to call Akool, and however many times Terraform
+// configures the provider in that process; only when a plan calls Akool for
+// more than reads (emulator counters).
+func TestAccProvider_credentialCheckOncePerProcess_emulatorCounters(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	h := newTFHarness(t)
+	h.writeConfig(testAccProviderConfig(url) + `
+resource "akool_generated_image" "a" {
+  prompt = "a first lantern"
+}
+resource "akool_generated_image" "b" {
+  prompt = "a second lantern"
+}
+`)
+	h.init()
+	h.mustRun("plan", "-input=false")
+	if c := e.Counters(); c.Requests != 1 {
+		t.Errorf("a plan of two new images sent %d requests to Akool, want 1 (the credential check)", c.Requests)
+	}
+	// terraform apply plans and applies in one command, configuring the
+	// provider twice in the same process: still one check.
+	before := e.Counters()
+	h.mustRun("apply", "-auto-approve", "-input=false")
+	after := e.Counters()
+	checks := (after.Requests - before.Requests) - (after.Reads - before.Reads) - (after.CreateAttempts - before.CreateAttempts)
+	if checks != 1 {
+		t.Errorf("apply sent %d requests other than creates and reads, want 1 (the credential check)", checks)
+	}
+	// A plan that calls Akool only to refresh checks nothing more: the reads
+	// use the credentials anyway.
+	before = e.Counters()
+	h.mustRun("plan", "-input=false")
+	after = e.Counters()
+	if extra := (after.Requests - before.Requests) - (after.Reads - before.Reads); extra != 0 {
+		t.Errorf("a refreshing plan sent %d requests besides its reads, want 0", extra)
 	}
 }
 
@@ -542,5 +646,157 @@ func TestTflogLoggerMasksSecrets(t *testing.T) {
 	}
 	if strings.Contains(logs, secret) {
 		t.Errorf("logs contain the secret:\n%s", logs)
+	}
+}
+
+// A provider block that chooses client_id/client_secret is not disturbed by
+// an API key in the environment (a CI runner's global AKOOL_API_KEY), and a
+// conflict inside the provider block is reported on an argument of that
+// block. Not parallel: it sets a process environment variable, which the
+// in-process provider reads.
+func TestAccProvider_configurationBeatsEnvironment(t *testing.T) {
+	e, url := newTestEmulator(t)
+	t.Setenv(envAPIKey, "a-global-key-of-another-account")
+	t.Setenv(envToken, "a-global-token-of-another-account")
+	image := `
+resource "akool_generated_image" "test" {
+  prompt = "a lighthouse keeper's lamp"
+}
+`
+	clientConfig := fmt.Sprintf(`
+provider "akool" {
+  endpoint      = %q
+  client_id     = "emulator-client"
+  client_secret = %q
+}
+`, url, testAccAPIKey) + image
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:            clientConfig,
+				ConfigStateChecks: completedImageChecks(testAccImageAddress),
+				Check: checkCounters(e, func(c emulator.Counters) error {
+					if c.TokenRequests == 0 || c.Creates != 1 {
+						return fmt.Errorf("token requests = %d, creates = %d; want the client credentials used and 1 create", c.TokenRequests, c.Creates)
+					}
+					return nil
+				}),
+			},
+			{
+				// Two ways in the block itself: the error points at one of them.
+				Config: fmt.Sprintf(`
+provider "akool" {
+  endpoint      = %q
+  client_id     = "emulator-client"
+  client_secret = %q
+  token         = "a-token-as-well"
+}
+`, url, testAccAPIKey) + image,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Conflicting Akool Credentials.*in provider "akool":.*client_id.*Remove\s+all\s+but\s+one\s+from\s+the\s+provider\s+block`),
+			},
+			{Config: clientConfig, PlanOnly: true},
+		},
+	})
+}
+
+// terraform destroy needs no credentials: every image resource's Delete only
+// removes it from state, and the plan says that the images stay in the Akool
+// account until they expire.
+func TestAccProvider_destroyWithoutCredentials(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	h := newTFHarness(t)
+	resources := `
+resource "akool_generated_image" "grid" {
+  prompt = "a harbour at dawn"
+}
+resource "akool_image_upscale" "one" {
+  image_id = akool_generated_image.grid.id
+  index    = 1
+}
+`
+	h.writeConfig(testAccProviderConfig(url) + resources)
+	h.init()
+	h.mustRun("apply", "-auto-approve", "-input=false")
+
+	h.writeConfig(fmt.Sprintf(`
+provider "akool" {
+  endpoint = %q
+}
+`, url) + resources)
+	before := e.Counters()
+	res := h.mustRun("destroy", "-auto-approve", "-input=false")
+	for _, want := range []string{"Image Stays in the Akool Account", "akool_generated_image", "akool_image_upscale",
+		"only removes it from Terraform state", "until it expires at"} {
+		if !res.mentions(want) {
+			t.Errorf("destroy output does not mention %q:\n%s", want, res.output())
+		}
+	}
+	if state := h.state(); state.Values != nil && state.Values.RootModule != nil && len(state.Values.RootModule.Resources) > 0 {
+		t.Errorf("state still holds %d resources after destroy", len(state.Values.RootModule.Resources))
+	}
+	if after := e.Counters(); after.Requests != before.Requests {
+		t.Errorf("destroy without credentials sent %d requests to Akool, want 0", after.Requests-before.Requests)
+	}
+}
+
+// A refusal of the credentials while reading says to check them, not to try
+// again later. The proxy answers every read with 1101, as Akool does when a
+// key is revoked after the provider checked it.
+func TestAccGeneratedImage_readRefusedCredentials_proxyFault(t *testing.T) {
+	t.Parallel()
+	_, url := newTestEmulator(t)
+	target, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forward := httputil.NewSingleHostReverseProxy(target)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/content/image/infobymodelid") {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"code":1101,"msg":"Invalid authorization or The request token has expired"}`)
+			return
+		}
+		forward.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: testAccImageConfig(url, "a kite over dunes")},
+			{
+				Config:      testAccImageConfig(proxy.URL, "a kite over dunes"),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Unable to Read Image.*code\s+1101.*rejected\s+the\s+API\s+key.*check\s+the\s+credentials\s+named\s+above`),
+			},
+			{Config: testAccImageConfig(url, "a kite over dunes")},
+		},
+	})
+}
+
+// Every endpoint error shows the value, without a password, and the
+// expected form.
+func TestEndpointError(t *testing.T) {
+	for _, raw := range []string{"https://openapi.akool.com/?a=b", "https://user:hunter2@openapi.akool.com", "ftp://127.0.0.1/", "openapi.akool.com"} {
+		err := checkEndpoint(raw)
+		if err == nil {
+			t.Errorf("checkEndpoint(%q) = nil, want an error", raw)
+			continue
+		}
+		detail := endpointError(raw, "the endpoint argument", err)
+		if strings.Contains(detail, "hunter2") {
+			t.Errorf("%q: the detail shows the password: %s", raw, detail)
+		}
+		want := raw
+		if strings.Contains(raw, "hunter2") {
+			want = "https://user:xxxxx@openapi.akool.com"
+		}
+		for _, part := range []string{fmt.Sprintf("%q", want), "https://host[:port][/base]", "the endpoint argument"} {
+			if !strings.Contains(detail, part) {
+				t.Errorf("%q: the detail does not contain %s: %s", raw, part, detail)
+			}
+		}
 	}
 }

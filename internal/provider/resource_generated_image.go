@@ -398,6 +398,8 @@ func (r *generatedImageResource) ValidateConfig(ctx context.Context, req resourc
 // replacement (a failed job has no picture).
 func (r *generatedImageResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	planJobRecovery(ctx, req, resp)
+	r.data.planCredentials(ctx, req, "akool_generated_image", &resp.Diagnostics)
+	r.data.notePlannedWait(ctx, req)
 }
 
 // planJobRecovery is the ModifyPlan of every resource that follows one Akool
@@ -651,6 +653,13 @@ func refreshClient(data *providerData, id string, importing bool, diags *diag.Di
 		data.requireClient(diags, "read the imported image")
 		return nil
 	}
+	if data != nil && data.missingCredentials != nil {
+		diags.AddWarning("Image Not Refreshed",
+			fmt.Sprintf("The provider could not refresh image %s from Akool because it has no credentials, so "+
+				"the plan uses the values in state. Destroying needs no credentials; anything else that needs "+
+				"Akool fails until they are set. %s", id, authChoices))
+		return nil
+	}
 	diags.AddWarning("Image Not Refreshed",
 		fmt.Sprintf("The provider could not refresh image %s from Akool because it is not configured yet, "+
 			"so the plan uses the values in state. Akool will be read again on the next plan or apply once "+
@@ -686,7 +695,18 @@ func readFailure(id string, err error, importing bool) diag.Diagnostic {
 
 // readErrorDetail says why reading an image failed and what to do.
 func readErrorDetail(id string, err error) string {
-	return fmt.Sprintf("Reading image %s from Akool failed: %s The state is unchanged; try again later.", id, readErrorText(err))
+	return fmt.Sprintf("Reading image %s from Akool failed: %s The state is unchanged; %s.", id, readErrorText(err), readAdvice(err))
+}
+
+// readAdvice is what to do after a failed read: a refusal of the credentials
+// does not go away by waiting.
+func readAdvice(err error) string {
+	for _, code := range []int{akool.CodeInvalidToken, akool.CodeNoAuth, akool.CodeBanned} {
+		if akool.IsCode(err, code) {
+			return "check the credentials named above, then run Terraform again"
+		}
+	}
+	return "try again later"
 }
 
 func readErrorText(err error) string {

@@ -8,6 +8,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -45,6 +48,15 @@ const imageFileRestoreKey = "restore"
 type imageFileResource struct {
 	httpClient *http.Client
 	userAgent  string
+	data       *providerData // only for the walk's written paths
+}
+
+// written is the walk's record of written paths, or nil before Configure.
+func (r *imageFileResource) written() *writtenPaths {
+	if r.data == nil {
+		return nil
+	}
+	return r.data.written
 }
 
 // NewImageFileResource returns the akool_image_file resource.
@@ -121,11 +133,11 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 	}
 }
 
-// Configure only checks the provider data: downloads deliberately do not use
-// the Akool API client, so that its credentials can never reach the host of
-// an image URL.
+// Configure keeps the provider data only for the walk's written paths:
+// downloads deliberately do not use the Akool API client, so that its
+// credentials can never reach the host of an image URL.
 func (r *imageFileResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	providerDataFrom(req.ProviderData, &resp.Diagnostics)
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *imageFileResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -144,6 +156,7 @@ func (r *imageFileResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.written().note(plan.Path.ValueString())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -183,11 +196,18 @@ func (r *imageFileResource) Update(ctx context.Context, req resource.UpdateReque
 		if resp.Diagnostics.HasError() {
 			return
 		}
+		r.written().note(plan.Path.ValueString())
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, imageFileRestoreKey, nil)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
+// Delete removes the file only when it is still the one this resource
+// wrote: the same checksum, and not written again by the object that
+// replaces this one during this apply. Any other file at the path may be the
+// only copy of something else (a file changed by hand, or the download of
+// the replacing object with create_before_destroy), so it is kept, with a
+// warning.
 func (r *imageFileResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state imageFileResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -195,6 +215,12 @@ func (r *imageFileResource) Delete(ctx context.Context, req resource.DeleteReque
 		return
 	}
 	filePath := state.Path.ValueString()
+	if why := imageFileNotOurs(filePath, state, r.written().has(filePath)); why != "" {
+		resp.Diagnostics.AddAttributeWarning(path.Root("path"), "Image File Kept",
+			fmt.Sprintf("The file at %q was not deleted: %s. It may be the only copy of that content, so "+
+				"Terraform only stops managing it. Remove it by hand if you no longer need it.", filePath, why))
+		return
+	}
 	if err := os.Remove(filePath); err != nil && !errors.Is(err, os.ErrNotExist) {
 		resp.Diagnostics.AddError("Unable to Delete Image File",
 			fmt.Sprintf("Removing %q failed: %v. Remove it by hand, or fix its permissions and destroy again.", filePath, err))
@@ -220,6 +246,28 @@ func (r *imageFileResource) ValidateConfig(ctx context.Context, req resource.Val
 			"downloads it. Otherwise set url to the http or https URL of the image to download.")
 }
 
+// imageFileNotOurs says why the file at filePath is not the one that the
+// resource in state wrote, or "" when it is (or when nothing is there).
+// rewritten says that another object wrote the path during this apply.
+func imageFileNotOurs(filePath string, state imageFileResourceModel, rewritten bool) string {
+	if state.SHA256.IsNull() || state.SHA256.IsUnknown() {
+		return "this resource has no checksum of the file it wrote to compare it with"
+	}
+	local, err := checkLocalImageFile(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
+	switch {
+	case err != nil:
+		return fmt.Sprintf("it could not be compared with the file this resource wrote (%v)", err)
+	case local == localImageFileMissing:
+		return ""
+	case local == localImageFileChanged:
+		return fmt.Sprintf("its content is not the image this resource wrote (SHA-256 %s); it changed since "+
+			"the last apply", state.SHA256.ValueString())
+	case rewritten:
+		return "the resource that replaces this one (create_before_destroy) wrote it during this apply"
+	}
+	return ""
+}
+
 // ModifyPlan makes id known at plan time (it is the path), and turns the
 // restore marker that Read left in private state into an in-place update:
 // the checksum and metadata become unknown, and Update downloads the image
@@ -228,11 +276,14 @@ func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
+	var filePath types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("path"), &filePath)...)
 	if req.State.Raw.IsNull() {
-		var filePath types.String
-		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("path"), &filePath)...)
+		// A create, or a replacement, which Terraform plans a second time as
+		// a create: the download will write the path.
 		if !filePath.IsUnknown() && !filePath.IsNull() {
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), filePath)...)
+			addUnwritablePathError(filePath.ValueString(), &resp.Diagnostics)
 		}
 		return
 	}
@@ -242,6 +293,17 @@ func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if len(marker) == 0 || resp.Diagnostics.HasError() {
 		return
 	}
+	var restore imageFileRestore
+	_ = json.Unmarshal(marker, &restore)
+	detail := fmt.Sprintf("The file at %s changed since the last apply; it will be overwritten from the image URL "+
+		"(downloaded again, with no new generation and no credits spent). To keep the file as it is now, copy it "+
+		"elsewhere before applying.", filePath.ValueString())
+	if restore.Local == localImageFileMissing.String() {
+		detail = fmt.Sprintf("The file at %s is missing since the last apply; it will be downloaded again from the "+
+			"image URL (no new generation, no credits spent).", filePath.ValueString())
+	}
+	resp.Diagnostics.AddAttributeWarning(path.Root("path"), "Local Image File Will Be Restored", detail)
+	addUnwritablePathError(filePath.ValueString(), &resp.Diagnostics)
 	for _, attr := range []string{"sha256", "content_type"} {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attr), types.StringUnknown())...)
 	}
@@ -369,6 +431,92 @@ func (v imageFileURLValidator) ValidateString(_ context.Context, req validator.S
 	}
 }
 
+// writtenPaths are the files that image file resources wrote in one walk of
+// a run (the provider's data is shared by every resource of a walk). With
+// create_before_destroy, the replacing object writes the path before the
+// replaced one is deleted, in the same apply: that delete must leave the new
+// file alone, even when its bytes are the same as the old ones.
+type writtenPaths struct {
+	mu    sync.Mutex
+	paths map[string]struct{}
+}
+
+func newWrittenPaths() *writtenPaths { return &writtenPaths{paths: map[string]struct{}{}} }
+
+func (w *writtenPaths) note(filePath string) {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.paths[cleanPath(filePath)] = struct{}{}
+}
+
+func (w *writtenPaths) has(filePath string) bool {
+	if w == nil {
+		return false
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	_, ok := w.paths[cleanPath(filePath)]
+	return ok
+}
+
+func cleanPath(filePath string) string {
+	if abs, err := filepath.Abs(filePath); err == nil {
+		return abs
+	}
+	return filepath.Clean(filePath)
+}
+
+// addUnwritablePathError fails the plan when the file at filePath cannot be
+// written, so that nothing is generated (and paid for) only for the download
+// to fail. It only looks: nothing is created at plan time.
+func addUnwritablePathError(filePath string, diags *diag.Diagnostics) {
+	if err := checkWritablePath(filePath); err != nil {
+		diags.AddAttributeError(path.Root("path"), "Image File Path Not Writable",
+			fmt.Sprintf("The image cannot be written to %q: %v. Nothing was downloaded or generated. Choose "+
+				"another path, or fix the folders and permissions, then plan again.", filePath, err))
+	}
+}
+
+// checkWritablePath reports why a file could not be written at filePath:
+// it is a folder, or its folder cannot be created (a file stands where a
+// folder must be, or the nearest existing folder is not writable).
+func checkWritablePath(filePath string) error {
+	if info, err := os.Stat(filePath); err == nil {
+		if info.IsDir() {
+			return errors.New("it is a folder")
+		}
+		if !info.Mode().IsRegular() {
+			return errors.New("it is not a regular file")
+		}
+	}
+	missing := ""
+	for dir := filepath.Dir(filePath); ; dir = filepath.Dir(dir) {
+		info, err := os.Stat(dir)
+		switch {
+		case err == nil && !info.IsDir():
+			if missing == "" {
+				return fmt.Errorf("%s is a file, not a folder", dir)
+			}
+			return fmt.Errorf("%s is a file, so the folder %s cannot be created", dir, missing)
+		case err == nil:
+			if err := checkWritableDir(dir); err != nil {
+				return fmt.Errorf("the folder %s is not writable: %w", dir, err)
+			}
+			return nil
+		case errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
+			missing = dir
+		default:
+			return fmt.Errorf("checking %s failed: %w", dir, err)
+		}
+		if parent := filepath.Dir(dir); parent == dir {
+			return nil
+		}
+	}
+}
+
 // imageFileRestore is the private-state marker Read leaves for ModifyPlan.
 type imageFileRestore struct {
 	Local string `json:"local"` // "missing" or "changed"
@@ -410,8 +558,15 @@ const imageFileMarkdownDescription = "Keeps a local copy of an image URL, verifi
 	"If the URL has expired, the plan does not fail and changes nothing: a warning says that the local copy is gone and " +
 	"that Akool no longer has the image, and what to do about it (restore the file from your own storage, or regenerate " +
 	"deliberately with `terraform apply -replace=<address of the image resource>`).\n\n" +
-	"**Changes and destroy.** Changing `url` or `path` replaces the file. Destroying this resource deletes the file at `path`; " +
-	"a file that is already gone is not an error.\n\n" +
+	"**Plan-time checks.** A `path` that cannot be written (it is a folder, a file stands where one of its folders must " +
+	"be created, or the nearest existing folder is not writable) fails `terraform plan`, before any image is generated; " +
+	"the check only looks and creates nothing. A plan that downloads a missing or changed file again says so in a " +
+	"warning (\"the file at PATH changed since the last apply; it will be overwritten from the image URL\").\n\n" +
+	"**Changes and destroy.** Changing `url` or `path` replaces the file. Destroying this resource deletes the file at `path` " +
+	"only when it is still the file this resource wrote: its SHA-256 must match `sha256`. Otherwise, such as a file changed by hand, or the new file that the replacing object wrote at " +
+	"the same path with `create_before_destroy` (set on this resource, or inherited from a resource that depends on it), " +
+	"the file is kept and a warning says so: the only copy of a picture is never deleted. A file that is already gone is " +
+	"not an error.\n\n" +
 	"**Feeding other providers.** `path` can be the `source` of an upload in another provider, for example an object-storage " +
 	"object; use `sha256` as its content hash (for example `source_hash`) so that a new image uploads again. " +
 	"Referring to `path` also orders the upload after the download."

@@ -188,7 +188,8 @@ func TestAccImageUpscale_usedButtonRefused(t *testing.T) {
 				),
 			},
 			{
-				Config: config + testAccButtonBlock("akool_image_upscale", "b", "akool_generated_image.grid.id", 2, ""),
+				Config:   config + testAccButtonBlock("akool_image_upscale", "b", "akool_generated_image.grid.id", 2, ""),
+				PlanOnly: true, // the parent is known: the plan itself fails
 				ExpectError: errorPattern("Button Already Pressed", "Button U2 of image", "has already been pressed",
 					"by this or another configuration", "Akool refuses to press the same button twice",
 					"Nothing was sent to Akool", "terraform import <address> <id of that job>"),
@@ -227,7 +228,7 @@ func TestAccImageUpscale_sameButtonTwiceInOneApply(t *testing.T) {
 			Config: testAccGridConfig(url, "twin sailboats at anchor") +
 				testAccButtonBlock("akool_image_upscale", "a", "akool_generated_image.grid.id", 4, "") +
 				testAccButtonBlock("akool_image_upscale", "b", "akool_generated_image.grid.id", 4, ""),
-			ExpectError: regexp.MustCompile(`(?s)(Button\s+Already\s+Pressed|Unable\s+to\s+Upscale\s+Image.*code\s+1011)`),
+			ExpectError: regexp.MustCompile(`(?s)(Button\s+Already\s+Pressed|Button\s+Pressed\s+Twice\s+in\s+One\s+Plan|Unable\s+to\s+Upscale\s+Image.*code\s+1011)`),
 		}},
 	})
 	if c := e.Counters(); c.Presses != 1 {
@@ -235,8 +236,8 @@ func TestAccImageUpscale_sameButtonTwiceInOneApply(t *testing.T) {
 	}
 }
 
-// Parents that cannot be pressed are refused with an explanation, and no
-// press is sent: an unfinished, a failed and an unknown image, a v4 image and
+// Parents that cannot be pressed are refused at plan time with an
+// explanation, and no press is sent: an unfinished, a failed and an unknown image, a v4 image and
 // an upscale (no buttons), and a button pressed outside Terraform.
 func TestAccImageUpscale_parentRefused(t *testing.T) {
 	t.Parallel()
@@ -289,7 +290,9 @@ func TestAccImageUpscale_parentRefused(t *testing.T) {
 	var steps []tfresource.TestStep
 	for _, c := range cases {
 		steps = append(steps, tfresource.TestStep{
-			Config:      testAccProviderConfig(url) + testAccButtonBlock(c.typ, "test", fmt.Sprintf("%q", c.parent), c.index, ""),
+			Config: testAccProviderConfig(url) + testAccButtonBlock(c.typ, "test", fmt.Sprintf("%q", c.parent), c.index, ""),
+			// The parent is known at plan time, so the plan itself fails.
+			PlanOnly:    true,
 			ExpectError: errorPattern(c.want...),
 		})
 	}

@@ -1,0 +1,168 @@
+package provider
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+)
+
+// A path that cannot be written fails the plan, before the image it would
+// keep is generated: a file where a folder must be, and a folder where the
+// file must be.
+func TestAccImageFile_unwritablePathFailsPlan(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(blocker, []byte("a file, not a folder"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	folder := filepath.Join(dir, "already-a-folder")
+	if err := os.Mkdir(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      testAccImageFileWithImageConfig(url, filepath.Join(blocker, "images", "hero.png")),
+				PlanOnly:    true,
+				ExpectError: errorPattern("Image File Path Not Writable", blocker+" is a file, so the folder", "Nothing was downloaded or generated"),
+			},
+			{
+				Config:      testAccImageFileWithImageConfig(url, folder),
+				PlanOnly:    true,
+				ExpectError: errorPattern("Image File Path Not Writable", "it is a folder"),
+			},
+		},
+	})
+	if c := e.Counters(); c.CreateAttempts != 0 {
+		t.Errorf("create attempts = %d, want 0: the plan must fail before any generation", c.CreateAttempts)
+	}
+	if entries, _ := os.ReadDir(folder); len(entries) != 0 {
+		t.Errorf("the plan created %d entries in %s; it must only look", len(entries), folder)
+	}
+}
+
+// Destroy leaves a file whose content is no longer the one the resource
+// wrote: it may be the only copy of something else.
+func TestAccImageFile_destroyKeepsChangedFile(t *testing.T) {
+	t.Parallel()
+	_, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": imageFileTestBytes(t, "png", 16, 16)})
+	dest := filepath.Join(t.TempDir(), "hero.png")
+	mine := []byte("my own edit of the picture")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			got, err := os.ReadFile(dest)
+			if err != nil || !bytes.Equal(got, mine) {
+				return fmt.Errorf("destroy did not keep the changed file: %q, %w", got, err)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{Config: testAccImageFileConfig(srvURL+"/a.png", dest)},
+			{
+				// Changed after the apply; the plan would restore it, but
+				// the destroy that follows must not delete it.
+				PreConfig:          func() { _ = os.WriteFile(dest, mine, 0o644) },
+				Config:             testAccImageFileConfig(srvURL+"/a.png", dest),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}
+
+// With create_before_destroy, the replacing object writes the path before
+// the replaced one is deleted; that delete keeps the new file, even when its
+// bytes are the same. The lifecycle is set on the resource, then inherited
+// from a resource that depends on it.
+func TestAccImageFile_createBeforeDestroyKeepsNewFile(t *testing.T) {
+	t.Parallel()
+	same := imageFileTestBytes(t, "png", 24, 24)
+	_, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": same, "/b.png": same, "/c.png": same})
+	dest := filepath.Join(t.TempDir(), "hero.png")
+	const address = "akool_image_file.copy"
+	own := func(name string) string {
+		return testAccProviderConfig("http://127.0.0.1:1") + fmt.Sprintf(`
+resource "akool_image_file" "copy" {
+  url  = "%s/%s"
+  path = %q
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+`, srvURL, name, dest)
+	}
+	inherited := func(name string) string {
+		return testAccProviderConfig("http://127.0.0.1:1") + fmt.Sprintf(`
+resource "akool_image_file" "copy" {
+  url  = "%s/%s"
+  path = %q
+}
+resource "terraform_data" "upload" {
+  triggers_replace = akool_image_file.copy.url
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+`, srvURL, name, dest)
+	}
+	fileKept := func(*terraform.State) error {
+		got, err := os.ReadFile(dest)
+		if err != nil || !bytes.Equal(got, same) {
+			return fmt.Errorf("the new file at %s is gone or wrong after the replacement: %w", dest, err)
+		}
+		return nil
+	}
+	replaced := resource.ConfigPlanChecks{
+		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionCreateBeforeDestroy)},
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkImageFileDeleted(dest),
+		Steps: []resource.TestStep{
+			{Config: own("a.png"), Check: fileKept},
+			{Config: own("b.png"), ConfigPlanChecks: replaced, Check: fileKept},
+			{Config: inherited("b.png"), Check: fileKept},
+			{Config: inherited("c.png"), ConfigPlanChecks: replaced, Check: fileKept},
+		},
+	})
+}
+
+// A plan that restores a changed or missing local copy says why.
+func TestAccImageFile_restoreSaysWhy(t *testing.T) {
+	t.Parallel()
+	_, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": imageFileTestBytes(t, "png", 20, 10)})
+	dest := filepath.Join(t.TempDir(), "kept", "hero.png")
+	h := newTFHarness(t)
+	h.writeConfig(testAccImageFileConfig(srvURL+"/a.png", dest))
+	h.init()
+	h.mustRun("apply", "-auto-approve", "-input=false")
+
+	if err := os.WriteFile(dest, []byte("edited by hand"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := h.mustRun("plan", "-input=false")
+	for _, want := range []string{"Local Image File Will Be Restored",
+		"the file at " + dest + " changed since the last apply; it will be overwritten from the image URL"} {
+		if !res.mentions(want) && !res.mentions(capitalize(want)) {
+			t.Errorf("plan output does not mention %q:\n%s", want, res.output())
+		}
+	}
+
+	if err := os.Remove(dest); err != nil {
+		t.Fatal(err)
+	}
+	res = h.mustRun("plan", "-input=false")
+	if want := "The file at " + dest + " is missing since the last apply; it will be downloaded again from the image URL"; !res.mentions(want) {
+		t.Errorf("plan output does not mention %q:\n%s", want, res.output())
+	}
+}
