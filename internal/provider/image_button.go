@@ -348,7 +348,10 @@ func (r *imageButtonResource) checkPlannedPress(ctx context.Context, req resourc
 	if diags.HasError() || !isSet(parent) || index.IsNull() || index.IsUnknown() {
 		return
 	}
-	pressing := req.State.Raw.IsNull() || !parent.Equal(stateParent) || !index.Equal(stateIndex) ||
+	// A null image_id or index in state is an import that adopts them in
+	// place (see adoptParentString): the job exists, nothing is pressed.
+	adopting := !req.State.Raw.IsNull() && (stateParent.IsNull() || stateIndex.IsNull())
+	pressing := req.State.Raw.IsNull() || (!adopting && (!parent.Equal(stateParent) || !index.Equal(stateIndex))) ||
 		status.ValueString() == akool.StatusFailed.String()
 	if !pressing {
 		return
