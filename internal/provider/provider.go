@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -116,6 +117,11 @@ func (p *akoolProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				Optional:   true,
 				Validators: []validator.Float64{positiveRateValidator{}},
 			},
+			"max_new_images": schema.Int64Attribute{
+				MarkdownDescription: maxNewImagesDescription,
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.AtLeast(0)},
+			},
 		},
 	}
 }
@@ -123,6 +129,12 @@ func (p *akoolProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var config providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	// The spending cap applies even while the client cannot be created yet.
+	spending := newSpendingCap(config.MaxNewImages, os.Getenv, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -137,7 +149,7 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		tflog.Debug(ctx, "Akool provider configuration has unknown values; no client is created", map[string]any{
 			"unknown_arguments": unknown,
 		})
-		data := &providerData{unconfigured: reason}
+		data := &providerData{unconfigured: reason, spendingCap: spending}
 		resp.DataSourceData = data
 		resp.ResourceData = data
 		return
@@ -186,7 +198,7 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		"endpoint":    settings.endpoint.value,
 		"auth_method": settings.authMethod(),
 	})
-	data := &providerData{client: client, httpClient: httpClient, credentials: settings.credentialsInUse()}
+	data := &providerData{client: client, httpClient: httpClient, credentials: settings.credentialsInUse(), spendingCap: spending}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }
@@ -216,6 +228,9 @@ type providerData struct {
 	// credentials names the credentials the client sends and where they
 	// came from, never their values (see credentialsInUse).
 	credentials string
+	// spendingCap counts this run's paid jobs against max_new_images; nil
+	// when there is no limit.
+	spendingCap *spendingCap
 }
 
 // providerDataFrom is the shared body of every resource's and data source's
@@ -470,6 +485,7 @@ type providerModel struct {
 	Endpoint     types.String `tfsdk:"endpoint"`
 
 	MaxRequestsPerSecond types.Float64 `tfsdk:"max_requests_per_second"`
+	MaxNewImages         types.Int64   `tfsdk:"max_new_images"`
 }
 
 // unknownArguments lists the arguments whose values are not known yet.

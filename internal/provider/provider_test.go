@@ -68,7 +68,7 @@ provider "akool" {
 // CLI must be a local one (terraform-plugin-testing would otherwise download
 // Terraform when none is on PATH).
 func TestMain(m *testing.M) {
-	for _, name := range []string{envAPIKey, envClientID, envClientSecret, envToken, envEndpoint} {
+	for _, name := range []string{envAPIKey, envClientID, envClientSecret, envToken, envEndpoint, envMaxNewImages} {
 		os.Unsetenv(name)
 	}
 	if os.Getenv("TF_ACC") != "" && os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {

@@ -248,6 +248,9 @@ func (r *generatedImageResource) Create(ctx context.Context, req resource.Create
 	// The create timeout bounds the wait only: cutting the create request
 	// short could lose a job Akool accepted and charged for. The client's
 	// per-request timeout bounds the request.
+	if !r.data.spending().startJob(&resp.Diagnostics) {
+		return
+	}
 	img, err := submitGeneration(ctx, client, plan)
 	if err != nil {
 		addGenerateError(&resp.Diagnostics, r.data.credentialsNote(err))
@@ -390,6 +393,7 @@ func (r *generatedImageResource) ValidateConfig(ctx context.Context, req resourc
 // replacement (a failed job has no picture).
 func (r *generatedImageResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	planJobRecovery(ctx, req, resp)
+	r.data.spending().planJob(ctx, req, &resp.Diagnostics)
 }
 
 // planJobRecovery is the ModifyPlan of every resource that follows one Akool
