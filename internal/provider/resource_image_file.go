@@ -26,9 +26,9 @@ import (
 )
 
 var (
-	_ resource.Resource               = (*imageFileResource)(nil)
-	_ resource.ResourceWithConfigure  = (*imageFileResource)(nil)
-	_ resource.ResourceWithModifyPlan = (*imageFileResource)(nil)
+	_ resource.Resource                = (*imageFileResource)(nil)
+	_ resource.ResourceWithConfigure   = (*imageFileResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*imageFileResource)(nil)
 	_ resource.ResourceWithImportState = (*imageFileResource)(nil)
 )
 
