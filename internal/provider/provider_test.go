@@ -500,6 +500,17 @@ func TestAccExamples_validate(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			// Templates the configuration renders with templatefile.
+			templates, _ := filepath.Glob(filepath.Join("..", "..", "examples", dir, "*.tftpl"))
+			for _, f := range templates {
+				content, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(h.dir, filepath.Base(f)), content, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if !declaresProvider {
 				h.writeConfig("")
 			}
