@@ -88,10 +88,10 @@ func (c *spendingCap) planJob(ctx context.Context, req resource.ModifyPlanReques
 		return
 	}
 	diags.AddError("Akool Spending Cap Exceeded",
-		fmt.Sprintf("This plan holds at least %d paid Akool jobs (new images, upscales and variations, "+
-			"replacements included), more than max_new_images = %d, set by %s. Nothing was sent to Akool and no "+
-			"credits were spent. Generate fewer images in one run (for example with terraform apply -target=...), "+
-			"or raise max_new_images if you mean to spend more.", planned, c.limit, c.source))
+		fmt.Sprintf("This plan holds at least %s (new images, upscales and variations, replacements "+
+			"included), more than max_new_images = %d, set by %s. Nothing was sent to Akool and no credits were "+
+			"spent. Generate fewer images in one run (for example with terraform apply -target=...), or raise "+
+			"max_new_images if you mean to spend more.", paidJobs(planned), c.limit, c.source))
 }
 
 // startJob is called by Create right before it sends a request that starts
@@ -107,12 +107,20 @@ func (c *spendingCap) startJob(diags *diag.Diagnostics) bool {
 	defer c.mu.Unlock()
 	if c.started >= c.limit {
 		diags.AddError("Akool Spending Cap Reached",
-			fmt.Sprintf("This run has already started %d paid Akool jobs, the most that max_new_images = %d "+
-				"(set by %s) allows, so this one was not sent and no credits were spent for it. Apply again in a "+
-				"later run to start it, or raise max_new_images if you mean to spend more.",
-				c.started, c.limit, c.source))
+			fmt.Sprintf("This run has already started %s, the most that max_new_images = %d (set by %s) "+
+				"allows, so this one was not sent and no credits were spent for it. Apply again in a later run to "+
+				"start it, or raise max_new_images if you mean to spend more.",
+				paidJobs(c.started), c.limit, c.source))
 		return false
 	}
 	c.started++
 	return true
+}
+
+// paidJobs is "1 paid Akool job" or "N paid Akool jobs".
+func paidJobs(n int64) string {
+	if n == 1 {
+		return "1 paid Akool job"
+	}
+	return fmt.Sprintf("%d paid Akool jobs", n)
 }

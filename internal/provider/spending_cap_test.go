@@ -90,7 +90,7 @@ func TestAccSpendingCap_imagesEmulatorCounts(t *testing.T) {
 			{
 				// A changed prompt replaces the image: a new paid job.
 				Config:      testAccCappedProvider(url, 0) + testAccImages(4, "a blue kite", "  webhook_url = \"https://hooks.example.com/akool\"\n"),
-				ExpectError: regexp.MustCompile(`(?s)Akool Spending Cap Exceeded.*at least 1 paid Akool jobs.*max_new_images\s+=\s+0`),
+				ExpectError: regexp.MustCompile(`(?s)Akool Spending Cap Exceeded.*at least 1 paid Akool job\b.*max_new_images\s+=\s+0`),
 			},
 			{
 				PreConfig: func() {
