@@ -158,3 +158,22 @@ func TestDocs_accountExampleHasNoChangingOutput(t *testing.T) {
 		t.Error("the akool_account example outputs the credit balance, which changes after every apply")
 	}
 }
+
+// The README starts the emulator's binary in the background, never `go run`:
+// killing `$!` must stop the emulator, and with go run `$!` is the go command.
+func TestDocs_readmeStartsTheEmulatorBinary(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	background := regexp.MustCompile(`(?m)^.*akool-emulator.*&\s*$`).FindAllString(string(readme), -1)
+	if len(background) == 0 {
+		t.Fatal("the README does not show how to start the emulator")
+	}
+	for _, line := range background {
+		if strings.Contains(line, "go run") {
+			t.Errorf("the README starts the emulator with go run, which kill $! does not stop: %s", line)
+		}
+	}
+}
