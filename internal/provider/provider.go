@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -120,7 +119,7 @@ func (p *akoolProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			"max_new_images": schema.Int64Attribute{
 				MarkdownDescription: maxNewImagesDescription,
 				Optional:            true,
-				Validators:          []validator.Int64{int64validator.AtLeast(0)},
+				Validators:          []validator.Int64{spendingCapValidator{}},
 			},
 		},
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
@@ -46,7 +47,7 @@ func newSpendingCap(v types.Int64, getenv func(string) string, diags *diag.Diagn
 		return nil
 	}
 	if !v.IsNull() {
-		// At least 0, checked by the attribute's validator.
+		// At least 0, checked by spendingCapValidator.
 		return &spendingCap{limit: v.ValueInt64(), source: "the max_new_images argument"}
 	}
 	raw := strings.TrimSpace(getenv(envMaxNewImages))
@@ -61,6 +62,26 @@ func newSpendingCap(v types.Int64, getenv func(string) string, diags *diag.Diagn
 		return nil
 	}
 	return &spendingCap{limit: limit, source: "the " + envMaxNewImages + " environment variable"}
+}
+
+// spendingCapValidator checks at plan time that max_new_images is 0 or more.
+type spendingCapValidator struct{}
+
+var _ validator.Int64 = spendingCapValidator{}
+
+func (spendingCapValidator) Description(context.Context) string { return "value must be 0 or more" }
+
+func (v spendingCapValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (spendingCapValidator) ValidateInt64(_ context.Context, req validator.Int64Request, resp *validator.Int64Response) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.ValueInt64() >= 0 {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid Akool Spending Cap",
+		fmt.Sprintf("max_new_images is %d; it must be a whole number of 0 or more, such as 10 (0 allows no new "+
+			"images). Remove it for no limit.", req.ConfigValue.ValueInt64()))
 }
 
 // spending returns the run's spending cap, or nil when there is none.

@@ -192,7 +192,7 @@ func TestAccSpendingCap_negativeArgument(t *testing.T) {
 		Steps: []tfresource.TestStep{
 			{
 				Config:      testAccCappedProvider(url, -1) + testAccImages(1, "a kite", ""),
-				ExpectError: regexp.MustCompile(`(?s)max_new_images.*at least 0`),
+				ExpectError: regexp.MustCompile(`(?s)Invalid Akool Spending Cap.*max_new_images is -1`),
 			},
 		},
 	})
