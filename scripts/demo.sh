@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: build the provider, start the Akool emulator on loopback, and run
 # `terraform apply` of examples/demo through a dev_overrides CLI config (no
-# `terraform init`, no registry access). The images end up as PNG files.
+# `terraform init`, no registry access). The images end up as PNG files, and
+# a gallery page of them as .demo/index.html.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work="$root/.demo"
@@ -16,7 +17,7 @@ go build -o "$bin/akool-emulator" "$root/internal/emulator/cmd/akool-emulator"
 
 rm -rf "$work"
 mkdir -p "$work"
-cp "$root"/examples/demo/*.tf "$work/"
+cp "$root"/examples/demo/*.tf "$root"/examples/demo/*.tftpl "$work/"
 
 api_key="demo-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 echo "==> starting the Akool emulator on loopback"
@@ -52,7 +53,8 @@ unset AKOOL_CLIENT_ID AKOOL_CLIENT_SECRET AKOOL_TOKEN
 
 cd "$work"
 echo "==> terraform apply (dev_overrides, no terraform init)"
-terraform apply -auto-approve -input=false -no-color
+# The outputs are shown below, one by one: the gallery page is too long to read here.
+terraform apply -auto-approve -input=false -no-color | sed '/^Outputs:$/,$d'
 
 echo
 echo "==> a second plan changes nothing and sends no generation"
@@ -62,3 +64,9 @@ echo
 echo "==> the generated images, saved as files you can open:"
 terraform output -raw image_files | sed "s/^/    /"
 echo
+
+# The configuration renders the gallery from the local copies; its links are
+# relative to this directory.
+terraform output -raw gallery_html >"$work/index.html"
+echo "==> a gallery of every picture with its prompt, scale, kind, id and expiry:"
+echo "    $work/index.html"

@@ -84,3 +84,57 @@ output "image_files" {
     [for f in [akool_image_file.hero_upscale, akool_image_file.hero_variation, akool_image_file.poster] : abspath(f.path)],
   ))
 }
+
+# A gallery page of the local copies, for a person to look at (make demo
+# writes it to .demo/index.html): each picture with its prompt, scale, kind,
+# id and expiry date.
+locals {
+  hero = akool_generated_image.campaign["hero"]
+
+  # One entry per picture: its local copy, the Akool job that made it, and
+  # the prompt and scale it was made from.
+  gallery = concat(
+    [for key, img in akool_generated_image.campaign : {
+      copy       = akool_image_file.campaign[key]
+      kind       = "grid"
+      prompt     = img.prompt
+      scale      = img.scale
+      id         = img.id
+      expires_at = img.expires_at
+    }],
+    [
+      {
+        copy       = akool_image_file.hero_upscale
+        kind       = "upscale ${akool_image_upscale.hero.button}"
+        prompt     = local.hero.prompt
+        scale      = local.hero.scale
+        id         = akool_image_upscale.hero.id
+        expires_at = akool_image_upscale.hero.expires_at
+      },
+      {
+        copy       = akool_image_file.hero_variation
+        kind       = "variation ${akool_image_variation.hero.button}"
+        prompt     = local.hero.prompt
+        scale      = local.hero.scale
+        id         = akool_image_variation.hero.id
+        expires_at = akool_image_variation.hero.expires_at
+      },
+      {
+        copy       = akool_image_file.poster
+        kind       = "v4"
+        prompt     = akool_generated_image.poster.prompt
+        scale      = akool_generated_image.poster.scale
+        id         = akool_generated_image.poster.id
+        expires_at = akool_generated_image.poster.expires_at
+      },
+    ],
+  )
+}
+
+output "gallery_html" {
+  description = "The gallery page, an HTML document whose image links are relative to this directory."
+  value = templatefile("${path.module}/gallery.html.tftpl", {
+    title  = "Akool demo gallery"
+    images = local.gallery
+  })
+}

@@ -157,6 +157,7 @@ type exchange struct {
 	ep endpoint
 
 	attempt int
+	first   time.Time // when the first attempt started
 	start   time.Time
 
 	connected atomic.Bool  // a connection was obtained for this attempt
@@ -192,6 +193,9 @@ func (ex *exchange) trace() *httptrace.ClientTrace {
 func (ex *exchange) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, i int) {
 	ex.attempt = i + 1
 	ex.start = time.Now()
+	if i == 0 {
+		ex.first = ex.start
+	}
 	ex.connected.Store(false)
 	ex.wrote.Store(wroteUnknown)
 	ex.transportErr, ex.notActed = nil, false
@@ -357,7 +361,7 @@ func (ex *exchange) result(ctx context.Context, doErr error) (*envelope, error) 
 		return nil, fmt.Errorf("akool %s: stopped before retrying: %w", path, ex.sleepErr)
 
 	case ex.transportErr != nil:
-		err := fmt.Errorf("akool %s: %w", path, c.redactErr(ex.transportErr))
+		err := fmt.Errorf("akool %s: %w (%s)", path, c.redactErr(ex.transportErr), ex.attempts())
 		if ex.ep.create && !ex.notActed {
 			return nil, &UncertainError{Endpoint: path, Err: err}
 		}
@@ -372,6 +376,9 @@ func (ex *exchange) result(ctx context.Context, doErr error) (*envelope, error) 
 
 	case ex.envErr != nil:
 		var apiErr *APIError
+		if errors.As(ex.envErr, &apiErr) {
+			apiErr.URL = c.baseURL + path
+		}
 		if ex.ep.create && errors.As(ex.envErr, &apiErr) && apiErr.Code == 0 &&
 			(ex.status >= 500 || (ex.status >= 200 && ex.status < 300)) {
 			// No business code could be read: a 5xx may come after Akool
@@ -391,6 +398,14 @@ func (ex *exchange) result(ctx context.Context, doErr error) (*envelope, error) 
 		doErr = fmt.Errorf("%w: %w", ctx.Err(), doErr)
 	}
 	return nil, fmt.Errorf("akool %s: %w", path, c.redactErr(doErr))
+}
+
+// attempts says how many attempts were made, and over how long.
+func (ex *exchange) attempts() string {
+	if ex.attempt <= 1 {
+		return "1 attempt"
+	}
+	return fmt.Sprintf("%d attempts over %s", ex.attempt, time.Since(ex.first).Round(100*time.Millisecond))
 }
 
 // readBody reads at most maxBodyBytes of the answer and closes it. A larger

@@ -3,6 +3,7 @@ package akool
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 )
@@ -111,7 +112,12 @@ type APIError struct {
 	Message    string // Akool's msg, or a description of what was wrong with the body
 	HTTPStatus int
 	Endpoint   string // the API path, without host or query (no secrets)
+	URL        string // the full URL requested, without query; empty when not known
 }
+
+// WrongRoute reports an HTTP 404: Akool answers unknown API paths with it
+// (an unknown id is code 1008 at HTTP 200), so the base URL is likely wrong.
+func (e *APIError) WrongRoute() bool { return e.HTTPStatus == http.StatusNotFound }
 
 func (e *APIError) Error() string {
 	if e.Code == 0 {
@@ -158,8 +164,12 @@ func IsCode(err error, code int) bool {
 	return errors.As(err, &apiErr) && apiErr.Code == code
 }
 
-// IsNotFound reports whether Akool answered 1008 (unknown or expired id).
-func IsNotFound(err error) bool { return IsCode(err, CodeNotFound) }
+// IsNotFound reports whether Akool answered 1008 (unknown or expired id). An
+// HTTP 404 is a wrong route, not an unknown id, whatever its code.
+func IsNotFound(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.Code == CodeNotFound && !apiErr.WrongRoute()
+}
 
 // UncertainError wraps the failure of a create request that may have reached
 // Akool: the connection broke or timed out after the request was sent, so a

@@ -296,20 +296,22 @@ func (s scene) draw(img *image.RGBA, rect image.Rectangle) {
 	}
 }
 
-// drawSingle draws one scene at w x h.
-func drawSingle(s scene, w, h int) *image.RGBA {
+// drawSingle draws one scene at w x h, captioned with text.
+func drawSingle(s scene, w, h int, text string) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	s.draw(img, img.Rect)
+	drawCaption(img, img.Rect, text)
 	return img
 }
 
 // drawGrid draws four scenes as a 2x2 grid of sw x sh sub-images (1 2 / 3 4),
-// with a light line between them.
-func drawGrid(scenes [4]scene, sw, sh int) *image.RGBA {
+// with a light line between them, each captioned with text.
+func drawGrid(scenes [4]scene, sw, sh int, text string) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, 2*sw, 2*sh))
 	for n, s := range scenes {
 		x, y := (n%2)*sw, (n/2)*sh
 		s.draw(img, image.Rect(x, y, x+sw, y+sh))
+		drawCaption(img, image.Rect(x, y, x+sw, y+sh), text)
 	}
 	line := [4]uint8{245, 245, 240, 255}
 	for y := range 2 * sh {

@@ -29,13 +29,13 @@ func TestPictureSize(t *testing.T) {
 }
 
 func TestDrawing_deterministic(t *testing.T) {
-	a := encodePNG(drawGrid(gridScenes("662a10df4197b3af58532e89", "a lake", ""), 128, 72))
-	b := encodePNG(drawGrid(gridScenes("662a10df4197b3af58532e89", "a lake", ""), 128, 72))
+	a := encodePNG(drawGrid(gridScenes("662a10df4197b3af58532e89", "a lake", ""), 128, 72, "a lake"))
+	b := encodePNG(drawGrid(gridScenes("662a10df4197b3af58532e89", "a lake", ""), 128, 72, "a lake"))
 	if !bytes.Equal(a, b) {
 		t.Error("the same id and prompt drew different grids")
 	}
-	c := encodePNG(drawGrid(gridScenes("662a10df4197b3af58532e8a", "a lake", ""), 128, 72))
-	d := encodePNG(drawGrid(gridScenes("662a10df4197b3af58532e89", "a forest", ""), 128, 72))
+	c := encodePNG(drawGrid(gridScenes("662a10df4197b3af58532e8a", "a lake", ""), 128, 72, "a lake"))
+	d := encodePNG(drawGrid(gridScenes("662a10df4197b3af58532e89", "a forest", ""), 128, 72, "a forest"))
 	if bytes.Equal(a, c) || bytes.Equal(a, d) {
 		t.Error("another id or prompt drew the same grid")
 	}
@@ -50,7 +50,7 @@ func TestImageCache_drawsOnceAndEvicts(t *testing.T) {
 	draws := 0
 	draw := func() *image.RGBA {
 		draws++
-		return drawSingle(singleScene("662a10df4197b3af58532e89", "x", ""), 32, 32)
+		return drawSingle(singleScene("662a10df4197b3af58532e89", "x", ""), 32, 32, "x")
 	}
 	first := c.get("a", draw)
 	if again := c.get("a", draw); !bytes.Equal(first, again) || draws != 1 {
@@ -71,6 +71,6 @@ func TestImageCache_drawsOnceAndEvicts(t *testing.T) {
 func BenchmarkDrawGrid1024(b *testing.B) {
 	scenes := gridScenes("662a10df4197b3af58532e89", "a lake", "")
 	for b.Loop() {
-		encodePNG(drawGrid(scenes, 512, 512))
+		encodePNG(drawGrid(scenes, 512, 512, "a lake"))
 	}
 }

@@ -211,19 +211,20 @@ func baseURL(r *http.Request) string {
 // the job has no such picture.
 func (j *job) picture(n int) (key string, draw func() *image.RGBA, ok bool) {
 	key = fmt.Sprintf("%s/%d", j.id, n)
+	text := caption(j.prompt)
 	switch {
 	case n == 0 && j.kind.grid():
 		scenes := j.scenes
 		sw, sh := pictureSize(j.scale, subImageLongSide)
-		return key, func() *image.RGBA { return drawGrid(scenes, sw, sh) }, true
+		return key, func() *image.RGBA { return drawGrid(scenes, sw, sh, text) }, true
 	case n >= 1 && n <= 4 && j.kind.grid():
 		s := j.scenes[n-1]
 		w, h := pictureSize(j.scale, subImageLongSide)
-		return key, func() *image.RGBA { return drawSingle(s, w, h) }, true
+		return key, func() *image.RGBA { return drawSingle(s, w, h, text) }, true
 	case n == 0 && j.kind == kindUpscale:
 		s := j.scene
 		w, h := pictureSize(j.scale, upscaleLongSide)
-		return key, func() *image.RGBA { return drawSingle(s, w, h) }, true
+		return key, func() *image.RGBA { return drawSingle(s, w, h, text) }, true
 	case n == 0 && j.kind == kindV4:
 		s := j.scene
 		long := v4LongSide4k
@@ -231,7 +232,7 @@ func (j *job) picture(n int) (key string, draw func() *image.RGBA, ok bool) {
 			long = v4LongSide1080p
 		}
 		w, h := pictureSize(j.scale, long)
-		return key, func() *image.RGBA { return drawSingle(s, w, h) }, true
+		return key, func() *image.RGBA { return drawSingle(s, w, h, text) }, true
 	}
 	return "", nil, false
 }

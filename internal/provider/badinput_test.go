@@ -127,6 +127,7 @@ func badInputs() []badInput {
 		{kind: "provider", attribute: "endpoint", badLine: `endpoint = "https://user:pass@openapi.akool.com"`, summary: `Invalid Akool Endpoint`},
 		{kind: "provider", attribute: "max_requests_per_second", badLine: `max_requests_per_second = 0`, summary: `Invalid Akool Request Rate`},
 		{kind: "provider", attribute: "max_requests_per_second", badLine: `max_requests_per_second = -2`, summary: `Invalid Akool Request Rate`},
+		{kind: "provider", attribute: "max_new_images", badLine: `max_new_images = -1`, summary: `Invalid Akool Spending Cap`},
 	}
 	for _, typ := range []string{"akool_image_upscale", "akool_image_variation"} {
 		button := func(attribute, line string, set map[string]string, summary string) badInput {

@@ -74,6 +74,9 @@ func (d *accountDataSource) Read(ctx context.Context, _ datasource.ReadRequest, 
 func accountCreditErrorDetail(err error) string {
 	var apiErr *akool.APIError
 	if errors.As(err, &apiErr) {
+		if apiErr.WrongRoute() {
+			return wrongRouteText(apiErr)
+		}
 		if apiErr.Code == 0 {
 			return fmt.Sprintf("Akool's answer to the credit balance request (%s, HTTP %d) could not be used: %s. %s",
 				apiErr.Endpoint, apiErr.HTTPStatus, apiErr.Message, answerMeaning(err, apiErr))

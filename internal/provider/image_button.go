@@ -206,6 +206,9 @@ func (r *imageButtonResource) Create(ctx context.Context, req resource.CreateReq
 	// The create timeout bounds the wait only: cutting the press short could
 	// lose a job Akool accepted and charged for. The client's per-request
 	// timeout bounds the request.
+	if !r.data.spending().startJob(&resp.Diagnostics) {
+		return
+	}
 	img, err := client.PressButton(ctx, akool.ButtonRequest{
 		ParentID:   parentID,
 		Button:     button,
@@ -318,6 +321,7 @@ func (r *imageButtonResource) ModifyPlan(ctx context.Context, req resource.Modif
 	r.kind.refuseRepress(ctx, req, &resp.Diagnostics)
 	planJobRecovery(ctx, req, resp)
 	r.data.notePlannedWait(ctx, req)
+	r.data.spending().planJob(ctx, req, &resp.Diagnostics)
 	if !resp.Diagnostics.HasError() {
 		r.checkPlannedPress(ctx, req, resp)
 	}

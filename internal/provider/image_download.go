@@ -137,11 +137,11 @@ func downloadImageFile(ctx context.Context, client *http.Client, userAgent, rawU
 
 	dir := filepath.Dir(dest)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("creating directory %s: %w", dir, err)
+		return nil, &imageFileWriteError{Err: fmt.Errorf("creating directory %s: %w", dir, err)}
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(dest)+".*.tmp")
 	if err != nil {
-		return nil, fmt.Errorf("creating a temporary file in %s: %w", dir, err)
+		return nil, &imageFileWriteError{Err: fmt.Errorf("creating a temporary file in %s: %w", dir, err)}
 	}
 	tmpName := tmp.Name()
 	closed, renamed := false, false
@@ -179,20 +179,70 @@ func downloadImageFile(ctx context.Context, client *http.Client, userAgent, rawU
 		return nil, fmt.Errorf("GET %s: the %d bytes received are not an image this provider recognizes (PNG, JPEG, GIF or WebP): %w", display, n, err)
 	}
 	if err := tmp.Sync(); err != nil {
-		return nil, fmt.Errorf("writing %s: %w", tmpName, err)
+		return nil, &imageFileWriteError{Err: fmt.Errorf("writing %s: %w", tmpName, err)}
 	}
 	closed = true
 	if err := tmp.Close(); err != nil {
-		return nil, fmt.Errorf("writing %s: %w", tmpName, err)
+		return nil, &imageFileWriteError{Err: fmt.Errorf("writing %s: %w", tmpName, err)}
 	}
 	if err := os.Chmod(tmpName, 0o644); err != nil {
-		return nil, fmt.Errorf("setting the mode of %s: %w", tmpName, err)
+		return nil, &imageFileWriteError{Err: fmt.Errorf("setting the mode of %s: %w", tmpName, err)}
 	}
 	if err := os.Rename(tmpName, dest); err != nil {
-		return nil, fmt.Errorf("moving the download into place at %s: %w", dest, err)
+		return nil, &imageFileWriteError{Err: fmt.Errorf("moving the download into place at %s: %w", dest, err)}
 	}
 	renamed = true
 
+	return &imageFileInfo{
+		SHA256:      hex.EncodeToString(hash.Sum(nil)),
+		Size:        n,
+		ContentType: contentType,
+		Width:       int64(width),
+		Height:      int64(height),
+	}, nil
+}
+
+// imageFileWriteError is a failure to write the downloaded image to the
+// local file system, as opposed to a failure to download it.
+type imageFileWriteError struct {
+	Err error
+}
+
+func (e *imageFileWriteError) Error() string { return e.Err.Error() }
+func (e *imageFileWriteError) Unwrap() error { return e.Err }
+
+// inspectLocalImageFile describes the image at path as a download of it would.
+func inspectLocalImageFile(path string) (*imageFileInfo, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("there is no file at this path")
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	stat, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !stat.Mode().IsRegular() {
+		return nil, fmt.Errorf("it is not a regular file")
+	}
+	if stat.Size() > maxImageFileBytes {
+		return nil, fmt.Errorf("it is %d bytes, more than the limit of %d bytes", stat.Size(), maxImageFileBytes)
+	}
+	contentType, width, height, err := imageFileDecodeConfig(f)
+	if err != nil {
+		return nil, fmt.Errorf("it is not an image this provider recognizes (PNG, JPEG, GIF or WebP): %w", err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	hash := sha256.New()
+	n, err := io.Copy(hash, f)
+	if err != nil {
+		return nil, err
+	}
 	return &imageFileInfo{
 		SHA256:      hex.EncodeToString(hash.Sum(nil)),
 		Size:        n,

@@ -134,6 +134,11 @@ func (p *akoolProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				Optional:   true,
 				Validators: []validator.Float64{positiveRateValidator{}},
 			},
+			"max_new_images": schema.Int64Attribute{
+				MarkdownDescription: maxNewImagesDescription,
+				Optional:            true,
+				Validators:          []validator.Int64{spendingCapValidator{}},
+			},
 		},
 	}
 }
@@ -141,6 +146,12 @@ func (p *akoolProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var config providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	// The spending cap applies even while the client cannot be created yet.
+	spending := newSpendingCap(config.MaxNewImages, os.Getenv, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -155,7 +166,7 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		tflog.Debug(ctx, "Akool provider configuration has unknown values; no client is created", map[string]any{
 			"unknown_arguments": unknown,
 		})
-		data := &providerData{unconfigured: reason, written: newWrittenPaths()}
+		data := &providerData{unconfigured: reason, written: newWrittenPaths(), spendingCap: spending}
 		resp.DataSourceData = data
 		resp.ResourceData = data
 		return
@@ -223,7 +234,7 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		"auth_method": settings.authMethod(),
 	})
 	data := &providerData{client: client, httpClient: httpClient, credentials: settings.credentialsInUse(),
-		presses: newPressRegistry(), written: newWrittenPaths()}
+		presses: newPressRegistry(), written: newWrittenPaths(), spendingCap: spending}
 	data.checkCredentials = func(ctx context.Context) error { return p.checks.verify(ctx, settings, client) }
 	resp.DataSourceData = data
 	resp.ResourceData = data
@@ -268,6 +279,9 @@ type providerData struct {
 	// credentialsReported makes a refusal reported once per walk, not by
 	// every resource that plans to call Akool.
 	credentialsReported sync.Once
+	// spendingCap counts this run's paid jobs against max_new_images; nil
+	// when there is no limit.
+	spendingCap *spendingCap
 }
 
 // providerDataFrom is the shared body of every resource's and data source's
@@ -613,6 +627,7 @@ type providerModel struct {
 	Endpoint     types.String `tfsdk:"endpoint"`
 
 	MaxRequestsPerSecond types.Float64 `tfsdk:"max_requests_per_second"`
+	MaxNewImages         types.Int64   `tfsdk:"max_new_images"`
 }
 
 // unknownArguments lists the arguments whose values are not known yet.

@@ -75,7 +75,7 @@ provider "akool" {
 // CLI must be a local one (terraform-plugin-testing would otherwise download
 // Terraform when none is on PATH).
 func TestMain(m *testing.M) {
-	for _, name := range []string{envAPIKey, envClientID, envClientSecret, envToken, envEndpoint} {
+	for _, name := range []string{envAPIKey, envClientID, envClientSecret, envToken, envEndpoint, envMaxNewImages} {
 		if !liveCredential(name) {
 			os.Unsetenv(name)
 		}
@@ -606,6 +606,17 @@ func TestAccExamples_validate(t *testing.T) {
 				}
 				declaresProvider = declaresProvider || strings.Contains(string(content), "required_providers")
 				if err := os.WriteFile(filepath.Join(h.dir, "example_"+filepath.Base(f)), content, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Templates the configuration renders with templatefile.
+			templates, _ := filepath.Glob(filepath.Join("..", "..", "examples", dir, "*.tftpl"))
+			for _, f := range templates {
+				content, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(h.dir, filepath.Base(f)), content, 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -248,6 +248,9 @@ func (r *generatedImageResource) Create(ctx context.Context, req resource.Create
 	// The create timeout bounds the wait only: cutting the create request
 	// short could lose a job Akool accepted and charged for. The client's
 	// per-request timeout bounds the request.
+	if !r.data.spending().startJob(&resp.Diagnostics) {
+		return
+	}
 	img, err := submitGeneration(ctx, client, plan)
 	if err != nil {
 		addGenerateError(&resp.Diagnostics, r.data.credentialsNote(err))
@@ -400,6 +403,7 @@ func (r *generatedImageResource) ModifyPlan(ctx context.Context, req resource.Mo
 	planJobRecovery(ctx, req, resp)
 	r.data.planCredentials(ctx, req, "akool_generated_image", &resp.Diagnostics)
 	r.data.notePlannedWait(ctx, req)
+	r.data.spending().planJob(ctx, req, &resp.Diagnostics)
 }
 
 // planJobRecovery is the ModifyPlan of every resource that follows one Akool
@@ -740,10 +744,26 @@ func checkReported(img *akool.Image, err error) error {
 // apiErrorText states Akool's answer e, found in err, and its meaning, in
 // full sentences.
 func apiErrorText(err error, e *akool.APIError) string {
+	if e.WrongRoute() {
+		return wrongRouteText(e)
+	}
 	if e.Code == 0 {
 		return fmt.Sprintf("Akool's answer (%s, HTTP %d) could not be used: %s. %s", e.Endpoint, e.HTTPStatus, e.Message, e.Meaning())
 	}
 	return fmt.Sprintf("Akool answered code %d, %q (%s). %s", e.Code, e.Message, e.Endpoint, answerMeaning(err, e))
+}
+
+// wrongRouteText explains an HTTP 404: Akool answers unknown ids with code
+// 1008 at HTTP 200, so a 404 means the URL has no such API route.
+func wrongRouteText(e *akool.APIError) string {
+	url := e.URL
+	if url == "" {
+		url = e.Endpoint
+	}
+	return fmt.Sprintf("%s answered HTTP 404 Not Found (%s): there is no such Akool API route there, so the "+
+		"provider's endpoint looks wrong; no image id was looked up. Set endpoint (or the %s environment "+
+		"variable) to the base URL of Akool's OpenAPI, %s, with no path after it.",
+		url, e.Message, envEndpoint, akool.DefaultBaseURL)
 }
 
 // logProgress logs each change of a job's status while waiting.

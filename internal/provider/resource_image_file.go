@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -28,10 +29,10 @@ import (
 )
 
 var (
-	_ resource.Resource               = (*imageFileResource)(nil)
-	_ resource.ResourceWithConfigure  = (*imageFileResource)(nil)
-	_ resource.ResourceWithModifyPlan = (*imageFileResource)(nil)
-
+	_ resource.Resource                   = (*imageFileResource)(nil)
+	_ resource.ResourceWithConfigure      = (*imageFileResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*imageFileResource)(nil)
+	_ resource.ResourceWithImportState    = (*imageFileResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*imageFileResource)(nil)
 )
 
@@ -85,9 +86,15 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 					"Must be set; it is optional in the schema only so that a reference to an image that has not finished " +
 					"yet (whose `image_url` is still null) stops with an error that says so, before anything is downloaded. " +
 					"No credentials are sent with the request. Changing this downloads the new URL to `path`, replacing the file.",
-				Optional:      true,
-				Validators:    []validator.String{imageFileURLValidator{}},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Optional:   true,
+				Validators: []validator.String{imageFileURLValidator{}},
+				// An imported file has no URL in state yet: the first apply
+				// records the configured one without downloading.
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
+					func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+						resp.RequiresReplace = !req.StateValue.IsNull()
+					},
+					"Changing the URL replaces the file.", "Changing the URL replaces the file.")},
 			},
 			"path": schema.StringAttribute{
 				MarkdownDescription: "Where to write the file. A relative path is relative to the directory Terraform runs in; " +
@@ -128,7 +135,12 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create:            true,
+				CreateDescription: "How long the download may take when the resource is created, as a duration such as `10m`. Defaults to `5m`.",
+				Update:            true,
+				UpdateDescription: "How long the download may take when a missing or changed file is downloaded again, as a duration such as `10m`. Defaults to `5m`.",
+			}),
 		},
 	}
 }
@@ -164,6 +176,15 @@ func (r *imageFileResource) Read(ctx context.Context, req resource.ReadRequest, 
 	var state imageFileResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	if state.SHA256.IsNull() {
+		// Only an import leaves the checksum unset: describe the file found.
+		resp.Diagnostics.Append(readImportedFile(&state)...)
+		if !resp.Diagnostics.HasError() {
+			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		}
 		return
 	}
 
@@ -268,6 +289,34 @@ func imageFileNotOurs(filePath string, state imageFileResourceModel, rewritten b
 	return ""
 }
 
+// ImportState adopts a file already on disk by its path; Read checks that it
+// is an image and records its checksum.
+func (r *imageFileResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if strings.TrimSpace(req.ID) == "" {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			"The import id of akool_image_file is the path of the file, as in the configuration's path argument, "+
+				"for example: terraform import akool_image_file.hero ./images/hero.png.")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("path"), req.ID)...)
+}
+
+// readImportedFile fills an imported resource from the file at its path.
+func readImportedFile(state *imageFileResourceModel) (diags diag.Diagnostics) {
+	filePath := state.Path.ValueString()
+	info, err := inspectLocalImageFile(filePath)
+	if err != nil {
+		diags.AddError("Cannot Import Image File",
+			fmt.Sprintf("The file at %q cannot be imported: %v. Import an existing PNG, JPEG, GIF or WebP file by "+
+				"its path as written in the configuration's path argument, or leave the resource out of the import "+
+				"and let terraform apply download it.", filePath, err))
+		return diags
+	}
+	state.setFromInfo(filePath, info)
+	return diags
+}
+
 // ModifyPlan makes id known at plan time (it is the path), and turns the
 // restore marker that Read left in private state into an in-place update:
 // the checksum and metadata become unknown, and Update downloads the image
@@ -328,6 +377,15 @@ func (r *imageFileResource) download(ctx context.Context, timeout time.Duration,
 				"Generate a new image deliberately (for example `terraform apply -replace=<address of the image resource>`) or point `url` at a copy you kept."
 		} else if errors.Is(err, context.DeadlineExceeded) {
 			detail += fmt.Sprintf(" The download did not finish within %s; raise it with a `timeouts` block if the connection is slow.", timeout)
+		}
+		var writeErr *imageFileWriteError
+		if errors.As(err, &writeErr) {
+			diags.AddAttributeError(path.Root("path"), "Unable to Write Image File",
+				fmt.Sprintf("The image from %s could not be saved to %q: %v. The image itself is kept: its URL still "+
+					"serves it and nothing in Akool changed. Fix the path (or the permissions of its directory) and "+
+					"apply again: the image is downloaded again, which generates nothing and spends no credits.",
+					imageFileDisplayURL(rawURL), filePath, writeErr.Err))
+			return diags
 		}
 		diags.AddAttributeError(path.Root("url"), "Unable to Download Image", detail)
 		return diags
@@ -569,4 +627,11 @@ const imageFileMarkdownDescription = "Keeps a local copy of an image URL, verifi
 	"not an error.\n\n" +
 	"**Feeding other providers.** `path` can be the `source` of an upload in another provider, for example an object-storage " +
 	"object; use `sha256` as its content hash (for example `source_hash`) so that a new image uploads again. " +
-	"Referring to `path` also orders the upload after the download."
+	"Referring to `path` also orders the upload after the download.\n\n" +
+	"**Timeouts.** A download may take `5m` by default, when the resource is created and when a missing file is " +
+	"downloaded again; a `timeouts` block with `create` and `update` changes that.\n\n" +
+	"## Import\n\n" +
+	"Import a file that is already on disk by its path, written as in the configuration's `path`. The import " +
+	"reads the file and records its checksum and metadata; it downloads nothing. Akool's URL cannot be read back " +
+	"from a file, so the first apply after the import records the configured `url` in place, without downloading: " +
+	"the file stays as it is, and later plans are empty while it is intact."

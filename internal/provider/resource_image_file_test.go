@@ -661,3 +661,116 @@ func TestImageFileCheckLocalCopy(t *testing.T) {
 		}
 	})
 }
+
+// An existing file is imported by its path: the import reads the file and
+// downloads nothing, and the first apply records the URL in place.
+func TestAccImageFile_importByPath(t *testing.T) {
+	e, baseURL := newTestEmulator(t)
+	dest := filepath.Join(t.TempDir(), "hero.png")
+	config := testAccImageFileWithImageConfig(baseURL, dest)
+	downloads := func(want int, when string) func() {
+		return func() {
+			if c := e.Counters().ImageDownloads; c != want {
+				t.Errorf("the emulator served %d image downloads, want %d (%s)", c, want, when)
+			}
+		}
+	}
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				ResourceName:            testImageFileAddr,
+				ImportState:             true,
+				ImportStateId:           dest,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"url"},
+			},
+			{
+				// Forget the resource but keep the file, as a new
+				// configuration adopting an existing file starts.
+				Config: testAccProviderConfig(baseURL) + `
+resource "akool_generated_image" "hero" {
+  prompt = "A lighthouse on a cliff at sunrise"
+  scale  = "16:9"
+}
+
+removed {
+  from = akool_image_file.hero
+  lifecycle {
+    destroy = false
+  }
+}
+`,
+			},
+			{
+				PreConfig: downloads(1, "before the import"),
+				Config:    config + fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", testImageFileAddr, dest),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{64}$`))),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.CompareValuePairs(testImageFileAddr, tfjsonpath.New("url"),
+						testGeneratedImageAddr, tfjsonpath.New("image_url"), compare.ValuesSame()),
+				},
+			},
+			{
+				PreConfig: downloads(1, "after the import"),
+				Config:    config,
+				PlanOnly:  true,
+			},
+		},
+	})
+}
+
+func TestAccImageFile_importMissingFile(t *testing.T) {
+	_, baseURL := newTestEmulator(t)
+	dest := filepath.Join(t.TempDir(), "hero.png")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:        testAccImageFileWithImageConfig(baseURL, dest),
+			ResourceName:  testImageFileAddr,
+			ImportState:   true,
+			ImportStateId: filepath.Join(filepath.Dir(dest), "elsewhere.png"),
+			ExpectError:   regexp.MustCompile(`(?s)Cannot Import Image File.*elsewhere\.png.*no file at this path`),
+		}},
+	})
+}
+
+// A path that cannot be written fails with the image kept; fixing the path
+// downloads it without a new generation.
+func TestAccImageFile_unwritablePath(t *testing.T) {
+	e, baseURL := newTestEmulator(t)
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "not-a-directory")
+	if err := os.WriteFile(blocker, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "hero.png")
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      testAccImageFileWithImageConfig(baseURL, filepath.Join(blocker, "hero.png")),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Write Image File.*not-a-directory.*image itself is kept.*spends no\s+credits`),
+			},
+			{
+				Config: testAccImageFileWithImageConfig(baseURL, good),
+				Check: func(*terraform.State) error {
+					if c := e.Counters().Creates; c != 1 {
+						return fmt.Errorf("the emulator counted %d creates, want 1: fixing the path must not generate again", c)
+					}
+					return nil
+				},
+				ConfigStateChecks: []statecheck.StateCheck{expectImageFileMatchesURL(nil)},
+			},
+		},
+	})
+}

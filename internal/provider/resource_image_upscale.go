@@ -18,7 +18,8 @@ var upscaleKind = &buttonKind{
 	operation:     "Upscale",
 	unableSummary: "Unable to Upscale Image",
 	introduction: "A 4K upscale of one sub-image of a finished Akool grid: the result of pressing the grid's " +
-		"button `U1`-`U4` (`U` followed by `index`). The parent (`image_id`) is an `akool_generated_image` with " +
+		"button `U1`-`U4` (`U` followed by `index`).\n\n" +
+		"The parent (`image_id`) is an `akool_generated_image` with " +
 		"`api_version = \"v3\"`, or an `akool_image_variation`. The result is one picture, without buttons of " +
 		"its own.",
 	imageURLDesc: "URL of the upscaled picture, set once `status` is `completed`. Akool serves it for 7 days " +

@@ -25,7 +25,8 @@ var variationKind = &buttonKind{
 	operation:     "Image Variation",
 	unableSummary: "Unable to Create Image Variation",
 	introduction: "A variation of one sub-image of a finished Akool grid: the result of pressing the grid's " +
-		"button `V1`-`V4` (`V` followed by `index`). The parent (`image_id`) is an `akool_generated_image` with " +
+		"button `V1`-`V4` (`V` followed by `index`).\n\n" +
+		"The parent (`image_id`) is an `akool_generated_image` with " +
 		"`api_version = \"v3\"`, or another `akool_image_variation`. The result is a new 2x2 grid with its own " +
 		"`buttons` and `upscaled_urls`, so it can be upscaled (`akool_image_upscale`) or varied again, with " +
 		"`image_id = akool_image_variation.<name>.id`.",

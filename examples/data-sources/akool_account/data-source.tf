@@ -1,13 +1,7 @@
 data "akool_account" "this" {}
 
-output "akool_credit" {
-  value = data.akool_account.this.credit
-}
-
 # Refuse to start a generation when the balance is too low: the plan fails
-# with this message before any credit is spent. Terraform checks a
-# precondition on every plan, also when the image already exists, so pick a
-# threshold you mean to keep.
+# with this message before any credit is spent.
 resource "akool_generated_image" "hero" {
   prompt = "A lighthouse on a cliff at sunrise, warm light, wide cinematic shot"
 

@@ -1,7 +1,8 @@
 // Command akool-emulator serves the local Akool emulator on its own, for
 // trying configurations offline, demos and benchmarks:
 //
-//	go run ./internal/emulator/cmd/akool-emulator -listen 127.0.0.1:8787 -api-key KEY
+//	go install github.com/akool-community/terraform-provider-akool/internal/emulator/cmd/akool-emulator@latest
+//	akool-emulator -listen 127.0.0.1:8787 -api-key KEY
 //
 // It prints one line with its base URL, then serves until SIGINT or SIGTERM.
 // The API key may come from AKOOL_API_KEY instead of -api-key, which keeps it
@@ -93,10 +94,7 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (co
 	fs.BoolVar(&cfg.opts.Shapes.HideParent, "hide-parent", false, "leave image_content_model_id and op_button out of infobymodelid's answers")
 	fs.BoolVar(&cfg.opts.Shapes.V4UpscaledURL, "v4-upscaled-url", false, "give v4 results an upscaled_urls holding the picture itself")
 	fs.BoolVar(&cfg.verbose, "v", false, "log every request to stderr (never credentials)")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: akool-emulator [flags]\n\nServes a local stand-in for Akool's image API.\n\n")
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() { usage(fs) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, err
@@ -122,6 +120,26 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (co
 		cfg.opts.Shapes.SinglesDelay = -1 // Options reads 0 as the default
 	}
 	return cfg, nil
+}
+
+// usage is the text of -h: what the emulator does, how to use it, and
+// every flag.
+func usage(fs *flag.FlagSet) {
+	fmt.Fprint(fs.Output(), `Usage: akool-emulator [flags]
+
+Serves a local stand-in for Akool's image API, for trying Terraform
+configurations and testing modules offline. It prints one line with its base
+URL ("akool emulator listening on http://127.0.0.1:8787"), then serves until
+SIGINT or SIGTERM. Point the provider's endpoint (or AKOOL_ENDPOINT) at that
+URL and use the same API key. Jobs, credits, buttons and the 7-day expiry
+behave as Akool documents them; pictures show the first words of their
+prompt, and a prompt containing "[fail]" makes its job fail.
+
+Install: go install github.com/akool-community/terraform-provider-akool/internal/emulator/cmd/akool-emulator@latest
+
+Flags:
+`)
+	fs.PrintDefaults()
 }
 
 func usageError(fs *flag.FlagSet, format string, args ...any) error {

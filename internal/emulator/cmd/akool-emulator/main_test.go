@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"io"
 	"net/http"
 	"strings"
@@ -165,5 +166,38 @@ func TestRun_printsURLServesAndStops(t *testing.T) {
 	if resp, err := client.Do(req); err == nil {
 		resp.Body.Close()
 		t.Error("still serving after shutdown")
+	}
+}
+
+// -h explains the emulator, how to install it, and every flag: each flag
+// PrintDefaults lists has a description.
+func TestUsage_documentsEveryFlag(t *testing.T) {
+	var out strings.Builder
+	if _, err := parseFlags([]string{"-h"}, &out, env(nil)); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("-h: err %v, want flag.ErrHelp", err)
+	}
+	text := out.String()
+	for _, want := range []string{"go install github.com/akool-community/terraform-provider-akool/internal/emulator/cmd/akool-emulator@latest", "AKOOL_ENDPOINT", "[fail]"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("-h does not mention %q:\n%s", want, text)
+		}
+	}
+	lines := strings.Split(text, "\n")
+	flags := 0
+	for i, line := range lines {
+		if !strings.HasPrefix(line, "  -") {
+			continue
+		}
+		flags++
+		// A one-letter boolean flag has its description on its own line.
+		if _, inline, ok := strings.Cut(line, "\t"); ok && strings.TrimSpace(inline) != "" {
+			continue
+		}
+		if i+1 >= len(lines) || !strings.HasPrefix(lines[i+1], "    \t") || strings.TrimSpace(lines[i+1]) == "" {
+			t.Errorf("flag %q has no description", strings.Fields(line)[0])
+		}
+	}
+	if flags < 14 {
+		t.Errorf("-h lists %d flags, want every one of them:\n%s", flags, text)
 	}
 }

@@ -1,0 +1,31 @@
+# An example of a module built on the Akool provider: one campaign picture
+# from a prompt, the upscale of one of its sub-images, and local copies of
+# both. Its tests (tests/) run offline against the project's Akool emulator.
+terraform {
+  required_version = ">= 1.7"
+  required_providers {
+    akool = {
+      source = "akool-community/akool"
+    }
+  }
+}
+
+resource "akool_generated_image" "this" {
+  prompt = var.prompt
+  scale  = var.scale
+}
+
+resource "akool_image_upscale" "this" {
+  image_id = akool_generated_image.this.id
+  index    = var.upscale_index
+}
+
+resource "akool_image_file" "grid" {
+  url  = akool_generated_image.this.image_url
+  path = "${var.output_dir}/grid.png"
+}
+
+resource "akool_image_file" "upscale" {
+  url  = akool_image_upscale.this.image_url
+  path = "${var.output_dir}/upscale.png"
+}

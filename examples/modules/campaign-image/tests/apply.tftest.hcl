@@ -1,0 +1,57 @@
+# Applies the module against whichever Akool the provider is pointed at: the
+# project's emulator (make test), another stand-in, or Akool itself, which
+# spends credits. The provider reads AKOOL_ENDPOINT and AKOOL_API_KEY from the
+# environment. terraform test destroys what it created at the end.
+provider "akool" {
+  # The module starts two paid jobs; a test run never starts more.
+  max_new_images = 2
+}
+
+variables {
+  prompt     = "A lighthouse on a cliff at sunrise, module test"
+  # Absolute, so that the copies land beside the tests whatever directory
+  # the provider process runs in.
+  output_dir = abspath("test-output")
+}
+
+run "generates_and_keeps_copies" {
+  assert {
+    condition     = akool_generated_image.this.status == "completed"
+    error_message = "The grid did not finish: status is ${akool_generated_image.this.status}."
+  }
+  assert {
+    condition     = akool_image_upscale.this.button == "U1"
+    error_message = "The upscale pressed ${akool_image_upscale.this.button}, not U1."
+  }
+  assert {
+    condition     = fileexists(output.files.grid) && fileexists(output.files.upscale)
+    error_message = "The local copies were not written."
+  }
+  assert {
+    condition     = filesha256(output.files.upscale) == akool_image_file.upscale.sha256
+    error_message = "The upscale's local copy does not match its recorded checksum."
+  }
+  assert {
+    condition     = timecmp(output.expires_at, plantimestamp()) > 0
+    error_message = "The grid expires at ${output.expires_at}, which has passed."
+  }
+}
+
+run "second_plan_keeps_the_images" {
+  command = plan
+
+  assert {
+    condition     = output.image_id == run.generates_and_keeps_copies.image_id
+    error_message = "A second plan would replace the grid."
+  }
+}
+
+run "refuses_an_unknown_scale" {
+  command = plan
+
+  variables {
+    scale = "5:4"
+  }
+
+  expect_failures = [var.scale]
+}

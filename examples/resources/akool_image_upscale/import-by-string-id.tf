@@ -1,0 +1,5 @@
+# Adopt an upscale by the id Akool returned for the press.
+import {
+  to = akool_image_upscale.poster
+  id = "662a10df4197b3af58532e8a"
+}

@@ -1,0 +1,82 @@
+package provider
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The demo's configuration renders a gallery page from its local copies:
+// every picture, with its prompt, scale, kind, id and expiry date, linked by
+// a path where the picture is. Not parallel: the provider runs in this
+// process, and the demo's relative paths and environment are the process's.
+func TestAccDemo_gallery(t *testing.T) {
+	_, url := newTestEmulator(t)
+	h := newTFHarness(t)
+	demo := filepath.Join("..", "..", "examples", "demo")
+	for _, pattern := range []string{"*.tf", "*.tftpl"} {
+		files, _ := filepath.Glob(filepath.Join(demo, pattern))
+		for _, f := range files {
+			content, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(h.dir, filepath.Base(f)), content, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Chdir(h.dir)
+	t.Setenv(envEndpoint, url)
+	t.Setenv(envAPIKey, testAccAPIKey)
+
+	h.init()
+	if res := h.apply(); res.exitCode != 0 {
+		t.Fatalf("terraform apply of the demo failed:\n%s", res.output())
+	}
+	page := h.mustRun("output", "-raw", "gallery_html").stdout
+	if got := strings.Count(page, "<figure>"); got != 6 {
+		t.Errorf("the gallery shows %d pictures, want the demo's 6", got)
+	}
+
+	kinds := map[string]string{}
+	for _, r := range h.state().Values.RootModule.Resources {
+		switch r.Type {
+		case "akool_generated_image":
+			kinds[r.Address] = "grid"
+			if r.AttributeValues["api_version"] == "v4" {
+				kinds[r.Address] = "v4"
+			}
+		case "akool_image_upscale":
+			kinds[r.Address] = "upscale U2"
+		case "akool_image_variation":
+			kinds[r.Address] = "variation V4"
+		case "akool_image_file":
+			path, _ := r.AttributeValues["path"].(string)
+			if !strings.Contains(page, `src="`+path+`"`) {
+				t.Errorf("the gallery does not show %s", path)
+			}
+			if _, err := os.Stat(filepath.Join(h.dir, path)); err != nil {
+				t.Errorf("the gallery links %s, which is not there: %v", path, err)
+			}
+			continue
+		default:
+			continue
+		}
+		for _, want := range []string{r.AttributeValues["id"].(string), r.AttributeValues["expires_at"].(string), kinds[r.Address]} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the gallery does not show %q of %s", want, r.Address)
+			}
+		}
+		if prompt, ok := r.AttributeValues["prompt"].(string); ok && !strings.Contains(page, prompt) {
+			t.Errorf("the gallery does not show the prompt of %s, %q", r.Address, prompt)
+		}
+		if scale, ok := r.AttributeValues["scale"].(string); ok && !strings.Contains(page, "<dd>"+scale+"</dd>") {
+			t.Errorf("the gallery does not show the scale of %s, %s", r.Address, scale)
+		}
+	}
+	if len(kinds) != 6 {
+		t.Errorf("found %d image resources in the demo's state, want 6", len(kinds))
+	}
+}

@@ -1,0 +1,50 @@
+package provider
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// The example module's own tests pass under `terraform test` against the
+// emulator: the apply tests with the endpoint and key from the environment,
+// as a module author runs them, and the plan-only tests with mock_provider.
+// The emulator's counters show that the module started exactly its two jobs.
+// Not parallel: the provider runs in this process and reads the environment.
+func TestAccExamples_moduleTestsEmulatorCounts(t *testing.T) {
+	e, url := newTestEmulator(t)
+	h := newTFHarness(t)
+	module := filepath.Join("..", "..", "examples", "modules", "campaign-image")
+	err := filepath.WalkDir(module, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(module, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(h.dir, rel), 0o755)
+		}
+		content, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(h.dir, rel), content, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(envEndpoint, url)
+	t.Setenv(envAPIKey, testAccAPIKey)
+
+	h.init()
+	res := h.run("test")
+	if res.exitCode != 0 || !res.mentions("Success! 5 passed, 0 failed.") {
+		t.Fatalf("terraform test of the example module exited with %d:\n%s", res.exitCode, res.output())
+	}
+	if c := e.Counters(); c.Creates != 1 || c.Presses != 1 {
+		t.Errorf("the module's tests started %d generations and %d presses, want 1 and 1", c.Creates, c.Presses)
+	}
+	if _, err := os.Stat(filepath.Join(h.dir, "test-output", "grid.png")); err == nil {
+		t.Error("terraform test left the grid's local copy behind after destroying the module")
+	}
+}
