@@ -532,9 +532,11 @@ func cleanPath(filePath string) string {
 // to fail. It only looks: nothing is created at plan time.
 func addUnwritablePathError(filePath string, diags *diag.Diagnostics) {
 	if err := checkWritablePath(filePath); err != nil {
-		diags.AddAttributeError(path.Root("path"), "Image File Path Not Writable",
-			fmt.Sprintf("The image cannot be written to %q: %v. Nothing was downloaded or generated. Choose "+
-				"another path, or fix the folders and permissions, then plan again.", filePath, err))
+		diags.AddAttributeError(path.Root("path"), "Unable to Write Image File",
+			fmt.Sprintf("The image cannot be written to %q: %v. Nothing was downloaded, and nothing is generated "+
+				"for a file that cannot be written; an image that is already generated is kept, and its URL still "+
+				"serves it. Choose another path, or fix the folders and permissions, and apply again: downloading "+
+				"the image spends no credits.", filePath, err))
 	}
 }
 

@@ -2,10 +2,17 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -33,12 +40,12 @@ func TestAccImageFile_unwritablePathFailsPlan(t *testing.T) {
 			{
 				Config:      testAccImageFileWithImageConfig(url, filepath.Join(blocker, "images", "hero.png")),
 				PlanOnly:    true,
-				ExpectError: errorPattern("Image File Path Not Writable", blocker+" is a file, so the folder", "Nothing was downloaded or generated"),
+				ExpectError: errorPattern("Unable to Write Image File", blocker+" is a file, so the folder", "Nothing was downloaded, and nothing is generated"),
 			},
 			{
 				Config:      testAccImageFileWithImageConfig(url, folder),
 				PlanOnly:    true,
-				ExpectError: errorPattern("Image File Path Not Writable", "it is a folder"),
+				ExpectError: errorPattern("Unable to Write Image File", "it is a folder"),
 			},
 		},
 	})
@@ -164,5 +171,32 @@ func TestAccImageFile_restoreSaysWhy(t *testing.T) {
 	res = h.mustRun("plan", "-input=false")
 	if want := "The file at " + dest + " is missing since the last apply; it will be downloaded again from the image URL"; !res.mentions(want) {
 		t.Errorf("plan output does not mention %q:\n%s", want, res.output())
+	}
+}
+
+// A write that fails after the plan (the folder became a file meanwhile)
+// keeps the image and says that fixing the path spends nothing.
+func TestImageFileDownload_writeFailureKeepsImage(t *testing.T) {
+	body := imageFileTestBytes(t, "png", 8, 8)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "image/png")
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(srv.Close)
+	blocker := filepath.Join(t.TempDir(), "not-a-directory")
+	if err := os.WriteFile(blocker, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := &imageFileResource{httpClient: srv.Client()}
+	plan := imageFileResourceModel{URL: types.StringValue(srv.URL + "/a.png"), Path: types.StringValue(filepath.Join(blocker, "hero.png"))}
+	diags := r.download(context.Background(), time.Minute, &plan)
+	if !diags.HasError() {
+		t.Fatal("download into a path under a file succeeded; want an error")
+	}
+	got := diags[0].Summary() + ": " + diags[0].Detail()
+	for _, want := range []string{"Unable to Write Image File", "not-a-directory", "The image itself is kept", "spends no credits"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("diagnostic %q does not say %q", got, want)
+		}
 	}
 }

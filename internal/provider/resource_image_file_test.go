@@ -743,23 +743,29 @@ func TestAccImageFile_importMissingFile(t *testing.T) {
 	})
 }
 
-// A path that cannot be written fails with the image kept; fixing the path
-// downloads it without a new generation.
+// A path that cannot be written at apply fails with the image kept; fixing
+// the path downloads it without a new generation. The plan cannot see the
+// problem: the file in the way is written by another resource of the same
+// apply (a path blocked before the plan fails the plan instead).
 func TestAccImageFile_unwritablePath(t *testing.T) {
 	e, baseURL := newTestEmulator(t)
 	dir := t.TempDir()
 	blocker := filepath.Join(dir, "not-a-directory")
-	if err := os.WriteFile(blocker, []byte("x"), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	good := filepath.Join(dir, "hero.png")
+	blockedConfig := testAccImageFileWithImageConfig(baseURL, filepath.Join(blocker, "hero.png")) + fmt.Sprintf(`
+resource "akool_image_file" "blocker" {
+  url  = akool_generated_image.hero.image_url
+  path = %q
+}
+`, blocker)
+	blockedConfig = strings.Replace(blockedConfig, "  path = ", "  depends_on = [akool_image_file.blocker]\n  path = ", 1)
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:      testAccImageFileWithImageConfig(baseURL, filepath.Join(blocker, "hero.png")),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Write Image File.*not-a-directory.*image itself is kept.*spends no\s+credits`),
+				Config:      blockedConfig,
+				ExpectError: regexp.MustCompile(`(?s)Unable to Write Image File.*not-a-directory.*already generated is\s+kept.*spends no\s+credits`),
 			},
 			{
 				Config: testAccImageFileWithImageConfig(baseURL, good),
