@@ -2,11 +2,14 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
+	"os"
+	"strings"
 
+	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/akool-community/terraform-provider-akool/internal/provider"
 )
@@ -14,17 +17,53 @@ import (
 // version is set by goreleaser at build time (-ldflags "-X main.version=...").
 var version = "dev"
 
+const address = "registry.terraform.io/akool-community/akool"
+
 func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "start the provider with support for debuggers such as delve")
 	flag.Parse()
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address:         "registry.terraform.io/akool-community/akool",
-		Debug:           debug,
-		ProtocolVersion: 6,
-	})
-	if err != nil {
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	if !logsRequested(os.Environ()) {
+		for _, name := range quietLogLevels {
+			if err := os.Setenv(name, "OFF"); err != nil {
+				log.Fatal(err)
+			}
+		}
+		opts = append(opts, tf6server.WithGoPluginLogger(hclog.NewNullLogger()))
+	}
+	if err := tf6server.Serve(address, providerserver.NewProtocol6(provider.New(version)()), opts...); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// Terraform shows a provider's logs only when one of the TF_LOG variables
+// asks for them, and discards them otherwise. The SDK's loggers do not know
+// that: unset, their levels default to TRACE, and every line of every
+// request is formatted as JSON, sent to Terraform and parsed there, only to
+// be dropped. That used to be the largest part of what a plan cost beside the
+// framework's own work. So when no TF_LOG variable is set, the provider turns
+// its loggers OFF (the levels the SDK reads from the environment at every
+// request); with any of them set, it logs exactly as the SDK does by default.
+
+// quietLogLevels are the logger levels turned OFF when nobody asked for
+// logs: the SDK's root logger, its protocol and framework subsystems, and
+// this provider's own logger (named after the last part of its address).
+var quietLogLevels = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_AKOOL"}
+
+// logsRequested reports whether the environment asks Terraform or the SDK
+// for logs: any non-empty TF_LOG, TF_LOG_PATH, TF_LOG_PROVIDER*, TF_LOG_SDK*
+// or other TF_LOG* variable.
+func logsRequested(environ []string) bool {
+	for _, kv := range environ {
+		name, value, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "TF_LOG") && value != "" {
+			return true
+		}
+	}
+	return false
 }
