@@ -247,8 +247,9 @@ func (r *generatedImageResource) Create(ctx context.Context, req resource.Create
 
 	// The create timeout bounds the wait only: cutting the create request
 	// short could lose a job Akool accepted and charged for. The client's
-	// per-request timeout bounds the request.
-	img, err := submitGeneration(ctx, client, plan)
+	// per-request timeout bounds the request; the timeout ends retries of a
+	// create Akool refuses as too frequent.
+	img, err := submitGeneration(akool.RetryRefusalsUntil(ctx, time.Now().Add(timeout)), client, plan)
 	if err != nil {
 		addGenerateError(&resp.Diagnostics, r.data.credentialsNote(err))
 		return
