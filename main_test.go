@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -164,4 +166,25 @@ func head(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
+}
+
+func TestTuneGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+
+	tuneGC(func(string) string { return "" })
+	if got := debug.SetGCPercent(100); got != 400 {
+		t.Errorf("GC percent %d, want 400 when GOGC is unset", got)
+	}
+	if got := debug.SetMemoryLimit(math.MaxInt64); got != 96<<20 {
+		t.Errorf("memory limit %d, want 96 MiB when GOMEMLIMIT is unset", got)
+	}
+
+	tuneGC(func(name string) string { return map[string]string{"GOGC": "100", "GOMEMLIMIT": "1GiB"}[name] })
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GC percent %d, want the user's 100 when GOGC is set", got)
+	}
+	if got := debug.SetMemoryLimit(math.MaxInt64); got != math.MaxInt64 {
+		t.Errorf("memory limit %d, want none set when GOMEMLIMIT is set", got)
+	}
 }
