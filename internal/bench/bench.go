@@ -249,7 +249,11 @@ type Plans struct {
 	Floor     []time.Duration // terraform plan over the floor provider's resources
 	NoRefresh []time.Duration // terraform plan -refresh=false over the images
 	Refresh   []time.Duration // terraform plan over the images, reading each from Akool
-	Reads     time.Duration   // the least time the refresh's reads need: images × latency / parallelism
+	// SchemaFloor is terraform plan -refresh=false over the floor
+	// provider's resources with the image resource's schema: what that
+	// schema costs the framework and Terraform by themselves.
+	SchemaFloor []time.Duration
+	Reads       time.Duration // the least time the refresh's reads need: images × latency / parallelism
 	// ReadsPerImage is the status reads per image of one refreshing plan
 	// (the most of all runs).
 	ReadsPerImage float64

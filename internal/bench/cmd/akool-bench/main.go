@@ -322,6 +322,20 @@ resource "akool_generated_image" "bench" {
 }
 `
 
+const floorImageConfig = `terraform {
+  required_providers {
+    benchfloor = {
+      source = "akool-community/benchfloor"
+    }
+  }
+}
+
+resource "benchfloor_image" "bench" {
+  count  = %d
+  prompt = "%s${count.index}"
+}
+`
+
 const floorConfig = `terraform {
   required_providers {
     benchfloor = {
@@ -421,6 +435,10 @@ func (b *benchmark) runPlans() (*bench.Plans, []bench.Check, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	schemaDir, err := b.workdir("plan-floor-image", fmt.Sprintf(floorImageConfig, planImages, bench.PromptPrefix))
+	if err != nil {
+		return nil, nil, err
+	}
 	env := b.env(srv.url, "", 0)
 
 	b.logf("%-24s creating %d images and %d benchfloor_item", "plan", planImages, planImages)
@@ -429,6 +447,9 @@ func (b *benchmark) runPlans() (*bench.Plans, []bench.Check, error) {
 	}
 	if err := b.terraform(floorDir, env, nil, "apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
 		return fail("creating the floor's resources", err)
+	}
+	if err := b.terraform(schemaDir, env, nil, "apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		return fail("creating the floor's resources with the image schema", err)
 	}
 	srv.emu.SetLatency(planLatency)
 
@@ -444,6 +465,11 @@ func (b *benchmark) runPlans() (*bench.Plans, []bench.Check, error) {
 			return fail("terraform plan -refresh=false over the images", err)
 		}
 		p.NoRefresh = append(p.NoRefresh, took)
+
+		if took, err = b.timed(schemaDir, env, nil, append(plan, "-refresh=false")...); err != nil {
+			return fail("terraform plan -refresh=false over the floor's resources with the image schema", err)
+		}
+		p.SchemaFloor = append(p.SchemaFloor, took)
 
 		readsBefore := srv.emu.Counters().Reads
 		sampler := newMemorySampler(b.opts.provider)
@@ -689,6 +715,8 @@ func (b *benchmark) report() int {
 			p.Images, p.Images, len(p.Floor), planParallel)
 		fmt.Fprintf(b.out, "  floor                          %s\n", medianOf(p.Floor))
 		fmt.Fprintf(b.out, "  images, -refresh=false         %s  = %.2fx the floor\n", medianOf(p.NoRefresh), p.NoRefreshRatio())
+		fmt.Fprintf(b.out, "  floor with the image schema    %s  = %.2fx the floor: what the schema alone costs the framework and Terraform\n",
+			medianOf(p.SchemaFloor), bench.Median(p.SchemaFloor).Seconds()/bench.Median(p.Floor).Seconds())
 		fmt.Fprintf(b.out, "  images, %v reads             %s  = %.2fx (floor + %d reads x %v / %d = %.2fs); %.2f reads per image\n",
 			planLatency, medianOf(p.Refresh), p.RefreshRatio(), p.Images, planLatency, planParallel, p.Reads.Seconds(), p.ReadsPerImage)
 		checks = append(checks, b.planCheck...)

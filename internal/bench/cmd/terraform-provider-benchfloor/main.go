@@ -1,8 +1,14 @@
 // Command terraform-provider-benchfloor is the yardstick of make bench: the
 // smallest provider terraform-plugin-framework can serve, one resource with a
-// few string attributes that never talks to anything. A plan over its
-// resources is the floor under which no framework provider can plan; the
-// benchmark prints the akool provider's plans beside it, from the same run.
+// few string attributes that never talks to anything (benchfloor_item). A
+// plan over its resources is the floor under which no framework provider can
+// plan; the benchmark prints the akool provider's plans beside it, from the
+// same run.
+//
+// benchfloor_image has akool_generated_image's schema, plan modifiers
+// included, and does nothing else either: a plan over it is what the
+// framework and Terraform cost for that schema alone, which tells the
+// provider's own cost apart from its schema's.
 //
 // It is served the way a framework provider usually is (providerserver.Serve
 // with its defaults), so the floor includes what the framework costs by
@@ -22,6 +28,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	akool "github.com/akool-community/terraform-provider-akool/internal/provider"
 )
 
 // address is the provider's source address; the benchmark maps it to the
@@ -50,7 +59,10 @@ func (floorProvider) Configure(context.Context, provider.ConfigureRequest, *prov
 }
 
 func (floorProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{func() resource.Resource { return itemResource{} }}
+	return []func() resource.Resource{
+		func() resource.Resource { return itemResource{} },
+		func() resource.Resource { return imageResource{} },
+	}
 }
 
 func (floorProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
@@ -100,3 +112,64 @@ func (itemResource) Update(ctx context.Context, req resource.UpdateRequest, resp
 }
 
 func (itemResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+// imageResource is benchfloor_image: akool_generated_image's schema, whose
+// computed values Create and Update fill with made-up values of a finished
+// grid's shape, and whose Read keeps the state as it is.
+type imageResource struct{}
+
+func (imageResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_image"
+}
+
+func (imageResource) Schema(ctx context.Context, req resource.SchemaRequest, resp *resource.SchemaResponse) {
+	akool.NewGeneratedImageResource().Schema(ctx, req, resp)
+}
+
+func (imageResource) Create(_ context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	raw, err := filled(req.Plan.Raw)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Fill the Plan", err.Error())
+		return
+	}
+	resp.State.Raw = raw
+}
+
+func (imageResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+
+func (imageResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	raw, err := filled(req.Plan.Raw)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Fill the Plan", err.Error())
+		return
+	}
+	resp.State.Raw = raw
+}
+
+func (imageResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+// filled replaces every unknown value of a plan with a made-up known one:
+// an id-like string, four URLs for a list, 4 for a number, false.
+func filled(plan tftypes.Value) (tftypes.Value, error) {
+	return tftypes.Transform(plan, func(_ *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		if v.IsKnown() {
+			return v, nil
+		}
+		switch t := v.Type(); {
+		case t.Is(tftypes.String):
+			return tftypes.NewValue(t, "https://cdn.example.com/images/662a10df4197b3af58532e89/1.png"), nil
+		case t.Is(tftypes.Number):
+			return tftypes.NewValue(t, 4), nil
+		case t.Is(tftypes.Bool):
+			return tftypes.NewValue(t, false), nil
+		case t.Is(tftypes.List{ElementType: tftypes.String}):
+			var urls []tftypes.Value
+			for range 4 {
+				urls = append(urls, tftypes.NewValue(tftypes.String, "https://cdn.example.com/images/662a10df4197b3af58532e89/1.png"))
+			}
+			return tftypes.NewValue(t, urls), nil
+		default:
+			return tftypes.NewValue(t, nil), nil
+		}
+	})
+}
