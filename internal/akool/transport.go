@@ -235,10 +235,11 @@ func (ex *exchange) checkRetry(ctx context.Context, resp *http.Response, err err
 	body, ex.tooLarge, ex.readErr = readBody(resp)
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	if ex.readErr != nil {
-		// For a create the status line already arrived: Akool acted.
+		// For a create the status line already arrived: Akool acted. The
+		// error is kept in ex for result.
 		retry := ex.allowRetry(ctx, !ex.ep.create, false)
 		ex.log(ctx, retry)
-		return retry, nil
+		return retry, nil //nolint:nilerr // reported by result, not by retryablehttp
 	}
 	if ex.tooLarge {
 		ex.envErr = &APIError{HTTPStatus: ex.status, Endpoint: ex.ep.path,

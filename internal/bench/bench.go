@@ -201,7 +201,7 @@ func (c Check) String() string {
 // image and the wall time over the lower bound.
 func LagTargets(a Apply, p50, p95 time.Duration, reads, ratio float64) []Check {
 	name := a.Profile + "/" + a.Strategy
-	checks := []Check{ok(name+": all images created", a.Failed == "", orText(a.Failed, "yes"), "yes")}
+	checks := []Check{ok(name+": all images created", a.Failed == "", yesOr(a.Failed), "yes")}
 	med := Percentile(a.Lags, 0.5)
 	checks = append(checks, ok(name+": median lag", med <= p50 && len(a.Lags) > 0, secs(med), "<= "+secs(p50)))
 	if p95 > 0 {
@@ -219,7 +219,7 @@ func LagTargets(a Apply, p50, p95 time.Duration, reads, ratio float64) []Check {
 func RateTargets(a Apply, maxRefused float64) []Check {
 	name := a.Profile + "/" + a.Strategy
 	return []Check{
-		ok(name+": all images created", a.Failed == "", orText(a.Failed, "yes"), "yes"),
+		ok(name+": all images created", a.Failed == "", yesOr(a.Failed), "yes"),
 		ok(name+": refused requests", a.RefusedShare() <= maxRefused,
 			fmt.Sprintf("%.1f%% (%d of %d)", 100*a.RefusedShare(), a.Refused, a.Requests), fmt.Sprintf("<= %g%%", 100*maxRefused)),
 	}
@@ -229,11 +229,12 @@ func ok(name string, pass bool, got, want string) Check {
 	return Check{Name: name, Got: got, Want: want, OK: pass}
 }
 
-func orText(s, empty string) string {
-	if s == "" {
-		return empty
+// yesOr is "yes" for no failure, else the failure.
+func yesOr(failure string) string {
+	if failure == "" {
+		return "yes"
 	}
-	return s
+	return failure
 }
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.2fs", d.Seconds()) }
@@ -307,12 +308,12 @@ func ThousandTargets(t Thousand, maxRefused float64, maxPeak int64, maxPlan floa
 	}
 	planRatio := ratio(t.Plan, t.Floor+t.Reads)
 	return []Check{
-		ok(name+"apply succeeded", t.Failed == "", orText(t.Failed, "yes"), "yes"),
+		ok(name+"apply succeeded", t.Failed == "", yesOr(t.Failed), "yes"),
 		ok(name+"creates", t.Creates == t.Images, strconv.Itoa(t.Creates), strconv.Itoa(t.Images)),
 		ok(name+"refused requests", share <= maxRefused && t.Requests > 0,
 			fmt.Sprintf("%.1f%% (%d of %d)", 100*share, t.Refused, t.Requests), fmt.Sprintf("<= %g%%", 100*maxRefused)),
 		ok(name+"provider peak memory, apply", t.ApplyPeak > 0 && t.ApplyPeak < maxPeak, mib(t.ApplyPeak), "< "+mib(maxPeak)),
-		ok(name+"plan succeeded", t.PlanFailed == "", orText(t.PlanFailed, "yes"), "yes"),
+		ok(name+"plan succeeded", t.PlanFailed == "", yesOr(t.PlanFailed), "yes"),
 		ok(name+"provider peak memory, refresh", t.PlanPeak > 0 && t.PlanPeak < maxPeak, mib(t.PlanPeak), "< "+mib(maxPeak)),
 		ok(name+"plan / (floor + reads)", t.PlanFailed == "" && planRatio <= maxPlan,
 			fmt.Sprintf("%.2f (%s / (%s + %s))", planRatio, secs(t.Plan), secs(t.Floor), secs(t.Reads)), fmt.Sprintf("<= %g", maxPlan)),
