@@ -16,10 +16,12 @@ import (
 //     Akool refuses requests. With it, requests are spaced at that rate from
 //     the start, and the rate never exceeds it.
 //   - Refusals make a cut once they are more than a trace of what was sent
-//     over the last second (at least one, and refusalShare of the requests):
-//     a busy service refuses the odd request whatever the rate, and such
-//     refusals must not slow the client down. One burst of refusals is one
-//     cut: requests sent before a cut do not count for the next one.
+//     over the last second (refusalShare of the requests, at least one, and
+//     two before the first cut): a busy service refuses the odd request
+//     whatever the rate, and such refusals must not slow the client down,
+//     while a client above a limit is refused again within the second. One
+//     burst of refusals is one cut: requests sent before a cut do not count
+//     for the next one.
 //   - A cut takes what Akool served over the last second as its limit (a
 //     server that allows N requests a second has just served N), never less
 //     than cutFactor of what was sent then, nor than floorShare of the most
@@ -51,6 +53,7 @@ type limiter struct {
 
 const (
 	refusalShare = 0.05            // share of the requests of the last second that must be refused for a cut
+	minRefusals  = 2               // refusals within a second that the first cut needs at least
 	cutFactor    = 0.75            // share of the requests sent over the last second a cut keeps at least
 	floorShare   = 0.5             // share of peakServed the limit is never cut below
 	headroom     = 0.9             // share of the learned limit the client sends at
@@ -167,7 +170,13 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 	l.refused.add(now)
 	refusals := float64(l.refused.countSince(now, l.cutAt))
 	sent := float64(l.sent.count(now))
-	if refusals < max(1, refusalShare*sent) {
+	threshold := max(1, refusalShare*sent)
+	if !l.paced {
+		// Before the first cut a lone refusal may come while the client is
+		// still starting up, when what it sent says nothing of the limit.
+		threshold = max(threshold, minRefusals)
+	}
+	if refusals < threshold {
 		return 0
 	}
 	served := float64(l.answered.count(now))

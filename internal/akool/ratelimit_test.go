@@ -126,6 +126,9 @@ func TestLimiter_recovers(t *testing.T) {
 		_ = l.wait(context.Background(), clk.sleep)
 		l.answer()
 	}
+	if cut := l.refuse(clk.now()); cut != 0 {
+		t.Fatalf("a lone refusal before any cut cut the rate to %v", cut)
+	}
 	l.refuse(clk.now())
 	at := func(d time.Duration) float64 {
 		l.mu.Lock()
@@ -300,7 +303,7 @@ func TestLimiter_underAServerLimit(t *testing.T) {
 
 func TestClient_adaptsToRefusals(t *testing.T) {
 	srv, cnt := server(t, func(w http.ResponseWriter, _ *http.Request, n int) {
-		if n == 3 {
+		if n == 3 || n == 4 {
 			writeJSON(w, 200, `{"code":1005,"msg":"Too frequent"}`)
 			return
 		}
@@ -315,13 +318,14 @@ func TestClient_adaptsToRefusals(t *testing.T) {
 	if _, paced := c.limiter.Rate(); paced || len(sleep.all()) != 0 {
 		t.Fatalf("paced before any refusal (waits %v)", sleep.all())
 	}
-	// The third request is refused and retried; from then on requests are paced.
+	// The third request is refused twice and retried; from then on requests
+	// are paced.
 	if _, err := c.Credit(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	rate, paced := c.limiter.Rate()
-	if want := headroom * max(2, cutFactor*3); !paced || math.Abs(rate-want) > 1e-9 {
-		t.Fatalf("after a refusal: rate %v, paced %v; want paced at %v: headroom times the 2 served, or cutFactor times the 3 sent", rate, paced, want)
+	if want := headroom * max(2, cutFactor*4); !paced || math.Abs(rate-want) > 1e-9 {
+		t.Fatalf("after two refusals: rate %v, paced %v; want paced at %v: headroom times the 2 served, or cutFactor times the 4 sent", rate, paced, want)
 	}
 	before := len(sleep.all())
 	if _, err := c.Credit(context.Background()); err != nil {
@@ -331,8 +335,8 @@ func TestClient_adaptsToRefusals(t *testing.T) {
 	if len(waits) != 1 || waits[0] < 300*time.Millisecond {
 		t.Errorf("the next request waited %v, want one wait of about 1/rate", waits)
 	}
-	if cnt.get(epCredit.path) != 5 {
-		t.Errorf("requests = %d, want 5", cnt.get(epCredit.path))
+	if cnt.get(epCredit.path) != 6 {
+		t.Errorf("requests = %d, want 6", cnt.get(epCredit.path))
 	}
 }
 
