@@ -171,7 +171,7 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 	refusals := float64(l.refused.countSince(now, l.cutAt))
 	sent := float64(l.sent.count(now))
 	threshold := max(1, refusalShare*sent)
-	if !l.paced {
+	if l.cutAt.IsZero() {
 		// Before the first cut a lone refusal may come while the client is
 		// still starting up, when what it sent says nothing of the limit.
 		threshold = max(threshold, minRefusals)
