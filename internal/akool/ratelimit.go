@@ -16,12 +16,12 @@ import (
 //     Akool refuses requests. With it, requests are spaced at that rate from
 //     the start, and the rate never exceeds it.
 //   - Refusals make a cut once they are more than a trace of what was sent
-//     over the last second (refusalShare of the requests, at least one, and
-//     two before the first cut): a busy service refuses the odd request
-//     whatever the rate, and such refusals must not slow the client down,
-//     while a client above a limit is refused again within the second. One
-//     burst of refusals is one cut: requests sent before a cut do not count
-//     for the next one.
+//     over the last evidenceTime: refusalShare of the requests, at least
+//     one, two before the first cut, and one while probing above the last
+//     limit. A busy service refuses the odd request whatever the rate, and
+//     such refusals must not slow the client down, while a client above a
+//     limit keeps being refused. One burst of refusals is one cut: requests
+//     sent before a cut do not count for the next one.
 //   - A cut takes what Akool served over the last second as its limit (a
 //     server that allows N requests a second has just served N), never less
 //     than cutFactor of what was sent then, nor than floorShare of the most
@@ -47,8 +47,9 @@ type limiter struct {
 	cutAt time.Time // when the rate was last cut; zero before the first cut
 	limit float64   // the limit learned at the last cut, requests per second
 
-	sent, answered, refused window  // over the last second
-	peakServed              float64 // the most requests answered without a refusal in one second so far
+	sent, answered      window  // over the last second
+	recentSent, refused window  // over the last evidenceTime
+	peakServed          float64 // the most requests answered without a refusal in one second so far
 }
 
 const (
@@ -58,6 +59,7 @@ const (
 	floorShare   = 0.5             // share of peakServed the limit is never cut below
 	headroom     = 0.9             // share of the learned limit the client sends at
 	recoveryTime = 6 * time.Second // from a cut to the start of probing
+	evidenceTime = 5 * time.Second // the past over which refusals are weighed against what was sent
 	probeGain    = 1/headroom - 1  // probing reaches the learned limit after twice recoveryTime
 	minRate      = 0.5             // requests per second: the rate is never cut below this
 )
@@ -66,7 +68,8 @@ func newLimiter(ceiling float64, now func() time.Time) *limiter {
 	if now == nil {
 		now = time.Now
 	}
-	return &limiter{ceiling: max(ceiling, 0), paced: ceiling > 0, now: now}
+	return &limiter{ceiling: max(ceiling, 0), paced: ceiling > 0, now: now,
+		recentSent: window{span: evidenceTime}, refused: window{span: evidenceTime}}
 }
 
 // rateLocked is the current rate, in requests per second, of a paced limiter.
@@ -106,7 +109,7 @@ func (l *limiter) wait(ctx context.Context, sleep func(context.Context, time.Dur
 	for {
 		now := l.now()
 		if !l.paced {
-			l.sent.add(now)
+			l.addSent(now)
 			return ctx.Err()
 		}
 		slot := l.next
@@ -117,7 +120,7 @@ func (l *limiter) wait(ctx context.Context, sleep func(context.Context, time.Dur
 		taken, cut := l.next, l.cutAt
 		d := slot.Sub(now)
 		if d <= 0 {
-			l.sent.add(now)
+			l.addSent(now)
 			return nil
 		}
 		l.mu.Unlock()
@@ -130,7 +133,7 @@ func (l *limiter) wait(ctx context.Context, sleep func(context.Context, time.Dur
 			return err
 		}
 		if l.cutAt.Equal(cut) {
-			l.sent.add(l.now())
+			l.addSent(l.now())
 			return nil
 		}
 	}
@@ -146,6 +149,11 @@ func (l *limiter) waitAfter(ctx context.Context, sleep func(context.Context, tim
 		}
 	}
 	return l.wait(ctx, sleep)
+}
+
+func (l *limiter) addSent(now time.Time) {
+	l.sent.add(now)
+	l.recentSent.add(now)
 }
 
 // answer records an answer that was not a refusal.
@@ -168,18 +176,22 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 		return 0
 	}
 	l.refused.add(now)
-	refusals := float64(l.refused.countSince(now, l.cutAt))
-	sent := float64(l.sent.count(now))
-	threshold := max(1, refusalShare*sent)
-	if l.cutAt.IsZero() {
+	refusals := float64(l.refused.countAfter(now, l.cutAt))
+	threshold := max(1, refusalShare*float64(l.recentSent.count(now)))
+	switch {
+	case l.cutAt.IsZero():
 		// Before the first cut a lone refusal may come while the client is
 		// still starting up, when what it sent says nothing of the limit.
 		threshold = max(threshold, minRefusals)
+	case l.rateLocked(now) > l.limit:
+		// Probing above the limit Akool enforced last time: a refusal
+		// says where it is.
+		threshold = 1
 	}
 	if refusals < threshold {
 		return 0
 	}
-	served := float64(l.answered.count(now))
+	served, sent := float64(l.answered.count(now)), float64(l.sent.count(now))
 	limit := max(served, cutFactor*sent, floorShare*l.peakServed, minRate/headroom)
 	if l.ceiling > 0 {
 		limit = min(limit, l.ceiling/headroom)
@@ -200,12 +212,13 @@ func interval(rate float64) time.Duration {
 	return time.Duration(float64(time.Second) / rate)
 }
 
-// window counts events over the last second.
+// window counts events over the last span (a second when zero).
 type window struct {
-	times []time.Time // in order; older than a second are dropped
+	span  time.Duration
+	times []time.Time // in order; older than span are dropped
 }
 
-// windowLimit bounds the memory of a window; at more requests per second
+// windowLimit bounds the memory of a window; at more requests per span
 // than this the count saturates, which is far above any rate Akool serves.
 const windowLimit = 1024
 
@@ -222,7 +235,7 @@ func (w *window) count(now time.Time) int {
 	return len(w.times)
 }
 
-// countSince counts the events of the last second at or after since.
+// countSince counts the events of the last span at or after since.
 func (w *window) countSince(now, since time.Time) int {
 	w.drop(now)
 	n := 0
@@ -234,7 +247,23 @@ func (w *window) countSince(now, since time.Time) int {
 	return n
 }
 
-// oldest is the oldest event of the last second.
+// countAfter counts the events of the last span after since, or all of them
+// for a zero since.
+func (w *window) countAfter(now, since time.Time) int {
+	if since.IsZero() {
+		return w.count(now)
+	}
+	w.drop(now)
+	n := 0
+	for _, t := range w.times {
+		if t.After(since) {
+			n++
+		}
+	}
+	return n
+}
+
+// oldest is the oldest event of the last span.
 func (w *window) oldest(now time.Time) (time.Time, bool) {
 	w.drop(now)
 	if len(w.times) == 0 {
@@ -245,7 +274,11 @@ func (w *window) oldest(now time.Time) (time.Time, bool) {
 
 func (w *window) drop(now time.Time) {
 	cut := 0
-	for cut < len(w.times) && now.Sub(w.times[cut]) >= time.Second {
+	span := w.span
+	if span == 0 {
+		span = time.Second
+	}
+	for cut < len(w.times) && now.Sub(w.times[cut]) >= span {
 		cut++
 	}
 	if cut > 0 {

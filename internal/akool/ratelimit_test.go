@@ -291,8 +291,8 @@ func TestLimiter_underAServerLimit(t *testing.T) {
 			}
 			share := float64(refused) / float64(sent)
 			t.Logf("%d sent, %d refused (%.1f%%), %d served (%.1f/s)", sent, refused, 100*share, served, float64(served)/120)
-			if share > 0.02 {
-				t.Errorf("%.1f%% of requests refused, want <= 2%%", 100*share)
+			if share > 0.03 {
+				t.Errorf("%.1f%% of requests refused, want <= 3%%", 100*share)
 			}
 			if perSecond := float64(served) / 120; perSecond < 6.5 {
 				t.Errorf("served %.1f requests per second of the 8 allowed, want >= 6.5", perSecond)
@@ -410,5 +410,35 @@ func TestLimiter_sporadicRefusalsDoNotStarveTheClient(t *testing.T) {
 	}
 	if perSecond := float64(served) / 60; perSecond < 2 {
 		t.Errorf("served %.1f requests per second, want >= 2", perSecond)
+	}
+}
+
+func TestLimiter_transientRefusalsDoNotSlowTheClient(t *testing.T) {
+	// A server without a limit that answers 2% of requests with a refusal
+	// at random, as a busy service with transient faults does, to a client
+	// whose requests take 40 ms each (25 a second). Over a minute the client
+	// keeps most of its pace: only refusals while it probes above the pace
+	// it last settled on slow it down, by a tenth.
+	clk := newFakeClock()
+	l := newLimiter(0, clk.now)
+	rng := rand.New(rand.NewPCG(3, 4))
+	var served, refused int
+	end := clk.now().Add(time.Minute)
+	for clk.now().Before(end) {
+		if err := l.wait(context.Background(), clk.sleep); err != nil {
+			t.Fatal(err)
+		}
+		if rng.IntN(50) == 0 {
+			refused++
+			l.refuse(clk.now())
+		} else {
+			served++
+			l.answer()
+		}
+		clk.advance(40 * time.Millisecond)
+	}
+	t.Logf("%d served, %d refused", served, refused)
+	if perSecond := float64(served) / 60; perSecond < 20 {
+		t.Errorf("served %.1f requests per second of the 25 the client could send, want >= 20", perSecond)
 	}
 }
