@@ -43,18 +43,17 @@ func main() {
 	}
 }
 
-// Terraform shows a provider's logs only when one of the TF_LOG variables
-// asks for them, and discards them otherwise. The SDK's loggers do not know
-// that: unset, their levels default to TRACE, and every line of every
-// request is formatted as JSON, sent to Terraform and parsed there, only to
-// be dropped. That used to be the largest part of what a plan cost beside the
-// framework's own work. So when no TF_LOG variable is set, the provider turns
-// its loggers OFF (the levels the SDK reads from the environment at every
-// request); with any of them set, it logs exactly as the SDK does by default.
-
 // quietLogLevels are the logger levels turned OFF when nobody asked for
 // logs: the SDK's root logger, its protocol and framework subsystems, and
 // this provider's own logger (named after the last part of its address).
+//
+// Terraform shows a provider's logs only when a TF_LOG variable asks for
+// them. The SDK's loggers do not know that: unset, their levels default to
+// TRACE, and every line of every request is formatted as JSON, sent to
+// Terraform and parsed there, only to be dropped; that was the largest part
+// of a plan's cost beside the framework's own work. The SDK reads these
+// levels from the environment at every request; with any TF_LOG variable
+// set, they are left alone and the logs are what the SDK gives by default.
 var quietLogLevels = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_AKOOL"}
 
 // logsRequested reports whether the environment asks Terraform or the SDK
