@@ -235,18 +235,6 @@ func (w *window) count(now time.Time) int {
 	return len(w.times)
 }
 
-// countSince counts the events of the last span at or after since.
-func (w *window) countSince(now, since time.Time) int {
-	w.drop(now)
-	n := 0
-	for _, t := range w.times {
-		if !t.Before(since) {
-			n++
-		}
-	}
-	return n
-}
-
 // countAfter counts the events of the last span after since, or all of them
 // for a zero since.
 func (w *window) countAfter(now, since time.Time) int {
