@@ -9,50 +9,58 @@ import (
 // limiter is a Client's request budget, shared by every request the client
 // sends: creates, reads, the token exchange, and their retries. Akool
 // answers code 1005 (or HTTP 429) to an account that asks too often, and
-// does not say how often is too often, so the budget is learned from its
-// refusals, as the AWS SDKs' "adaptive" retry mode does:
+// does not say how often is too often, so the limit is learned from its
+// refusals:
 //
 //   - Without Config.MaxRequestsPerSecond the client sends freely until
-//     Akool refuses a request for the first time. With it, requests are
-//     spaced at that rate from the start, and the rate never exceeds it.
-//   - A refusal cuts the rate to cutFactor times the rate Akool actually
-//     accepted over the last second (or the rate in use, when lower): the
-//     rate Akool served is the best guess of its limit. A cut takes at most
-//     cutFactor² (44%) off the rate in use, though. Requests already
-//     sent before the cut do not cut it again when they are refused too, so
-//     one burst of refusals is one cut. The rate is never cut below half
-//     the most Akool has answered in one second: a refusal while the client
-//     sends little says Akool is busy, not that it can serve almost
-//     nothing, and sporadic refusals must not starve the client (they still
-//     slow it down: a client cannot tell them from a limit).
-//   - The rate then recovers along a cubic curve (as TCP CUBIC does): back
-//     to the rate that was refused after recoveryTime, flat around it, and
-//     only then faster, probing for more.
+//     Akool refuses requests. With it, requests are spaced at that rate from
+//     the start, and the rate never exceeds it.
+//   - Refusals make a cut once they are more than a trace of what was sent
+//     over the last evidenceTime: refusalShare of the requests, at least
+//     one, two before the first cut, and one while probing above the last
+//     limit. A busy service refuses the odd request whatever the rate, and
+//     such refusals must not slow the client down, while a client above a
+//     limit keeps being refused. One burst of refusals is one cut: requests
+//     sent before a cut do not count for the next one.
+//   - A cut takes what Akool served over the last second as its limit (a
+//     server that allows N requests a second has just served N), never less
+//     than cutFactor of what was sent then, nor than floorShare of the most
+//     Akool ever served in one second. The rate becomes headroom times that
+//     limit, so that requests spaced evenly below it leave Akool room for
+//     the jitter of their arrival, and nothing more is sent until a second
+//     after the oldest request of the last second, which may have filled
+//     the limit.
+//   - The rate stays there for recoveryTime, then probes above along a cubic
+//     curve (as TCP CUBIC does): back at the limit after twice recoveryTime,
+//     and ever faster while Akool keeps answering.
 //
-// Requests wait for their turn before they are sent (each one takes the
-// next slot, 1/rate apart), and the wait ends when ctx does. A retry takes a
-// slot too, but is sent after its own backoff without waiting for it; the
-// requests behind it wait instead.
+// Requests wait for their turn before they are sent, retries included (each
+// one takes the next slot, 1/rate apart), and the wait ends when ctx does.
 type limiter struct {
 	mu  sync.Mutex
 	now func() time.Time
 
 	ceiling float64   // Config.MaxRequestsPerSecond; 0 = none
-	paced   bool      // requests are spaced: from the start with a ceiling, else after the first refusal
+	paced   bool      // requests are spaced: from the start with a ceiling, else after the first cut
 	next    time.Time // the earliest time the next request may go
 
-	cutAt   time.Time // when the rate was last cut; zero before the first cut
-	cutTo   float64   // the rate right after the cut
-	refused float64   // the rate that was refused: the rate recovers to it
+	cutAt time.Time // when the rate was last cut; zero before the first cut
+	limit float64   // the limit learned at the last cut, requests per second
 
-	sent, answered window  // requests sent, and answered without a refusal, over the last second
-	peakServed     float64 // the most requests answered without a refusal in one second so far
+	sent, answered      window  // over the last second
+	recentSent, refused window  // over the last evidenceTime
+	peakServed          float64 // the most requests answered without a refusal in one second so far
 }
 
 const (
-	cutFactor    = 0.75            // share of the served rate kept after a refusal
-	floorShare   = 0.5             // share of peakServed the rate is never cut below
-	recoveryTime = 6 * time.Second // from a cut back to the refused rate
+	refusalShare = 0.05            // share of the requests of the last second that must be refused for a cut
+	minRefusals  = 2               // refusals within a second that the first cut needs at least
+	cutFactor    = 0.75            // share of the requests sent over the last second a cut keeps at least
+	floorShare   = 0.5             // share of peakServed the limit is never cut below
+	headroom     = 0.9             // share of the learned limit the client sends at
+	recoveryTime = 6 * time.Second // from a cut to the start of probing
+	evidenceTime = 5 * time.Second // the past over which refusals are weighed against what was sent
+	probeGain    = 1/headroom - 1  // probing reaches the learned limit after twice recoveryTime
 	minRate      = 0.5             // requests per second: the rate is never cut below this
 )
 
@@ -60,18 +68,19 @@ func newLimiter(ceiling float64, now func() time.Time) *limiter {
 	if now == nil {
 		now = time.Now
 	}
-	return &limiter{ceiling: max(ceiling, 0), paced: ceiling > 0, now: now}
+	return &limiter{ceiling: max(ceiling, 0), paced: ceiling > 0, now: now,
+		recentSent: window{span: evidenceTime}, refused: window{span: evidenceTime}}
 }
 
 // rateLocked is the current rate, in requests per second, of a paced limiter.
 func (l *limiter) rateLocked(now time.Time) float64 {
 	rate := l.ceiling
 	if !l.cutAt.IsZero() {
-		// The cubic through cutTo at the cut, flat at refused after
-		// recoveryTime: r(t) = refused + (refused-cutTo) * ((t-K)/K)^3.
-		k := recoveryTime.Seconds()
-		x := (now.Sub(l.cutAt).Seconds() - k) / k
-		r := l.refused + (l.refused-l.cutTo)*x*x*x
+		r := headroom * l.limit
+		if k := recoveryTime.Seconds(); now.Sub(l.cutAt).Seconds() > k {
+			x := (now.Sub(l.cutAt).Seconds() - k) / k
+			r *= 1 + probeGain*x*x*x
+		}
 		if rate == 0 || r < rate {
 			rate = r
 		}
@@ -92,53 +101,59 @@ func (l *limiter) Rate() (float64, bool) {
 
 // wait takes the next slot and waits for it with sleep, which must return
 // early with ctx's error when ctx ends; the slot is then given back if no
-// later request has taken one since.
+// later request has taken one since. A slot taken before a cut is taken
+// again at the new rate: the cut says that the old one was too fast.
 func (l *limiter) wait(ctx context.Context, sleep func(context.Context, time.Duration) error) error {
 	l.mu.Lock()
-	now := l.now()
-	if !l.paced {
-		l.sent.add(now)
+	defer l.mu.Unlock()
+	for {
+		now := l.now()
+		if !l.paced {
+			l.addSent(now)
+			return ctx.Err()
+		}
+		slot := l.next
+		if slot.Before(now) {
+			slot = now
+		}
+		l.next = slot.Add(interval(l.rateLocked(slot)))
+		taken, cut := l.next, l.cutAt
+		d := slot.Sub(now)
+		if d <= 0 {
+			l.addSent(now)
+			return nil
+		}
 		l.mu.Unlock()
-		return ctx.Err()
-	}
-	slot := l.next
-	if slot.Before(now) {
-		slot = now
-	}
-	l.next = slot.Add(interval(l.rateLocked(slot)))
-	taken := l.next
-	l.mu.Unlock()
-
-	if d := slot.Sub(now); d > 0 {
-		if err := sleep(ctx, d); err != nil {
-			l.mu.Lock()
+		err := sleep(ctx, d)
+		l.mu.Lock()
+		if err != nil {
 			if l.next.Equal(taken) {
 				l.next = slot
 			}
-			l.mu.Unlock()
+			return err
+		}
+		if l.cutAt.Equal(cut) {
+			l.addSent(l.now())
+			return nil
+		}
+	}
+}
+
+// waitAfter is wait for a retry: it first spends the retry's backoff, then
+// takes the next slot free at that time, so that a retry never crowds the
+// requests paced around it.
+func (l *limiter) waitAfter(ctx context.Context, sleep func(context.Context, time.Duration) error, backoff time.Duration) error {
+	if backoff > 0 {
+		if err := sleep(ctx, backoff); err != nil {
 			return err
 		}
 	}
-	l.mu.Lock()
-	l.sent.add(l.now())
-	l.mu.Unlock()
-	return nil
+	return l.wait(ctx, sleep)
 }
 
-// charge takes a slot for a retry that is sent now, without waiting.
-func (l *limiter) charge() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
+func (l *limiter) addSent(now time.Time) {
 	l.sent.add(now)
-	if !l.paced {
-		return
-	}
-	slot := l.next
-	if slot.Before(now) {
-		slot = now
-	}
-	l.next = slot.Add(interval(l.rateLocked(slot)))
+	l.recentSent.add(now)
 }
 
 // answer records an answer that was not a refusal.
@@ -151,8 +166,8 @@ func (l *limiter) answer() {
 }
 
 // refuse records a refusal (code 1005 or HTTP 429) of a request sent at
-// sentAt, and cuts the rate unless a cut already happened after it was
-// sent. It returns the new rate, or 0 when it did not cut.
+// sentAt, and cuts the rate when the refusals call for it. It returns the
+// new rate, or 0 when it did not cut.
 func (l *limiter) refuse(sentAt time.Time) float64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -160,37 +175,50 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 	if !l.cutAt.IsZero() && sentAt.Before(l.cutAt) {
 		return 0
 	}
-	current := float64(l.sent.count(now))
-	if l.paced {
-		current = l.rateLocked(now)
+	l.refused.add(now)
+	refusals := float64(l.refused.countAfter(now, l.cutAt))
+	threshold := max(1, refusalShare*float64(l.recentSent.count(now)))
+	switch {
+	case l.cutAt.IsZero():
+		// Before the first cut a lone refusal may come while the client is
+		// still starting up, when what it sent says nothing of the limit.
+		threshold = max(threshold, minRefusals)
+	case l.rateLocked(now) > l.limit:
+		// Probing above the limit Akool enforced last time: a refusal
+		// says where it is.
+		threshold = 1
 	}
-	// What Akool served is the better guess of its limit, unless it is
-	// implausibly low beside what was sent (the first second of a client,
-	// or refusals that have nothing to do with the rate).
-	if served := float64(l.answered.count(now)); served < current {
-		current = max(served, cutFactor*current)
+	if refusals < threshold {
+		return 0
 	}
-	current = max(current, minRate)
+	served, sent := float64(l.answered.count(now)), float64(l.sent.count(now))
+	limit := max(served, cutFactor*sent, floorShare*l.peakServed, minRate/headroom)
+	if l.ceiling > 0 {
+		limit = min(limit, l.ceiling/headroom)
+	}
 	l.paced = true
 	l.cutAt = now
-	l.refused = current
-	l.cutTo = max(cutFactor*current, floorShare*l.peakServed, minRate)
-	l.refused = max(l.refused, l.cutTo)
-	// The next request waits its turn at the new rate.
-	l.next = now.Add(interval(l.cutTo))
-	return l.cutTo
+	l.limit = limit
+	// The requests sent over the last second may fill Akool's window until
+	// a second after the oldest of them (their answers may not all be back).
+	l.next = now.Add(interval(headroom * limit))
+	if oldest, ok := l.sent.oldest(now); ok && oldest.Add(time.Second).After(l.next) {
+		l.next = oldest.Add(time.Second)
+	}
+	return l.rateLocked(now)
 }
 
 func interval(rate float64) time.Duration {
 	return time.Duration(float64(time.Second) / rate)
 }
 
-// window counts events over the last second.
+// window counts events over the last span (a second when zero).
 type window struct {
-	times []time.Time // in order; older than a second are dropped
+	span  time.Duration
+	times []time.Time // in order; older than span are dropped
 }
 
-// windowLimit bounds the memory of a window; at more requests per second
+// windowLimit bounds the memory of a window; at more requests per span
 // than this the count saturates, which is far above any rate Akool serves.
 const windowLimit = 1024
 
@@ -207,9 +235,38 @@ func (w *window) count(now time.Time) int {
 	return len(w.times)
 }
 
+// countAfter counts the events of the last span after since, or all of them
+// for a zero since.
+func (w *window) countAfter(now, since time.Time) int {
+	if since.IsZero() {
+		return w.count(now)
+	}
+	w.drop(now)
+	n := 0
+	for _, t := range w.times {
+		if t.After(since) {
+			n++
+		}
+	}
+	return n
+}
+
+// oldest is the oldest event of the last span.
+func (w *window) oldest(now time.Time) (time.Time, bool) {
+	w.drop(now)
+	if len(w.times) == 0 {
+		return time.Time{}, false
+	}
+	return w.times[0], true
+}
+
 func (w *window) drop(now time.Time) {
 	cut := 0
-	for cut < len(w.times) && now.Sub(w.times[cut]) >= time.Second {
+	span := w.span
+	if span == 0 {
+		span = time.Second
+	}
+	for cut < len(w.times) && now.Sub(w.times[cut]) >= span {
 		cut++
 	}
 	if cut > 0 {

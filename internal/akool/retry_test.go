@@ -27,28 +27,29 @@ func drop(t *testing.T, w http.ResponseWriter, r *http.Request) {
 
 func TestRead_retriesTransientFaults(t *testing.T) {
 	tests := []struct {
-		name  string
-		fault func(t *testing.T, w http.ResponseWriter, r *http.Request)
+		name    string
+		fault   func(t *testing.T, w http.ResponseWriter, r *http.Request)
+		refusal bool
 	}{
 		{"HTTP 500 with envelope", func(_ *testing.T, w http.ResponseWriter, _ *http.Request) {
 			writeJSON(w, 500, `{"code":1108,"msg":"internal"}`)
-		}},
+		}, false},
 		{"HTTP 502 HTML", func(_ *testing.T, w http.ResponseWriter, _ *http.Request) {
 			w.WriteHeader(502)
 			_, _ = io.WriteString(w, "<html>bad gateway</html>")
-		}},
+		}, false},
 		{"HTTP 429", func(_ *testing.T, w http.ResponseWriter, _ *http.Request) {
 			writeJSON(w, 429, `{"code":1005,"msg":"slow down"}`)
-		}},
+		}, true},
 		{"code 1005 at HTTP 200", func(_ *testing.T, w http.ResponseWriter, _ *http.Request) {
 			writeJSON(w, 200, `{"code":1005,"msg":"Too frequent"}`)
-		}},
-		{"dropped connection", drop},
+		}, true},
+		{"dropped connection", drop, false},
 		{"answer cut short", func(_ *testing.T, w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Length", "500")
 			w.WriteHeader(200)
 			_, _ = io.WriteString(w, `{"code":1000,"msg":"OK","da`)
-		}},
+		}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,9 +71,16 @@ func TestRead_retriesTransientFaults(t *testing.T) {
 			if got := cnt.get(epImage.path); got != 3 {
 				t.Errorf("requests = %d, want 3", got)
 			}
-			waits := sleep.all()
+			// A refusal also slows the request budget down: those retries
+			// wait for their turn after their backoff, a wait of its own.
+			var waits []time.Duration
+			for _, d := range sleep.all() {
+				if !tt.refusal || d < 100*time.Millisecond {
+					waits = append(waits, d)
+				}
+			}
 			if len(waits) != 2 {
-				t.Fatalf("waits = %v, want 2", waits)
+				t.Fatalf("backoff waits = %v (all waits %v), want 2", waits, sleep.all())
 			}
 			for _, d := range waits {
 				if d < time.Millisecond || d > 4*time.Millisecond {
@@ -98,13 +106,6 @@ func TestRead_givesUpAfterRetryMax(t *testing.T) {
 			if !errors.As(err, &apiErr) || apiErr.Code != 0 || apiErr.HTTPStatus != 503 ||
 				!strings.Contains(apiErr.Message, "Service Unavailable") || !strings.Contains(apiErr.Message, "upstream unavailable") {
 				t.Errorf("err = %v, want a Code 0 APIError naming HTTP 503 and quoting the body", err)
-			}
-		}, false},
-		{"code 1005", func(_ *testing.T, w http.ResponseWriter, _ *http.Request) {
-			writeJSON(w, 200, `{"code":1005,"msg":"Too frequent"}`)
-		}, func(t *testing.T, err error) {
-			if !IsCode(err, CodeTooFrequent) {
-				t.Errorf("err = %v, want code 1005", err)
 			}
 		}, false},
 		{"dropped connection", drop, func(t *testing.T, err error) {
@@ -424,24 +425,60 @@ func TestCreate_retriedWhenAkoolDidNotAct(t *testing.T) {
 		if cnt.get(epButton.path) != 2 {
 			t.Errorf("sent %d times, want 2", cnt.get(epButton.path))
 		}
-		if w := sleep.all(); len(w) != 1 || w[0] != 2*time.Second {
-			t.Errorf("waits = %v, want [2s]", w)
+		if w := sleep.all(); len(w) == 0 || w[0] != 2*time.Second {
+			t.Errorf("waits = %v, want 2s first", w)
 		}
 	})
-	t.Run("1005 until RetryMax", func(t *testing.T) {
+	t.Run("1005 past RetryMax until the refusal deadline", func(t *testing.T) {
 		srv, cnt := server(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
 			writeJSON(w, 200, `{"code":1005,"msg":"Too frequent"}`)
 		})
 		c, _ := newClient(t, srv.URL, func(cfg *Config) { cfg.RetryMax = 2 })
-		_, err := c.CreateV4(context.Background(), CreateV4Request{Prompt: "p"})
+		ctx := RetryRefusalsUntil(context.Background(), time.Now().Add(300*time.Millisecond))
+		_, err := c.CreateV4(ctx, CreateV4Request{Prompt: "p"})
 		var uncertain *UncertainError
 		if !IsCode(err, CodeTooFrequent) || errors.As(err, &uncertain) {
 			t.Errorf("err = %v, want a plain 1005 APIError", err)
 		}
-		if cnt.get(epCreateV4.path) != 3 {
-			t.Errorf("sent %d times, want 3", cnt.get(epCreateV4.path))
+		if n := cnt.get(epCreateV4.path); n <= 3 {
+			t.Errorf("sent %d times, want more than 1 + RetryMax = 3: refusals do not count against RetryMax", n)
 		}
 	})
+}
+
+// TestRead_refusalsRetriedWhileContextLasts: a read that Akool keeps
+// refusing as too frequent never gives up because of the refusals; it goes
+// on, paced, until its context ends.
+func TestRead_refusalsRetriedWhileContextLasts(t *testing.T) {
+	for _, refusal := range []func(http.ResponseWriter){
+		func(w http.ResponseWriter) { writeJSON(w, 200, `{"code":1005,"msg":"Too frequent"}`) },
+		func(w http.ResponseWriter) { writeJSON(w, 429, `{"code":1005,"msg":"Too frequent"}`) },
+	} {
+		srv, cnt := server(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+			if n <= 20 {
+				refusal(w)
+				return
+			}
+			writeJSON(w, 200, ok(statusData(2)))
+		})
+		c, _ := newClient(t, srv.URL, func(cfg *Config) { cfg.RetryMax = 2 })
+		if _, err := c.GetImage(context.Background(), testID); err != nil {
+			t.Fatalf("err = %v after %d requests, want the image after 20 refusals", err, cnt.get(epImage.path))
+		}
+		if n := cnt.get(epImage.path); n != 21 {
+			t.Errorf("sent %d times, want 21", n)
+		}
+
+		// Refused forever: the read ends with its context.
+		forever, _ := server(t, func(w http.ResponseWriter, _ *http.Request, _ int) { refusal(w) })
+		c2, _ := newClient(t, forever.URL, func(cfg *Config) { cfg.RetryMax = 2 })
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		_, err := c2.GetImage(ctx, testID)
+		cancel()
+		if !IsCode(err, CodeTooFrequent) && !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("err = %v, want the refusal or the context's deadline", err)
+		}
+	}
 }
 
 // flakyDialer refuses the first `refuse` dials, then breaks the writes of

@@ -124,7 +124,7 @@ func (c *Client) send(ctx context.Context, ep endpoint, query url.Values, payloa
 		Logger:         nil, // the exchange logs each attempt itself, without headers
 		RetryWaitMin:   c.retryWaitMin,
 		RetryWaitMax:   c.retryWaitMax,
-		RetryMax:       c.retryMax,
+		RetryMax:       math.MaxInt32, // refusals are retried while ctx lasts; checkRetry counts the other retries
 		RequestLogHook: ex.beforeAttempt,
 		CheckRetry:     ex.checkRetry,
 		Backoff:        ex.backoff,
@@ -159,6 +159,7 @@ type exchange struct {
 	attempt int
 	first   time.Time // when the first attempt started
 	start   time.Time
+	retries int // retries for other reasons than a refusal, bounded by Client.retryMax
 
 	connected atomic.Bool  // a connection was obtained for this attempt
 	wrote     atomic.Int32 // wroteUnknown, wroteAll or wroteFailed
@@ -210,6 +211,8 @@ func (ex *exchange) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, i int
 //   - Reads (infobymodelid, the credit balance, getToken) change nothing at
 //     Akool, so they are retried on any network error or timeout, on a
 //     broken-off answer, on HTTP 5xx, on HTTP 429 and on code 1005.
+//   - A refusal as too frequent (HTTP 429, code 1005) is retried for as long
+//     as ctx lasts (see allowRetry); other failures at most RetryMax times.
 //   - Creates (createbyprompt, createBySourcePrompt, createbybutton) start a
 //     job that costs credits, so they are retried ONLY when Akool definitely
 //     did not act: no connection could be established, the request was not
@@ -226,7 +229,7 @@ func (ex *exchange) checkRetry(ctx context.Context, resp *http.Response, err err
 	if err != nil {
 		ex.transportErr = err
 		ex.notActed = !ex.connected.Load() || ex.wrote.Load() == wroteFailed
-		retry := ctx.Err() == nil && !isCertError(err) && (!ex.ep.create || ex.notActed)
+		retry := ex.allowRetry(ctx, !isCertError(err) && (!ex.ep.create || ex.notActed), false)
 		ex.log(ctx, retry)
 		return retry, nil
 	}
@@ -236,10 +239,11 @@ func (ex *exchange) checkRetry(ctx context.Context, resp *http.Response, err err
 	body, ex.tooLarge, ex.readErr = readBody(resp)
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	if ex.readErr != nil {
-		// For a create the status line already arrived: Akool acted.
-		retry := ctx.Err() == nil && !ex.ep.create
+		// For a create the status line already arrived: Akool acted. The
+		// error is kept in ex for result.
+		retry := ex.allowRetry(ctx, !ex.ep.create, false)
 		ex.log(ctx, retry)
-		return retry, nil
+		return retry, nil //nolint:nilerr // reported by result, not by retryablehttp
 	}
 	if ex.tooLarge {
 		ex.envErr = &APIError{HTTPStatus: ex.status, Endpoint: ex.ep.path,
@@ -258,10 +262,37 @@ func (ex *exchange) checkRetry(ctx context.Context, resp *http.Response, err err
 	} else {
 		ex.c.limiter.answer()
 	}
-	retry := refused || (!ex.ep.create && ex.status >= 500)
-	retry = retry && ctx.Err() == nil
+	retry := ex.allowRetry(ctx, refused || (!ex.ep.create && ex.status >= 500), refused)
 	ex.log(ctx, retry)
 	return retry, nil
+}
+
+// allowRetry bounds the retries of a request that may be retried. A refusal
+// as too frequent is retried for as long as ctx lasts (and until the time
+// set by RetryRefusalsUntil): the request budget slows every request down
+// meanwhile, and giving up would fail an apply because of the pace alone.
+// Other failures are retried at most Client.retryMax times.
+func (ex *exchange) allowRetry(ctx context.Context, retryable, refused bool) bool {
+	if !retryable || ctx.Err() != nil {
+		return false
+	}
+	if refused {
+		until, ok := ctx.Value(refusalDeadlineKey{}).(time.Time)
+		return !ok || time.Now().Before(until)
+	}
+	ex.retries++
+	return ex.retries <= ex.c.retryMax
+}
+
+type refusalDeadlineKey struct{}
+
+// RetryRefusalsUntil returns a context under which requests that Akool
+// refuses as too frequent (code 1005 or HTTP 429) are retried until t at
+// the latest, and no longer only until ctx ends. A create uses it to give up
+// at its resource's create timeout without putting a deadline on ctx, which
+// would cut short a request Akool may be acting on.
+func RetryRefusalsUntil(ctx context.Context, t time.Time) context.Context {
+	return context.WithValue(ctx, refusalDeadlineKey{}, t)
 }
 
 // backoff computes the wait before the next attempt: the server's
@@ -308,17 +339,17 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// waitBeforeRetry spends the wait chosen by backoff; it stops at once when
-// ctx ends.
+// waitBeforeRetry spends the wait chosen by backoff, and waits for the
+// retry's turn in the request budget if that comes later; it stops at once
+// when ctx ends.
 func (ex *exchange) waitBeforeRetry(req *http.Request) error {
 	ex.c.debug(req.Context(), "akool retry wait", map[string]any{
 		"method": ex.ep.method, "path": ex.ep.path, "attempt": ex.attempt, "wait_ms": ex.wait.Milliseconds(),
 	})
-	if err := ex.c.sleep(req.Context(), ex.wait); err != nil {
+	if err := ex.c.limiter.waitAfter(req.Context(), ex.c.sleep, ex.wait); err != nil {
 		ex.sleepErr = err
 		return err
 	}
-	ex.c.limiter.charge()
 	return nil
 }
 

@@ -201,7 +201,7 @@ func (c Check) String() string {
 // image and the wall time over the lower bound.
 func LagTargets(a Apply, p50, p95 time.Duration, reads, ratio float64) []Check {
 	name := a.Profile + "/" + a.Strategy
-	checks := []Check{ok(name+": all images created", a.Failed == "", orText(a.Failed, "yes"), "yes")}
+	checks := []Check{ok(name+": all images created", a.Failed == "", yesOr(a.Failed), "yes")}
 	med := Percentile(a.Lags, 0.5)
 	checks = append(checks, ok(name+": median lag", med <= p50 && len(a.Lags) > 0, secs(med), "<= "+secs(p50)))
 	if p95 > 0 {
@@ -219,7 +219,7 @@ func LagTargets(a Apply, p50, p95 time.Duration, reads, ratio float64) []Check {
 func RateTargets(a Apply, maxRefused float64) []Check {
 	name := a.Profile + "/" + a.Strategy
 	return []Check{
-		ok(name+": all images created", a.Failed == "", orText(a.Failed, "yes"), "yes"),
+		ok(name+": all images created", a.Failed == "", yesOr(a.Failed), "yes"),
 		ok(name+": refused requests", a.RefusedShare() <= maxRefused,
 			fmt.Sprintf("%.1f%% (%d of %d)", 100*a.RefusedShare(), a.Refused, a.Requests), fmt.Sprintf("<= %g%%", 100*maxRefused)),
 	}
@@ -229,14 +229,102 @@ func ok(name string, pass bool, got, want string) Check {
 	return Check{Name: name, Got: got, Want: want, OK: pass}
 }
 
-func orText(s, empty string) string {
-	if s == "" {
-		return empty
+// yesOr is "yes" for no failure, else the failure.
+func yesOr(failure string) string {
+	if failure == "" {
+		return "yes"
 	}
-	return s
+	return failure
 }
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.2fs", d.Seconds()) }
 
 // Median is the middle of ds (the lower middle for an even count); 0 for none.
 func Median(ds []time.Duration) time.Duration { return Percentile(ds, 0.5) }
+
+// Plans is what the plan benchmark measured in one run: the same number of
+// images and of the floor provider's resources, each kind planned Runs
+// times.
+type Plans struct {
+	Images    int
+	Floor     []time.Duration // terraform plan over the floor provider's resources
+	NoRefresh []time.Duration // terraform plan -refresh=false over the images
+	Refresh   []time.Duration // terraform plan over the images, reading each from Akool
+	// SchemaFloor is terraform plan -refresh=false over the floor
+	// provider's resources with the image resource's schema: what that
+	// schema costs the framework and Terraform by themselves.
+	SchemaFloor []time.Duration
+	Reads       time.Duration // the least time the refresh's reads need: images × latency / parallelism
+	// ReadsPerImage is the status reads per image of one refreshing plan
+	// (the most of all runs).
+	ReadsPerImage float64
+}
+
+// NoRefreshRatio is the median plan -refresh=false over the median floor.
+func (p Plans) NoRefreshRatio() float64 { return ratio(Median(p.NoRefresh), Median(p.Floor)) }
+
+// RefreshRatio is the median refreshing plan over the median floor plus the
+// time the reads need.
+func (p Plans) RefreshRatio() float64 { return ratio(Median(p.Refresh), Median(p.Floor)+p.Reads) }
+
+// PlanTargets checks the plan benchmark: plan -refresh=false within
+// maxNoRefresh times the floor, the refreshing plan within maxRefresh times
+// the floor plus its reads, and exactly one read per image.
+func PlanTargets(p Plans, maxNoRefresh, maxRefresh float64) []Check {
+	name := fmt.Sprintf("plan %d: ", p.Images)
+	return []Check{
+		ok(name+"-refresh=false / floor", p.NoRefreshRatio() <= maxNoRefresh && len(p.Floor) > 0,
+			fmt.Sprintf("%.2f (%s / %s)", p.NoRefreshRatio(), secs(Median(p.NoRefresh)), secs(Median(p.Floor))), fmt.Sprintf("<= %g", maxNoRefresh)),
+		ok(name+"refresh / (floor + reads)", p.RefreshRatio() <= maxRefresh && len(p.Floor) > 0,
+			fmt.Sprintf("%.2f (%s / (%s + %s))", p.RefreshRatio(), secs(Median(p.Refresh)), secs(Median(p.Floor)), secs(p.Reads)), fmt.Sprintf("<= %g", maxRefresh)),
+		ok(name+"reads per image", p.ReadsPerImage == 1, fmt.Sprintf("%.2f", p.ReadsPerImage), "1"),
+	}
+}
+
+// Thousand is what the large benchmark measured: an apply of many images
+// under a rate limit with transient read faults, then a plan over them
+// beside the floor provider's plan of as many resources.
+type Thousand struct {
+	Images            int
+	Failed            string // why the apply did not succeed; "" when it did
+	Creates           int    // create calls Akool accepted
+	Requests, Refused int    // API requests of the apply, and those refused as too frequent
+	ApplyPeak         int64  // the provider's peak resident memory during the apply, bytes
+	PlanFailed        string
+	Plan, Floor       time.Duration // the plan over the images (median), and over the floor's resources (median)
+	Reads             time.Duration // the least time the plan's reads need at Akool's rate
+	PlanPeak          int64         // the provider's peak resident memory during the plan, bytes
+}
+
+// ThousandTargets checks the large benchmark: exactly one create per image,
+// at most maxRefused of the requests refused, peak memory below maxPeak in
+// the apply and in the plan, and the plan within maxPlan times the floor
+// plus its reads.
+func ThousandTargets(t Thousand, maxRefused float64, maxPeak int64, maxPlan float64) []Check {
+	name := fmt.Sprintf("thousand %d: ", t.Images)
+	share := 0.0
+	if t.Requests > 0 {
+		share = float64(t.Refused) / float64(t.Requests)
+	}
+	planRatio := ratio(t.Plan, t.Floor+t.Reads)
+	return []Check{
+		ok(name+"apply succeeded", t.Failed == "", yesOr(t.Failed), "yes"),
+		ok(name+"creates", t.Creates == t.Images, strconv.Itoa(t.Creates), strconv.Itoa(t.Images)),
+		ok(name+"refused requests", share <= maxRefused && t.Requests > 0,
+			fmt.Sprintf("%.1f%% (%d of %d)", 100*share, t.Refused, t.Requests), fmt.Sprintf("<= %g%%", 100*maxRefused)),
+		ok(name+"provider peak memory, apply", t.ApplyPeak > 0 && t.ApplyPeak < maxPeak, mib(t.ApplyPeak), "< "+mib(maxPeak)),
+		ok(name+"plan succeeded", t.PlanFailed == "", yesOr(t.PlanFailed), "yes"),
+		ok(name+"provider peak memory, refresh", t.PlanPeak > 0 && t.PlanPeak < maxPeak, mib(t.PlanPeak), "< "+mib(maxPeak)),
+		ok(name+"plan / (floor + reads)", t.PlanFailed == "" && planRatio <= maxPlan,
+			fmt.Sprintf("%.2f (%s / (%s + %s))", planRatio, secs(t.Plan), secs(t.Floor), secs(t.Reads)), fmt.Sprintf("<= %g", maxPlan)),
+	}
+}
+
+func ratio(a, b time.Duration) float64 {
+	if b <= 0 {
+		return math.Inf(1)
+	}
+	return a.Seconds() / b.Seconds()
+}
+
+func mib(bytes int64) string { return fmt.Sprintf("%.1f MiB", float64(bytes)/(1<<20)) }

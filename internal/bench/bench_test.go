@@ -174,3 +174,48 @@ func TestTargets(t *testing.T) {
 		t.Errorf("11 of 200 refused should miss 5%%: %v", c)
 	}
 }
+
+func TestPlanTargets(t *testing.T) {
+	s := func(ms ...int) []time.Duration {
+		var ds []time.Duration
+		for _, m := range ms {
+			ds = append(ds, time.Duration(m)*time.Millisecond)
+		}
+		return ds
+	}
+	p := Plans{Images: 200, Floor: s(900, 1000, 5000), NoRefresh: s(1100, 1150, 1200), Refresh: s(2400, 2500, 9000),
+		Reads: time.Second, ReadsPerImage: 1}
+	for i, c := range PlanTargets(p, 1.15, 1.25) {
+		if !c.OK {
+			t.Errorf("check %d failed: %v", i, c) // medians: 1.15 and 1.25 exactly
+		}
+	}
+	p.NoRefresh = s(1160, 1160, 1160)
+	p.Refresh = s(2600, 2600, 2600)
+	p.ReadsPerImage = 1.5
+	for i, c := range PlanTargets(p, 1.15, 1.25) {
+		if c.OK {
+			t.Errorf("check %d passed: %v", i, c)
+		}
+	}
+	if c := PlanTargets(Plans{Images: 1}, 1.15, 1.25); c[0].OK || c[1].OK {
+		t.Errorf("no measurement passed: %v", c)
+	}
+}
+
+func TestThousandTargets(t *testing.T) {
+	good := Thousand{Images: 1000, Creates: 1000, Requests: 4000, Refused: 200, ApplyPeak: 100 << 20,
+		Plan: 16 * time.Second, Floor: 3 * time.Second, Reads: 10 * time.Second, PlanPeak: 90 << 20}
+	for i, c := range ThousandTargets(good, 0.05, 150<<20, 1.25) {
+		if !c.OK {
+			t.Errorf("check %d failed: %v", i, c)
+		}
+	}
+	bad := Thousand{Images: 1000, Failed: "exit 1", Creates: 1001, Requests: 4000, Refused: 201, ApplyPeak: 150 << 20,
+		PlanFailed: "exit 1", Plan: 17 * time.Second, Floor: 3 * time.Second, Reads: 10 * time.Second}
+	for i, c := range ThousandTargets(bad, 0.05, 150<<20, 1.25) {
+		if c.OK {
+			t.Errorf("check %d passed: %v", i, c)
+		}
+	}
+}

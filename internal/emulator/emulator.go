@@ -30,6 +30,7 @@ type Options struct {
 	Latency       time.Duration                                      // added to every API answer
 	Faults        Faults
 	RateLimit     float64                          // max API requests per second over all clients (token bucket on the Clock, burst = max(1, rate)); above it → HTTP 200 code 1005 "too frequent"; 0 = unlimited
+	RateWindow    bool                             // with RateLimit: accept at most RateLimit requests (rounded down, at least 1) in any one-second window instead, a stricter limit than the bucket's
 	Seed          int64                            // for fault randomness and ids; 0 = time-based
 	Logf          func(format string, args ...any) // optional request log, called concurrently; never given credentials
 	Shapes        Shapes                           // how answers look where Akool's docs and live runs differ
@@ -134,7 +135,7 @@ type Emulator struct {
 	processTime time.Duration
 	latency     time.Duration
 	faults      Faults
-	limiter     *bucket
+	limiter     rateLimiter
 	credit      float64
 	token       string
 	jobs        map[string]*job
@@ -193,7 +194,10 @@ func New(opts Options) (*Emulator, error) {
 	if e.credit == 0 {
 		e.credit = 1000
 	}
-	if opts.RateLimit > 0 {
+	switch {
+	case opts.RateLimit > 0 && opts.RateWindow:
+		e.limiter = newSlidingWindow(opts.RateLimit)
+	case opts.RateLimit > 0:
 		e.limiter = newBucket(opts.RateLimit)
 	}
 	e.counters.PressesByButton = make(map[string]int)
@@ -574,6 +578,35 @@ func (e *Emulator) authenticate(r *http.Request) (result, bool) {
 
 func secretEqual(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// rateLimiter decides whether a request arriving at now is served.
+type rateLimiter interface {
+	allow(now time.Time) bool
+}
+
+// slidingWindow accepts at most limit requests in any one-second window:
+// a server that keeps a log of the requests it served. Refused requests do
+// not count.
+type slidingWindow struct {
+	limit  int
+	served []time.Time // the last limit requests served, oldest first
+}
+
+func newSlidingWindow(rate float64) *slidingWindow {
+	limit := max(1, int(rate))
+	return &slidingWindow{limit: limit, served: make([]time.Time, 0, limit)}
+}
+
+func (w *slidingWindow) allow(now time.Time) bool {
+	if len(w.served) == w.limit {
+		if now.Sub(w.served[0]) < time.Second {
+			return false
+		}
+		w.served = append(w.served[:0], w.served[1:]...)
+	}
+	w.served = append(w.served, now)
+	return true
 }
 
 // bucket is a token bucket: rate tokens per second, holding at most burst.

@@ -255,6 +255,36 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
+// TestRateLimit_windowClock checks the sliding window on the emulator's
+// clock: half a second after a burst, the window still refuses everything
+// (a token bucket would have refilled half its burst); a second after it,
+// the window serves a whole burst again.
+func TestRateLimit_windowClock(t *testing.T) {
+	e := start(t, emulator.Options{RateLimit: 5, RateWindow: true})
+	burst := func() map[int]int {
+		codes := map[int]int{}
+		for range 12 {
+			_, a := e.call(http.MethodGet, pathQuota, nil, "x-api-key", testKey)
+			codes[a.Code]++
+		}
+		return codes
+	}
+	if codes := burst(); codes[1000] != 5 || codes[1005] != 7 {
+		t.Errorf("first burst: codes %v, want 5 × 1000 and 7 × 1005", codes)
+	}
+	e.emu.Clock().Advance(500 * time.Millisecond)
+	if codes := burst(); codes[1005] != 12 {
+		t.Errorf("half a second later: codes %v, want 12 × 1005", codes)
+	}
+	e.emu.Clock().Advance(600 * time.Millisecond)
+	if codes := burst(); codes[1000] != 5 || codes[1005] != 7 {
+		t.Errorf("a second after the first burst: codes %v, want 5 × 1000 and 7 × 1005", codes)
+	}
+	if c := e.emu.Counters(); c.RateLimited != 7+12+7 {
+		t.Errorf("RateLimited %d, want %d", c.RateLimited, 7+12+7)
+	}
+}
+
 func TestLatency_delaysAnswersAfterActing(t *testing.T) {
 	e := start(t, emulator.Options{Latency: 150 * time.Millisecond})
 	t0 := time.Now()

@@ -600,3 +600,49 @@ func TestGeneratedImageRead_expiredByDateWithoutClient(t *testing.T) {
 		})
 	}
 }
+
+// An image Akool no longer knows (code 1008) is read once, by the refresh
+// that learns it; every later plan keeps its state and warning without
+// asking Akool again, as does a plan over an image whose date has passed.
+func TestAccGeneratedImage_expiredNotReadAgain_emulatorCounters(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	h := newTFHarness(t)
+	h.writeConfig(testAccProviderConfig(url) + `
+resource "akool_generated_image" "test" {
+  prompt = "a lamp post in fog"
+}
+`)
+	h.init()
+	if res := h.apply(); res.exitCode != 0 {
+		t.Fatalf("apply failed:\n%s", res.output())
+	}
+	img := h.resource(testAccImageAddress)
+	if img == nil {
+		t.Fatal("the image is not in state")
+	}
+	id, _ := img.AttributeValues["id"].(string)
+	reads := func() int { return e.Counters().ReadsByID[id] }
+
+	e.Clock().Advance(pastRetention)
+	before := reads()
+	if res := h.run("apply", "-refresh-only", "-auto-approve", "-input=false"); res.exitCode != 0 {
+		t.Fatalf("refresh failed:\n%s", res.output())
+	}
+	if got := reads() - before; got != 1 {
+		t.Errorf("the refresh that found the image gone read it %d times, want 1", got)
+	}
+	if img := h.resource(testAccImageAddress); img == nil || img.AttributeValues["expired"] != true {
+		t.Fatalf("after the refresh the image is not expired in state")
+	}
+	before = reads()
+	for range 2 {
+		res := h.run("plan", "-detailed-exitcode", "-input=false")
+		if res.exitCode != 0 || !res.mentions("Image Expired: akool_generated_image "+id) {
+			t.Errorf("plan exited %d, want 0 with the expiry warning:\n%s", res.exitCode, res.output())
+		}
+	}
+	if got := reads() - before; got != 0 {
+		t.Errorf("two plans over the expired image read it %d times, want 0", got)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -205,11 +206,12 @@ func (r *imageButtonResource) Create(ctx context.Context, req resource.CreateReq
 
 	// The create timeout bounds the wait only: cutting the press short could
 	// lose a job Akool accepted and charged for. The client's per-request
-	// timeout bounds the request.
+	// timeout bounds the request; the timeout ends retries of a press Akool
+	// refuses as too frequent.
 	if !r.data.spending().startJob(&resp.Diagnostics) {
 		return
 	}
-	img, err := client.PressButton(ctx, akool.ButtonRequest{
+	img, err := client.PressButton(akool.RetryRefusalsUntil(ctx, time.Now().Add(timeout)), akool.ButtonRequest{
 		ParentID:   parentID,
 		Button:     button,
 		WebhookURL: b.WebhookURL.ValueString(),

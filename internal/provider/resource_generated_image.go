@@ -247,11 +247,12 @@ func (r *generatedImageResource) Create(ctx context.Context, req resource.Create
 
 	// The create timeout bounds the wait only: cutting the create request
 	// short could lose a job Akool accepted and charged for. The client's
-	// per-request timeout bounds the request.
+	// per-request timeout bounds the request; the timeout ends retries of a
+	// create Akool refuses as too frequent.
 	if !r.data.spending().startJob(&resp.Diagnostics) {
 		return
 	}
-	img, err := submitGeneration(ctx, client, plan)
+	img, err := submitGeneration(akool.RetryRefusalsUntil(ctx, time.Now().Add(timeout)), client, plan)
 	if err != nil {
 		addGenerateError(&resp.Diagnostics, r.data.credentialsNote(err))
 		return
@@ -612,8 +613,9 @@ func addGenerateError(diags *diag.Diagnostics, err error) {
 
 // refreshJob is the part of Read that every image resource shares: it asks
 // Akool for the job in m and returns the answer to record, or nil when Read
-// has nothing more to do. Without a configured client, the date alone says
-// whether the image expired. When Akool no longer knows the job (1008), the
+// has nothing more to do. An image already known to be expired (in state, or
+// by its date) is not read again. Without a configured client, the date
+// alone says whether the image expired. When Akool no longer knows the job (1008), the
 // resource stays in state with its last known values, marked expired:
 // removing it would plan a new generation or press, which costs credits and
 // gives a different picture, or is refused for a used button.
@@ -621,6 +623,13 @@ func refreshJob(ctx context.Context, data *providerData, m jobModel, words expir
 	state *tfsdk.State, diags *diag.Diagnostics) *akool.Image {
 	job := m.job()
 	id := job.ID.ValueString()
+	if !importing && (job.Expired.ValueBool() || job.refreshExpiryByDate(time.Now())) {
+		// Nothing Akool could answer changes an expired image's state, so a
+		// plan over many old images spends no read on them.
+		diags.Append(state.Set(ctx, m)...)
+		diags.Append(expiredWarning(words, job)...)
+		return nil
+	}
 	client := refreshClient(data, id, importing, diags)
 	if client == nil {
 		if !importing && job.refreshExpiryByDate(time.Now()) {

@@ -1,9 +1,10 @@
 // Command akool-bench is `make bench`: it measures how quickly the provider
 // notices finished images, how many reads it spends, how it copes with a
-// rate limit, and how fast a refresh is, by running the real terraform CLI
+// rate limit, and how fast a plan is, by running the real terraform CLI
 // against the local Akool emulator.
 //
-//	go run ./internal/bench/cmd/akool-bench -provider bin/terraform-provider-akool
+//	go run ./internal/bench/cmd/akool-bench -provider bin/terraform-provider-akool \
+//		-floor bin/benchfloor/terraform-provider-benchfloor
 //
 // The emulator runs inside this process, so it knows both when each job
 // ended and when a read first saw it end: the difference is the detection
@@ -15,8 +16,12 @@
 //
 //	short    40 images of 2-6 s, -parallelism=10
 //	long     20 images of 8-20 s, -parallelism=20
-//	rate     30 images of 2-6 s, -parallelism=10, Akool accepting 8 requests/s and answering 1005 above
-//	refresh  terraform plan over 200 existing images with 50 ms latency, beside 200 terraform_data
+//	rate     30 images of 2-6 s, -parallelism=10, Akool accepting 8 requests in any second and answering 1005 above
+//	plan     terraform plan over 200 existing images, with -refresh=false and with 50 ms reads, beside
+//	         the floor: a plan over 200 resources of terraform-provider-benchfloor, a framework provider
+//	         that reads nothing
+//	thousand 1,000 images of 2-6 s, -parallelism=100, Akool accepting 100 requests in any second and
+//	         failing 5% of reads transiently; then a plan over them, beside the floor's plan of 1,000
 //
 // short and long run once per poll strategy: the provider's own (learned),
 // a fixed 5 s poll and an exponential backoff from 0.5 s to 10 s, selected
@@ -58,7 +63,7 @@ type profile struct {
 	name            string
 	images, par     int
 	lo, hi          time.Duration // job times, uniform
-	rateLimit       float64       // requests per second Akool accepts; 0 = unlimited
+	rateLimit       float64       // requests per second Akool accepts over any one-second window; 0 = unlimited
 	maxRate         float64       // the provider's max_requests_per_second; 0 = unset
 	strategy        string        // AKOOL_POLL_STRATEGY; "" = the provider's own
 	p50, p95        time.Duration // targets; 0 = none
@@ -68,7 +73,7 @@ type profile struct {
 
 var (
 	strategies   = []string{"learned", "fixed5s", "exponential"}
-	profileNames = []string{"short", "long", "rate", "refresh"}
+	profileNames = []string{"short", "long", "rate", "plan", "thousand"}
 )
 
 func applyProfiles(strategy string) []profile {
@@ -90,6 +95,7 @@ func rateProfiles() []profile {
 
 type options struct {
 	terraform, provider string
+	floor               string // the floor provider's binary
 	profiles            map[string]bool
 	strategies          []string
 	seed                uint64
@@ -103,11 +109,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.StringVar(&opts.terraform, "terraform", "terraform", "the terraform CLI to run")
 	fs.StringVar(&opts.provider, "provider", "bin/terraform-provider-akool", "the provider binary (built with go build)")
-	only := fs.String("only", "short,long,rate,refresh", "comma-separated profiles to run")
+	fs.StringVar(&opts.floor, "floor", "bin/benchfloor/terraform-provider-benchfloor", "the floor provider binary (built from ./internal/bench/cmd/terraform-provider-benchfloor)")
+	only := fs.String("only", strings.Join(profileNames, ","), "comma-separated profiles to run")
 	strats := fs.String("strategies", strings.Join(strategies, ","), "comma-separated poll strategies for short and long")
-	quick := fs.Bool("quick", false, "a quicker subset: only the provider's own strategy, one refresh run")
+	quick := fs.Bool("quick", false, "a quicker subset: only the provider's own strategy, one plan of each kind, no thousand profile")
 	fs.Uint64Var(&opts.seed, "seed", 6, "seed of the job times")
-	fs.IntVar(&opts.refreshRuns, "refresh-runs", 3, "plans of each kind in the refresh profile (the median counts)")
+	fs.IntVar(&opts.refreshRuns, "plan-runs", 3, "plans of each kind in the plan profile (the median counts)")
 	fs.BoolVar(&opts.keep, "keep", false, "keep the working directories (their path is printed)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -124,6 +131,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	opts.strategies = strings.Split(*strats, ",")
 	if *quick {
 		opts.strategies, opts.refreshRuns = []string{"learned"}, 1
+		delete(opts.profiles, "thousand")
 	}
 	for _, s := range opts.strategies {
 		if !slices.Contains(strategies, s) {
@@ -157,9 +165,11 @@ type benchmark struct {
 	apiKey  string
 	started time.Time
 
-	applies []bench.Apply
-	checks  []bench.Check
-	refresh *refreshResult
+	applies   []bench.Apply
+	checks    []bench.Check
+	plans     *bench.Plans
+	thousand  *bench.Thousand
+	planCheck []bench.Check
 }
 
 func newBench(ctx context.Context, opts options, out io.Writer) (*benchmark, error) {
@@ -171,6 +181,13 @@ func newBench(ctx context.Context, opts options, out io.Writer) (*benchmark, err
 		return nil, fmt.Errorf("provider binary %s not found (build it with: go build -o %s)", provider, opts.provider)
 	}
 	opts.provider = provider
+	floor, err := filepath.Abs(opts.floor)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := os.Stat(floor); err != nil || st.IsDir() || filepath.Base(floor) != "terraform-provider-benchfloor" {
+		return nil, fmt.Errorf("floor provider binary %s not found (build it with: go build -o bin/benchfloor/ ./internal/bench/cmd/terraform-provider-benchfloor)", floor)
+	}
 	if _, err := exec.LookPath(opts.terraform); err != nil {
 		return nil, fmt.Errorf("terraform CLI %q not found: %w", opts.terraform, err)
 	}
@@ -179,8 +196,9 @@ func newBench(ctx context.Context, opts options, out io.Writer) (*benchmark, err
 		return nil, err
 	}
 	b := &benchmark{ctx: ctx, opts: opts, out: out, root: root, tfrc: filepath.Join(root, "dev.tfrc"), started: time.Now()}
-	tfrc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n",
-		"registry.terraform.io/akool-community/akool", filepath.Dir(provider))
+	tfrc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n    %q = %q\n  }\n  direct {}\n}\n",
+		"registry.terraform.io/akool-community/akool", filepath.Dir(provider),
+		"registry.terraform.io/akool-community/benchfloor", filepath.Dir(floor))
 	if err := os.WriteFile(b.tfrc, []byte(tfrc), 0o600); err != nil {
 		return nil, err
 	}
@@ -231,12 +249,19 @@ func (b *benchmark) all() error {
 			b.checks = append(b.checks, bench.LagTargets(a, p.p50, p.p95, p.reads, p.ratio)...)
 		}
 	}
-	if b.opts.profiles["refresh"] {
-		r, err := b.runRefresh()
+	if b.opts.profiles["plan"] {
+		p, checks, err := b.runPlans()
 		if err != nil {
 			return err
 		}
-		b.refresh = r
+		b.plans, b.planCheck = p, checks
+	}
+	if b.opts.profiles["thousand"] {
+		t, err := b.runThousand()
+		if err != nil {
+			return err
+		}
+		b.thousand = t
 	}
 	b.logf("done, load average %s", loadAverage())
 	return nil
@@ -300,9 +325,32 @@ resource "akool_generated_image" "bench" {
 }
 `
 
-const dataConfig = `resource "terraform_data" "bench" {
-  count = %d
-  input = "%s${count.index}"
+const floorImageConfig = `terraform {
+  required_providers {
+    benchfloor = {
+      source = "akool-community/benchfloor"
+    }
+  }
+}
+
+resource "benchfloor_image" "bench" {
+  count  = %d
+  prompt = "%s${count.index}"
+}
+`
+
+const floorConfig = `terraform {
+  required_providers {
+    benchfloor = {
+      source = "akool-community/benchfloor"
+    }
+  }
+}
+
+resource "benchfloor_item" "bench" {
+  count  = %d
+  name   = "%s${count.index}"
+  prompt = "a picture"
 }
 `
 
@@ -311,7 +359,7 @@ func (b *benchmark) apply(p profile) (bench.Apply, error) {
 	jobs := bench.JobTimes(b.opts.seed, p.images, p.lo, p.hi)
 	a := bench.Apply{Profile: p.name, Strategy: p.strategy, Images: p.images, Parallel: p.par, Bound: bench.LowerBound(jobs, p.par)}
 
-	srv, err := b.serve(emulator.Options{JobTime: jobTimes(jobs), RateLimit: p.rateLimit})
+	srv, err := b.serve(emulator.Options{JobTime: jobTimes(jobs), RateLimit: p.rateLimit, RateWindow: true})
 	if err != nil {
 		return a, err
 	}
@@ -356,81 +404,175 @@ func (b *benchmark) apply(p profile) (bench.Apply, error) {
 	return a, nil
 }
 
-// refreshResult is what the refresh profile measured.
-type refreshResult struct {
-	images       int
-	akool, data  []time.Duration // each plan's wall time
-	noRefresh    []time.Duration // plan -refresh=false over the images: Terraform and the provider, no reads
-	peak         int64           // the provider process's peak resident memory, bytes
-	readsPerPlan float64         // status reads per image in one plan
-	failed       string
-}
-
 const (
-	refreshImages  = 200
-	refreshLatency = 50 * time.Millisecond
+	planImages   = 200
+	planLatency  = 50 * time.Millisecond
+	planParallel = 10 // Terraform's default -parallelism
+
+	thousandImages   = 1000
+	thousandParallel = 100
+	thousandRate     = 100  // requests per second Akool accepts
+	thousandFaults   = 0.05 // share of reads answered with a transient fault
+	maxPeakMemory    = 150 << 20
 )
 
-func (b *benchmark) runRefresh() (*refreshResult, error) {
-	r := &refreshResult{images: refreshImages}
+// runPlans measures terraform plan over planImages images with planLatency
+// on every read, beside the floor: the same number of resources of the
+// benchmark's own trivial framework provider. Each kind is planned
+// refreshRuns times, in turn.
+func (b *benchmark) runPlans() (*bench.Plans, []bench.Check, error) {
+	p := &bench.Plans{Images: planImages, Reads: time.Duration(planImages) * planLatency / planParallel}
+	fail := func(what string, err error) (*bench.Plans, []bench.Check, error) {
+		return p, []bench.Check{{Name: fmt.Sprintf("plan %d: %s", planImages, what), Got: err.Error(), Want: "success"}}, nil
+	}
 	srv, err := b.serve(emulator.Options{JobTime: func(string) (time.Duration, time.Duration) { return 0, 0 }})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer srv.stop()
+	akoolDir, err := b.workdir("plan-akool", fmt.Sprintf(imagesConfig, planImages, bench.PromptPrefix))
+	if err != nil {
+		return nil, nil, err
+	}
+	floorDir, err := b.workdir("plan-floor", fmt.Sprintf(floorConfig, planImages, bench.PromptPrefix))
+	if err != nil {
+		return nil, nil, err
+	}
+	schemaDir, err := b.workdir("plan-floor-image", fmt.Sprintf(floorImageConfig, planImages, bench.PromptPrefix))
+	if err != nil {
+		return nil, nil, err
+	}
+	env := b.env(srv.url, "", 0)
+	// The SDK's loggers of the floor with the image schema are off, as the
+	// akool provider turns them off when nobody asked for logs (Terraform
+	// itself reads none of these variables).
+	quiet := append(slices.Clone(env), "TF_LOG_SDK=OFF", "TF_LOG_SDK_PROTO=OFF", "TF_LOG_SDK_FRAMEWORK=OFF", "TF_LOG_PROVIDER_BENCHFLOOR=OFF")
+
+	b.logf("%-24s creating %d images and %d benchfloor_item", "plan", planImages, planImages)
+	if err := b.terraform(akoolDir, env, nil, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=50"); err != nil {
+		return fail("creating the images", err)
+	}
+	if err := b.terraform(floorDir, env, nil, "apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		return fail("creating the floor's resources", err)
+	}
+	if err := b.terraform(schemaDir, env, nil, "apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		return fail("creating the floor's resources with the image schema", err)
+	}
+	srv.emu.SetLatency(planLatency)
+
+	plan := []string{"plan", "-input=false", "-no-color", "-detailed-exitcode", "-parallelism=" + strconv.Itoa(planParallel)}
+	for i := range b.opts.refreshRuns {
+		took, err := b.timed(floorDir, env, nil, plan...)
+		if err != nil {
+			return fail("terraform plan over the floor's resources", err)
+		}
+		p.Floor = append(p.Floor, took)
+
+		if took, err = b.timed(akoolDir, env, nil, append(plan, "-refresh=false")...); err != nil {
+			return fail("terraform plan -refresh=false over the images", err)
+		}
+		p.NoRefresh = append(p.NoRefresh, took)
+
+		if took, err = b.timed(schemaDir, quiet, nil, append(plan, "-refresh=false")...); err != nil {
+			return fail("terraform plan -refresh=false over the floor's resources with the image schema", err)
+		}
+		p.SchemaFloor = append(p.SchemaFloor, took)
+
+		readsBefore := srv.emu.Counters().Reads
+		sampler := newMemorySampler(b.opts.provider)
+		took, err = b.timed(akoolDir, env, sampler, plan...)
+		if err != nil {
+			return fail("terraform plan over the images", err)
+		}
+		p.Refresh = append(p.Refresh, took)
+		reads := float64(srv.emu.Counters().Reads-readsBefore) / planImages
+		p.ReadsPerImage = max(p.ReadsPerImage, reads)
+		b.logf("%-24s run %d: floor %.2fs, images -refresh=false %.2fs (%.2fx), images with reads %.2fs (%.2fx floor + %.2fs), %.2f reads per image, provider peak RSS %.1f MiB, load %s",
+			"plan", i+1, p.Floor[i].Seconds(), p.NoRefresh[i].Seconds(), p.NoRefresh[i].Seconds()/p.Floor[i].Seconds(),
+			took.Seconds(), took.Seconds()/(p.Floor[i]+p.Reads).Seconds(), p.Reads.Seconds(), reads, float64(sampler.peak())/(1<<20), loadAverage())
+	}
+	return p, bench.PlanTargets(*p, 1.15, 1.25), nil
+}
+
+// runThousand applies thousandImages images at -parallelism=thousandParallel
+// against an Akool that accepts thousandRate requests a second and fails
+// thousandFaults of the reads transiently, then plans over them (no
+// changes) beside the floor provider's plan of as many resources.
+func (b *benchmark) runThousand() (*bench.Thousand, error) {
+	t := &bench.Thousand{Images: thousandImages, Reads: time.Duration(thousandImages) * time.Second / thousandRate}
+	jobs := bench.JobTimes(b.opts.seed, thousandImages, 2*time.Second, 6*time.Second)
+	srv, err := b.serve(emulator.Options{JobTime: jobTimes(jobs), RateLimit: thousandRate, RateWindow: true,
+		Faults: emulator.Faults{ReadRate: thousandFaults}})
 	if err != nil {
 		return nil, err
 	}
 	defer srv.stop()
-	akoolDir, err := b.workdir("refresh-akool", fmt.Sprintf(imagesConfig, refreshImages, bench.PromptPrefix))
+	akoolDir, err := b.workdir("thousand-akool", fmt.Sprintf(imagesConfig, thousandImages, bench.PromptPrefix))
 	if err != nil {
 		return nil, err
 	}
-	dataDir, err := b.workdir("refresh-data", fmt.Sprintf(dataConfig, refreshImages, bench.PromptPrefix))
+	floorDir, err := b.workdir("thousand-floor", fmt.Sprintf(floorConfig, thousandImages, bench.PromptPrefix))
 	if err != nil {
 		return nil, err
 	}
 	env := b.env(srv.url, "", 0)
 
-	b.logf("%-24s creating %d images and %d terraform_data", "refresh", refreshImages, refreshImages)
-	if err := b.terraform(akoolDir, env, nil, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=50"); err != nil {
-		r.failed = "creating the images: " + err.Error()
-		return r, nil
+	b.logf("%-24s applying %d images, -parallelism=%d, Akool accepting %d requests/s and failing %.0f%% of reads",
+		"thousand", thousandImages, thousandParallel, thousandRate, 100*thousandFaults)
+	sampler := newMemorySampler(b.opts.provider)
+	took, err := b.timed(akoolDir, env, sampler, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism="+strconv.Itoa(thousandParallel))
+	if err != nil {
+		t.Failed = err.Error()
 	}
-	if err := b.terraform(dataDir, env, nil, "apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
-		r.failed = "creating terraform_data: " + err.Error()
-		return r, nil
+	t.ApplyPeak = sampler.peak()
+	c := srv.emu.Counters()
+	t.Creates, t.Requests, t.Refused = c.Creates, c.Requests, c.RateLimited
+	b.logf("%-24s apply %.1fs: %d creates, %d requests, %d refused (%.1f%%), %d faults, provider peak RSS %.1f MiB, load %s",
+		"thousand", took.Seconds(), t.Creates, t.Requests, t.Refused, 100*float64(t.Refused)/float64(max(t.Requests, 1)), c.Faults,
+		float64(t.ApplyPeak)/(1<<20), loadAverage())
+	if t.Failed != "" {
+		t.PlanFailed = "not run: the apply failed"
+		return t, nil
 	}
-	srv.emu.SetLatency(refreshLatency)
 
-	for i := range b.opts.refreshRuns {
-		readsBefore := srv.emu.Counters().Reads
-		sampler := newMemorySampler(b.opts.provider)
-		start := time.Now()
-		err := b.terraform(akoolDir, env, sampler, "plan", "-input=false", "-no-color", "-detailed-exitcode")
-		took := time.Since(start)
-		sampler.stop()
+	if err := b.terraform(floorDir, env, nil, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=50"); err != nil {
+		t.PlanFailed = "creating the floor's resources: " + err.Error()
+		return t, nil
+	}
+	plan := []string{"plan", "-input=false", "-no-color", "-detailed-exitcode"}
+	var floors []time.Duration
+	for range max(1, b.opts.refreshRuns) {
+		took, err := b.timed(floorDir, env, nil, plan...)
 		if err != nil {
-			r.failed = "terraform plan over the images: " + err.Error()
-			return r, nil
+			t.PlanFailed = "terraform plan over the floor's resources: " + err.Error()
+			return t, nil
 		}
-		r.akool = append(r.akool, took)
-		r.peak = max(r.peak, sampler.peak())
-		r.readsPerPlan = float64(srv.emu.Counters().Reads-readsBefore) / refreshImages
-
-		start = time.Now()
-		if err := b.terraform(dataDir, env, nil, "plan", "-input=false", "-no-color", "-detailed-exitcode"); err != nil {
-			r.failed = "terraform plan over terraform_data: " + err.Error()
-			return r, nil
-		}
-		r.data = append(r.data, time.Since(start))
-
-		start = time.Now()
-		if err := b.terraform(akoolDir, env, nil, "plan", "-input=false", "-no-color", "-detailed-exitcode", "-refresh=false"); err != nil {
-			r.failed = "terraform plan -refresh=false over the images: " + err.Error()
-			return r, nil
-		}
-		r.noRefresh = append(r.noRefresh, time.Since(start))
-		b.logf("%-24s run %d: plan over images %.2fs, over terraform_data %.2fs, over images without refresh %.2fs, provider peak RSS %.1f MiB, load %s",
-			"refresh", i+1, took.Seconds(), r.data[i].Seconds(), r.noRefresh[i].Seconds(), float64(sampler.peak())/(1<<20), loadAverage())
+		floors = append(floors, took)
 	}
-	return r, nil
+	t.Floor = bench.Median(floors)
+	before := srv.emu.Counters()
+	sampler = newMemorySampler(b.opts.provider)
+	t.Plan, err = b.timed(akoolDir, env, sampler, plan...)
+	if err != nil {
+		t.PlanFailed = "terraform plan over the images: " + err.Error()
+	}
+	t.PlanPeak = sampler.peak()
+	after := srv.emu.Counters()
+	b.logf("%-24s plan %.1fs (floor %.1fs + %.1fs of reads), %d reads, %d refused, provider peak RSS %.1f MiB, load %s",
+		"thousand", t.Plan.Seconds(), t.Floor.Seconds(), t.Reads.Seconds(), after.Reads-before.Reads, after.RateLimited-before.RateLimited,
+		float64(t.PlanPeak)/(1<<20), loadAverage())
+	return t, nil
+}
+
+// timed runs one terraform command and returns how long it took.
+func (b *benchmark) timed(dir string, env []string, sampler *memorySampler, args ...string) (time.Duration, error) {
+	start := time.Now()
+	err := b.terraform(dir, env, sampler, args...)
+	took := time.Since(start)
+	if sampler != nil {
+		sampler.stop()
+	}
+	return took, err
 }
 
 func (b *benchmark) workdir(label, config string) (string, error) {
@@ -570,39 +712,30 @@ func (m *memorySampler) sample() {
 
 // report prints the tables and the targets, and returns the exit status.
 func (b *benchmark) report() int {
-	fmt.Fprintln(b.out)
-	w := tabwriter.NewWriter(b.out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "profile\tstrategy\timages\tparallel\tlag p50\tlag p95\treads/image\twall\tjobs span\torder bound\tbound\twall/bound\trequests\trefused\t")
-	for _, a := range b.applies {
-		fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%.2fs\t%.2fs\t%.1f\t%.1fs\t%.1fs\t%.1fs\t%.1fs\t%.2f\t%d\t%.1f%%\t\n",
-			a.Profile, a.Strategy, a.Images, a.Parallel, bench.Median(a.Lags).Seconds(), bench.Percentile(a.Lags, 0.95).Seconds(),
-			a.ReadsPerImage(), a.Wall.Seconds(), a.Span.Seconds(), a.OrderBound.Seconds(), a.Bound.Seconds(), a.Ratio(), a.Requests, 100*a.RefusedShare())
+	if len(b.applies) > 0 {
+		b.applyTable()
 	}
-	_ = w.Flush()
-	fmt.Fprintln(b.out, "wall: the terraform apply command. jobs span: from the first create to the last read that saw an image end.\n"+
-		"order bound: the time the images need in the order Terraform created them, had every end been noticed at once.\n"+
-		"bound: max(longest job, sum of job times / parallelism). requests, refused: API requests Akool received, and refused as too frequent.")
-	b.compare()
-
 	checks := slices.Clone(b.checks)
-	if r := b.refresh; r != nil {
+	if p := b.plans; p != nil {
 		fmt.Fprintln(b.out)
-		if r.failed != "" {
-			checks = append(checks, bench.Check{Name: "refresh: plan ran", Got: r.failed, Want: "yes"})
-		} else {
-			ak, data := bench.Median(r.akool), bench.Median(r.data)
-			ratio := ak.Seconds() / data.Seconds()
-			fmt.Fprintf(b.out, "refresh: terraform plan over %d images (50 ms latency) %.2fs, over %d terraform_data %.2fs (medians of %d), ratio %.2f; %.1f reads per image per plan\n",
-				r.images, ak.Seconds(), r.images, data.Seconds(), len(r.akool), ratio, r.readsPerPlan)
-			fmt.Fprintf(b.out, "refresh: for scale: the same plan with -refresh=false (Terraform and the provider, no reads) %.2fs; "+
-				"%d reads of %v at Terraform's default -parallelism=10 need at least %.2fs\n",
-				bench.Median(r.noRefresh).Seconds(), r.images, refreshLatency, (time.Duration(r.images) * refreshLatency / 10).Seconds())
-			fmt.Fprintf(b.out, "refresh: provider peak resident memory (VmHWM) %.1f MiB\n", float64(r.peak)/(1<<20))
-			checks = append(checks,
-				bench.Check{Name: "refresh: plan / terraform_data plan", Got: fmt.Sprintf("%.2f", ratio), Want: "<= 2", OK: ratio <= 2},
-				bench.Check{Name: "refresh: provider peak memory", Got: fmt.Sprintf("%.1f MiB", float64(r.peak)/(1<<20)), Want: "< 100 MiB",
-					OK: r.peak > 0 && r.peak < 100<<20})
-		}
+		fmt.Fprintf(b.out, "plan: %d images beside %d benchfloor_item (a framework provider that reads nothing: the floor), medians of %d, -parallelism=%d\n",
+			p.Images, p.Images, len(p.Floor), planParallel)
+		fmt.Fprintf(b.out, "  floor                          %s\n", medianOf(p.Floor))
+		fmt.Fprintf(b.out, "  images, -refresh=false         %s  = %.2fx the floor\n", medianOf(p.NoRefresh), p.NoRefreshRatio())
+		fmt.Fprintf(b.out, "  floor with the image schema    %s  = %.2fx the floor: the schema's own cost in Terraform and the framework, SDK logs off\n",
+			medianOf(p.SchemaFloor), bench.Median(p.SchemaFloor).Seconds()/bench.Median(p.Floor).Seconds())
+		fmt.Fprintf(b.out, "  images, %v reads             %s  = %.2fx (floor + %d reads x %v / %d = %.2fs); %.2f reads per image\n",
+			planLatency, medianOf(p.Refresh), p.RefreshRatio(), p.Images, planLatency, planParallel, p.Reads.Seconds(), p.ReadsPerImage)
+		checks = append(checks, b.planCheck...)
+	}
+	if t := b.thousand; t != nil {
+		fmt.Fprintln(b.out)
+		fmt.Fprintf(b.out, "thousand: %d images, -parallelism=%d, Akool accepting %d requests in any second and failing %.0f%% of reads: "+
+			"%d creates, %d requests, %d refused; provider peak RSS %.1f MiB\n",
+			t.Images, thousandParallel, thousandRate, 100*thousandFaults, t.Creates, t.Requests, t.Refused, float64(t.ApplyPeak)/(1<<20))
+		fmt.Fprintf(b.out, "thousand: the plan after it %.2fs, floor %.2fs + %d reads at %d/s = %.2fs; provider peak RSS during the refresh %.1f MiB\n",
+			t.Plan.Seconds(), t.Floor.Seconds(), t.Images, thousandRate, (t.Floor + t.Reads).Seconds(), float64(t.PlanPeak)/(1<<20))
+		checks = append(checks, bench.ThousandTargets(*t, 0.05, maxPeakMemory, 1.25)...)
 	}
 
 	fmt.Fprintln(b.out)
@@ -665,6 +798,15 @@ func loadAverage() string {
 	return strings.Join(f[:3], " ")
 }
 
+// medianOf prints the median of ds beside every value.
+func medianOf(ds []time.Duration) string {
+	all := make([]string, len(ds))
+	for i, d := range ds {
+		all[i] = fmt.Sprintf("%.2f", d.Seconds())
+	}
+	return fmt.Sprintf("%5.2fs (runs: %s)", bench.Median(ds).Seconds(), strings.Join(all, ", "))
+}
+
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return strings.TrimPrefix(strings.TrimSpace(line), "Terraform ")
@@ -678,4 +820,21 @@ func tail(path string, n int) string {
 	}
 	lines := strings.Split(strings.TrimRight(string(raw), "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// applyTable prints the apply profiles' figures.
+func (b *benchmark) applyTable() {
+	fmt.Fprintln(b.out)
+	w := tabwriter.NewWriter(b.out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "profile\tstrategy\timages\tparallel\tlag p50\tlag p95\treads/image\twall\tjobs span\torder bound\tbound\twall/bound\trequests\trefused\t")
+	for _, a := range b.applies {
+		fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%.2fs\t%.2fs\t%.1f\t%.1fs\t%.1fs\t%.1fs\t%.1fs\t%.2f\t%d\t%.1f%%\t\n",
+			a.Profile, a.Strategy, a.Images, a.Parallel, bench.Median(a.Lags).Seconds(), bench.Percentile(a.Lags, 0.95).Seconds(),
+			a.ReadsPerImage(), a.Wall.Seconds(), a.Span.Seconds(), a.OrderBound.Seconds(), a.Bound.Seconds(), a.Ratio(), a.Requests, 100*a.RefusedShare())
+	}
+	_ = w.Flush()
+	fmt.Fprintln(b.out, "wall: the terraform apply command. jobs span: from the first create to the last read that saw an image end.\n"+
+		"order bound: the time the images need in the order Terraform created them, had every end been noticed at once.\n"+
+		"bound: max(longest job, sum of job times / parallelism). requests, refused: API requests Akool received, and refused as too frequent.")
+	b.compare()
 }
