@@ -64,7 +64,12 @@ func TestAccDemo_gallery(t *testing.T) {
 		default:
 			continue
 		}
-		for _, want := range []string{r.AttributeValues["id"].(string), r.AttributeValues["expires_at"].(string), kinds[r.Address]} {
+		id, _ := r.AttributeValues["id"].(string)
+		expiresAt, _ := r.AttributeValues["expires_at"].(string)
+		if id == "" || expiresAt == "" {
+			t.Errorf("%s has no id or expires_at in state: %v", r.Address, r.AttributeValues)
+		}
+		for _, want := range []string{id, expiresAt, kinds[r.Address]} {
 			if !strings.Contains(page, want) {
 				t.Errorf("the gallery does not show %q of %s", want, r.Address)
 			}
