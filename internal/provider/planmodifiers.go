@@ -191,3 +191,99 @@ func effectiveFloat64(v, akoolDefault types.Float64) types.Float64 {
 	}
 	return v
 }
+
+// replaceIfTriggerChanged forces a new image when a key that the state's
+// triggers already have gets another value. Triggers added to an existing
+// resource (to one made without them, or imported, which cannot read them
+// back), a new key and a removed one change in place: none of them asks for
+// a new picture, and a replacement would spend credits on one.
+type replaceIfTriggerChanged struct{}
+
+var _ planmodifier.Map = replaceIfTriggerChanged{}
+
+func (m replaceIfTriggerChanged) Description(context.Context) string {
+	return "Changing the value of a key that is already set replaces the resource; adding or removing keys " +
+		"changes it in place."
+}
+
+func (m replaceIfTriggerChanged) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (m replaceIfTriggerChanged) PlanModifyMap(_ context.Context, req planmodifier.MapRequest, resp *planmodifier.MapResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	resp.RequiresReplace = triggersForceReplacement(req.StateValue, req.PlanValue)
+}
+
+// triggersForceReplacement reports whether planned triggers replace a
+// resource whose state holds state: whether a key of state may have another
+// value in plan. An unknown value may differ from anything.
+func triggersForceReplacement(state, plan types.Map) bool {
+	if len(state.Elements()) == 0 {
+		return false
+	}
+	if plan.IsUnknown() {
+		return true
+	}
+	planned := plan.Elements()
+	for key, old := range state.Elements() {
+		if value, ok := planned[key]; ok && !value.Equal(old) {
+			return true
+		}
+	}
+	return false
+}
+
+// adoptParentString and adoptParentInt64 are RequiresReplace for image_id
+// and index of a button resource, with one exception: a null value in state,
+// which only an import of a job whose parent and button Akool did not report
+// leaves, takes the configuration's value in place. Replacing would press the
+// button again (refused by Akool, since it is used) instead of adopting the
+// job that exists. The configuration's value must be known then.
+type adoptParentString struct{ kind *buttonKind }
+
+type adoptParentInt64 struct{ kind *buttonKind }
+
+var (
+	_ planmodifier.String = adoptParentString{}
+	_ planmodifier.Int64  = adoptParentInt64{}
+)
+
+const adoptParentDescription = "Changing this value replaces the resource, except that an imported job whose " +
+	"parent and button Akool did not report takes the configuration's value in place."
+
+func (m adoptParentString) Description(context.Context) string { return adoptParentDescription }
+
+func (m adoptParentString) MarkdownDescription(context.Context) string { return adoptParentDescription }
+
+func (m adoptParentString) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.PlanValue.Equal(req.StateValue) {
+		return
+	}
+	if !req.StateValue.IsNull() {
+		resp.RequiresReplace = true
+		return
+	}
+	if req.PlanValue.IsUnknown() {
+		m.kind.addParentUnknown(ctx, req.State, req.Path, &resp.Diagnostics)
+	}
+}
+
+func (m adoptParentInt64) Description(context.Context) string { return adoptParentDescription }
+
+func (m adoptParentInt64) MarkdownDescription(context.Context) string { return adoptParentDescription }
+
+func (m adoptParentInt64) PlanModifyInt64(ctx context.Context, req planmodifier.Int64Request, resp *planmodifier.Int64Response) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.PlanValue.Equal(req.StateValue) {
+		return
+	}
+	if !req.StateValue.IsNull() {
+		resp.RequiresReplace = true
+		return
+	}
+	if req.PlanValue.IsUnknown() {
+		m.kind.addParentUnknown(ctx, req.State, req.Path, &resp.Diagnostics)
+	}
+}
