@@ -14,8 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -81,7 +79,7 @@ func (r *generatedImageResource) Schema(ctx context.Context, _ resource.SchemaRe
 	replace := replaceIfNewPictureString{}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: generatedImageDescription,
-		Attributes: map[string]schema.Attribute{
+		Attributes: withAttributes(map[string]schema.Attribute{
 			"prompt": schema.StringAttribute{
 				MarkdownDescription: "What to draw, in words. Must not be empty. " +
 					"Changing this generates a new image and spends credits.",
@@ -166,53 +164,7 @@ func (r *generatedImageResource) Schema(ctx context.Context, _ resource.SchemaRe
 			},
 			"triggers": triggersAttribute("this generates a new image and spends credits. The new picture " +
 				"differs from the old one even with the same prompt (see \"Regenerating deliberately\")."),
-
-			"id": schema.StringAttribute{
-				MarkdownDescription: descID,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"status": schema.StringAttribute{
-				MarkdownDescription: descStatus,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"image_url": schema.StringAttribute{
-				MarkdownDescription: descImageURL,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"upscaled_urls": schema.ListAttribute{
-				MarkdownDescription: descUpscaledURLs + descSinglesWait,
-				ElementType:         types.StringType,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-			},
-			"buttons": schema.ListAttribute{
-				MarkdownDescription: descButtons,
-				ElementType:         types.StringType,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-			},
-			"used_buttons": schema.ListAttribute{
-				MarkdownDescription: descUsedButtons,
-				ElementType:         types.StringType,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-			},
-			"deduction_credit": schema.Float64Attribute{
-				MarkdownDescription: descDeductionCredit,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.Float64{float64planmodifier.UseStateForUnknown()},
-			},
-			"created_at": schema.StringAttribute{
-				MarkdownDescription: descCreatedAt,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"expires_at": expiresAtAttribute(),
-			"expired":    expiredAttribute(),
-		},
+		}, jobResultAttributes(descImageURL), gridResultAttributes(gridDescriptions{upscaledURLs: descUpscaledURLs + descSinglesWait, buttons: descButtons})),
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{
 				Create:            true,

@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -49,11 +48,11 @@ type buttonKind struct {
 	operation     string // the job in summaries: "Upscale" makes "Upscale Failed"
 	unableSummary string // the summary when Akool refuses the press
 
-	introduction  string // the resource's first paragraphs; the shared sections follow
-	imageURLDesc  string // image_url's description
-	indexDesc     string // index's description, before the shared sentence on changes
-	gridAttribute func() map[string]schema.Attribute
-	newModel      func() buttonModel
+	introduction string            // the resource's first paragraphs; the shared sections follow
+	imageURLDesc string            // image_url's description
+	indexDesc    string            // index's description, before the shared sentence on changes
+	grid         *gridDescriptions // the grid attributes' descriptions; nil for a single picture
+	newModel     func() buttonModel
 }
 
 // buttonKindFor returns the kind whose buttons start with letter, or nil.
@@ -118,44 +117,16 @@ func (r *imageButtonResource) Schema(ctx context.Context, _ resource.SchemaReque
 			"`image_id` and `index` is refused at plan time, before anything is replaced (see \"Regenerating "+
 			"deliberately\").", k.noun)),
 
-		"id": schema.StringAttribute{
-			MarkdownDescription: descID,
-			Computed:            true,
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		},
 		"button": schema.StringAttribute{
 			MarkdownDescription: fmt.Sprintf("The button pressed on the parent image: `%s` followed by `index`, "+
 				"such as `%s2`.", k.letter, k.letter),
 			Computed:      true,
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
-		"status": schema.StringAttribute{
-			MarkdownDescription: descStatus,
-			Computed:            true,
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		},
-		"image_url": schema.StringAttribute{
-			MarkdownDescription: k.imageURLDesc,
-			Computed:            true,
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		},
-		"deduction_credit": schema.Float64Attribute{
-			MarkdownDescription: descDeductionCredit,
-			Computed:            true,
-			PlanModifiers:       []planmodifier.Float64{float64planmodifier.UseStateForUnknown()},
-		},
-		"created_at": schema.StringAttribute{
-			MarkdownDescription: descCreatedAt,
-			Computed:            true,
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		},
-		"expires_at": expiresAtAttribute(),
-		"expired":    expiredAttribute(),
 	}
-	if k.gridAttribute != nil {
-		for name, attribute := range k.gridAttribute() {
-			attributes[name] = attribute
-		}
+	attributes = withAttributes(attributes, jobResultAttributes(k.imageURLDesc))
+	if k.grid != nil {
+		attributes = withAttributes(attributes, gridResultAttributes(*k.grid))
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: k.description(),
@@ -468,7 +439,7 @@ func (k *buttonKind) waitWords(m *imageButtonModel) jobWords {
 	button, parent := m.Button.ValueString(), m.ImageID.ValueString()
 	users := "an akool_image_file that downloads it stops with an error of its own, downloading nothing, and is " +
 		"created by the apply that sees the " + k.noun + " finished."
-	if k.gridAttribute != nil {
+	if k.grid != nil {
 		users = "an akool_image_file that downloads it, and an akool_image_upscale or akool_image_variation that " +
 			"presses its buttons, stop with an error of their own, sending nothing and spending nothing, and are " +
 			"created by the apply that sees the " + k.noun + " finished."
