@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -14,14 +15,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
-// importTestSchema is the resource's schema with an empty state and plan.
-func importTestSchema(t *testing.T) (tfsdk.State, tfsdk.Plan) {
+// importTestState is an empty state of the generated image's schema.
+func importTestState(t *testing.T) tfsdk.State {
 	t.Helper()
 	schemaResp := &resource.SchemaResponse{}
 	NewGeneratedImageResource().Schema(context.Background(), resource.SchemaRequest{}, schemaResp)
 	objType := schemaResp.Schema.Type().TerraformType(context.Background())
-	return tfsdk.State{Schema: schemaResp.Schema, Raw: nullObject(objType)},
-		tfsdk.Plan{Schema: schemaResp.Schema, Raw: nullObject(objType)}
+	return tfsdk.State{Schema: schemaResp.Schema, Raw: nullObject(objType)}
 }
 
 // importTestPrivate is private state data in memory, for the import tests.
@@ -67,20 +67,21 @@ func TestImportMarkerEncoding(t *testing.T) {
 // default against null, adoption in the import window, unknown values.
 func TestReplaceIfNewPicture(t *testing.T) {
 	ctx := context.Background()
-	state, plan := importTestSchema(t)
+	state := importTestState(t)
 	marker := func(unread ...string) importTestPrivate {
 		p := importTestPrivate{}
 		setImportMarker(ctx, p, &importMarker{Unread: unread})
 		return p
 	}
-	resolution := replaceIfNewPictureString{akoolDefault: resolutionDefault}
-	scale := replaceIfNewPictureString{adoptable: func(_, plan types.String) bool { return plan.ValueString() == scaleOriginal }}
+	resolution := replaceIfNewPicture(types.StringValue(resolutionDefault), nil)
+	scale := replaceIfNewPicture(nil, func(_, plan attr.Value) bool { return plan.Equal(types.StringValue(scaleOriginal)) })
+	none := replaceIfNewPicture(nil, nil)
 	null, unknown := types.StringNull(), types.StringUnknown()
 	str := types.StringValue
 
 	tests := []struct {
 		name        string
-		modifier    replaceIfNewPictureString
+		policy      replacePolicy
 		attribute   string
 		private     importTestPrivate
 		state, plan types.String
@@ -90,28 +91,23 @@ func TestReplaceIfNewPicture(t *testing.T) {
 		{"default removed", resolution, "resolution", nil, str("4k"), null, false},
 		{"other value where null", resolution, "resolution", nil, null, str("1080p"), true},
 		{"other value", resolution, "resolution", nil, str("4k"), str("1080p"), true},
-		{"no default: null to a value", replaceIfNewPictureString{}, "negative_prompt", nil, null, str("rain"), true},
-		{"unread in the import window", replaceIfNewPictureString{}, "negative_prompt", marker("negative_prompt"), null, str("rain"), false},
-		{"read in the import window", replaceIfNewPictureString{}, "source_image", marker("negative_prompt"), null, str("https://x.example/a.png"), true},
-		{"unread but set in state", replaceIfNewPictureString{}, "prompt", marker("prompt"), str("a"), str("b"), true},
-		{"unknown in the import window", replaceIfNewPictureString{}, "prompt", marker("prompt"), null, unknown, true},
+		{"no default: null to a value", none, "negative_prompt", nil, null, str("rain"), true},
+		{"unread in the import window", none, "negative_prompt", marker("negative_prompt"), null, str("rain"), false},
+		{"read in the import window", none, "source_image", marker("negative_prompt"), null, str("https://x.example/a.png"), true},
+		{"unread but set in state", none, "prompt", marker("prompt"), str("a"), str("b"), true},
+		{"unknown in the import window", none, "prompt", marker("prompt"), null, unknown, true},
 		{"inferred scale, Original in the window", scale, "scale", marker(), str("1:1"), str(scaleOriginal), false},
 		{"inferred scale, other ratio in the window", scale, "scale", marker(), str("1:1"), str("16:9"), true},
 		{"Original outside the window", scale, "scale", nil, str("1:1"), str(scaleOriginal), true},
 	}
 	for _, tt := range tests {
-		req := planmodifier.StringRequest{
-			Path: path.Root(tt.attribute), State: state, Plan: plan,
-			StateValue: tt.state, PlanValue: tt.plan, ConfigValue: tt.plan,
-		}
-		resp := &planmodifier.StringResponse{PlanValue: tt.plan}
-		tt.modifier.planModify(ctx, req, privateOrNil(tt.private), resp)
-		if resp.RequiresReplace != tt.wantReplace {
-			t.Errorf("%s: RequiresReplace = %v, want %v", tt.name, resp.RequiresReplace, tt.wantReplace)
+		var diags diag.Diagnostics
+		if got := tt.policy.replaces(ctx, path.Root(tt.attribute), state, privateOrNil(tt.private), tt.state, tt.plan, &diags); got != tt.wantReplace || diags.HasError() {
+			t.Errorf("%s: replaces = %v (%v), want %v", tt.name, got, diags, tt.wantReplace)
 		}
 	}
 
-	similarity := replaceIfNewPictureFloat64{akoolDefault: types.Float64Value(similarityDefault)}
+	similarity := replaceIfNewPicture(types.Float64Value(similarityDefault), nil)
 	floatTests := []struct {
 		name        string
 		private     importTestPrivate
@@ -125,14 +121,9 @@ func TestReplaceIfNewPicture(t *testing.T) {
 		{"after the window", nil, types.Float64Value(0.7), types.Float64Value(0.2), true},
 	}
 	for _, tt := range floatTests {
-		req := planmodifier.Float64Request{
-			Path: path.Root("similarity"), State: state, Plan: plan,
-			StateValue: tt.state, PlanValue: tt.plan, ConfigValue: tt.plan,
-		}
-		resp := &planmodifier.Float64Response{PlanValue: tt.plan}
-		similarity.planModify(ctx, req, privateOrNil(tt.private), resp)
-		if resp.RequiresReplace != tt.wantReplace {
-			t.Errorf("similarity %s: RequiresReplace = %v, want %v", tt.name, resp.RequiresReplace, tt.wantReplace)
+		var diags diag.Diagnostics
+		if got := similarity.replaces(ctx, path.Root("similarity"), state, privateOrNil(tt.private), tt.state, tt.plan, &diags); got != tt.wantReplace || diags.HasError() {
+			t.Errorf("similarity %s: replaces = %v (%v), want %v", tt.name, got, diags, tt.wantReplace)
 		}
 	}
 }
@@ -178,7 +169,7 @@ func TestReplaceIfNewPictureString(t *testing.T) {
 	for _, tt := range tests {
 		req := planmodifier.StringRequest{State: tt.state, Plan: plan, StateValue: tt.stateValue, PlanValue: tt.planValue}
 		resp := &planmodifier.StringResponse{PlanValue: tt.planValue}
-		replaceIfNewPictureString{}.PlanModifyString(context.Background(), req, resp)
+		replaceIfNewPicture(nil, nil).stringModifier().PlanModifyString(context.Background(), req, resp)
 		if resp.RequiresReplace != tt.wantReplace {
 			t.Errorf("%s: RequiresReplace = %v, want %v", tt.name, resp.RequiresReplace, tt.wantReplace)
 		}
@@ -242,7 +233,7 @@ func TestReplaceIfTriggerChanged(t *testing.T) {
 		{"destroy", present, absent, false},
 	} {
 		resp := &planmodifier.MapResponse{PlanValue: triggers("revision", "2")}
-		replaceIfTriggerChanged{}.PlanModifyMap(ctx, planmodifier.MapRequest{
+		replaceIfTriggerChanged().mapModifier().PlanModifyMap(ctx, planmodifier.MapRequest{
 			Path:  path.Root("triggers"),
 			State: tfsdk.State{Raw: tt.state}, Plan: tfsdk.Plan{Raw: tt.plan},
 			StateValue: triggers("revision", "1"), PlanValue: triggers("revision", "2"),
@@ -250,5 +241,74 @@ func TestReplaceIfTriggerChanged(t *testing.T) {
 		if resp.RequiresReplace != tt.want {
 			t.Errorf("%s: requires replace = %t, want %t", tt.name, resp.RequiresReplace, tt.want)
 		}
+	}
+}
+
+// The one decision behind every replace-unless-adoptable plan modifier, rule
+// by rule.
+func TestReplacePolicyDecide(t *testing.T) {
+	str, null, unknown := types.StringValue, types.StringNull(), types.StringUnknown()
+	triggers := func(value string) types.Map {
+		return types.MapValueMust(types.StringType, map[string]attr.Value{"revision": types.StringValue(value)})
+	}
+	picture := replaceIfNewPicture(nil, nil)
+	withDefault := replaceIfNewPicture(types.StringValue("4k"), nil)
+	adoptable := replaceIfNewPicture(nil, func(_, plan attr.Value) bool { return plan.Equal(str(scaleOriginal)) })
+	parent := adoptParent(upscaleKind)
+	trigger := replaceIfTriggerChanged()
+
+	for _, tt := range []struct {
+		name   string
+		policy replacePolicy
+		change inputChange
+		want   verdict
+	}{
+		{"picture: changed", picture, inputChange{state: str("a"), plan: str("b")}, verdictReplace},
+		{"picture: set where null", picture, inputChange{state: null, plan: str("b")}, verdictReplace},
+		{"picture: unknown", picture, inputChange{state: str("a"), plan: unknown}, verdictReplace},
+		{"picture: unread in the import window", picture, inputChange{state: null, plan: str("b"), imported: true, unread: true}, verdictInPlace},
+		{"picture: unread but set in state", picture, inputChange{state: str("a"), plan: str("b"), imported: true, unread: true}, verdictReplace},
+		{"picture: read in the import window", picture, inputChange{state: null, plan: str("b"), imported: true}, verdictReplace},
+		{"picture: unknown in the import window", picture, inputChange{state: null, plan: unknown, imported: true, unread: true}, verdictReplace},
+		{"default written out", withDefault, inputChange{state: null, plan: str("4k")}, verdictInPlace},
+		{"default removed", withDefault, inputChange{state: str("4k"), plan: null}, verdictInPlace},
+		{"default to another value", withDefault, inputChange{state: null, plan: str("1080p")}, verdictReplace},
+		{"number default written out", replaceIfNewPicture(types.Float64Value(0.5), nil),
+			inputChange{state: types.Float64Null(), plan: types.Float64Value(0.5)}, verdictInPlace},
+		{"adoptable pair in the window", adoptable, inputChange{state: str("1:1"), plan: str(scaleOriginal), imported: true}, verdictInPlace},
+		{"adoptable pair outside the window", adoptable, inputChange{state: str("1:1"), plan: str(scaleOriginal)}, verdictReplace},
+		{"other pair in the window", adoptable, inputChange{state: str("1:1"), plan: str("16:9"), imported: true}, verdictReplace},
+		{"parent: changed", parent, inputChange{state: str("a"), plan: str("b")}, verdictReplace},
+		{"parent: changed in the window", parent, inputChange{state: str("a"), plan: str("b"), imported: true, unread: true}, verdictReplace},
+		{"parent: null in state", parent, inputChange{state: types.Int64Null(), plan: types.Int64Value(2)}, verdictInPlace},
+		{"parent: null in state, unknown plan", parent, inputChange{state: null, plan: unknown}, verdictNeedsKnown},
+		{"trigger: bumped", trigger, inputChange{state: triggers("1"), plan: triggers("2")}, verdictReplace},
+		{"trigger: added", trigger, inputChange{state: types.MapNull(types.StringType), plan: triggers("1")}, verdictInPlace},
+		{"trigger: unknown", trigger, inputChange{state: triggers("1"), plan: types.MapUnknown(types.StringType)}, verdictReplace},
+	} {
+		if got := tt.policy.decide(tt.change); got != tt.want {
+			t.Errorf("%s: verdict %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+// An imported button job whose image_id is unknown at plan time cannot take
+// it in place: the plan fails, saying what to set, and replaces nothing.
+func TestAdoptParentNeedsKnownValue(t *testing.T) {
+	ctx := context.Background()
+	schemaResp := &resource.SchemaResponse{}
+	NewImageUpscaleResource().Schema(ctx, resource.SchemaRequest{}, schemaResp)
+	state := tfsdk.State{Schema: schemaResp.Schema, Raw: nullObject(schemaResp.Schema.Type().TerraformType(ctx))}
+	if diags := state.SetAttribute(ctx, path.Root("id"), "662a10df4197b3af58532e89"); diags.HasError() {
+		t.Fatal(diags)
+	}
+	var diags diag.Diagnostics
+	replace := adoptParent(upscaleKind).replaces(ctx, path.Root("image_id"), state, nil, types.StringNull(), types.StringUnknown(), &diags)
+	if replace || len(diags.Errors()) != 1 {
+		t.Fatalf("replaces = %v, diagnostics %v; want no replacement and one error", replace, diags)
+	}
+	if d := diags.Errors()[0]; d.Summary() != "Imported Job Needs Known image_id and index" ||
+		!strings.Contains(d.Detail(), "upscale 662a10df4197b3af58532e89") {
+		t.Errorf("error = %q: %q", d.Summary(), d.Detail())
 	}
 }

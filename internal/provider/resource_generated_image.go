@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -76,7 +77,7 @@ func (r *generatedImageResource) Metadata(_ context.Context, req resource.Metada
 }
 
 func (r *generatedImageResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	replace := replaceIfNewPictureString{}
+	replace := replaceIfNewPicture(nil, nil).stringModifier()
 	resp.Schema = schema.Schema{
 		MarkdownDescription: generatedImageDescription,
 		Attributes: withAttributes(map[string]schema.Attribute{
@@ -106,11 +107,11 @@ func (r *generatedImageResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Computed:   true,
 				Default:    stringdefault.StaticString(scaleDefault),
 				Validators: []validator.String{stringvalidator.OneOf(append(append([]string{}, v3Scales...), scaleOriginal)...)},
-				PlanModifiers: []planmodifier.String{replaceIfNewPictureString{
-					// An imported image's scale is inferred from the picture's
-					// ratio, which cannot tell "Original" from a fixed ratio.
-					adoptable: func(_, plan types.String) bool { return plan.ValueString() == scaleOriginal },
-				}},
+				// An imported image's scale is inferred from the picture's
+				// ratio, which cannot tell "Original" from a fixed ratio.
+				PlanModifiers: []planmodifier.String{replaceIfNewPicture(nil, func(_, plan attr.Value) bool {
+					return plan.Equal(types.StringValue(scaleOriginal))
+				}).stringModifier()},
 			},
 			"source_image": schema.StringAttribute{
 				MarkdownDescription: "URL (`http` or `https`) of a picture to start from: image-to-image. " +
@@ -144,7 +145,7 @@ func (r *generatedImageResource) Schema(ctx context.Context, _ resource.SchemaRe
 					"set, or removing `4k`, keeps the image, since Akool made it at `4k`.",
 				Optional:      true,
 				Validators:    []validator.String{stringvalidator.OneOf(resolution1080p, resolutionDefault)},
-				PlanModifiers: []planmodifier.String{replaceIfNewPictureString{akoolDefault: resolutionDefault}},
+				PlanModifiers: []planmodifier.String{replaceIfNewPicture(types.StringValue(resolutionDefault), nil).stringModifier()},
 			},
 			"negative_prompt": schema.StringAttribute{
 				MarkdownDescription: "`v4` only: what the picture should not show. Must not be empty when set. " +
@@ -160,7 +161,7 @@ func (r *generatedImageResource) Schema(ctx context.Context, _ resource.SchemaRe
 					"set, or removing `0.5`, keeps the image, since Akool made it with `0.5`.",
 				Optional:      true,
 				Validators:    []validator.Float64{float64validator.Between(0, 1)},
-				PlanModifiers: []planmodifier.Float64{replaceIfNewPictureFloat64{akoolDefault: types.Float64Value(similarityDefault)}},
+				PlanModifiers: []planmodifier.Float64{replaceIfNewPicture(types.Float64Value(similarityDefault), nil).float64Modifier()},
 			},
 			"triggers": triggersAttribute("this generates a new image and spends credits. The new picture " +
 				"differs from the old one even with the same prompt (see \"Regenerating deliberately\")."),

@@ -97,13 +97,13 @@ func (r *imageButtonResource) Schema(ctx context.Context, _ resource.SchemaReque
 				"another image and spends credits; this is also how replacing the parent replaces this resource.",
 			Required:      true,
 			Validators:    []validator.String{stringvalidator.RegexMatches(imageIDPattern, imageIDMessage)},
-			PlanModifiers: []planmodifier.String{adoptParentString{kind: k}},
+			PlanModifiers: []planmodifier.String{adoptParent(k).stringModifier()},
 		},
 		"index": schema.Int64Attribute{
 			MarkdownDescription: k.indexDesc + " Changing this presses another button and spends credits.",
 			Required:            true,
 			Validators:          []validator.Int64{int64validator.Between(1, 4)},
-			PlanModifiers:       []planmodifier.Int64{adoptParentInt64{kind: k}},
+			PlanModifiers:       []planmodifier.Int64{adoptParent(k).int64Modifier()},
 		},
 		"webhook_url": schema.StringAttribute{
 			MarkdownDescription: "URL (`http` or `https`) that Akool notifies when the job ends. Akool only uses " +
@@ -231,7 +231,7 @@ func (r *imageButtonResource) Update(ctx context.Context, req resource.UpdateReq
 	s.Triggers = plan.base().Triggers
 	s.Timeouts = plan.base().Timeouts
 	// An import whose parent and button Akool did not report takes them
-	// from the configuration (see adoptParentString).
+	// from the configuration (see adoptParent).
 	if s.ImageID.IsNull() {
 		s.ImageID = plan.base().ImageID
 	}
@@ -324,7 +324,7 @@ func (r *imageButtonResource) checkPlannedPress(ctx context.Context, req resourc
 		return
 	}
 	// A null image_id or index in state is an import that adopts them in
-	// place (see adoptParentString): the job exists, nothing is pressed.
+	// place (see adoptParent): the job exists, nothing is pressed.
 	adopting := !req.State.Raw.IsNull() && (stateParent.IsNull() || stateIndex.IsNull())
 	pressing := req.State.Raw.IsNull() || (!adopting && (!parent.Equal(stateParent) || !index.Equal(stateIndex))) ||
 		status.ValueString() == akool.StatusFailed.String()
@@ -397,7 +397,7 @@ func (k *buttonKind) addPressError(diags *diag.Diagnostics, parentID, button str
 // what Akool reports (image_content_model_id and op_button), after checking
 // that the job was made by a button of this kind. What Akool does not report
 // stays null: the first plan takes it from the configuration in place (see
-// adoptParentString). It returns false after adding an error.
+// adoptParent). It returns false after adding an error.
 func (k *buttonKind) adoptImported(m *imageButtonModel, img *akool.Image, diags *diag.Diagnostics) bool {
 	id := m.ID.ValueString()
 	button := strings.ToUpper(strings.TrimSpace(img.Button))

@@ -28,7 +28,7 @@ func triggersAttribute(effect string) schema.MapAttribute {
 			"an import records the configuration's value in place.",
 		ElementType:   types.StringType,
 		Optional:      true,
-		PlanModifiers: []planmodifier.Map{replaceIfTriggerChanged{}},
+		PlanModifiers: []planmodifier.Map{replaceIfTriggerChanged().mapModifier()},
 	}
 }
 
