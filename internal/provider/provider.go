@@ -33,12 +33,14 @@ type akoolProvider struct {
 	// provider configured again (Terraform configures it for each walk of a
 	// run) asks Akool only once.
 	checks credentialChecks
+	// imageClient reads image URLs (downloads, size reads) for every walk.
+	imageClient *http.Client
 }
 
 // New returns a constructor of the provider for providerserver.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider {
-		return &akoolProvider{version: version}
+		return &akoolProvider{version: version, imageClient: newImageFileHTTPClient()}
 	}
 }
 
@@ -161,7 +163,7 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		tflog.Debug(ctx, "Akool provider configuration has unknown values; no client is created", map[string]any{
 			"unknown_arguments": unknown,
 		})
-		data := &providerData{unconfigured: reason, written: newWrittenPaths(), spendingCap: spending}
+		data := p.newData(&providerData{unconfigured: reason, spendingCap: spending})
 		resp.DataSourceData = data
 		resp.ResourceData = data
 		return
@@ -190,8 +192,7 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		// refreshing from state need no credentials. Plans that need Akool
 		// report the problem (see providerData.missingCredentials).
 		tflog.Debug(ctx, "Akool provider has no credentials; no client is created")
-		data := &providerData{unconfigured: "the provider has no credentials for Akool", missingCredentials: problem,
-			written: newWrittenPaths()}
+		data := p.newData(&providerData{unconfigured: "the provider has no credentials for Akool", missingCredentials: problem})
 		resp.DataSourceData = data
 		resp.ResourceData = data
 		return
@@ -200,10 +201,9 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	secrets := settings.secrets()
 	ctx = tflog.MaskLogStrings(ctx, secrets...)
 
-	// One HTTP client for Akool's API and for reading image headers, so both
-	// use the same transport and proxy settings. The transport is the
-	// provider's own, with net/http's defaults and the proxy from the
-	// environment, so nothing that replaced http.DefaultTransport affects it.
+	// The transport is the provider's own, with net/http's defaults and the
+	// proxy from the environment, so nothing that replaced
+	// http.DefaultTransport affects it.
 	httpClient := &http.Client{Transport: cleanhttp.DefaultPooledTransport()}
 	client, err := akool.New(akool.Config{
 		BaseURL:      settings.endpoint.value,
@@ -228,8 +228,8 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		"endpoint":    settings.endpoint.value,
 		"auth_method": settings.authMethod(),
 	})
-	data := &providerData{client: client, httpClient: httpClient, credentials: settings.credentialsInUse(),
-		presses: newPressRegistry(), written: newWrittenPaths(), spendingCap: spending}
+	data := p.newData(&providerData{client: client, credentials: settings.credentialsInUse(),
+		presses: newPressRegistry(), spendingCap: spending})
 	data.checkCredentials = func(ctx context.Context) error { return p.checks.verify(ctx, settings, client) }
 	resp.DataSourceData = data
 	resp.ResourceData = data
@@ -253,8 +253,11 @@ func (p *akoolProvider) DataSources(_ context.Context) []func() datasource.DataS
 
 // providerData is what Configure hands to every resource and data source.
 type providerData struct {
-	client     *akool.Client // nil when the provider could not be configured yet
-	httpClient *http.Client  // the client's transport, for reading image headers
+	client *akool.Client // nil when the provider could not be configured yet
+	// imageClient reads image URLs: downloads and size reads. It is not the
+	// Akool client's: image URLs are public links, often on a CDN, and no
+	// credentials are ever sent to them.
+	imageClient *http.Client
 	// unconfigured says why client is nil, in words for a diagnostic.
 	unconfigured string
 	// credentials names the credentials the client sends and where they
@@ -277,6 +280,13 @@ type providerData struct {
 	// spendingCap counts this run's paid jobs against max_new_images; nil
 	// when there is no limit.
 	spendingCap *spendingCap
+}
+
+// newData completes d with what the provider data of every walk holds.
+func (p *akoolProvider) newData(d *providerData) *providerData {
+	d.written = newWrittenPaths()
+	d.imageClient = p.imageClient
+	return d
 }
 
 // providerDataFrom is the shared body of every resource's and data source's

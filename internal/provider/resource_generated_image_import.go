@@ -103,10 +103,10 @@ func (r *generatedImageResource) inferScale(ctx context.Context, img *akool.Imag
 	if url == "" && len(img.UpscaledURLs) > 0 {
 		url = img.UpscaledURLs[0]
 	}
-	if url == "" || r.data == nil || r.data.httpClient == nil {
+	if url == "" || r.data == nil || r.data.imageClient == nil {
 		return types.StringNull()
 	}
-	width, height, err := fetchImageSize(ctx, r.data.httpClient, url)
+	width, height, err := fetchImageSize(ctx, r.data.imageClient, url)
 	if err != nil {
 		tflog.Debug(ctx, "Could not read the image's size to infer its scale", map[string]any{"error": err.Error()})
 		return types.StringNull()

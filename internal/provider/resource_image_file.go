@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -44,9 +43,9 @@ const imageFileRestoreKey = "restore"
 
 // imageFileResource keeps a local copy of an image URL.
 type imageFileResource struct {
-	httpClient *http.Client
+	httpClient *http.Client // the provider's client for image URLs once configured
 	userAgent  string
-	data       *providerData // only for the walk's written paths
+	data       *providerData // for the image client and the walk's written paths
 }
 
 // written is the walk's record of written paths, or nil before Configure.
@@ -83,8 +82,9 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 					"Must be set; it is optional in the schema only so that a reference to an image that has not finished " +
 					"yet (whose `image_url` is still null) stops with an error that says so, before anything is downloaded. " +
 					"No credentials are sent with the request. Changing this downloads the new URL to `path`, replacing the file.",
-				Optional:   true,
-				Validators: []validator.String{imageFileURLValidator{}},
+				Optional: true,
+				Validators: []validator.String{httpURLValidator{summary: "Invalid Image URL",
+					advice: "Use the URL of the image to download, for example the `image_url` of an `akool_generated_image`."}},
 				// An imported file has no URL in state yet: the first apply
 				// records the configured one without downloading.
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
@@ -142,11 +142,14 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 	}
 }
 
-// Configure keeps the provider data only for the walk's written paths:
-// downloads deliberately do not use the Akool API client, so that its
-// credentials can never reach the host of an image URL.
+// Configure takes the provider's client for image URLs and the walk's
+// written paths: downloads deliberately do not use the Akool API client, so
+// that its credentials can never reach the host of an image URL.
 func (r *imageFileResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+	if r.data != nil && r.data.imageClient != nil {
+		r.httpClient = r.data.imageClient
+	}
 }
 
 func (r *imageFileResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -459,31 +462,6 @@ func imageFileUnrecoverableWarning(state imageFileResourceModel, local localImag
 		"this spends Akool credits and gives a different picture, and the new URL is then downloaded to this path.",
 		state.Size.ValueInt64(), state.SHA256.ValueString())
 	return summary, detail
-}
-
-// imageFileURLValidator accepts absolute http and https URLs; unknown values
-// wait for apply.
-type imageFileURLValidator struct{}
-
-func (v imageFileURLValidator) Description(context.Context) string {
-	return "value must be an absolute http or https URL"
-}
-
-func (v imageFileURLValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v imageFileURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	raw := req.ConfigValue.ValueString()
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Image URL",
-			fmt.Sprintf("%q is not an absolute http or https URL. Use the URL of the image to download, "+
-				"for example the `image_url` of an `akool_generated_image`.", raw))
-	}
 }
 
 // imageFileRestore is the private-state marker Read leaves for ModifyPlan.
