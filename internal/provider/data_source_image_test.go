@@ -196,7 +196,7 @@ func TestImageDataSource_unknownIDByAge(t *testing.T) {
 		{"0123456789abcdef01234567", false}, // 1970s: Akool cannot have made it
 		{id(time.Now().Add(48 * time.Hour)), false},
 	} {
-		created, plausible := objectIDTime(tt.id)
+		created, plausible := objectIDTime(tt.id, time.Now())
 		if got := expiredByID(created, plausible, time.Now()); got != tt.expired {
 			t.Errorf("%s: expired = %v, want %v", tt.id, got, tt.expired)
 		}

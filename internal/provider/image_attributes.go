@@ -135,9 +135,9 @@ type jobResultModel struct {
 // job gives the fields shared by every model that follows a job.
 func (m *jobResultModel) job() *jobResultModel { return m }
 
-// fromJob sets every field from img. All values are known afterwards, so the
-// model can be saved to state at any point of a job.
-func (m *jobResultModel) fromJob(img *akool.Image) {
+// fromJob sets every field from img, expired as of now. All values are known
+// afterwards, so the model can be saved to state at any point of a job.
+func (m *jobResultModel) fromJob(img *akool.Image, now time.Time) {
 	if img.ID != "" {
 		m.ID = types.StringValue(img.ID)
 	}
@@ -145,7 +145,7 @@ func (m *jobResultModel) fromJob(img *akool.Image) {
 	m.ImageURL = stringOrNull(img.ImageURL)
 	m.DeductionCredit = types.Float64Value(img.DeductionCredit)
 	m.CreatedAt = timeOrNull(img.CreatedAt)
-	m.ExpiresAt, m.Expired = expiry(img.CreatedAt, time.Now())
+	m.ExpiresAt, m.Expired = expiry(img.CreatedAt, now)
 }
 
 // gridResultModel holds what a finished grid offers: its single images and
@@ -171,10 +171,10 @@ type imageResultModel struct {
 	gridResultModel
 }
 
-// fromImage sets every field from img. All values are known afterwards, so
-// the model can be saved to state at any point of a job.
-func (m *imageResultModel) fromImage(img *akool.Image) {
-	m.fromJob(img)
+// fromImage sets every field from img, expired as of now. All values are
+// known afterwards, so the model can be saved to state at any point of a job.
+func (m *imageResultModel) fromImage(img *akool.Image, now time.Time) {
+	m.fromJob(img, now)
 	m.fromGrid(img)
 }
 

@@ -95,13 +95,13 @@ func resumeWait(ctx context.Context, data *providerData, m jobModel, createTimeo
 	id := m.job().ID.ValueString()
 	tflog.Info(ctx, "Resuming the wait for an unfinished Akool job", map[string]any{"id": id})
 	final, err := waitForJob(waitCtx, client, m, id)
-	finishWait(ctx, ctx.Err(), m, final, data.credentialsNote(err), timeout, true, state, diags)
+	finishWait(ctx, ctx.Err(), m, final, data.credentialsNote(err), data.now(), timeout, true, state, diags)
 }
 
 // jobModel is the state of a resource that follows one Akool job.
 type jobModel interface {
-	// applyImage records what Akool reports about the job.
-	applyImage(img *akool.Image)
+	// applyImage records what Akool reports about the job, expired as of now.
+	applyImage(img *akool.Image, now time.Time)
 	// job gives the fields every job has (id, status, ...).
 	job() *jobResultModel
 	// waitWords gives the resource's own parts of the wait's diagnostics.
@@ -124,7 +124,7 @@ type jobWords struct {
 // the resource is kept untainted and the next apply resumes the wait.
 func saveAndWait(ctx context.Context, data *providerData, client *akool.Client, m jobModel, img *akool.Image,
 	timeout time.Duration, state *tfsdk.State, diags *diag.Diagnostics) {
-	m.applyImage(img)
+	m.applyImage(img, data.now())
 	diags.Append(state.Set(ctx, m)...)
 	if diags.HasError() {
 		return
@@ -132,16 +132,17 @@ func saveAndWait(ctx context.Context, data *providerData, client *akool.Client, 
 	waitCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	final, err := waitForJob(waitCtx, client, m, img.ID)
-	finishWait(ctx, ctx.Err(), m, final, data.credentialsNote(err), timeout, false, state, diags)
+	finishWait(ctx, ctx.Err(), m, final, data.credentialsNote(err), data.now(), timeout, false, state, diags)
 }
 
-// finishWait saves what the wait learnt and reports how it ended. parentErr
-// is the error of the operation's own context (set when Terraform cancels
-// it); resumed says whether this wait is an update resuming an earlier job.
+// finishWait saves what the wait learnt, expired as of now, and reports how
+// it ended. parentErr is the error of the operation's own context (set when
+// Terraform cancels it); resumed says whether this wait is an update
+// resuming an earlier job.
 func finishWait(ctx context.Context, parentErr error, m jobModel, final *akool.Image, waitErr error,
-	timeout time.Duration, resumed bool, state *tfsdk.State, diags *diag.Diagnostics) {
+	now time.Time, timeout time.Duration, resumed bool, state *tfsdk.State, diags *diag.Diagnostics) {
 	if final != nil && final.Status.Known() {
-		m.applyImage(final)
+		m.applyImage(final, now)
 	}
 	diags.Append(state.Set(ctx, m)...)
 	job, words := m.job(), m.waitWords()
@@ -207,7 +208,7 @@ func refreshJob(ctx context.Context, data *providerData, m jobModel, words expir
 	id := job.ID.ValueString()
 	client := refreshClient(data, id, importing, diags)
 	if client == nil {
-		if !importing && job.refreshExpiryByDate(time.Now()) {
+		if !importing && job.refreshExpiryByDate(data.now()) {
 			diags.Append(state.Set(ctx, m)...)
 			diags.Append(expiredWarning(words, job)...)
 		}

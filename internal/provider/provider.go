@@ -35,13 +35,20 @@ type akoolProvider struct {
 	checks credentialChecks
 	// imageClient reads image URLs (downloads, size reads) for every walk.
 	imageClient *http.Client
+	// clock is the provider's time, for expiry.
+	clock clock
 }
 
 // New returns a constructor of the provider for providerserver.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider {
-		return &akoolProvider{version: version, imageClient: newImageFileHTTPClient()}
+		return newProvider(version, systemClock)
 	}
+}
+
+// newProvider returns the provider reading the time from now.
+func newProvider(version string, now clock) *akoolProvider {
+	return &akoolProvider{version: version, imageClient: newImageFileHTTPClient(), clock: now}
 }
 
 // The environment variables each provider argument falls back to.
@@ -280,12 +287,15 @@ type providerData struct {
 	// spendingCap counts this run's paid jobs against max_new_images; nil
 	// when there is no limit.
 	spendingCap *spendingCap
+	// clock is the provider's time (see now).
+	clock clock
 }
 
 // newData completes d with what the provider data of every walk holds.
 func (p *akoolProvider) newData(d *providerData) *providerData {
 	d.written = newWrittenPaths()
 	d.imageClient = p.imageClient
+	d.clock = p.clock
 	return d
 }
 

@@ -228,7 +228,7 @@ func (r *generatedImageResource) Read(ctx context.Context, req resource.ReadRequ
 	if importing && !refuseButtonResult(state.ID.ValueString(), img, &resp.Diagnostics) {
 		return
 	}
-	state.fromImage(img)
+	state.fromImage(img, r.data.now())
 	if isImported(ctx, req.Private) {
 		// Until an apply adopts the configuration, every read completes what
 		// Akool reports by now (an unfinished job's result tells more once
@@ -447,8 +447,8 @@ type generatedImageModel struct {
 
 // applyImage records what Akool reports about the job. The model chosen by
 // Akool fills model_name when the configuration left it to Akool.
-func (m *generatedImageModel) applyImage(img *akool.Image) {
-	m.fromImage(img)
+func (m *generatedImageModel) applyImage(img *akool.Image, now time.Time) {
+	m.fromImage(img, now)
 	if m.ModelName.IsUnknown() {
 		m.ModelName = stringOrNull(img.ModelName)
 	}

@@ -540,7 +540,7 @@ func TestImageResultFromImage(t *testing.T) {
 		DeductionCredit: 4,
 		CreatedAt:       created,
 		ModelName:       "m",
-	})
+	}, time.Now())
 	if m.ID.ValueString() != "662a10df4197b3af58532e89" || m.Status.ValueString() != "completed" {
 		t.Errorf("id/status = %s/%s", m.ID, m.Status)
 	}
@@ -559,7 +559,7 @@ func TestImageResultFromImage(t *testing.T) {
 
 	// A configured model name is kept; an unfinished job has no URL yet.
 	m.ModelName = types.StringValue("configured")
-	m.applyImage(&akool.Image{ID: "662a10df4197b3af58532e89", Status: akool.StatusQueueing, ModelName: "other"})
+	m.applyImage(&akool.Image{ID: "662a10df4197b3af58532e89", Status: akool.StatusQueueing, ModelName: "other"}, time.Now())
 	if m.ModelName.ValueString() != "configured" || !m.ImageURL.IsNull() || !m.CreatedAt.IsNull() {
 		t.Errorf("model_name = %s, image_url = %s, created_at = %s", m.ModelName, m.ImageURL, m.CreatedAt)
 	}
@@ -950,8 +950,8 @@ func TestFinishWait(t *testing.T) {
 			state := tfsdk.State{Schema: schemaResp.Schema, Raw: nullObject(schemaResp.Schema.Type().TerraformType(ctx))}
 			var m generatedImageModel
 			diags := state.Get(ctx, &m)
-			m.applyImage(&akool.Image{ID: id, Status: akool.StatusQueueing})
-			finishWait(ctx, tt.parentErr, &m, tt.final, tt.err, time.Minute, tt.resumed, &state, &diags)
+			m.applyImage(&akool.Image{ID: id, Status: akool.StatusQueueing}, time.Now())
+			finishWait(ctx, tt.parentErr, &m, tt.final, tt.err, time.Now(), time.Minute, tt.resumed, &state, &diags)
 
 			var status types.String
 			state.GetAttribute(ctx, path.Root("status"), &status)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -211,7 +212,7 @@ func (r *imageButtonResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	// The import marker set by ImportState stays until an Update.
-	m.applyImage(img)
+	m.applyImage(img, r.data.now())
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 	resp.Diagnostics.Append(expiredWarning(k.expiryWords(), m.job())...)
 }
@@ -542,7 +543,7 @@ type imageButtonModel struct {
 func (m *imageButtonModel) base() *imageButtonModel { return m }
 
 // applyImage records what Akool reports about the job.
-func (m *imageButtonModel) applyImage(img *akool.Image) { m.fromJob(img) }
+func (m *imageButtonModel) applyImage(img *akool.Image, now time.Time) { m.fromJob(img, now) }
 
 // addParentUnknown says that an imported job cannot take image_id or index
 // (at p) from the configuration while its value is unknown.

@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"time"
+
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
@@ -47,8 +49,8 @@ type imageVariationModel struct {
 }
 
 // applyImage records what Akool reports about the job, the grid included.
-func (m *imageVariationModel) applyImage(img *akool.Image) {
-	m.imageButtonModel.applyImage(img)
+func (m *imageVariationModel) applyImage(img *akool.Image, now time.Time) {
+	m.imageButtonModel.applyImage(img, now)
 	m.fromGrid(img)
 }
 
