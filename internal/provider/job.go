@@ -256,6 +256,30 @@ func refreshClient(data *providerData, id string, importing bool, diags *diag.Di
 	return nil
 }
 
+// deleteJob is the Delete of every job resource. Akool has no call to delete
+// an image: it stays in the account until it expires. The framework removes
+// the resource from state.
+func deleteJob(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	tflog.Debug(ctx, "Removing the image from state; it stays in the Akool account until it expires", map[string]any{"id": id.ValueString()})
+}
+
+// importJob is the ImportState of every job resource: it takes the id and
+// opens the adoption window (see importMarker), listing the inputs unread
+// that an import of this type can never read back; Read fills the rest.
+func importJob(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse, unread []string) {
+	id := importID(req.ID, &resp.Diagnostics)
+	if id == "" {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(setImportMarker(ctx, resp.Private, &importMarker{Unread: unread})...)
+}
+
 // importID returns the Akool id given to terraform import, or "" after adding
 // an error when it is not one.
 func importID(raw string, diags *diag.Diagnostics) string {

@@ -270,24 +270,12 @@ func (r *generatedImageResource) Update(ctx context.Context, req resource.Update
 }
 
 func (r *generatedImageResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	// Akool has no call to delete an image: it stays in the account until it
-	// expires. The framework removes the resource from state.
-	var id types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	tflog.Debug(ctx, "Removing the image from state; it stays in the Akool account until it expires", map[string]any{"id": id.ValueString()})
+	deleteJob(ctx, req, resp)
 }
 
 func (r *generatedImageResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := importID(req.ID, &resp.Diagnostics)
-	if id == "" {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	// Read fills what Akool reports and lists in the marker what it could not.
-	resp.Diagnostics.Append(setImportMarker(ctx, resp.Private, &importMarker{})...)
+	importJob(ctx, req, resp, nil)
 }
 
 // ValidateConfig checks the rules that involve several inputs, before

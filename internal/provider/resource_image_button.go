@@ -250,27 +250,15 @@ func (r *imageButtonResource) Update(ctx context.Context, req resource.UpdateReq
 	resumeWait(ctx, r.data, state, s.Timeouts, &resp.State, &resp.Diagnostics)
 }
 
+// Delete leaves the button used on the parent too.
 func (r *imageButtonResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	// Akool has no call to delete an image: it stays in the account until it
-	// expires, and the button stays used on the parent. The framework removes
-	// the resource from state.
-	var id types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	tflog.Debug(ctx, "Removing the image from state; it stays in the Akool account until it expires", map[string]any{"id": id.ValueString()})
+	deleteJob(ctx, req, resp)
 }
 
 func (r *imageButtonResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := importID(req.ID, &resp.Diagnostics)
-	if id == "" {
-		return
-	}
-	// Read fills image_id and index from what Akool reports about the job.
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	// Read fills image_id and index from what Akool reports about the job;
 	// triggers cannot be read back: the first apply adopts the configuration's.
-	resp.Diagnostics.Append(setImportMarker(ctx, resp.Private, &importMarker{Unread: buttonUnread})...)
+	importJob(ctx, req, resp, buttonUnread)
 }
 
 // ModifyPlan shows the button that will be pressed, plans the recovery of a

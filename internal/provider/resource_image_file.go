@@ -158,17 +158,10 @@ func (r *imageFileResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, imageFileDefaultTimeout)
-	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(r.download(ctx, plan.Timeouts.Create, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-
-	resp.Diagnostics.Append(r.download(ctx, timeout, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.written().note(plan.Path.ValueString())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -208,16 +201,10 @@ func (r *imageFileResource) Update(ctx context.Context, req resource.UpdateReque
 	// url and path force replacement, so an update is either a restore that
 	// ModifyPlan planned (the checksum is unknown) or a change of timeouts.
 	if plan.SHA256.IsUnknown() {
-		timeout, diags := plan.Timeouts.Update(ctx, imageFileDefaultTimeout)
-		resp.Diagnostics.Append(diags...)
+		resp.Diagnostics.Append(r.download(ctx, plan.Timeouts.Update, &plan)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		resp.Diagnostics.Append(r.download(ctx, timeout, &plan)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		r.written().note(plan.Path.ValueString())
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, imageFileRestoreKey, nil)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -361,9 +348,15 @@ func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 }
 
-// download fetches plan.URL to plan.Path within timeout and records the
-// result in plan.
-func (r *imageFileResource) download(ctx context.Context, timeout time.Duration, plan *imageFileResourceModel) (diags diag.Diagnostics) {
+// download fetches plan.URL to plan.Path within the timeout that limit reads
+// from the timeouts block (its Create or Update), records the result in plan
+// and notes the path as written in this walk.
+func (r *imageFileResource) download(ctx context.Context, limit func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
+	plan *imageFileResourceModel) (diags diag.Diagnostics) {
+	timeout, diags := limit(ctx, imageFileDefaultTimeout)
+	if diags.HasError() {
+		return diags
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
@@ -392,6 +385,7 @@ func (r *imageFileResource) download(ctx context.Context, timeout time.Duration,
 	}
 	tflog.Debug(ctx, "downloaded image file", map[string]any{"path": filePath, "size": info.Size, "sha256": info.SHA256})
 	plan.setFromInfo(filePath, info)
+	r.written().note(filePath)
 	return diags
 }
 
