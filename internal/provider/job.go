@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -254,6 +255,14 @@ func refreshClient(data *providerData, id string, importing bool, diags *diag.Di
 			"so the plan uses the values in state. Akool will be read again on the next plan or apply once "+
 			"the provider's credentials are known.", id))
 	return nil
+}
+
+// jobBlocks are the blocks of every job resource: timeouts, whose create
+// bounds the wait for the job.
+func jobBlocks(ctx context.Context) map[string]schema.Block {
+	return map[string]schema.Block{
+		"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, CreateDescription: createTimeoutDescription}),
+	}
 }
 
 // deleteJob is the Delete of every job resource. Akool has no call to delete

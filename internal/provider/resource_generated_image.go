@@ -166,12 +166,7 @@ func (r *generatedImageResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"triggers": triggersAttribute("this generates a new image and spends credits. The new picture " +
 				"differs from the old one even with the same prompt (see \"Regenerating deliberately\")."),
 		}, jobResultAttributes(descImageURL), gridResultAttributes(gridDescriptions{upscaledURLs: descUpscaledURLs + descSinglesWait, buttons: descButtons})),
-		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{
-				Create:            true,
-				CreateDescription: createTimeoutDescription,
-			}),
-		},
+		Blocks: jobBlocks(ctx),
 	}
 }
 

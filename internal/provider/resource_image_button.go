@@ -132,12 +132,7 @@ func (r *imageButtonResource) Schema(ctx context.Context, _ resource.SchemaReque
 	resp.Schema = schema.Schema{
 		MarkdownDescription: k.description(),
 		Attributes:          attributes,
-		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{
-				Create:            true,
-				CreateDescription: createTimeoutDescription,
-			}),
-		},
+		Blocks:              jobBlocks(ctx),
 	}
 }
 
