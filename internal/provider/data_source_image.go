@@ -99,7 +99,7 @@ func (d *imageDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	}
 
 	var state imageDataSourceModel
-	state.fromImage(img)
+	state.fromImage(img, d.data.now())
 	state.ID = config.ID // as configured, even if Akool spells it differently
 	state.Prompt = stringOrNull(echoedPrompt(img))
 	state.SourceImage = stringOrNull(img.SourceImage)
@@ -113,9 +113,9 @@ func (d *imageDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 // image: the data source reads as expired, with a warning, so that plans and
 // terraform destroy keep working. Any other id is an error.
 func (d *imageDataSource) readUnknownID(ctx context.Context, config imageDataSourceModel, resp *datasource.ReadResponse) {
-	id := config.ID.ValueString()
-	created, plausible := objectIDTime(id)
-	if !expiredByID(created, plausible, time.Now()) {
+	id, now := config.ID.ValueString(), d.data.now()
+	created, plausible := objectIDTime(id, now)
+	if !expiredByID(created, plausible, now) {
 		when := "Its id does not carry a creation time Akool could have given it"
 		if plausible {
 			when = fmt.Sprintf("Its id says it was made at %s, less than 7 days ago, so it cannot have expired yet",
@@ -132,7 +132,7 @@ func (d *imageDataSource) readUnknownID(ctx context.Context, config imageDataSou
 	state := imageDataSourceModel{}
 	state.ID = config.ID
 	state.CreatedAt = timeOrNull(created)
-	state.ExpiresAt, state.Expired = expiry(created, time.Now())
+	state.ExpiresAt, state.Expired = expiry(created, now)
 	state.Status, state.ImageURL, state.Prompt, state.SourceImage, state.ModelName =
 		types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()
 	state.DeductionCredit = types.Float64Null()
@@ -159,14 +159,14 @@ var akoolEpoch = time.Date(2020, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 // objectIDTime returns the creation time that an ObjectId carries in its
 // first 4 bytes (seconds since the Unix epoch), and whether it is a time
-// Akool could have made it at.
-func objectIDTime(id string) (time.Time, bool) {
+// Akool could have made it at, by now.
+func objectIDTime(id string, now time.Time) (time.Time, bool) {
 	raw, err := hex.DecodeString(id)
 	if err != nil || len(raw) != 12 {
 		return time.Time{}, false
 	}
 	created := time.Unix(int64(binary.BigEndian.Uint32(raw[:4])), 0).UTC()
-	return created, !created.Before(akoolEpoch) && !created.After(time.Now().Add(time.Hour))
+	return created, !created.Before(akoolEpoch) && !created.After(now.Add(time.Hour))
 }
 
 // imageDataSourceModel is the state of akool_image.

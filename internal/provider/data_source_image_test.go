@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
-	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
 
 func TestAccImageDataSource_found(t *testing.T) {
@@ -112,9 +111,7 @@ data "akool_image" "test" {
 // terraform destroy (the post-test destroy runs with the data source).
 func TestAccImageDataSource_expiredID(t *testing.T) {
 	t.Parallel()
-	clock := emulator.NewClock()
-	clock.Advance(-pastRetention) // the job is made 8 days before now
-	e, url := newTestEmulator(t, func(o *emulator.Options) { o.Clock = clock })
+	e, url := newTestEmulator(t)
 	client, err := akool.New(akool.Config{BaseURL: url, APIKey: testAccAPIKey})
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +120,8 @@ func TestAccImageDataSource_expiredID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.Clock().Advance(pastRetention + time.Hour) // Akool has forgotten it now
+	// 8 days later, by Akool's clock and the provider's: Akool has forgotten it.
+	e.Clock().Advance(pastRetention + time.Hour)
 	created := time.Unix(img.CreatedAt.Unix(), 0).UTC()
 	const data = "data.akool_image.old"
 	config := testAccProviderConfig(url) + fmt.Sprintf(`
@@ -132,7 +130,7 @@ data "akool_image" "old" {
 }
 `, img.ID)
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactoriesWithClock(e.Clock().Now),
 		Steps: []resource.TestStep{{
 			Config: config,
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -150,9 +148,7 @@ data "akool_image" "old" {
 // The warning for an expired id names it, and terraform destroy works.
 func TestAccImageDataSource_expiredIDWarning(t *testing.T) {
 	t.Parallel()
-	clock := emulator.NewClock()
-	clock.Advance(-pastRetention)
-	e, url := newTestEmulator(t, func(o *emulator.Options) { o.Clock = clock })
+	e, url := newTestEmulator(t)
 	client, err := akool.New(akool.Config{BaseURL: url, APIKey: testAccAPIKey})
 	if err != nil {
 		t.Fatal(err)
@@ -163,6 +159,7 @@ func TestAccImageDataSource_expiredIDWarning(t *testing.T) {
 	}
 	e.Clock().Advance(pastRetention + time.Hour)
 	h := newTFHarness(t)
+	h.clock = e.Clock().Now
 	h.writeConfig(testAccProviderConfig(url) + fmt.Sprintf(`
 data "akool_image" "old" {
   id = %q
@@ -196,7 +193,7 @@ func TestImageDataSource_unknownIDByAge(t *testing.T) {
 		{"0123456789abcdef01234567", false}, // 1970s: Akool cannot have made it
 		{id(time.Now().Add(48 * time.Hour)), false},
 	} {
-		created, plausible := objectIDTime(tt.id)
+		created, plausible := objectIDTime(tt.id, time.Now())
 		if got := expiredByID(created, plausible, time.Now()); got != tt.expired {
 			t.Errorf("%s: expired = %v, want %v", tt.id, got, tt.expired)
 		}

@@ -105,7 +105,7 @@ var imageDataSourceExpiry = expiryWords{
 // expiryWords are the expiry warnings' words for a button resource.
 func (k *buttonKind) expiryWords() expiryWords {
 	urls := "image_url"
-	if k.gridAttribute != nil {
+	if k.grid != nil {
 		urls = "image_url and upscaled_urls"
 	}
 	return expiryWords{

@@ -24,7 +24,7 @@ import (
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
 
-// pastRetention moves an emulator's clock past Akool's 7 days.
+// pastRetention moves a clock past Akool's 7 days.
 const pastRetention = 8 * 24 * time.Hour
 
 // expectExpiresAt asserts that expires_at is created_at plus 7 days, in
@@ -270,10 +270,10 @@ func TestAccImageResources_expiredPlanWarning(t *testing.T) {
 func TestAccImageResources_expiredByDate(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	// Akool's clock runs 8 days behind: it still serves the jobs created now,
-	// while by the provider's clock their 7 days are over.
-	e.Clock().Advance(-pastRetention)
 	h := newTFHarness(t)
+	// The provider's clock runs 8 days ahead of Akool's: Akool still serves
+	// the jobs created now, while by the provider's clock their 7 days are over.
+	h.clock = clockAhead(pastRetention)
 	h.writeConfig(testAccGridConfig(url, "a snow plough at night") +
 		testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 1, "") + `
 data "akool_image" "grid" {
@@ -557,16 +557,17 @@ func TestExpiryWarnings(t *testing.T) {
 // with a warning, and keeps its values.
 func TestGeneratedImageRead_expiredByDateWithoutClient(t *testing.T) {
 	ctx := context.Background()
-	r := &generatedImageResource{data: &providerData{unconfigured: "the provider argument(s) api_key were not known yet"}}
+	now := time.Date(2025, 3, 1, 9, 30, 15, 0, time.UTC)
+	r := &generatedImageResource{data: &providerData{unconfigured: "the provider argument(s) api_key were not known yet", clock: fixedClock(now)}}
 	schemaResp := &resource.SchemaResponse{}
 	r.Schema(ctx, resource.SchemaRequest{}, schemaResp)
-	created := time.Now().Add(-pastRetention).UTC().Truncate(time.Second)
+	created := now.Add(-pastRetention)
 
 	for _, tt := range []struct {
 		name        string
 		created     time.Time
 		wantExpired bool
-	}{{"past the 7 days", created, true}, {"fresh", time.Now().UTC().Truncate(time.Second), false}} {
+	}{{"past the 7 days", created, true}, {"fresh", now, false}} {
 		t.Run(tt.name, func(t *testing.T) {
 			state := tfsdk.State{Schema: schemaResp.Schema, Raw: nullObject(schemaResp.Schema.Type().TerraformType(ctx))}
 			for name, value := range map[string]string{

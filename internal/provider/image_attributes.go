@@ -5,6 +5,11 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
@@ -50,6 +55,70 @@ const (
 		"ago; its URLs no longer serve then."
 )
 
+// jobResultAttributes are the attributes every job resource computes, as
+// jobResultModel holds them; imageURL describes the resource's picture. They
+// keep their state values in a plan: only a new job, or the recovery of an
+// unfinished one (markResultsUnknown), plans them unknown.
+func jobResultAttributes(imageURL string) map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"id":        computedString(descID),
+		"status":    computedString(descStatus),
+		"image_url": computedString(imageURL),
+		"deduction_credit": schema.Float64Attribute{
+			MarkdownDescription: descDeductionCredit,
+			Computed:            true,
+			PlanModifiers:       []planmodifier.Float64{float64planmodifier.UseStateForUnknown()},
+		},
+		"created_at": computedString(descCreatedAt),
+		"expires_at": expiresAtAttribute(),
+		"expired":    expiredAttribute(),
+	}
+}
+
+// gridDescriptions describe the grid attributes of a resource whose job
+// makes a 2x2 grid.
+type gridDescriptions struct {
+	upscaledURLs string
+	buttons      string
+}
+
+// gridResultAttributes are the attributes of a resource whose job makes a
+// grid, as gridResultModel holds them.
+func gridResultAttributes(d gridDescriptions) map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"upscaled_urls": computedList(d.upscaledURLs),
+		"buttons":       computedList(d.buttons),
+		"used_buttons":  computedList(descUsedButtons),
+	}
+}
+
+func computedString(description string) schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: description,
+		Computed:            true,
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+}
+
+func computedList(description string) schema.ListAttribute {
+	return schema.ListAttribute{
+		MarkdownDescription: description,
+		ElementType:         types.StringType,
+		Computed:            true,
+		PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+	}
+}
+
+// withAttributes adds the attributes of more to attributes and returns it.
+func withAttributes(attributes map[string]schema.Attribute, more ...map[string]schema.Attribute) map[string]schema.Attribute {
+	for _, m := range more {
+		for name, attribute := range m {
+			attributes[name] = attribute
+		}
+	}
+	return attributes
+}
+
 // jobResultModel holds what Akool reports about any job: a generated image,
 // an upscale or a variation. fromJob is the one place where these values are
 // mapped.
@@ -66,9 +135,9 @@ type jobResultModel struct {
 // job gives the fields shared by every model that follows a job.
 func (m *jobResultModel) job() *jobResultModel { return m }
 
-// fromJob sets every field from img. All values are known afterwards, so the
-// model can be saved to state at any point of a job.
-func (m *jobResultModel) fromJob(img *akool.Image) {
+// fromJob sets every field from img, expired as of now. All values are known
+// afterwards, so the model can be saved to state at any point of a job.
+func (m *jobResultModel) fromJob(img *akool.Image, now time.Time) {
 	if img.ID != "" {
 		m.ID = types.StringValue(img.ID)
 	}
@@ -76,7 +145,7 @@ func (m *jobResultModel) fromJob(img *akool.Image) {
 	m.ImageURL = stringOrNull(img.ImageURL)
 	m.DeductionCredit = types.Float64Value(img.DeductionCredit)
 	m.CreatedAt = timeOrNull(img.CreatedAt)
-	m.ExpiresAt, m.Expired = expiry(img.CreatedAt, time.Now())
+	m.ExpiresAt, m.Expired = expiry(img.CreatedAt, now)
 }
 
 // gridResultModel holds what a finished grid offers: its single images and
@@ -102,10 +171,10 @@ type imageResultModel struct {
 	gridResultModel
 }
 
-// fromImage sets every field from img. All values are known afterwards, so
-// the model can be saved to state at any point of a job.
-func (m *imageResultModel) fromImage(img *akool.Image) {
-	m.fromJob(img)
+// fromImage sets every field from img, expired as of now. All values are
+// known afterwards, so the model can be saved to state at any point of a job.
+func (m *imageResultModel) fromImage(img *akool.Image, now time.Time) {
+	m.fromJob(img, now)
 	m.fromGrid(img)
 }
 

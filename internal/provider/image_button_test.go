@@ -480,14 +480,14 @@ func TestFinishWait_button(t *testing.T) {
 			}
 			m.base().ImageID = types.StringValue(parent)
 			m.base().Button = types.StringValue(kind.button(2))
-			m.applyImage(&akool.Image{ID: id, Status: akool.StatusQueueing})
+			m.applyImage(&akool.Image{ID: id, Status: akool.StatusQueueing}, time.Now())
 			return state, m
 		}
 
 		state, m := newState()
 		var diags diag.Diagnostics
 		finishWait(ctx, nil, m, &akool.Image{ID: id, Status: akool.StatusFailed}, &akool.JobFailedError{Image: &akool.Image{ID: id}},
-			time.Minute, false, &state, &diags)
+			time.Now(), time.Minute, false, &state, &diags)
 		var status types.String
 		state.GetAttribute(ctx, path.Root("status"), &status)
 		if status.ValueString() != "failed" || len(diags.Errors()) != 1 || diags.Errors()[0].Summary() != kind.operation+" Failed" {
@@ -499,7 +499,7 @@ func TestFinishWait_button(t *testing.T) {
 
 		state, m = newState()
 		diags = nil
-		finishWait(ctx, nil, m, &akool.Image{ID: id, Status: akool.StatusProcessing}, context.DeadlineExceeded, time.Minute, false, &state, &diags)
+		finishWait(ctx, nil, m, &akool.Image{ID: id, Status: akool.StatusProcessing}, context.DeadlineExceeded, time.Now(), time.Minute, false, &state, &diags)
 		if diags.HasError() || len(diags.Warnings()) != 1 || diags.Warnings()[0].Summary() != kind.operation+" Not Finished" {
 			t.Fatalf("%s: timeout: diagnostics %v; want one warning and no error (an error taints)", kind.typeName(), diags)
 		}
@@ -557,7 +557,7 @@ func TestImageButtonSchema(t *testing.T) {
 		if diags := state.Get(ctx, m); diags.HasError() {
 			t.Errorf("%s: reading state into the model: %v", tt.typeName, diags)
 		}
-		m.applyImage(&akool.Image{ID: "662a10df4197b3af58532e89", Status: akool.StatusCompleted, Buttons: []string{"U1"}})
+		m.applyImage(&akool.Image{ID: "662a10df4197b3af58532e89", Status: akool.StatusCompleted, Buttons: []string{"U1"}}, time.Now())
 		if diags := state.Set(ctx, m); diags.HasError() {
 			t.Errorf("%s: writing the model to state: %v", tt.typeName, diags)
 		}

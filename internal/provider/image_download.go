@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"image"
 	_ "image/gif"  // registers GIF with image.DecodeConfig
 	_ "image/jpeg" // registers JPEG with image.DecodeConfig
@@ -43,6 +44,17 @@ type imageFileInfo struct {
 	Height      int64
 }
 
+// newImageFileInfo records what sum has read: size bytes of an image.
+func newImageFileInfo(sum hash.Hash, size int64, contentType string, width, height int) *imageFileInfo {
+	return &imageFileInfo{
+		SHA256:      hex.EncodeToString(sum.Sum(nil)),
+		Size:        size,
+		ContentType: contentType,
+		Width:       int64(width),
+		Height:      int64(height),
+	}
+}
+
 // imageFileHTTPError is an answer other than 200 to an image download or
 // probe.
 type imageFileHTTPError struct {
@@ -61,8 +73,9 @@ func (e *imageFileHTTPError) Gone() bool {
 	return e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusGone
 }
 
-// newImageFileHTTPClient returns the client used for image URLs. It is not
-// the Akool API client: image URLs are public links, often on a CDN, and no
+// newImageFileHTTPClient returns the client for image URLs: downloads, the
+// check that a URL still serves, and size reads. It is not the Akool API
+// client: image URLs are public links, often on a CDN, and no
 // credentials are ever sent to them.
 func newImageFileHTTPClient() *http.Client {
 	return cleanhttp.DefaultPooledClient()
@@ -193,13 +206,7 @@ func downloadImageFile(ctx context.Context, client *http.Client, userAgent, rawU
 	}
 	renamed = true
 
-	return &imageFileInfo{
-		SHA256:      hex.EncodeToString(hash.Sum(nil)),
-		Size:        n,
-		ContentType: contentType,
-		Width:       int64(width),
-		Height:      int64(height),
-	}, nil
+	return newImageFileInfo(hash, n, contentType, width, height), nil
 }
 
 // imageFileWriteError is a failure to write the downloaded image to the
@@ -243,13 +250,7 @@ func inspectLocalImageFile(path string) (*imageFileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &imageFileInfo{
-		SHA256:      hex.EncodeToString(hash.Sum(nil)),
-		Size:        n,
-		ContentType: contentType,
-		Width:       int64(width),
-		Height:      int64(height),
-	}, nil
+	return newImageFileInfo(hash, n, contentType, width, height), nil
 }
 
 // probeImageURL reports whether rawURL still serves, without downloading

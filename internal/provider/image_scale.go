@@ -2,10 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
-	_ "image/gif"  // registers GIF with image.DecodeConfig
-	_ "image/jpeg" // registers JPEG with image.DecodeConfig
-	_ "image/png"  // registers PNG with image.DecodeConfig
 	"io"
 	"math"
 	"net/http"
@@ -66,17 +62,13 @@ func fetchImageSize(ctx context.Context, client *http.Client, rawURL string) (wi
 	}
 	ctx, cancel := context.WithTimeout(ctx, imageHeaderTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
-	if err != nil {
-		return 0, 0, err
-	}
-	resp, err := client.Do(req)
+	resp, err := imageFileGet(ctx, client, "", rawURL, nil)
 	if err != nil {
 		return 0, 0, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return 0, 0, fmt.Errorf("the image URL answered HTTP %d", resp.StatusCode)
+		return 0, 0, &imageFileHTTPError{URL: imageFileDisplayURL(rawURL), StatusCode: resp.StatusCode, Status: resp.Status}
 	}
 	return imageHeaderSize(io.LimitReader(resp.Body, imageHeaderMaxBytes))
 }

@@ -5,9 +5,15 @@ import (
 	"encoding/json"
 	"slices"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -83,111 +89,203 @@ func setImportMarker(ctx context.Context, private privateStateWriter, m *importM
 	return private.SetKey(ctx, privateKeyImported, value)
 }
 
-// replaceIfNewPictureString forces a new image when an input that shapes the
-// picture changes, except where the change would regenerate, and pay again
-// for, the picture that exists:
-//   - akoolDefault, when set, is Akool's documented default for the input:
-//     null in state (the input was not sent, so Akool used its default) and
-//     the default in the plan, or the reverse, make the same picture;
-//   - in the adoption window after an import (see importMarker), an input
-//     that the import could not read back, and that is null in state, takes
-//     the configuration's value in place; adoptable names further
-//     (state, plan) pairs adopted in the window, for values the import
-//     inferred but cannot tell apart.
-//
-// An unknown planned value is never adopted: it cannot be compared, nor
-// recorded truthfully.
-type replaceIfNewPictureString struct {
-	akoolDefault string
-	adoptable    func(state, plan types.String) bool
+// replacePolicy says whether a planned change of one input of an existing
+// resource replaces it. Every input whose change may or may not replace the
+// resource builds its plan modifier on the framework's RequiresReplaceIf with
+// a policy, so that the framework keeps creation, destruction and unchanged
+// values out, and decide is the one place where the rules are.
+type replacePolicy struct {
+	rule replaceRule
+	// akoolDefault is Akool's documented default for the input (nil when it
+	// has none): null in state (the input was not sent, so Akool used its
+	// default) and the default in the plan, or the reverse, make the same
+	// picture.
+	akoolDefault attr.Value
+	// adoptable names further (state, plan) pairs taken in place in the
+	// adoption window after an import, for values the import inferred but
+	// cannot tell apart.
+	adoptable func(state, plan attr.Value) bool
+	// needsKnown reports a value that would be taken in place but is not
+	// known yet.
+	needsKnown  func(ctx context.Context, state tfsdk.State, at path.Path, diags *diag.Diagnostics)
+	description string
 }
 
-var _ planmodifier.String = replaceIfNewPictureString{}
+// replaceRule is what a change of the input means.
+type replaceRule int
 
-func (m replaceIfNewPictureString) Description(context.Context) string {
-	return "Changing this value generates a new image, except where it keeps the same picture: Akool's default " +
-		"written out, or a value an imported image could not report."
+const (
+	// ruleNewPicture: the input shapes the picture, so a change replaces it,
+	// except where the change would regenerate, and pay again for, the
+	// picture that exists: Akool's default written out or removed, and, in
+	// the adoption window after an import (see importMarker), an input the
+	// import could not read back (null in state) or an adoptable pair. An
+	// unknown planned value is never adopted: it cannot be compared, nor
+	// recorded truthfully.
+	ruleNewPicture replaceRule = iota
+	// ruleAdoptNull: a change replaces, except that a null value in state,
+	// which only an import of a job whose parent and button Akool did not
+	// report leaves, takes the planned value in place: replacing would press
+	// the button again (refused by Akool, since it is used) instead of
+	// adopting the job that exists. The planned value must be known then.
+	ruleAdoptNull
+	// ruleChangedKey: a map replaces only when a key the state already has
+	// gets another value (see triggersForceReplacement).
+	ruleChangedKey
+)
+
+// inputChange is a planned change of an input of an existing resource: state
+// and plan differ.
+type inputChange struct {
+	state, plan attr.Value
+	imported    bool // the resource is in the adoption window after an import
+	unread      bool // the import could not read this input back
 }
 
-func (m replaceIfNewPictureString) MarkdownDescription(ctx context.Context) string {
-	return m.Description(ctx)
-}
+// verdict is what a planned change does to the resource.
+type verdict int
 
-func (m replaceIfNewPictureString) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	m.planModify(ctx, req, req.Private, resp)
-}
+const (
+	verdictReplace    verdict = iota
+	verdictInPlace            // the change is recorded in place
+	verdictNeedsKnown         // it would be recorded in place, but the planned value is unknown
+)
 
-// planModify is PlanModifyString reading the private state from private.
-func (m replaceIfNewPictureString) planModify(ctx context.Context, req planmodifier.StringRequest, private privateState, resp *planmodifier.StringResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.PlanValue.Equal(req.StateValue) {
-		return
+// decide is the decision of every replacePolicy.
+func (p replacePolicy) decide(c inputChange) verdict {
+	switch p.rule {
+	case ruleChangedKey:
+		state, _ := c.state.(types.Map)
+		plan, _ := c.plan.(types.Map)
+		if triggersForceReplacement(state, plan) {
+			return verdictReplace
+		}
+		return verdictInPlace
+	case ruleAdoptNull:
+		switch {
+		case !c.state.IsNull():
+			return verdictReplace
+		case c.plan.IsUnknown():
+			return verdictNeedsKnown
+		}
+		return verdictInPlace
 	}
-	if req.PlanValue.IsUnknown() {
-		resp.RequiresReplace = true
-		return
+	if c.plan.IsUnknown() {
+		return verdictReplace
 	}
-	if m.akoolDefault != "" && effectiveString(req.StateValue, m.akoolDefault) == effectiveString(req.PlanValue, m.akoolDefault) {
-		return
+	if p.akoolDefault != nil && effectiveValue(c.state, p.akoolDefault).Equal(effectiveValue(c.plan, p.akoolDefault)) {
+		return verdictInPlace
 	}
-	if marker, ok := importMarkerFrom(ctx, private); ok &&
-		((req.StateValue.IsNull() && marker.unread(req.Path)) || (m.adoptable != nil && m.adoptable(req.StateValue, req.PlanValue))) {
-		return
+	if c.imported && ((c.state.IsNull() && c.unread) || (p.adoptable != nil && p.adoptable(c.state, c.plan))) {
+		return verdictInPlace
 	}
-	resp.RequiresReplace = true
+	return verdictReplace
 }
 
-// effectiveString is the value Akool uses for v: v, or the default when v
-// is null.
-func effectiveString(v types.String, akoolDefault string) string {
-	if v.IsNull() {
-		return akoolDefault
-	}
-	return v.ValueString()
-}
-
-// replaceIfNewPictureFloat64 is replaceIfNewPictureString for numbers;
-// akoolDefault is null when the input has no documented default.
-type replaceIfNewPictureFloat64 struct {
-	akoolDefault types.Float64
-}
-
-var _ planmodifier.Float64 = replaceIfNewPictureFloat64{}
-
-func (m replaceIfNewPictureFloat64) Description(ctx context.Context) string {
-	return replaceIfNewPictureString{}.Description(ctx)
-}
-
-func (m replaceIfNewPictureFloat64) MarkdownDescription(ctx context.Context) string {
-	return m.Description(ctx)
-}
-
-func (m replaceIfNewPictureFloat64) PlanModifyFloat64(ctx context.Context, req planmodifier.Float64Request, resp *planmodifier.Float64Response) {
-	m.planModify(ctx, req, req.Private, resp)
-}
-
-// planModify is PlanModifyFloat64 reading the private state from private.
-func (m replaceIfNewPictureFloat64) planModify(ctx context.Context, req planmodifier.Float64Request, private privateState, resp *planmodifier.Float64Response) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.PlanValue.Equal(req.StateValue) {
-		return
-	}
-	if req.PlanValue.IsUnknown() {
-		resp.RequiresReplace = true
-		return
-	}
-	if !m.akoolDefault.IsNull() && effectiveFloat64(req.StateValue, m.akoolDefault).Equal(effectiveFloat64(req.PlanValue, m.akoolDefault)) {
-		return
-	}
-	if marker, ok := importMarkerFrom(ctx, private); ok && req.StateValue.IsNull() && marker.unread(req.Path) {
-		return
-	}
-	resp.RequiresReplace = true
-}
-
-// effectiveFloat64 is the value Akool uses for v: v, or the default when v
-// is null.
-func effectiveFloat64(v, akoolDefault types.Float64) types.Float64 {
+// effectiveValue is the value Akool uses for v: v, or the default when v is
+// null.
+func effectiveValue(v, akoolDefault attr.Value) attr.Value {
 	if v.IsNull() {
 		return akoolDefault
 	}
 	return v
+}
+
+// replaces applies the policy to a planned change of the input at at,
+// reading the import marker from private; it reports a needed known value
+// in diags.
+func (p replacePolicy) replaces(ctx context.Context, at path.Path, state tfsdk.State, private privateState,
+	stateValue, planValue attr.Value, diags *diag.Diagnostics) bool {
+	marker, imported := importMarkerFrom(ctx, private)
+	switch p.decide(inputChange{state: stateValue, plan: planValue, imported: imported, unread: imported && marker.unread(at)}) {
+	case verdictReplace:
+		return true
+	case verdictNeedsKnown:
+		if p.needsKnown != nil {
+			p.needsKnown(ctx, state, at, diags)
+		}
+	}
+	return false
+}
+
+// stringModifier, float64Modifier, int64Modifier and mapModifier are the
+// policy as a plan modifier of each attribute type.
+func (p replacePolicy) stringModifier() planmodifier.String {
+	return stringplanmodifier.RequiresReplaceIf(func(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+		resp.RequiresReplace = p.replaces(ctx, req.Path, req.State, req.Private, req.StateValue, req.PlanValue, &resp.Diagnostics)
+	}, p.description, p.description)
+}
+
+func (p replacePolicy) float64Modifier() planmodifier.Float64 {
+	return float64planmodifier.RequiresReplaceIf(func(ctx context.Context, req planmodifier.Float64Request, resp *float64planmodifier.RequiresReplaceIfFuncResponse) {
+		resp.RequiresReplace = p.replaces(ctx, req.Path, req.State, req.Private, req.StateValue, req.PlanValue, &resp.Diagnostics)
+	}, p.description, p.description)
+}
+
+func (p replacePolicy) int64Modifier() planmodifier.Int64 {
+	return int64planmodifier.RequiresReplaceIf(func(ctx context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {
+		resp.RequiresReplace = p.replaces(ctx, req.Path, req.State, req.Private, req.StateValue, req.PlanValue, &resp.Diagnostics)
+	}, p.description, p.description)
+}
+
+func (p replacePolicy) mapModifier() planmodifier.Map {
+	return mapplanmodifier.RequiresReplaceIf(func(ctx context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
+		resp.RequiresReplace = p.replaces(ctx, req.Path, req.State, req.Private, req.StateValue, req.PlanValue, &resp.Diagnostics)
+	}, p.description, p.description)
+}
+
+// replaceIfNewPicture is the policy of an input that shapes the picture (see
+// ruleNewPicture); akoolDefault and adoptable may be nil.
+func replaceIfNewPicture(akoolDefault attr.Value, adoptable func(state, plan attr.Value) bool) replacePolicy {
+	return replacePolicy{
+		rule:         ruleNewPicture,
+		akoolDefault: akoolDefault,
+		adoptable:    adoptable,
+		description: "Changing this value generates a new image, except where it keeps the same picture: Akool's " +
+			"default written out, or a value an imported image could not report.",
+	}
+}
+
+// adoptParent is the policy of image_id and index of a button resource (see
+// ruleAdoptNull).
+func adoptParent(k *buttonKind) replacePolicy {
+	return replacePolicy{
+		rule:       ruleAdoptNull,
+		needsKnown: k.addParentUnknown,
+		description: "Changing this value replaces the resource, except that an imported job whose parent and " +
+			"button Akool did not report takes the configuration's value in place.",
+	}
+}
+
+// replaceIfTriggerChanged is the policy of triggers: a new image when a key
+// that the state's triggers already have gets another value. Triggers added
+// to an existing resource (to one made without them, or imported, which
+// cannot read them back), a new key and a removed one change in place: none
+// of them asks for a new picture, and a replacement would spend credits on
+// one.
+func replaceIfTriggerChanged() replacePolicy {
+	return replacePolicy{
+		rule: ruleChangedKey,
+		description: "Changing the value of a key that is already set replaces the resource; adding or removing " +
+			"keys changes it in place.",
+	}
+}
+
+// triggersForceReplacement reports whether planned triggers replace a
+// resource whose state holds state: whether a key of state may have another
+// value in plan. An unknown value may differ from anything.
+func triggersForceReplacement(state, plan types.Map) bool {
+	if len(state.Elements()) == 0 {
+		return false
+	}
+	if plan.IsUnknown() {
+		return true
+	}
+	planned := plan.Elements()
+	for key, old := range state.Elements() {
+		if value, ok := planned[key]; ok && !value.Equal(old) {
+			return true
+		}
+	}
+	return false
 }

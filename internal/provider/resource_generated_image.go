@@ -10,17 +10,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -79,10 +77,10 @@ func (r *generatedImageResource) Metadata(_ context.Context, req resource.Metada
 }
 
 func (r *generatedImageResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	replace := replaceIfNewPictureString{}
+	replace := replaceIfNewPicture(nil, nil).stringModifier()
 	resp.Schema = schema.Schema{
 		MarkdownDescription: generatedImageDescription,
-		Attributes: map[string]schema.Attribute{
+		Attributes: withAttributes(map[string]schema.Attribute{
 			"prompt": schema.StringAttribute{
 				MarkdownDescription: "What to draw, in words. Must not be empty. " +
 					"Changing this generates a new image and spends credits.",
@@ -109,11 +107,11 @@ func (r *generatedImageResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Computed:   true,
 				Default:    stringdefault.StaticString(scaleDefault),
 				Validators: []validator.String{stringvalidator.OneOf(append(append([]string{}, v3Scales...), scaleOriginal)...)},
-				PlanModifiers: []planmodifier.String{replaceIfNewPictureString{
-					// An imported image's scale is inferred from the picture's
-					// ratio, which cannot tell "Original" from a fixed ratio.
-					adoptable: func(_, plan types.String) bool { return plan.ValueString() == scaleOriginal },
-				}},
+				// An imported image's scale is inferred from the picture's
+				// ratio, which cannot tell "Original" from a fixed ratio.
+				PlanModifiers: []planmodifier.String{replaceIfNewPicture(nil, func(_, plan attr.Value) bool {
+					return plan.Equal(types.StringValue(scaleOriginal))
+				}).stringModifier()},
 			},
 			"source_image": schema.StringAttribute{
 				MarkdownDescription: "URL (`http` or `https`) of a picture to start from: image-to-image. " +
@@ -147,7 +145,7 @@ func (r *generatedImageResource) Schema(ctx context.Context, _ resource.SchemaRe
 					"set, or removing `4k`, keeps the image, since Akool made it at `4k`.",
 				Optional:      true,
 				Validators:    []validator.String{stringvalidator.OneOf(resolution1080p, resolutionDefault)},
-				PlanModifiers: []planmodifier.String{replaceIfNewPictureString{akoolDefault: resolutionDefault}},
+				PlanModifiers: []planmodifier.String{replaceIfNewPicture(types.StringValue(resolutionDefault), nil).stringModifier()},
 			},
 			"negative_prompt": schema.StringAttribute{
 				MarkdownDescription: "`v4` only: what the picture should not show. Must not be empty when set. " +
@@ -163,63 +161,12 @@ func (r *generatedImageResource) Schema(ctx context.Context, _ resource.SchemaRe
 					"set, or removing `0.5`, keeps the image, since Akool made it with `0.5`.",
 				Optional:      true,
 				Validators:    []validator.Float64{float64validator.Between(0, 1)},
-				PlanModifiers: []planmodifier.Float64{replaceIfNewPictureFloat64{akoolDefault: types.Float64Value(similarityDefault)}},
+				PlanModifiers: []planmodifier.Float64{replaceIfNewPicture(types.Float64Value(similarityDefault), nil).float64Modifier()},
 			},
 			"triggers": triggersAttribute("this generates a new image and spends credits. The new picture " +
 				"differs from the old one even with the same prompt (see \"Regenerating deliberately\")."),
-
-			"id": schema.StringAttribute{
-				MarkdownDescription: descID,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"status": schema.StringAttribute{
-				MarkdownDescription: descStatus,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"image_url": schema.StringAttribute{
-				MarkdownDescription: descImageURL,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"upscaled_urls": schema.ListAttribute{
-				MarkdownDescription: descUpscaledURLs + descSinglesWait,
-				ElementType:         types.StringType,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-			},
-			"buttons": schema.ListAttribute{
-				MarkdownDescription: descButtons,
-				ElementType:         types.StringType,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-			},
-			"used_buttons": schema.ListAttribute{
-				MarkdownDescription: descUsedButtons,
-				ElementType:         types.StringType,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-			},
-			"deduction_credit": schema.Float64Attribute{
-				MarkdownDescription: descDeductionCredit,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.Float64{float64planmodifier.UseStateForUnknown()},
-			},
-			"created_at": schema.StringAttribute{
-				MarkdownDescription: descCreatedAt,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"expires_at": expiresAtAttribute(),
-			"expired":    expiredAttribute(),
-		},
-		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{
-				Create:            true,
-				CreateDescription: createTimeoutDescription,
-			}),
-		},
+		}, jobResultAttributes(descImageURL), gridResultAttributes(gridDescriptions{upscaledURLs: descUpscaledURLs + descSinglesWait, buttons: descButtons})),
+		Blocks: jobBlocks(ctx),
 	}
 }
 
@@ -252,7 +199,7 @@ func (r *generatedImageResource) Create(ctx context.Context, req resource.Create
 	if !r.data.spending().startJob(&resp.Diagnostics) {
 		return
 	}
-	img, err := submitGeneration(akool.RetryRefusalsUntil(ctx, time.Now().Add(timeout)), client, plan)
+	img, err := submitGeneration(akool.RetryRefusalsUntil(ctx, r.data.now().Add(timeout)), client, plan)
 	if err != nil {
 		addGenerateError(&resp.Diagnostics, r.data.credentialsNote(err))
 		return
@@ -277,7 +224,7 @@ func (r *generatedImageResource) Read(ctx context.Context, req resource.ReadRequ
 	if importing && !refuseButtonResult(state.ID.ValueString(), img, &resp.Diagnostics) {
 		return
 	}
-	state.fromImage(img)
+	state.fromImage(img, r.data.now())
 	if isImported(ctx, req.Private) {
 		// Until an apply adopts the configuration, every read completes what
 		// Akool reports by now (an unfinished job's result tells more once
@@ -319,24 +266,12 @@ func (r *generatedImageResource) Update(ctx context.Context, req resource.Update
 }
 
 func (r *generatedImageResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	// Akool has no call to delete an image: it stays in the account until it
-	// expires. The framework removes the resource from state.
-	var id types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	tflog.Debug(ctx, "Removing the image from state; it stays in the Akool account until it expires", map[string]any{"id": id.ValueString()})
+	deleteJob(ctx, req, resp)
 }
 
 func (r *generatedImageResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := importID(req.ID, &resp.Diagnostics)
-	if id == "" {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	// Read fills what Akool reports and lists in the marker what it could not.
-	resp.Diagnostics.Append(setImportMarker(ctx, resp.Private, &importMarker{})...)
+	importJob(ctx, req, resp, nil)
 }
 
 // ValidateConfig checks the rules that involve several inputs, before
@@ -407,51 +342,6 @@ func (r *generatedImageResource) ModifyPlan(ctx context.Context, req resource.Mo
 	r.data.spending().planJob(ctx, req, &resp.Diagnostics)
 }
 
-// planJobRecovery is the ModifyPlan of every resource that follows one Akool
-// job: an unfinished job plans an in-place update that waits for it, a failed
-// job plans a replacement.
-func planJobRecovery(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
-		return
-	}
-	var status types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	switch {
-	case jobUnfinished(status):
-		resp.Diagnostics.Append(markResultsUnknown(ctx, &resp.Plan)...)
-	case status.ValueString() == akool.StatusFailed.String():
-		resp.Diagnostics.Append(markResultsUnknown(ctx, &resp.Plan)...)
-		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("status"))
-	}
-}
-
-// resumeWait finishes waiting for a job that did not finish during an
-// earlier apply (timeout, interruption), paying nothing more.
-// createTimeouts is the resource's timeouts block.
-func resumeWait(ctx context.Context, data *providerData, m jobModel, createTimeouts timeouts.Value, state *tfsdk.State, diags *diag.Diagnostics) {
-	// Whatever happens next, state keeps the job's last known values.
-	diags.Append(state.Set(ctx, m)...)
-	client := data.requireClient(diags, "wait for the image")
-	if diags.HasError() {
-		return
-	}
-	timeout, timeoutDiags := createTimeouts.Create(ctx, defaultCreateTimeout)
-	diags.Append(timeoutDiags...)
-	if diags.HasError() {
-		return
-	}
-
-	waitCtx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	id := m.job().ID.ValueString()
-	tflog.Info(ctx, "Resuming the wait for an unfinished Akool job", map[string]any{"id": id})
-	final, err := waitForJob(waitCtx, client, m, id)
-	finishWait(ctx, ctx.Err(), m, final, data.credentialsNote(err), timeout, true, state, diags)
-}
-
 // submitGeneration sends the create call for the model's api_version.
 func submitGeneration(ctx context.Context, client *akool.Client, m generatedImageModel) (*akool.Image, error) {
 	if m.APIVersion.ValueString() != apiV4 {
@@ -480,25 +370,6 @@ func submitGeneration(ctx context.Context, client *akool.Client, m generatedImag
 	return client.CreateV4(ctx, req)
 }
 
-// jobModel is the state of a resource that follows one Akool job.
-type jobModel interface {
-	// applyImage records what Akool reports about the job.
-	applyImage(img *akool.Image)
-	// job gives the fields every job has (id, status, ...).
-	job() *jobResultModel
-	// waitWords gives the resource's own parts of the wait's diagnostics.
-	waitWords() jobWords
-}
-
-// jobWords are the parts of the diagnostics of a wait that depend on the
-// resource: what its job is called and how to get a new result.
-type jobWords struct {
-	operation        string // names the job in summaries: "<operation> Failed", "<operation> Not Finished"
-	failedAdvice     string // full sentences after "Akool reported job X as failed ..."
-	unfinishedEffect string // full sentences: what is missing until the job has finished
-	goneAdvice       string // full sentences: how to get a new result when Akool no longer knows the job
-}
-
 func (m *generatedImageModel) waitWords() jobWords {
 	return jobWords{
 		operation: "Image Generation",
@@ -511,83 +382,6 @@ func (m *generatedImageModel) waitWords() jobWords {
 		goneAdvice: "Run terraform apply -replace=<address> (the address Terraform shows with this error) to " +
 			"generate a new image; that spends credits.",
 	}
-}
-
-// saveAndWait is the end of every Create: it saves the job Akool has just
-// accepted in state before anything else can fail, so that the id of a paid
-// job is never lost, then waits for it within the create timeout and records
-// the outcome. A wait that ends before the job does is a warning, so that
-// the resource is kept untainted and the next apply resumes the wait.
-func saveAndWait(ctx context.Context, data *providerData, client *akool.Client, m jobModel, img *akool.Image,
-	timeout time.Duration, state *tfsdk.State, diags *diag.Diagnostics) {
-	m.applyImage(img)
-	diags.Append(state.Set(ctx, m)...)
-	if diags.HasError() {
-		return
-	}
-	waitCtx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	final, err := waitForJob(waitCtx, client, m, img.ID)
-	finishWait(ctx, ctx.Err(), m, final, data.credentialsNote(err), timeout, false, state, diags)
-}
-
-// finishWait saves what the wait learnt and reports how it ended. parentErr
-// is the error of the operation's own context (set when Terraform cancels
-// it); resumed says whether this wait is an update resuming an earlier job.
-func finishWait(ctx context.Context, parentErr error, m jobModel, final *akool.Image, waitErr error,
-	timeout time.Duration, resumed bool, state *tfsdk.State, diags *diag.Diagnostics) {
-	if final != nil && final.Status.Known() {
-		m.applyImage(final)
-	}
-	diags.Append(state.Set(ctx, m)...)
-	job, words := m.job(), m.waitWords()
-	if waitErr == nil {
-		tflog.Info(ctx, "Akool finished the job", map[string]any{"id": job.ID.ValueString()})
-		return
-	}
-	var missing *akool.SinglesMissingError
-	if errors.As(waitErr, &missing) {
-		diags.Append(singlesMissingWarning(job.ID.ValueString(), missing))
-		return
-	}
-
-	id := job.ID.ValueString()
-	var failed *akool.JobFailedError
-	if errors.As(waitErr, &failed) {
-		diags.AddError(words.operation+" Failed",
-			fmt.Sprintf("Akool reported job %s as failed (image_status 4): it did not produce a picture. %s", id, words.failedAdvice))
-		return
-	}
-
-	if akool.IsNotFound(waitErr) {
-		diags.AddError("Image No Longer Known to Akool",
-			fmt.Sprintf("Akool answered code 1008 while waiting for job %s: it no longer knows the job (Akool keeps "+
-				"images for 7 days, or it was removed), so waiting cannot finish. %s", id, words.goneAdvice))
-		return
-	}
-
-	var what string
-	switch {
-	case parentErr != nil:
-		what = "Terraform interrupted the wait"
-	case errors.Is(waitErr, context.DeadlineExceeded):
-		what = fmt.Sprintf("the job did not finish within the create timeout (%s)", timeout)
-	default:
-		what = "reading the job's status failed: " + readErrorText(waitErr)
-	}
-	// A warning, not an error: an error from Create taints the resource, and
-	// the next apply would replace it, paying for a new job (or, for a button,
-	// pressing a used one) instead of waiting for the one already paid for.
-	accepted := "Akool job " + id
-	if !resumed {
-		accepted = fmt.Sprintf("Akool accepted job %s (credits spent), and it", id)
-	}
-	diags.AddWarning(words.operation+" Not Finished",
-		fmt.Sprintf("%s is still running (last status: %s), but %s. Its id stays in state and the resource is "+
-			"not tainted: the next terraform apply continues waiting for the same job for free, without "+
-			"generating a new image or spending credits. %s To wait longer in one apply, raise timeouts.create; "+
-			"to make an apply fail while the job is unfinished, add a postcondition on status.",
-			accepted, job.Status.ValueString(), strings.TrimSuffix(what, "."), words.unfinishedEffect))
 }
 
 // addGenerateError reports a failed create call.
@@ -609,312 +403,6 @@ func addGenerateError(diags *diag.Diagnostics, err error) {
 			fmt.Sprintf("The request to generate the image failed before Akool accepted it: %v. Nothing was "+
 				"generated; check the network and the provider's endpoint, then apply again.", err))
 	}
-}
-
-// refreshJob is the part of Read that every image resource shares: it asks
-// Akool for the job in m and returns the answer to record, or nil when Read
-// has nothing more to do. An image already known to be expired (in state, or
-// by its date) is not read again. Without a configured client, the date
-// alone says whether the image expired. When Akool no longer knows the job (1008), the
-// resource stays in state with its last known values, marked expired:
-// removing it would plan a new generation or press, which costs credits and
-// gives a different picture, or is refused for a used button.
-func refreshJob(ctx context.Context, data *providerData, m jobModel, words expiryWords, importing bool,
-	state *tfsdk.State, diags *diag.Diagnostics) *akool.Image {
-	job := m.job()
-	id := job.ID.ValueString()
-	if !importing && (job.Expired.ValueBool() || job.refreshExpiryByDate(time.Now())) {
-		// Nothing Akool could answer changes an expired image's state, so a
-		// plan over many old images spends no read on them.
-		diags.Append(state.Set(ctx, m)...)
-		diags.Append(expiredWarning(words, job)...)
-		return nil
-	}
-	client := refreshClient(data, id, importing, diags)
-	if client == nil {
-		if !importing && job.refreshExpiryByDate(time.Now()) {
-			diags.Append(state.Set(ctx, m)...)
-			diags.Append(expiredWarning(words, job)...)
-		}
-		return nil
-	}
-
-	img, err := client.GetImage(ctx, id)
-	err = checkReported(img, err)
-	if akool.IsNotFound(err) && !importing {
-		job.markExpired()
-		diags.Append(goneWarning(words, job))
-		diags.Append(state.Set(ctx, m)...)
-		return nil
-	}
-	if err != nil {
-		diags.Append(readFailure(id, data.credentialsNote(err), importing))
-		return nil
-	}
-	return img
-}
-
-// refreshClient returns the client for a Read, or nil when the provider is
-// not configured: with an error when importing (there is nothing to keep),
-// else with a warning, keeping what state knows rather than failing the plan
-// (typical when credentials are not known yet while planning).
-func refreshClient(data *providerData, id string, importing bool, diags *diag.Diagnostics) *akool.Client {
-	if data != nil && data.client != nil {
-		return data.client
-	}
-	if importing {
-		data.requireClient(diags, "read the imported image")
-		return nil
-	}
-	if data != nil && data.missingCredentials != nil {
-		diags.AddWarning("Image Not Refreshed",
-			fmt.Sprintf("The provider could not refresh image %s from Akool because it has no credentials, so "+
-				"the plan uses the values in state. Destroying needs no credentials; anything else that needs "+
-				"Akool fails until they are set. %s", id, authChoices))
-		return nil
-	}
-	diags.AddWarning("Image Not Refreshed",
-		fmt.Sprintf("The provider could not refresh image %s from Akool because it is not configured yet, "+
-			"so the plan uses the values in state. Akool will be read again on the next plan or apply once "+
-			"the provider's credentials are known.", id))
-	return nil
-}
-
-// importID returns the Akool id given to terraform import, or "" after adding
-// an error when it is not one.
-func importID(raw string, diags *diag.Diagnostics) string {
-	id := strings.TrimSpace(raw)
-	if !imageIDPattern.MatchString(id) {
-		diags.AddError("Invalid Import ID",
-			fmt.Sprintf("%q is not an Akool image id: an id is 24 hexadecimal digits, such as "+
-				"662a10df4197b3af58532e89 (the _id Akool returns when it accepts a job, also sent to the webhook). "+
-				"Run: terraform import <address> <id>.", raw))
-		return ""
-	}
-	return id
-}
-
-// readFailure is the error for a failed import read, or a failed refresh
-// other than code 1008 (a refresh keeps an image Akool no longer knows, see
-// markExpired).
-func readFailure(id string, err error, importing bool) diag.Diagnostic {
-	if akool.IsNotFound(err) && importing {
-		return diag.NewErrorDiagnostic("Cannot Import Image",
-			fmt.Sprintf("Akool answered code 1008 for id %s: it does not know this image. It never existed, "+
-				"belongs to another Akool account, or expired (Akool keeps images for 7 days). Check the id.", id))
-	}
-	return diag.NewErrorDiagnostic("Unable to Read Image", readErrorDetail(id, err))
-}
-
-// readErrorDetail says why reading an image failed and what to do.
-func readErrorDetail(id string, err error) string {
-	return fmt.Sprintf("Reading image %s from Akool failed: %s The state is unchanged; %s.", id, readErrorText(err), readAdvice(err))
-}
-
-// readAdvice is what to do after a failed read: a refusal of the credentials
-// does not go away by waiting.
-func readAdvice(err error) string {
-	for _, code := range []int{akool.CodeInvalidToken, akool.CodeNoAuth, akool.CodeBanned} {
-		if akool.IsCode(err, code) {
-			return "check the credentials named above, then run Terraform again"
-		}
-	}
-	return "try again later"
-}
-
-func readErrorText(err error) string {
-	var failed *akool.ReadsFailedError
-	if errors.As(err, &failed) {
-		return fmt.Sprintf("%d reads in a row failed over %s. %s.", len(failed.Errors), failed.Over.Round(time.Second), failed.Answers())
-	}
-	var apiErr *akool.APIError
-	if errors.As(err, &apiErr) {
-		return apiErrorText(err, apiErr)
-	}
-	return err.Error() + "."
-}
-
-// checkReported returns err, or, when err is nil, an error if Akool's answer
-// img cannot be recorded: an image_status Akool does not document, or a
-// completed job without a picture. State keeps its values then.
-func checkReported(img *akool.Image, err error) error {
-	switch {
-	case err != nil:
-		return err
-	case !img.Status.Known():
-		return fmt.Errorf("image %s has image_status %d in Akool's answer, which is none of the documented states "+
-			"(1 queueing, 2 processing, 3 completed, 4 failed)", img.ID, int(img.Status))
-	case img.Status == akool.StatusCompleted && img.ImageURL == "":
-		return fmt.Errorf("image %s is completed in Akool's answer, but without a picture URL", img.ID)
-	}
-	return nil
-}
-
-// apiErrorText states Akool's answer e, found in err, and its meaning, in
-// full sentences.
-func apiErrorText(err error, e *akool.APIError) string {
-	if e.WrongRoute() {
-		return wrongRouteText(e)
-	}
-	if e.Code == 0 {
-		return fmt.Sprintf("Akool's answer (%s, HTTP %d) could not be used: %s. %s", e.Endpoint, e.HTTPStatus, e.Message, e.Meaning())
-	}
-	return fmt.Sprintf("Akool answered code %d, %q (%s). %s", e.Code, e.Message, e.Endpoint, answerMeaning(err, e))
-}
-
-// wrongRouteText explains an HTTP 404: Akool answers unknown ids with code
-// 1008 at HTTP 200, so a 404 means the URL has no such API route.
-func wrongRouteText(e *akool.APIError) string {
-	url := e.URL
-	if url == "" {
-		url = e.Endpoint
-	}
-	return fmt.Sprintf("%s answered HTTP 404 Not Found (%s): there is no such Akool API route there, so the "+
-		"provider's endpoint looks wrong; no image id was looked up. Set endpoint (or the %s environment "+
-		"variable) to the base URL of Akool's OpenAPI, %s, with no path after it.",
-		url, e.Message, envEndpoint, akool.DefaultBaseURL)
-}
-
-// logProgress logs each change of a job's status while waiting.
-func logProgress(ctx context.Context) func(*akool.Image) {
-	var last akool.Status
-	return func(img *akool.Image) {
-		if img == nil || img.Status == last {
-			return
-		}
-		last = img.Status
-		tflog.Info(ctx, "Akool job status", map[string]any{"id": img.ID, "status": img.Status.String()})
-	}
-}
-
-// fillFromImport completes an imported resource from what Akool reports:
-// prompt, source_image and model_name as Akool echoes them, and api_version
-// and scale inferred from a finished result. Values already in state are
-// never overwritten, and nothing is guessed: what cannot be told stays null.
-// It returns the inputs left unread, which the plans of the adoption window
-// take from the configuration in place (see importMarker).
-func (r *generatedImageResource) fillFromImport(ctx context.Context, m *generatedImageModel, img *akool.Image) []string {
-	if m.Prompt.IsNull() {
-		m.Prompt = stringOrNull(echoedPrompt(img))
-	}
-	if m.SourceImage.IsNull() {
-		m.SourceImage = stringOrNull(img.SourceImage)
-	}
-	if m.ModelName.IsNull() {
-		m.ModelName = stringOrNull(img.ModelName)
-	}
-	if m.APIVersion.IsNull() {
-		m.APIVersion = inferAPIVersion(img)
-	}
-	if m.Scale.IsNull() {
-		m.Scale = r.inferScale(ctx, img)
-	}
-
-	// Akool never reports these.
-	unread := []string{"resolution", "negative_prompt", "similarity"}
-	// Akool's demo reads prompt, origin_prompt and source_image together:
-	// when the prompt comes back, an absent source_image means text-to-image;
-	// when it does not, nothing is known of either.
-	echoes := echoedPrompt(img) != ""
-	for _, a := range []struct {
-		name   string
-		value  types.String
-		absent bool // whether a null value still says nothing
-	}{
-		{"prompt", m.Prompt, true},
-		{"source_image", m.SourceImage, !echoes},
-		{"model_name", m.ModelName, true},
-		{"api_version", m.APIVersion, true},
-		{"scale", m.Scale, true},
-	} {
-		if a.value.IsNull() && a.absent {
-			unread = append(unread, a.name)
-		}
-	}
-	return unread
-}
-
-// inferAPIVersion tells which create call made img, or null when the result
-// does not say: a model name (which only v4 jobs have) means v4; a finished
-// grid (buttons, single images) means v3, and a finished single picture v4,
-// even with one upscaled URL, which live v4 results carry.
-// An unfinished or failed job has no result to tell by.
-func inferAPIVersion(img *akool.Image) types.String {
-	switch {
-	case img.ModelName != "":
-		return types.StringValue(apiV4)
-	case img.Status != akool.StatusCompleted:
-		return types.StringNull()
-	case len(img.Buttons) > 0 || len(img.UpscaledURLs) > 1:
-		// A v4 result may list itself as its one upscaled URL.
-		return types.StringValue(apiV3)
-	default:
-		return types.StringValue(apiV4)
-	}
-}
-
-// refuseButtonResult adds an error and returns false when the imported job
-// is the result of a button: such a job is not a generation from a prompt,
-// and has its own resource types.
-func refuseButtonResult(id string, img *akool.Image, diags *diag.Diagnostics) bool {
-	if img.ParentID == "" && img.Button == "" {
-		return true
-	}
-	target := "akool_image_upscale (buttons U1-U4) or akool_image_variation (buttons V1-V4)"
-	if button := strings.ToUpper(strings.TrimSpace(img.Button)); buttonPattern.MatchString(button) {
-		target = buttonKindFor(button[:1]).typeName()
-	}
-	diags.AddError("Cannot Import Image",
-		fmt.Sprintf("Job %s is the result of button %s of image %s, not an image generated from a prompt, so it "+
-			"cannot be imported as akool_generated_image. Import it as %s instead: terraform import <address> %s.",
-			id, img.Button, img.ParentID, target, id))
-	return false
-}
-
-// inferScale reads the picture's size and returns the matching scale, or
-// null when the picture cannot be read or matches no scale.
-func (r *generatedImageResource) inferScale(ctx context.Context, img *akool.Image) types.String {
-	url := img.ImageURL
-	if url == "" && len(img.UpscaledURLs) > 0 {
-		url = img.UpscaledURLs[0]
-	}
-	if url == "" || r.data == nil || r.data.httpClient == nil {
-		return types.StringNull()
-	}
-	width, height, err := fetchImageSize(ctx, r.data.httpClient, url)
-	if err != nil {
-		tflog.Debug(ctx, "Could not read the image's size to infer its scale", map[string]any{"error": err.Error()})
-		return types.StringNull()
-	}
-	scale, ok := nearestScale(width, height)
-	if !ok {
-		tflog.Debug(ctx, "The image's size matches no scale", map[string]any{"width": width, "height": height})
-		return types.StringNull()
-	}
-	return types.StringValue(scale)
-}
-
-// jobUnfinished reports whether a status in state is one a job leaves.
-func jobUnfinished(status types.String) bool {
-	s := status.ValueString()
-	return s == akool.StatusQueueing.String() || s == akool.StatusProcessing.String()
-}
-
-// markResultsUnknown plans new values for everything a finishing job sets.
-// The grid attributes are only marked in a schema that has them.
-func markResultsUnknown(ctx context.Context, plan *tfsdk.Plan) diag.Diagnostics {
-	var diags diag.Diagnostics
-	for _, name := range []string{"status", "image_url"} {
-		diags.Append(plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
-	}
-	attributes := plan.Schema.GetAttributes()
-	for _, name := range []string{"upscaled_urls", "buttons", "used_buttons"} {
-		if _, ok := attributes[name]; ok {
-			diags.Append(plan.SetAttribute(ctx, path.Root(name), types.ListUnknown(types.StringType))...)
-		}
-	}
-	diags.Append(plan.SetAttribute(ctx, path.Root("deduction_credit"), types.Float64Unknown())...)
-	return diags
 }
 
 func isSet(v types.String) bool { return !v.IsNull() && !v.IsUnknown() }
@@ -943,8 +431,8 @@ type generatedImageModel struct {
 
 // applyImage records what Akool reports about the job. The model chosen by
 // Akool fills model_name when the configuration left it to Akool.
-func (m *generatedImageModel) applyImage(img *akool.Image) {
-	m.fromImage(img)
+func (m *generatedImageModel) applyImage(img *akool.Image, now time.Time) {
+	m.fromImage(img, now)
 	if m.ModelName.IsUnknown() {
 		m.ModelName = stringOrNull(img.ModelName)
 	}

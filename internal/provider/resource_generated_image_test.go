@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -541,7 +540,7 @@ func TestImageResultFromImage(t *testing.T) {
 		DeductionCredit: 4,
 		CreatedAt:       created,
 		ModelName:       "m",
-	})
+	}, time.Now())
 	if m.ID.ValueString() != "662a10df4197b3af58532e89" || m.Status.ValueString() != "completed" {
 		t.Errorf("id/status = %s/%s", m.ID, m.Status)
 	}
@@ -560,49 +559,9 @@ func TestImageResultFromImage(t *testing.T) {
 
 	// A configured model name is kept; an unfinished job has no URL yet.
 	m.ModelName = types.StringValue("configured")
-	m.applyImage(&akool.Image{ID: "662a10df4197b3af58532e89", Status: akool.StatusQueueing, ModelName: "other"})
+	m.applyImage(&akool.Image{ID: "662a10df4197b3af58532e89", Status: akool.StatusQueueing, ModelName: "other"}, time.Now())
 	if m.ModelName.ValueString() != "configured" || !m.ImageURL.IsNull() || !m.CreatedAt.IsNull() {
 		t.Errorf("model_name = %s, image_url = %s, created_at = %s", m.ModelName, m.ImageURL, m.CreatedAt)
-	}
-}
-
-// The replacement rule outside import: a change replaces, equal values and
-// creation do not.
-func TestReplaceIfNewPictureString(t *testing.T) {
-	schemaResp := &resource.SchemaResponse{}
-	NewGeneratedImageResource().Schema(context.Background(), resource.SchemaRequest{}, schemaResp)
-	s := schemaResp.Schema
-	objType := s.Type().TerraformType(context.Background())
-	state := tfsdk.State{Schema: s, Raw: tftypes.NewValue(objType, nil)}
-	stateWithPrompt := func() tfsdk.State {
-		st := tfsdk.State{Schema: s, Raw: nullObject(objType)}
-		if diags := st.SetAttribute(context.Background(), path.Root("prompt"), "old"); diags.HasError() {
-			t.Fatal(diags)
-		}
-		return st
-	}()
-	plan := tfsdk.Plan{Schema: s, Raw: nullObject(objType)}
-
-	tests := []struct {
-		name        string
-		state       tfsdk.State
-		stateValue  types.String
-		planValue   types.String
-		wantReplace bool
-	}{
-		{"create", state, types.StringNull(), types.StringValue("new"), false},
-		{"unchanged", stateWithPrompt, types.StringValue("old"), types.StringValue("old"), false},
-		{"changed", stateWithPrompt, types.StringValue("old"), types.StringValue("new"), true},
-		{"set where state is null, not imported", stateWithPrompt, types.StringNull(), types.StringValue("new"), true},
-		{"unknown", stateWithPrompt, types.StringValue("old"), types.StringUnknown(), true},
-	}
-	for _, tt := range tests {
-		req := planmodifier.StringRequest{State: tt.state, Plan: plan, StateValue: tt.stateValue, PlanValue: tt.planValue}
-		resp := &planmodifier.StringResponse{PlanValue: tt.planValue}
-		replaceIfNewPictureString{}.PlanModifyString(context.Background(), req, resp)
-		if resp.RequiresReplace != tt.wantReplace {
-			t.Errorf("%s: RequiresReplace = %v, want %v", tt.name, resp.RequiresReplace, tt.wantReplace)
-		}
 	}
 }
 
@@ -991,8 +950,8 @@ func TestFinishWait(t *testing.T) {
 			state := tfsdk.State{Schema: schemaResp.Schema, Raw: nullObject(schemaResp.Schema.Type().TerraformType(ctx))}
 			var m generatedImageModel
 			diags := state.Get(ctx, &m)
-			m.applyImage(&akool.Image{ID: id, Status: akool.StatusQueueing})
-			finishWait(ctx, tt.parentErr, &m, tt.final, tt.err, time.Minute, tt.resumed, &state, &diags)
+			m.applyImage(&akool.Image{ID: id, Status: akool.StatusQueueing}, time.Now())
+			finishWait(ctx, tt.parentErr, &m, tt.final, tt.err, time.Now(), time.Minute, tt.resumed, &state, &diags)
 
 			var status types.String
 			state.GetAttribute(ctx, path.Root("status"), &status)

@@ -6,12 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -47,9 +43,9 @@ const imageFileRestoreKey = "restore"
 
 // imageFileResource keeps a local copy of an image URL.
 type imageFileResource struct {
-	httpClient *http.Client
+	httpClient *http.Client // the provider's client for image URLs once configured
 	userAgent  string
-	data       *providerData // only for the walk's written paths
+	data       *providerData // for the image client and the walk's written paths
 }
 
 // written is the walk's record of written paths, or nil before Configure.
@@ -86,8 +82,9 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 					"Must be set; it is optional in the schema only so that a reference to an image that has not finished " +
 					"yet (whose `image_url` is still null) stops with an error that says so, before anything is downloaded. " +
 					"No credentials are sent with the request. Changing this downloads the new URL to `path`, replacing the file.",
-				Optional:   true,
-				Validators: []validator.String{imageFileURLValidator{}},
+				Optional: true,
+				Validators: []validator.String{httpURLValidator{summary: "Invalid Image URL",
+					advice: "Use the URL of the image to download, for example the `image_url` of an `akool_generated_image`."}},
 				// An imported file has no URL in state yet: the first apply
 				// records the configured one without downloading.
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
@@ -145,11 +142,14 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 	}
 }
 
-// Configure keeps the provider data only for the walk's written paths:
-// downloads deliberately do not use the Akool API client, so that its
-// credentials can never reach the host of an image URL.
+// Configure takes the provider's client for image URLs and the walk's
+// written paths: downloads deliberately do not use the Akool API client, so
+// that its credentials can never reach the host of an image URL.
 func (r *imageFileResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+	if r.data != nil && r.data.imageClient != nil {
+		r.httpClient = r.data.imageClient
+	}
 }
 
 func (r *imageFileResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -158,17 +158,10 @@ func (r *imageFileResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, imageFileDefaultTimeout)
-	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(r.download(ctx, plan.Timeouts.Create, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-
-	resp.Diagnostics.Append(r.download(ctx, timeout, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.written().note(plan.Path.ValueString())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -208,16 +201,10 @@ func (r *imageFileResource) Update(ctx context.Context, req resource.UpdateReque
 	// url and path force replacement, so an update is either a restore that
 	// ModifyPlan planned (the checksum is unknown) or a change of timeouts.
 	if plan.SHA256.IsUnknown() {
-		timeout, diags := plan.Timeouts.Update(ctx, imageFileDefaultTimeout)
-		resp.Diagnostics.Append(diags...)
+		resp.Diagnostics.Append(r.download(ctx, plan.Timeouts.Update, &plan)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		resp.Diagnostics.Append(r.download(ctx, timeout, &plan)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		r.written().note(plan.Path.ValueString())
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, imageFileRestoreKey, nil)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -361,9 +348,15 @@ func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 }
 
-// download fetches plan.URL to plan.Path within timeout and records the
-// result in plan.
-func (r *imageFileResource) download(ctx context.Context, timeout time.Duration, plan *imageFileResourceModel) (diags diag.Diagnostics) {
+// download fetches plan.URL to plan.Path within the timeout that limit reads
+// from the timeouts block (its Create or Update), records the result in plan
+// and notes the path as written in this walk.
+func (r *imageFileResource) download(ctx context.Context, limit func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
+	plan *imageFileResourceModel) (diags diag.Diagnostics) {
+	timeout, diags := limit(ctx, imageFileDefaultTimeout)
+	if diags.HasError() {
+		return diags
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
@@ -392,6 +385,7 @@ func (r *imageFileResource) download(ctx context.Context, timeout time.Duration,
 	}
 	tflog.Debug(ctx, "downloaded image file", map[string]any{"path": filePath, "size": info.Size, "sha256": info.SHA256})
 	plan.setFromInfo(filePath, info)
+	r.written().note(filePath)
 	return diags
 }
 
@@ -462,119 +456,6 @@ func imageFileUnrecoverableWarning(state imageFileResourceModel, local localImag
 		"this spends Akool credits and gives a different picture, and the new URL is then downloaded to this path.",
 		state.Size.ValueInt64(), state.SHA256.ValueString())
 	return summary, detail
-}
-
-// imageFileURLValidator accepts absolute http and https URLs; unknown values
-// wait for apply.
-type imageFileURLValidator struct{}
-
-func (v imageFileURLValidator) Description(context.Context) string {
-	return "value must be an absolute http or https URL"
-}
-
-func (v imageFileURLValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v imageFileURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	raw := req.ConfigValue.ValueString()
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Image URL",
-			fmt.Sprintf("%q is not an absolute http or https URL. Use the URL of the image to download, "+
-				"for example the `image_url` of an `akool_generated_image`.", raw))
-	}
-}
-
-// writtenPaths are the files that image file resources wrote in one walk of
-// a run (the provider's data is shared by every resource of a walk). With
-// create_before_destroy, the replacing object writes the path before the
-// replaced one is deleted, in the same apply: that delete must leave the new
-// file alone, even when its bytes are the same as the old ones.
-type writtenPaths struct {
-	mu    sync.Mutex
-	paths map[string]struct{}
-}
-
-func newWrittenPaths() *writtenPaths { return &writtenPaths{paths: map[string]struct{}{}} }
-
-func (w *writtenPaths) note(filePath string) {
-	if w == nil {
-		return
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.paths[cleanPath(filePath)] = struct{}{}
-}
-
-func (w *writtenPaths) has(filePath string) bool {
-	if w == nil {
-		return false
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	_, ok := w.paths[cleanPath(filePath)]
-	return ok
-}
-
-func cleanPath(filePath string) string {
-	if abs, err := filepath.Abs(filePath); err == nil {
-		return abs
-	}
-	return filepath.Clean(filePath)
-}
-
-// addUnwritablePathError fails the plan when the file at filePath cannot be
-// written, so that nothing is generated (and paid for) only for the download
-// to fail. It only looks: nothing is created at plan time.
-func addUnwritablePathError(filePath string, diags *diag.Diagnostics) {
-	if err := checkWritablePath(filePath); err != nil {
-		diags.AddAttributeError(path.Root("path"), "Unable to Write Image File",
-			fmt.Sprintf("The image cannot be written to %q: %v. Nothing was downloaded, and nothing is generated "+
-				"for a file that cannot be written; an image that is already generated is kept, and its URL still "+
-				"serves it. Choose another path, or fix the folders and permissions, and apply again: downloading "+
-				"the image spends no credits.", filePath, err))
-	}
-}
-
-// checkWritablePath reports why a file could not be written at filePath:
-// it is a folder, or its folder cannot be created (a file stands where a
-// folder must be, or the nearest existing folder is not writable).
-func checkWritablePath(filePath string) error {
-	if info, err := os.Stat(filePath); err == nil {
-		if info.IsDir() {
-			return errors.New("it is a folder")
-		}
-		if !info.Mode().IsRegular() {
-			return errors.New("it is not a regular file")
-		}
-	}
-	missing := ""
-	for dir := filepath.Dir(filePath); ; dir = filepath.Dir(dir) {
-		info, err := os.Stat(dir)
-		switch {
-		case err == nil && !info.IsDir():
-			if missing == "" {
-				return fmt.Errorf("%s is a file, not a folder", dir)
-			}
-			return fmt.Errorf("%s is a file, so the folder %s cannot be created", dir, missing)
-		case err == nil:
-			if err := checkWritableDir(dir); err != nil {
-				return fmt.Errorf("the folder %s is not writable: %w", dir, err)
-			}
-			return nil
-		case errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
-			missing = dir
-		default:
-			return fmt.Errorf("checking %s failed: %w", dir, err)
-		}
-		if parent := filepath.Dir(dir); parent == dir {
-			return nil
-		}
-	}
 }
 
 // imageFileRestore is the private-state marker Read leaves for ModifyPlan.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -189,7 +190,8 @@ func TestImageFileDownload_writeFailureKeepsImage(t *testing.T) {
 	}
 	r := &imageFileResource{httpClient: srv.Client()}
 	plan := imageFileResourceModel{URL: types.StringValue(srv.URL + "/a.png"), Path: types.StringValue(filepath.Join(blocker, "hero.png"))}
-	diags := r.download(context.Background(), time.Minute, &plan)
+	limit := func(context.Context, time.Duration) (time.Duration, diag.Diagnostics) { return time.Minute, nil }
+	diags := r.download(context.Background(), limit, &plan)
 	if !diags.HasError() {
 		t.Fatal("download into a path under a file succeeded; want an error")
 	}

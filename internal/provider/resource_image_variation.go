@@ -1,11 +1,9 @@
 package provider
 
 import (
+	"time"
+
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
 )
@@ -34,30 +32,12 @@ var variationKind = &buttonKind{
 		"after generation; download it if you need it longer.",
 	indexDesc: "Which sub-image of the parent's 2x2 grid to vary: `1` to `4`, numbered as the parent's " +
 		"`upscaled_urls` and its `V1`-`V4` buttons.",
-	gridAttribute: func() map[string]schema.Attribute {
-		return map[string]schema.Attribute{
-			"upscaled_urls": schema.ListAttribute{
-				MarkdownDescription: "URLs of the variation grid's four single images, in the order of its " +
-					"`U1`-`U4` buttons." + descSinglesWait,
-				ElementType:   types.StringType,
-				Computed:      true,
-				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-			},
-			"buttons": schema.ListAttribute{
-				MarkdownDescription: "Buttons Akool offers on the finished variation: `U1`-`U4` (upscale " +
-					"sub-image N, with `akool_image_upscale`) and `V1`-`V4` (vary it again, with " +
-					"`akool_image_variation`).",
-				ElementType:   types.StringType,
-				Computed:      true,
-				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-			},
-			"used_buttons": schema.ListAttribute{
-				MarkdownDescription: descUsedButtons,
-				ElementType:         types.StringType,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-			},
-		}
+	grid: &gridDescriptions{
+		upscaledURLs: "URLs of the variation grid's four single images, in the order of its " +
+			"`U1`-`U4` buttons." + descSinglesWait,
+		buttons: "Buttons Akool offers on the finished variation: `U1`-`U4` (upscale " +
+			"sub-image N, with `akool_image_upscale`) and `V1`-`V4` (vary it again, with " +
+			"`akool_image_variation`).",
 	},
 	newModel: func() buttonModel { return &imageVariationModel{} },
 }
@@ -69,8 +49,8 @@ type imageVariationModel struct {
 }
 
 // applyImage records what Akool reports about the job, the grid included.
-func (m *imageVariationModel) applyImage(img *akool.Image) {
-	m.imageButtonModel.applyImage(img)
+func (m *imageVariationModel) applyImage(img *akool.Image, now time.Time) {
+	m.imageButtonModel.applyImage(img, now)
 	m.fromGrid(img)
 }
 

@@ -31,6 +31,7 @@ type tfHarness struct {
 	dir    string
 	tfPath string
 	env    []string
+	clock  clock // the served provider's time; nil for the system's
 }
 
 // tfProviderAddress is the provider's registry address; the harness's
@@ -187,7 +188,7 @@ func (h *tfHarness) serveProvider() (reattach string, stop func()) {
 	closeCh := make(chan struct{})
 	serveErr := make(chan error, 1)
 	go func() {
-		serveErr <- tf6server.Serve(tfProviderAddress, providerserver.NewProtocol6(New("test")()),
+		serveErr <- tf6server.Serve(tfProviderAddress, providerserver.NewProtocol6(newProvider("test", h.clock)),
 			tf6server.WithDebug(ctx, configCh, closeCh),
 			tf6server.WithoutLogStderrOverride(),
 			// Provider logs go where terraform-plugin-testing sends them

@@ -28,52 +28,8 @@ func triggersAttribute(effect string) schema.MapAttribute {
 			"an import records the configuration's value in place.",
 		ElementType:   types.StringType,
 		Optional:      true,
-		PlanModifiers: []planmodifier.Map{replaceIfTriggerChanged{}},
+		PlanModifiers: []planmodifier.Map{replaceIfTriggerChanged().mapModifier()},
 	}
-}
-
-// replaceIfTriggerChanged forces a new image when a key that the state's
-// triggers already have gets another value. Triggers added to an existing
-// resource (to one made without them, or imported, which cannot read them
-// back), a new key and a removed one change in place: none of them asks for
-// a new picture, and a replacement would spend credits on one.
-type replaceIfTriggerChanged struct{}
-
-var _ planmodifier.Map = replaceIfTriggerChanged{}
-
-func (m replaceIfTriggerChanged) Description(context.Context) string {
-	return "Changing the value of a key that is already set replaces the resource; adding or removing keys " +
-		"changes it in place."
-}
-
-func (m replaceIfTriggerChanged) MarkdownDescription(ctx context.Context) string {
-	return m.Description(ctx)
-}
-
-func (m replaceIfTriggerChanged) PlanModifyMap(_ context.Context, req planmodifier.MapRequest, resp *planmodifier.MapResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
-		return
-	}
-	resp.RequiresReplace = triggersForceReplacement(req.StateValue, req.PlanValue)
-}
-
-// triggersForceReplacement reports whether planned triggers replace a
-// resource whose state holds state: whether a key of state may have another
-// value in plan. An unknown value may differ from anything.
-func triggersForceReplacement(state, plan types.Map) bool {
-	if len(state.Elements()) == 0 {
-		return false
-	}
-	if plan.IsUnknown() {
-		return true
-	}
-	planned := plan.Elements()
-	for key, old := range state.Elements() {
-		if value, ok := planned[key]; ok && !value.Equal(old) {
-			return true
-		}
-	}
-	return false
 }
 
 // refuseRepress stops a plan that would replace a button resource only

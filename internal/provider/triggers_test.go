@@ -1,17 +1,10 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -289,74 +282,6 @@ func TestAccImageUpscale_triggersAfterImport(t *testing.T) {
 			},
 		},
 	})
-}
-
-func TestReplaceIfTriggerChanged(t *testing.T) {
-	ctx := context.Background()
-	triggers := func(kv ...string) types.Map {
-		elems := map[string]attr.Value{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			elems[kv[i]] = types.StringValue(kv[i+1])
-		}
-		return types.MapValueMust(types.StringType, elems)
-	}
-	null := types.MapNull(types.StringType)
-	unknown := types.MapUnknown(types.StringType)
-	unknownElement := types.MapValueMust(types.StringType, map[string]attr.Value{"revision": types.StringUnknown()})
-
-	tests := []struct {
-		name        string
-		state, plan types.Map
-		want        bool
-	}{
-		{"unchanged", triggers("revision", "1"), triggers("revision", "1"), false},
-		{"bumped", triggers("revision", "1"), triggers("revision", "2"), true},
-		{"one of two bumped", triggers("revision", "1", "season", "winter"), triggers("revision", "1", "season", "spring"), true},
-		{"added to an existing resource", null, triggers("revision", "1"), false},
-		{"added where state is empty", triggers(), triggers("revision", "1"), false},
-		{"another key added", triggers("revision", "1"), triggers("revision", "1", "season", "winter"), false},
-		{"a key removed", triggers("revision", "1", "season", "winter"), triggers("revision", "1"), false},
-		{"removed", triggers("revision", "1"), null, false},
-		{"null and empty are the same", null, triggers(), false},
-		{"empty and null are the same", triggers(), null, false},
-		{"unknown", triggers("revision", "1"), unknown, true},
-		{"unknown where state has none", null, unknown, false},
-		{"unknown element", triggers("revision", "1"), unknownElement, true},
-		{"unknown new key", triggers("revision", "1"), types.MapValueMust(types.StringType, map[string]attr.Value{
-			"revision": types.StringValue("1"), "season": types.StringUnknown()}), false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := triggersForceReplacement(tt.state, tt.plan); got != tt.want {
-				t.Errorf("triggersForceReplacement = %t, want %t", got, tt.want)
-			}
-		})
-	}
-
-	// Through the plan modifier: a change of an existing resource replaces
-	// it; a new resource, or one being destroyed, is never "replaced".
-	objectType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"triggers": tftypes.Map{ElementType: tftypes.String}}}
-	present := tftypes.NewValue(objectType, map[string]tftypes.Value{"triggers": tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, nil)})
-	absent := tftypes.NewValue(objectType, nil)
-	for _, tt := range []struct {
-		name        string
-		state, plan tftypes.Value
-		want        bool
-	}{
-		{"update", present, present, true},
-		{"create", absent, present, false},
-		{"destroy", present, absent, false},
-	} {
-		resp := &planmodifier.MapResponse{PlanValue: triggers("revision", "2")}
-		replaceIfTriggerChanged{}.PlanModifyMap(ctx, planmodifier.MapRequest{
-			Path:  path.Root("triggers"),
-			State: tfsdk.State{Raw: tt.state}, Plan: tfsdk.Plan{Raw: tt.plan},
-			StateValue: triggers("revision", "1"), PlanValue: triggers("revision", "2"),
-		}, resp)
-		if resp.RequiresReplace != tt.want {
-			t.Errorf("%s: requires replace = %t, want %t", tt.name, resp.RequiresReplace, tt.want)
-		}
-	}
 }
 
 // Adding triggers to an imported variation, even after the first apply

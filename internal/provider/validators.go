@@ -13,8 +13,13 @@ import (
 // nonBlankPattern matches a string with at least one non-space character.
 var nonBlankPattern = regexp.MustCompile(`\S`)
 
-// httpURLValidator accepts an absolute http or https URL.
-type httpURLValidator struct{}
+// httpURLValidator accepts an absolute http or https URL: a webhook, a
+// source image, an image to download. summary names the kind of URL in the
+// error ("Invalid URL" when empty), and advice, when set, ends its detail.
+type httpURLValidator struct {
+	summary string
+	advice  string
+}
 
 var _ validator.String = httpURLValidator{}
 
@@ -24,13 +29,20 @@ func (httpURLValidator) Description(context.Context) string {
 
 func (v httpURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (httpURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v httpURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
 	if err := checkHTTPURL(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL",
-			fmt.Sprintf("The value of %s is not usable: %s.", req.Path, err))
+		summary := v.summary
+		if summary == "" {
+			summary = "Invalid URL"
+		}
+		detail := fmt.Sprintf("The value of %s is not usable: %s.", req.Path, err)
+		if v.advice != "" {
+			detail += " " + v.advice
+		}
+		resp.Diagnostics.AddAttributeError(req.Path, summary, detail)
 	}
 }
 

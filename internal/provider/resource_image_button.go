@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -17,10 +16,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -50,11 +49,11 @@ type buttonKind struct {
 	operation     string // the job in summaries: "Upscale" makes "Upscale Failed"
 	unableSummary string // the summary when Akool refuses the press
 
-	introduction  string // the resource's first paragraphs; the shared sections follow
-	imageURLDesc  string // image_url's description
-	indexDesc     string // index's description, before the shared sentence on changes
-	gridAttribute func() map[string]schema.Attribute
-	newModel      func() buttonModel
+	introduction string            // the resource's first paragraphs; the shared sections follow
+	imageURLDesc string            // image_url's description
+	indexDesc    string            // index's description, before the shared sentence on changes
+	grid         *gridDescriptions // the grid attributes' descriptions; nil for a single picture
+	newModel     func() buttonModel
 }
 
 // buttonKindFor returns the kind whose buttons start with letter, or nil.
@@ -99,13 +98,13 @@ func (r *imageButtonResource) Schema(ctx context.Context, _ resource.SchemaReque
 				"another image and spends credits; this is also how replacing the parent replaces this resource.",
 			Required:      true,
 			Validators:    []validator.String{stringvalidator.RegexMatches(imageIDPattern, imageIDMessage)},
-			PlanModifiers: []planmodifier.String{adoptParentString{kind: k}},
+			PlanModifiers: []planmodifier.String{adoptParent(k).stringModifier()},
 		},
 		"index": schema.Int64Attribute{
 			MarkdownDescription: k.indexDesc + " Changing this presses another button and spends credits.",
 			Required:            true,
 			Validators:          []validator.Int64{int64validator.Between(1, 4)},
-			PlanModifiers:       []planmodifier.Int64{adoptParentInt64{kind: k}},
+			PlanModifiers:       []planmodifier.Int64{adoptParent(k).int64Modifier()},
 		},
 		"webhook_url": schema.StringAttribute{
 			MarkdownDescription: "URL (`http` or `https`) that Akool notifies when the job ends. Akool only uses " +
@@ -119,54 +118,21 @@ func (r *imageButtonResource) Schema(ctx context.Context, _ resource.SchemaReque
 			"`image_id` and `index` is refused at plan time, before anything is replaced (see \"Regenerating "+
 			"deliberately\").", k.noun)),
 
-		"id": schema.StringAttribute{
-			MarkdownDescription: descID,
-			Computed:            true,
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		},
 		"button": schema.StringAttribute{
 			MarkdownDescription: fmt.Sprintf("The button pressed on the parent image: `%s` followed by `index`, "+
 				"such as `%s2`.", k.letter, k.letter),
 			Computed:      true,
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
-		"status": schema.StringAttribute{
-			MarkdownDescription: descStatus,
-			Computed:            true,
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		},
-		"image_url": schema.StringAttribute{
-			MarkdownDescription: k.imageURLDesc,
-			Computed:            true,
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		},
-		"deduction_credit": schema.Float64Attribute{
-			MarkdownDescription: descDeductionCredit,
-			Computed:            true,
-			PlanModifiers:       []planmodifier.Float64{float64planmodifier.UseStateForUnknown()},
-		},
-		"created_at": schema.StringAttribute{
-			MarkdownDescription: descCreatedAt,
-			Computed:            true,
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		},
-		"expires_at": expiresAtAttribute(),
-		"expired":    expiredAttribute(),
 	}
-	if k.gridAttribute != nil {
-		for name, attribute := range k.gridAttribute() {
-			attributes[name] = attribute
-		}
+	attributes = withAttributes(attributes, jobResultAttributes(k.imageURLDesc))
+	if k.grid != nil {
+		attributes = withAttributes(attributes, gridResultAttributes(*k.grid))
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: k.description(),
 		Attributes:          attributes,
-		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{
-				Create:            true,
-				CreateDescription: createTimeoutDescription,
-			}),
-		},
+		Blocks:              jobBlocks(ctx),
 	}
 }
 
@@ -211,7 +177,7 @@ func (r *imageButtonResource) Create(ctx context.Context, req resource.CreateReq
 	if !r.data.spending().startJob(&resp.Diagnostics) {
 		return
 	}
-	img, err := client.PressButton(akool.RetryRefusalsUntil(ctx, time.Now().Add(timeout)), akool.ButtonRequest{
+	img, err := client.PressButton(akool.RetryRefusalsUntil(ctx, r.data.now().Add(timeout)), akool.ButtonRequest{
 		ParentID:   parentID,
 		Button:     button,
 		WebhookURL: b.WebhookURL.ValueString(),
@@ -242,7 +208,7 @@ func (r *imageButtonResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	// The import marker set by ImportState stays until an Update.
-	m.applyImage(img)
+	m.applyImage(img, r.data.now())
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 	resp.Diagnostics.Append(expiredWarning(k.expiryWords(), m.job())...)
 }
@@ -262,7 +228,7 @@ func (r *imageButtonResource) Update(ctx context.Context, req resource.UpdateReq
 	s.Triggers = plan.base().Triggers
 	s.Timeouts = plan.base().Timeouts
 	// An import whose parent and button Akool did not report takes them
-	// from the configuration (see adoptParentString).
+	// from the configuration (see adoptParent).
 	if s.ImageID.IsNull() {
 		s.ImageID = plan.base().ImageID
 	}
@@ -280,27 +246,15 @@ func (r *imageButtonResource) Update(ctx context.Context, req resource.UpdateReq
 	resumeWait(ctx, r.data, state, s.Timeouts, &resp.State, &resp.Diagnostics)
 }
 
+// Delete leaves the button used on the parent too.
 func (r *imageButtonResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	// Akool has no call to delete an image: it stays in the account until it
-	// expires, and the button stays used on the parent. The framework removes
-	// the resource from state.
-	var id types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	tflog.Debug(ctx, "Removing the image from state; it stays in the Akool account until it expires", map[string]any{"id": id.ValueString()})
+	deleteJob(ctx, req, resp)
 }
 
 func (r *imageButtonResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := importID(req.ID, &resp.Diagnostics)
-	if id == "" {
-		return
-	}
-	// Read fills image_id and index from what Akool reports about the job.
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	// Read fills image_id and index from what Akool reports about the job;
 	// triggers cannot be read back: the first apply adopts the configuration's.
-	resp.Diagnostics.Append(setImportMarker(ctx, resp.Private, &importMarker{Unread: buttonUnread})...)
+	importJob(ctx, req, resp, buttonUnread)
 }
 
 // ModifyPlan shows the button that will be pressed, plans the recovery of a
@@ -355,7 +309,7 @@ func (r *imageButtonResource) checkPlannedPress(ctx context.Context, req resourc
 		return
 	}
 	// A null image_id or index in state is an import that adopts them in
-	// place (see adoptParentString): the job exists, nothing is pressed.
+	// place (see adoptParent): the job exists, nothing is pressed.
 	adopting := !req.State.Raw.IsNull() && (stateParent.IsNull() || stateIndex.IsNull())
 	pressing := req.State.Raw.IsNull() || (!adopting && (!parent.Equal(stateParent) || !index.Equal(stateIndex))) ||
 		status.ValueString() == akool.StatusFailed.String()
@@ -390,165 +344,6 @@ func (r *imageButtonResource) checkPlannedPress(ctx context.Context, req resourc
 		return
 	}
 	checkParent(ctx, r.data, parentID, button, r.data.presses.waited(parentID), diags)
-}
-
-// notePlannedWait records in the run's registry that this plan resumes the
-// wait for the resource's unfinished job, so that a press planned on it is
-// not refused because the job has not finished yet: the press happens after
-// the wait, and Create checks the parent again.
-func (d *providerData) notePlannedWait(ctx context.Context, req resource.ModifyPlanRequest) {
-	if d == nil || d.presses == nil || req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
-		return
-	}
-	var id, status types.String
-	req.State.GetAttribute(ctx, path.Root("id"), &id)
-	req.State.GetAttribute(ctx, path.Root("status"), &status)
-	if jobUnfinished(status) && isSet(id) {
-		d.presses.noteWait(id.ValueString())
-	}
-}
-
-// pressRegistry is what one walk of a Terraform run plans for buttons: the
-// provider's data is shared by every resource of a walk, so two resources
-// planning the same press can notice each other. Terraform plans a parent
-// before the resources that refer to it.
-type pressRegistry struct {
-	mu      sync.Mutex
-	presses map[string]string   // parent/button -> the planning resource (its id in state, "" for a new one)
-	waits   map[string]struct{} // ids of unfinished jobs whose wait this run resumes
-}
-
-func newPressRegistry() *pressRegistry {
-	return &pressRegistry{presses: map[string]string{}, waits: map[string]struct{}{}}
-}
-
-// claim records that owner plans to press button on parent. It reports a
-// clash, and names the other resource, when another resource already did,
-// and again when owner itself did (a replacement planned a second time).
-func (r *pressRegistry) claim(parent, button, owner string) (other string, clash, again bool) {
-	if r == nil {
-		return "", false, false
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	key := strings.ToLower(parent) + "/" + button
-	previous, found := r.presses[key]
-	switch {
-	case !found:
-		r.presses[key] = owner
-		return "", false, false
-	case owner != "" && previous == owner:
-		return "", false, true
-	case previous == "":
-		return "another new resource of this configuration", true, false
-	default:
-		return "the resource whose id is " + previous, true, false
-	}
-}
-
-func (r *pressRegistry) noteWait(id string) {
-	if r == nil {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.waits[strings.ToLower(id)] = struct{}{}
-}
-
-// waited reports whether this run resumes the wait for job id.
-func (r *pressRegistry) waited(id string) bool {
-	if r == nil {
-		return false
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	_, ok := r.waits[strings.ToLower(id)]
-	return ok
-}
-
-// checkParent reads the parent image with data's client and, when button
-// cannot be pressed on it, adds an error and returns false. Nothing is sent
-// to Akool but the read. unfinishedOK accepts a parent that has not finished
-// yet, for a plan that resumes the wait for it before the press.
-func checkParent(ctx context.Context, data *providerData, parentID, button string, unfinishedOK bool, diags *diag.Diagnostics) bool {
-	parent, err := data.client.GetImage(ctx, parentID)
-	err = data.credentialsNote(err)
-	switch {
-	case akool.IsNotFound(err):
-		diags.AddAttributeError(path.Root("image_id"), "Parent Image Not Found",
-			fmt.Sprintf("Akool answered code 1008 for image %s, whose button %s this resource presses: it does not "+
-				"know this image. It never existed, belongs to another Akool account, or expired (Akool keeps images "+
-				"for 7 days, and the buttons of an expired image can no longer be pressed). Nothing was pressed and "+
-				"no credits were spent. Check image_id.", parentID, button))
-		return false
-	case err != nil:
-		diags.AddError("Unable to Read Parent Image",
-			fmt.Sprintf("Reading image %s, whose button %s this resource presses, failed: %s Nothing was pressed "+
-				"and no credits were spent; %s.", parentID, button, readErrorText(err), readAdvice(err)))
-		return false
-	}
-	if unfinishedOK && parent.Status != akool.StatusCompleted && parent.Status != akool.StatusFailed {
-		return true
-	}
-	if attribute, summary, detail := pressRefusal(parent, parentID, button); summary != "" {
-		diags.AddAttributeError(path.Root(attribute), summary, detail)
-		return false
-	}
-	return true
-}
-
-// pressRefusal says why button cannot be pressed on parent, as the attribute
-// to blame, a summary and a detail; the summary is empty when it can be.
-func pressRefusal(parent *akool.Image, parentID, button string) (attribute, summary, detail string) {
-	const nothingSent = "Nothing was sent to Akool and no credits were spent."
-	switch {
-	case parent.Status == akool.StatusFailed:
-		return "image_id", "Parent Image Failed",
-			fmt.Sprintf("Image %s failed at Akool (status failed): it has no picture and no buttons, so its button "+
-				"%s cannot be pressed. %s Set image_id to a finished image.", parentID, button, nothingSent)
-	case parent.Status != akool.StatusCompleted:
-		return "image_id", "Parent Image Not Finished",
-			fmt.Sprintf("Image %s is %s at Akool: its button %s cannot be pressed until it has finished (status "+
-				"completed). %s Apply again once it has finished. When the image is managed by Terraform, refer "+
-				"to it (image_id = akool_generated_image.<name>.id) so that its creation, which waits for it to "+
-				"finish, comes first; if that wait ended before the image finished (a timeout or an interrupt), "+
-				"the next terraform apply continues it for free and then presses the button.",
-				parentID, parent.Status, button, nothingSent)
-	case containsFold(parent.UsedButtons, button):
-		// Checked before the offered buttons: Akool may also drop a used
-		// button from buttons.
-		return "index", "Button Already Pressed",
-			fmt.Sprintf("Button %s of image %s has already been pressed: Akool lists it in the image's "+
-				"used_buttons. It was pressed by this or another configuration, or outside Terraform. Akool refuses "+
-				"to press the same button twice, so the provider did not try. %s To manage the existing result in "+
-				"Terraform, adopt it with terraform import <address> <id of that job> (the id Akool returned for "+
-				"that press, also sent to its webhook; Akool has no call that lists it). Otherwise choose another "+
-				"index, or press the button on a new image.", button, parentID, nothingSent)
-	case !containsFold(parent.Buttons, button):
-		offered := "it offers no buttons"
-		switch {
-		case len(parent.Buttons) > 0:
-			offered = "it offers " + strings.Join(parent.Buttons, ", ")
-		case parent.Button != "":
-			offered = fmt.Sprintf("it offers no buttons: it is itself the result of button %s of image %s",
-				parent.Button, parent.ParentID)
-		}
-		return "image_id", "Button Not Offered",
-			fmt.Sprintf("Image %s does not offer button %s (%s). Only finished grids have buttons: images of "+
-				"akool_generated_image with api_version = \"v3\", and variations (akool_image_variation). v4 images "+
-				"and upscales are single pictures without buttons. %s Set image_id to a grid image.",
-				parentID, button, offered, nothingSent)
-	}
-	return "", "", ""
-}
-
-func containsFold(values []string, s string) bool {
-	for _, v := range values {
-		if strings.EqualFold(strings.TrimSpace(v), s) {
-			return true
-		}
-	}
-	return false
 }
 
 // addPressError reports a failed press.
@@ -587,7 +382,7 @@ func (k *buttonKind) addPressError(diags *diag.Diagnostics, parentID, button str
 // what Akool reports (image_content_model_id and op_button), after checking
 // that the job was made by a button of this kind. What Akool does not report
 // stays null: the first plan takes it from the configuration in place (see
-// adoptParentString). It returns false after adding an error.
+// adoptParent). It returns false after adding an error.
 func (k *buttonKind) adoptImported(m *imageButtonModel, img *akool.Image, diags *diag.Diagnostics) bool {
 	id := m.ID.ValueString()
 	button := strings.ToUpper(strings.TrimSpace(img.Button))
@@ -629,7 +424,7 @@ func (k *buttonKind) waitWords(m *imageButtonModel) jobWords {
 	button, parent := m.Button.ValueString(), m.ImageID.ValueString()
 	users := "an akool_image_file that downloads it stops with an error of its own, downloading nothing, and is " +
 		"created by the apply that sees the " + k.noun + " finished."
-	if k.gridAttribute != nil {
+	if k.grid != nil {
 		users = "an akool_image_file that downloads it, and an akool_image_upscale or akool_image_variation that " +
 			"presses its buttons, stop with an error of their own, sending nothing and spending nothing, and are " +
 			"created by the apply that sees the " + k.noun + " finished."
@@ -732,4 +527,18 @@ type imageButtonModel struct {
 func (m *imageButtonModel) base() *imageButtonModel { return m }
 
 // applyImage records what Akool reports about the job.
-func (m *imageButtonModel) applyImage(img *akool.Image) { m.fromJob(img) }
+func (m *imageButtonModel) applyImage(img *akool.Image, now time.Time) { m.fromJob(img, now) }
+
+// addParentUnknown says that an imported job cannot take image_id or index
+// (at p) from the configuration while its value is unknown.
+func (k *buttonKind) addParentUnknown(ctx context.Context, state tfsdk.State, p path.Path, diags *diag.Diagnostics) {
+	var id string
+	state.GetAttribute(ctx, path.Root("id"), &id)
+	diags.AddAttributeError(p, "Imported Job Needs Known image_id and index",
+		fmt.Sprintf("Akool does not report which image and button made the imported %s %s (its infobymodelid "+
+			"answer has no image_content_model_id and op_button), so this plan takes image_id and index from the "+
+			"configuration, but %s is not known until apply. Set image_id to the id of the grid whose button "+
+			"made the job and index to the button's number (%s2 is index = 2), as values known at plan time, such "+
+			"as the id of an image already in state, then plan again. Nothing was pressed and no credits were spent.",
+			k.noun, id, p, k.letter))
+}

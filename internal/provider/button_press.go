@@ -1,0 +1,174 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/akool-community/terraform-provider-akool/internal/akool"
+)
+
+// notePlannedWait records in the run's registry that this plan resumes the
+// wait for the resource's unfinished job, so that a press planned on it is
+// not refused because the job has not finished yet: the press happens after
+// the wait, and Create checks the parent again.
+func (d *providerData) notePlannedWait(ctx context.Context, req resource.ModifyPlanRequest) {
+	if d == nil || d.presses == nil || req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var id, status types.String
+	req.State.GetAttribute(ctx, path.Root("id"), &id)
+	req.State.GetAttribute(ctx, path.Root("status"), &status)
+	if jobUnfinished(status) && isSet(id) {
+		d.presses.noteWait(id.ValueString())
+	}
+}
+
+// pressRegistry is what one walk of a Terraform run plans for buttons: the
+// provider's data is shared by every resource of a walk, so two resources
+// planning the same press can notice each other. Terraform plans a parent
+// before the resources that refer to it.
+type pressRegistry struct {
+	mu      sync.Mutex
+	presses map[string]string   // parent/button -> the planning resource (its id in state, "" for a new one)
+	waits   map[string]struct{} // ids of unfinished jobs whose wait this run resumes
+}
+
+func newPressRegistry() *pressRegistry {
+	return &pressRegistry{presses: map[string]string{}, waits: map[string]struct{}{}}
+}
+
+// claim records that owner plans to press button on parent. It reports a
+// clash, and names the other resource, when another resource already did,
+// and again when owner itself did (a replacement planned a second time).
+func (r *pressRegistry) claim(parent, button, owner string) (other string, clash, again bool) {
+	if r == nil {
+		return "", false, false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	key := strings.ToLower(parent) + "/" + button
+	previous, found := r.presses[key]
+	switch {
+	case !found:
+		r.presses[key] = owner
+		return "", false, false
+	case owner != "" && previous == owner:
+		return "", false, true
+	case previous == "":
+		return "another new resource of this configuration", true, false
+	default:
+		return "the resource whose id is " + previous, true, false
+	}
+}
+
+func (r *pressRegistry) noteWait(id string) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.waits[strings.ToLower(id)] = struct{}{}
+}
+
+// waited reports whether this run resumes the wait for job id.
+func (r *pressRegistry) waited(id string) bool {
+	if r == nil {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.waits[strings.ToLower(id)]
+	return ok
+}
+
+// checkParent reads the parent image with data's client and, when button
+// cannot be pressed on it, adds an error and returns false. Nothing is sent
+// to Akool but the read. unfinishedOK accepts a parent that has not finished
+// yet, for a plan that resumes the wait for it before the press.
+func checkParent(ctx context.Context, data *providerData, parentID, button string, unfinishedOK bool, diags *diag.Diagnostics) bool {
+	parent, err := data.client.GetImage(ctx, parentID)
+	err = data.credentialsNote(err)
+	switch {
+	case akool.IsNotFound(err):
+		diags.AddAttributeError(path.Root("image_id"), "Parent Image Not Found",
+			fmt.Sprintf("Akool answered code 1008 for image %s, whose button %s this resource presses: it does not "+
+				"know this image. It never existed, belongs to another Akool account, or expired (Akool keeps images "+
+				"for 7 days, and the buttons of an expired image can no longer be pressed). Nothing was pressed and "+
+				"no credits were spent. Check image_id.", parentID, button))
+		return false
+	case err != nil:
+		diags.AddError("Unable to Read Parent Image",
+			fmt.Sprintf("Reading image %s, whose button %s this resource presses, failed: %s Nothing was pressed "+
+				"and no credits were spent; %s.", parentID, button, readErrorText(err), readAdvice(err)))
+		return false
+	}
+	if unfinishedOK && parent.Status != akool.StatusCompleted && parent.Status != akool.StatusFailed {
+		return true
+	}
+	if attribute, summary, detail := pressRefusal(parent, parentID, button); summary != "" {
+		diags.AddAttributeError(path.Root(attribute), summary, detail)
+		return false
+	}
+	return true
+}
+
+// pressRefusal says why button cannot be pressed on parent, as the attribute
+// to blame, a summary and a detail; the summary is empty when it can be.
+func pressRefusal(parent *akool.Image, parentID, button string) (attribute, summary, detail string) {
+	const nothingSent = "Nothing was sent to Akool and no credits were spent."
+	switch {
+	case parent.Status == akool.StatusFailed:
+		return "image_id", "Parent Image Failed",
+			fmt.Sprintf("Image %s failed at Akool (status failed): it has no picture and no buttons, so its button "+
+				"%s cannot be pressed. %s Set image_id to a finished image.", parentID, button, nothingSent)
+	case parent.Status != akool.StatusCompleted:
+		return "image_id", "Parent Image Not Finished",
+			fmt.Sprintf("Image %s is %s at Akool: its button %s cannot be pressed until it has finished (status "+
+				"completed). %s Apply again once it has finished. When the image is managed by Terraform, refer "+
+				"to it (image_id = akool_generated_image.<name>.id) so that its creation, which waits for it to "+
+				"finish, comes first; if that wait ended before the image finished (a timeout or an interrupt), "+
+				"the next terraform apply continues it for free and then presses the button.",
+				parentID, parent.Status, button, nothingSent)
+	case containsFold(parent.UsedButtons, button):
+		// Checked before the offered buttons: Akool may also drop a used
+		// button from buttons.
+		return "index", "Button Already Pressed",
+			fmt.Sprintf("Button %s of image %s has already been pressed: Akool lists it in the image's "+
+				"used_buttons. It was pressed by this or another configuration, or outside Terraform. Akool refuses "+
+				"to press the same button twice, so the provider did not try. %s To manage the existing result in "+
+				"Terraform, adopt it with terraform import <address> <id of that job> (the id Akool returned for "+
+				"that press, also sent to its webhook; Akool has no call that lists it). Otherwise choose another "+
+				"index, or press the button on a new image.", button, parentID, nothingSent)
+	case !containsFold(parent.Buttons, button):
+		offered := "it offers no buttons"
+		switch {
+		case len(parent.Buttons) > 0:
+			offered = "it offers " + strings.Join(parent.Buttons, ", ")
+		case parent.Button != "":
+			offered = fmt.Sprintf("it offers no buttons: it is itself the result of button %s of image %s",
+				parent.Button, parent.ParentID)
+		}
+		return "image_id", "Button Not Offered",
+			fmt.Sprintf("Image %s does not offer button %s (%s). Only finished grids have buttons: images of "+
+				"akool_generated_image with api_version = \"v3\", and variations (akool_image_variation). v4 images "+
+				"and upscales are single pictures without buttons. %s Set image_id to a grid image.",
+				parentID, button, offered, nothingSent)
+	}
+	return "", "", ""
+}
+
+func containsFold(values []string, s string) bool {
+	for _, v := range values {
+		if strings.EqualFold(strings.TrimSpace(v), s) {
+			return true
+		}
+	}
+	return false
+}
