@@ -7,32 +7,20 @@ import (
 )
 
 // limiter is a Client's request budget, shared by every request the client
-// sends: creates, reads, the token exchange, and their retries. Akool
-// answers code 1005 (or HTTP 429) to an account that asks too often, and
-// does not say how often is too often, so the budget is learned from its
-// refusals, as the AWS SDKs' "adaptive" retry mode does:
+// sends (creates, reads, the token exchange, their retries). Akool answers
+// 1005 (or HTTP 429) to an account that asks too often without saying how
+// often is too often, so the rate is learned from its refusals, as the AWS
+// SDKs' "adaptive" retry mode does:
+//   - It starts unlimited, or at Config.MaxRequestsPerSecond, never above it.
+//   - A refusal cuts it to cutFactor times the rate Akool served over the last
+//     second (at most cutFactor², 44%, off the rate in use; one burst is one
+//     cut), never below half the most Akool has answered in one second, so
+//     sporadic refusals while sending little cannot starve the client.
+//   - It then recovers along a cubic curve (TCP CUBIC): back to the refused
+//     rate after recoveryTime, flat around it, then probing above it.
 //
-//   - Without Config.MaxRequestsPerSecond the client sends freely until
-//     Akool refuses a request for the first time. With it, requests are
-//     spaced at that rate from the start, and the rate never exceeds it.
-//   - A refusal cuts the rate to cutFactor times the rate Akool actually
-//     accepted over the last second (or the rate in use, when lower): the
-//     rate Akool served is the best guess of its limit. A cut takes at most
-//     cutFactor² (44%) off the rate in use, though. Requests already
-//     sent before the cut do not cut it again when they are refused too, so
-//     one burst of refusals is one cut. The rate is never cut below half
-//     the most Akool has answered in one second: a refusal while the client
-//     sends little says Akool is busy, not that it can serve almost
-//     nothing, and sporadic refusals must not starve the client (they still
-//     slow it down: a client cannot tell them from a limit).
-//   - The rate then recovers along a cubic curve (as TCP CUBIC does): back
-//     to the rate that was refused after recoveryTime, flat around it, and
-//     only then faster, probing for more.
-//
-// Requests wait for their turn before they are sent (each one takes the
-// next slot, 1/rate apart), and the wait ends when ctx does. A retry takes a
-// slot too, but is sent after its own backoff without waiting for it; the
-// requests behind it wait instead.
+// Each request waits for its slot (1/rate apart) until ctx ends; a retry
+// takes a slot but keeps its own backoff, and the requests behind it wait.
 type limiter struct {
 	mu  sync.Mutex
 	now func() time.Time

@@ -57,13 +57,12 @@ func (c *Client) Wait(ctx context.Context, id string, progress func(*Image)) (*I
 // it was queueing then, so the first read waits for the policy; for any other
 // job (one from an earlier run) the first read is immediate.
 //
-// A completed job returns the image and nil. A completed grid whose single
-// images are not listed within the grace returns the image and a
-// *SinglesMissingError: the grid itself is finished. A failed job (status 4)
-// returns the image and a *JobFailedError. When ctx ends, WaitFor returns the
-// last image seen (may be nil) and an error wrapping ctx.Err(). An image_status
-// Akool does not document is an error once it has been read three times in a
-// row.
+// A completed job returns the image and nil; a completed grid whose single
+// images are not listed within the grace, the image and a
+// *SinglesMissingError; a failed job (status 4), the image and a
+// *JobFailedError. When ctx ends: the last image seen (may be nil) and an
+// error wrapping ctx.Err(). An undocumented image_status read three times in
+// a row is an error.
 //
 // Reads that fail are retried, as Akool's demo keeps polling through errors:
 // authentication refusals (1101, 1102, 1200) end the wait at once, and so does
