@@ -63,31 +63,81 @@ func refused() result {
 // dropped is the non-answer to a create request that was acted on.
 func dropped() result { return result{drop: true, fault: FaultDrop} }
 
-func (e *Emulator) handleCreateV3(r *http.Request) result {
-	outcome := e.createOutcome(r)
+// oneOf sets *v to def when it is empty, and refuses it when it is not one of
+// allowed; ok is false when res is the answer.
+func oneOf(name string, v *string, def string, allowed []string) (res result, ok bool) {
+	if *v == "" {
+		*v = def
+	}
+	if !slices.Contains(allowed, *v) {
+		return badParam("%s must be one of %s", name, strings.Join(allowed, ", ")), false
+	}
+	return result{}, true
+}
+
+// promptJobLocked makes a job from a create request's prompt (v3 or v4).
+func (e *Emulator) promptJobLocked(kind jobKind, prompt, source, scale string, credit int, queue, process time.Duration, now time.Time) *job {
+	return &job{
+		id:           e.newIDLocked(),
+		kind:         kind,
+		created:      now,
+		queue:        queue,
+		process:      process,
+		prompt:       processPrompt(prompt),
+		originPrompt: prompt,
+		sourceImage:  source,
+		scale:        scale,
+		credit:       credit,
+		fails:        failsOn(prompt),
+	}
+}
+
+func noCredit() result { return fail(codeNoCredit, "Your quota is not enough") }
+
+// acceptCreate begins every create request, in this order: the fault
+// configuration may refuse it as too frequent before anything else, then the
+// caller must be authenticated, then the body must be a JSON object, decoded
+// into req. When ok is false, res is the answer.
+func (e *Emulator) acceptCreate(r *http.Request, req any) (outcome createOutcome, res result, ok bool) {
+	outcome = e.createOutcome(r)
 	if outcome == createRefuse {
-		return refused()
+		return outcome, refused(), false
 	}
 	if res, ok := e.authenticate(r); !ok {
-		return res
+		return outcome, res, false
 	}
+	if err := decodeBody(r, req); err != nil {
+		return outcome, badParam("the body is not a valid JSON object"), false
+	}
+	return outcome, result{}, true
+}
+
+// answerCreateLocked answers a create request that was acted on with data,
+// or with no answer at all when the fault configuration drops it.
+func (e *Emulator) answerCreateLocked(outcome createOutcome, data any) result {
+	if outcome == createDrop {
+		e.counters.Faults++
+		return dropped()
+	}
+	return success(data)
+}
+
+func (e *Emulator) handleCreateV3(r *http.Request) result {
 	var req struct {
 		Prompt      string `json:"prompt"`
 		Scale       string `json:"scale"`
 		SourceImage string `json:"source_image"`
 		WebhookURL  string `json:"webhookUrl"`
 	}
-	if err := decodeBody(r, &req); err != nil {
-		return badParam("the body is not a valid JSON object")
+	outcome, res, ok := e.acceptCreate(r, &req)
+	if !ok {
+		return res
 	}
 	if strings.TrimSpace(req.Prompt) == "" {
 		return badParam("prompt cannot be empty")
 	}
-	if req.Scale == "" {
-		req.Scale = "1:1"
-	}
-	if !slices.Contains(scalesV3, req.Scale) {
-		return badParam("scale must be one of %s", strings.Join(scalesV3, ", "))
+	if res, ok := oneOf("scale", &req.Scale, "1:1", scalesV3); !ok {
+		return res
 	}
 	if req.SourceImage != "" && !validURL(req.SourceImage) {
 		return badParam("source_image must be an http or https URL")
@@ -100,43 +150,20 @@ func (e *Emulator) handleCreateV3(r *http.Request) result {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.credit < creditV3 {
-		return fail(codeNoCredit, "Your quota is not enough")
+		return noCredit()
 	}
-	j := &job{
-		id:           e.newIDLocked(),
-		kind:         kindV3,
-		created:      e.clock.Now(),
-		queue:        queue,
-		process:      process,
-		prompt:       processPrompt(req.Prompt),
-		originPrompt: req.Prompt,
-		sourceImage:  req.SourceImage,
-		scale:        req.Scale,
-		credit:       creditV3,
-		fails:        failsOn(req.Prompt),
-		messageID:    e.messageIDLocked(),
-	}
+	j := e.promptJobLocked(kindV3, req.Prompt, req.SourceImage, req.Scale, creditV3, queue, process, e.clock.Now())
+	j.messageID = e.messageIDLocked()
 	j.scenes = gridScenes(j.id, req.Prompt, req.SourceImage)
 	e.jobs[j.id] = j
 	e.credit -= creditV3
 	e.counters.Creates++
 	e.counters.CreatesV3++
 	e.counters.Jobs++
-	if outcome == createDrop {
-		e.counters.Faults++
-		return dropped()
-	}
-	return success(e.viewLocked(j, baseURL(r), j.created, true))
+	return e.answerCreateLocked(outcome, e.viewLocked(j, baseURL(r), j.created, true))
 }
 
 func (e *Emulator) handleCreateV4(r *http.Request) result {
-	outcome := e.createOutcome(r)
-	if outcome == createRefuse {
-		return refused()
-	}
-	if res, ok := e.authenticate(r); !ok {
-		return res
-	}
 	var req struct {
 		Prompt         string   `json:"prompt"`
 		ModelName      string   `json:"model_name"`
@@ -148,8 +175,9 @@ func (e *Emulator) handleCreateV4(r *http.Request) result {
 		NegativePrompt string   `json:"negative_prompt"`
 		WebhookURL     string   `json:"webhookurl"`
 	}
-	if err := decodeBody(r, &req); err != nil {
-		return badParam("the body is not a valid JSON object")
+	outcome, res, ok := e.acceptCreate(r, &req)
+	if !ok {
+		return res
 	}
 	if strings.TrimSpace(req.Prompt) == "" {
 		return badParam("prompt cannot be empty")
@@ -174,20 +202,14 @@ func (e *Emulator) handleCreateV4(r *http.Request) result {
 	case req.ModelName == modelImage && !imageToImage:
 		return badParam("model_name %s needs source_images", modelImage)
 	}
-	if req.Scale == "" {
-		req.Scale = "1:1"
-	}
-	if !slices.Contains(scalesV4, req.Scale) {
-		return badParam("scale must be one of %s", strings.Join(scalesV4, ", "))
+	if res, ok := oneOf("scale", &req.Scale, "1:1", scalesV4); !ok {
+		return res
 	}
 	if req.Scale == "Original" && !imageToImage {
 		return badParam("scale Original is only for image-to-image (source_images)")
 	}
-	if req.Resolution == "" {
-		req.Resolution = "4k"
-	}
-	if !slices.Contains(resolutions, req.Resolution) {
-		return badParam("resolution must be one of %s", strings.Join(resolutions, ", "))
+	if res, ok := oneOf("resolution", &req.Resolution, "4k", resolutions); !ok {
+		return res
 	}
 	batch := 1
 	if req.BatchQuantity != nil {
@@ -211,26 +233,13 @@ func (e *Emulator) handleCreateV4(r *http.Request) result {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.credit < float64(credit*batch) {
-		return fail(codeNoCredit, "Your quota is not enough")
+		return noCredit()
 	}
 	now := e.clock.Now()
 	views := make([]jobView, 0, batch)
 	for range batch {
-		j := &job{
-			id:           e.newIDLocked(),
-			kind:         kindV4,
-			created:      now,
-			queue:        queue,
-			process:      process,
-			prompt:       processPrompt(req.Prompt),
-			originPrompt: req.Prompt,
-			sourceImage:  source,
-			scale:        req.Scale,
-			resolution:   req.Resolution,
-			modelName:    req.ModelName,
-			credit:       credit,
-			fails:        failsOn(req.Prompt),
-		}
+		j := e.promptJobLocked(kindV4, req.Prompt, source, req.Scale, credit, queue, process, now)
+		j.resolution, j.modelName = req.Resolution, req.ModelName
 		j.scene = singleScene(j.id, req.Prompt, source)
 		e.jobs[j.id] = j
 		e.credit -= float64(credit)
@@ -239,31 +248,21 @@ func (e *Emulator) handleCreateV4(r *http.Request) result {
 	}
 	e.counters.Creates++
 	e.counters.CreatesV4++
-	if outcome == createDrop {
-		e.counters.Faults++
-		return dropped()
-	}
 	if batch == 1 {
-		return success(views[0])
+		return e.answerCreateLocked(outcome, views[0])
 	}
-	return success(views)
+	return e.answerCreateLocked(outcome, views)
 }
 
 func (e *Emulator) handleButton(r *http.Request) result {
-	outcome := e.createOutcome(r)
-	if outcome == createRefuse {
-		return refused()
-	}
-	if res, ok := e.authenticate(r); !ok {
-		return res
-	}
 	var req struct {
 		ID         string `json:"_id"`
 		Button     string `json:"button"`
 		WebhookURL string `json:"webhookUrl"`
 	}
-	if err := decodeBody(r, &req); err != nil {
-		return badParam("the body is not a valid JSON object")
+	outcome, res, ok := e.acceptCreate(r, &req)
+	if !ok {
+		return res
 	}
 	if req.ID == "" {
 		return badParam("_id cannot be empty")
@@ -320,7 +319,7 @@ func (e *Emulator) handleButton(r *http.Request) result {
 		child.scenes = variationScenes(parent.scenes[n-1], child.id)
 	}
 	if e.credit < float64(child.credit) {
-		return fail(codeNoCredit, "Your quota is not enough")
+		return noCredit()
 	}
 	e.jobs[child.id] = child
 	parent.used = append(parent.used, req.Button)
@@ -328,11 +327,7 @@ func (e *Emulator) handleButton(r *http.Request) result {
 	e.counters.Presses++
 	e.counters.PressesByButton[parent.id+"/"+req.Button]++
 	e.counters.Jobs++
-	if outcome == createDrop {
-		e.counters.Faults++
-		return dropped()
-	}
-	return success(e.viewLocked(child, baseURL(r), now, true))
+	return e.answerCreateLocked(outcome, e.viewLocked(child, baseURL(r), now, true))
 }
 
 func (e *Emulator) handleInfo(r *http.Request) result {
