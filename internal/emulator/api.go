@@ -6,22 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"regexp"
 	"slices"
-	"strings"
 	"time"
 )
 
 const maxBodyBytes = 1 << 20
-
-var (
-	scalesV3    = []string{"1:1", "4:3", "3:4", "16:9", "9:16", "3:2", "2:3"}
-	scalesV4    = []string{"1:1", "3:2", "4:3", "16:9", "2:3", "3:4", "9:16", "Original"}
-	resolutions = []string{"1080p", "4k"}
-	models      = []string{modelText, modelImage}
-	buttonName  = regexp.MustCompile(`^[UV][1-4]$`)
-)
 
 // decodeBody reads one JSON object from the request body. Unknown fields are
 // ignored, as a lenient API does; anything else malformed is an error.
@@ -34,11 +23,6 @@ func decodeBody(r *http.Request, v any) error {
 		return errors.New("trailing data after the JSON object")
 	}
 	return nil
-}
-
-func validURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // jobTimes gives the queue and process times of a new job.
@@ -63,18 +47,6 @@ func refused() result {
 // dropped is the non-answer to a create request that was acted on.
 func dropped() result { return result{drop: true, fault: FaultDrop} }
 
-// oneOf sets *v to def when it is empty, and refuses it when it is not one of
-// allowed; ok is false when res is the answer.
-func oneOf(name string, v *string, def string, allowed []string) (res result, ok bool) {
-	if *v == "" {
-		*v = def
-	}
-	if !slices.Contains(allowed, *v) {
-		return badParam("%s must be one of %s", name, strings.Join(allowed, ", ")), false
-	}
-	return result{}, true
-}
-
 // promptJobLocked makes a job from a create request's prompt (v3 or v4).
 func (e *Emulator) promptJobLocked(kind jobKind, prompt, source, scale string, credit int, queue, process time.Duration, now time.Time) *job {
 	return &job{
@@ -97,8 +69,8 @@ func noCredit() result { return fail(codeNoCredit, "Your quota is not enough") }
 // acceptCreate begins every create request, in this order: the fault
 // configuration may refuse it as too frequent before anything else, then the
 // caller must be authenticated, then the body must be a JSON object, decoded
-// into req. When ok is false, res is the answer.
-func (e *Emulator) acceptCreate(r *http.Request, req any) (outcome createOutcome, res result, ok bool) {
+// into req, that passes req's checks. When ok is false, res is the answer.
+func (e *Emulator) acceptCreate(r *http.Request, req createRequest) (outcome createOutcome, res result, ok bool) {
 	outcome = e.createOutcome(r)
 	if outcome == createRefuse {
 		return outcome, refused(), false
@@ -108,6 +80,9 @@ func (e *Emulator) acceptCreate(r *http.Request, req any) (outcome createOutcome
 	}
 	if err := decodeBody(r, req); err != nil {
 		return outcome, badParam("the body is not a valid JSON object"), false
+	}
+	if err := req.check(); err != nil {
+		return outcome, badParam("%s", err), false
 	}
 	return outcome, result{}, true
 }
@@ -123,29 +98,11 @@ func (e *Emulator) answerCreateLocked(outcome createOutcome, data any) result {
 }
 
 func (e *Emulator) handleCreateV3(r *http.Request) result {
-	var req struct {
-		Prompt      string `json:"prompt"`
-		Scale       string `json:"scale"`
-		SourceImage string `json:"source_image"`
-		WebhookURL  string `json:"webhookUrl"`
-	}
+	var req createV3Request
 	outcome, res, ok := e.acceptCreate(r, &req)
 	if !ok {
 		return res
 	}
-	if strings.TrimSpace(req.Prompt) == "" {
-		return badParam("prompt cannot be empty")
-	}
-	if res, ok := oneOf("scale", &req.Scale, "1:1", scalesV3); !ok {
-		return res
-	}
-	if req.SourceImage != "" && !validURL(req.SourceImage) {
-		return badParam("source_image must be an http or https URL")
-	}
-	if req.WebhookURL != "" && !validURL(req.WebhookURL) {
-		return badParam("webhookUrl must be an http or https URL")
-	}
-
 	queue, process := e.jobTimes(req.Prompt)
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -164,66 +121,12 @@ func (e *Emulator) handleCreateV3(r *http.Request) result {
 }
 
 func (e *Emulator) handleCreateV4(r *http.Request) result {
-	var req struct {
-		Prompt         string   `json:"prompt"`
-		ModelName      string   `json:"model_name"`
-		SourceImages   []string `json:"source_images"`
-		Scale          string   `json:"scale"`
-		Resolution     string   `json:"resolution"`
-		BatchQuantity  *int     `json:"batch_quantity"`
-		Similar        *float64 `json:"similar"`
-		NegativePrompt string   `json:"negative_prompt"`
-		WebhookURL     string   `json:"webhookurl"`
-	}
+	var req createV4Request
 	outcome, res, ok := e.acceptCreate(r, &req)
 	if !ok {
 		return res
 	}
-	if strings.TrimSpace(req.Prompt) == "" {
-		return badParam("prompt cannot be empty")
-	}
-	for _, s := range req.SourceImages {
-		if !validURL(s) {
-			return badParam("source_images must hold http or https URLs")
-		}
-	}
-	imageToImage := len(req.SourceImages) > 0
-	source := ""
-	if imageToImage {
-		source = req.SourceImages[0]
-	}
-	switch {
-	case req.ModelName == "" && imageToImage:
-		req.ModelName = modelImage
-	case req.ModelName == "":
-		req.ModelName = modelText
-	case !slices.Contains(models, req.ModelName):
-		return badParam("model_name must be one of %s", strings.Join(models, ", "))
-	case req.ModelName == modelImage && !imageToImage:
-		return badParam("model_name %s needs source_images", modelImage)
-	}
-	if res, ok := oneOf("scale", &req.Scale, "1:1", scalesV4); !ok {
-		return res
-	}
-	if req.Scale == "Original" && !imageToImage {
-		return badParam("scale Original is only for image-to-image (source_images)")
-	}
-	if res, ok := oneOf("resolution", &req.Resolution, "4k", resolutions); !ok {
-		return res
-	}
-	batch := 1
-	if req.BatchQuantity != nil {
-		batch = *req.BatchQuantity
-		if batch < 1 || batch > 4 {
-			return badParam("batch_quantity must be between 1 and 4")
-		}
-	}
-	if req.Similar != nil && (*req.Similar < 0 || *req.Similar > 1) {
-		return badParam("similar must be between 0 and 1")
-	}
-	if req.WebhookURL != "" && !validURL(req.WebhookURL) {
-		return badParam("webhookurl must be an http or https URL")
-	}
+	batch, source := req.batch, req.source
 	credit := creditV4At4k
 	if req.Resolution == "1080p" {
 		credit = creditV4At1080p
@@ -255,25 +158,11 @@ func (e *Emulator) handleCreateV4(r *http.Request) result {
 }
 
 func (e *Emulator) handleButton(r *http.Request) result {
-	var req struct {
-		ID         string `json:"_id"`
-		Button     string `json:"button"`
-		WebhookURL string `json:"webhookUrl"`
-	}
+	var req buttonRequest
 	outcome, res, ok := e.acceptCreate(r, &req)
 	if !ok {
 		return res
 	}
-	if req.ID == "" {
-		return badParam("_id cannot be empty")
-	}
-	if !buttonName.MatchString(req.Button) {
-		return badParam("button must be one of %s", strings.Join(allButtons, ", "))
-	}
-	if req.WebhookURL != "" && !validURL(req.WebhookURL) {
-		return badParam("webhookUrl must be an http or https URL")
-	}
-
 	e.mu.Lock()
 	parent := e.jobs[req.ID]
 	var prompt string
@@ -330,17 +219,29 @@ func (e *Emulator) handleButton(r *http.Request) result {
 	return e.answerCreateLocked(outcome, e.viewLocked(child, baseURL(r), now, true))
 }
 
+// readFault counts a read with count, then lets the fault configuration
+// answer it with a transient fault; faulted says it did.
+func (e *Emulator) readFault(r *http.Request, count func(*Counters)) (res result, faulted bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if count != nil {
+		count(&e.counters)
+	}
+	return e.readFaultLocked(r)
+}
+
+// acceptRead begins a read that needs credentials: readFault, then
+// authentication. When ok is false, res is the answer.
+func (e *Emulator) acceptRead(r *http.Request, count func(*Counters)) (res result, ok bool) {
+	if res, faulted := e.readFault(r, count); faulted {
+		return res, false
+	}
+	return e.authenticate(r)
+}
+
 func (e *Emulator) handleInfo(r *http.Request) result {
 	id := r.URL.Query().Get("image_model_id")
-	e.mu.Lock()
-	e.counters.Reads++
-	e.counters.ReadsByID[id]++
-	res, faulted := e.readFaultLocked(r)
-	e.mu.Unlock()
-	if faulted {
-		return res
-	}
-	if res, ok := e.authenticate(r); !ok {
+	if res, ok := e.acceptRead(r, func(c *Counters) { c.Reads++; c.ReadsByID[id]++ }); !ok {
 		return res
 	}
 	if id == "" {
@@ -358,24 +259,14 @@ func (e *Emulator) handleInfo(r *http.Request) result {
 }
 
 func (e *Emulator) handleQuota(r *http.Request) result {
-	e.mu.Lock()
-	res, faulted := e.readFaultLocked(r)
-	e.mu.Unlock()
-	if faulted {
-		return res
-	}
-	if res, ok := e.authenticate(r); !ok {
+	if res, ok := e.acceptRead(r, nil); !ok {
 		return res
 	}
 	return success(map[string]float64{"credit": e.Credit()})
 }
 
 func (e *Emulator) handleToken(r *http.Request) result {
-	e.mu.Lock()
-	e.counters.TokenRequests++
-	res, faulted := e.readFaultLocked(r)
-	e.mu.Unlock()
-	if faulted {
+	if res, faulted := e.readFault(r, func(c *Counters) { c.TokenRequests++ }); faulted {
 		return res
 	}
 	var req struct {
