@@ -81,7 +81,7 @@ output "image_files" {
   description = "The saved images, one absolute path a line."
   value = join("\n", concat(
     [for f in akool_image_file.campaign : abspath(f.path)],
-    [for f in [akool_image_file.hero_upscale, akool_image_file.hero_variation, akool_image_file.poster] : abspath(f.path)],
+    [for s in local.singles : abspath(s.copy.path)],
   ))
 }
 
@@ -90,6 +90,14 @@ output "image_files" {
 # id and expiry date.
 locals {
   hero = akool_generated_image.campaign["hero"]
+
+  # The upscale, the variation and the v4 poster, each with the job whose
+  # prompt and scale it shows (an upscale or a variation shows its grid's).
+  singles = [
+    { copy = akool_image_file.hero_upscale, job = akool_image_upscale.hero, source = local.hero, kind = "upscale ${akool_image_upscale.hero.button}" },
+    { copy = akool_image_file.hero_variation, job = akool_image_variation.hero, source = local.hero, kind = "variation ${akool_image_variation.hero.button}" },
+    { copy = akool_image_file.poster, job = akool_generated_image.poster, source = akool_generated_image.poster, kind = "v4" },
+  ]
 
   # One entry per picture: its local copy, the Akool job that made it, and
   # the prompt and scale it was made from.
@@ -102,32 +110,14 @@ locals {
       id         = img.id
       expires_at = img.expires_at
     }],
-    [
-      {
-        copy       = akool_image_file.hero_upscale
-        kind       = "upscale ${akool_image_upscale.hero.button}"
-        prompt     = local.hero.prompt
-        scale      = local.hero.scale
-        id         = akool_image_upscale.hero.id
-        expires_at = akool_image_upscale.hero.expires_at
-      },
-      {
-        copy       = akool_image_file.hero_variation
-        kind       = "variation ${akool_image_variation.hero.button}"
-        prompt     = local.hero.prompt
-        scale      = local.hero.scale
-        id         = akool_image_variation.hero.id
-        expires_at = akool_image_variation.hero.expires_at
-      },
-      {
-        copy       = akool_image_file.poster
-        kind       = "v4"
-        prompt     = akool_generated_image.poster.prompt
-        scale      = akool_generated_image.poster.scale
-        id         = akool_generated_image.poster.id
-        expires_at = akool_generated_image.poster.expires_at
-      },
-    ],
+    [for s in local.singles : {
+      copy       = s.copy
+      kind       = s.kind
+      prompt     = s.source.prompt
+      scale      = s.source.scale
+      id         = s.job.id
+      expires_at = s.job.expires_at
+    }],
   )
 }
 

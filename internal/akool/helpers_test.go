@@ -30,6 +30,18 @@ const finishedData = `{"_id":"662a10df4197b3af58532e89","create_time":1714032863
 	`"upscaled_urls":["https://d2.example/1.png","https://d2.example/2.png","https://d2.example/3.png","https://d2.example/4.png"],` +
 	`"faceswap_quality":2,"prompt":"a cat on a mat","origin_prompt":"a cat on a mat","source_image":""}`
 
+// createCalls holds the three paid create calls (v3, v4, a button press) by
+// name; calling one sends its request.
+func createCalls(c *Client) map[string]func() (*Image, error) {
+	return map[string]func() (*Image, error){
+		"v3": func() (*Image, error) { return c.CreateV3(context.Background(), CreateV3Request{Prompt: "p"}) },
+		"v4": func() (*Image, error) { return c.CreateV4(context.Background(), CreateV4Request{Prompt: "p"}) },
+		"button": func() (*Image, error) {
+			return c.PressButton(context.Background(), ButtonRequest{ParentID: testID, Button: "U1"})
+		},
+	}
+}
+
 func ok(data string) string { return `{"code":1000,"msg":"OK","data":` + data + `}` }
 
 func statusData(status int) string {

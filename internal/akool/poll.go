@@ -79,53 +79,10 @@ func (t *scheduleTimer) Stop()                          {}
 // process is one plan or apply, so the policy learns from the jobs of the
 // same apply.
 //
-// The rule: read when the detection lag that waiting longer would risk is
-// worth more than a read. Reading a running job at time T costs, in
-// expectation, E[(T-F)+], where F is when the job ends: the lag if it ends
-// before T. The next read is at the first T where that expected lag reaches
-// the price of a read. For a job that ends at a rate of h per second, this
-// reads every sqrt(2*price/h): often where jobs are likely to end, rarely
-// where they are not. The price is costShare (1.5%) of the job's age, at
-// least that of a 4 s old job (60 ms of lag), so a 60 s job is allowed
-// fifteen times the lag of a 4 s one, and short and long jobs need about
-// the same number of reads. Every wait stays between minInterval (0.25 s)
-// and maxInterval (3 s): a job that runs far longer than any other is
-// still read every 3 seconds.
-//
-// The end rate h is learned from the jobs seen so far, finished and still
-// running (a survival estimate): near age a it is the number of jobs seen
-// to end between a-w and a+w, divided by the job-seconds all jobs spent at
-// those ages, where w is a quarter of a (at least 0.5 s). Running jobs count
-// for the time they have survived, so twenty jobs started together that
-// have all run for 6 seconds say "nothing ends at these ages" before the
-// first one finishes. Beyond the oldest age any job has reached there is no
-// data, and the rate found at that age is assumed to continue. An end is
-// only known to lie between the last read before it and the first read
-// after, so it counts spread evenly over that span; the estimate sharpens
-// as the reads concentrate around the ends.
-//
-// A prior worth one job-second of observation keeps the estimate defined
-// with little data: priorRate/(age+1s) per second, the shape of "no idea of
-// the time scale" (an end about as likely between 1 and 2 s as between 10
-// and 20 s). A lone first job, with nothing learned, is read after about
-// 0.8 s and then at intervals growing with its age, up to 3 s.
-//
-// When a job ends, every sleeping wait plans again from its last read with
-// what was just learned (PollTimer.Changed and Replan), so the first end in
-// a batch of jobs started together pulls the reads of the others forward
-// at once instead of after their current, longer waits. Waits are spread at
-// random by up to 20% either way, so that the jobs of a batch do not read
-// in lockstep: the first of them to end is then noticed sooner, and Akool
-// sees a steadier stream of requests.
-//
-// The job's state is used too. Two clocks are learned: the age since
-// creation, and the time since the job started processing (image_status 2),
-// which leaves out the time spent in Akool's queue. A processing job whose
-// start was seen is timed on the processing clock once three processing
-// times are known; other jobs use their age. And a job last seen queueing
-// at t cannot end before t plus the shortest processing time seen (80% of
-// it, as a margin), so a job stuck in a long queue costs a read every 3 s,
-// not a burst of reads at the age when jobs usually end.
+// It reads a running job when the detection lag that waiting longer would
+// risk is worth more than a read, learning from the jobs seen so far when
+// jobs tend to end; every wait stays between 0.25 s and 3 s. DESIGN.md
+// (section "Polling") gives the reasoning behind the rule and its tuning.
 func LearnedPoll() PollPolicy {
 	return newLearnedPoll(rand.Uint64())
 }
@@ -138,7 +95,7 @@ func newLearnedPoll(seed uint64) *learnedPoll {
 	}
 }
 
-// Tuning of LearnedPoll; the comment above says what each does. They were
+// Tuning of LearnedPoll; DESIGN.md says what each does. They were
 // chosen by simulating the policy on synthetic jobs (see poll_test.go).
 var (
 	costShare     = 0.015 // a read is worth this share of the job's age in expected lag

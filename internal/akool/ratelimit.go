@@ -7,35 +7,24 @@ import (
 )
 
 // limiter is a Client's request budget, shared by every request the client
-// sends: creates, reads, the token exchange, and their retries. Akool
-// answers code 1005 (or HTTP 429) to an account that asks too often, and
-// does not say how often is too often, so the limit is learned from its
-// refusals:
+// sends (creates, reads, the token exchange, their retries). Akool answers
+// 1005 (or HTTP 429) to an account that asks too often without saying how
+// often is too often, so the limit is learned from its refusals:
+//   - It starts unlimited, or spaced at Config.MaxRequestsPerSecond, never
+//     above it.
+//   - Refusals cut the rate once they are more than a trace of the last
+//     evidenceTime's requests (refusalShare of them, at least one; two before
+//     the first cut, one while probing above the last limit): a busy service
+//     refuses the odd request at any rate. One burst of refusals is one cut.
+//   - A cut takes what Akool served over the last second as the limit (never
+//     below cutFactor of what was sent then, nor floorShare of the most ever
+//     served), sends at headroom times it, and sends nothing until a second
+//     after the oldest request of the last second.
+//   - After recoveryTime it probes above along a cubic curve (TCP CUBIC),
+//     back at the limit after twice recoveryTime.
 //
-//   - Without Config.MaxRequestsPerSecond the client sends freely until
-//     Akool refuses requests. With it, requests are spaced at that rate from
-//     the start, and the rate never exceeds it.
-//   - Refusals make a cut once they are more than a trace of what was sent
-//     over the last evidenceTime: refusalShare of the requests, at least
-//     one, two before the first cut, and one while probing above the last
-//     limit. A busy service refuses the odd request whatever the rate, and
-//     such refusals must not slow the client down, while a client above a
-//     limit keeps being refused. One burst of refusals is one cut: requests
-//     sent before a cut do not count for the next one.
-//   - A cut takes what Akool served over the last second as its limit (a
-//     server that allows N requests a second has just served N), never less
-//     than cutFactor of what was sent then, nor than floorShare of the most
-//     Akool ever served in one second. The rate becomes headroom times that
-//     limit, so that requests spaced evenly below it leave Akool room for
-//     the jitter of their arrival, and nothing more is sent until a second
-//     after the oldest request of the last second, which may have filled
-//     the limit.
-//   - The rate stays there for recoveryTime, then probes above along a cubic
-//     curve (as TCP CUBIC does): back at the limit after twice recoveryTime,
-//     and ever faster while Akool keeps answering.
-//
-// Requests wait for their turn before they are sent, retries included (each
-// one takes the next slot, 1/rate apart), and the wait ends when ctx does.
+// Requests wait for their turn (1/rate apart), retries included, until ctx
+// ends.
 type limiter struct {
 	mu  sync.Mutex
 	now func() time.Time

@@ -296,13 +296,7 @@ func TestRead_cancellationStopsRetries(t *testing.T) {
 func TestCreate_sentOnceWhenServerHangsAfterReadingIt(t *testing.T) {
 	srv, cnt := server(t, func(w http.ResponseWriter, r *http.Request, _ int) { hang(r) })
 	c, sleep := newClient(t, srv.URL, func(cfg *Config) { cfg.RequestTimeout = 150 * time.Millisecond })
-	for name, create := range map[string]func() (*Image, error){
-		"v3": func() (*Image, error) { return c.CreateV3(context.Background(), CreateV3Request{Prompt: "p"}) },
-		"v4": func() (*Image, error) { return c.CreateV4(context.Background(), CreateV4Request{Prompt: "p"}) },
-		"button": func() (*Image, error) {
-			return c.PressButton(context.Background(), ButtonRequest{ParentID: testID, Button: "U1"})
-		},
-	} {
+	for name, create := range createCalls(c) {
 		_, err := create()
 		var uncertain *UncertainError
 		if !errors.As(err, &uncertain) {

@@ -276,13 +276,7 @@ func TestCreate_keepsUsableIDDespiteBadFields(t *testing.T) {
 	srv, _ := server(t, func(w http.ResponseWriter, _ *http.Request, _ int) { writeJSON(w, 200, ok(bad)) })
 	log := &recordingLogger{}
 	c, _ := newClient(t, srv.URL, func(cfg *Config) { cfg.Logger = log })
-	for name, create := range map[string]func() (*Image, error){
-		"v3": func() (*Image, error) { return c.CreateV3(context.Background(), CreateV3Request{Prompt: "p"}) },
-		"v4": func() (*Image, error) { return c.CreateV4(context.Background(), CreateV4Request{Prompt: "p"}) },
-		"button": func() (*Image, error) {
-			return c.PressButton(context.Background(), ButtonRequest{ParentID: testID, Button: "U1"})
-		},
-	} {
+	for name, create := range createCalls(c) {
 		img, err := create()
 		if err != nil || img.ID != testID || img.Status != StatusQueueing {
 			t.Errorf("%s: img = %+v, err = %v; want the job's id kept, queueing", name, img, err)

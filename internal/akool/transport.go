@@ -213,18 +213,13 @@ func (ex *exchange) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, i int
 //     broken-off answer, on HTTP 5xx, on HTTP 429 and on code 1005.
 //   - A refusal as too frequent (HTTP 429, code 1005) is retried for as long
 //     as ctx lasts (see allowRetry); other failures at most RetryMax times.
-//   - Creates (createbyprompt, createBySourcePrompt, createbybutton) start a
-//     job that costs credits, so they are retried ONLY when Akool definitely
-//     did not act: no connection could be established, the request was not
-//     completely written (httptrace's WroteRequest reported an error),
-//     HTTP 429, or code 1005 (Akool refused the call as too frequent).
-//     net/http reports WroteRequest when the request is in its write buffer,
-//     before the last flush, so a failure of that flush cannot be told apart
-//     from a failure after sending and counts as possibly sent. A
-//     timeout or a dropped connection after the request was written, or an
-//     answer that broke off, is not retried and becomes *UncertainError. HTTP
-//     5xx is not retried either (Akool may have acted): it is an *APIError
-//     when the body holds Akool's envelope, and *UncertainError otherwise.
+//   - Creates (createbyprompt, createBySourcePrompt, createbybutton) cost
+//     credits, so they are retried ONLY when Akool definitely did not act: no
+//     connection, a request not completely written (httptrace's WroteRequest
+//     reported an error; a failed last flush counts as possibly sent), HTTP
+//     429, or code 1005. A timeout or a dropped connection after writing, or
+//     a broken-off answer, becomes *UncertainError; HTTP 5xx (Akool may have
+//     acted) is an *APIError with Akool's envelope, else *UncertainError.
 func (ex *exchange) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if err != nil {
 		ex.transportErr = err

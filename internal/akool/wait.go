@@ -53,24 +53,21 @@ func (c *Client) Wait(ctx context.Context, id string, progress func(*Image)) (*I
 // WaitFor polls GetImage until the job is finished, reading when the
 // client's PollPolicy says (LearnedPoll by default).
 //
-// For a job this client created, WaitFor knows when it was created and that
-// it was queueing then, so the first read waits for the policy; for any other
-// job (one from an earlier run) the first read is immediate.
+// The first read of a job this client created waits for the policy; that of
+// any other job (one from an earlier run) is immediate.
 //
-// A completed job returns the image and nil. A completed grid whose single
-// images are not listed within the grace returns the image and a
-// *SinglesMissingError: the grid itself is finished. A failed job (status 4)
-// returns the image and a *JobFailedError. When ctx ends, WaitFor returns the
-// last image seen (may be nil) and an error wrapping ctx.Err(). An image_status
-// Akool does not document is an error once it has been read three times in a
-// row.
+// A completed job returns the image and nil; a completed grid whose single
+// images are not listed within the grace, the image and a
+// *SinglesMissingError; a failed job (status 4), the image and a
+// *JobFailedError. When ctx ends: the last image seen (may be nil) and an
+// error wrapping ctx.Err(). An undocumented image_status read three times in
+// a row is an error.
 //
-// Reads that fail are retried, as Akool's demo keeps polling through errors:
-// authentication refusals (1101, 1102, 1200) end the wait at once, and so does
-// 1008, except within a minute of the create answer of a job this client
-// created, where it means that the read reached a replica that has not seen
-// the job yet. Other failures are retried with backoff for two minutes in a
-// row, and then a *ReadsFailedError lists what each read got.
+// Failed reads are retried, as Akool's demo keeps polling through errors,
+// except authentication refusals (1101, 1102, 1200) and 1008, which end the
+// wait at once; a 1008 within a minute of this client's create answer is
+// retried, as a replica that has not seen the job yet answers it. After two
+// minutes of failures in a row, a *ReadsFailedError lists what each read got.
 func (c *Client) WaitFor(ctx context.Context, id string, opts WaitOptions) (*Image, error) {
 	created, createdStatus, fresh := c.created.take(id)
 	timer := c.poll.Follow(id, created)

@@ -6,22 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"regexp"
 	"slices"
-	"strings"
 	"time"
 )
 
 const maxBodyBytes = 1 << 20
-
-var (
-	scalesV3    = []string{"1:1", "4:3", "3:4", "16:9", "9:16", "3:2", "2:3"}
-	scalesV4    = []string{"1:1", "3:2", "4:3", "16:9", "2:3", "3:4", "9:16", "Original"}
-	resolutions = []string{"1080p", "4k"}
-	models      = []string{modelText, modelImage}
-	buttonName  = regexp.MustCompile(`^[UV][1-4]$`)
-)
 
 // decodeBody reads one JSON object from the request body. Unknown fields are
 // ignored, as a lenient API does; anything else malformed is an error.
@@ -34,11 +23,6 @@ func decodeBody(r *http.Request, v any) error {
 		return errors.New("trailing data after the JSON object")
 	}
 	return nil
-}
-
-func validURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // jobTimes gives the queue and process times of a new job.
@@ -63,145 +47,86 @@ func refused() result {
 // dropped is the non-answer to a create request that was acted on.
 func dropped() result { return result{drop: true, fault: FaultDrop} }
 
-func (e *Emulator) handleCreateV3(r *http.Request) result {
-	outcome := e.createOutcome(r)
+// promptJobLocked makes a job from a create request's prompt (v3 or v4).
+func (e *Emulator) promptJobLocked(kind jobKind, prompt, source, scale string, credit int, queue, process time.Duration, now time.Time) *job {
+	return &job{
+		id:           e.newIDLocked(),
+		kind:         kind,
+		created:      now,
+		queue:        queue,
+		process:      process,
+		prompt:       processPrompt(prompt),
+		originPrompt: prompt,
+		sourceImage:  source,
+		scale:        scale,
+		credit:       credit,
+		fails:        failsOn(prompt),
+	}
+}
+
+func noCredit() result { return fail(codeNoCredit, "Your quota is not enough") }
+
+// acceptCreate begins every create request, in this order: the fault
+// configuration may refuse it as too frequent before anything else, then the
+// caller must be authenticated, then the body must be a JSON object, decoded
+// into req, that passes req's checks. When ok is false, res is the answer.
+func (e *Emulator) acceptCreate(r *http.Request, req createRequest) (outcome createOutcome, res result, ok bool) {
+	outcome = e.createOutcome(r)
 	if outcome == createRefuse {
-		return refused()
+		return outcome, refused(), false
 	}
 	if res, ok := e.authenticate(r); !ok {
+		return outcome, res, false
+	}
+	if err := decodeBody(r, req); err != nil {
+		return outcome, badParam("the body is not a valid JSON object"), false
+	}
+	if err := req.check(); err != nil {
+		return outcome, badParam("%s", err), false
+	}
+	return outcome, result{}, true
+}
+
+// answerCreateLocked answers a create request that was acted on with data,
+// or with no answer at all when the fault configuration drops it.
+func (e *Emulator) answerCreateLocked(outcome createOutcome, data any) result {
+	if outcome == createDrop {
+		e.counters.Faults++
+		return dropped()
+	}
+	return success(data)
+}
+
+func (e *Emulator) handleCreateV3(r *http.Request) result {
+	var req createV3Request
+	outcome, res, ok := e.acceptCreate(r, &req)
+	if !ok {
 		return res
 	}
-	var req struct {
-		Prompt      string `json:"prompt"`
-		Scale       string `json:"scale"`
-		SourceImage string `json:"source_image"`
-		WebhookURL  string `json:"webhookUrl"`
-	}
-	if err := decodeBody(r, &req); err != nil {
-		return badParam("the body is not a valid JSON object")
-	}
-	if strings.TrimSpace(req.Prompt) == "" {
-		return badParam("prompt cannot be empty")
-	}
-	if req.Scale == "" {
-		req.Scale = "1:1"
-	}
-	if !slices.Contains(scalesV3, req.Scale) {
-		return badParam("scale must be one of %s", strings.Join(scalesV3, ", "))
-	}
-	if req.SourceImage != "" && !validURL(req.SourceImage) {
-		return badParam("source_image must be an http or https URL")
-	}
-	if req.WebhookURL != "" && !validURL(req.WebhookURL) {
-		return badParam("webhookUrl must be an http or https URL")
-	}
-
 	queue, process := e.jobTimes(req.Prompt)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.credit < creditV3 {
-		return fail(codeNoCredit, "Your quota is not enough")
+		return noCredit()
 	}
-	j := &job{
-		id:           e.newIDLocked(),
-		kind:         kindV3,
-		created:      e.clock.Now(),
-		queue:        queue,
-		process:      process,
-		prompt:       processPrompt(req.Prompt),
-		originPrompt: req.Prompt,
-		sourceImage:  req.SourceImage,
-		scale:        req.Scale,
-		credit:       creditV3,
-		fails:        failsOn(req.Prompt),
-		messageID:    e.messageIDLocked(),
-	}
+	j := e.promptJobLocked(kindV3, req.Prompt, req.SourceImage, req.Scale, creditV3, queue, process, e.clock.Now())
+	j.messageID = e.messageIDLocked()
 	j.scenes = gridScenes(j.id, req.Prompt, req.SourceImage)
 	e.jobs[j.id] = j
 	e.credit -= creditV3
 	e.counters.Creates++
 	e.counters.CreatesV3++
 	e.counters.Jobs++
-	if outcome == createDrop {
-		e.counters.Faults++
-		return dropped()
-	}
-	return success(e.viewLocked(j, baseURL(r), j.created, true))
+	return e.answerCreateLocked(outcome, e.viewLocked(j, baseURL(r), j.created, true))
 }
 
 func (e *Emulator) handleCreateV4(r *http.Request) result {
-	outcome := e.createOutcome(r)
-	if outcome == createRefuse {
-		return refused()
-	}
-	if res, ok := e.authenticate(r); !ok {
+	var req createV4Request
+	outcome, res, ok := e.acceptCreate(r, &req)
+	if !ok {
 		return res
 	}
-	var req struct {
-		Prompt         string   `json:"prompt"`
-		ModelName      string   `json:"model_name"`
-		SourceImages   []string `json:"source_images"`
-		Scale          string   `json:"scale"`
-		Resolution     string   `json:"resolution"`
-		BatchQuantity  *int     `json:"batch_quantity"`
-		Similar        *float64 `json:"similar"`
-		NegativePrompt string   `json:"negative_prompt"`
-		WebhookURL     string   `json:"webhookurl"`
-	}
-	if err := decodeBody(r, &req); err != nil {
-		return badParam("the body is not a valid JSON object")
-	}
-	if strings.TrimSpace(req.Prompt) == "" {
-		return badParam("prompt cannot be empty")
-	}
-	for _, s := range req.SourceImages {
-		if !validURL(s) {
-			return badParam("source_images must hold http or https URLs")
-		}
-	}
-	imageToImage := len(req.SourceImages) > 0
-	source := ""
-	if imageToImage {
-		source = req.SourceImages[0]
-	}
-	switch {
-	case req.ModelName == "" && imageToImage:
-		req.ModelName = modelImage
-	case req.ModelName == "":
-		req.ModelName = modelText
-	case !slices.Contains(models, req.ModelName):
-		return badParam("model_name must be one of %s", strings.Join(models, ", "))
-	case req.ModelName == modelImage && !imageToImage:
-		return badParam("model_name %s needs source_images", modelImage)
-	}
-	if req.Scale == "" {
-		req.Scale = "1:1"
-	}
-	if !slices.Contains(scalesV4, req.Scale) {
-		return badParam("scale must be one of %s", strings.Join(scalesV4, ", "))
-	}
-	if req.Scale == "Original" && !imageToImage {
-		return badParam("scale Original is only for image-to-image (source_images)")
-	}
-	if req.Resolution == "" {
-		req.Resolution = "4k"
-	}
-	if !slices.Contains(resolutions, req.Resolution) {
-		return badParam("resolution must be one of %s", strings.Join(resolutions, ", "))
-	}
-	batch := 1
-	if req.BatchQuantity != nil {
-		batch = *req.BatchQuantity
-		if batch < 1 || batch > 4 {
-			return badParam("batch_quantity must be between 1 and 4")
-		}
-	}
-	if req.Similar != nil && (*req.Similar < 0 || *req.Similar > 1) {
-		return badParam("similar must be between 0 and 1")
-	}
-	if req.WebhookURL != "" && !validURL(req.WebhookURL) {
-		return badParam("webhookurl must be an http or https URL")
-	}
+	batch, source := req.batch, req.source
 	credit := creditV4At4k
 	if req.Resolution == "1080p" {
 		credit = creditV4At1080p
@@ -211,26 +136,13 @@ func (e *Emulator) handleCreateV4(r *http.Request) result {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.credit < float64(credit*batch) {
-		return fail(codeNoCredit, "Your quota is not enough")
+		return noCredit()
 	}
 	now := e.clock.Now()
 	views := make([]jobView, 0, batch)
 	for range batch {
-		j := &job{
-			id:           e.newIDLocked(),
-			kind:         kindV4,
-			created:      now,
-			queue:        queue,
-			process:      process,
-			prompt:       processPrompt(req.Prompt),
-			originPrompt: req.Prompt,
-			sourceImage:  source,
-			scale:        req.Scale,
-			resolution:   req.Resolution,
-			modelName:    req.ModelName,
-			credit:       credit,
-			fails:        failsOn(req.Prompt),
-		}
+		j := e.promptJobLocked(kindV4, req.Prompt, source, req.Scale, credit, queue, process, now)
+		j.resolution, j.modelName = req.Resolution, req.ModelName
 		j.scene = singleScene(j.id, req.Prompt, source)
 		e.jobs[j.id] = j
 		e.credit -= float64(credit)
@@ -239,42 +151,18 @@ func (e *Emulator) handleCreateV4(r *http.Request) result {
 	}
 	e.counters.Creates++
 	e.counters.CreatesV4++
-	if outcome == createDrop {
-		e.counters.Faults++
-		return dropped()
-	}
 	if batch == 1 {
-		return success(views[0])
+		return e.answerCreateLocked(outcome, views[0])
 	}
-	return success(views)
+	return e.answerCreateLocked(outcome, views)
 }
 
 func (e *Emulator) handleButton(r *http.Request) result {
-	outcome := e.createOutcome(r)
-	if outcome == createRefuse {
-		return refused()
-	}
-	if res, ok := e.authenticate(r); !ok {
+	var req buttonRequest
+	outcome, res, ok := e.acceptCreate(r, &req)
+	if !ok {
 		return res
 	}
-	var req struct {
-		ID         string `json:"_id"`
-		Button     string `json:"button"`
-		WebhookURL string `json:"webhookUrl"`
-	}
-	if err := decodeBody(r, &req); err != nil {
-		return badParam("the body is not a valid JSON object")
-	}
-	if req.ID == "" {
-		return badParam("_id cannot be empty")
-	}
-	if !buttonName.MatchString(req.Button) {
-		return badParam("button must be one of %s", strings.Join(allButtons, ", "))
-	}
-	if req.WebhookURL != "" && !validURL(req.WebhookURL) {
-		return badParam("webhookUrl must be an http or https URL")
-	}
-
 	e.mu.Lock()
 	parent := e.jobs[req.ID]
 	var prompt string
@@ -320,7 +208,7 @@ func (e *Emulator) handleButton(r *http.Request) result {
 		child.scenes = variationScenes(parent.scenes[n-1], child.id)
 	}
 	if e.credit < float64(child.credit) {
-		return fail(codeNoCredit, "Your quota is not enough")
+		return noCredit()
 	}
 	e.jobs[child.id] = child
 	parent.used = append(parent.used, req.Button)
@@ -328,24 +216,32 @@ func (e *Emulator) handleButton(r *http.Request) result {
 	e.counters.Presses++
 	e.counters.PressesByButton[parent.id+"/"+req.Button]++
 	e.counters.Jobs++
-	if outcome == createDrop {
-		e.counters.Faults++
-		return dropped()
+	return e.answerCreateLocked(outcome, e.viewLocked(child, baseURL(r), now, true))
+}
+
+// readFault counts a read with count, then lets the fault configuration
+// answer it with a transient fault; faulted says it did.
+func (e *Emulator) readFault(r *http.Request, count func(*Counters)) (res result, faulted bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if count != nil {
+		count(&e.counters)
 	}
-	return success(e.viewLocked(child, baseURL(r), now, true))
+	return e.readFaultLocked(r)
+}
+
+// acceptRead begins a read that needs credentials: readFault, then
+// authentication. When ok is false, res is the answer.
+func (e *Emulator) acceptRead(r *http.Request, count func(*Counters)) (res result, ok bool) {
+	if res, faulted := e.readFault(r, count); faulted {
+		return res, false
+	}
+	return e.authenticate(r)
 }
 
 func (e *Emulator) handleInfo(r *http.Request) result {
 	id := r.URL.Query().Get("image_model_id")
-	e.mu.Lock()
-	e.counters.Reads++
-	e.counters.ReadsByID[id]++
-	res, faulted := e.readFaultLocked(r)
-	e.mu.Unlock()
-	if faulted {
-		return res
-	}
-	if res, ok := e.authenticate(r); !ok {
+	if res, ok := e.acceptRead(r, func(c *Counters) { c.Reads++; c.ReadsByID[id]++ }); !ok {
 		return res
 	}
 	if id == "" {
@@ -363,24 +259,14 @@ func (e *Emulator) handleInfo(r *http.Request) result {
 }
 
 func (e *Emulator) handleQuota(r *http.Request) result {
-	e.mu.Lock()
-	res, faulted := e.readFaultLocked(r)
-	e.mu.Unlock()
-	if faulted {
-		return res
-	}
-	if res, ok := e.authenticate(r); !ok {
+	if res, ok := e.acceptRead(r, nil); !ok {
 		return res
 	}
 	return success(map[string]float64{"credit": e.Credit()})
 }
 
 func (e *Emulator) handleToken(r *http.Request) result {
-	e.mu.Lock()
-	e.counters.TokenRequests++
-	res, faulted := e.readFaultLocked(r)
-	e.mu.Unlock()
-	if faulted {
+	if res, faulted := e.readFault(r, func(c *Counters) { c.TokenRequests++ }); faulted {
 		return res
 	}
 	var req struct {

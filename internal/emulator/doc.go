@@ -2,9 +2,11 @@
 //
 // Nobody can reach Akool from a test, a benchmark or a demo, so this package
 // answers the same paths with the same envelope, following Akool's public
-// documentation and, where the documentation is silent, the project's recorded
-// decisions. It serves over plain HTTP: inside tests through [NewServer], on its
-// own through [Start] or the akool-emulator command.
+// documentation. Where the documentation is silent, this comment states the
+// answer the emulator chooses, and "Shapes beyond the documentation" lists the
+// other plausible answers it can play, so that clients are tested against
+// those too. It serves over plain HTTP: inside tests through [NewServer], on
+// its own through [Start] or the akool-emulator command.
 //
 // # Paths
 //
@@ -44,10 +46,11 @@
 // (failed) instead, with no image. Moving the clock forward also moves jobs
 // forward, so tests can finish a job without waiting.
 //
-// Results follow the project's decisions: a finished v3 job's image is the 2x2
-// grid, with the eight buttons U1..U4, V1..V4 and four upscaled_urls (the
-// single sub-images, listed a moment after status 3: see below); buttons
-// stay listed after a press while used_buttons grows, and a second press of the same button answers 1011. An upscale result
+// Akool documents results only in part; the emulator chooses the following. A
+// finished v3 job's image is the 2x2 grid, with the eight buttons U1..U4,
+// V1..V4 and four upscaled_urls (the single sub-images, listed a moment after
+// status 3: see below); buttons stay listed after a press while used_buttons
+// grows, and a second press of the same button answers 1011. An upscale result
 // is one larger picture of its sub-image, without buttons; a variation result
 // is a new grid, related to its sub-image, with its own eight buttons. v4
 // results are single pictures without buttons. infobymodelid echoes prompt,

@@ -3,10 +3,81 @@ package emulator
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"hash/fnv"
 	"io"
 	"net/http"
+	"slices"
 )
+
+// Faults makes a fraction of requests fail the way a busy service does.
+type Faults struct {
+	ReadRate         float64     // fraction of reads (infobymodelid, quota/info, getToken) answered with a transient fault instead
+	CreateRefuseRate float64     // fraction of create requests (v3, v4, createbybutton) refused with code 1005 WITHOUT acting (nothing created, nothing charged)
+	CreateDropRate   float64     // fraction of create requests that ARE acted upon (job created, credit charged, counted) and then the connection is dropped without an answer (the ambiguous case)
+	ReadKinds        []FaultKind // which transient faults reads get, chosen at random among these; default all of FaultHTTP500, FaultHTTP503, FaultCode1005, FaultHTTP429, FaultDrop
+
+	// Schedule, when set, decides read faults and create refusals instead
+	// of ReadRate and CreateRefuseRate, the same way on every run: each
+	// stream of identical requests (one request and its retries, or the
+	// status reads of one image) walks it from its start, cyclically, one
+	// character a request. 'x' answers a read with a fault of the kinds of
+	// ReadKinds in turn, 'd' drops a read's connection, and either refuses
+	// a create; any other character, such as '.', serves the request.
+	// SetFaults starts every stream afresh.
+	Schedule string
+}
+
+// FaultKind is one kind of transient fault served to reads.
+type FaultKind string
+
+// The transient faults a read can get.
+const (
+	FaultHTTP500  FaultKind = "http500"  // HTTP 500 with a plain-text body
+	FaultHTTP503  FaultKind = "http503"  // HTTP 503 with an HTML body, as a load balancer sends it
+	FaultCode1005 FaultKind = "code1005" // HTTP 200 with code 1005 (too frequent)
+	FaultHTTP429  FaultKind = "http429"  // HTTP 429 with code 1005
+	FaultDrop     FaultKind = "drop"     // the connection is closed without an answer
+)
+
+var allFaultKinds = []FaultKind{FaultHTTP500, FaultHTTP503, FaultCode1005, FaultHTTP429, FaultDrop}
+
+func checkFaults(f Faults) error {
+	for name, rate := range map[string]float64{"read": f.ReadRate, "create refuse": f.CreateRefuseRate, "create drop": f.CreateDropRate} {
+		if rate < 0 || rate > 1 {
+			return fmt.Errorf("emulator: %s fault rate must be between 0 and 1, got %v", name, rate)
+		}
+	}
+	if f.CreateRefuseRate+f.CreateDropRate > 1 {
+		return fmt.Errorf("emulator: create refuse and drop rates add up to more than 1")
+	}
+	for _, k := range f.ReadKinds {
+		if !slices.Contains(allFaultKinds, k) {
+			return fmt.Errorf("emulator: unknown fault kind %q", k)
+		}
+	}
+	return nil
+}
+
+// normalizeFaults clamps rates into [0, 1], drops unknown kinds and fills in
+// the default kinds. It copies ReadKinds so the caller keeps its slice.
+func normalizeFaults(f Faults) Faults {
+	clamp := func(v float64) float64 { return min(max(v, 0), 1) }
+	f.ReadRate = clamp(f.ReadRate)
+	f.CreateRefuseRate = clamp(f.CreateRefuseRate)
+	f.CreateDropRate = clamp(min(f.CreateDropRate, 1-f.CreateRefuseRate))
+	var kinds []FaultKind
+	for _, k := range f.ReadKinds {
+		if slices.Contains(allFaultKinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	if len(kinds) == 0 {
+		kinds = slices.Clone(allFaultKinds)
+	}
+	f.ReadKinds = kinds
+	return f
+}
 
 // A stream is a run of identical requests: same method, path, query and
 // body. The retries of one request are a stream, and so are the status reads

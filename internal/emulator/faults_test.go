@@ -74,8 +74,7 @@ func TestFaults_readsAtRate(t *testing.T) {
 func TestFaults_readKindsAndScope(t *testing.T) {
 	t.Parallel()
 	e := start(t, emulator.Options{})
-	j := e.createV3(map[string]string{"prompt": "x"})
-	e.finish()
+	j := e.finishedGrid()
 	img := e.job(j.ID).Image
 	e.emu.SetFaults(emulator.Faults{ReadRate: 1, ReadKinds: []emulator.FaultKind{emulator.FaultHTTP503}})
 	for _, r := range []struct{ method, path string }{{http.MethodGet, pathQuota}, {http.MethodGet, pathInfo + "?image_model_id=" + j.ID}, {http.MethodPost, pathToken}} {
@@ -97,8 +96,7 @@ func TestFaults_readKindsAndScope(t *testing.T) {
 
 func TestFaults_createRefusedWithoutActing(t *testing.T) {
 	e := start(t, emulator.Options{})
-	parent := e.createV3(map[string]string{"prompt": "x"})
-	e.finish()
+	parent := e.finishedGrid()
 	e.emu.SetFaults(emulator.Faults{CreateRefuseRate: 1})
 	e.wantCode(1005, http.MethodPost, pathV3, map[string]string{"prompt": "x"})
 	e.wantCode(1005, http.MethodPost, pathV4, map[string]string{"prompt": "x"})
@@ -117,8 +115,7 @@ func TestFaults_createRefusedWithoutActing(t *testing.T) {
 
 func TestFaults_createActedThenDropped(t *testing.T) {
 	e := start(t, emulator.Options{})
-	parent := e.createV3(map[string]string{"prompt": "x"})
-	e.finish()
+	parent := e.finishedGrid()
 	e.emu.SetFaults(emulator.Faults{CreateDropRate: 1})
 	for _, r := range []struct {
 		path string

@@ -190,6 +190,14 @@ func (e *env) createV3(body any) imageJob {
 	return decode[imageJob](e.t, e.wantCode(1000, http.MethodPost, pathV3, body).Data)
 }
 
+// finishedGrid creates a v3 job and moves the clock until it has finished;
+// it returns the create answer.
+func (e *env) finishedGrid() imageJob {
+	j := e.createV3(map[string]string{"prompt": "x"})
+	e.finish()
+	return j
+}
+
 func (e *env) createV4(body any) imageJob {
 	e.t.Helper()
 	return decode[imageJob](e.t, e.wantCode(1000, http.MethodPost, pathV4, body).Data)

@@ -70,8 +70,7 @@ func TestImages_aspectRatioFollowsScale(t *testing.T) {
 func TestImages_servedWithoutAuthAndNotFound(t *testing.T) {
 	t.Parallel()
 	e := start(t, emulator.Options{})
-	j := e.createV3(map[string]string{"prompt": "x"})
-	e.finish()
+	j := e.finishedGrid()
 	got := e.job(j.ID)
 	// No credentials: image URLs are public links.
 	e.picture(got.Image)
@@ -220,8 +219,7 @@ func TestButtons_refused(t *testing.T) {
 
 func TestButtons_concurrentPressesOfOneButton(t *testing.T) {
 	e := start(t, emulator.Options{})
-	parent := e.createV3(map[string]string{"prompt": "x"})
-	e.finish()
+	parent := e.finishedGrid()
 	codes := make(chan int, 8)
 	for range 8 {
 		go func() {
@@ -377,8 +375,7 @@ func TestCredit_deductedAndExhausted(t *testing.T) {
 func TestExpiry_afterSevenDays(t *testing.T) {
 	t.Parallel()
 	e := start(t, emulator.Options{})
-	j := e.createV3(map[string]string{"prompt": "x"})
-	e.finish()
+	j := e.finishedGrid()
 	got := e.job(j.ID)
 	urls := append([]string{got.Image}, got.UpscaledURLs...)
 	e.picture(got.Image)
