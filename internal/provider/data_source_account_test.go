@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -25,9 +25,9 @@ data "akool_account" "this" {}
 `
 	initial := e.Credit()
 
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
+		Steps: []tfresource.TestStep{
 			{
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -70,9 +70,9 @@ func TestAccAccount_precondition(t *testing.T) {
 	oneCreate := 1
 	countCreates := func() int { return e.Counters().Creates }
 
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
+		Steps: []tfresource.TestStep{
 			{
 				Config:      testAccAccountGuardConfig(baseURL),
 				ExpectError: regexp.MustCompile(`fewer than 20 credits left; top it up`),
@@ -87,7 +87,7 @@ func TestAccAccount_precondition(t *testing.T) {
 					e.SetCredit(100)
 				},
 				Config: testAccAccountGuardConfig(baseURL),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testGeneratedImageAddr, plancheck.ResourceActionCreate),
 					},
@@ -113,9 +113,9 @@ provider "akool" {
 data "akool_account" "this" {}
 `, baseURL, wrongKey)
 
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
+		Steps: []tfresource.TestStep{{
 			Config:      config,
 			ExpectError: regexp.MustCompile(`(?s)Unable to Read Akool Credit.*code 1101.*rejected\s+the\s+API\s+key\s+from\s+the\s+api_key\s+argument`),
 		}},

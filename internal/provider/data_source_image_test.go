@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -31,9 +31,9 @@ func TestAccImageDataSource_found(t *testing.T) {
 		statecheck.ExpectKnownValue(data, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
 		statecheck.ExpectKnownValue(data, tfjsonpath.New("source_image"), knownvalue.Null()),
 	)
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
+		Steps: []tfresource.TestStep{{
 			Config: testAccImageConfig(url, "an orchard  in   bloom") + `
 data "akool_image" "test" {
   id = akool_generated_image.test.id
@@ -48,9 +48,9 @@ data "akool_image" "test" {
 func TestAccImageDataSource_notFound(t *testing.T) {
 	t.Parallel()
 	_, url := newTestEmulator(t)
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
+		Steps: []tfresource.TestStep{{
 			Config: testAccProviderConfig(url) + `
 data "akool_image" "test" {
   id = "0123456789abcdef01234567"
@@ -64,9 +64,9 @@ data "akool_image" "test" {
 func TestAccImageDataSource_invalidID(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
+		Steps: []tfresource.TestStep{{
 			Config: testAccProviderConfig(url) + `
 data "akool_image" "test" {
   id = "662a10df4197b3af58532e8"
@@ -86,9 +86,9 @@ data "akool_image" "test" {
 func TestAccImageDataSource_v4(t *testing.T) {
 	t.Parallel()
 	_, url := newTestEmulator(t)
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
+		Steps: []tfresource.TestStep{{
 			Config: testAccProviderConfig(url) + fmt.Sprintf(`
 resource "akool_generated_image" "test" {
   api_version = "v4"
@@ -131,9 +131,9 @@ data "akool_image" "old" {
   id = %q
 }
 `, img.ID)
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
+		Steps: []tfresource.TestStep{{
 			Config: config,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(data, tfjsonpath.New("expired"), knownvalue.Bool(true)),

@@ -21,7 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -112,11 +112,11 @@ func completedImageChecks(address string) []statecheck.StateCheck {
 }
 
 // checkCounters asserts on the emulator's counters inside a test step.
-func checkCounters(e *emulator.Emulator, check func(emulator.Counters) error) resource.TestCheckFunc {
+func checkCounters(e *emulator.Emulator, check func(emulator.Counters) error) tfresource.TestCheckFunc {
 	return func(*terraform.State) error { return check(e.Counters()) }
 }
 
-func expectCreates(e *emulator.Emulator, want int) resource.TestCheckFunc {
+func expectCreates(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
 	return checkCounters(e, func(c emulator.Counters) error {
 		if c.Creates != want {
 			return fmt.Errorf("emulator received %d accepted create calls, want %d", c.Creates, want)
@@ -128,9 +128,9 @@ func expectCreates(e *emulator.Emulator, want int) resource.TestCheckFunc {
 func TestAccProvider_apiKey(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
+		Steps: []tfresource.TestStep{{
 			Config:            testAccImageConfig(url, "a red kite over the dunes"),
 			ConfigStateChecks: completedImageChecks(testAccImageAddress),
 			Check: checkCounters(e, func(c emulator.Counters) error {
@@ -146,9 +146,9 @@ func TestAccProvider_apiKey(t *testing.T) {
 func TestAccProvider_clientCredentials(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.ClientID = "client-7c1e" })
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
+		Steps: []tfresource.TestStep{{
 			Config: fmt.Sprintf(`
 provider "akool" {
   endpoint      = %q
@@ -173,9 +173,9 @@ resource "akool_generated_image" "test" {
 func TestAccProvider_token(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
+		Steps: []tfresource.TestStep{{
 			Config: fmt.Sprintf(`
 provider "akool" {
   endpoint = %q
@@ -202,9 +202,9 @@ func TestAccProvider_environment(t *testing.T) {
 	e, url := newTestEmulator(t)
 	t.Setenv(envEndpoint, url)
 	t.Setenv(envAPIKey, testAccAPIKey)
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
+		Steps: []tfresource.TestStep{{
 			Config: `
 provider "akool" {}
 resource "akool_generated_image" "test" {
@@ -222,9 +222,9 @@ resource "akool_generated_image" "test" {
 func TestAccProvider_unknownCredentialsAtPlan(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
+		Steps: []tfresource.TestStep{{
 			Config: fmt.Sprintf(`
 resource "terraform_data" "key" {
   input = %q
@@ -237,7 +237,7 @@ resource "akool_generated_image" "test" {
   prompt = "a kettle on a camp stove"
 }
 `, testAccAPIKey, url),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionCreate),
 					plancheck.ExpectUnknownValue(testAccImageAddress, tfjsonpath.New("id")),
@@ -291,15 +291,15 @@ resource "akool_generated_image" "test" {
   api_key  = "` + testAccAPIKey + `"
 }`, `(?s)Invalid Akool Endpoint.*"https://openapi.akool.com/#base".*fragment.*https://host\[:port\]\[/base\]`},
 	}
-	var testSteps []resource.TestStep
+	var testSteps []tfresource.TestStep
 	for _, s := range steps {
-		testSteps = append(testSteps, resource.TestStep{
+		testSteps = append(testSteps, tfresource.TestStep{
 			Config:      s.provider + image,
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(s.want),
 		})
 	}
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps:                    testSteps,
 	})
@@ -510,9 +510,9 @@ func TestAccProvider_badKeyFromEnvironmentFailsPlan(t *testing.T) {
 	const badKey = "wrong-env-key-5a7e01"
 	e, url := newTestEmulator(t)
 	t.Setenv(envAPIKey, badKey)
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
+		Steps: []tfresource.TestStep{{
 			Config: fmt.Sprintf(`
 provider "akool" {
   endpoint = %q
@@ -681,9 +681,9 @@ provider "akool" {
   client_secret = %q
 }
 `, url, testAccAPIKey) + image
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
+		Steps: []tfresource.TestStep{
 			{
 				Config:            clientConfig,
 				ConfigStateChecks: completedImageChecks(testAccImageAddress),
@@ -773,9 +773,9 @@ func TestAccGeneratedImage_readRefusedCredentials_proxyFault(t *testing.T) {
 		forward.ServeHTTP(w, r)
 	}))
 	t.Cleanup(proxy.Close)
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
+		Steps: []tfresource.TestStep{
 			{Config: testAccImageConfig(url, "a kite over dunes")},
 			{
 				Config:      testAccImageConfig(proxy.URL, "a kite over dunes"),

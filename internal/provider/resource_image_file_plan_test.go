@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 )
@@ -27,9 +27,9 @@ func TestAccImageFile_unwritablePathFailsPlan(t *testing.T) {
 	if err := os.Mkdir(folder, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
+		Steps: []tfresource.TestStep{
 			{
 				Config:      testAccImageFileWithImageConfig(url, filepath.Join(blocker, "images", "hero.png")),
 				PlanOnly:    true,
@@ -57,7 +57,7 @@ func TestAccImageFile_destroyKeepsChangedFile(t *testing.T) {
 	_, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": imageFileTestBytes(t, "png", 16, 16)})
 	dest := filepath.Join(t.TempDir(), "hero.png")
 	mine := []byte("my own edit of the picture")
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
 			got, err := os.ReadFile(dest)
@@ -66,7 +66,7 @@ func TestAccImageFile_destroyKeepsChangedFile(t *testing.T) {
 			}
 			return nil
 		},
-		Steps: []resource.TestStep{
+		Steps: []tfresource.TestStep{
 			{Config: testAccImageFileConfig(srvURL+"/a.png", dest)},
 			{
 				// Changed after the apply; the plan would restore it, but
@@ -122,13 +122,13 @@ resource "terraform_data" "upload" {
 		}
 		return nil
 	}
-	replaced := resource.ConfigPlanChecks{
+	replaced := tfresource.ConfigPlanChecks{
 		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionCreateBeforeDestroy)},
 	}
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkImageFileDeleted(dest),
-		Steps: []resource.TestStep{
+		Steps: []tfresource.TestStep{
 			{Config: own("a.png"), Check: fileKept},
 			{Config: own("b.png"), ConfigPlanChecks: replaced, Check: fileKept},
 			{Config: inherited("b.png"), Check: fileKept},

@@ -25,7 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -174,7 +174,7 @@ func expectCountStateCheck(name string, got func() int, want *int) statecheck.St
 	})
 }
 
-func checkImageFileDeleted(filePath string) resource.TestCheckFunc {
+func checkImageFileDeleted(filePath string) tfresource.TestCheckFunc {
 	return func(*terraform.State) error {
 		if _, err := os.Stat(filePath); !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("destroy left %s in place (stat: %w)", filePath, err)
@@ -187,10 +187,10 @@ func TestAccImageFile_download(t *testing.T) {
 	e, baseURL := newTestEmulator(t)
 	dest := filepath.Join(t.TempDir(), "images", "campaign", "hero.png")
 
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkImageFileDeleted(dest),
-		Steps: []resource.TestStep{{
+		Steps: []tfresource.TestStep{{
 			Config: testAccImageFileWithImageConfig(baseURL, dest),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("id"), knownvalue.StringExact(dest)),
@@ -218,7 +218,7 @@ func TestAccImageFile_restoreBeforeExpiry(t *testing.T) {
 	creates := 1
 	countCreates := func() int { return e.Counters().Creates }
 
-	restorePlan := resource.ConfigPlanChecks{
+	restorePlan := tfresource.ConfigPlanChecks{
 		PreApply: []plancheck.PlanCheck{
 			plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionUpdate),
 			plancheck.ExpectUnknownValue(testImageFileAddr, tfjsonpath.New("sha256")),
@@ -234,10 +234,10 @@ func TestAccImageFile_restoreBeforeExpiry(t *testing.T) {
 		}
 	}
 
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkImageFileDeleted(dest),
-		Steps: []resource.TestStep{
+		Steps: []tfresource.TestStep{
 			{
 				Config: testAccImageFileWithImageConfig(baseURL, dest),
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -289,10 +289,10 @@ func TestAccImageFile_expired(t *testing.T) {
 	countCreates := func() int { return e.Counters().Creates }
 	var served []byte
 
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkImageFileDeleted(dest),
-		Steps: []resource.TestStep{
+		Steps: []tfresource.TestStep{
 			{
 				Config: testAccImageFileWithImageConfig(baseURL, dest),
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -310,7 +310,7 @@ func TestAccImageFile_expired(t *testing.T) {
 					}
 				},
 				Config: testAccImageFileWithImageConfig(baseURL, dest),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionNoop),
 						plancheck.ExpectResourceAction(testGeneratedImageAddr, plancheck.ResourceActionNoop),
@@ -334,7 +334,7 @@ func TestAccImageFile_expired(t *testing.T) {
 					}
 				},
 				Config: testAccImageFileWithImageConfig(baseURL, dest),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -395,13 +395,13 @@ func TestAccImageFile_changes(t *testing.T) {
 	secondPath := filepath.Join(dir, "second", "hero.png")
 	requests := 1
 
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkImageFileDeleted(secondPath),
-		Steps: []resource.TestStep{
+		Steps: []tfresource.TestStep{
 			{
 				Config: testAccImageFileConfig(srvURL+"/a.png", firstPath),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("id"), knownvalue.StringExact(firstPath)),
 						plancheck.ExpectUnknownValue(testImageFileAddr, tfjsonpath.New("sha256")),
@@ -423,7 +423,7 @@ func TestAccImageFile_changes(t *testing.T) {
 				// and plan send no request at all.
 				PreConfig: func() { requests = srv.total() },
 				Config:    testAccImageFileConfig(srvURL+"/a.png", firstPath),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -444,7 +444,7 @@ resource "akool_image_file" "hero" {
   }
 }
 `, srvURL+"/a.png", firstPath),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionUpdate),
 						plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringExact(imageFileSHA256Hex(images["/a.png"]))),
@@ -457,7 +457,7 @@ resource "akool_image_file" "hero" {
 			},
 			{
 				Config: testAccImageFileConfig(srvURL+"/b.png", firstPath),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionReplace),
 					},
@@ -471,7 +471,7 @@ resource "akool_image_file" "hero" {
 			{
 				// A new path: the file moves, nothing is left at the old path.
 				Config: testAccImageFileConfig(srvURL+"/b.png", secondPath),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionReplace),
 						plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("id"), knownvalue.StringExact(secondPath)),
@@ -495,7 +495,7 @@ resource "akool_image_file" "hero" {
 					srv.mu.Unlock()
 				},
 				Config: testAccImageFileConfig(srvURL+"/b.png", secondPath),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -511,9 +511,9 @@ func TestAccImageFile_downloadFailure(t *testing.T) {
 	srv, srvURL := newImageFileCountingServer(t, map[string][]byte{"/text.png": []byte("not an image")})
 	dest := filepath.Join(t.TempDir(), "hero.png")
 
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
+		Steps: []tfresource.TestStep{
 			{
 				Config:      testAccImageFileConfig(srvURL+"/missing.png", dest),
 				ExpectError: regexp.MustCompile(`(?s)Unable to Download Image.*HTTP 404 Not Found.*7 days`),
@@ -542,20 +542,20 @@ func TestAccImageFile_downloadFailure(t *testing.T) {
 
 func TestAccImageFile_invalidConfig(t *testing.T) {
 	dest := filepath.Join(t.TempDir(), "hero.png")
-	var steps []resource.TestStep
+	var steps []tfresource.TestStep
 	for _, bad := range []string{"ftp://cdn.example.com/a.png", "cdn.example.com/a.png", "/images/a.png", "https://"} {
-		steps = append(steps, resource.TestStep{
+		steps = append(steps, tfresource.TestStep{
 			Config:      testAccImageFileConfig(bad, dest),
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`Invalid Image URL`),
 		})
 	}
-	steps = append(steps, resource.TestStep{
+	steps = append(steps, tfresource.TestStep{
 		Config:      testAccImageFileConfig("https://cdn.example.com/a.png", ""),
 		PlanOnly:    true,
 		ExpectError: regexp.MustCompile(`(?s)path.*at least 1`),
 	})
-	resource.UnitTest(t, resource.TestCase{
+	tfresource.UnitTest(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps:                    steps,
 	})
@@ -676,9 +676,9 @@ func TestAccImageFile_importByPath(t *testing.T) {
 		}
 	}
 
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
+		Steps: []tfresource.TestStep{
 			{Config: config},
 			{
 				ResourceName:            testImageFileAddr,
@@ -707,7 +707,7 @@ removed {
 			{
 				PreConfig: downloads(1, "before the import"),
 				Config:    config + fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", testImageFileAddr, dest),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionUpdate),
 						plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{64}$`))),
@@ -731,9 +731,9 @@ removed {
 func TestAccImageFile_importMissingFile(t *testing.T) {
 	_, baseURL := newTestEmulator(t)
 	dest := filepath.Join(t.TempDir(), "hero.png")
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
+		Steps: []tfresource.TestStep{{
 			Config:        testAccImageFileWithImageConfig(baseURL, dest),
 			ResourceName:  testImageFileAddr,
 			ImportState:   true,
@@ -754,9 +754,9 @@ func TestAccImageFile_unwritablePath(t *testing.T) {
 	}
 	good := filepath.Join(dir, "hero.png")
 
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
+		Steps: []tfresource.TestStep{
 			{
 				Config:      testAccImageFileWithImageConfig(baseURL, filepath.Join(blocker, "hero.png")),
 				ExpectError: regexp.MustCompile(`(?s)Unable to Write Image File.*not-a-directory.*image itself is kept.*spends no\s+credits`),
