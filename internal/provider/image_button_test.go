@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,96 +16,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
-
-// The parent grid of the button tests' configurations.
-const testAccGridAddress = "akool_generated_image.grid"
-
-// testAccGridConfig is a provider block plus one v3 grid at testAccGridAddress.
-func testAccGridConfig(baseURL, prompt string) string {
-	return testAccProviderConfig(baseURL) + fmt.Sprintf(`
-resource "akool_generated_image" "grid" {
-  prompt = %q
-}
-`, prompt)
-}
-
-// testAccButtonBlock is one akool_image_upscale or akool_image_variation
-// (typ) pressing button index of the image whose id is the expression parent;
-// extra is added inside the block.
-func testAccButtonBlock(typ, name, parent string, index int, extra string) string {
-	return fmt.Sprintf(`
-resource %q %q {
-  image_id = %s
-  index    = %d
-%s}
-`, typ, name, parent, index, extra)
-}
-
-// completedPressChecks asserts a finished press of button in state.
-func completedPressChecks(address, button string, credit float64) []statecheck.StateCheck {
-	return []statecheck.StateCheck{
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringRegexp(imageIDPattern)),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("button"), knownvalue.StringExact(button)),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"),
-			knownvalue.StringRegexp(regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}\.png$`))),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(credit)),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("created_at"),
-			knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
-	}
-}
-
-// expectPresses asserts the number of presses Akool accepted in all.
-func expectPresses(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
-	return checkCounters(e, func(c emulator.Counters) error {
-		if c.Presses != want {
-			return fmt.Errorf("emulator accepted %d button presses, want %d", c.Presses, want)
-		}
-		return nil
-	})
-}
-
-// expectPressedOnce asserts that Akool received exactly one press of the
-// button each address records, on the parent it records.
-func expectPressedOnce(e *emulator.Emulator, addresses ...string) tfresource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		c := e.Counters()
-		for _, address := range addresses {
-			r, ok := s.RootModule().Resources[address]
-			if !ok {
-				return fmt.Errorf("%s is not in state", address)
-			}
-			key := r.Primary.Attributes["image_id"] + "/" + r.Primary.Attributes["button"]
-			if got := c.PressesByButton[key]; got != 1 {
-				return fmt.Errorf("%s: emulator received %d presses of %s, want 1 (all presses: %v)", address, got, key, c.PressesByButton)
-			}
-		}
-		return nil
-	}
-}
-
-// errorPattern matches text in Terraform's output, which wraps long lines:
-// every space of each part matches any run of white space, and the parts
-// must appear in order.
-func errorPattern(parts ...string) *regexp.Regexp {
-	quoted := make([]string, len(parts))
-	for i, part := range parts {
-		words := strings.Fields(part)
-		for j, w := range words {
-			words[j] = regexp.QuoteMeta(w)
-		}
-		quoted[i] = strings.Join(words, `\s+`)
-	}
-	return regexp.MustCompile(`(?s)` + strings.Join(quoted, ".*"))
-}
 
 // Importing a job as the wrong kind of resource, or a job that no button
 // made, is refused with the resource type to use instead.

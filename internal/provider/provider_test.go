@@ -15,17 +15,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
@@ -39,35 +35,6 @@ const testAccAPIKey = "emulator-test-api-key-3f9a"
 // terraform CLI that terraform-plugin-testing runs.
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
 	"akool": providerserver.NewProtocol6WithError(New("test")()),
-}
-
-// newTestEmulator starts an emulator with fast jobs (queue ~100ms, process
-// ~300ms, single images of grids 300ms later) and the test key; opts tweak
-// Options.
-func newTestEmulator(t *testing.T, opts ...func(*emulator.Options)) (*emulator.Emulator, string) {
-	t.Helper()
-	o := emulator.Options{
-		APIKey:      testAccAPIKey,
-		QueueTime:   100 * time.Millisecond,
-		ProcessTime: 300 * time.Millisecond,
-		// A grid's single images come after status 3, as with Akool.
-		Shapes: emulator.Shapes{SinglesDelay: 300 * time.Millisecond},
-	}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	return emulator.NewServer(t, o)
-}
-
-// testAccProviderConfig returns a provider block using the emulator with
-// api_key auth.
-func testAccProviderConfig(baseURL string) string {
-	return fmt.Sprintf(`
-provider "akool" {
-  endpoint = %q
-  api_key  = %q
-}
-`, baseURL, testAccAPIKey)
 }
 
 // TestMain keeps the tests hermetic: credentials in the developer's
@@ -89,40 +56,6 @@ func TestMain(m *testing.M) {
 		os.Setenv("TF_ACC_TERRAFORM_PATH", path)
 	}
 	os.Exit(m.Run())
-}
-
-const testAccImageAddress = "akool_generated_image.test"
-
-// testAccImageConfig is a provider block plus one v3 image.
-func testAccImageConfig(baseURL, prompt string) string {
-	return testAccProviderConfig(baseURL) + fmt.Sprintf(`
-resource "akool_generated_image" "test" {
-  prompt = %q
-}
-`, prompt)
-}
-
-// completedImageChecks asserts a finished v3 image in state.
-func completedImageChecks(address string) []statecheck.StateCheck {
-	return []statecheck.StateCheck{
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringRegexp(imageIDPattern)),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"), knownvalue.StringRegexp(regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}\.png$`))),
-	}
-}
-
-// checkCounters asserts on the emulator's counters inside a test step.
-func checkCounters(e *emulator.Emulator, check func(emulator.Counters) error) tfresource.TestCheckFunc {
-	return func(*terraform.State) error { return check(e.Counters()) }
-}
-
-func expectCreates(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
-	return checkCounters(e, func(c emulator.Counters) error {
-		if c.Creates != want {
-			return fmt.Errorf("emulator received %d accepted create calls, want %d", c.Creates, want)
-		}
-		return nil
-	})
 }
 
 func TestAccProvider_apiKey(t *testing.T) {

@@ -24,20 +24,6 @@ import (
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
 
-// expectCreateCalls asserts what Akool received in all: creates accepted
-// generations, presses accepted button presses, and no create request
-// beyond those (a second create that Akool refused would count as an
-// attempt, not as a create).
-func expectCreateCalls(e *emulator.Emulator, creates, presses int) tfresource.TestCheckFunc {
-	return checkCounters(e, func(c emulator.Counters) error {
-		if c.Creates != creates || c.Presses != presses || c.CreateAttempts != creates+presses {
-			return fmt.Errorf("emulator: %d creates, %d presses, %d create attempts; want %d, %d and %d",
-				c.Creates, c.Presses, c.CreateAttempts, creates, presses, creates+presses)
-		}
-		return nil
-	})
-}
-
 // createJob sends one v4 create to the emulator at url outside Terraform, as
 // another tool would, and returns the job's id.
 func createJob(t *testing.T, url string, req akool.CreateV4Request) string {

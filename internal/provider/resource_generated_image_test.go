@@ -286,27 +286,6 @@ resource "akool_generated_image" "remix" {
 	})
 }
 
-// removedBlock makes Terraform forget a resource without destroying it.
-func removedBlock(address string) string {
-	return fmt.Sprintf(`
-removed {
-  from = %s
-  lifecycle {
-    destroy = false
-  }
-}
-`, address)
-}
-
-func expectNotInState(address string) tfresource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		if _, ok := s.RootModule().Resources[address]; ok {
-			return fmt.Errorf("%s is still in state", address)
-		}
-		return nil
-	}
-}
-
 // Every input check fails at plan time, names the attribute, and nothing is
 // sent to Akool.
 func TestAccGeneratedImage_validation(t *testing.T) {

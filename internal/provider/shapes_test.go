@@ -31,11 +31,6 @@ var (
 	regexp4Png  = regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}/4\.png$`)
 )
 
-// withShapes sets the shapes the test emulator plays.
-func withShapes(s emulator.Shapes) func(*emulator.Options) {
-	return func(o *emulator.Options) { o.Shapes = s }
-}
-
 // A grid's single images come a while after status 3: the apply waits for
 // them, so that they can be used in the same apply, for a generated grid
 // and for a variation.

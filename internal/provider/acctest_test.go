@@ -1,0 +1,207 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/akool-community/terraform-provider-akool/internal/emulator"
+)
+
+// The helpers the acceptance tests share: the emulator and provider
+// configuration, the usual resources, checks on what Akool received (the
+// emulator's counters), the steps that forget and import a resource, and the
+// recovery of unfinished jobs through the real terraform CLI.
+
+// newTestEmulator starts an emulator with fast jobs (queue ~100ms, process
+// ~300ms, single images of grids 300ms later) and the test key; opts tweak
+// Options.
+func newTestEmulator(t *testing.T, opts ...func(*emulator.Options)) (*emulator.Emulator, string) {
+	t.Helper()
+	o := emulator.Options{
+		APIKey:      testAccAPIKey,
+		QueueTime:   100 * time.Millisecond,
+		ProcessTime: 300 * time.Millisecond,
+		// A grid's single images come after status 3, as with Akool.
+		Shapes: emulator.Shapes{SinglesDelay: 300 * time.Millisecond},
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return emulator.NewServer(t, o)
+}
+
+// testAccProviderConfig returns a provider block using the emulator with
+// api_key auth.
+func testAccProviderConfig(baseURL string) string {
+	return fmt.Sprintf(`
+provider "akool" {
+  endpoint = %q
+  api_key  = %q
+}
+`, baseURL, testAccAPIKey)
+}
+
+const testAccImageAddress = "akool_generated_image.test"
+
+// testAccImageConfig is a provider block plus one v3 image.
+func testAccImageConfig(baseURL, prompt string) string {
+	return testAccProviderConfig(baseURL) + fmt.Sprintf(`
+resource "akool_generated_image" "test" {
+  prompt = %q
+}
+`, prompt)
+}
+
+// completedImageChecks asserts a finished v3 image in state.
+func completedImageChecks(address string) []statecheck.StateCheck {
+	return []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringRegexp(imageIDPattern)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"), knownvalue.StringRegexp(regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}\.png$`))),
+	}
+}
+
+// checkCounters asserts on the emulator's counters inside a test step.
+func checkCounters(e *emulator.Emulator, check func(emulator.Counters) error) tfresource.TestCheckFunc {
+	return func(*terraform.State) error { return check(e.Counters()) }
+}
+
+func expectCreates(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
+	return checkCounters(e, func(c emulator.Counters) error {
+		if c.Creates != want {
+			return fmt.Errorf("emulator received %d accepted create calls, want %d", c.Creates, want)
+		}
+		return nil
+	})
+}
+
+// expectCreateCalls asserts what Akool received in all: creates accepted
+// generations, presses accepted button presses, and no create request
+// beyond those (a second create that Akool refused would count as an
+// attempt, not as a create).
+func expectCreateCalls(e *emulator.Emulator, creates, presses int) tfresource.TestCheckFunc {
+	return checkCounters(e, func(c emulator.Counters) error {
+		if c.Creates != creates || c.Presses != presses || c.CreateAttempts != creates+presses {
+			return fmt.Errorf("emulator: %d creates, %d presses, %d create attempts; want %d, %d and %d",
+				c.Creates, c.Presses, c.CreateAttempts, creates, presses, creates+presses)
+		}
+		return nil
+	})
+}
+
+// expectPresses asserts the number of presses Akool accepted in all.
+func expectPresses(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
+	return checkCounters(e, func(c emulator.Counters) error {
+		if c.Presses != want {
+			return fmt.Errorf("emulator accepted %d button presses, want %d", c.Presses, want)
+		}
+		return nil
+	})
+}
+
+// expectPressedOnce asserts that Akool received exactly one press of the
+// button each address records, on the parent it records.
+func expectPressedOnce(e *emulator.Emulator, addresses ...string) tfresource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		c := e.Counters()
+		for _, address := range addresses {
+			r, ok := s.RootModule().Resources[address]
+			if !ok {
+				return fmt.Errorf("%s is not in state", address)
+			}
+			key := r.Primary.Attributes["image_id"] + "/" + r.Primary.Attributes["button"]
+			if got := c.PressesByButton[key]; got != 1 {
+				return fmt.Errorf("%s: emulator received %d presses of %s, want 1 (all presses: %v)", address, got, key, c.PressesByButton)
+			}
+		}
+		return nil
+	}
+}
+
+// The parent grid of the button tests' configurations.
+const testAccGridAddress = "akool_generated_image.grid"
+
+// testAccGridConfig is a provider block plus one v3 grid at testAccGridAddress.
+func testAccGridConfig(baseURL, prompt string) string {
+	return testAccProviderConfig(baseURL) + fmt.Sprintf(`
+resource "akool_generated_image" "grid" {
+  prompt = %q
+}
+`, prompt)
+}
+
+// testAccButtonBlock is one akool_image_upscale or akool_image_variation
+// (typ) pressing button index of the image whose id is the expression parent;
+// extra is added inside the block.
+func testAccButtonBlock(typ, name, parent string, index int, extra string) string {
+	return fmt.Sprintf(`
+resource %q %q {
+  image_id = %s
+  index    = %d
+%s}
+`, typ, name, parent, index, extra)
+}
+
+// completedPressChecks asserts a finished press of button in state.
+func completedPressChecks(address, button string, credit float64) []statecheck.StateCheck {
+	return []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringRegexp(imageIDPattern)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("button"), knownvalue.StringExact(button)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"),
+			knownvalue.StringRegexp(regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}\.png$`))),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(credit)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("created_at"),
+			knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
+	}
+}
+
+// errorPattern matches text in Terraform's output, which wraps long lines:
+// every space of each part matches any run of white space, and the parts
+// must appear in order.
+func errorPattern(parts ...string) *regexp.Regexp {
+	quoted := make([]string, len(parts))
+	for i, part := range parts {
+		words := strings.Fields(part)
+		for j, w := range words {
+			words[j] = regexp.QuoteMeta(w)
+		}
+		quoted[i] = strings.Join(words, `\s+`)
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(quoted, ".*"))
+}
+
+// removedBlock makes Terraform forget a resource without destroying it.
+func removedBlock(address string) string {
+	return fmt.Sprintf(`
+removed {
+  from = %s
+  lifecycle {
+    destroy = false
+  }
+}
+`, address)
+}
+
+func expectNotInState(address string) tfresource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		if _, ok := s.RootModule().Resources[address]; ok {
+			return fmt.Errorf("%s is still in state", address)
+		}
+		return nil
+	}
+}
+
+// withShapes sets the shapes the test emulator plays.
+func withShapes(s emulator.Shapes) func(*emulator.Options) {
+	return func(o *emulator.Options) { o.Shapes = s }
+}
