@@ -205,3 +205,71 @@ func expectNotInState(address string) tfresource.TestCheckFunc {
 func withShapes(s emulator.Shapes) func(*emulator.Options) {
 	return func(o *emulator.Options) { o.Shapes = s }
 }
+
+// reimport makes Terraform forget the resource at address without
+// destroying its job, then imports that job back: captureID records the id
+// in an earlier step, forgetStep adds a removed block to config, importStep
+// imports the recorded id under config and keeps it in state.
+type reimport struct {
+	address string
+	id      string
+}
+
+func (r *reimport) captureID() tfresource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		res, ok := s.RootModule().Resources[r.address]
+		if !ok {
+			return fmt.Errorf("%s is not in state", r.address)
+		}
+		r.id = res.Primary.ID
+		return nil
+	}
+}
+
+func (r *reimport) forgetStep(config string) tfresource.TestStep {
+	return forgetStep(config, r.address)
+}
+
+// forgetStep makes Terraform forget the resources at addresses, which config
+// leaves out, without destroying their jobs.
+func forgetStep(config string, addresses ...string) tfresource.TestStep {
+	checks := make([]tfresource.TestCheckFunc, len(addresses))
+	for i, address := range addresses {
+		config += removedBlock(address)
+		checks[i] = expectNotInState(address)
+	}
+	return tfresource.TestStep{Config: config, Check: tfresource.ComposeTestCheckFunc(checks...)}
+}
+
+// stateIDOf imports the id that the resource at address has in state.
+func stateIDOf(address string) tfresource.ImportStateIdFunc {
+	return func(s *terraform.State) (string, error) {
+		r, ok := s.RootModule().Resources[address]
+		if !ok {
+			return "", fmt.Errorf("%s is not in state", address)
+		}
+		return r.Primary.ID, nil
+	}
+}
+
+func (r *reimport) importStep(config string) tfresource.TestStep {
+	return tfresource.TestStep{
+		Config:             config,
+		ResourceName:       r.address,
+		ImportState:        true,
+		ImportStatePersist: true,
+		ImportStateIdFunc:  func(*terraform.State) (string, error) { return r.id, nil },
+	}
+}
+
+// importErrorStep imports the job of the resource at from as the resource at
+// address, and expects the import to fail with an error matching parts.
+func importErrorStep(config, address, from string, parts ...string) tfresource.TestStep {
+	return tfresource.TestStep{
+		Config:            config,
+		ResourceName:      address,
+		ImportState:       true,
+		ImportStateIdFunc: stateIDOf(from),
+		ExpectError:       errorPattern(parts...),
+	}
+}

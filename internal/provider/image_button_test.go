@@ -16,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
@@ -33,37 +32,16 @@ func TestAccImageButton_importWrongKind(t *testing.T) {
 	withImported := config +
 		testAccButtonBlock("akool_image_upscale", "imported", "akool_generated_image.grid.id", 1, "") +
 		testAccButtonBlock("akool_image_variation", "imported", "akool_generated_image.grid.id", 1, "")
-	idOf := func(address string) tfresource.ImportStateIdFunc {
-		return func(s *terraform.State) (string, error) { return s.RootModule().Resources[address].Primary.ID, nil }
-	}
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{
 			{Config: config, Check: expectPresses(e, 2)},
-			{
-				Config:            withImported,
-				ResourceName:      "akool_image_upscale.imported",
-				ImportState:       true,
-				ImportStateIdFunc: idOf("akool_image_variation.var"),
-				ExpectError: errorPattern("Cannot Import Image", "is a variation (button V1 of image",
-					"not an upscale", "Import it as akool_image_variation instead"),
-			},
-			{
-				Config:            withImported,
-				ResourceName:      "akool_image_variation.imported",
-				ImportState:       true,
-				ImportStateIdFunc: idOf("akool_image_upscale.up"),
-				ExpectError: errorPattern("Cannot Import Image", "is an upscale (button U1 of image",
-					"not a variation", "Import it as akool_image_upscale instead"),
-			},
-			{
-				Config:            withImported,
-				ResourceName:      "akool_image_upscale.imported",
-				ImportState:       true,
-				ImportStateIdFunc: idOf(testAccGridAddress),
-				ExpectError: errorPattern("Cannot Import Image", "offers buttons of its own", "so it is a grid",
-					"not an upscale", "as akool_generated_image"),
-			},
+			importErrorStep(withImported, "akool_image_upscale.imported", "akool_image_variation.var",
+				"Cannot Import Image", "is a variation (button V1 of image", "not an upscale", "Import it as akool_image_variation instead"),
+			importErrorStep(withImported, "akool_image_variation.imported", "akool_image_upscale.up",
+				"Cannot Import Image", "is an upscale (button U1 of image", "not a variation", "Import it as akool_image_upscale instead"),
+			importErrorStep(withImported, "akool_image_upscale.imported", testAccGridAddress,
+				"Cannot Import Image", "offers buttons of its own", "so it is a grid", "not an upscale", "as akool_generated_image"),
 			{
 				Config:        withImported,
 				ResourceName:  "akool_image_upscale.imported",

@@ -379,9 +379,6 @@ resource "akool_generated_image" "imported" {
   prompt = "a row of beach huts"
 }
 `
-	idOf := func(address string) tfresource.ImportStateIdFunc {
-		return func(s *terraform.State) (string, error) { return s.RootModule().Resources[address].Primary.ID, nil }
-	}
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{
@@ -397,21 +394,10 @@ resource "akool_generated_image" "test" {
 				ExpectError: errorPattern("Model Needs a Source Image", "model_name", "image-to-image model", "Set source_image"),
 			},
 			{Config: grid, Check: expectCreateCalls(e, 1, 2)},
-			{
-				Config:            withImported,
-				ResourceName:      "akool_generated_image.imported",
-				ImportState:       true,
-				ImportStateIdFunc: idOf("akool_image_upscale.up"),
-				ExpectError: errorPattern("Cannot Import Image", "result of button U2 of image",
-					"not an image generated from a prompt", "Import it as akool_image_upscale instead"),
-			},
-			{
-				Config:            withImported,
-				ResourceName:      "akool_generated_image.imported",
-				ImportState:       true,
-				ImportStateIdFunc: idOf("akool_image_variation.var"),
-				ExpectError:       errorPattern("Cannot Import Image", "result of button V3", "Import it as akool_image_variation instead"),
-			},
+			importErrorStep(withImported, "akool_generated_image.imported", "akool_image_upscale.up",
+				"Cannot Import Image", "result of button U2 of image", "not an image generated from a prompt", "Import it as akool_image_upscale instead"),
+			importErrorStep(withImported, "akool_generated_image.imported", "akool_image_variation.var",
+				"Cannot Import Image", "result of button V3", "Import it as akool_image_variation instead"),
 		},
 	})
 	if c := e.Counters(); c.Creates != 1 || c.Presses != 2 || c.CreateAttempts != 3 {

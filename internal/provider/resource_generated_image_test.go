@@ -46,8 +46,9 @@ resource "akool_generated_image" "test" {
 		}
 		return c + "}\n"
 	}
-	var firstID string
-
+	imported := &reimport{address: testAccImageAddress}
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	newID := statecheck.CompareValue(compare.ValuesDiffer())
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{
@@ -73,14 +74,10 @@ resource "akool_generated_image" "test" {
 					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("created_at"),
 						knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
 					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("model_name"), knownvalue.Null()),
+					sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+					newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
 				),
-				Check: tfresource.ComposeTestCheckFunc(
-					expectCreateCalls(e, 1, 0),
-					func(s *terraform.State) error {
-						firstID = s.RootModule().Resources[testAccImageAddress].Primary.ID
-						return nil
-					},
-				),
+				Check: tfresource.ComposeTestCheckFunc(expectCreateCalls(e, 1, 0), imported.captureID()),
 			},
 			{
 				// Applying the same configuration again changes and sends nothing.
@@ -97,18 +94,9 @@ resource "akool_generated_image" "test" {
 				ImportState:       true,
 				ImportStateVerify: true,
 			},
-			{
-				// Forget the image in Terraform (not in Akool), then import it.
-				Config: testAccProviderConfig(url) + removedBlock(testAccImageAddress),
-				Check:  expectNotInState(testAccImageAddress),
-			},
-			{
-				Config:             config("a lighthouse at dusk", ""),
-				ResourceName:       testAccImageAddress,
-				ImportState:        true,
-				ImportStatePersist: true,
-				ImportStateIdFunc:  func(*terraform.State) (string, error) { return firstID, nil },
-			},
+			// Forget the image in Terraform (not in Akool), then import it.
+			imported.forgetStep(testAccProviderConfig(url)),
+			imported.importStep(config("a lighthouse at dusk", "")),
 			{
 				// After import, the same configuration plans no change.
 				Config: config("a lighthouse at dusk", ""),
@@ -127,16 +115,10 @@ resource "akool_generated_image" "test" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("webhook_url"), knownvalue.StringExact("https://hooks.example.com/akool")),
 					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+					// An in-place update keeps the job.
+					sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
 				},
-				Check: tfresource.ComposeTestCheckFunc(
-					expectCreateCalls(e, 1, 0),
-					tfresource.TestCheckResourceAttrWith(testAccImageAddress, "id", func(id string) error {
-						if id != firstID {
-							return fmt.Errorf("id changed from %s to %s on an in-place update", firstID, id)
-						}
-						return nil
-					}),
-				),
+				Check: expectCreateCalls(e, 1, 0),
 			},
 			{
 				Config: config("a lighthouse at dawn", "https://hooks.example.com/akool"),
@@ -145,16 +127,10 @@ resource "akool_generated_image" "test" {
 						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
 					},
 				},
-				ConfigStateChecks: completedImageChecks(testAccImageAddress),
-				Check: tfresource.ComposeTestCheckFunc(
-					expectCreateCalls(e, 2, 0),
-					tfresource.TestCheckResourceAttrWith(testAccImageAddress, "id", func(id string) error {
-						if id == firstID {
-							return fmt.Errorf("id %s kept after a prompt change; want a new image", id)
-						}
-						return nil
-					}),
-				),
+				// A prompt change is a new image.
+				ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
+					newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id"))),
+				Check: expectCreateCalls(e, 2, 0),
 			},
 		},
 	})
@@ -183,7 +159,7 @@ resource "akool_generated_image" "remix" {
 }
 `
 	const text, remix = "akool_generated_image.text", "akool_generated_image.remix"
-	ids := map[string]string{}
+	importedText, importedRemix := &reimport{address: text}, &reimport{address: remix}
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{
@@ -208,12 +184,8 @@ resource "akool_generated_image" "remix" {
 						}
 						return nil
 					}),
-					func(s *terraform.State) error {
-						for _, address := range []string{text, remix} {
-							ids[address] = s.RootModule().Resources[address].Primary.ID
-						}
-						return nil
-					},
+					importedText.captureID(),
+					importedRemix.captureID(),
 				),
 			},
 			{
@@ -233,25 +205,10 @@ resource "akool_generated_image" "remix" {
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"similarity", "scale", "model_name"},
 			},
-			{
-				// Forget both images in Terraform (not in Akool), then import them.
-				Config: testAccProviderConfig(url) + removedBlock(text) + removedBlock(remix),
-				Check:  tfresource.ComposeTestCheckFunc(expectNotInState(text), expectNotInState(remix)),
-			},
-			{
-				Config:             config,
-				ResourceName:       text,
-				ImportState:        true,
-				ImportStatePersist: true,
-				ImportStateIdFunc:  func(*terraform.State) (string, error) { return ids[text], nil },
-			},
-			{
-				Config:             config,
-				ResourceName:       remix,
-				ImportState:        true,
-				ImportStatePersist: true,
-				ImportStateIdFunc:  func(*terraform.State) (string, error) { return ids[remix], nil },
-			},
+			// Forget both images in Terraform (not in Akool), then import them.
+			forgetStep(testAccProviderConfig(url), text, remix),
+			importedText.importStep(config),
+			importedRemix.importStep(config),
 			{
 				// The imported resources adopt the configuration's values in
 				// place: no replacement, nothing generated.
@@ -406,15 +363,15 @@ func TestAccGeneratedImage_goneKeepsState(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	config := testAccImageConfig(url, "a tide pool at noon")
-	var id string
+	sameID := statecheck.CompareValue(compare.ValuesSame())
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{
 			{
-				Config: config,
+				Config:            config,
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id"))},
 				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources[testAccImageAddress].Primary.ID
-					e.Forget(id)
+					e.Forget(s.RootModule().Resources[testAccImageAddress].Primary.ID)
 					return nil
 				},
 			},
@@ -423,16 +380,10 @@ func TestAccGeneratedImage_goneKeepsState(t *testing.T) {
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				ConfigStateChecks: completedImageChecks(testAccImageAddress),
-				Check: tfresource.ComposeTestCheckFunc(
-					expectCreateCalls(e, 1, 0),
-					tfresource.TestCheckResourceAttrWith(testAccImageAddress, "id", func(got string) error {
-						if got != id {
-							return fmt.Errorf("id = %s, want the forgotten image %s kept", got, id)
-						}
-						return nil
-					}),
-				),
+				// The forgotten image is kept.
+				ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
+					sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id"))),
+				Check: expectCreateCalls(e, 1, 0),
 			},
 		},
 	})
