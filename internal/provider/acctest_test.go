@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -271,5 +272,34 @@ func importErrorStep(config, address, from string, parts ...string) tfresource.T
 		ImportState:       true,
 		ImportStateIdFunc: stateIDOf(from),
 		ExpectError:       errorPattern(parts...),
+	}
+}
+
+// sameIDs returns a maker of state checks: the checks made at each step
+// assert that the resources at addresses keep the ids they had at the first.
+func sameIDs(addresses ...string) func() []statecheck.StateCheck {
+	return compareIDs(compare.ValuesSame(), addresses)
+}
+
+// newIDs returns a maker of state checks: the checks made at each step
+// assert that the resources at addresses have other ids than at the step
+// before.
+func newIDs(addresses ...string) func() []statecheck.StateCheck {
+	return compareIDs(compare.ValuesDiffer(), addresses)
+}
+
+func compareIDs(comparer compare.ValueComparer, addresses []string) func() []statecheck.StateCheck {
+	comparisons := make([]interface {
+		AddStateValue(string, tfjsonpath.Path) statecheck.StateCheck
+	}, len(addresses))
+	for i := range addresses {
+		comparisons[i] = statecheck.CompareValue(comparer)
+	}
+	return func() []statecheck.StateCheck {
+		checks := make([]statecheck.StateCheck, len(addresses))
+		for i, address := range addresses {
+			checks[i] = comparisons[i].AddStateValue(address, tfjsonpath.New("id"))
+		}
+		return checks
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -135,28 +136,22 @@ resource "akool_generated_image" "test" {
 	const resolution = `  resolution = "1080p"` + "\n"
 	replaced := []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate)}
 	updated := []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate)}
-	var id string
+	imported := &reimport{address: testAccImageAddress}
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	newID := statecheck.CompareValue(compare.ValuesDiffer())
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{
 			{
 				Config: config(""),
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources[testAccImageAddress].Primary.ID
-					return nil
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+					newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
 				},
+				Check: imported.captureID(),
 			},
-			{
-				Config: testAccProviderConfig(url) + removedBlock(testAccImageAddress),
-				Check:  expectNotInState(testAccImageAddress),
-			},
-			{
-				Config:             config(""),
-				ResourceName:       testAccImageAddress,
-				ImportState:        true,
-				ImportStatePersist: true,
-				ImportStateIdFunc:  func(*terraform.State) (string, error) { return id, nil },
-			},
+			imported.forgetStep(testAccProviderConfig(url)),
+			imported.importStep(config("")),
 			{
 				// Akool echoes the prompt and no source_image: the job was
 				// text-to-image, so a source_image is a different picture.
@@ -188,12 +183,8 @@ resource "akool_generated_image" "test" {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("id"), knownvalue.StringFunc(func(got string) error {
-						if got != id {
-							return fmt.Errorf("id = %s, want the imported %s", got, id)
-						}
-						return nil
-					})),
+					// The imported job is kept.
+					sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
 				},
 				Check: expectCreateCalls(e, 1, 0),
 			},
@@ -218,16 +209,10 @@ resource "akool_generated_image" "test" {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("negative_prompt"), knownvalue.StringExact("rain")),
+					// A negative_prompt change is a new image.
+					newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
 				},
-				Check: tfresource.ComposeTestCheckFunc(
-					expectCreateCalls(e, 2, 0),
-					tfresource.TestCheckResourceAttrWith(testAccImageAddress, "id", func(got string) error {
-						if got == id {
-							return fmt.Errorf("id %s kept after a negative_prompt change; want a new image", got)
-						}
-						return nil
-					}),
-				),
+				Check: expectCreateCalls(e, 2, 0),
 			},
 		},
 	})
@@ -311,15 +296,7 @@ resource "akool_generated_image" "remix" {
 		}
 		return c + "}\n"
 	}
-	ids := map[string]string{}
-	sameIDs := func(s *terraform.State) error {
-		for address, want := range ids {
-			if got := s.RootModule().Resources[address].Primary.ID; got != want {
-				return fmt.Errorf("%s: id changed from %s to %s", address, want, got)
-			}
-		}
-		return nil
-	}
+	keepIDs := sameIDs(text, remix)
 	inPlace := []plancheck.PlanCheck{
 		plancheck.ExpectResourceAction(text, plancheck.ResourceActionUpdate),
 		plancheck.ExpectResourceAction(remix, plancheck.ResourceActionUpdate),
@@ -327,32 +304,24 @@ resource "akool_generated_image" "remix" {
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{
-			{
-				Config: config("", ""),
-				Check: func(s *terraform.State) error {
-					for _, address := range []string{text, remix} {
-						ids[address] = s.RootModule().Resources[address].Primary.ID
-					}
-					return nil
-				},
-			},
+			{Config: config("", ""), ConfigStateChecks: keepIDs()},
 			{
 				Config:           config("4k", "0.5"),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: inPlace},
-				ConfigStateChecks: []statecheck.StateCheck{
+				ConfigStateChecks: append(keepIDs(),
 					statecheck.ExpectKnownValue(text, tfjsonpath.New("resolution"), knownvalue.StringExact("4k")),
 					statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Float64Exact(0.5)),
-				},
-				Check: tfresource.ComposeTestCheckFunc(sameIDs, expectCreateCalls(e, 2, 0)),
+				),
+				Check: expectCreateCalls(e, 2, 0),
 			},
 			{
 				Config:           config("", ""),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: inPlace},
-				ConfigStateChecks: []statecheck.StateCheck{
+				ConfigStateChecks: append(keepIDs(),
 					statecheck.ExpectKnownValue(text, tfjsonpath.New("resolution"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Null()),
-				},
-				Check: tfresource.ComposeTestCheckFunc(sameIDs, expectCreateCalls(e, 2, 0)),
+				),
+				Check: expectCreateCalls(e, 2, 0),
 			},
 			{
 				Config: config("", "0.7"),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"testing"
 	"time"
 
@@ -12,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
@@ -36,22 +36,9 @@ func TestAccImageUpscale_lifecycle(t *testing.T) {
 			testAccButtonBlock("akool_image_upscale", "first", "akool_generated_image.grid.id", 1, extra) +
 			testAccButtonBlock("akool_image_upscale", "third", "akool_generated_image.grid.id", 3, "")
 	}
-	ids := map[string]string{}
-	keepIDs := func(s *terraform.State) error {
-		for _, address := range []string{first, third, testAccGridAddress} {
-			ids[address] = s.RootModule().Resources[address].Primary.ID
-		}
-		return nil
-	}
-	sameIDs := func(s *terraform.State) error {
-		for _, address := range []string{first, third} {
-			if got := s.RootModule().Resources[address].Primary.ID; got != ids[address] {
-				return fmt.Errorf("%s: id changed from %s to %s", address, ids[address], got)
-			}
-		}
-		return nil
-	}
-
+	imported := &reimport{address: first}
+	keepIDs := sameIDs(first, third)
+	replaced := newIDs(testAccGridAddress, first, third)
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{
@@ -66,17 +53,18 @@ func TestAccImageUpscale_lifecycle(t *testing.T) {
 						plancheck.ExpectUnknownValue(first, tfjsonpath.New("image_id")),
 					},
 				},
-				ConfigStateChecks: append(append(completedPressChecks(first, "U1", 1), completedPressChecks(third, "U3", 1)...),
-					statecheck.ExpectKnownValue(first, tfjsonpath.New("index"), knownvalue.Int64Exact(1)),
-					statecheck.ExpectKnownValue(third, tfjsonpath.New("index"), knownvalue.Int64Exact(3)),
-					statecheck.CompareValuePairs(first, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
-					statecheck.CompareValuePairs(third, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
-					statecheck.CompareValuePairs(first, tfjsonpath.New("id"), third, tfjsonpath.New("id"), compare.ValuesDiffer()),
-				),
+				ConfigStateChecks: slices.Concat(completedPressChecks(first, "U1", 1), completedPressChecks(third, "U3", 1),
+					keepIDs(), replaced(), []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(first, tfjsonpath.New("index"), knownvalue.Int64Exact(1)),
+						statecheck.ExpectKnownValue(third, tfjsonpath.New("index"), knownvalue.Int64Exact(3)),
+						statecheck.CompareValuePairs(first, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
+						statecheck.CompareValuePairs(third, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
+						statecheck.CompareValuePairs(first, tfjsonpath.New("id"), third, tfjsonpath.New("id"), compare.ValuesDiffer()),
+					}),
 				Check: tfresource.ComposeTestCheckFunc(
 					expectCreateCalls(e, 1, 2),
 					expectPressedOnce(e, first, third),
-					keepIDs,
+					imported.captureID(),
 				),
 			},
 			{
@@ -86,10 +74,10 @@ func TestAccImageUpscale_lifecycle(t *testing.T) {
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
+				ConfigStateChecks: append(keepIDs(),
 					statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("used_buttons"), knownvalue.ListSizeExact(2)),
-				},
-				Check: tfresource.ComposeTestCheckFunc(expectCreateCalls(e, 1, 2), sameIDs),
+				),
+				Check: expectCreateCalls(e, 1, 2),
 			},
 			{
 				// image_id and index are read back from Akool.
@@ -97,28 +85,18 @@ func TestAccImageUpscale_lifecycle(t *testing.T) {
 				ImportState:       true,
 				ImportStateVerify: true,
 			},
-			{
-				// Forget the upscale in Terraform (not in Akool), then import it.
-				Config: testAccGridConfig(url, "a lighthouse in a storm") +
-					testAccButtonBlock("akool_image_upscale", "third", "akool_generated_image.grid.id", 3, "") +
-					removedBlock(first),
-				Check: expectNotInState(first),
-			},
-			{
-				Config:             config("a lighthouse in a storm", ""),
-				ResourceName:       first,
-				ImportState:        true,
-				ImportStatePersist: true,
-				ImportStateIdFunc:  func(*terraform.State) (string, error) { return ids[first], nil },
-			},
+			// Forget the upscale in Terraform (not in Akool), then import it.
+			imported.forgetStep(testAccGridConfig(url, "a lighthouse in a storm") +
+				testAccButtonBlock("akool_image_upscale", "third", "akool_generated_image.grid.id", 3, "")),
+			imported.importStep(config("a lighthouse in a storm", "")),
 			{
 				// After import, the same configuration plans no change.
 				Config: config("a lighthouse in a storm", ""),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				ConfigStateChecks: completedPressChecks(first, "U1", 1),
-				Check:             tfresource.ComposeTestCheckFunc(expectCreateCalls(e, 1, 2), sameIDs),
+				ConfigStateChecks: append(completedPressChecks(first, "U1", 1), keepIDs()...),
+				Check:             expectCreateCalls(e, 1, 2),
 			},
 			{
 				Config: config("a lighthouse in a storm", "https://hooks.example.com/akool"),
@@ -128,11 +106,11 @@ func TestAccImageUpscale_lifecycle(t *testing.T) {
 						plancheck.ExpectResourceAction(third, plancheck.ResourceActionNoop),
 					},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
+				ConfigStateChecks: append(keepIDs(),
 					statecheck.ExpectKnownValue(first, tfjsonpath.New("webhook_url"), knownvalue.StringExact("https://hooks.example.com/akool")),
 					statecheck.ExpectKnownValue(first, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-				},
-				Check: tfresource.ComposeTestCheckFunc(expectCreateCalls(e, 1, 2), sameIDs),
+				),
+				Check: expectCreateCalls(e, 1, 2),
 			},
 			{
 				// A new parent (its prompt changed) replaces its upscales: the
@@ -145,22 +123,12 @@ func TestAccImageUpscale_lifecycle(t *testing.T) {
 						plancheck.ExpectResourceAction(third, plancheck.ResourceActionDestroyBeforeCreate),
 					},
 				},
-				ConfigStateChecks: append(append(completedPressChecks(first, "U1", 1), completedPressChecks(third, "U3", 1)...),
-					statecheck.CompareValuePairs(first, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
-					statecheck.CompareValuePairs(third, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
-				),
-				Check: tfresource.ComposeTestCheckFunc(
-					expectCreateCalls(e, 2, 4),
-					expectPressedOnce(e, first, third),
-					func(s *terraform.State) error {
-						for _, address := range []string{testAccGridAddress, first, third} {
-							if got := s.RootModule().Resources[address].Primary.ID; got == ids[address] {
-								return fmt.Errorf("%s kept id %s; want a new one after the parent was replaced", address, got)
-							}
-						}
-						return nil
-					},
-				),
+				ConfigStateChecks: slices.Concat(completedPressChecks(first, "U1", 1), completedPressChecks(third, "U3", 1),
+					replaced(), []statecheck.StateCheck{
+						statecheck.CompareValuePairs(first, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
+						statecheck.CompareValuePairs(third, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
+					}),
+				Check: tfresource.ComposeTestCheckFunc(expectCreateCalls(e, 2, 4), expectPressedOnce(e, first, third)),
 			},
 		},
 	})
