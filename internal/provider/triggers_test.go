@@ -88,39 +88,30 @@ func TestAccGeneratedImage_triggers(t *testing.T) {
 func TestAccGeneratedImage_triggersAfterImport(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	var id string
+	imported := &reimport{address: testAccImageAddress}
+	keepID := sameIDs(testAccImageAddress)
+	importStep := imported.importStep(testAccTriggersImageConfig(url, "1"))
+	importStep.ImportStateCheck = func(states []*terraform.InstanceState) error {
+		if len(states) != 1 {
+			return fmt.Errorf("imported %d resources, want 1", len(states))
+		}
+		for key := range states[0].Attributes {
+			if strings.HasPrefix(key, "triggers.") && states[0].Attributes[key] != "0" {
+				return fmt.Errorf("import set %s = %q; triggers cannot be read back and must stay null", key, states[0].Attributes[key])
+			}
+		}
+		return nil
+	}
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{
 			{
-				Config: testAccImageConfig(url, "a weather vane on a barn roof"),
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources[testAccImageAddress].Primary.ID
-					return nil
-				},
+				Config:            testAccImageConfig(url, "a weather vane on a barn roof"),
+				ConfigStateChecks: keepID(),
+				Check:             imported.captureID(),
 			},
-			{
-				Config: testAccProviderConfig(url) + removedBlock(testAccImageAddress),
-				Check:  expectNotInState(testAccImageAddress),
-			},
-			{
-				Config:             testAccTriggersImageConfig(url, "1"),
-				ResourceName:       testAccImageAddress,
-				ImportState:        true,
-				ImportStatePersist: true,
-				ImportStateIdFunc:  func(*terraform.State) (string, error) { return id, nil },
-				ImportStateCheck: func(states []*terraform.InstanceState) error {
-					if len(states) != 1 {
-						return fmt.Errorf("imported %d resources, want 1", len(states))
-					}
-					for key := range states[0].Attributes {
-						if strings.HasPrefix(key, "triggers.") && states[0].Attributes[key] != "0" {
-							return fmt.Errorf("import set %s = %q; triggers cannot be read back and must stay null", key, states[0].Attributes[key])
-						}
-					}
-					return nil
-				},
-			},
+			imported.forgetStep(testAccProviderConfig(url)),
+			importStep,
 			{
 				Config: testAccTriggersImageConfig(url, "1"),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{
@@ -129,16 +120,11 @@ func TestAccGeneratedImage_triggersAfterImport(t *testing.T) {
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("id"), knownvalue.StringFunc(func(got string) error {
-						if got != id {
-							return fmt.Errorf("id = %s, want the imported %s", got, id)
-						}
-						return nil
-					})),
+				// The imported job is kept.
+				ConfigStateChecks: append(keepID(),
 					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
 						knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
-				},
+				),
 				Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
 			},
 			{
@@ -246,28 +232,16 @@ func TestAccImageUpscale_triggersAfterImport(t *testing.T) {
 		return grid + testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 3,
 			fmt.Sprintf("  triggers = { revision = %q }\n", revision))
 	}
-	var id string
+	imported := &reimport{address: upscale}
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{
 			{
 				Config: grid + testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 3, ""),
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources[upscale].Primary.ID
-					return nil
-				},
+				Check:  imported.captureID(),
 			},
-			{
-				Config: grid + removedBlock(upscale),
-				Check:  expectNotInState(upscale),
-			},
-			{
-				Config:             withTriggers("1"),
-				ResourceName:       upscale,
-				ImportState:        true,
-				ImportStatePersist: true,
-				ImportStateIdFunc:  func(*terraform.State) (string, error) { return id, nil },
-			},
+			imported.forgetStep(grid),
+			imported.importStep(withTriggers("1")),
 			{
 				Config: withTriggers("1"),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{
@@ -371,28 +345,14 @@ func TestAccImageVariation_triggersAddedAfterImport(t *testing.T) {
 	block := func(extra string) string {
 		return grid + testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 2, extra)
 	}
-	var id string
+	imported := &reimport{address: variation}
+	keepID := sameIDs(variation)
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{
-			{
-				Config: block(""),
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources[variation].Primary.ID
-					return nil
-				},
-			},
-			{
-				Config: grid + removedBlock(variation),
-				Check:  expectNotInState(variation),
-			},
-			{
-				Config:             block(""),
-				ResourceName:       variation,
-				ImportState:        true,
-				ImportStatePersist: true,
-				ImportStateIdFunc:  func(*terraform.State) (string, error) { return id, nil },
-			},
+			{Config: block(""), ConfigStateChecks: keepID(), Check: imported.captureID()},
+			imported.forgetStep(grid),
+			imported.importStep(block("")),
 			{
 				Config: block(""),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{
@@ -404,15 +364,9 @@ func TestAccImageVariation_triggersAddedAfterImport(t *testing.T) {
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(variation, plancheck.ResourceActionUpdate)},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(variation, tfjsonpath.New("id"), knownvalue.StringFunc(func(got string) error {
-						if got != id {
-							return fmt.Errorf("id = %s, want the imported %s", got, id)
-						}
-						return nil
-					})),
-				},
-				Check: tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
+				// The imported job is kept.
+				ConfigStateChecks: keepID(),
+				Check:             tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
 			},
 			{
 				Config:      block("  triggers = { revision = \"2\" }\n"),
@@ -427,23 +381,11 @@ func TestAccImageVariation_triggersAddedAfterImport(t *testing.T) {
 func TestAccGeneratedImage_triggersAdded(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	var id string
-	keepsID := statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("id"), knownvalue.StringFunc(func(got string) error {
-		if got != id {
-			return fmt.Errorf("id = %s, want the first image's %s", got, id)
-		}
-		return nil
-	}))
+	keepID := sameIDs(testAccImageAddress)
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{
-			{
-				Config: testAccImageConfig(url, "a weather vane on a barn roof"),
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources[testAccImageAddress].Primary.ID
-					return nil
-				},
-			},
+			{Config: testAccImageConfig(url, "a weather vane on a barn roof"), ConfigStateChecks: keepID()},
 			{
 				Config: testAccTriggersImageConfig(url, "1"),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{
@@ -454,7 +396,7 @@ func TestAccGeneratedImage_triggersAdded(t *testing.T) {
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{keepsID},
+				ConfigStateChecks: keepID(),
 				Check:             tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
 			},
 			{
