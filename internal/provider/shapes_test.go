@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -204,27 +205,17 @@ func TestAccImageButton_importWithoutParentFields(t *testing.T) {
 	config := testAccGridConfig(url, "a harbour with kites") +
 		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 2, "") +
 		testAccButtonBlock("akool_image_variation", "var", "akool_generated_image.grid.id", 4, "")
-	ids := map[string]string{}
-	keepIDs := func(s *terraform.State) error {
-		for _, address := range []string{up, variation, testAccGridAddress} {
-			ids[address] = s.RootModule().Resources[address].Primary.ID
+	keepIDs := sameIDs(up, variation, testAccGridAddress)
+	importedUp, importedVariation := &reimport{address: up}, &reimport{address: variation}
+	imported := func(r *reimport) tfresource.TestStep {
+		step := r.importStep(config)
+		step.ImportStateCheck = func(states []*terraform.InstanceState) error {
+			if a := states[0].Attributes; a["image_id"] != "" || a["index"] != "" {
+				return fmt.Errorf("imported image_id %q, index %q; want them unset, as Akool did not report them", a["image_id"], a["index"])
+			}
+			return nil
 		}
-		return nil
-	}
-	imported := func(address string) tfresource.TestStep {
-		return tfresource.TestStep{
-			Config:             config,
-			ResourceName:       address,
-			ImportState:        true,
-			ImportStatePersist: true,
-			ImportStateIdFunc:  func(*terraform.State) (string, error) { return ids[address], nil },
-			ImportStateCheck: func(states []*terraform.InstanceState) error {
-				if a := states[0].Attributes; a["image_id"] != "" || a["index"] != "" {
-					return fmt.Errorf("imported image_id %q, index %q; want them unset, as Akool did not report them", a["image_id"], a["index"])
-				}
-				return nil
-			},
-		}
+		return step
 	}
 	adopting := []plancheck.PlanCheck{
 		plancheck.ExpectResourceAction(up, plancheck.ResourceActionUpdate),
@@ -233,13 +224,14 @@ func TestAccImageButton_importWithoutParentFields(t *testing.T) {
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{
-			{Config: config, Check: tfresource.ComposeTestCheckFunc(keepIDs, expectCreateCalls(e, 1, 2))},
 			{
-				Config: testAccGridConfig(url, "a harbour with kites") + removedBlock(up) + removedBlock(variation),
-				Check:  tfresource.ComposeTestCheckFunc(expectNotInState(up), expectNotInState(variation)),
+				Config:            config,
+				ConfigStateChecks: keepIDs(),
+				Check:             tfresource.ComposeTestCheckFunc(importedUp.captureID(), importedVariation.captureID(), expectCreateCalls(e, 1, 2)),
 			},
-			imported(up),
-			imported(variation),
+			forgetStep(testAccGridConfig(url, "a harbour with kites"), up, variation),
+			imported(importedUp),
+			imported(importedVariation),
 			{
 				// image_id must be known to be taken from the configuration.
 				Config: testAccGridConfig(url, "a harbour with kites") + `
@@ -259,23 +251,15 @@ resource "akool_generated_image" "other" {
 					PreApply:             adopting,
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				ConfigStateChecks: append(completedPressChecks(up, "U2", 1),
+				// The imported jobs are kept, and take the grid as their image_id.
+				ConfigStateChecks: slices.Concat(completedPressChecks(up, "U2", 1), keepIDs(), []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(up, tfjsonpath.New("index"), knownvalue.Int64Exact(2)),
 					statecheck.ExpectKnownValue(variation, tfjsonpath.New("index"), knownvalue.Int64Exact(4)),
-					statecheck.ExpectKnownValue(variation, tfjsonpath.New("button"), knownvalue.StringExact("V4"))),
-				Check: tfresource.ComposeTestCheckFunc(
-					expectCreateCalls(e, 1, 2),
-					func(s *terraform.State) error {
-						for _, address := range []string{up, variation} {
-							r := s.RootModule().Resources[address].Primary
-							if r.ID != ids[address] || r.Attributes["image_id"] != ids[testAccGridAddress] {
-								return fmt.Errorf("%s: id %s, image_id %s; want %s of grid %s", address, r.ID,
-									r.Attributes["image_id"], ids[address], ids[testAccGridAddress])
-							}
-						}
-						return nil
-					},
-				),
+					statecheck.ExpectKnownValue(variation, tfjsonpath.New("button"), knownvalue.StringExact("V4")),
+					statecheck.CompareValuePairs(up, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
+					statecheck.CompareValuePairs(variation, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
+				}),
+				Check: expectCreateCalls(e, 1, 2),
 			},
 		},
 	})
@@ -294,31 +278,23 @@ resource "akool_generated_image" "v4" {
   resolution  = "1080p"
 }
 `
-	var id string
+	imported := &reimport{address: address}
+	keepID := sameIDs(address)
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{
 			{
 				Config: config,
-				ConfigStateChecks: []statecheck.StateCheck{
+				ConfigStateChecks: append(keepID(),
 					statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
 					statecheck.ExpectKnownValue(address, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(1)),
 					statecheck.CompareValuePairs(address, tfjsonpath.New("upscaled_urls").AtSliceIndex(0), address, tfjsonpath.New("image_url"), compare.ValuesSame()),
-				},
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources[address].Primary.ID
-					return nil
-				},
+				),
+				Check: imported.captureID(),
 			},
 			{Config: config, ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
-			{Config: testAccProviderConfig(url) + removedBlock(address), Check: expectNotInState(address)},
-			{
-				Config:             config,
-				ResourceName:       address,
-				ImportState:        true,
-				ImportStatePersist: true,
-				ImportStateIdFunc:  func(*terraform.State) (string, error) { return id, nil },
-			},
+			imported.forgetStep(testAccProviderConfig(url)),
+			imported.importStep(config),
 			{
 				// resolution is adopted in place; api_version is read as v4.
 				Config: config,
@@ -326,15 +302,10 @@ resource "akool_generated_image" "v4" {
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringFunc(func(v string) error {
-						if v != id {
-							return fmt.Errorf("id %s, want the imported %s", v, id)
-						}
-						return nil
-					})),
+				// The imported job is kept.
+				ConfigStateChecks: append(keepID(),
 					statecheck.ExpectKnownValue(address, tfjsonpath.New("api_version"), knownvalue.StringExact("v4")),
-				},
+				),
 				Check: expectCreateCalls(e, 1, 0),
 			},
 		},
