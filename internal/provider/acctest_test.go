@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -301,5 +302,92 @@ func compareIDs(comparer compare.ValueComparer, addresses []string) func() []sta
 			checks[i] = comparisons[i].AddStateValue(address, tfjsonpath.New("id"))
 		}
 		return checks
+	}
+}
+
+// newGridHarness is a terraform CLI harness whose state already holds a
+// finished grid at testAccGridAddress; it returns the grid's configuration.
+func newGridHarness(t *testing.T, url, prompt string) (*tfHarness, string) {
+	t.Helper()
+	h := newTFHarness(t)
+	grid := testAccGridConfig(url, prompt)
+	h.writeConfig(grid)
+	h.init()
+	if res := h.apply(); res.exitCode != 0 {
+		t.Fatalf("creating the grid failed:\n%s", res.output())
+	}
+	return h, grid
+}
+
+// expectNoChanges fails the test unless terraform plan, after what, plans
+// nothing.
+func (h *tfHarness) expectNoChanges(after string) {
+	h.t.Helper()
+	if res := h.run("plan", "-detailed-exitcode", "-input=false"); res.exitCode != 0 {
+		h.t.Errorf("plan %s exited %d (want 0, no changes):\n%s", after, res.exitCode, res.output())
+	}
+}
+
+// expectKeptJob asserts that an apply (res) that stopped waiting kept the
+// paid job at address in state: a job id that res names, not tainted. It
+// returns the resource and its id.
+func (h *tfHarness) expectKeptJob(res tfResult, address string) (*tfjson.StateResource, string) {
+	h.t.Helper()
+	r := h.resource(address)
+	if r == nil {
+		h.t.Fatalf("%s is not in state; the paid job would be lost:\n%s", address, res.output())
+	}
+	id := stateID(r)
+	if !imageIDPattern.MatchString(id) || r.Tainted || !res.mentions(id) {
+		h.t.Fatalf("%s: id %q, tainted %v; want the job's id, not tainted, named in the output:\n%s", address, id, r.Tainted, res.output())
+	}
+	return r, id
+}
+
+// expectFinishedJob asserts that address holds job id, completed with an
+// image URL and not tainted, and returns it.
+func (h *tfHarness) expectFinishedJob(address, id string) *tfjson.StateResource {
+	h.t.Helper()
+	r := h.resource(address)
+	if r == nil || r.Tainted || r.AttributeValues["id"] != id || r.AttributeValues["status"] != "completed" ||
+		!strings.HasPrefix(fmt.Sprint(r.AttributeValues["image_url"]), "http") {
+		h.t.Fatalf("%s: %+v; want job %s completed, with an image_url", address, r, id)
+	}
+	return r
+}
+
+// applyFinishingJobsByClock runs terraform apply with the configuration as
+// it is and, once the apply has read each of the jobs ids twice (it has
+// refreshed and is waiting), moves the emulator's clock so that they finish.
+func applyFinishingJobsByClock(h *tfHarness, e *emulator.Emulator, ids ...string) tfResult {
+	h.t.Helper()
+	readsBefore := e.Counters().ReadsByID
+	run := h.start("apply", "-auto-approve", "-input=false")
+	waiting := func() bool {
+		reads := e.Counters().ReadsByID
+		for _, id := range ids {
+			if reads[id] < readsBefore[id]+2 {
+				return false
+			}
+		}
+		return true
+	}
+	// Past the deadline, the apply's own output tells what went wrong.
+	for deadline := time.Now().Add(time.Minute); !waiting() && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	e.Clock().Advance(2 * time.Hour)
+	return run.wait()
+}
+
+// expectEmulatorCalls asserts, outside test steps, what Akool received in
+// all (the emulator's counters): creates accepted generations, presses
+// accepted button presses, and no other create request; why says what a
+// difference would mean.
+func expectEmulatorCalls(t *testing.T, e *emulator.Emulator, creates, presses int, why string) {
+	t.Helper()
+	if c := e.Counters(); c.Creates != creates || c.Presses != presses || c.CreateAttempts != creates+presses {
+		t.Errorf("creates = %d, presses = %d, create attempts = %d; want %d, %d and %d: %s",
+			c.Creates, c.Presses, c.CreateAttempts, creates, presses, creates+presses, why)
 	}
 }

@@ -424,13 +424,7 @@ model_name  = "no-such-model"`)},
 func TestAccReliability_interruptRecovery(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newTFHarness(t)
-	grid := testAccGridConfig(url, "a quiet harbor before the storm")
-	h.writeConfig(grid)
-	h.init()
-	if res := h.apply(); res.exitCode != 0 {
-		t.Fatalf("creating the grid failed:\n%s", res.output())
-	}
+	h, grid := newGridHarness(t, url, "a quiet harbor before the storm")
 
 	// From now on, jobs only finish when the test moves the emulator's clock.
 	e.SetJobTime(0, time.Hour)
@@ -465,47 +459,17 @@ resource "akool_generated_image" "slow" {
 	}
 	ids := map[string]string{}
 	for _, address := range []string{imageAddress, upscaleAddress} {
-		r := h.resource(address)
-		if r == nil {
-			t.Fatalf("%s is not in state after the interrupt; the paid job would be lost", address)
-		}
-		id, _ := r.AttributeValues["id"].(string)
-		if !imageIDPattern.MatchString(id) || r.Tainted || !res.mentions(id) {
-			t.Fatalf("%s after the interrupt: id %q, tainted %v; want the job's id, not tainted, named in a warning:\n%s",
-				address, id, r.Tainted, res.output())
-		}
-		ids[address] = id
+		_, ids[address] = h.expectKeptJob(res, address)
 	}
 	interruptedCounters := e.Counters()
 
 	// A plain apply of the same configuration; the jobs finish while it waits.
-	readsBefore := e.Counters().ReadsByID
-	run = h.start("apply", "-auto-approve", "-input=false")
-	deadline = time.Now().Add(time.Minute)
-	for {
-		reads := e.Counters().ReadsByID
-		if reads[ids[imageAddress]] >= readsBefore[ids[imageAddress]]+2 && reads[ids[upscaleAddress]] >= readsBefore[ids[upscaleAddress]]+2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			break // the apply's own output will tell what went wrong
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	e.Clock().Advance(2 * time.Hour)
-	res = run.wait()
+	res = applyFinishingJobsByClock(h, e, ids[imageAddress], ids[upscaleAddress])
 	if res.exitCode != 0 || !res.mentions("0 added, 2 changed, 0 destroyed") {
 		t.Fatalf("recovery apply: exit %d, want two in-place updates:\n%s", res.exitCode, res.output())
 	}
 	for address, id := range ids {
-		r := h.resource(address)
-		if r == nil || r.Tainted || r.AttributeValues["id"] != id || r.AttributeValues["status"] != "completed" {
-			t.Errorf("%s after recovery: %+v; want job %s completed", address, r, id)
-			continue
-		}
-		if u, _ := r.AttributeValues["image_url"].(string); !strings.HasPrefix(u, "http") {
-			t.Errorf("%s after recovery: image_url = %v; want the finished picture's URL", address, r.AttributeValues["image_url"])
-		}
+		h.expectFinishedJob(address, id)
 	}
 	after := e.Counters()
 	if after.CreateAttempts != interruptedCounters.CreateAttempts || after.Creates != 2 || after.Presses != 1 {
@@ -513,9 +477,7 @@ resource "akool_generated_image" "slow" {
 			interruptedCounters.CreateAttempts, after.CreateAttempts, after.Creates, after.Presses)
 	}
 	figure(t, "create requests in all (grid, image, press)", after.CreateAttempts)
-	if res := h.run("plan", "-detailed-exitcode", "-input=false"); res.exitCode != 0 {
-		t.Errorf("plan after recovery exited %d, want 0:\n%s", res.exitCode, res.output())
-	}
+	h.expectNoChanges("after recovery")
 }
 
 // hostileServer serves the emulator, except that infobymodelid answers are

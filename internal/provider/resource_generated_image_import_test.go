@@ -369,9 +369,7 @@ resource "akool_generated_image" "test" {
 				"Cannot Import Image", "result of button V3", "Import it as akool_image_variation instead"),
 		},
 	})
-	if c := e.Counters(); c.Creates != 1 || c.Presses != 2 || c.CreateAttempts != 3 {
-		t.Errorf("creates = %d, presses = %d, create attempts = %d; want 1, 2 and 3", c.Creates, c.Presses, c.CreateAttempts)
-	}
+	expectEmulatorCalls(t, e, 1, 2, "an import must never create or press")
 }
 
 // A create whose answer arrives after the create timeout has passed is not
@@ -399,29 +397,15 @@ resource "akool_generated_image" "test" {
 	if res.mentions("Outcome Unknown") {
 		t.Errorf("the create request was cut short by the create timeout:\n%s", res.output())
 	}
-	kept := h.resource(testAccImageAddress)
-	if kept == nil {
-		t.Fatalf("the accepted job is not in state; the paid job would be lost:\n%s", res.output())
-	}
-	if id, _ := kept.AttributeValues["id"].(string); !imageIDPattern.MatchString(id) || !res.mentions(id) {
-		t.Errorf("state id = %q; want the job's id, named in the warning", id)
-	}
-	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
-		t.Errorf("creates = %d, create attempts = %d; want 1 and 1", c.Creates, c.CreateAttempts)
-	}
+	h.expectKeptJob(res, testAccImageAddress)
+	expectEmulatorCalls(t, e, 1, 0, "one create sent")
 }
 
 // The same for a button press.
 func TestAccImageUpscale_pressOutlivesTimeout(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newTFHarness(t)
-	grid := testAccGridConfig(url, "a lighthouse seen from a ferry")
-	h.writeConfig(grid)
-	h.init()
-	if res := h.apply(); res.exitCode != 0 {
-		t.Fatalf("creating the grid failed:\n%s", res.output())
-	}
+	h, grid := newGridHarness(t, url, "a lighthouse seen from a ferry")
 
 	e.SetLatency(1500 * time.Millisecond)
 	const address = "akool_image_upscale.slow"
@@ -431,16 +415,8 @@ func TestAccImageUpscale_pressOutlivesTimeout(t *testing.T) {
 	if !res.mentions("Warning: Upscale Not Finished") || !res.mentions("within the create timeout (1s)") || res.mentions("Outcome Unknown") {
 		t.Errorf("apply output does not report a wait cut by the timeout after an accepted press:\n%s", res.output())
 	}
-	kept := h.resource(address)
-	if kept == nil {
-		t.Fatalf("the accepted press is not in state; the paid job would be lost:\n%s", res.output())
-	}
-	if id, _ := kept.AttributeValues["id"].(string); !imageIDPattern.MatchString(id) {
-		t.Errorf("state id = %q; want the press's job id", id)
-	}
-	if c := e.Counters(); c.Presses != 1 || c.CreateAttempts != 2 {
-		t.Errorf("presses = %d, create attempts = %d; want 1 and 2 (the grid and one press)", c.Presses, c.CreateAttempts)
-	}
+	h.expectKeptJob(res, address)
+	expectEmulatorCalls(t, e, 1, 1, "the grid and one press")
 }
 
 // importTestSchema is the resource's schema with an empty state and plan.

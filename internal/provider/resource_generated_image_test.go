@@ -594,17 +594,9 @@ resource "akool_image_file" "slow" {
 			t.Errorf("apply output mentions %q instead of the provider's own errors:\n%s", confusing, res.output())
 		}
 	}
-	first := h.resource(address)
-	if first == nil {
-		t.Fatalf("the timed-out image is not in state; the paid job would be lost")
-	}
-	id, _ := first.AttributeValues["id"].(string)
-	status, _ := first.AttributeValues["status"].(string)
-	if !imageIDPattern.MatchString(id) || (status != "queueing" && status != "processing") || first.Tainted {
-		t.Fatalf("after the timeout: id = %q, status = %q, tainted = %v; want a saved id, an unfinished status, not tainted", id, status, first.Tainted)
-	}
-	if !res.mentions(id) {
-		t.Errorf("the warning does not name job %s:\n%s", id, res.output())
+	first, id := h.expectKeptJob(res, address)
+	if status := first.AttributeValues["status"]; status != "queueing" && status != "processing" {
+		t.Fatalf("after the timeout: status = %v; want an unfinished status", status)
 	}
 	if h.resource("akool_image_file.slow") != nil || h.resource("akool_image_upscale.slow") != nil {
 		t.Error("a resource that uses the unfinished image is in state")
@@ -629,34 +621,19 @@ resource "akool_image_file" "slow" {
 	// job finishes. New jobs (the upscale) are quick again.
 	e.SetJobTime(100*time.Millisecond, 300*time.Millisecond)
 	h.writeConfig(config("2m"))
-	readsBefore := e.Counters().ReadsByID[id]
-	run := h.start("apply", "-auto-approve", "-input=false")
-	deadline := time.Now().Add(time.Minute)
-	for e.Counters().ReadsByID[id] < readsBefore+2 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	e.Clock().Advance(2 * time.Hour)
-	res = run.wait()
+	res = applyFinishingJobsByClock(h, e, id)
 	if res.exitCode != 0 {
 		t.Fatalf("second apply failed:\n%s", res.output())
 	}
 	if !res.mentions("2 added, 1 changed, 0 destroyed") {
 		t.Errorf("second apply was not an in-place wait plus the two dependents:\n%s", res.output())
 	}
-	done := h.resource(address)
-	if done == nil || done.Tainted || done.AttributeValues["id"] != id || done.AttributeValues["status"] != "completed" ||
-		done.AttributeValues["image_url"] == nil {
-		t.Fatalf("after the second apply: %+v; want the same id %s completed with an image_url", done, id)
-	}
+	done := h.expectFinishedJob(address, id)
 	if saved := h.resource("akool_image_file.slow"); saved == nil || saved.AttributeValues["url"] != done.AttributeValues["image_url"] {
 		t.Errorf("the local copy is %+v; want the finished image_url downloaded", saved)
 	}
-	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 2 || c.Presses != 1 {
-		t.Errorf("creates = %d, presses = %d, create attempts = %d; want one generation and one press in all", c.Creates, c.Presses, c.CreateAttempts)
-	}
-	if res := h.run("plan", "-detailed-exitcode", "-input=false"); res.exitCode != 0 {
-		t.Errorf("plan after the image finished exited %d (want 0, no changes):\n%s", res.exitCode, res.output())
-	}
+	expectEmulatorCalls(t, e, 1, 1, "one generation and one press in all")
+	h.expectNoChanges("after the image finished")
 }
 
 // The documented pipeline guard: a postcondition on status fails the apply
