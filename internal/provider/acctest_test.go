@@ -391,3 +391,9 @@ func expectEmulatorCalls(t *testing.T, e *emulator.Emulator, creates, presses in
 			c.Creates, c.Presses, c.CreateAttempts, creates, presses, creates+presses, why)
 	}
 }
+
+// accTest runs steps against the provider served in-process.
+func accTest(t *testing.T, steps []tfresource.TestStep) {
+	t.Helper()
+	tfresource.Test(t, tfresource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+}

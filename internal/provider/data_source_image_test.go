@@ -31,50 +31,41 @@ func TestAccImageDataSource_found(t *testing.T) {
 		statecheck.ExpectKnownValue(data, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
 		statecheck.ExpectKnownValue(data, tfjsonpath.New("source_image"), knownvalue.Null()),
 	)
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: testAccImageConfig(url, "an orchard  in   bloom") + `
+	accTest(t, []tfresource.TestStep{{
+		Config: testAccImageConfig(url, "an orchard  in   bloom") + `
 data "akool_image" "test" {
   id = akool_generated_image.test.id
 }
 `,
-			ConfigStateChecks: checks,
-			Check:             expectCreates(e, 1),
-		}},
-	})
+		ConfigStateChecks: checks,
+		Check:             expectCreates(e, 1),
+	}})
 }
 
 func TestAccImageDataSource_notFound(t *testing.T) {
 	t.Parallel()
 	_, url := newTestEmulator(t)
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: testAccProviderConfig(url) + `
+	accTest(t, []tfresource.TestStep{{
+		Config: testAccProviderConfig(url) + `
 data "akool_image" "test" {
   id = "0123456789abcdef01234567"
 }
 `,
-			ExpectError: regexp.MustCompile(`(?s)Image Not Found.*code 1008.*never\s+existed.*7\s+days`),
-		}},
-	})
+		ExpectError: regexp.MustCompile(`(?s)Image Not Found.*code 1008.*never\s+existed.*7\s+days`),
+	}})
 }
 
 func TestAccImageDataSource_invalidID(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: testAccProviderConfig(url) + `
+	accTest(t, []tfresource.TestStep{{
+		Config: testAccProviderConfig(url) + `
 data "akool_image" "test" {
   id = "662a10df4197b3af58532e8"
 }
 `,
-			ExpectError: regexp.MustCompile(`(?s)Attribute\s+id\s+must\s+be\s+an\s+Akool\s+image\s+id`),
-		}},
-	})
+		ExpectError: regexp.MustCompile(`(?s)Attribute\s+id\s+must\s+be\s+an\s+Akool\s+image\s+id`),
+	}})
 	if c := e.Counters(); c.Requests != 0 {
 		t.Errorf("emulator received %d requests for an id that must fail at plan", c.Requests)
 	}
@@ -86,10 +77,8 @@ data "akool_image" "test" {
 func TestAccImageDataSource_v4(t *testing.T) {
 	t.Parallel()
 	_, url := newTestEmulator(t)
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: testAccProviderConfig(url) + fmt.Sprintf(`
+	accTest(t, []tfresource.TestStep{{
+		Config: testAccProviderConfig(url) + fmt.Sprintf(`
 resource "akool_generated_image" "test" {
   api_version = "v4"
   prompt      = %q
@@ -98,13 +87,12 @@ data "akool_image" "test" {
   id = akool_generated_image.test.id
 }
 `, "a copper kettle"),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.akool_image.test", tfjsonpath.New("model_name"), knownvalue.Null()),
-				statecheck.ExpectKnownValue("akool_generated_image.test", tfjsonpath.New("model_name"), knownvalue.StringExact("wavespeed-ai/flux-krea-dev-lora")),
-				statecheck.ExpectKnownValue("data.akool_image.test", tfjsonpath.New("buttons"), knownvalue.ListSizeExact(0)),
-			},
-		}},
-	})
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("data.akool_image.test", tfjsonpath.New("model_name"), knownvalue.Null()),
+			statecheck.ExpectKnownValue("akool_generated_image.test", tfjsonpath.New("model_name"), knownvalue.StringExact("wavespeed-ai/flux-krea-dev-lora")),
+			statecheck.ExpectKnownValue("data.akool_image.test", tfjsonpath.New("buttons"), knownvalue.ListSizeExact(0)),
+		},
+	}})
 }
 
 // An id Akool no longer knows (1008) and that was made more than 7 days ago
@@ -131,20 +119,17 @@ data "akool_image" "old" {
   id = %q
 }
 `, img.ID)
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: config,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(data, tfjsonpath.New("expired"), knownvalue.Bool(true)),
-				statecheck.ExpectKnownValue(data, tfjsonpath.New("id"), knownvalue.StringExact(img.ID)),
-				statecheck.ExpectKnownValue(data, tfjsonpath.New("created_at"), knownvalue.StringExact(created.Format(time.RFC3339))),
-				statecheck.ExpectKnownValue(data, tfjsonpath.New("expires_at"), knownvalue.StringExact(created.Add(imageRetention).Format(time.RFC3339))),
-				statecheck.ExpectKnownValue(data, tfjsonpath.New("status"), knownvalue.Null()),
-				statecheck.ExpectKnownValue(data, tfjsonpath.New("image_url"), knownvalue.Null()),
-			},
-		}},
-	})
+	accTest(t, []tfresource.TestStep{{
+		Config: config,
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(data, tfjsonpath.New("expired"), knownvalue.Bool(true)),
+			statecheck.ExpectKnownValue(data, tfjsonpath.New("id"), knownvalue.StringExact(img.ID)),
+			statecheck.ExpectKnownValue(data, tfjsonpath.New("created_at"), knownvalue.StringExact(created.Format(time.RFC3339))),
+			statecheck.ExpectKnownValue(data, tfjsonpath.New("expires_at"), knownvalue.StringExact(created.Add(imageRetention).Format(time.RFC3339))),
+			statecheck.ExpectKnownValue(data, tfjsonpath.New("status"), knownvalue.Null()),
+			statecheck.ExpectKnownValue(data, tfjsonpath.New("image_url"), knownvalue.Null()),
+		},
+	}})
 }
 
 // The warning for an expired id names it, and terraform destroy works.

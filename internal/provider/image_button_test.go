@@ -32,23 +32,20 @@ func TestAccImageButton_importWrongKind(t *testing.T) {
 	withImported := config +
 		testAccButtonBlock("akool_image_upscale", "imported", "akool_generated_image.grid.id", 1, "") +
 		testAccButtonBlock("akool_image_variation", "imported", "akool_generated_image.grid.id", 1, "")
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{Config: config, Check: expectPresses(e, 2)},
-			importErrorStep(withImported, "akool_image_upscale.imported", "akool_image_variation.var",
-				"Cannot Import Image", "is a variation (button V1 of image", "not an upscale", "Import it as akool_image_variation instead"),
-			importErrorStep(withImported, "akool_image_variation.imported", "akool_image_upscale.up",
-				"Cannot Import Image", "is an upscale (button U1 of image", "not a variation", "Import it as akool_image_upscale instead"),
-			importErrorStep(withImported, "akool_image_upscale.imported", testAccGridAddress,
-				"Cannot Import Image", "offers buttons of its own", "so it is a grid", "not an upscale", "as akool_generated_image"),
-			{
-				Config:        withImported,
-				ResourceName:  "akool_image_upscale.imported",
-				ImportState:   true,
-				ImportStateId: "not-an-id",
-				ExpectError:   errorPattern("Invalid Import ID", "24 hexadecimal digits"),
-			},
+	accTest(t, []tfresource.TestStep{
+		{Config: config, Check: expectPresses(e, 2)},
+		importErrorStep(withImported, "akool_image_upscale.imported", "akool_image_variation.var",
+			"Cannot Import Image", "is a variation (button V1 of image", "not an upscale", "Import it as akool_image_variation instead"),
+		importErrorStep(withImported, "akool_image_variation.imported", "akool_image_upscale.up",
+			"Cannot Import Image", "is an upscale (button U1 of image", "not a variation", "Import it as akool_image_upscale instead"),
+		importErrorStep(withImported, "akool_image_upscale.imported", testAccGridAddress,
+			"Cannot Import Image", "offers buttons of its own", "so it is a grid", "not an upscale", "as akool_generated_image"),
+		{
+			Config:        withImported,
+			ResourceName:  "akool_image_upscale.imported",
+			ImportState:   true,
+			ImportStateId: "not-an-id",
+			ExpectError:   errorPattern("Invalid Import ID", "24 hexadecimal digits"),
 		},
 	})
 	expectEmulatorCalls(t, e, 1, 2, "an import must never press a button")

@@ -128,43 +128,40 @@ func TestAccLive_imagesButtonsImportAndData(t *testing.T) {
 		statecheck.ExpectKnownOutputValue("variation_last_single_image", knownvalue.StringRegexp(liveURL)),
 	)
 
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config:            liveConfig(b),
-				ConfigStateChecks: append(checks, keepIDs()...),
-				Check:             tfresource.ComposeTestCheckFunc(importedUp.captureID(), importedV4.captureID()),
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:            liveConfig(b),
+			ConfigStateChecks: append(checks, keepIDs()...),
+			Check:             tfresource.ComposeTestCheckFunc(importedUp.captureID(), importedV4.captureID()),
+		},
+		{
+			// Refreshed, nothing is planned: no job is paid for again.
+			Config: liveConfig(b),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				// Refreshed, nothing is planned: no job is paid for again.
-				Config: liveConfig(b),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			ConfigStateChecks: keepIDs(),
+		},
+		{
+			// Forget the upscale and the v4 image in Terraform (not in Akool)...
+			Config: liveConfig(b, up, v4),
+			Check:  tfresource.ComposeTestCheckFunc(expectNotInState(up), expectNotInState(v4)),
+		},
+		// ... and import them by id.
+		importedUp.importStep(liveConfig(b)),
+		importedV4.importStep(liveConfig(b)),
+		{
+			// The first apply after the import takes what Akool does
+			// not report from the configuration, in place; then the
+			// plan is empty.
+			Config: liveConfig(b),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					expectNoNewJob(up), expectNoNewJob(v4), expectNoNewJob(grid), expectNoNewJob(variation),
 				},
-				ConfigStateChecks: keepIDs(),
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				// Forget the upscale and the v4 image in Terraform (not in Akool)...
-				Config: liveConfig(b, up, v4),
-				Check:  tfresource.ComposeTestCheckFunc(expectNotInState(up), expectNotInState(v4)),
-			},
-			// ... and import them by id.
-			importedUp.importStep(liveConfig(b)),
-			importedV4.importStep(liveConfig(b)),
-			{
-				// The first apply after the import takes what Akool does
-				// not report from the configuration, in place; then the
-				// plan is empty.
-				Config: liveConfig(b),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						expectNoNewJob(up), expectNoNewJob(v4), expectNoNewJob(grid), expectNoNewJob(variation),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: slices.Concat(finished(up), finished(v4), keepIDs()),
-			},
+			ConfigStateChecks: slices.Concat(finished(up), finished(v4), keepIDs()),
 		},
 	})
 }

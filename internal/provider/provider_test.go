@@ -61,28 +61,23 @@ func TestMain(m *testing.M) {
 func TestAccProvider_apiKey(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config:            testAccImageConfig(url, "a red kite over the dunes"),
-			ConfigStateChecks: completedImageChecks(testAccImageAddress),
-			Check: checkCounters(e, func(c emulator.Counters) error {
-				if c.Creates != 1 || c.TokenRequests != 0 {
-					return fmt.Errorf("creates = %d, token requests = %d; want 1 and 0 (api_key needs no token)", c.Creates, c.TokenRequests)
-				}
-				return nil
-			}),
-		}},
-	})
+	accTest(t, []tfresource.TestStep{{
+		Config:            testAccImageConfig(url, "a red kite over the dunes"),
+		ConfigStateChecks: completedImageChecks(testAccImageAddress),
+		Check: checkCounters(e, func(c emulator.Counters) error {
+			if c.Creates != 1 || c.TokenRequests != 0 {
+				return fmt.Errorf("creates = %d, token requests = %d; want 1 and 0 (api_key needs no token)", c.Creates, c.TokenRequests)
+			}
+			return nil
+		}),
+	}})
 }
 
 func TestAccProvider_clientCredentials(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.ClientID = "client-7c1e" })
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: fmt.Sprintf(`
+	accTest(t, []tfresource.TestStep{{
+		Config: fmt.Sprintf(`
 provider "akool" {
   endpoint      = %q
   client_id     = "client-7c1e"
@@ -92,24 +87,21 @@ resource "akool_generated_image" "test" {
   prompt = "a lantern on a jetty"
 }
 `, url, testAccAPIKey),
-			ConfigStateChecks: completedImageChecks(testAccImageAddress),
-			Check: checkCounters(e, func(c emulator.Counters) error {
-				if c.TokenRequests == 0 || c.Creates != 1 {
-					return fmt.Errorf("token requests = %d, creates = %d; want at least one getToken call and 1 create", c.TokenRequests, c.Creates)
-				}
-				return nil
-			}),
-		}},
-	})
+		ConfigStateChecks: completedImageChecks(testAccImageAddress),
+		Check: checkCounters(e, func(c emulator.Counters) error {
+			if c.TokenRequests == 0 || c.Creates != 1 {
+				return fmt.Errorf("token requests = %d, creates = %d; want at least one getToken call and 1 create", c.TokenRequests, c.Creates)
+			}
+			return nil
+		}),
+	}})
 }
 
 func TestAccProvider_token(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: fmt.Sprintf(`
+	accTest(t, []tfresource.TestStep{{
+		Config: fmt.Sprintf(`
 provider "akool" {
   endpoint = %q
   token    = %q
@@ -118,15 +110,14 @@ resource "akool_generated_image" "test" {
   prompt = "a paper boat in the rain"
 }
 `, url, e.Token()),
-			ConfigStateChecks: completedImageChecks(testAccImageAddress),
-			Check: checkCounters(e, func(c emulator.Counters) error {
-				if c.TokenRequests != 0 || c.Creates != 1 {
-					return fmt.Errorf("token requests = %d, creates = %d; want 0 and 1", c.TokenRequests, c.Creates)
-				}
-				return nil
-			}),
-		}},
-	})
+		ConfigStateChecks: completedImageChecks(testAccImageAddress),
+		Check: checkCounters(e, func(c emulator.Counters) error {
+			if c.TokenRequests != 0 || c.Creates != 1 {
+				return fmt.Errorf("token requests = %d, creates = %d; want 0 and 1", c.TokenRequests, c.Creates)
+			}
+			return nil
+		}),
+	}})
 }
 
 // Not parallel: it sets process environment variables, which the in-process
@@ -135,19 +126,16 @@ func TestAccProvider_environment(t *testing.T) {
 	e, url := newTestEmulator(t)
 	t.Setenv(envEndpoint, url)
 	t.Setenv(envAPIKey, testAccAPIKey)
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: `
+	accTest(t, []tfresource.TestStep{{
+		Config: `
 provider "akool" {}
 resource "akool_generated_image" "test" {
   prompt = "a fox in fresh snow"
 }
 `,
-			ConfigStateChecks: completedImageChecks(testAccImageAddress),
-			Check:             expectCreates(e, 1),
-		}},
-	})
+		ConfigStateChecks: completedImageChecks(testAccImageAddress),
+		Check:             expectCreates(e, 1),
+	}})
 }
 
 // Credentials that come from a resource are unknown while planning; the plan
@@ -155,10 +143,8 @@ resource "akool_generated_image" "test" {
 func TestAccProvider_unknownCredentialsAtPlan(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: fmt.Sprintf(`
+	accTest(t, []tfresource.TestStep{{
+		Config: fmt.Sprintf(`
 resource "terraform_data" "key" {
   input = %q
 }
@@ -170,16 +156,15 @@ resource "akool_generated_image" "test" {
   prompt = "a kettle on a camp stove"
 }
 `, testAccAPIKey, url),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionCreate),
-					plancheck.ExpectUnknownValue(testAccImageAddress, tfjsonpath.New("id")),
-				},
+		ConfigPlanChecks: tfresource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionCreate),
+				plancheck.ExpectUnknownValue(testAccImageAddress, tfjsonpath.New("id")),
 			},
-			ConfigStateChecks: completedImageChecks(testAccImageAddress),
-			Check:             expectCreates(e, 1),
-		}},
-	})
+		},
+		ConfigStateChecks: completedImageChecks(testAccImageAddress),
+		Check:             expectCreates(e, 1),
+	}})
 }
 
 // Every provider configuration error is reported at plan time, names the
@@ -232,10 +217,7 @@ resource "akool_generated_image" "test" {
 			ExpectError: regexp.MustCompile(s.want),
 		})
 	}
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    testSteps,
-	})
+	accTest(t, testSteps)
 	if c := e.Counters(); c.Requests != 0 {
 		t.Errorf("emulator received %d API requests for configurations that must fail at plan", c.Requests)
 	}
@@ -443,10 +425,8 @@ func TestAccProvider_badKeyFromEnvironmentFailsPlan(t *testing.T) {
 	const badKey = "wrong-env-key-5a7e01"
 	e, url := newTestEmulator(t)
 	t.Setenv(envAPIKey, badKey)
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: fmt.Sprintf(`
+	accTest(t, []tfresource.TestStep{{
+		Config: fmt.Sprintf(`
 provider "akool" {
   endpoint = %q
 }
@@ -454,10 +434,9 @@ resource "akool_generated_image" "test" {
   prompt = "a locked gate"
 }
 `, url),
-			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)Akool Refused the Credentials.*1101.*the\s+AKOOL_API_KEY\s+environment\s+variable`),
-		}},
-	})
+		PlanOnly:    true,
+		ExpectError: regexp.MustCompile(`(?s)Akool Refused the Credentials.*1101.*the\s+AKOOL_API_KEY\s+environment\s+variable`),
+	}})
 	if c := e.Counters(); c.CreateAttempts != 0 {
 		t.Errorf("create attempts = %d, want 0", c.CreateAttempts)
 	}
@@ -614,22 +593,20 @@ provider "akool" {
   client_secret = %q
 }
 `, url, testAccAPIKey) + image
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config:            clientConfig,
-				ConfigStateChecks: completedImageChecks(testAccImageAddress),
-				Check: checkCounters(e, func(c emulator.Counters) error {
-					if c.TokenRequests == 0 || c.Creates != 1 {
-						return fmt.Errorf("token requests = %d, creates = %d; want the client credentials used and 1 create", c.TokenRequests, c.Creates)
-					}
-					return nil
-				}),
-			},
-			{
-				// Two ways in the block itself: the error points at one of them.
-				Config: fmt.Sprintf(`
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:            clientConfig,
+			ConfigStateChecks: completedImageChecks(testAccImageAddress),
+			Check: checkCounters(e, func(c emulator.Counters) error {
+				if c.TokenRequests == 0 || c.Creates != 1 {
+					return fmt.Errorf("token requests = %d, creates = %d; want the client credentials used and 1 create", c.TokenRequests, c.Creates)
+				}
+				return nil
+			}),
+		},
+		{
+			// Two ways in the block itself: the error points at one of them.
+			Config: fmt.Sprintf(`
 provider "akool" {
   endpoint      = %q
   client_id     = "emulator-client"
@@ -637,11 +614,10 @@ provider "akool" {
   token         = "a-token-as-well"
 }
 `, url, testAccAPIKey) + image,
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Conflicting Akool Credentials.*in provider "akool":.*client_id.*Remove\s+all\s+but\s+one\s+from\s+the\s+provider\s+block`),
-			},
-			{Config: clientConfig, PlanOnly: true},
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Conflicting Akool Credentials.*in provider "akool":.*client_id.*Remove\s+all\s+but\s+one\s+from\s+the\s+provider\s+block`),
 		},
+		{Config: clientConfig, PlanOnly: true},
 	})
 }
 
@@ -706,17 +682,14 @@ func TestAccGeneratedImage_readRefusedCredentials_proxyFault(t *testing.T) {
 		forward.ServeHTTP(w, r)
 	}))
 	t.Cleanup(proxy.Close)
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{Config: testAccImageConfig(url, "a kite over dunes")},
-			{
-				Config:      testAccImageConfig(proxy.URL, "a kite over dunes"),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Unable to Read Image.*code\s+1101.*rejected\s+the\s+API\s+key.*check\s+the\s+credentials\s+named\s+above`),
-			},
-			{Config: testAccImageConfig(url, "a kite over dunes")},
+	accTest(t, []tfresource.TestStep{
+		{Config: testAccImageConfig(url, "a kite over dunes")},
+		{
+			Config:      testAccImageConfig(proxy.URL, "a kite over dunes"),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Unable to Read Image.*code\s+1101.*rejected\s+the\s+API\s+key.*check\s+the\s+credentials\s+named\s+above`),
 		},
+		{Config: testAccImageConfig(url, "a kite over dunes")},
 	})
 }
 

@@ -57,61 +57,58 @@ resource "akool_generated_image" "test" {
 }
 `
 	noReplacement := []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate)}
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config:             config,
-				ResourceName:       testAccImageAddress,
-				ImportState:        true,
-				ImportStatePersist: true,
-				ImportStateId:      id,
-				ImportStateCheck: func(states []*terraform.InstanceState) error {
-					if len(states) != 1 {
-						return fmt.Errorf("imported %d resources, want 1", len(states))
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:             config,
+			ResourceName:       testAccImageAddress,
+			ImportState:        true,
+			ImportStatePersist: true,
+			ImportStateId:      id,
+			ImportStateCheck: func(states []*terraform.InstanceState) error {
+				if len(states) != 1 {
+					return fmt.Errorf("imported %d resources, want 1", len(states))
+				}
+				a := states[0].Attributes
+				if a["status"] != "queueing" && a["status"] != "processing" {
+					return fmt.Errorf("status = %q, want an unfinished job", a["status"])
+				}
+				if a["prompt"] != "a lantern in the snow" {
+					return fmt.Errorf("prompt = %q, want Akool's echo", a["prompt"])
+				}
+				// Nothing in Akool's answer tells these yet: no guess.
+				for _, name := range []string{"api_version", "scale", "model_name", "resolution"} {
+					if v, ok := a[name]; ok && v != "" {
+						return fmt.Errorf("%s = %q after importing an unfinished job; want it left unset", name, v)
 					}
-					a := states[0].Attributes
-					if a["status"] != "queueing" && a["status"] != "processing" {
-						return fmt.Errorf("status = %q, want an unfinished job", a["status"])
-					}
-					if a["prompt"] != "a lantern in the snow" {
-						return fmt.Errorf("prompt = %q, want Akool's echo", a["prompt"])
-					}
-					// Nothing in Akool's answer tells these yet: no guess.
-					for _, name := range []string{"api_version", "scale", "model_name", "resolution"} {
-						if v, ok := a[name]; ok && v != "" {
-							return fmt.Errorf("%s = %q after importing an unfinished job; want it left unset", name, v)
-						}
-					}
-					return nil
-				},
+				}
+				return nil
 			},
-			{
-				// Both the plan without refresh and the one with it.
-				Config:             config,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PostApplyPreRefresh:  noReplacement,
-					PostApplyPostRefresh: noReplacement,
-				},
+		},
+		{
+			// Both the plan without refresh and the one with it.
+			Config:             config,
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PostApplyPreRefresh:  noReplacement,
+				PostApplyPostRefresh: noReplacement,
 			},
-			{
-				PreConfig: func() { e.Clock().Advance(2 * time.Hour) },
-				Config:    config,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply:             noReplacement,
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("id"), knownvalue.StringExact(id)),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("api_version"), knownvalue.StringExact("v4")),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("scale"), knownvalue.StringExact("16:9")),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
-				},
-				Check: expectCreateCalls(e, 1, 0),
+		},
+		{
+			PreConfig: func() { e.Clock().Advance(2 * time.Hour) },
+			Config:    config,
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply:             noReplacement,
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("id"), knownvalue.StringExact(id)),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("api_version"), knownvalue.StringExact("v4")),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("scale"), knownvalue.StringExact("16:9")),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
+			},
+			Check: expectCreateCalls(e, 1, 0),
 		},
 	})
 }
@@ -139,81 +136,78 @@ resource "akool_generated_image" "test" {
 	imported := &reimport{address: testAccImageAddress}
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	newID := statecheck.CompareValue(compare.ValuesDiffer())
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: config(""),
-				ConfigStateChecks: []statecheck.StateCheck{
-					sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-					newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-				},
-				Check: imported.captureID(),
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: config(""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+				newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
 			},
-			imported.forgetStep(testAccProviderConfig(url)),
-			imported.importStep(config("")),
-			{
-				// Akool echoes the prompt and no source_image: the job was
-				// text-to-image, so a source_image is a different picture.
-				Config:             config(sourceImage),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPreRefresh: replaced, PostApplyPostRefresh: replaced},
+			Check: imported.captureID(),
+		},
+		imported.forgetStep(testAccProviderConfig(url)),
+		imported.importStep(config("")),
+		{
+			// Akool echoes the prompt and no source_image: the job was
+			// text-to-image, so a source_image is a different picture.
+			Config:             config(sourceImage),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPreRefresh: replaced, PostApplyPostRefresh: replaced},
+		},
+		{
+			// Akool never reports resolution: the plan adopts it.
+			Config:             config(resolution),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPostRefresh: updated},
+		},
+		{
+			// An apply with nothing to adopt changes nothing...
+			Config: config(""),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				// Akool never reports resolution: the plan adopts it.
-				Config:             config(resolution),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPostRefresh: updated},
+		},
+		{
+			// ...and leaves the window open.
+			Config: config(resolution),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply:             updated,
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				// An apply with nothing to adopt changes nothing...
-				Config: config(""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
+				// The imported job is kept.
+				sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
 			},
-			{
-				// ...and leaves the window open.
-				Config: config(resolution),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply:             updated,
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
-					// The imported job is kept.
-					sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-				},
-				Check: expectCreateCalls(e, 1, 0),
+			Check: expectCreateCalls(e, 1, 0),
+		},
+		// That apply adopted the configuration: from now on, setting an
+		// input Akool does not report is a real change, a new image.
+		{
+			Config:             config(resolution + `  negative_prompt = "rain"` + "\n"),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPostRefresh: replaced},
+		},
+		{
+			Config:             config(resolution + sourceImage),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPostRefresh: replaced},
+		},
+		{
+			Config: config(resolution + `  negative_prompt = "rain"` + "\n"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: replaced,
 			},
-			// That apply adopted the configuration: from now on, setting an
-			// input Akool does not report is a real change, a new image.
-			{
-				Config:             config(resolution + `  negative_prompt = "rain"` + "\n"),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPostRefresh: replaced},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("negative_prompt"), knownvalue.StringExact("rain")),
+				// A negative_prompt change is a new image.
+				newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
 			},
-			{
-				Config:             config(resolution + sourceImage),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPostRefresh: replaced},
-			},
-			{
-				Config: config(resolution + `  negative_prompt = "rain"` + "\n"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: replaced,
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("negative_prompt"), knownvalue.StringExact("rain")),
-					// A negative_prompt change is a new image.
-					newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-				},
-				Check: expectCreateCalls(e, 2, 0),
-			},
+			Check: expectCreateCalls(e, 2, 0),
 		},
 	})
 }
@@ -301,36 +295,33 @@ resource "akool_generated_image" "remix" {
 		plancheck.ExpectResourceAction(text, plancheck.ResourceActionUpdate),
 		plancheck.ExpectResourceAction(remix, plancheck.ResourceActionUpdate),
 	}
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{Config: config("", ""), ConfigStateChecks: keepIDs()},
-			{
-				Config:           config("4k", "0.5"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: inPlace},
-				ConfigStateChecks: append(keepIDs(),
-					statecheck.ExpectKnownValue(text, tfjsonpath.New("resolution"), knownvalue.StringExact("4k")),
-					statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Float64Exact(0.5)),
-				),
-				Check: expectCreateCalls(e, 2, 0),
-			},
-			{
-				Config:           config("", ""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: inPlace},
-				ConfigStateChecks: append(keepIDs(),
-					statecheck.ExpectKnownValue(text, tfjsonpath.New("resolution"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Null()),
-				),
-				Check: expectCreateCalls(e, 2, 0),
-			},
-			{
-				Config: config("", "0.7"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(text, plancheck.ResourceActionNoop),
-					plancheck.ExpectResourceAction(remix, plancheck.ResourceActionDestroyBeforeCreate),
-				}},
-				Check: expectCreateCalls(e, 3, 0),
-			},
+	accTest(t, []tfresource.TestStep{
+		{Config: config("", ""), ConfigStateChecks: keepIDs()},
+		{
+			Config:           config("4k", "0.5"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: inPlace},
+			ConfigStateChecks: append(keepIDs(),
+				statecheck.ExpectKnownValue(text, tfjsonpath.New("resolution"), knownvalue.StringExact("4k")),
+				statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Float64Exact(0.5)),
+			),
+			Check: expectCreateCalls(e, 2, 0),
+		},
+		{
+			Config:           config("", ""),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: inPlace},
+			ConfigStateChecks: append(keepIDs(),
+				statecheck.ExpectKnownValue(text, tfjsonpath.New("resolution"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Null()),
+			),
+			Check: expectCreateCalls(e, 2, 0),
+		},
+		{
+			Config: config("", "0.7"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(text, plancheck.ResourceActionNoop),
+				plancheck.ExpectResourceAction(remix, plancheck.ResourceActionDestroyBeforeCreate),
+			}},
+			Check: expectCreateCalls(e, 3, 0),
 		},
 	})
 }
@@ -348,26 +339,23 @@ resource "akool_generated_image" "imported" {
   prompt = "a row of beach huts"
 }
 `
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: testAccProviderConfig(url) + `
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: testAccProviderConfig(url) + `
 resource "akool_generated_image" "test" {
   api_version = "v4"
   prompt      = "x"
   model_name  = "wavespeed-ai/flux-kontext-dev"
 }
 `,
-				PlanOnly:    true,
-				ExpectError: errorPattern("Model Needs a Source Image", "model_name", "image-to-image model", "Set source_image"),
-			},
-			{Config: grid, Check: expectCreateCalls(e, 1, 2)},
-			importErrorStep(withImported, "akool_generated_image.imported", "akool_image_upscale.up",
-				"Cannot Import Image", "result of button U2 of image", "not an image generated from a prompt", "Import it as akool_image_upscale instead"),
-			importErrorStep(withImported, "akool_generated_image.imported", "akool_image_variation.var",
-				"Cannot Import Image", "result of button V3", "Import it as akool_image_variation instead"),
+			PlanOnly:    true,
+			ExpectError: errorPattern("Model Needs a Source Image", "model_name", "image-to-image model", "Set source_image"),
 		},
+		{Config: grid, Check: expectCreateCalls(e, 1, 2)},
+		importErrorStep(withImported, "akool_generated_image.imported", "akool_image_upscale.up",
+			"Cannot Import Image", "result of button U2 of image", "not an image generated from a prompt", "Import it as akool_image_upscale instead"),
+		importErrorStep(withImported, "akool_generated_image.imported", "akool_image_variation.var",
+			"Cannot Import Image", "result of button V3", "Import it as akool_image_variation instead"),
 	})
 	expectEmulatorCalls(t, e, 1, 2, "an import must never create or press")
 }

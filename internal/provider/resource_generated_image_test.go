@@ -49,89 +49,86 @@ resource "akool_generated_image" "test" {
 	imported := &reimport{address: testAccImageAddress}
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	newID := statecheck.CompareValue(compare.ValuesDiffer())
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: config("a lighthouse at dusk", ""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionCreate),
-						plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("api_version"), knownvalue.StringExact("v3")),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: config("a lighthouse at dusk", ""),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionCreate),
+					plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("api_version"), knownvalue.StringExact("v3")),
 				},
-				ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("api_version"), knownvalue.StringExact("v3")),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("scale"), knownvalue.StringExact("16:9")),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("buttons"), knownvalue.ListExact([]knownvalue.Check{
-						knownvalue.StringExact("U1"), knownvalue.StringExact("U2"), knownvalue.StringExact("U3"), knownvalue.StringExact("U4"),
-						knownvalue.StringExact("V1"), knownvalue.StringExact("V2"), knownvalue.StringExact("V3"), knownvalue.StringExact("V4"),
-					})),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("used_buttons"), knownvalue.ListSizeExact(0)),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(4)),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("created_at"),
-						knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("model_name"), knownvalue.Null()),
-					sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-					newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-				),
-				Check: tfresource.ComposeTestCheckFunc(expectCreateCalls(e, 1, 0), imported.captureID()),
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				// Applying the same configuration again changes and sends nothing.
-				Config: config("a lighthouse at dusk", ""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("api_version"), knownvalue.StringExact("v3")),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("scale"), knownvalue.StringExact("16:9")),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("buttons"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.StringExact("U1"), knownvalue.StringExact("U2"), knownvalue.StringExact("U3"), knownvalue.StringExact("U4"),
+					knownvalue.StringExact("V1"), knownvalue.StringExact("V2"), knownvalue.StringExact("V3"), knownvalue.StringExact("V4"),
+				})),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("used_buttons"), knownvalue.ListSizeExact(0)),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(4)),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("created_at"),
+					knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("model_name"), knownvalue.Null()),
+				sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+				newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+			),
+			Check: tfresource.ComposeTestCheckFunc(expectCreateCalls(e, 1, 0), imported.captureID()),
+		},
+		{
+			// Applying the same configuration again changes and sends nothing.
+			Config: config("a lighthouse at dusk", ""),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			Check: expectCreateCalls(e, 1, 0),
+		},
+		{
+			// Everything Akool reports, echoes or lets the provider infer
+			// reads back identically.
+			ResourceName:      testAccImageAddress,
+			ImportState:       true,
+			ImportStateVerify: true,
+		},
+		// Forget the image in Terraform (not in Akool), then import it.
+		imported.forgetStep(testAccProviderConfig(url)),
+		imported.importStep(config("a lighthouse at dusk", "")),
+		{
+			// After import, the same configuration plans no change.
+			Config: config("a lighthouse at dusk", ""),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			Check: expectCreateCalls(e, 1, 0),
+		},
+		{
+			Config: config("a lighthouse at dusk", "https://hooks.example.com/akool"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
 				},
-				Check: expectCreateCalls(e, 1, 0),
 			},
-			{
-				// Everything Akool reports, echoes or lets the provider infer
-				// reads back identically.
-				ResourceName:      testAccImageAddress,
-				ImportState:       true,
-				ImportStateVerify: true,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("webhook_url"), knownvalue.StringExact("https://hooks.example.com/akool")),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+				// An in-place update keeps the job.
+				sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
 			},
-			// Forget the image in Terraform (not in Akool), then import it.
-			imported.forgetStep(testAccProviderConfig(url)),
-			imported.importStep(config("a lighthouse at dusk", "")),
-			{
-				// After import, the same configuration plans no change.
-				Config: config("a lighthouse at dusk", ""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			Check: expectCreateCalls(e, 1, 0),
+		},
+		{
+			Config: config("a lighthouse at dawn", "https://hooks.example.com/akool"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
 				},
-				Check: expectCreateCalls(e, 1, 0),
 			},
-			{
-				Config: config("a lighthouse at dusk", "https://hooks.example.com/akool"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("webhook_url"), knownvalue.StringExact("https://hooks.example.com/akool")),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-					// An in-place update keeps the job.
-					sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-				},
-				Check: expectCreateCalls(e, 1, 0),
-			},
-			{
-				Config: config("a lighthouse at dawn", "https://hooks.example.com/akool"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
-					},
-				},
-				// A prompt change is a new image.
-				ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
-					newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id"))),
-				Check: expectCreateCalls(e, 2, 0),
-			},
+			// A prompt change is a new image.
+			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
+				newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id"))),
+			Check: expectCreateCalls(e, 2, 0),
 		},
 	})
 }
@@ -160,85 +157,82 @@ resource "akool_generated_image" "remix" {
 `
 	const text, remix = "akool_generated_image.text", "akool_generated_image.remix"
 	importedText, importedRemix := &reimport{address: text}, &reimport{address: remix}
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: config,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(text, tfjsonpath.New("model_name"))},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: config,
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(text, tfjsonpath.New("model_name"))},
+			},
+			ConfigStateChecks: append(completedImageChecks(text),
+				statecheck.ExpectKnownValue(text, tfjsonpath.New("model_name"), knownvalue.StringExact("wavespeed-ai/flux-krea-dev-lora")),
+				statecheck.ExpectKnownValue(text, tfjsonpath.New("buttons"), knownvalue.ListSizeExact(0)),
+				statecheck.ExpectKnownValue(text, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(0)),
+				statecheck.ExpectKnownValue(text, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(2)),
+				statecheck.ExpectKnownValue(remix, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+				statecheck.ExpectKnownValue(remix, tfjsonpath.New("model_name"), knownvalue.StringExact("wavespeed-ai/flux-kontext-dev")),
+				statecheck.CompareValuePairs(remix, tfjsonpath.New("source_image"), text, tfjsonpath.New("image_url"), compare.ValuesSame()),
+			),
+			Check: tfresource.ComposeTestCheckFunc(
+				checkCounters(e, func(c emulator.Counters) error {
+					if c.CreatesV4 != 2 || c.Creates != 2 || c.CreateAttempts != 2 {
+						return fmt.Errorf("v4 creates = %d, creates = %d, create attempts = %d; want 2, 2 and 2", c.CreatesV4, c.Creates, c.CreateAttempts)
+					}
+					return nil
+				}),
+				importedText.captureID(),
+				importedRemix.captureID(),
+			),
+		},
+		{
+			// resolution and negative_prompt are not reported by Akool,
+			// and model_name only in the create answer.
+			ResourceName:            text,
+			ImportState:             true,
+			ImportStateVerify:       true,
+			ImportStateVerifyIgnore: []string{"resolution", "negative_prompt", "model_name"},
+		},
+		{
+			// similarity is not reported by Akool, model_name only in the
+			// create answer, and "Original" cannot be told from the
+			// picture (it is inferred as the picture's ratio).
+			ResourceName:            remix,
+			ImportState:             true,
+			ImportStateVerify:       true,
+			ImportStateVerifyIgnore: []string{"similarity", "scale", "model_name"},
+		},
+		// Forget both images in Terraform (not in Akool), then import them.
+		forgetStep(testAccProviderConfig(url), text, remix),
+		importedText.importStep(config),
+		importedRemix.importStep(config),
+		{
+			// The imported resources adopt the configuration's values in
+			// place: no replacement, nothing generated.
+			Config: config,
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(text, plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction(remix, plancheck.ResourceActionUpdate),
 				},
-				ConfigStateChecks: append(completedImageChecks(text),
-					statecheck.ExpectKnownValue(text, tfjsonpath.New("model_name"), knownvalue.StringExact("wavespeed-ai/flux-krea-dev-lora")),
-					statecheck.ExpectKnownValue(text, tfjsonpath.New("buttons"), knownvalue.ListSizeExact(0)),
-					statecheck.ExpectKnownValue(text, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(0)),
-					statecheck.ExpectKnownValue(text, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(2)),
-					statecheck.ExpectKnownValue(remix, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-					statecheck.ExpectKnownValue(remix, tfjsonpath.New("model_name"), knownvalue.StringExact("wavespeed-ai/flux-kontext-dev")),
-					statecheck.CompareValuePairs(remix, tfjsonpath.New("source_image"), text, tfjsonpath.New("image_url"), compare.ValuesSame()),
-				),
-				Check: tfresource.ComposeTestCheckFunc(
-					checkCounters(e, func(c emulator.Counters) error {
-						if c.CreatesV4 != 2 || c.Creates != 2 || c.CreateAttempts != 2 {
-							return fmt.Errorf("v4 creates = %d, creates = %d, create attempts = %d; want 2, 2 and 2", c.CreatesV4, c.Creates, c.CreateAttempts)
-						}
-						return nil
-					}),
-					importedText.captureID(),
-					importedRemix.captureID(),
-				),
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				// resolution and negative_prompt are not reported by Akool,
-				// and model_name only in the create answer.
-				ResourceName:            text,
-				ImportState:             true,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"resolution", "negative_prompt", "model_name"},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(text, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
+				statecheck.ExpectKnownValue(text, tfjsonpath.New("negative_prompt"), knownvalue.StringExact("people")),
+				statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Float64Exact(0.7)),
+				statecheck.ExpectKnownValue(remix, tfjsonpath.New("scale"), knownvalue.StringExact("Original")),
 			},
-			{
-				// similarity is not reported by Akool, model_name only in the
-				// create answer, and "Original" cannot be told from the
-				// picture (it is inferred as the picture's ratio).
-				ResourceName:            remix,
-				ImportState:             true,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"similarity", "scale", "model_name"},
-			},
-			// Forget both images in Terraform (not in Akool), then import them.
-			forgetStep(testAccProviderConfig(url), text, remix),
-			importedText.importStep(config),
-			importedRemix.importStep(config),
-			{
-				// The imported resources adopt the configuration's values in
-				// place: no replacement, nothing generated.
-				Config: config,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(text, plancheck.ResourceActionUpdate),
-						plancheck.ExpectResourceAction(remix, plancheck.ResourceActionUpdate),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			Check: expectCreateCalls(e, 2, 0),
+		},
+		{
+			// Once adopted, a change to a value that shapes the picture
+			// replaces it again.
+			Config: strings.Replace(config, `resolution      = "1080p"`, `resolution      = "4k"`, 1),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(text, plancheck.ResourceActionDestroyBeforeCreate),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(text, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
-					statecheck.ExpectKnownValue(text, tfjsonpath.New("negative_prompt"), knownvalue.StringExact("people")),
-					statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Float64Exact(0.7)),
-					statecheck.ExpectKnownValue(remix, tfjsonpath.New("scale"), knownvalue.StringExact("Original")),
-				},
-				Check: expectCreateCalls(e, 2, 0),
 			},
-			{
-				// Once adopted, a change to a value that shapes the picture
-				// replaces it again.
-				Config: strings.Replace(config, `resolution      = "1080p"`, `resolution      = "4k"`, 1),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(text, plancheck.ResourceActionDestroyBeforeCreate),
-					},
-				},
-				Check: expectCreateCalls(e, 4, 0), // text, and remix whose source_image follows it
-			},
+			Check: expectCreateCalls(e, 4, 0), // text, and remix whose source_image follows it
 		},
 	})
 }
@@ -319,10 +313,7 @@ timeouts {
 			ExpectError: regexp.MustCompile(c.want),
 		})
 	}
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    steps,
-	})
+	accTest(t, steps)
 	if c := e.Counters(); c.Requests != 0 || c.Creates != 0 {
 		t.Errorf("emulator received %d requests (%d creates) for configurations that must fail at plan", c.Requests, c.Creates)
 	}
@@ -333,21 +324,18 @@ func TestAccGeneratedImage_failedJob(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	config := testAccImageConfig(url, "a forbidden picture [fail]")
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config:      config,
-				ExpectError: regexp.MustCompile(`(?s)Image Generation Failed.*[0-9a-f]{24}.*image_status\s+4.*Change\s+the\s+prompt`),
-			},
-			{
-				Config:             config,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
-					},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:      config,
+			ExpectError: regexp.MustCompile(`(?s)Image Generation Failed.*[0-9a-f]{24}.*image_status\s+4.*Change\s+the\s+prompt`),
+		},
+		{
+			Config:             config,
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
 				},
 			},
 		},
@@ -364,27 +352,24 @@ func TestAccGeneratedImage_goneKeepsState(t *testing.T) {
 	e, url := newTestEmulator(t)
 	config := testAccImageConfig(url, "a tide pool at noon")
 	sameID := statecheck.CompareValue(compare.ValuesSame())
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config:            config,
-				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id"))},
-				Check: func(s *terraform.State) error {
-					e.Forget(s.RootModule().Resources[testAccImageAddress].Primary.ID)
-					return nil
-				},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:            config,
+			ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id"))},
+			Check: func(s *terraform.State) error {
+				e.Forget(s.RootModule().Resources[testAccImageAddress].Primary.ID)
+				return nil
 			},
-			{
-				Config: config,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				// The forgotten image is kept.
-				ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
-					sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id"))),
-				Check: expectCreateCalls(e, 1, 0),
+		},
+		{
+			Config: config,
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
+			// The forgotten image is kept.
+			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
+				sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id"))),
+			Check: expectCreateCalls(e, 1, 0),
 		},
 	})
 }
@@ -394,13 +379,10 @@ func TestAccGeneratedImage_goneKeepsState(t *testing.T) {
 func TestAccGeneratedImage_uncertainCreate(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.Faults = emulator.Faults{CreateDropRate: 1} })
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config:      testAccImageConfig(url, "a message in a bottle"),
-			ExpectError: regexp.MustCompile(`(?s)Image Generation Outcome Unknown.*charged.*did\s+not\s+send\s+the\s+request\s+again.*terraform\s+import`),
-		}},
-	})
+	accTest(t, []tfresource.TestStep{{
+		Config:      testAccImageConfig(url, "a message in a bottle"),
+		ExpectError: regexp.MustCompile(`(?s)Image Generation Outcome Unknown.*charged.*did\s+not\s+send\s+the\s+request\s+again.*terraform\s+import`),
+	}})
 	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
 		t.Errorf("creates = %d, create attempts = %d; want exactly one create sent", c.Creates, c.CreateAttempts)
 	}
@@ -410,23 +392,20 @@ func TestAccGeneratedImage_importInvalidID(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	config := testAccImageConfig(url, "never imported")
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config:        config,
-				ResourceName:  testAccImageAddress,
-				ImportState:   true,
-				ImportStateId: "not-an-id",
-				ExpectError:   regexp.MustCompile(`(?s)Invalid Import ID.*24\s+hexadecimal\s+digits`),
-			},
-			{
-				Config:        config,
-				ResourceName:  testAccImageAddress,
-				ImportState:   true,
-				ImportStateId: "0123456789abcdef01234567",
-				ExpectError:   regexp.MustCompile(`(?s)Cannot Import Image.*1008`),
-			},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:        config,
+			ResourceName:  testAccImageAddress,
+			ImportState:   true,
+			ImportStateId: "not-an-id",
+			ExpectError:   regexp.MustCompile(`(?s)Invalid Import ID.*24\s+hexadecimal\s+digits`),
+		},
+		{
+			Config:        config,
+			ResourceName:  testAccImageAddress,
+			ImportState:   true,
+			ImportStateId: "0123456789abcdef01234567",
+			ExpectError:   regexp.MustCompile(`(?s)Cannot Import Image.*1008`),
 		},
 	})
 	if c := e.Counters(); c.Creates != 0 {

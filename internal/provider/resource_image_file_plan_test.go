@@ -27,19 +27,16 @@ func TestAccImageFile_unwritablePathFailsPlan(t *testing.T) {
 	if err := os.Mkdir(folder, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config:      testAccImageFileWithImageConfig(url, filepath.Join(blocker, "images", "hero.png")),
-				PlanOnly:    true,
-				ExpectError: errorPattern("Image File Path Not Writable", blocker+" is a file, so the folder", "Nothing was downloaded or generated"),
-			},
-			{
-				Config:      testAccImageFileWithImageConfig(url, folder),
-				PlanOnly:    true,
-				ExpectError: errorPattern("Image File Path Not Writable", "it is a folder"),
-			},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:      testAccImageFileWithImageConfig(url, filepath.Join(blocker, "images", "hero.png")),
+			PlanOnly:    true,
+			ExpectError: errorPattern("Image File Path Not Writable", blocker+" is a file, so the folder", "Nothing was downloaded or generated"),
+		},
+		{
+			Config:      testAccImageFileWithImageConfig(url, folder),
+			PlanOnly:    true,
+			ExpectError: errorPattern("Image File Path Not Writable", "it is a folder"),
 		},
 	})
 	if c := e.Counters(); c.CreateAttempts != 0 {

@@ -511,31 +511,28 @@ func TestAccImageFile_downloadFailure(t *testing.T) {
 	srv, srvURL := newImageFileCountingServer(t, map[string][]byte{"/text.png": []byte("not an image")})
 	dest := filepath.Join(t.TempDir(), "hero.png")
 
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config:      testAccImageFileConfig(srvURL+"/missing.png", dest),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Download Image.*HTTP 404 Not Found.*7 days`),
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:      testAccImageFileConfig(srvURL+"/missing.png", dest),
+			ExpectError: regexp.MustCompile(`(?s)Unable to Download Image.*HTTP 404 Not Found.*7 days`),
+		},
+		{
+			Config:      testAccImageFileConfig(srvURL+"/text.png", dest),
+			ExpectError: regexp.MustCompile(`(?s)Unable to Download Image.*not an image`),
+		},
+		{
+			PreConfig: func() {
+				if _, err := os.Stat(dest); !errors.Is(err, os.ErrNotExist) {
+					t.Errorf("a failed download left a file at %s (stat: %v)", dest, err)
+				}
+				if srv.total() != 2 {
+					t.Errorf("the image server saw %d requests, want 2", srv.total())
+				}
 			},
-			{
-				Config:      testAccImageFileConfig(srvURL+"/text.png", dest),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Download Image.*not an image`),
-			},
-			{
-				PreConfig: func() {
-					if _, err := os.Stat(dest); !errors.Is(err, os.ErrNotExist) {
-						t.Errorf("a failed download left a file at %s (stat: %v)", dest, err)
-					}
-					if srv.total() != 2 {
-						t.Errorf("the image server saw %d requests, want 2", srv.total())
-					}
-				},
-				Config:   testAccImageFileConfig(srvURL+"/text.png", dest),
-				PlanOnly: true,
-				// Nothing was created, so the plan still wants to create it.
-				ExpectNonEmptyPlan: true,
-			},
+			Config:   testAccImageFileConfig(srvURL+"/text.png", dest),
+			PlanOnly: true,
+			// Nothing was created, so the plan still wants to create it.
+			ExpectNonEmptyPlan: true,
 		},
 	})
 }
@@ -676,21 +673,19 @@ func TestAccImageFile_importByPath(t *testing.T) {
 		}
 	}
 
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{Config: config},
-			{
-				ResourceName:            testImageFileAddr,
-				ImportState:             true,
-				ImportStateId:           dest,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"url"},
-			},
-			{
-				// Forget the resource but keep the file, as a new
-				// configuration adopting an existing file starts.
-				Config: testAccProviderConfig(baseURL) + `
+	accTest(t, []tfresource.TestStep{
+		{Config: config},
+		{
+			ResourceName:            testImageFileAddr,
+			ImportState:             true,
+			ImportStateId:           dest,
+			ImportStateVerify:       true,
+			ImportStateVerifyIgnore: []string{"url"},
+		},
+		{
+			// Forget the resource but keep the file, as a new
+			// configuration adopting an existing file starts.
+			Config: testAccProviderConfig(baseURL) + `
 resource "akool_generated_image" "hero" {
   prompt = "A lighthouse on a cliff at sunrise"
   scale  = "16:9"
@@ -703,27 +698,26 @@ removed {
   }
 }
 `,
-			},
-			{
-				PreConfig: downloads(1, "before the import"),
-				Config:    config + fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", testImageFileAddr, dest),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{64}$`))),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+		{
+			PreConfig: downloads(1, "before the import"),
+			Config:    config + fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", testImageFileAddr, dest),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{64}$`))),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.CompareValuePairs(testImageFileAddr, tfjsonpath.New("url"),
-						testGeneratedImageAddr, tfjsonpath.New("image_url"), compare.ValuesSame()),
-				},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				PreConfig: downloads(1, "after the import"),
-				Config:    config,
-				PlanOnly:  true,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.CompareValuePairs(testImageFileAddr, tfjsonpath.New("url"),
+					testGeneratedImageAddr, tfjsonpath.New("image_url"), compare.ValuesSame()),
 			},
+		},
+		{
+			PreConfig: downloads(1, "after the import"),
+			Config:    config,
+			PlanOnly:  true,
 		},
 	})
 }
@@ -731,16 +725,13 @@ removed {
 func TestAccImageFile_importMissingFile(t *testing.T) {
 	_, baseURL := newTestEmulator(t)
 	dest := filepath.Join(t.TempDir(), "hero.png")
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config:        testAccImageFileWithImageConfig(baseURL, dest),
-			ResourceName:  testImageFileAddr,
-			ImportState:   true,
-			ImportStateId: filepath.Join(filepath.Dir(dest), "elsewhere.png"),
-			ExpectError:   regexp.MustCompile(`(?s)Cannot Import Image File.*elsewhere\.png.*no file at this path`),
-		}},
-	})
+	accTest(t, []tfresource.TestStep{{
+		Config:        testAccImageFileWithImageConfig(baseURL, dest),
+		ResourceName:  testImageFileAddr,
+		ImportState:   true,
+		ImportStateId: filepath.Join(filepath.Dir(dest), "elsewhere.png"),
+		ExpectError:   regexp.MustCompile(`(?s)Cannot Import Image File.*elsewhere\.png.*no file at this path`),
+	}})
 }
 
 // A path that cannot be written fails with the image kept; fixing the path
@@ -754,23 +745,20 @@ func TestAccImageFile_unwritablePath(t *testing.T) {
 	}
 	good := filepath.Join(dir, "hero.png")
 
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config:      testAccImageFileWithImageConfig(baseURL, filepath.Join(blocker, "hero.png")),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Write Image File.*not-a-directory.*image itself is kept.*spends no\s+credits`),
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:      testAccImageFileWithImageConfig(baseURL, filepath.Join(blocker, "hero.png")),
+			ExpectError: regexp.MustCompile(`(?s)Unable to Write Image File.*not-a-directory.*image itself is kept.*spends no\s+credits`),
+		},
+		{
+			Config: testAccImageFileWithImageConfig(baseURL, good),
+			Check: func(*terraform.State) error {
+				if c := e.Counters().Creates; c != 1 {
+					return fmt.Errorf("the emulator counted %d creates, want 1: fixing the path must not generate again", c)
+				}
+				return nil
 			},
-			{
-				Config: testAccImageFileWithImageConfig(baseURL, good),
-				Check: func(*terraform.State) error {
-					if c := e.Counters().Creates; c != 1 {
-						return fmt.Errorf("the emulator counted %d creates, want 1: fixing the path must not generate again", c)
-					}
-					return nil
-				},
-				ConfigStateChecks: []statecheck.StateCheck{expectImageFileMatchesURL(nil)},
-			},
+			ConfigStateChecks: []statecheck.StateCheck{expectImageFileMatchesURL(nil)},
 		},
 	})
 }

@@ -47,19 +47,16 @@ output "variation_last" {
   value = akool_image_variation.var.upscaled_urls[3]
 }
 `
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: config,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
-				statecheck.ExpectKnownValue("akool_image_variation.var", tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
-				statecheck.ExpectKnownOutputValue("grid_first", knownvalue.StringRegexp(regexp1Png)),
-				statecheck.ExpectKnownOutputValue("variation_last", knownvalue.StringRegexp(regexp4Png)),
-			},
-			Check: expectCreateCalls(e, 1, 1),
-		}},
-	})
+	accTest(t, []tfresource.TestStep{{
+		Config: config,
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
+			statecheck.ExpectKnownValue("akool_image_variation.var", tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
+			statecheck.ExpectKnownOutputValue("grid_first", knownvalue.StringRegexp(regexp1Png)),
+			statecheck.ExpectKnownOutputValue("variation_last", knownvalue.StringRegexp(regexp4Png)),
+		},
+		Check: expectCreateCalls(e, 1, 1),
+	}})
 }
 
 // When Akool has not listed a grid's single images by the end of the wait,
@@ -130,21 +127,18 @@ resource "akool_generated_image" "grid" {
   }
 }
 ` + testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 2, "")
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: config,
-				ConfigStateChecks: append(completedPressChecks("akool_image_upscale.up", "U2", 1),
-					statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-					statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(0))),
-				Check: expectCreateCalls(e, 1, 1),
-			},
-			{
-				Config:           config,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-				Check:            expectCreateCalls(e, 1, 1),
-			},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: config,
+			ConfigStateChecks: append(completedPressChecks("akool_image_upscale.up", "U2", 1),
+				statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+				statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(0))),
+			Check: expectCreateCalls(e, 1, 1),
+		},
+		{
+			Config:           config,
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			Check:            expectCreateCalls(e, 1, 1),
 		},
 	})
 }
@@ -167,12 +161,9 @@ data "akool_image" "v4" {
 	for _, address := range []string{testAccGridAddress, "akool_image_upscale.up", "akool_generated_image.v4", "data.akool_image.v4"} {
 		checks = append(checks, statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"), knownvalue.StringRegexp(regexpImage)))
 	}
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{Config: config, ConfigStateChecks: checks},
-			{Config: config, ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
-		},
+	accTest(t, []tfresource.TestStep{
+		{Config: config, ConfigStateChecks: checks},
+		{Config: config, ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 	})
 }
 
@@ -183,15 +174,12 @@ func TestAccGeneratedImage_notFoundRightAfterCreate(t *testing.T) {
 	e, url := newTestEmulator(t, withShapes(emulator.Shapes{NotFoundFor: 2 * time.Second}))
 	config := testAccGridConfig(url, "a harbour in rain") +
 		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 3, "")
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: config,
-			ConfigStateChecks: append(completedImageChecks(testAccGridAddress),
-				completedPressChecks("akool_image_upscale.up", "U3", 1)...),
-			Check: expectCreateCalls(e, 1, 1),
-		}},
-	})
+	accTest(t, []tfresource.TestStep{{
+		Config: config,
+		ConfigStateChecks: append(completedImageChecks(testAccGridAddress),
+			completedPressChecks("akool_image_upscale.up", "U3", 1)...),
+		Check: expectCreateCalls(e, 1, 1),
+	}})
 }
 
 // When infobymodelid does not say which parent and button made a job, its
@@ -221,46 +209,43 @@ func TestAccImageButton_importWithoutParentFields(t *testing.T) {
 		plancheck.ExpectResourceAction(up, plancheck.ResourceActionUpdate),
 		plancheck.ExpectResourceAction(variation, plancheck.ResourceActionUpdate),
 	}
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config:            config,
-				ConfigStateChecks: keepIDs(),
-				Check:             tfresource.ComposeTestCheckFunc(importedUp.captureID(), importedVariation.captureID(), expectCreateCalls(e, 1, 2)),
-			},
-			forgetStep(testAccGridConfig(url, "a harbour with kites"), up, variation),
-			imported(importedUp),
-			imported(importedVariation),
-			{
-				// image_id must be known to be taken from the configuration.
-				Config: testAccGridConfig(url, "a harbour with kites") + `
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:            config,
+			ConfigStateChecks: keepIDs(),
+			Check:             tfresource.ComposeTestCheckFunc(importedUp.captureID(), importedVariation.captureID(), expectCreateCalls(e, 1, 2)),
+		},
+		forgetStep(testAccGridConfig(url, "a harbour with kites"), up, variation),
+		imported(importedUp),
+		imported(importedVariation),
+		{
+			// image_id must be known to be taken from the configuration.
+			Config: testAccGridConfig(url, "a harbour with kites") + `
 resource "akool_generated_image" "other" {
   prompt = "another harbour"
 }
 ` + testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.other.id", 2, "") +
-					testAccButtonBlock("akool_image_variation", "var", "akool_generated_image.grid.id", 4, ""),
-				PlanOnly: true,
-				ExpectError: errorPattern("Imported Job Needs Known image_id and index",
-					"does not report which image and button made the imported upscale", "image_id is not known until apply",
-					"Nothing was pressed"),
+				testAccButtonBlock("akool_image_variation", "var", "akool_generated_image.grid.id", 4, ""),
+			PlanOnly: true,
+			ExpectError: errorPattern("Imported Job Needs Known image_id and index",
+				"does not report which image and button made the imported upscale", "image_id is not known until apply",
+				"Nothing was pressed"),
+		},
+		{
+			Config: config,
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply:             adopting,
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				Config: config,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply:             adopting,
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				// The imported jobs are kept, and take the grid as their image_id.
-				ConfigStateChecks: slices.Concat(completedPressChecks(up, "U2", 1), keepIDs(), []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(up, tfjsonpath.New("index"), knownvalue.Int64Exact(2)),
-					statecheck.ExpectKnownValue(variation, tfjsonpath.New("index"), knownvalue.Int64Exact(4)),
-					statecheck.ExpectKnownValue(variation, tfjsonpath.New("button"), knownvalue.StringExact("V4")),
-					statecheck.CompareValuePairs(up, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
-					statecheck.CompareValuePairs(variation, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
-				}),
-				Check: expectCreateCalls(e, 1, 2),
-			},
+			// The imported jobs are kept, and take the grid as their image_id.
+			ConfigStateChecks: slices.Concat(completedPressChecks(up, "U2", 1), keepIDs(), []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(up, tfjsonpath.New("index"), knownvalue.Int64Exact(2)),
+				statecheck.ExpectKnownValue(variation, tfjsonpath.New("index"), knownvalue.Int64Exact(4)),
+				statecheck.ExpectKnownValue(variation, tfjsonpath.New("button"), knownvalue.StringExact("V4")),
+				statecheck.CompareValuePairs(up, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
+				statecheck.CompareValuePairs(variation, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
+			}),
+			Check: expectCreateCalls(e, 1, 2),
 		},
 	})
 }
@@ -280,34 +265,31 @@ resource "akool_generated_image" "v4" {
 `
 	imported := &reimport{address: address}
 	keepID := sameIDs(address)
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: config,
-				ConfigStateChecks: append(keepID(),
-					statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-					statecheck.ExpectKnownValue(address, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(1)),
-					statecheck.CompareValuePairs(address, tfjsonpath.New("upscaled_urls").AtSliceIndex(0), address, tfjsonpath.New("image_url"), compare.ValuesSame()),
-				),
-				Check: imported.captureID(),
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: config,
+			ConfigStateChecks: append(keepID(),
+				statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+				statecheck.ExpectKnownValue(address, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(1)),
+				statecheck.CompareValuePairs(address, tfjsonpath.New("upscaled_urls").AtSliceIndex(0), address, tfjsonpath.New("image_url"), compare.ValuesSame()),
+			),
+			Check: imported.captureID(),
+		},
+		{Config: config, ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		imported.forgetStep(testAccProviderConfig(url)),
+		imported.importStep(config),
+		{
+			// resolution is adopted in place; api_version is read as v4.
+			Config: config,
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate)},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{Config: config, ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
-			imported.forgetStep(testAccProviderConfig(url)),
-			imported.importStep(config),
-			{
-				// resolution is adopted in place; api_version is read as v4.
-				Config: config,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				// The imported job is kept.
-				ConfigStateChecks: append(keepID(),
-					statecheck.ExpectKnownValue(address, tfjsonpath.New("api_version"), knownvalue.StringExact("v4")),
-				),
-				Check: expectCreateCalls(e, 1, 0),
-			},
+			// The imported job is kept.
+			ConfigStateChecks: append(keepID(),
+				statecheck.ExpectKnownValue(address, tfjsonpath.New("api_version"), knownvalue.StringExact("v4")),
+			),
+			Check: expectCreateCalls(e, 1, 0),
 		},
 	})
 }
@@ -343,18 +325,15 @@ func TestAccGeneratedImage_createAnswerWithUnusableFields(t *testing.T) {
 	t.Cleanup(srv.Close)
 	config := testAccGridConfig(srv.URL, "a harbour at night") +
 		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 4, "")
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: config,
-			ConfigStateChecks: append(completedImageChecks(testAccGridAddress),
-				statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(4)),
-				statecheck.ExpectKnownValue("akool_image_upscale.up", tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(1)),
-				statecheck.ExpectKnownValue("akool_image_upscale.up", tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-				statecheck.ExpectKnownValue("akool_image_upscale.up", tfjsonpath.New("created_at"), knownvalue.NotNull())),
-			Check: expectCreateCalls(e, 1, 1),
-		}},
-	})
+	accTest(t, []tfresource.TestStep{{
+		Config: config,
+		ConfigStateChecks: append(completedImageChecks(testAccGridAddress),
+			statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(4)),
+			statecheck.ExpectKnownValue("akool_image_upscale.up", tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(1)),
+			statecheck.ExpectKnownValue("akool_image_upscale.up", tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+			statecheck.ExpectKnownValue("akool_image_upscale.up", tfjsonpath.New("created_at"), knownvalue.NotNull())),
+		Check: expectCreateCalls(e, 1, 1),
+	}})
 }
 
 // A wait that gave up on failing reads says what Akool answered each time.

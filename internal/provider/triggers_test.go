@@ -40,44 +40,41 @@ func TestAccGeneratedImage_triggers(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	ids := statecheck.CompareValue(compare.ValuesDiffer())
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: testAccTriggersImageConfig(url, "1"),
-				ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
-					ids.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
-						knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")}))),
-				Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: testAccTriggersImageConfig(url, "1"),
+			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
+				ids.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
+					knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")}))),
+			Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
+		},
+		{
+			// The same triggers: nothing planned, nothing sent.
+			Config: testAccTriggersImageConfig(url, "1"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				// The same triggers: nothing planned, nothing sent.
-				Config: testAccTriggersImageConfig(url, "1"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
+		},
+		{
+			// A bumped trigger: one new image.
+			Config: testAccTriggersImageConfig(url, "2"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectUnknownValue(testAccImageAddress, tfjsonpath.New("id")),
+					plancheck.ExpectUnknownValue(testAccImageAddress, tfjsonpath.New("expires_at")),
 				},
-				Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				// A bumped trigger: one new image.
-				Config: testAccTriggersImageConfig(url, "2"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
-						plancheck.ExpectUnknownValue(testAccImageAddress, tfjsonpath.New("id")),
-						plancheck.ExpectUnknownValue(testAccImageAddress, tfjsonpath.New("expires_at")),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
-					ids.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
-						knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("2")})),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(false))),
-				Check: tfresource.ComposeTestCheckFunc(
-					expectCreates(e, 1+1), expectCreateAttempts(e, 1+1), expectExpiresAt(testAccImageAddress)),
-			},
+			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
+				ids.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
+					knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("2")})),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(false))),
+			Check: tfresource.ComposeTestCheckFunc(
+				expectCreates(e, 1+1), expectCreateAttempts(e, 1+1), expectExpiresAt(testAccImageAddress)),
 		},
 	})
 }
@@ -102,40 +99,37 @@ func TestAccGeneratedImage_triggersAfterImport(t *testing.T) {
 		}
 		return nil
 	}
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config:            testAccImageConfig(url, "a weather vane on a barn roof"),
-				ConfigStateChecks: keepID(),
-				Check:             imported.captureID(),
-			},
-			imported.forgetStep(testAccProviderConfig(url)),
-			importStep,
-			{
-				Config: testAccTriggersImageConfig(url, "1"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:            testAccImageConfig(url, "a weather vane on a barn roof"),
+			ConfigStateChecks: keepID(),
+			Check:             imported.captureID(),
+		},
+		imported.forgetStep(testAccProviderConfig(url)),
+		importStep,
+		{
+			Config: testAccTriggersImageConfig(url, "1"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
 				},
-				// The imported job is kept.
-				ConfigStateChecks: append(keepID(),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
-						knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
-				),
-				Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				Config: testAccTriggersImageConfig(url, "2"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
-					},
+			// The imported job is kept.
+			ConfigStateChecks: append(keepID(),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
+					knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
+			),
+			Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
+		},
+		{
+			Config: testAccTriggersImageConfig(url, "2"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
 				},
-				Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 2), expectCreateAttempts(e, 2)),
 			},
+			Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 2), expectCreateAttempts(e, 2)),
 		},
 	})
 }
@@ -170,52 +164,49 @@ func TestAccImageButtons_triggers(t *testing.T) {
 	counts := func(creates, presses int) tfresource.TestCheckFunc {
 		return tfresource.ComposeTestCheckFunc(expectCreates(e, creates), expectPresses(e, presses), expectCreateAttempts(e, creates+presses))
 	}
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: testAccTriggersButtonsConfig(url, "1", ""),
-				ConfigStateChecks: []statecheck.StateCheck{
-					upscaleIDs.AddStateValue(upscale, tfjsonpath.New("id")),
-					variationIDs.AddStateValue(variation, tfjsonpath.New("id")),
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: testAccTriggersButtonsConfig(url, "1", ""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				upscaleIDs.AddStateValue(upscale, tfjsonpath.New("id")),
+				variationIDs.AddStateValue(variation, tfjsonpath.New("id")),
+			},
+			Check: counts(1, 2),
+		},
+		{
+			Config: testAccTriggersButtonsConfig(url, "1", ""),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			Check: counts(1, 2),
+		},
+		{
+			Config: testAccTriggersButtonsConfig(url, "2", ""),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccGridAddress, plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction(upscale, plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction(variation, plancheck.ResourceActionDestroyBeforeCreate),
 				},
-				Check: counts(1, 2),
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				Config: testAccTriggersButtonsConfig(url, "1", ""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: counts(1, 2),
+			ConfigStateChecks: append(append(completedPressChecks(upscale, "U2", 1), completedPressChecks(variation, "V4", 4)...),
+				upscaleIDs.AddStateValue(upscale, tfjsonpath.New("id")),
+				variationIDs.AddStateValue(variation, tfjsonpath.New("id")),
+				statecheck.CompareValuePairs(upscale, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame())),
+			Check: tfresource.ComposeTestCheckFunc(counts(2, 4), expectPressedOnce(e, upscale, variation)),
+		},
+		{
+			Config:      testAccTriggersButtonsConfig(url, "2", "3"),
+			ExpectError: errorPattern("Cannot Press the Same Button Again", "button U2 of image", "already pressed", "change the same trigger on the parent"),
+		},
+		{
+			// Nothing was sent, and the state is as it was.
+			Config: testAccTriggersButtonsConfig(url, "2", ""),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				Config: testAccTriggersButtonsConfig(url, "2", ""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccGridAddress, plancheck.ResourceActionDestroyBeforeCreate),
-						plancheck.ExpectResourceAction(upscale, plancheck.ResourceActionDestroyBeforeCreate),
-						plancheck.ExpectResourceAction(variation, plancheck.ResourceActionDestroyBeforeCreate),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: append(append(completedPressChecks(upscale, "U2", 1), completedPressChecks(variation, "V4", 4)...),
-					upscaleIDs.AddStateValue(upscale, tfjsonpath.New("id")),
-					variationIDs.AddStateValue(variation, tfjsonpath.New("id")),
-					statecheck.CompareValuePairs(upscale, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame())),
-				Check: tfresource.ComposeTestCheckFunc(counts(2, 4), expectPressedOnce(e, upscale, variation)),
-			},
-			{
-				Config:      testAccTriggersButtonsConfig(url, "2", "3"),
-				ExpectError: errorPattern("Cannot Press the Same Button Again", "button U2 of image", "already pressed", "change the same trigger on the parent"),
-			},
-			{
-				// Nothing was sent, and the state is as it was.
-				Config: testAccTriggersButtonsConfig(url, "2", ""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: counts(2, 4),
-			},
+			Check: counts(2, 4),
 		},
 	})
 }
@@ -233,34 +224,31 @@ func TestAccImageUpscale_triggersAfterImport(t *testing.T) {
 			fmt.Sprintf("  triggers = { revision = %q }\n", revision))
 	}
 	imported := &reimport{address: upscale}
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: grid + testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 3, ""),
-				Check:  imported.captureID(),
-			},
-			imported.forgetStep(grid),
-			imported.importStep(withTriggers("1")),
-			{
-				Config: withTriggers("1"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(upscale, plancheck.ResourceActionUpdate),
-						expectNoUnknownValues(upscale),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: grid + testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 3, ""),
+			Check:  imported.captureID(),
+		},
+		imported.forgetStep(grid),
+		imported.importStep(withTriggers("1")),
+		{
+			Config: withTriggers("1"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(upscale, plancheck.ResourceActionUpdate),
+					expectNoUnknownValues(upscale),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(upscale, tfjsonpath.New("triggers"),
-						knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
-				},
-				Check: tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				Config:      withTriggers("2"),
-				ExpectError: errorPattern("Cannot Press the Same Button Again", "button U3"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(upscale, tfjsonpath.New("triggers"),
+					knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
 			},
+			Check: tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
+		},
+		{
+			Config:      withTriggers("2"),
+			ExpectError: errorPattern("Cannot Press the Same Button Again", "button U3"),
 		},
 	})
 }
@@ -347,31 +335,28 @@ func TestAccImageVariation_triggersAddedAfterImport(t *testing.T) {
 	}
 	imported := &reimport{address: variation}
 	keepID := sameIDs(variation)
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{Config: block(""), ConfigStateChecks: keepID(), Check: imported.captureID()},
-			imported.forgetStep(grid),
-			imported.importStep(block("")),
-			{
-				Config: block(""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+	accTest(t, []tfresource.TestStep{
+		{Config: block(""), ConfigStateChecks: keepID(), Check: imported.captureID()},
+		imported.forgetStep(grid),
+		imported.importStep(block("")),
+		{
+			Config: block(""),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				Config: block("  triggers = { revision = \"1\" }\n"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(variation, plancheck.ResourceActionUpdate)},
-				},
-				// The imported job is kept.
-				ConfigStateChecks: keepID(),
-				Check:             tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
+		},
+		{
+			Config: block("  triggers = { revision = \"1\" }\n"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(variation, plancheck.ResourceActionUpdate)},
 			},
-			{
-				Config:      block("  triggers = { revision = \"2\" }\n"),
-				ExpectError: errorPattern("Cannot Press the Same Button Again", "button V2"),
-			},
+			// The imported job is kept.
+			ConfigStateChecks: keepID(),
+			Check:             tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
+		},
+		{
+			Config:      block("  triggers = { revision = \"2\" }\n"),
+			ExpectError: errorPattern("Cannot Press the Same Button Again", "button V2"),
 		},
 	})
 }
@@ -382,32 +367,29 @@ func TestAccGeneratedImage_triggersAdded(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	keepID := sameIDs(testAccImageAddress)
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{Config: testAccImageConfig(url, "a weather vane on a barn roof"), ConfigStateChecks: keepID()},
-			{
-				Config: testAccTriggersImageConfig(url, "1"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
-							knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+	accTest(t, []tfresource.TestStep{
+		{Config: testAccImageConfig(url, "a weather vane on a barn roof"), ConfigStateChecks: keepID()},
+		{
+			Config: testAccTriggersImageConfig(url, "1"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
+						knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
 				},
-				ConfigStateChecks: keepID(),
-				Check:             tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				Config: testAccTriggersImageConfig(url, "2"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
-					},
+			ConfigStateChecks: keepID(),
+			Check:             tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
+		},
+		{
+			Config: testAccTriggersImageConfig(url, "2"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
 				},
-				Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 2), expectCreateAttempts(e, 2)),
 			},
+			Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 2), expectCreateAttempts(e, 2)),
 		},
 	})
 }
