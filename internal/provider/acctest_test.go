@@ -2,7 +2,11 @@ package provider
 
 import (
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -396,4 +400,38 @@ func expectEmulatorCalls(t *testing.T, e *emulator.Emulator, creates, presses in
 func accTest(t *testing.T, steps []tfresource.TestStep) {
 	t.Helper()
 	tfresource.Test(t, tfresource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+}
+
+// copyExample copies the example at examples/<example> into the harness's
+// working directory: every file below it, or, when patterns are given, only
+// its top-level files whose names match one of them.
+func (h *tfHarness) copyExample(example string, patterns ...string) {
+	h.t.Helper()
+	src := filepath.Join("..", "..", "examples", example)
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			if rel != "." && len(patterns) > 0 {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(h.dir, rel), 0o755)
+		}
+		if len(patterns) > 0 && !slices.ContainsFunc(patterns, func(pattern string) bool {
+			ok, _ := filepath.Match(pattern, d.Name())
+			return ok
+		}) {
+			return nil
+		}
+		content, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(h.dir, rel), content, 0o644)
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
 }
