@@ -435,3 +435,12 @@ func (h *tfHarness) copyExample(example string, patterns ...string) {
 		h.t.Fatal(err)
 	}
 }
+
+// expectNoRequests asserts that Akool (the emulator) received no API request
+// at all for configurations that must fail at plan time.
+func expectNoRequests(t *testing.T, e *emulator.Emulator) {
+	t.Helper()
+	if c := e.Counters(); c.Requests != 0 {
+		t.Errorf("emulator received %d API requests (%d creates) for configurations that must fail at plan", c.Requests, c.Creates)
+	}
+}

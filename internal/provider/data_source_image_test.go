@@ -66,9 +66,7 @@ data "akool_image" "test" {
 `,
 		ExpectError: regexp.MustCompile(`(?s)Attribute\s+id\s+must\s+be\s+an\s+Akool\s+image\s+id`),
 	}})
-	if c := e.Counters(); c.Requests != 0 {
-		t.Errorf("emulator received %d requests for an id that must fail at plan", c.Requests)
-	}
+	expectNoRequests(t, e)
 }
 
 // The data source reads through the same mapping as the resource. Akool

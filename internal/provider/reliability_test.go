@@ -262,9 +262,7 @@ func TestAccReliability_ambiguousCreate(t *testing.T) {
 	if res := h.run("plan", "-detailed-exitcode", "-input=false"); res.exitCode != 0 {
 		t.Errorf("plan after adoption exited %d, want 0:\n%s", res.exitCode, res.output())
 	}
-	if c := e.Counters(); c.CreateAttempts != 1 || c.Creates != 1 {
-		t.Errorf("create requests = %d, accepted = %d after adoption; want 1 and 1", c.CreateAttempts, c.Creates)
-	}
+	expectEmulatorCalls(t, e, 1, 0, "no other request")
 }
 
 // businessErrorServer serves the emulator, except that while code is set,

@@ -251,9 +251,7 @@ resource "akool_generated_image" "test" {
 	if adopted == nil || adopted.AttributeValues["id"] != id || adopted.AttributeValues["resolution"] != "1080p" {
 		t.Fatalf("after the apply: %+v; want image %s with resolution 1080p", adopted, id)
 	}
-	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
-		t.Errorf("creates = %d, create attempts = %d; the import must not pay again", c.Creates, c.CreateAttempts)
-	}
+	expectEmulatorCalls(t, e, 1, 0, "the import must not pay again")
 
 	// The apply adopted the configuration: a new input is a new image now.
 	h.writeConfig(config(resolution + `  negative_prompt = "rain"` + "\n"))

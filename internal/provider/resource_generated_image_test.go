@@ -314,9 +314,7 @@ timeouts {
 		})
 	}
 	accTest(t, steps)
-	if c := e.Counters(); c.Requests != 0 || c.Creates != 0 {
-		t.Errorf("emulator received %d requests (%d creates) for configurations that must fail at plan", c.Requests, c.Creates)
-	}
+	expectNoRequests(t, e)
 }
 
 // A job Akool fails is an error naming the job; the next plan replaces it.
@@ -340,9 +338,7 @@ func TestAccGeneratedImage_failedJob(t *testing.T) {
 			},
 		},
 	})
-	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
-		t.Errorf("creates = %d, create attempts = %d; want 1 and 1", c.Creates, c.CreateAttempts)
-	}
+	expectEmulatorCalls(t, e, 1, 0, "no other request")
 }
 
 // When Akool no longer knows an image (expired or removed), refresh keeps the
@@ -383,9 +379,7 @@ func TestAccGeneratedImage_uncertainCreate(t *testing.T) {
 		Config:      testAccImageConfig(url, "a message in a bottle"),
 		ExpectError: regexp.MustCompile(`(?s)Image Generation Outcome Unknown.*charged.*did\s+not\s+send\s+the\s+request\s+again.*terraform\s+import`),
 	}})
-	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
-		t.Errorf("creates = %d, create attempts = %d; want exactly one create sent", c.Creates, c.CreateAttempts)
-	}
+	expectEmulatorCalls(t, e, 1, 0, "exactly one create sent")
 }
 
 func TestAccGeneratedImage_importInvalidID(t *testing.T) {
@@ -678,9 +672,7 @@ resource "akool_image_file" "guarded" {
 	if h.resource("akool_image_file.guarded") == nil {
 		t.Error("the dependent file resource was not created once the image finished")
 	}
-	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
-		t.Errorf("creates = %d, create attempts = %d; want one generation in all", c.Creates, c.CreateAttempts)
-	}
+	expectEmulatorCalls(t, e, 1, 0, "one generation in all")
 }
 
 // url is optional in akool_image_file's schema only so that a null url gets
@@ -741,9 +733,7 @@ func TestAccGeneratedImage_interruptKeepsJob(t *testing.T) {
 	if !imageIDPattern.MatchString(id) || !res.mentions(id) || kept.Tainted {
 		t.Errorf("state id = %q, tainted = %v; want the job's id, named in the warning, not tainted:\n%s", id, kept.Tainted, res.output())
 	}
-	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
-		t.Errorf("creates = %d, create attempts = %d; want 1 and 1", c.Creates, c.CreateAttempts)
-	}
+	expectEmulatorCalls(t, e, 1, 0, "no other request")
 }
 
 // A failed job stays in state as failed; after untaint, the plan replaces it
@@ -770,9 +760,7 @@ func TestAccGeneratedImage_failedJobReplaced(t *testing.T) {
 	if res.exitCode != 2 || !res.mentions("must be replaced") {
 		t.Errorf("plan for an untainted failed job: exit %d, want a replacement (exit 2):\n%s", res.exitCode, res.output())
 	}
-	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
-		t.Errorf("creates = %d, create attempts = %d; want 1 and 1", c.Creates, c.CreateAttempts)
-	}
+	expectEmulatorCalls(t, e, 1, 0, "no other request")
 }
 
 // Past Akool's 7 days, refresh warns and keeps the image; nothing is planned.
@@ -799,9 +787,7 @@ func TestAccGeneratedImage_expiredWarning(t *testing.T) {
 	if h.resource(testAccImageAddress) == nil {
 		t.Error("the expired image was removed from state")
 	}
-	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
-		t.Errorf("creates = %d, create attempts = %d; want 1 and 1", c.Creates, c.CreateAttempts)
-	}
+	expectEmulatorCalls(t, e, 1, 0, "no other request")
 }
 
 // With credentials unknown at plan time, refresh keeps the state with a

@@ -290,9 +290,7 @@ func TestAccImageUpscale_validation(t *testing.T) {
 		}
 	}
 	accTest(t, steps)
-	if c := e.Counters(); c.Requests != 0 {
-		t.Errorf("emulator received %d requests for configurations that must fail at plan", c.Requests)
-	}
+	expectNoRequests(t, e)
 }
 
 // When the press's answer is lost, the provider says a paid job may exist,
@@ -310,7 +308,5 @@ func TestAccImageUpscale_uncertainPress(t *testing.T) {
 				"did not send the request again", "terraform import <address> <id>"),
 		},
 	})
-	if c := e.Counters(); c.Presses != 1 || c.CreateAttempts != 2 {
-		t.Errorf("presses = %d, create attempts = %d; want exactly one press sent after the grid's create", c.Presses, c.CreateAttempts)
-	}
+	expectEmulatorCalls(t, e, 1, 1, "exactly one press sent after the grid's create")
 }
