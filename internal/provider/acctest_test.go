@@ -1,8 +1,11 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -443,4 +446,49 @@ func expectNoRequests(t *testing.T, e *emulator.Emulator) {
 	if c := e.Counters(); c.Requests != 0 {
 		t.Errorf("emulator received %d API requests (%d creates) for configurations that must fail at plan", c.Requests, c.Creates)
 	}
+}
+
+// newEmulatorBehind starts an emulator with fast jobs and the test key, and
+// serves it through handler, made from it, instead of directly; it returns
+// the emulator and the handler's URL.
+func newEmulatorBehind(t *testing.T, handler func(*emulator.Emulator) http.Handler) (*emulator.Emulator, string) {
+	t.Helper()
+	e, err := emulator.New(emulator.Options{APIKey: testAccAPIKey, QueueTime: 100 * time.Millisecond, ProcessTime: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(handler(e))
+	t.Cleanup(srv.Close)
+	return e, srv.URL
+}
+
+// newEditingEmulator is newEmulatorBehind with a proxy that lets edit change
+// the data object of every answer to a request whose path contains pathPart.
+func newEditingEmulator(t *testing.T, pathPart string, edit func(data map[string]any)) (*emulator.Emulator, string) {
+	t.Helper()
+	return newEmulatorBehind(t, func(e *emulator.Emulator) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !strings.Contains(r.URL.Path, pathPart) {
+				e.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, r)
+			body := rec.Body.Bytes()
+			var answer map[string]any
+			if json.Unmarshal(body, &answer) == nil {
+				if data, ok := answer["data"].(map[string]any); ok {
+					edit(data)
+					body, _ = json.Marshal(answer)
+				}
+			}
+			for name, values := range rec.Header() {
+				if name != "Content-Length" {
+					w.Header()[name] = values
+				}
+			}
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(body)
+		})
+	})
 }

@@ -2,10 +2,7 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -105,40 +102,12 @@ func TestAccImageButton_timeoutRecovery(t *testing.T) {
 // a press can only be made on a parent that did not fail.)
 func newFailingPressServer(t *testing.T) (*emulator.Emulator, string) {
 	t.Helper()
-	e, err := emulator.New(emulator.Options{
-		APIKey:      testAccAPIKey,
-		QueueTime:   100 * time.Millisecond,
-		ProcessTime: 300 * time.Millisecond,
+	return newEditingEmulator(t, "/infobymodelid", func(data map[string]any) {
+		if data["op_button"] != nil && data["image_status"] == float64(3) {
+			data["image_status"] = 4
+			data["image"] = ""
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasSuffix(r.URL.Path, "/infobymodelid") {
-			e.ServeHTTP(w, r)
-			return
-		}
-		rec := httptest.NewRecorder()
-		e.ServeHTTP(rec, r)
-		body := rec.Body.Bytes()
-		var env map[string]any
-		if json.Unmarshal(body, &env) == nil {
-			if data, ok := env["data"].(map[string]any); ok && data["op_button"] != nil && data["image_status"] == float64(3) {
-				data["image_status"] = 4
-				data["image"] = ""
-				body, _ = json.Marshal(env)
-			}
-		}
-		for name, values := range rec.Header() {
-			if name != "Content-Length" {
-				w.Header()[name] = values
-			}
-		}
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(body)
-	}))
-	t.Cleanup(srv.Close)
-	return e, srv.URL
 }
 
 // A press whose job fails is an error naming the job; its id and status stay

@@ -312,14 +312,11 @@ func (s *businessErrorServer) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 // create is not sent again.
 func TestAccReliability_businessErrors(t *testing.T) {
 	t.Parallel()
-	e, err := emulator.New(emulator.Options{APIKey: testAccAPIKey, QueueTime: 100 * time.Millisecond, ProcessTime: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &businessErrorServer{e: e}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	url := ts.URL
+	var srv *businessErrorServer
+	e, url := newEmulatorBehind(t, func(e *emulator.Emulator) http.Handler {
+		srv = &businessErrorServer{e: e}
+		return srv
+	})
 
 	// What each code's message must say: a phrase only that kind of error
 	// uses.
@@ -566,16 +563,14 @@ var hostileAnswers = []struct {
 // the data source that reads it.
 func TestAccReliability_hostileReads(t *testing.T) {
 	t.Parallel()
-	e, err := emulator.New(emulator.Options{APIKey: testAccAPIKey, QueueTime: 100 * time.Millisecond, ProcessTime: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &hostileServer{e: e}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
+	var srv *hostileServer
+	e, url := newEmulatorBehind(t, func(e *emulator.Emulator) http.Handler {
+		srv = &hostileServer{e: e}
+		return srv
+	})
 
 	h := newTFHarness(t)
-	h.writeConfig(testAccGridConfig(ts.URL, "a harbor at dawn, seen from a boat") +
+	h.writeConfig(testAccGridConfig(url, "a harbor at dawn, seen from a boat") +
 		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 1, "") + `
 data "akool_image" "grid" {
   id = akool_generated_image.grid.id
@@ -632,7 +627,7 @@ data "akool_image" "grid" {
 			d["image_status"] = 7
 		}
 	}))
-	h.writeConfig(testAccGridConfig(ts.URL, "a harbor at dawn, seen from a boat") +
+	h.writeConfig(testAccGridConfig(url, "a harbor at dawn, seen from a boat") +
 		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 1, "") + `
 data "akool_image" "grid" {
   id = akool_generated_image.grid.id

@@ -1,10 +1,7 @@
 package provider
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
@@ -296,32 +293,12 @@ resource "akool_generated_image" "v4" {
 // fields are unusable; the reads of the wait fill them.
 func TestAccGeneratedImage_createAnswerWithUnusableFields(t *testing.T) {
 	t.Parallel()
-	e, err := emulator.New(emulator.Options{APIKey: testAccAPIKey, QueueTime: 100 * time.Millisecond, ProcessTime: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Between the provider and the emulator: spoil every create answer's
 	// deduction_credit and create_time.
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.Contains(r.URL.Path, "/create") {
-			e.ServeHTTP(w, r)
-			return
-		}
-		rec := httptest.NewRecorder()
-		e.ServeHTTP(rec, r)
-		var answer map[string]any
-		if json.Unmarshal(rec.Body.Bytes(), &answer) == nil {
-			if data, ok := answer["data"].(map[string]any); ok {
-				data["deduction_credit"], data["create_time"] = "four", "just now"
-			}
-		}
-		body, _ := json.Marshal(answer)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(body)
-	}))
-	t.Cleanup(srv.Close)
-	config := testAccGridConfig(srv.URL, "a harbour at night") +
+	e, url := newEditingEmulator(t, "/create", func(data map[string]any) {
+		data["deduction_credit"], data["create_time"] = "four", "just now"
+	})
+	config := testAccGridConfig(url, "a harbour at night") +
 		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 4, "")
 	accTest(t, []tfresource.TestStep{{
 		Config: config,
