@@ -113,6 +113,17 @@ resource "akool_generated_image" "test" {
 	})
 }
 
+// testAccPaperBoatConfig is one v4 image at testAccImageAddress; extra is
+// added inside its block.
+func testAccPaperBoatConfig(baseURL, extra string) string {
+	return testAccProviderConfig(baseURL) + fmt.Sprintf(`
+resource "akool_generated_image" "test" {
+  api_version = "v4"
+  prompt      = "a paper boat on a pond"
+%s}
+`, extra)
+}
+
 // The adoption after an import is scoped and ends: an input Akool never
 // reports (resolution) is adopted, but one it does report (source_image,
 // absent for a text-to-image job) is not. An apply with nothing to adopt
@@ -121,14 +132,7 @@ resource "akool_generated_image" "test" {
 func TestAccGeneratedImage_importAdoptionEnds(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	config := func(extra string) string {
-		return testAccProviderConfig(url) + fmt.Sprintf(`
-resource "akool_generated_image" "test" {
-  api_version = "v4"
-  prompt      = "a paper boat on a pond"
-%s}
-`, extra)
-	}
+	config := func(extra string) string { return testAccPaperBoatConfig(url, extra) }
 	const sourceImage = `  source_image = "https://images.example.com/pond.png"` + "\n"
 	const resolution = `  resolution = "1080p"` + "\n"
 	replaced := []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate)}
@@ -220,14 +224,7 @@ func TestAccGeneratedImage_importAdoptionSurvivesRefresh(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	h := newTFHarness(t)
-	config := func(extra string) string {
-		return testAccProviderConfig(url) + fmt.Sprintf(`
-resource "akool_generated_image" "test" {
-  api_version = "v4"
-  prompt      = "a paper boat on a pond"
-%s}
-`, extra)
-	}
+	config := func(extra string) string { return testAccPaperBoatConfig(url, extra) }
 	const resolution = `  resolution = "1080p"` + "\n"
 	// A job made outside Terraform, at 1080p, then imported.
 	id := createJob(t, url, akool.CreateV4Request{Prompt: "a paper boat on a pond", Resolution: "1080p"})

@@ -19,6 +19,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
 
 // testAccTriggersImageConfig is one v3 image with triggers = { revision = ... }.
@@ -32,6 +34,21 @@ resource "akool_generated_image" "test" {
   }
 }
 `, revision)
+}
+
+// triggerBumpedStep bumps the trigger of the image that
+// testAccTriggersImageConfig made with revision 1: it is replaced by a
+// second generation.
+func triggerBumpedStep(e *emulator.Emulator, url string) tfresource.TestStep {
+	return tfresource.TestStep{
+		Config: testAccTriggersImageConfig(url, "2"),
+		ConfigPlanChecks: tfresource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
+			},
+		},
+		Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 2), expectCreateAttempts(e, 2)),
+	}
 }
 
 // Unchanged triggers plan nothing and send nothing; a bumped trigger
@@ -122,15 +139,7 @@ func TestAccGeneratedImage_triggersAfterImport(t *testing.T) {
 			),
 			Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
 		},
-		{
-			Config: testAccTriggersImageConfig(url, "2"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
-				},
-			},
-			Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 2), expectCreateAttempts(e, 2)),
-		},
+		triggerBumpedStep(e, url),
 	})
 }
 
@@ -382,14 +391,6 @@ func TestAccGeneratedImage_triggersAdded(t *testing.T) {
 			ConfigStateChecks: keepID(),
 			Check:             tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
 		},
-		{
-			Config: testAccTriggersImageConfig(url, "2"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
-				},
-			},
-			Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 2), expectCreateAttempts(e, 2)),
-		},
+		triggerBumpedStep(e, url),
 	})
 }
