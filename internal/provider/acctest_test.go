@@ -318,11 +318,8 @@ func newGridHarness(t *testing.T, url, prompt string) (*tfHarness, string) {
 	t.Helper()
 	h := newTFHarness(t)
 	grid := testAccGridConfig(url, prompt)
-	h.writeConfig(grid)
-	h.init()
-	if res := h.apply(); res.exitCode != 0 {
-		t.Fatalf("creating the grid failed:\n%s", res.output())
-	}
+	h.initWith(grid)
+	h.mustApply()
 	return h, grid
 }
 
@@ -491,4 +488,18 @@ func newEditingEmulator(t *testing.T, pathPart string, edit func(data map[string
 			_, _ = w.Write(body)
 		})
 	})
+}
+
+// initWith writes config into the harness's working directory and runs
+// terraform init.
+func (h *tfHarness) initWith(config string) {
+	h.t.Helper()
+	h.writeConfig(config)
+	h.init()
+}
+
+// mustApply is apply that fails the test unless terraform exits with 0.
+func (h *tfHarness) mustApply() tfResult {
+	h.t.Helper()
+	return h.mustRun("apply", "-auto-approve", "-input=false")
 }

@@ -204,8 +204,7 @@ func TestAccBadInput_failsAtPlan(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	h := newTFHarness(t)
-	h.writeConfig(testAccImageConfig(url, "never generated"))
-	h.init()
+	h.initWith(testAccImageConfig(url, "never generated"))
 
 	cases := badInputs()
 	for _, b := range cases {

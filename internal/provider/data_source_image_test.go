@@ -146,7 +146,7 @@ func TestAccImageDataSource_expiredIDWarning(t *testing.T) {
 	}
 	e.Clock().Advance(pastRetention + time.Hour)
 	h := newTFHarness(t)
-	h.writeConfig(testAccProviderConfig(url) + fmt.Sprintf(`
+	h.initWith(testAccProviderConfig(url) + fmt.Sprintf(`
 data "akool_image" "old" {
   id = %q
 }
@@ -154,7 +154,6 @@ resource "terraform_data" "uses" {
   input = data.akool_image.old.expired
 }
 `, img.ID))
-	h.init()
 	res := h.mustRun("apply", "-auto-approve", "-input=false")
 	for _, want := range []string{"Image No Longer Known to Akool: data source akool_image " + img.ID, "code 1008", "expired = true"} {
 		if !res.mentions(want) {

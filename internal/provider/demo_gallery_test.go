@@ -20,9 +20,7 @@ func TestAccDemo_gallery(t *testing.T) {
 	t.Setenv(envAPIKey, testAccAPIKey)
 
 	h.init()
-	if res := h.apply(); res.exitCode != 0 {
-		t.Fatalf("terraform apply of the demo failed:\n%s", res.output())
-	}
+	h.mustApply()
 	page := h.mustRun("output", "-raw", "gallery_html").stdout
 	if got := strings.Count(page, "<figure>"); got != 6 {
 		t.Errorf("the gallery shows %d pictures, want the demo's 6", got)

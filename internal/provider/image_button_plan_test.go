@@ -134,8 +134,7 @@ resource "akool_generated_image" "grid" {
 `, timeout)
 	}
 	e.SetJobTime(0, time.Hour) // jobs finish only when the test moves the clock
-	h.writeConfig(grid("1s"))
-	h.init()
+	h.initWith(grid("1s"))
 	if res := h.apply(); res.exitCode != 0 || !res.mentions("Image Generation Not Finished") {
 		t.Fatalf("apply exited %d; want it to end with a warning that the job is not finished:\n%s", res.exitCode, res.output())
 	}

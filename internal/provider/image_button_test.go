@@ -118,9 +118,8 @@ func TestAccImageButton_failedPress(t *testing.T) {
 	e, url := newFailingPressServer(t)
 	h := newTFHarness(t)
 	const address = "akool_image_variation.doomed"
-	h.writeConfig(testAccGridConfig(url, "a cathedral in the clouds") +
+	h.initWith(testAccGridConfig(url, "a cathedral in the clouds") +
 		testAccButtonBlock("akool_image_variation", "doomed", "akool_generated_image.grid.id", 4, ""))
-	h.init()
 
 	res := h.apply()
 	if res.exitCode == 0 {

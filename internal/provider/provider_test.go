@@ -385,7 +385,7 @@ func TestAccProvider_badKeyFailsPlan(t *testing.T) {
 	const badKey = "wrong-key-d41c9b7e"
 	e, url := newTestEmulator(t)
 	h := newTFHarness(t)
-	h.writeConfig(fmt.Sprintf(`
+	h.initWith(fmt.Sprintf(`
 provider "akool" {
   endpoint = %q
   api_key  = %q
@@ -394,7 +394,6 @@ resource "akool_generated_image" "test" {
   prompt = "a locked door"
 }
 `, url, badKey))
-	h.init()
 	res := h.run("plan", "-input=false")
 	if res.exitCode == 0 {
 		t.Fatalf("plan with a wrong key succeeded:\n%s", res.output())
@@ -446,7 +445,7 @@ func TestAccProvider_credentialCheckOncePerProcess_emulatorCounters(t *testing.T
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	h := newTFHarness(t)
-	h.writeConfig(testAccProviderConfig(url) + `
+	h.initWith(testAccProviderConfig(url) + `
 resource "akool_generated_image" "a" {
   prompt = "a first lantern"
 }
@@ -454,7 +453,6 @@ resource "akool_generated_image" "b" {
   prompt = "a second lantern"
 }
 `)
-	h.init()
 	h.mustRun("plan", "-input=false")
 	if c := e.Counters(); c.Requests != 1 {
 		t.Errorf("a plan of two new images sent %d requests to Akool, want 1 (the credential check)", c.Requests)
@@ -633,8 +631,7 @@ resource "akool_image_upscale" "one" {
   index    = 1
 }
 `
-	h.writeConfig(testAccProviderConfig(url) + resources)
-	h.init()
+	h.initWith(testAccProviderConfig(url) + resources)
 	h.mustRun("apply", "-auto-approve", "-input=false")
 
 	h.writeConfig(fmt.Sprintf(`

@@ -95,8 +95,7 @@ func TestAccReliability_transientFaults(t *testing.T) {
 		o.Seed = 20240425
 	})
 	h := newTFHarness(t)
-	h.writeConfig(faultConfig(url))
-	h.init()
+	h.initWith(faultConfig(url))
 
 	started := time.Now()
 	res := h.apply()
@@ -223,8 +222,7 @@ func TestAccReliability_ambiguousCreate(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.Faults = emulator.Faults{CreateDropRate: 1} })
 	h := newTFHarness(t)
-	h.writeConfig(testAccImageConfig(url, "a message in a bottle, adrift"))
-	h.init()
+	h.initWith(testAccImageConfig(url, "a message in a bottle, adrift"))
 
 	res := h.apply()
 	if res.exitCode == 0 {
@@ -362,8 +360,7 @@ model_name  = "no-such-model"`)},
 	}
 
 	h := newTFHarness(t)
-	h.writeConfig(grid)
-	h.init()
+	h.initWith(grid)
 	tried := 0
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -570,16 +567,13 @@ func TestAccReliability_hostileReads(t *testing.T) {
 	})
 
 	h := newTFHarness(t)
-	h.writeConfig(testAccGridConfig(url, "a harbor at dawn, seen from a boat") +
+	h.initWith(testAccGridConfig(url, "a harbor at dawn, seen from a boat") +
 		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 1, "") + `
 data "akool_image" "grid" {
   id = akool_generated_image.grid.id
 }
 `)
-	h.init()
-	if res := h.apply(); res.exitCode != 0 {
-		t.Fatalf("apply failed:\n%s", res.output())
-	}
+	h.mustApply()
 	// The grid was saved before its button was pressed: a clean refresh
 	// records used_buttons, and is what every hostile refresh must leave.
 	h.mustRun("apply", "-refresh-only", "-auto-approve", "-input=false")

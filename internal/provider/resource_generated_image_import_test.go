@@ -229,8 +229,7 @@ func TestAccGeneratedImage_importAdoptionSurvivesRefresh(t *testing.T) {
 	// A job made outside Terraform, at 1080p, then imported.
 	id := createJob(t, url, akool.CreateV4Request{Prompt: "a paper boat on a pond", Resolution: "1080p"})
 	e.Clock().Advance(time.Hour) // finished before the import
-	h.writeConfig(config(resolution))
-	h.init()
+	h.initWith(config(resolution))
 	h.mustRun("import", "-input=false", testAccImageAddress, id)
 	h.mustRun("apply", "-refresh-only", "-auto-approve", "-input=false")
 	h.mustRun("refresh", "-input=false")
@@ -362,7 +361,7 @@ func TestAccGeneratedImage_createOutlivesTimeout(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.Latency = 1500 * time.Millisecond })
 	h := newTFHarness(t)
-	h.writeConfig(testAccProviderConfig(url) + `
+	h.initWith(testAccProviderConfig(url) + `
 resource "akool_generated_image" "test" {
   prompt = "a slow answer from a far server"
   timeouts {
@@ -370,7 +369,6 @@ resource "akool_generated_image" "test" {
   }
 }
 `)
-	h.init()
 	res := h.apply()
 	for _, want := range []string{"Warning: Image Generation Not Finished", "credits spent", "within the create timeout (1s)"} {
 		if !res.mentions(want) {

@@ -548,8 +548,7 @@ resource "akool_image_file" "slow" {
 `, timeout, file) + testAccButtonBlock("akool_image_upscale", "slow", "akool_generated_image.slow.id", 1, "")
 	}
 	const address = "akool_generated_image.slow"
-	h.writeConfig(config("1s"))
-	h.init()
+	h.initWith(config("1s"))
 
 	res := h.apply()
 	if res.exitCode == 0 {
@@ -617,7 +616,7 @@ func TestAccGeneratedImage_postconditionOnStatus(t *testing.T) {
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.ProcessTime = time.Hour })
 	h := newTFHarness(t)
 	file := filepath.Join(t.TempDir(), "guarded.png")
-	h.writeConfig(testAccProviderConfig(url) + fmt.Sprintf(`
+	h.initWith(testAccProviderConfig(url) + fmt.Sprintf(`
 resource "akool_generated_image" "guarded" {
   prompt = "a lighthouse on a cliff at sunrise"
   timeouts {
@@ -637,7 +636,6 @@ resource "akool_image_file" "guarded" {
   path = %q
 }
 `, file))
-	h.init()
 	const address = "akool_generated_image.guarded"
 
 	res := h.apply()
@@ -662,9 +660,7 @@ resource "akool_image_file" "guarded" {
 	}
 
 	e.Clock().Advance(2 * time.Hour)
-	if res := h.apply(); res.exitCode != 0 {
-		t.Fatalf("apply after the job finished failed:\n%s", res.output())
-	}
+	h.mustApply()
 	done := h.resource(address)
 	if done == nil || done.AttributeValues["id"] != kept.AttributeValues["id"] || done.AttributeValues["status"] != "completed" {
 		t.Errorf("after the second apply: %+v; want job %v completed", done, kept.AttributeValues["id"])
@@ -701,8 +697,7 @@ func TestAccGeneratedImage_interruptKeepsJob(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.ProcessTime = 2 * time.Minute })
 	h := newTFHarness(t)
-	h.writeConfig(testAccImageConfig(url, "a very slow aurora"))
-	h.init()
+	h.initWith(testAccImageConfig(url, "a very slow aurora"))
 
 	run := h.start("apply", "-auto-approve", "-input=false")
 	deadline := time.Now().Add(30 * time.Second)
@@ -743,8 +738,7 @@ func TestAccGeneratedImage_failedJobReplaced(t *testing.T) {
 	e, url := newTestEmulator(t)
 	h := newTFHarness(t)
 	const address = "akool_generated_image.test"
-	h.writeConfig(testAccImageConfig(url, "a storm [fail]"))
-	h.init()
+	h.initWith(testAccImageConfig(url, "a storm [fail]"))
 
 	res := h.apply()
 	if res.exitCode == 0 || !res.mentions("Image Generation Failed") {
@@ -768,11 +762,8 @@ func TestAccGeneratedImage_expiredWarning(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	h := newTFHarness(t)
-	h.writeConfig(testAccImageConfig(url, "a harbor in the mist"))
-	h.init()
-	if res := h.apply(); res.exitCode != 0 {
-		t.Fatalf("apply failed:\n%s", res.output())
-	}
+	h.initWith(testAccImageConfig(url, "a harbor in the mist"))
+	h.mustApply()
 
 	e.Clock().Advance(8 * 24 * time.Hour)
 	res := h.run("plan", "-detailed-exitcode", "-input=false")

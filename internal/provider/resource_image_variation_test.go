@@ -80,12 +80,9 @@ func TestAccImageVariation_goneKeepsState(t *testing.T) {
 	e, url := newTestEmulator(t)
 	h := newTFHarness(t)
 	const address = "akool_image_variation.test"
-	h.writeConfig(testAccGridConfig(url, "a quiet library at night") +
+	h.initWith(testAccGridConfig(url, "a quiet library at night") +
 		testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 1, ""))
-	h.init()
-	if res := h.apply(); res.exitCode != 0 {
-		t.Fatalf("apply failed:\n%s", res.output())
-	}
+	h.mustApply()
 	kept := h.resource(address)
 	if kept == nil {
 		t.Fatal("the variation is not in state")

@@ -65,7 +65,7 @@ func TestAccGeneratedImage_singleImagesMissing(t *testing.T) {
 	h := newTFHarness(t)
 	const address = "akool_generated_image.grid"
 	// The create timeout bounds the grace, so the test need not wait 2 minutes.
-	h.writeConfig(testAccProviderConfig(url) + `
+	h.initWith(testAccProviderConfig(url) + `
 resource "akool_generated_image" "grid" {
   prompt = "a harbour at dusk"
   timeouts {
@@ -73,7 +73,6 @@ resource "akool_generated_image" "grid" {
   }
 }
 `)
-	h.init()
 	res := h.apply()
 	if res.exitCode != 0 {
 		t.Fatalf("apply failed although the grid was finished:\n%s", res.output())
