@@ -61,13 +61,19 @@ provider "akool" {
 
 const testAccImageAddress = "akool_generated_image.test"
 
-// testAccImageConfig is a provider block plus one v3 image.
+// testAccImageConfig is a provider block plus one v3 image at
+// testAccImageAddress.
 func testAccImageConfig(baseURL, prompt string) string {
-	return testAccProviderConfig(baseURL) + fmt.Sprintf(`
-resource "akool_generated_image" "test" {
+	return testAccProviderConfig(baseURL) + testAccPromptBlock("test", prompt)
+}
+
+// testAccPromptBlock is one v3 akool_generated_image named name.
+func testAccPromptBlock(name, prompt string) string {
+	return fmt.Sprintf(`
+resource "akool_generated_image" %q {
   prompt = %q
 }
-`, prompt)
+`, name, prompt)
 }
 
 // completedImageChecks asserts a finished v3 image in state.
@@ -141,11 +147,7 @@ const testAccGridAddress = "akool_generated_image.grid"
 
 // testAccGridConfig is a provider block plus one v3 grid at testAccGridAddress.
 func testAccGridConfig(baseURL, prompt string) string {
-	return testAccProviderConfig(baseURL) + fmt.Sprintf(`
-resource "akool_generated_image" "grid" {
-  prompt = %q
-}
-`, prompt)
+	return testAccProviderConfig(baseURL) + testAccPromptBlock("grid", prompt)
 }
 
 // testAccButtonBlock is one akool_image_upscale or akool_image_variation
@@ -502,4 +504,13 @@ func (h *tfHarness) initWith(config string) {
 func (h *tfHarness) mustApply() tfResult {
 	h.t.Helper()
 	return h.mustRun("apply", "-auto-approve", "-input=false")
+}
+
+// expectAfterSteps runs checks of the emulator's counters once the steps
+// are over.
+func expectAfterSteps(t *testing.T, checks ...tfresource.TestCheckFunc) {
+	t.Helper()
+	if err := tfresource.ComposeTestCheckFunc(checks...)(nil); err != nil {
+		t.Error(err)
+	}
 }

@@ -35,9 +35,7 @@ func TestAccImageUpscale_sameButtonTwiceFailsPlan(t *testing.T) {
 			Check: expectPressedOnce(e, "akool_image_upscale.a", "akool_image_upscale.b"),
 		},
 	})
-	if c := e.Counters(); c.Presses != 2 {
-		t.Errorf("presses = %d, want 2", c.Presses)
-	}
+	expectAfterSteps(t, expectPresses(e, 2))
 }
 
 // Changing index replaces the upscale: Terraform plans the replacement
@@ -57,9 +55,7 @@ func TestAccImageUpscale_indexChangeReplaces(t *testing.T) {
 			Check: expectPressedOnce(e, address),
 		},
 	})
-	if c := e.Counters(); c.Presses != 2 {
-		t.Errorf("presses = %d, want 2 (U1, then U2)", c.Presses)
-	}
+	expectAfterSteps(t, expectPresses(e, 2)) // U1, then U2
 }
 
 // Changing index of an upscale whose parent Akool no longer knows fails the
