@@ -501,9 +501,9 @@ func (h *tfHarness) initWith(config string) {
 }
 
 // mustApply is apply that fails the test unless terraform exits with 0.
-func (h *tfHarness) mustApply() tfResult {
+func (h *tfHarness) mustApply() {
 	h.t.Helper()
-	return h.mustRun("apply", "-auto-approve", "-input=false")
+	h.mustRun("apply", "-auto-approve", "-input=false")
 }
 
 // expectAfterSteps runs checks of the emulator's counters once the steps

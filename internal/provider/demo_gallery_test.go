@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,7 +51,7 @@ func TestAccDemo_gallery(t *testing.T) {
 		default:
 			continue
 		}
-		for _, want := range []string{r.AttributeValues["id"].(string), r.AttributeValues["expires_at"].(string), kinds[r.Address]} {
+		for _, want := range []string{fmt.Sprint(r.AttributeValues["id"]), fmt.Sprint(r.AttributeValues["expires_at"]), kinds[r.Address]} {
 			if !strings.Contains(page, want) {
 				t.Errorf("the gallery does not show %q of %s", want, r.Address)
 			}

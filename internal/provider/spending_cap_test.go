@@ -249,7 +249,10 @@ func TestSpendingCap_createEnforcesWithoutPlanEmulatorCounts(t *testing.T) {
 // the others are null, or unknown when computed-only and unknownComputed.
 func objectValue(t *testing.T, s *tfprotov6.Schema, set map[string]tftypes.Value, unknownComputed bool) *tfprotov6.DynamicValue {
 	t.Helper()
-	typ := s.ValueType().(tftypes.Object)
+	typ, ok := s.ValueType().(tftypes.Object)
+	if !ok {
+		t.Fatalf("the schema's value type is %T, not an object", s.ValueType())
+	}
 	values := map[string]tftypes.Value{}
 	computedOnly := map[string]bool{}
 	for _, a := range s.Block.Attributes {
