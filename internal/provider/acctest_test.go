@@ -25,10 +25,13 @@ import (
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
 
-// The helpers the acceptance tests share: the emulator and provider
-// configuration, the usual resources, checks on what Akool received (the
-// emulator's counters), the steps that forget and import a resource, and the
-// recovery of unfinished jobs through the real terraform CLI.
+// The helpers the acceptance tests share: the emulator, the provider and
+// resource configurations, checks of state and of what Akool received (the
+// emulator's counters), step builders (forget and import a job, compare ids
+// across steps), and the terraform CLI harness's recovery of unfinished
+// jobs.
+
+// The emulator: Akool as the tests see it.
 
 // newTestEmulator starts an emulator with fast jobs (queue ~100ms, process
 // ~300ms, single images of grids 300ms later) and the test key; opts tweak
@@ -47,6 +50,58 @@ func newTestEmulator(t *testing.T, opts ...func(*emulator.Options)) (*emulator.E
 	}
 	return emulator.NewServer(t, o)
 }
+
+// withShapes sets the shapes the test emulator plays.
+func withShapes(s emulator.Shapes) func(*emulator.Options) {
+	return func(o *emulator.Options) { o.Shapes = s }
+}
+
+// newEmulatorBehind starts an emulator with fast jobs and the test key, and
+// serves it through handler, made from it, instead of directly; it returns
+// the emulator and the handler's URL.
+func newEmulatorBehind(t *testing.T, handler func(*emulator.Emulator) http.Handler) (*emulator.Emulator, string) {
+	t.Helper()
+	e, err := emulator.New(emulator.Options{APIKey: testAccAPIKey, QueueTime: 100 * time.Millisecond, ProcessTime: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(handler(e))
+	t.Cleanup(srv.Close)
+	return e, srv.URL
+}
+
+// newEditingEmulator is newEmulatorBehind with a proxy that lets edit change
+// the data object of every answer to a request whose path contains pathPart.
+func newEditingEmulator(t *testing.T, pathPart string, edit func(data map[string]any)) (*emulator.Emulator, string) {
+	t.Helper()
+	return newEmulatorBehind(t, func(e *emulator.Emulator) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !strings.Contains(r.URL.Path, pathPart) {
+				e.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, r)
+			body := rec.Body.Bytes()
+			var answer map[string]any
+			if json.Unmarshal(body, &answer) == nil {
+				if data, ok := answer["data"].(map[string]any); ok {
+					edit(data)
+					body, _ = json.Marshal(answer)
+				}
+			}
+			for name, values := range rec.Header() {
+				if name != "Content-Length" {
+					w.Header()[name] = values
+				}
+			}
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(body)
+		})
+	})
+}
+
+// Configurations.
 
 // testAccProviderConfig returns a provider block using the emulator with
 // api_key auth.
@@ -76,72 +131,6 @@ resource "akool_generated_image" %q {
 `, name, prompt)
 }
 
-// completedImageChecks asserts a finished v3 image in state.
-func completedImageChecks(address string) []statecheck.StateCheck {
-	return []statecheck.StateCheck{
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringRegexp(imageIDPattern)),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"), knownvalue.StringRegexp(regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}\.png$`))),
-	}
-}
-
-// checkCounters asserts on the emulator's counters inside a test step.
-func checkCounters(e *emulator.Emulator, check func(emulator.Counters) error) tfresource.TestCheckFunc {
-	return func(*terraform.State) error { return check(e.Counters()) }
-}
-
-func expectCreates(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
-	return checkCounters(e, func(c emulator.Counters) error {
-		if c.Creates != want {
-			return fmt.Errorf("emulator received %d accepted create calls, want %d", c.Creates, want)
-		}
-		return nil
-	})
-}
-
-// expectCreateCalls asserts what Akool received in all: creates accepted
-// generations, presses accepted button presses, and no create request
-// beyond those (a second create that Akool refused would count as an
-// attempt, not as a create).
-func expectCreateCalls(e *emulator.Emulator, creates, presses int) tfresource.TestCheckFunc {
-	return checkCounters(e, func(c emulator.Counters) error {
-		if c.Creates != creates || c.Presses != presses || c.CreateAttempts != creates+presses {
-			return fmt.Errorf("emulator: %d creates, %d presses, %d create attempts; want %d, %d and %d",
-				c.Creates, c.Presses, c.CreateAttempts, creates, presses, creates+presses)
-		}
-		return nil
-	})
-}
-
-// expectPresses asserts the number of presses Akool accepted in all.
-func expectPresses(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
-	return checkCounters(e, func(c emulator.Counters) error {
-		if c.Presses != want {
-			return fmt.Errorf("emulator accepted %d button presses, want %d", c.Presses, want)
-		}
-		return nil
-	})
-}
-
-// expectPressedOnce asserts that Akool received exactly one press of the
-// button each address records, on the parent it records.
-func expectPressedOnce(e *emulator.Emulator, addresses ...string) tfresource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		c := e.Counters()
-		for _, address := range addresses {
-			r, ok := s.RootModule().Resources[address]
-			if !ok {
-				return fmt.Errorf("%s is not in state", address)
-			}
-			key := r.Primary.Attributes["image_id"] + "/" + r.Primary.Attributes["button"]
-			if got := c.PressesByButton[key]; got != 1 {
-				return fmt.Errorf("%s: emulator received %d presses of %s, want 1 (all presses: %v)", address, got, key, c.PressesByButton)
-			}
-		}
-		return nil
-	}
-}
-
 // The parent grid of the button tests' configurations.
 const testAccGridAddress = "akool_generated_image.grid"
 
@@ -162,35 +151,6 @@ resource %q %q {
 `, typ, name, parent, index, extra)
 }
 
-// completedPressChecks asserts a finished press of button in state.
-func completedPressChecks(address, button string, credit float64) []statecheck.StateCheck {
-	return []statecheck.StateCheck{
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringRegexp(imageIDPattern)),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("button"), knownvalue.StringExact(button)),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"),
-			knownvalue.StringRegexp(regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}\.png$`))),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(credit)),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("created_at"),
-			knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
-	}
-}
-
-// errorPattern matches text in Terraform's output, which wraps long lines:
-// every space of each part matches any run of white space, and the parts
-// must appear in order.
-func errorPattern(parts ...string) *regexp.Regexp {
-	quoted := make([]string, len(parts))
-	for i, part := range parts {
-		words := strings.Fields(part)
-		for j, w := range words {
-			words[j] = regexp.QuoteMeta(w)
-		}
-		quoted[i] = strings.Join(words, `\s+`)
-	}
-	return regexp.MustCompile(`(?s)` + strings.Join(quoted, ".*"))
-}
-
 // removedBlock makes Terraform forget a resource without destroying it.
 func removedBlock(address string) string {
 	return fmt.Sprintf(`
@@ -203,85 +163,28 @@ removed {
 `, address)
 }
 
-func expectNotInState(address string) tfresource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		if _, ok := s.RootModule().Resources[address]; ok {
-			return fmt.Errorf("%s is still in state", address)
-		}
-		return nil
+// Checks of state and of what Akool received (the emulator's counters).
+
+// completedImageChecks asserts a finished v3 image in state.
+func completedImageChecks(address string) []statecheck.StateCheck {
+	return []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringRegexp(imageIDPattern)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"), knownvalue.StringRegexp(regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}\.png$`))),
 	}
 }
 
-// withShapes sets the shapes the test emulator plays.
-func withShapes(s emulator.Shapes) func(*emulator.Options) {
-	return func(o *emulator.Options) { o.Shapes = s }
-}
-
-// reimport makes Terraform forget the resource at address without
-// destroying its job, then imports that job back: captureID records the id
-// in an earlier step, forgetStep adds a removed block to config, importStep
-// imports the recorded id under config and keeps it in state.
-type reimport struct {
-	address string
-	id      string
-}
-
-func (r *reimport) captureID() tfresource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		res, ok := s.RootModule().Resources[r.address]
-		if !ok {
-			return fmt.Errorf("%s is not in state", r.address)
-		}
-		r.id = res.Primary.ID
-		return nil
-	}
-}
-
-func (r *reimport) forgetStep(config string) tfresource.TestStep {
-	return forgetStep(config, r.address)
-}
-
-// forgetStep makes Terraform forget the resources at addresses, which config
-// leaves out, without destroying their jobs.
-func forgetStep(config string, addresses ...string) tfresource.TestStep {
-	checks := make([]tfresource.TestCheckFunc, len(addresses))
-	for i, address := range addresses {
-		config += removedBlock(address)
-		checks[i] = expectNotInState(address)
-	}
-	return tfresource.TestStep{Config: config, Check: tfresource.ComposeTestCheckFunc(checks...)}
-}
-
-// stateIDOf imports the id that the resource at address has in state.
-func stateIDOf(address string) tfresource.ImportStateIdFunc {
-	return func(s *terraform.State) (string, error) {
-		r, ok := s.RootModule().Resources[address]
-		if !ok {
-			return "", fmt.Errorf("%s is not in state", address)
-		}
-		return r.Primary.ID, nil
-	}
-}
-
-func (r *reimport) importStep(config string) tfresource.TestStep {
-	return tfresource.TestStep{
-		Config:             config,
-		ResourceName:       r.address,
-		ImportState:        true,
-		ImportStatePersist: true,
-		ImportStateIdFunc:  func(*terraform.State) (string, error) { return r.id, nil },
-	}
-}
-
-// importErrorStep imports the job of the resource at from as the resource at
-// address, and expects the import to fail with an error matching parts.
-func importErrorStep(config, address, from string, parts ...string) tfresource.TestStep {
-	return tfresource.TestStep{
-		Config:            config,
-		ResourceName:      address,
-		ImportState:       true,
-		ImportStateIdFunc: stateIDOf(from),
-		ExpectError:       errorPattern(parts...),
+// completedPressChecks asserts a finished press of button in state.
+func completedPressChecks(address, button string, credit float64) []statecheck.StateCheck {
+	return []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringRegexp(imageIDPattern)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("button"), knownvalue.StringExact(button)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"),
+			knownvalue.StringRegexp(regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}\.png$`))),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(credit)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("created_at"),
+			knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
 	}
 }
 
@@ -314,6 +217,196 @@ func compareIDs(comparer compare.ValueComparer, addresses []string) func() []sta
 	}
 }
 
+func expectNotInState(address string) tfresource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		if _, ok := s.RootModule().Resources[address]; ok {
+			return fmt.Errorf("%s is still in state", address)
+		}
+		return nil
+	}
+}
+
+// checkCounters asserts on the emulator's counters inside a test step.
+func checkCounters(e *emulator.Emulator, check func(emulator.Counters) error) tfresource.TestCheckFunc {
+	return func(*terraform.State) error { return check(e.Counters()) }
+}
+
+// expectCreates asserts the number of generations Akool accepted in all.
+func expectCreates(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
+	return checkCounters(e, func(c emulator.Counters) error {
+		if c.Creates != want {
+			return fmt.Errorf("emulator received %d accepted create calls, want %d", c.Creates, want)
+		}
+		return nil
+	})
+}
+
+// expectPresses asserts the number of presses Akool accepted in all.
+func expectPresses(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
+	return checkCounters(e, func(c emulator.Counters) error {
+		if c.Presses != want {
+			return fmt.Errorf("emulator accepted %d button presses, want %d", c.Presses, want)
+		}
+		return nil
+	})
+}
+
+// expectCreateCalls asserts what Akool received in all: creates accepted
+// generations, presses accepted button presses, and no create request
+// beyond those (a second create that Akool refused would count as an
+// attempt, not as a create).
+func expectCreateCalls(e *emulator.Emulator, creates, presses int) tfresource.TestCheckFunc {
+	return checkCounters(e, func(c emulator.Counters) error {
+		if c.Creates != creates || c.Presses != presses || c.CreateAttempts != creates+presses {
+			return fmt.Errorf("emulator: %d creates, %d presses, %d create attempts; want %d, %d and %d",
+				c.Creates, c.Presses, c.CreateAttempts, creates, presses, creates+presses)
+		}
+		return nil
+	})
+}
+
+// expectPressedOnce asserts that Akool received exactly one press of the
+// button each address records, on the parent it records.
+func expectPressedOnce(e *emulator.Emulator, addresses ...string) tfresource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		c := e.Counters()
+		for _, address := range addresses {
+			r, ok := s.RootModule().Resources[address]
+			if !ok {
+				return fmt.Errorf("%s is not in state", address)
+			}
+			key := r.Primary.Attributes["image_id"] + "/" + r.Primary.Attributes["button"]
+			if got := c.PressesByButton[key]; got != 1 {
+				return fmt.Errorf("%s: emulator received %d presses of %s, want 1 (all presses: %v)", address, got, key, c.PressesByButton)
+			}
+		}
+		return nil
+	}
+}
+
+// expectAfterSteps runs checks of the emulator's counters once the steps
+// are over.
+func expectAfterSteps(t *testing.T, checks ...tfresource.TestCheckFunc) {
+	t.Helper()
+	if err := tfresource.ComposeTestCheckFunc(checks...)(nil); err != nil {
+		t.Error(err)
+	}
+}
+
+// expectEmulatorCalls asserts, outside test steps, what Akool received in
+// all (the emulator's counters): creates accepted generations, presses
+// accepted button presses, and no other create request; why says what a
+// difference would mean.
+func expectEmulatorCalls(t *testing.T, e *emulator.Emulator, creates, presses int, why string) {
+	t.Helper()
+	if c := e.Counters(); c.Creates != creates || c.Presses != presses || c.CreateAttempts != creates+presses {
+		t.Errorf("creates = %d, presses = %d, create attempts = %d; want %d, %d and %d: %s",
+			c.Creates, c.Presses, c.CreateAttempts, creates, presses, creates+presses, why)
+	}
+}
+
+// expectNoRequests asserts that Akool (the emulator) received no API request
+// at all for configurations that must fail at plan time.
+func expectNoRequests(t *testing.T, e *emulator.Emulator) {
+	t.Helper()
+	if c := e.Counters(); c.Requests != 0 {
+		t.Errorf("emulator received %d API requests (%d creates) for configurations that must fail at plan", c.Requests, c.Creates)
+	}
+}
+
+// errorPattern matches text in Terraform's output, which wraps long lines:
+// every space of each part matches any run of white space, and the parts
+// must appear in order.
+func errorPattern(parts ...string) *regexp.Regexp {
+	quoted := make([]string, len(parts))
+	for i, part := range parts {
+		words := strings.Fields(part)
+		for j, w := range words {
+			words[j] = regexp.QuoteMeta(w)
+		}
+		quoted[i] = strings.Join(words, `\s+`)
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(quoted, ".*"))
+}
+
+// Steps.
+
+// accTest runs steps against the provider served in-process.
+func accTest(t *testing.T, steps []tfresource.TestStep) {
+	t.Helper()
+	tfresource.Test(t, tfresource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+}
+
+// reimport makes Terraform forget the resource at address without
+// destroying its job, then imports that job back: captureID records the id
+// in an earlier step, forgetStep adds a removed block to config, importStep
+// imports the recorded id under config and keeps it in state.
+type reimport struct {
+	address string
+	id      string
+}
+
+func (r *reimport) captureID() tfresource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		res, ok := s.RootModule().Resources[r.address]
+		if !ok {
+			return fmt.Errorf("%s is not in state", r.address)
+		}
+		r.id = res.Primary.ID
+		return nil
+	}
+}
+
+// forgetStep makes Terraform forget the resources at addresses, which config
+// leaves out, without destroying their jobs.
+func forgetStep(config string, addresses ...string) tfresource.TestStep {
+	checks := make([]tfresource.TestCheckFunc, len(addresses))
+	for i, address := range addresses {
+		config += removedBlock(address)
+		checks[i] = expectNotInState(address)
+	}
+	return tfresource.TestStep{Config: config, Check: tfresource.ComposeTestCheckFunc(checks...)}
+}
+
+func (r *reimport) forgetStep(config string) tfresource.TestStep {
+	return forgetStep(config, r.address)
+}
+
+func (r *reimport) importStep(config string) tfresource.TestStep {
+	return tfresource.TestStep{
+		Config:             config,
+		ResourceName:       r.address,
+		ImportState:        true,
+		ImportStatePersist: true,
+		ImportStateIdFunc:  func(*terraform.State) (string, error) { return r.id, nil },
+	}
+}
+
+// stateIDOf imports the id that the resource at address has in state.
+func stateIDOf(address string) tfresource.ImportStateIdFunc {
+	return func(s *terraform.State) (string, error) {
+		r, ok := s.RootModule().Resources[address]
+		if !ok {
+			return "", fmt.Errorf("%s is not in state", address)
+		}
+		return r.Primary.ID, nil
+	}
+}
+
+// importErrorStep imports the job of the resource at from as the resource at
+// address, and expects the import to fail with an error matching parts.
+func importErrorStep(config, address, from string, parts ...string) tfresource.TestStep {
+	return tfresource.TestStep{
+		Config:            config,
+		ResourceName:      address,
+		ImportState:       true,
+		ImportStateIdFunc: stateIDOf(from),
+		ExpectError:       errorPattern(parts...),
+	}
+}
+
+// The terraform CLI harness.
+
 // newGridHarness is a terraform CLI harness whose state already holds a
 // finished grid at testAccGridAddress; it returns the grid's configuration.
 func newGridHarness(t *testing.T, url, prompt string) (*tfHarness, string) {
@@ -323,6 +416,54 @@ func newGridHarness(t *testing.T, url, prompt string) (*tfHarness, string) {
 	h.initWith(grid)
 	h.mustApply()
 	return h, grid
+}
+
+// initWith writes config into the harness's working directory and runs
+// terraform init.
+func (h *tfHarness) initWith(config string) {
+	h.t.Helper()
+	h.writeConfig(config)
+	h.init()
+}
+
+// mustApply is apply that fails the test unless terraform exits with 0.
+func (h *tfHarness) mustApply() {
+	h.t.Helper()
+	h.mustRun("apply", "-auto-approve", "-input=false")
+}
+
+// copyExample copies the example at examples/<example> into the harness's
+// working directory: every file below it, or, when patterns are given, only
+// its top-level files whose names match one of them.
+func (h *tfHarness) copyExample(example string, patterns ...string) {
+	h.t.Helper()
+	src := filepath.Join("..", "..", "examples", example)
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			if rel != "." && len(patterns) > 0 {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(h.dir, rel), 0o755)
+		}
+		if len(patterns) > 0 && !slices.ContainsFunc(patterns, func(pattern string) bool {
+			ok, _ := filepath.Match(pattern, d.Name())
+			return ok
+		}) {
+			return nil
+		}
+		content, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(h.dir, rel), content, 0o644)
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
 }
 
 // expectNoChanges fails the test unless terraform plan, after what, plans
@@ -384,133 +525,4 @@ func applyFinishingJobsByClock(h *tfHarness, e *emulator.Emulator, ids ...string
 	}
 	e.Clock().Advance(2 * time.Hour)
 	return run.wait()
-}
-
-// expectEmulatorCalls asserts, outside test steps, what Akool received in
-// all (the emulator's counters): creates accepted generations, presses
-// accepted button presses, and no other create request; why says what a
-// difference would mean.
-func expectEmulatorCalls(t *testing.T, e *emulator.Emulator, creates, presses int, why string) {
-	t.Helper()
-	if c := e.Counters(); c.Creates != creates || c.Presses != presses || c.CreateAttempts != creates+presses {
-		t.Errorf("creates = %d, presses = %d, create attempts = %d; want %d, %d and %d: %s",
-			c.Creates, c.Presses, c.CreateAttempts, creates, presses, creates+presses, why)
-	}
-}
-
-// accTest runs steps against the provider served in-process.
-func accTest(t *testing.T, steps []tfresource.TestStep) {
-	t.Helper()
-	tfresource.Test(t, tfresource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
-}
-
-// copyExample copies the example at examples/<example> into the harness's
-// working directory: every file below it, or, when patterns are given, only
-// its top-level files whose names match one of them.
-func (h *tfHarness) copyExample(example string, patterns ...string) {
-	h.t.Helper()
-	src := filepath.Join("..", "..", "examples", example)
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			if rel != "." && len(patterns) > 0 {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(h.dir, rel), 0o755)
-		}
-		if len(patterns) > 0 && !slices.ContainsFunc(patterns, func(pattern string) bool {
-			ok, _ := filepath.Match(pattern, d.Name())
-			return ok
-		}) {
-			return nil
-		}
-		content, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(h.dir, rel), content, 0o644)
-	})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-}
-
-// expectNoRequests asserts that Akool (the emulator) received no API request
-// at all for configurations that must fail at plan time.
-func expectNoRequests(t *testing.T, e *emulator.Emulator) {
-	t.Helper()
-	if c := e.Counters(); c.Requests != 0 {
-		t.Errorf("emulator received %d API requests (%d creates) for configurations that must fail at plan", c.Requests, c.Creates)
-	}
-}
-
-// newEmulatorBehind starts an emulator with fast jobs and the test key, and
-// serves it through handler, made from it, instead of directly; it returns
-// the emulator and the handler's URL.
-func newEmulatorBehind(t *testing.T, handler func(*emulator.Emulator) http.Handler) (*emulator.Emulator, string) {
-	t.Helper()
-	e, err := emulator.New(emulator.Options{APIKey: testAccAPIKey, QueueTime: 100 * time.Millisecond, ProcessTime: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(handler(e))
-	t.Cleanup(srv.Close)
-	return e, srv.URL
-}
-
-// newEditingEmulator is newEmulatorBehind with a proxy that lets edit change
-// the data object of every answer to a request whose path contains pathPart.
-func newEditingEmulator(t *testing.T, pathPart string, edit func(data map[string]any)) (*emulator.Emulator, string) {
-	t.Helper()
-	return newEmulatorBehind(t, func(e *emulator.Emulator) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !strings.Contains(r.URL.Path, pathPart) {
-				e.ServeHTTP(w, r)
-				return
-			}
-			rec := httptest.NewRecorder()
-			e.ServeHTTP(rec, r)
-			body := rec.Body.Bytes()
-			var answer map[string]any
-			if json.Unmarshal(body, &answer) == nil {
-				if data, ok := answer["data"].(map[string]any); ok {
-					edit(data)
-					body, _ = json.Marshal(answer)
-				}
-			}
-			for name, values := range rec.Header() {
-				if name != "Content-Length" {
-					w.Header()[name] = values
-				}
-			}
-			w.WriteHeader(rec.Code)
-			_, _ = w.Write(body)
-		})
-	})
-}
-
-// initWith writes config into the harness's working directory and runs
-// terraform init.
-func (h *tfHarness) initWith(config string) {
-	h.t.Helper()
-	h.writeConfig(config)
-	h.init()
-}
-
-// mustApply is apply that fails the test unless terraform exits with 0.
-func (h *tfHarness) mustApply() {
-	h.t.Helper()
-	h.mustRun("apply", "-auto-approve", "-input=false")
-}
-
-// expectAfterSteps runs checks of the emulator's counters once the steps
-// are over.
-func expectAfterSteps(t *testing.T, checks ...tfresource.TestCheckFunc) {
-	t.Helper()
-	if err := tfresource.ComposeTestCheckFunc(checks...)(nil); err != nil {
-		t.Error(err)
-	}
 }
