@@ -204,8 +204,7 @@ func TestAccBadInput_failsAtPlan(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	h := newTFHarness(t)
-	h.writeConfig(testAccImageConfig(url, "never generated"))
-	h.init()
+	h.initWith(testAccImageConfig(url, "never generated"))
 
 	cases := badInputs()
 	for _, b := range cases {
@@ -244,9 +243,7 @@ func TestAccBadInput_failsAtPlan(t *testing.T) {
 		})
 	}
 	figure(t, "bad inputs tried", len(cases))
-	if c := e.Counters(); c.Requests != 0 {
-		t.Errorf("Akool received %d requests for configurations that must fail at plan", c.Requests)
-	}
+	expectNoRequests(t, e)
 }
 
 // Every attribute that carries a validator has at least one bad input in

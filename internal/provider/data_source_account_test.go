@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -25,21 +25,18 @@ data "akool_account" "this" {}
 `
 	initial := e.Credit()
 
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: config,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccountAddr, tfjsonpath.New("credit"), knownvalue.Float64Exact(initial)),
-				},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccountAddr, tfjsonpath.New("credit"), knownvalue.Float64Exact(initial)),
 			},
-			{
-				PreConfig: func() { e.SetCredit(12.5) },
-				Config:    config,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccountAddr, tfjsonpath.New("credit"), knownvalue.Float64Exact(12.5)),
-				},
+		},
+		{
+			PreConfig: func() { e.SetCredit(12.5) },
+			Config:    config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccountAddr, tfjsonpath.New("credit"), knownvalue.Float64Exact(12.5)),
 			},
 		},
 	})
@@ -70,32 +67,29 @@ func TestAccAccount_precondition(t *testing.T) {
 	oneCreate := 1
 	countCreates := func() int { return e.Counters().Creates }
 
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config:      testAccAccountGuardConfig(baseURL),
-				ExpectError: regexp.MustCompile(`fewer than 20 credits left; top it up`),
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:      testAccAccountGuardConfig(baseURL),
+			ExpectError: regexp.MustCompile(`fewer than 20 credits left; top it up`),
+		},
+		{
+			// The refused plan spent nothing; with enough credit the same
+			// configuration generates the image.
+			PreConfig: func() {
+				if c := countCreates(); c != 0 {
+					t.Errorf("the refused plan still sent %d create(s) to Akool", c)
+				}
+				e.SetCredit(100)
 			},
-			{
-				// The refused plan spent nothing; with enough credit the same
-				// configuration generates the image.
-				PreConfig: func() {
-					if c := countCreates(); c != 0 {
-						t.Errorf("the refused plan still sent %d create(s) to Akool", c)
-					}
-					e.SetCredit(100)
+			Config: testAccAccountGuardConfig(baseURL),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testGeneratedImageAddr, plancheck.ResourceActionCreate),
 				},
-				Config: testAccAccountGuardConfig(baseURL),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testGeneratedImageAddr, plancheck.ResourceActionCreate),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testGeneratedImageAddr, tfjsonpath.New("id"), knownvalue.NotNull()),
-					expectCountStateCheck("emulator creates", countCreates, &oneCreate),
-				},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testGeneratedImageAddr, tfjsonpath.New("id"), knownvalue.NotNull()),
+				expectCountStateCheck("emulator creates", countCreates, &oneCreate),
 			},
 		},
 	})
@@ -113,13 +107,10 @@ provider "akool" {
 data "akool_account" "this" {}
 `, baseURL, wrongKey)
 
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:      config,
-			ExpectError: regexp.MustCompile(`(?s)Unable to Read Akool Credit.*code 1101.*rejected\s+the\s+API\s+key\s+from\s+the\s+api_key\s+argument`),
-		}},
-	})
+	accTest(t, []tfresource.TestStep{{
+		Config:      config,
+		ExpectError: regexp.MustCompile(`(?s)Unable to Read Akool Credit.*code 1101.*rejected\s+the\s+API\s+key\s+from\s+the\s+api_key\s+argument`),
+	}})
 }
 
 func TestAccountCreditErrorDetail(t *testing.T) {

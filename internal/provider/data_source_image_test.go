@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -30,53 +30,42 @@ func TestAccImageDataSource_found(t *testing.T) {
 		statecheck.ExpectKnownValue(data, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
 		statecheck.ExpectKnownValue(data, tfjsonpath.New("source_image"), knownvalue.Null()),
 	)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: testAccImageConfig(url, "an orchard  in   bloom") + `
+	accTest(t, []tfresource.TestStep{{
+		Config: testAccImageConfig(url, "an orchard  in   bloom") + `
 data "akool_image" "test" {
   id = akool_generated_image.test.id
 }
 `,
-			ConfigStateChecks: checks,
-			Check:             expectCreates(e, 1),
-		}},
-	})
+		ConfigStateChecks: checks,
+		Check:             expectCreates(e, 1),
+	}})
 }
 
 func TestAccImageDataSource_notFound(t *testing.T) {
 	t.Parallel()
 	_, url := newTestEmulator(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: testAccProviderConfig(url) + `
+	accTest(t, []tfresource.TestStep{{
+		Config: testAccProviderConfig(url) + `
 data "akool_image" "test" {
   id = "0123456789abcdef01234567"
 }
 `,
-			ExpectError: regexp.MustCompile(`(?s)Image Not Found.*code 1008.*never\s+existed.*7\s+days`),
-		}},
-	})
+		ExpectError: regexp.MustCompile(`(?s)Image Not Found.*code 1008.*never\s+existed.*7\s+days`),
+	}})
 }
 
 func TestAccImageDataSource_invalidID(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: testAccProviderConfig(url) + `
+	accTest(t, []tfresource.TestStep{{
+		Config: testAccProviderConfig(url) + `
 data "akool_image" "test" {
   id = "662a10df4197b3af58532e8"
 }
 `,
-			ExpectError: regexp.MustCompile(`(?s)Attribute\s+id\s+must\s+be\s+an\s+Akool\s+image\s+id`),
-		}},
-	})
-	if c := e.Counters(); c.Requests != 0 {
-		t.Errorf("emulator received %d requests for an id that must fail at plan", c.Requests)
-	}
+		ExpectError: regexp.MustCompile(`(?s)Attribute\s+id\s+must\s+be\s+an\s+Akool\s+image\s+id`),
+	}})
+	expectNoRequests(t, e)
 }
 
 // The data source reads through the same mapping as the resource. Akool
@@ -85,10 +74,8 @@ data "akool_image" "test" {
 func TestAccImageDataSource_v4(t *testing.T) {
 	t.Parallel()
 	_, url := newTestEmulator(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: testAccProviderConfig(url) + fmt.Sprintf(`
+	accTest(t, []tfresource.TestStep{{
+		Config: testAccProviderConfig(url) + fmt.Sprintf(`
 resource "akool_generated_image" "test" {
   api_version = "v4"
   prompt      = %q
@@ -97,13 +84,12 @@ data "akool_image" "test" {
   id = akool_generated_image.test.id
 }
 `, "a copper kettle"),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.akool_image.test", tfjsonpath.New("model_name"), knownvalue.Null()),
-				statecheck.ExpectKnownValue("akool_generated_image.test", tfjsonpath.New("model_name"), knownvalue.StringExact("wavespeed-ai/flux-krea-dev-lora")),
-				statecheck.ExpectKnownValue("data.akool_image.test", tfjsonpath.New("buttons"), knownvalue.ListSizeExact(0)),
-			},
-		}},
-	})
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("data.akool_image.test", tfjsonpath.New("model_name"), knownvalue.Null()),
+			statecheck.ExpectKnownValue("akool_generated_image.test", tfjsonpath.New("model_name"), knownvalue.StringExact("wavespeed-ai/flux-krea-dev-lora")),
+			statecheck.ExpectKnownValue("data.akool_image.test", tfjsonpath.New("buttons"), knownvalue.ListSizeExact(0)),
+		},
+	}})
 }
 
 // An id Akool no longer knows (1008) and that was made more than 7 days ago
@@ -129,9 +115,9 @@ data "akool_image" "old" {
   id = %q
 }
 `, img.ID)
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactoriesWithClock(e.Clock().Now),
-		Steps: []resource.TestStep{{
+		Steps: []tfresource.TestStep{{
 			Config: config,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(data, tfjsonpath.New("expired"), knownvalue.Bool(true)),
@@ -160,7 +146,7 @@ func TestAccImageDataSource_expiredIDWarning(t *testing.T) {
 	e.Clock().Advance(pastRetention + time.Hour)
 	h := newTFHarness(t)
 	h.clock = e.Clock().Now
-	h.writeConfig(testAccProviderConfig(url) + fmt.Sprintf(`
+	h.initWith(testAccProviderConfig(url) + fmt.Sprintf(`
 data "akool_image" "old" {
   id = %q
 }
@@ -168,7 +154,6 @@ resource "terraform_data" "uses" {
   input = data.akool_image.old.expired
 }
 `, img.ID))
-	h.init()
 	res := h.mustRun("apply", "-auto-approve", "-input=false")
 	for _, want := range []string{"Image No Longer Known to Akool: data source akool_image " + img.ID, "code 1008", "expired = true"} {
 		if !res.mentions(want) {

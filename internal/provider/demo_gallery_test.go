@@ -14,27 +14,13 @@ import (
 func TestAccDemo_gallery(t *testing.T) {
 	_, url := newTestEmulator(t)
 	h := newTFHarness(t)
-	demo := filepath.Join("..", "..", "examples", "demo")
-	for _, pattern := range []string{"*.tf", "*.tftpl"} {
-		files, _ := filepath.Glob(filepath.Join(demo, pattern))
-		for _, f := range files {
-			content, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(h.dir, filepath.Base(f)), content, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	h.copyExample("demo", "*.tf", "*.tftpl")
 	t.Chdir(h.dir)
 	t.Setenv(envEndpoint, url)
 	t.Setenv(envAPIKey, testAccAPIKey)
 
 	h.init()
-	if res := h.apply(); res.exitCode != 0 {
-		t.Fatalf("terraform apply of the demo failed:\n%s", res.output())
-	}
+	h.mustApply()
 	page := h.mustRun("output", "-raw", "gallery_html").stdout
 	if got := strings.Count(page, "<figure>"); got != 6 {
 		t.Errorf("the gallery shows %d pictures, want the demo's 6", got)

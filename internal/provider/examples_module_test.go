@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,24 +14,7 @@ import (
 func TestAccExamples_moduleTestsEmulatorCounts(t *testing.T) {
 	e, url := newTestEmulator(t)
 	h := newTFHarness(t)
-	module := filepath.Join("..", "..", "examples", "modules", "campaign-image")
-	err := filepath.WalkDir(module, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(module, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(h.dir, rel), 0o755)
-		}
-		content, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(h.dir, rel), content, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h.copyExample(filepath.Join("modules", "campaign-image"))
 	t.Setenv(envEndpoint, url)
 	t.Setenv(envAPIKey, testAccAPIKey)
 

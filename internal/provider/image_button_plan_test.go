@@ -18,29 +18,24 @@ func TestAccImageUpscale_sameButtonTwiceFailsPlan(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	grid := testAccGridConfig(url, "two kites on one string")
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{Config: grid},
-			{
-				Config: grid +
-					testAccButtonBlock("akool_image_upscale", "a", "akool_generated_image.grid.id", 3, "") +
-					testAccButtonBlock("akool_image_upscale", "b", "akool_generated_image.grid.id", 3, ""),
-				PlanOnly:    true,
-				ExpectError: errorPattern("Button Pressed Twice in One Plan", "presses button U3 of image", "Nothing was sent to Akool"),
-			},
-			{
-				// Different buttons of one parent in one plan are fine.
-				Config: grid +
-					testAccButtonBlock("akool_image_upscale", "a", "akool_generated_image.grid.id", 3, "") +
-					testAccButtonBlock("akool_image_upscale", "b", "akool_generated_image.grid.id", 4, ""),
-				Check: expectPressedOnce(e, "akool_image_upscale.a", "akool_image_upscale.b"),
-			},
+	accTest(t, []tfresource.TestStep{
+		{Config: grid},
+		{
+			Config: grid +
+				testAccButtonBlock("akool_image_upscale", "a", "akool_generated_image.grid.id", 3, "") +
+				testAccButtonBlock("akool_image_upscale", "b", "akool_generated_image.grid.id", 3, ""),
+			PlanOnly:    true,
+			ExpectError: errorPattern("Button Pressed Twice in One Plan", "presses button U3 of image", "Nothing was sent to Akool"),
+		},
+		{
+			// Different buttons of one parent in one plan are fine.
+			Config: grid +
+				testAccButtonBlock("akool_image_upscale", "a", "akool_generated_image.grid.id", 3, "") +
+				testAccButtonBlock("akool_image_upscale", "b", "akool_generated_image.grid.id", 4, ""),
+			Check: expectPressedOnce(e, "akool_image_upscale.a", "akool_image_upscale.b"),
 		},
 	})
-	if c := e.Counters(); c.Presses != 2 {
-		t.Errorf("presses = %d, want 2", c.Presses)
-	}
+	expectAfterSteps(t, expectPresses(e, 2))
 }
 
 // Changing index replaces the upscale: Terraform plans the replacement
@@ -50,22 +45,17 @@ func TestAccImageUpscale_indexChangeReplaces(t *testing.T) {
 	e, url := newTestEmulator(t)
 	grid := testAccGridConfig(url, "a paper boat in a gutter")
 	const address = "akool_image_upscale.test"
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{Config: grid + testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 1, "")},
-			{
-				Config: grid + testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 2, ""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionDestroyBeforeCreate)},
-				},
-				Check: expectPressedOnce(e, address),
+	accTest(t, []tfresource.TestStep{
+		{Config: grid + testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 1, "")},
+		{
+			Config: grid + testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 2, ""),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionDestroyBeforeCreate)},
 			},
+			Check: expectPressedOnce(e, address),
 		},
 	})
-	if c := e.Counters(); c.Presses != 2 {
-		t.Errorf("presses = %d, want 2 (U1, then U2)", c.Presses)
-	}
+	expectAfterSteps(t, expectPresses(e, 2)) // U1, then U2
 }
 
 // Changing index of an upscale whose parent Akool no longer knows fails the
@@ -88,38 +78,35 @@ resource "akool_image_file" "copy" {
 	}
 	var gridID string
 	var presses int
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: config(1),
-				Check: func(s *terraform.State) error {
-					gridID = s.RootModule().Resources[testAccGridAddress].Primary.ID
-					presses = e.Counters().Presses
-					return nil
-				},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: config(1),
+			Check: func(s *terraform.State) error {
+				gridID = s.RootModule().Resources[testAccGridAddress].Primary.ID
+				presses = e.Counters().Presses
+				return nil
 			},
-			{
-				PreConfig:   func() { e.Forget(gridID) },
-				Config:      config(2),
-				PlanOnly:    true,
-				ExpectError: errorPattern("Parent Image Not Found", "code 1008", "Nothing was pressed"),
+		},
+		{
+			PreConfig:   func() { e.Forget(gridID) },
+			Config:      config(2),
+			PlanOnly:    true,
+			ExpectError: errorPattern("Parent Image Not Found", "code 1008", "Nothing was pressed"),
+		},
+		{
+			// Nothing was destroyed: the configuration as it was plans no change.
+			Config: config(1),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				// Nothing was destroyed: the configuration as it was plans no change.
-				Config: config(1),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: func(*terraform.State) error {
-					if _, err := os.Stat(file); err != nil {
-						return fmt.Errorf("the local copy is gone: %w", err)
-					}
-					if got := e.Counters().Presses; got != presses {
-						return fmt.Errorf("presses went from %d to %d", presses, got)
-					}
-					return nil
-				},
+			Check: func(*terraform.State) error {
+				if _, err := os.Stat(file); err != nil {
+					return fmt.Errorf("the local copy is gone: %w", err)
+				}
+				if got := e.Counters().Presses; got != presses {
+					return fmt.Errorf("presses went from %d to %d", presses, got)
+				}
+				return nil
 			},
 		},
 	})
@@ -143,8 +130,7 @@ resource "akool_generated_image" "grid" {
 `, timeout)
 	}
 	e.SetJobTime(0, time.Hour) // jobs finish only when the test moves the clock
-	h.writeConfig(grid("1s"))
-	h.init()
+	h.initWith(grid("1s"))
 	if res := h.apply(); res.exitCode != 0 || !res.mentions("Image Generation Not Finished") {
 		t.Fatalf("apply exited %d; want it to end with a warning that the job is not finished:\n%s", res.exitCode, res.output())
 	}

@@ -2,11 +2,7 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,96 +13,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
-
-// The parent grid of the button tests' configurations.
-const testAccGridAddress = "akool_generated_image.grid"
-
-// testAccGridConfig is a provider block plus one v3 grid at testAccGridAddress.
-func testAccGridConfig(baseURL, prompt string) string {
-	return testAccProviderConfig(baseURL) + fmt.Sprintf(`
-resource "akool_generated_image" "grid" {
-  prompt = %q
-}
-`, prompt)
-}
-
-// testAccButtonBlock is one akool_image_upscale or akool_image_variation
-// (typ) pressing button index of the image whose id is the expression parent;
-// extra is added inside the block.
-func testAccButtonBlock(typ, name, parent string, index int, extra string) string {
-	return fmt.Sprintf(`
-resource %q %q {
-  image_id = %s
-  index    = %d
-%s}
-`, typ, name, parent, index, extra)
-}
-
-// completedPressChecks asserts a finished press of button in state.
-func completedPressChecks(address, button string, credit float64) []statecheck.StateCheck {
-	return []statecheck.StateCheck{
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringRegexp(imageIDPattern)),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("button"), knownvalue.StringExact(button)),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"),
-			knownvalue.StringRegexp(regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}\.png$`))),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(credit)),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("created_at"),
-			knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
-	}
-}
-
-// expectPresses asserts the number of presses Akool accepted in all.
-func expectPresses(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
-	return checkCounters(e, func(c emulator.Counters) error {
-		if c.Presses != want {
-			return fmt.Errorf("emulator accepted %d button presses, want %d", c.Presses, want)
-		}
-		return nil
-	})
-}
-
-// expectPressedOnce asserts that Akool received exactly one press of the
-// button each address records, on the parent it records.
-func expectPressedOnce(e *emulator.Emulator, addresses ...string) tfresource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		c := e.Counters()
-		for _, address := range addresses {
-			r, ok := s.RootModule().Resources[address]
-			if !ok {
-				return fmt.Errorf("%s is not in state", address)
-			}
-			key := r.Primary.Attributes["image_id"] + "/" + r.Primary.Attributes["button"]
-			if got := c.PressesByButton[key]; got != 1 {
-				return fmt.Errorf("%s: emulator received %d presses of %s, want 1 (all presses: %v)", address, got, key, c.PressesByButton)
-			}
-		}
-		return nil
-	}
-}
-
-// errorPattern matches text in Terraform's output, which wraps long lines:
-// every space of each part matches any run of white space, and the parts
-// must appear in order.
-func errorPattern(parts ...string) *regexp.Regexp {
-	quoted := make([]string, len(parts))
-	for i, part := range parts {
-		words := strings.Fields(part)
-		for j, w := range words {
-			words[j] = regexp.QuoteMeta(w)
-		}
-		quoted[i] = strings.Join(words, `\s+`)
-	}
-	return regexp.MustCompile(`(?s)` + strings.Join(quoted, ".*"))
-}
 
 // Importing a job as the wrong kind of resource, or a job that no button
 // made, is refused with the resource type to use instead.
@@ -119,49 +29,23 @@ func TestAccImageButton_importWrongKind(t *testing.T) {
 	withImported := config +
 		testAccButtonBlock("akool_image_upscale", "imported", "akool_generated_image.grid.id", 1, "") +
 		testAccButtonBlock("akool_image_variation", "imported", "akool_generated_image.grid.id", 1, "")
-	idOf := func(address string) tfresource.ImportStateIdFunc {
-		return func(s *terraform.State) (string, error) { return s.RootModule().Resources[address].Primary.ID, nil }
-	}
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{Config: config, Check: expectPresses(e, 2)},
-			{
-				Config:            withImported,
-				ResourceName:      "akool_image_upscale.imported",
-				ImportState:       true,
-				ImportStateIdFunc: idOf("akool_image_variation.var"),
-				ExpectError: errorPattern("Cannot Import Image", "is a variation (button V1 of image",
-					"not an upscale", "Import it as akool_image_variation instead"),
-			},
-			{
-				Config:            withImported,
-				ResourceName:      "akool_image_variation.imported",
-				ImportState:       true,
-				ImportStateIdFunc: idOf("akool_image_upscale.up"),
-				ExpectError: errorPattern("Cannot Import Image", "is an upscale (button U1 of image",
-					"not a variation", "Import it as akool_image_upscale instead"),
-			},
-			{
-				Config:            withImported,
-				ResourceName:      "akool_image_upscale.imported",
-				ImportState:       true,
-				ImportStateIdFunc: idOf(testAccGridAddress),
-				ExpectError: errorPattern("Cannot Import Image", "offers buttons of its own", "so it is a grid",
-					"not an upscale", "as akool_generated_image"),
-			},
-			{
-				Config:        withImported,
-				ResourceName:  "akool_image_upscale.imported",
-				ImportState:   true,
-				ImportStateId: "not-an-id",
-				ExpectError:   errorPattern("Invalid Import ID", "24 hexadecimal digits"),
-			},
+	accTest(t, []tfresource.TestStep{
+		{Config: config, Check: expectPresses(e, 2)},
+		importErrorStep(withImported, "akool_image_upscale.imported", "akool_image_variation.var",
+			"Cannot Import Image", "is a variation (button V1 of image", "not an upscale", "Import it as akool_image_variation instead"),
+		importErrorStep(withImported, "akool_image_variation.imported", "akool_image_upscale.up",
+			"Cannot Import Image", "is an upscale (button U1 of image", "not a variation", "Import it as akool_image_upscale instead"),
+		importErrorStep(withImported, "akool_image_upscale.imported", testAccGridAddress,
+			"Cannot Import Image", "offers buttons of its own", "so it is a grid", "not an upscale", "as akool_generated_image"),
+		{
+			Config:        withImported,
+			ResourceName:  "akool_image_upscale.imported",
+			ImportState:   true,
+			ImportStateId: "not-an-id",
+			ExpectError:   errorPattern("Invalid Import ID", "24 hexadecimal digits"),
 		},
 	})
-	if c := e.Counters(); c.Presses != 2 || c.CreateAttempts != 3 {
-		t.Errorf("presses = %d, create attempts = %d; want 2 and 3: an import must never press a button", c.Presses, c.CreateAttempts)
-	}
+	expectEmulatorCalls(t, e, 1, 2, "an import must never press a button")
 }
 
 // A press that outlives its create timeout keeps the paid job in state,
@@ -170,13 +54,7 @@ func TestAccImageButton_importWrongKind(t *testing.T) {
 func TestAccImageButton_timeoutRecovery(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newTFHarness(t)
-	grid := testAccGridConfig(url, "a slow upscale of a harbor")
-	h.writeConfig(grid)
-	h.init()
-	if res := h.apply(); res.exitCode != 0 {
-		t.Fatalf("creating the grid failed:\n%s", res.output())
-	}
+	h, grid := newGridHarness(t, url, "a slow upscale of a harbor")
 
 	// From now on, jobs only finish when the test moves the emulator's clock.
 	e.SetJobTime(0, time.Hour)
@@ -196,47 +74,26 @@ func TestAccImageButton_timeoutRecovery(t *testing.T) {
 			t.Errorf("apply output does not mention %q:\n%s", want, res.output())
 		}
 	}
-	first := h.resource(address)
-	if first == nil {
-		t.Fatal("the timed-out upscale is not in state; the paid job would be lost")
-	}
-	id, _ := first.AttributeValues["id"].(string)
-	if !imageIDPattern.MatchString(id) || first.AttributeValues["status"] != "processing" || first.Tainted {
-		t.Fatalf("after the timeout: id = %q, status = %v, tainted = %v; want a saved id, processing, not tainted",
-			id, first.AttributeValues["status"], first.Tainted)
-	}
-	if !res.mentions(id) {
-		t.Errorf("the error does not name job %s:\n%s", id, res.output())
+	first, id := h.expectKeptJob(res, address)
+	if status := first.AttributeValues["status"]; status != "processing" {
+		t.Fatalf("after the timeout: status = %v; want processing", status)
 	}
 
 	// A plain apply (no untaint) with a longer wait. Once the apply has
 	// refreshed and started waiting, the job finishes.
 	h.writeConfig(config("2m"))
-	readsBefore := e.Counters().ReadsByID[id]
-	run := h.start("apply", "-auto-approve", "-input=false")
-	deadline := time.Now().Add(time.Minute)
-	for e.Counters().ReadsByID[id] < readsBefore+2 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	e.Clock().Advance(2 * time.Hour)
-	res = run.wait()
+	res = applyFinishingJobsByClock(h, e, id)
 	if res.exitCode != 0 {
 		t.Fatalf("recovery apply failed:\n%s", res.output())
 	}
 	if !res.mentions("0 added, 1 changed, 0 destroyed") {
 		t.Errorf("recovery apply was not one in-place update:\n%s", res.output())
 	}
-	done := h.resource(address)
-	if done == nil || done.Tainted || done.AttributeValues["id"] != id || done.AttributeValues["status"] != "completed" ||
-		done.AttributeValues["button"] != "U3" || !strings.HasPrefix(fmt.Sprint(done.AttributeValues["image_url"]), "http") {
-		t.Fatalf("after recovery: %+v; want the same job %s completed, with an image_url", done, id)
+	if done := h.expectFinishedJob(address, id); done.AttributeValues["button"] != "U3" {
+		t.Fatalf("after recovery: button %v; want U3", done.AttributeValues["button"])
 	}
-	if c := e.Counters(); c.Presses != 1 || c.CreateAttempts != 2 {
-		t.Errorf("presses = %d, create attempts = %d; the recovery must not press the button again", c.Presses, c.CreateAttempts)
-	}
-	if res := h.run("plan", "-detailed-exitcode", "-input=false"); res.exitCode != 0 {
-		t.Errorf("plan after recovery exited %d (want 0, no changes):\n%s", res.exitCode, res.output())
-	}
+	expectEmulatorCalls(t, e, 1, 1, "the recovery must not press the button again")
+	h.expectNoChanges("after recovery")
 }
 
 // newFailingPressServer serves an emulator whose button jobs end as failed:
@@ -245,40 +102,12 @@ func TestAccImageButton_timeoutRecovery(t *testing.T) {
 // a press can only be made on a parent that did not fail.)
 func newFailingPressServer(t *testing.T) (*emulator.Emulator, string) {
 	t.Helper()
-	e, err := emulator.New(emulator.Options{
-		APIKey:      testAccAPIKey,
-		QueueTime:   100 * time.Millisecond,
-		ProcessTime: 300 * time.Millisecond,
+	return newEditingEmulator(t, "/infobymodelid", func(data map[string]any) {
+		if data["op_button"] != nil && data["image_status"] == float64(3) {
+			data["image_status"] = 4
+			data["image"] = ""
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasSuffix(r.URL.Path, "/infobymodelid") {
-			e.ServeHTTP(w, r)
-			return
-		}
-		rec := httptest.NewRecorder()
-		e.ServeHTTP(rec, r)
-		body := rec.Body.Bytes()
-		var env map[string]any
-		if json.Unmarshal(body, &env) == nil {
-			if data, ok := env["data"].(map[string]any); ok && data["op_button"] != nil && data["image_status"] == float64(3) {
-				data["image_status"] = 4
-				data["image"] = ""
-				body, _ = json.Marshal(env)
-			}
-		}
-		for name, values := range rec.Header() {
-			if name != "Content-Length" {
-				w.Header()[name] = values
-			}
-		}
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(body)
-	}))
-	t.Cleanup(srv.Close)
-	return e, srv.URL
 }
 
 // A press whose job fails is an error naming the job; its id and status stay
@@ -289,9 +118,8 @@ func TestAccImageButton_failedPress(t *testing.T) {
 	e, url := newFailingPressServer(t)
 	h := newTFHarness(t)
 	const address = "akool_image_variation.doomed"
-	h.writeConfig(testAccGridConfig(url, "a cathedral in the clouds") +
+	h.initWith(testAccGridConfig(url, "a cathedral in the clouds") +
 		testAccButtonBlock("akool_image_variation", "doomed", "akool_generated_image.grid.id", 4, ""))
-	h.init()
 
 	res := h.apply()
 	if res.exitCode == 0 {
@@ -312,9 +140,7 @@ func TestAccImageButton_failedPress(t *testing.T) {
 	if res.exitCode == 0 || !res.mentions("Button Already Pressed") || !res.mentions("Button V4 of image") {
 		t.Errorf("second apply: exit %d, want the replacement's press refused as already pressed:\n%s", res.exitCode, res.output())
 	}
-	if c := e.Counters(); c.Presses != 1 || c.CreateAttempts != 2 {
-		t.Errorf("presses = %d, create attempts = %d; want 1 and 2 (the grid and one press)", c.Presses, c.CreateAttempts)
-	}
+	expectEmulatorCalls(t, e, 1, 1, "the grid and one press")
 }
 
 func TestPressRefusal(t *testing.T) {

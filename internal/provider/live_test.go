@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -10,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
@@ -99,21 +99,9 @@ func (atMostOne) String() string { return "a list of at most one element" }
 func TestAccLive_imagesButtonsImportAndData(t *testing.T) {
 	b := newAccBackend(t)
 	const grid, up, variation, v4 = "akool_generated_image.grid", "akool_image_upscale.up", "akool_image_variation.var", "akool_generated_image.v4"
-	ids := map[string]string{}
-	keepIDs := func(s *terraform.State) error {
-		for _, address := range []string{grid, up, variation, v4} {
-			ids[address] = s.RootModule().Resources[address].Primary.ID
-		}
-		return nil
-	}
-	sameIDs := func(s *terraform.State) error {
-		for address, id := range ids {
-			if got := s.RootModule().Resources[address].Primary.ID; got != id {
-				return fmt.Errorf("%s: id %s became %s; a new job was paid for", address, id, got)
-			}
-		}
-		return nil
-	}
+	// A job whose id changes is a new job paid for.
+	keepIDs := sameIDs(grid, up, variation, v4)
+	importedUp, importedV4 := &reimport{address: up}, &reimport{address: v4}
 	finished := func(address string) []statecheck.StateCheck {
 		return []statecheck.StateCheck{
 			statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringRegexp(imageIDPattern)),
@@ -139,54 +127,41 @@ func TestAccLive_imagesButtonsImportAndData(t *testing.T) {
 		statecheck.ExpectKnownOutputValue("first_single_image", knownvalue.StringRegexp(liveURL)),
 		statecheck.ExpectKnownOutputValue("variation_last_single_image", knownvalue.StringRegexp(liveURL)),
 	)
-	imported := func(address string) tfresource.TestStep {
-		return tfresource.TestStep{
-			Config:             liveConfig(b),
-			ResourceName:       address,
-			ImportState:        true,
-			ImportStatePersist: true,
-			ImportStateIdFunc:  func(*terraform.State) (string, error) { return ids[address], nil },
-		}
-	}
 
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config:            liveConfig(b),
-				ConfigStateChecks: checks,
-				Check:             keepIDs,
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:            liveConfig(b),
+			ConfigStateChecks: append(checks, keepIDs()...),
+			Check:             tfresource.ComposeTestCheckFunc(importedUp.captureID(), importedV4.captureID()),
+		},
+		{
+			// Refreshed, nothing is planned: no job is paid for again.
+			Config: liveConfig(b),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				// Refreshed, nothing is planned: no job is paid for again.
-				Config: liveConfig(b),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			ConfigStateChecks: keepIDs(),
+		},
+		{
+			// Forget the upscale and the v4 image in Terraform (not in Akool)...
+			Config: liveConfig(b, up, v4),
+			Check:  tfresource.ComposeTestCheckFunc(expectNotInState(up), expectNotInState(v4)),
+		},
+		// ... and import them by id.
+		importedUp.importStep(liveConfig(b)),
+		importedV4.importStep(liveConfig(b)),
+		{
+			// The first apply after the import takes what Akool does
+			// not report from the configuration, in place; then the
+			// plan is empty.
+			Config: liveConfig(b),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					expectNoNewJob(up), expectNoNewJob(v4), expectNoNewJob(grid), expectNoNewJob(variation),
 				},
-				Check: sameIDs,
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				// Forget the upscale and the v4 image in Terraform (not in Akool)...
-				Config: liveConfig(b, up, v4),
-				Check:  tfresource.ComposeTestCheckFunc(expectNotInState(up), expectNotInState(v4)),
-			},
-			// ... and import them by id.
-			imported(up),
-			imported(v4),
-			{
-				// The first apply after the import takes what Akool does
-				// not report from the configuration, in place; then the
-				// plan is empty.
-				Config: liveConfig(b),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						expectNoNewJob(up), expectNoNewJob(v4), expectNoNewJob(grid), expectNoNewJob(variation),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: append(finished(up), finished(v4)...),
-				Check:             sameIDs,
-			},
+			ConfigStateChecks: slices.Concat(finished(up), finished(v4), keepIDs()),
 		},
 	})
 }

@@ -24,37 +24,34 @@ func TestAccMessages_wrongRoute(t *testing.T) {
 		return regexp.MustCompile(`(?s)` + regexp.QuoteMeta(other.URL+path) + `\s+answered\s+HTTP\s+404.*endpoint\s+looks\s+wrong`)
 	}
 
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config:      testAccImageConfig(other.URL, "a lighthouse"),
-				ExpectError: wrongRoute("/api/open/v3/content/image/createbyprompt"),
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:      testAccImageConfig(other.URL, "a lighthouse"),
+			ExpectError: wrongRoute("/api/open/v3/content/image/createbyprompt"),
+		},
+		{
+			Config: testAccImageConfig(url, "a lighthouse"),
+		},
+		{
+			// Refreshing the image through the wrong endpoint fails
+			// and keeps the image as it was.
+			Config:      testAccImageConfig(other.URL, "a lighthouse"),
+			ExpectError: wrongRoute("/api/open/v3/content/image/infobymodelid"),
+		},
+		{
+			Config: testAccImageConfig(url, "a lighthouse"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(false)),
 			},
-			{
-				Config: testAccImageConfig(url, "a lighthouse"),
-			},
-			{
-				// Refreshing the image through the wrong endpoint fails
-				// and keeps the image as it was.
-				Config:      testAccImageConfig(other.URL, "a lighthouse"),
-				ExpectError: wrongRoute("/api/open/v3/content/image/infobymodelid"),
-			},
-			{
-				Config: testAccImageConfig(url, "a lighthouse"),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(false)),
-				},
-			},
-			{
-				Config: testAccProviderConfig(other.URL) + `
+		},
+		{
+			Config: testAccProviderConfig(other.URL) + `
 data "akool_image" "missing" {
   id = "662a10df4197b3af58532e89"
 }
 data "akool_account" "this" {}
 `,
-				ExpectError: wrongRoute("/api/open/v3/faceswap/quota/info"),
-			},
+			ExpectError: wrongRoute("/api/open/v3/faceswap/quota/info"),
 		},
 	})
 }

@@ -15,17 +15,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
@@ -39,35 +35,6 @@ const testAccAPIKey = "emulator-test-api-key-3f9a"
 // terraform CLI that terraform-plugin-testing runs.
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
 	"akool": providerserver.NewProtocol6WithError(New("test")()),
-}
-
-// newTestEmulator starts an emulator with fast jobs (queue ~100ms, process
-// ~300ms, single images of grids 300ms later) and the test key; opts tweak
-// Options.
-func newTestEmulator(t *testing.T, opts ...func(*emulator.Options)) (*emulator.Emulator, string) {
-	t.Helper()
-	o := emulator.Options{
-		APIKey:      testAccAPIKey,
-		QueueTime:   100 * time.Millisecond,
-		ProcessTime: 300 * time.Millisecond,
-		// A grid's single images come after status 3, as with Akool.
-		Shapes: emulator.Shapes{SinglesDelay: 300 * time.Millisecond},
-	}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	return emulator.NewServer(t, o)
-}
-
-// testAccProviderConfig returns a provider block using the emulator with
-// api_key auth.
-func testAccProviderConfig(baseURL string) string {
-	return fmt.Sprintf(`
-provider "akool" {
-  endpoint = %q
-  api_key  = %q
-}
-`, baseURL, testAccAPIKey)
 }
 
 // TestMain keeps the tests hermetic: credentials in the developer's
@@ -91,65 +58,26 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-const testAccImageAddress = "akool_generated_image.test"
-
-// testAccImageConfig is a provider block plus one v3 image.
-func testAccImageConfig(baseURL, prompt string) string {
-	return testAccProviderConfig(baseURL) + fmt.Sprintf(`
-resource "akool_generated_image" "test" {
-  prompt = %q
-}
-`, prompt)
-}
-
-// completedImageChecks asserts a finished v3 image in state.
-func completedImageChecks(address string) []statecheck.StateCheck {
-	return []statecheck.StateCheck{
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringRegexp(imageIDPattern)),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"), knownvalue.StringRegexp(regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}\.png$`))),
-	}
-}
-
-// checkCounters asserts on the emulator's counters inside a test step.
-func checkCounters(e *emulator.Emulator, check func(emulator.Counters) error) resource.TestCheckFunc {
-	return func(*terraform.State) error { return check(e.Counters()) }
-}
-
-func expectCreates(e *emulator.Emulator, want int) resource.TestCheckFunc {
-	return checkCounters(e, func(c emulator.Counters) error {
-		if c.Creates != want {
-			return fmt.Errorf("emulator received %d accepted create calls, want %d", c.Creates, want)
-		}
-		return nil
-	})
-}
-
 func TestAccProvider_apiKey(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:            testAccImageConfig(url, "a red kite over the dunes"),
-			ConfigStateChecks: completedImageChecks(testAccImageAddress),
-			Check: checkCounters(e, func(c emulator.Counters) error {
-				if c.Creates != 1 || c.TokenRequests != 0 {
-					return fmt.Errorf("creates = %d, token requests = %d; want 1 and 0 (api_key needs no token)", c.Creates, c.TokenRequests)
-				}
-				return nil
-			}),
-		}},
-	})
+	accTest(t, []tfresource.TestStep{{
+		Config:            testAccImageConfig(url, "a red kite over the dunes"),
+		ConfigStateChecks: completedImageChecks(testAccImageAddress),
+		Check: checkCounters(e, func(c emulator.Counters) error {
+			if c.Creates != 1 || c.TokenRequests != 0 {
+				return fmt.Errorf("creates = %d, token requests = %d; want 1 and 0 (api_key needs no token)", c.Creates, c.TokenRequests)
+			}
+			return nil
+		}),
+	}})
 }
 
 func TestAccProvider_clientCredentials(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.ClientID = "client-7c1e" })
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+	accTest(t, []tfresource.TestStep{{
+		Config: fmt.Sprintf(`
 provider "akool" {
   endpoint      = %q
   client_id     = "client-7c1e"
@@ -159,24 +87,21 @@ resource "akool_generated_image" "test" {
   prompt = "a lantern on a jetty"
 }
 `, url, testAccAPIKey),
-			ConfigStateChecks: completedImageChecks(testAccImageAddress),
-			Check: checkCounters(e, func(c emulator.Counters) error {
-				if c.TokenRequests == 0 || c.Creates != 1 {
-					return fmt.Errorf("token requests = %d, creates = %d; want at least one getToken call and 1 create", c.TokenRequests, c.Creates)
-				}
-				return nil
-			}),
-		}},
-	})
+		ConfigStateChecks: completedImageChecks(testAccImageAddress),
+		Check: checkCounters(e, func(c emulator.Counters) error {
+			if c.TokenRequests == 0 || c.Creates != 1 {
+				return fmt.Errorf("token requests = %d, creates = %d; want at least one getToken call and 1 create", c.TokenRequests, c.Creates)
+			}
+			return nil
+		}),
+	}})
 }
 
 func TestAccProvider_token(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+	accTest(t, []tfresource.TestStep{{
+		Config: fmt.Sprintf(`
 provider "akool" {
   endpoint = %q
   token    = %q
@@ -185,15 +110,14 @@ resource "akool_generated_image" "test" {
   prompt = "a paper boat in the rain"
 }
 `, url, e.Token()),
-			ConfigStateChecks: completedImageChecks(testAccImageAddress),
-			Check: checkCounters(e, func(c emulator.Counters) error {
-				if c.TokenRequests != 0 || c.Creates != 1 {
-					return fmt.Errorf("token requests = %d, creates = %d; want 0 and 1", c.TokenRequests, c.Creates)
-				}
-				return nil
-			}),
-		}},
-	})
+		ConfigStateChecks: completedImageChecks(testAccImageAddress),
+		Check: checkCounters(e, func(c emulator.Counters) error {
+			if c.TokenRequests != 0 || c.Creates != 1 {
+				return fmt.Errorf("token requests = %d, creates = %d; want 0 and 1", c.TokenRequests, c.Creates)
+			}
+			return nil
+		}),
+	}})
 }
 
 // Not parallel: it sets process environment variables, which the in-process
@@ -202,19 +126,16 @@ func TestAccProvider_environment(t *testing.T) {
 	e, url := newTestEmulator(t)
 	t.Setenv(envEndpoint, url)
 	t.Setenv(envAPIKey, testAccAPIKey)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: `
+	accTest(t, []tfresource.TestStep{{
+		Config: `
 provider "akool" {}
 resource "akool_generated_image" "test" {
   prompt = "a fox in fresh snow"
 }
 `,
-			ConfigStateChecks: completedImageChecks(testAccImageAddress),
-			Check:             expectCreates(e, 1),
-		}},
-	})
+		ConfigStateChecks: completedImageChecks(testAccImageAddress),
+		Check:             expectCreates(e, 1),
+	}})
 }
 
 // Credentials that come from a resource are unknown while planning; the plan
@@ -222,10 +143,8 @@ resource "akool_generated_image" "test" {
 func TestAccProvider_unknownCredentialsAtPlan(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+	accTest(t, []tfresource.TestStep{{
+		Config: fmt.Sprintf(`
 resource "terraform_data" "key" {
   input = %q
 }
@@ -237,16 +156,15 @@ resource "akool_generated_image" "test" {
   prompt = "a kettle on a camp stove"
 }
 `, testAccAPIKey, url),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionCreate),
-					plancheck.ExpectUnknownValue(testAccImageAddress, tfjsonpath.New("id")),
-				},
+		ConfigPlanChecks: tfresource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionCreate),
+				plancheck.ExpectUnknownValue(testAccImageAddress, tfjsonpath.New("id")),
 			},
-			ConfigStateChecks: completedImageChecks(testAccImageAddress),
-			Check:             expectCreates(e, 1),
-		}},
-	})
+		},
+		ConfigStateChecks: completedImageChecks(testAccImageAddress),
+		Check:             expectCreates(e, 1),
+	}})
 }
 
 // Every provider configuration error is reported at plan time, names the
@@ -291,21 +209,16 @@ resource "akool_generated_image" "test" {
   api_key  = "` + testAccAPIKey + `"
 }`, `(?s)Invalid Akool Endpoint.*"https://openapi.akool.com/#base".*fragment.*https://host\[:port\]\[/base\]`},
 	}
-	var testSteps []resource.TestStep
+	var testSteps []tfresource.TestStep
 	for _, s := range steps {
-		testSteps = append(testSteps, resource.TestStep{
+		testSteps = append(testSteps, tfresource.TestStep{
 			Config:      s.provider + image,
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(s.want),
 		})
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    testSteps,
-	})
-	if c := e.Counters(); c.Requests != 0 {
-		t.Errorf("emulator received %d API requests for configurations that must fail at plan", c.Requests)
-	}
+	accTest(t, testSteps)
+	expectNoRequests(t, e)
 }
 
 func TestResolveSettings(t *testing.T) {
@@ -472,7 +385,7 @@ func TestAccProvider_badKeyFailsPlan(t *testing.T) {
 	const badKey = "wrong-key-d41c9b7e"
 	e, url := newTestEmulator(t)
 	h := newTFHarness(t)
-	h.writeConfig(fmt.Sprintf(`
+	h.initWith(fmt.Sprintf(`
 provider "akool" {
   endpoint = %q
   api_key  = %q
@@ -481,7 +394,6 @@ resource "akool_generated_image" "test" {
   prompt = "a locked door"
 }
 `, url, badKey))
-	h.init()
 	res := h.run("plan", "-input=false")
 	if res.exitCode == 0 {
 		t.Fatalf("plan with a wrong key succeeded:\n%s", res.output())
@@ -498,9 +410,7 @@ resource "akool_generated_image" "test" {
 	if res.mentions(badKey) {
 		t.Errorf("output contains the API key:\n%s", res.output())
 	}
-	if c := e.Counters(); c.Creates != 0 || c.CreateAttempts != 0 {
-		t.Errorf("creates = %d, create attempts = %d; want 0", c.Creates, c.CreateAttempts)
-	}
+	expectEmulatorCalls(t, e, 0, 0, "no other request")
 }
 
 // A wrong key from the environment fails the plan too, naming the variable.
@@ -510,10 +420,8 @@ func TestAccProvider_badKeyFromEnvironmentFailsPlan(t *testing.T) {
 	const badKey = "wrong-env-key-5a7e01"
 	e, url := newTestEmulator(t)
 	t.Setenv(envAPIKey, badKey)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+	accTest(t, []tfresource.TestStep{{
+		Config: fmt.Sprintf(`
 provider "akool" {
   endpoint = %q
 }
@@ -521,10 +429,9 @@ resource "akool_generated_image" "test" {
   prompt = "a locked gate"
 }
 `, url),
-			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)Akool Refused the Credentials.*1101.*the\s+AKOOL_API_KEY\s+environment\s+variable`),
-		}},
-	})
+		PlanOnly:    true,
+		ExpectError: regexp.MustCompile(`(?s)Akool Refused the Credentials.*1101.*the\s+AKOOL_API_KEY\s+environment\s+variable`),
+	}})
 	if c := e.Counters(); c.CreateAttempts != 0 {
 		t.Errorf("create attempts = %d, want 0", c.CreateAttempts)
 	}
@@ -538,7 +445,7 @@ func TestAccProvider_credentialCheckOncePerProcess_emulatorCounters(t *testing.T
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	h := newTFHarness(t)
-	h.writeConfig(testAccProviderConfig(url) + `
+	h.initWith(testAccProviderConfig(url) + `
 resource "akool_generated_image" "a" {
   prompt = "a first lantern"
 }
@@ -546,7 +453,6 @@ resource "akool_generated_image" "b" {
   prompt = "a second lantern"
 }
 `)
-	h.init()
 	h.mustRun("plan", "-input=false")
 	if c := e.Counters(); c.Requests != 1 {
 		t.Errorf("a plan of two new images sent %d requests to Akool, want 1 (the credential check)", c.Requests)
@@ -681,22 +587,20 @@ provider "akool" {
   client_secret = %q
 }
 `, url, testAccAPIKey) + image
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config:            clientConfig,
-				ConfigStateChecks: completedImageChecks(testAccImageAddress),
-				Check: checkCounters(e, func(c emulator.Counters) error {
-					if c.TokenRequests == 0 || c.Creates != 1 {
-						return fmt.Errorf("token requests = %d, creates = %d; want the client credentials used and 1 create", c.TokenRequests, c.Creates)
-					}
-					return nil
-				}),
-			},
-			{
-				// Two ways in the block itself: the error points at one of them.
-				Config: fmt.Sprintf(`
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:            clientConfig,
+			ConfigStateChecks: completedImageChecks(testAccImageAddress),
+			Check: checkCounters(e, func(c emulator.Counters) error {
+				if c.TokenRequests == 0 || c.Creates != 1 {
+					return fmt.Errorf("token requests = %d, creates = %d; want the client credentials used and 1 create", c.TokenRequests, c.Creates)
+				}
+				return nil
+			}),
+		},
+		{
+			// Two ways in the block itself: the error points at one of them.
+			Config: fmt.Sprintf(`
 provider "akool" {
   endpoint      = %q
   client_id     = "emulator-client"
@@ -704,11 +608,10 @@ provider "akool" {
   token         = "a-token-as-well"
 }
 `, url, testAccAPIKey) + image,
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Conflicting Akool Credentials.*in provider "akool":.*client_id.*Remove\s+all\s+but\s+one\s+from\s+the\s+provider\s+block`),
-			},
-			{Config: clientConfig, PlanOnly: true},
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Conflicting Akool Credentials.*in provider "akool":.*client_id.*Remove\s+all\s+but\s+one\s+from\s+the\s+provider\s+block`),
 		},
+		{Config: clientConfig, PlanOnly: true},
 	})
 }
 
@@ -728,8 +631,7 @@ resource "akool_image_upscale" "one" {
   index    = 1
 }
 `
-	h.writeConfig(testAccProviderConfig(url) + resources)
-	h.init()
+	h.initWith(testAccProviderConfig(url) + resources)
 	h.mustRun("apply", "-auto-approve", "-input=false")
 
 	h.writeConfig(fmt.Sprintf(`
@@ -773,17 +675,14 @@ func TestAccGeneratedImage_readRefusedCredentials_proxyFault(t *testing.T) {
 		forward.ServeHTTP(w, r)
 	}))
 	t.Cleanup(proxy.Close)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: testAccImageConfig(url, "a kite over dunes")},
-			{
-				Config:      testAccImageConfig(proxy.URL, "a kite over dunes"),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Unable to Read Image.*code\s+1101.*rejected\s+the\s+API\s+key.*check\s+the\s+credentials\s+named\s+above`),
-			},
-			{Config: testAccImageConfig(url, "a kite over dunes")},
+	accTest(t, []tfresource.TestStep{
+		{Config: testAccImageConfig(url, "a kite over dunes")},
+		{
+			Config:      testAccImageConfig(proxy.URL, "a kite over dunes"),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Unable to Read Image.*code\s+1101.*rejected\s+the\s+API\s+key.*check\s+the\s+credentials\s+named\s+above`),
 		},
+		{Config: testAccImageConfig(url, "a kite over dunes")},
 	})
 }
 

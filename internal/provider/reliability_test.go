@@ -95,8 +95,7 @@ func TestAccReliability_transientFaults(t *testing.T) {
 		o.Seed = 20240425
 	})
 	h := newTFHarness(t)
-	h.writeConfig(faultConfig(url))
-	h.init()
+	h.initWith(faultConfig(url))
 
 	started := time.Now()
 	res := h.apply()
@@ -223,8 +222,7 @@ func TestAccReliability_ambiguousCreate(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.Faults = emulator.Faults{CreateDropRate: 1} })
 	h := newTFHarness(t)
-	h.writeConfig(testAccImageConfig(url, "a message in a bottle, adrift"))
-	h.init()
+	h.initWith(testAccImageConfig(url, "a message in a bottle, adrift"))
 
 	res := h.apply()
 	if res.exitCode == 0 {
@@ -262,9 +260,7 @@ func TestAccReliability_ambiguousCreate(t *testing.T) {
 	if res := h.run("plan", "-detailed-exitcode", "-input=false"); res.exitCode != 0 {
 		t.Errorf("plan after adoption exited %d, want 0:\n%s", res.exitCode, res.output())
 	}
-	if c := e.Counters(); c.CreateAttempts != 1 || c.Creates != 1 {
-		t.Errorf("create requests = %d, accepted = %d after adoption; want 1 and 1", c.CreateAttempts, c.Creates)
-	}
+	expectEmulatorCalls(t, e, 1, 0, "no other request")
 }
 
 // businessErrorServer serves the emulator, except that while code is set,
@@ -314,14 +310,11 @@ func (s *businessErrorServer) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 // create is not sent again.
 func TestAccReliability_businessErrors(t *testing.T) {
 	t.Parallel()
-	e, err := emulator.New(emulator.Options{APIKey: testAccAPIKey, QueueTime: 100 * time.Millisecond, ProcessTime: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &businessErrorServer{e: e}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	url := ts.URL
+	var srv *businessErrorServer
+	e, url := newEmulatorBehind(t, func(e *emulator.Emulator) http.Handler {
+		srv = &businessErrorServer{e: e}
+		return srv
+	})
 
 	// What each code's message must say: a phrase only that kind of error
 	// uses.
@@ -367,8 +360,7 @@ model_name  = "no-such-model"`)},
 	}
 
 	h := newTFHarness(t)
-	h.writeConfig(grid)
-	h.init()
+	h.initWith(grid)
 	tried := 0
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -424,13 +416,7 @@ model_name  = "no-such-model"`)},
 func TestAccReliability_interruptRecovery(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newTFHarness(t)
-	grid := testAccGridConfig(url, "a quiet harbor before the storm")
-	h.writeConfig(grid)
-	h.init()
-	if res := h.apply(); res.exitCode != 0 {
-		t.Fatalf("creating the grid failed:\n%s", res.output())
-	}
+	h, grid := newGridHarness(t, url, "a quiet harbor before the storm")
 
 	// From now on, jobs only finish when the test moves the emulator's clock.
 	e.SetJobTime(0, time.Hour)
@@ -465,47 +451,17 @@ resource "akool_generated_image" "slow" {
 	}
 	ids := map[string]string{}
 	for _, address := range []string{imageAddress, upscaleAddress} {
-		r := h.resource(address)
-		if r == nil {
-			t.Fatalf("%s is not in state after the interrupt; the paid job would be lost", address)
-		}
-		id, _ := r.AttributeValues["id"].(string)
-		if !imageIDPattern.MatchString(id) || r.Tainted || !res.mentions(id) {
-			t.Fatalf("%s after the interrupt: id %q, tainted %v; want the job's id, not tainted, named in a warning:\n%s",
-				address, id, r.Tainted, res.output())
-		}
-		ids[address] = id
+		_, ids[address] = h.expectKeptJob(res, address)
 	}
 	interruptedCounters := e.Counters()
 
 	// A plain apply of the same configuration; the jobs finish while it waits.
-	readsBefore := e.Counters().ReadsByID
-	run = h.start("apply", "-auto-approve", "-input=false")
-	deadline = time.Now().Add(time.Minute)
-	for {
-		reads := e.Counters().ReadsByID
-		if reads[ids[imageAddress]] >= readsBefore[ids[imageAddress]]+2 && reads[ids[upscaleAddress]] >= readsBefore[ids[upscaleAddress]]+2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			break // the apply's own output will tell what went wrong
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	e.Clock().Advance(2 * time.Hour)
-	res = run.wait()
+	res = applyFinishingJobsByClock(h, e, ids[imageAddress], ids[upscaleAddress])
 	if res.exitCode != 0 || !res.mentions("0 added, 2 changed, 0 destroyed") {
 		t.Fatalf("recovery apply: exit %d, want two in-place updates:\n%s", res.exitCode, res.output())
 	}
 	for address, id := range ids {
-		r := h.resource(address)
-		if r == nil || r.Tainted || r.AttributeValues["id"] != id || r.AttributeValues["status"] != "completed" {
-			t.Errorf("%s after recovery: %+v; want job %s completed", address, r, id)
-			continue
-		}
-		if u, _ := r.AttributeValues["image_url"].(string); !strings.HasPrefix(u, "http") {
-			t.Errorf("%s after recovery: image_url = %v; want the finished picture's URL", address, r.AttributeValues["image_url"])
-		}
+		h.expectFinishedJob(address, id)
 	}
 	after := e.Counters()
 	if after.CreateAttempts != interruptedCounters.CreateAttempts || after.Creates != 2 || after.Presses != 1 {
@@ -513,9 +469,7 @@ resource "akool_generated_image" "slow" {
 			interruptedCounters.CreateAttempts, after.CreateAttempts, after.Creates, after.Presses)
 	}
 	figure(t, "create requests in all (grid, image, press)", after.CreateAttempts)
-	if res := h.run("plan", "-detailed-exitcode", "-input=false"); res.exitCode != 0 {
-		t.Errorf("plan after recovery exited %d, want 0:\n%s", res.exitCode, res.output())
-	}
+	h.expectNoChanges("after recovery")
 }
 
 // hostileServer serves the emulator, except that infobymodelid answers are
@@ -606,25 +560,20 @@ var hostileAnswers = []struct {
 // the data source that reads it.
 func TestAccReliability_hostileReads(t *testing.T) {
 	t.Parallel()
-	e, err := emulator.New(emulator.Options{APIKey: testAccAPIKey, QueueTime: 100 * time.Millisecond, ProcessTime: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &hostileServer{e: e}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
+	var srv *hostileServer
+	e, url := newEmulatorBehind(t, func(e *emulator.Emulator) http.Handler {
+		srv = &hostileServer{e: e}
+		return srv
+	})
 
 	h := newTFHarness(t)
-	h.writeConfig(testAccGridConfig(ts.URL, "a harbor at dawn, seen from a boat") +
+	h.initWith(testAccGridConfig(url, "a harbor at dawn, seen from a boat") +
 		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 1, "") + `
 data "akool_image" "grid" {
   id = akool_generated_image.grid.id
 }
 `)
-	h.init()
-	if res := h.apply(); res.exitCode != 0 {
-		t.Fatalf("apply failed:\n%s", res.output())
-	}
+	h.mustApply()
 	// The grid was saved before its button was pressed: a clean refresh
 	// records used_buttons, and is what every hostile refresh must leave.
 	h.mustRun("apply", "-refresh-only", "-auto-approve", "-input=false")
@@ -672,7 +621,7 @@ data "akool_image" "grid" {
 			d["image_status"] = 7
 		}
 	}))
-	h.writeConfig(testAccGridConfig(ts.URL, "a harbor at dawn, seen from a boat") +
+	h.writeConfig(testAccGridConfig(url, "a harbor at dawn, seen from a boat") +
 		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 1, "") + `
 data "akool_image" "grid" {
   id = akool_generated_image.grid.id

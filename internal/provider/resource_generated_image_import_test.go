@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -19,20 +20,6 @@ import (
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
-
-// expectCreateCalls asserts what Akool received in all: creates accepted
-// generations, presses accepted button presses, and no create request
-// beyond those (a second create that Akool refused would count as an
-// attempt, not as a create).
-func expectCreateCalls(e *emulator.Emulator, creates, presses int) tfresource.TestCheckFunc {
-	return checkCounters(e, func(c emulator.Counters) error {
-		if c.Creates != creates || c.Presses != presses || c.CreateAttempts != creates+presses {
-			return fmt.Errorf("emulator: %d creates, %d presses, %d create attempts; want %d, %d and %d",
-				c.Creates, c.Presses, c.CreateAttempts, creates, presses, creates+presses)
-		}
-		return nil
-	})
-}
 
 // createJob sends one v4 create to the emulator at url outside Terraform, as
 // another tool would, and returns the job's id.
@@ -66,63 +53,71 @@ resource "akool_generated_image" "test" {
 }
 `
 	noReplacement := []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate)}
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config:             config,
-				ResourceName:       testAccImageAddress,
-				ImportState:        true,
-				ImportStatePersist: true,
-				ImportStateId:      id,
-				ImportStateCheck: func(states []*terraform.InstanceState) error {
-					if len(states) != 1 {
-						return fmt.Errorf("imported %d resources, want 1", len(states))
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:             config,
+			ResourceName:       testAccImageAddress,
+			ImportState:        true,
+			ImportStatePersist: true,
+			ImportStateId:      id,
+			ImportStateCheck: func(states []*terraform.InstanceState) error {
+				if len(states) != 1 {
+					return fmt.Errorf("imported %d resources, want 1", len(states))
+				}
+				a := states[0].Attributes
+				if a["status"] != "queueing" && a["status"] != "processing" {
+					return fmt.Errorf("status = %q, want an unfinished job", a["status"])
+				}
+				if a["prompt"] != "a lantern in the snow" {
+					return fmt.Errorf("prompt = %q, want Akool's echo", a["prompt"])
+				}
+				// Nothing in Akool's answer tells these yet: no guess.
+				for _, name := range []string{"api_version", "scale", "model_name", "resolution"} {
+					if v, ok := a[name]; ok && v != "" {
+						return fmt.Errorf("%s = %q after importing an unfinished job; want it left unset", name, v)
 					}
-					a := states[0].Attributes
-					if a["status"] != "queueing" && a["status"] != "processing" {
-						return fmt.Errorf("status = %q, want an unfinished job", a["status"])
-					}
-					if a["prompt"] != "a lantern in the snow" {
-						return fmt.Errorf("prompt = %q, want Akool's echo", a["prompt"])
-					}
-					// Nothing in Akool's answer tells these yet: no guess.
-					for _, name := range []string{"api_version", "scale", "model_name", "resolution"} {
-						if v, ok := a[name]; ok && v != "" {
-							return fmt.Errorf("%s = %q after importing an unfinished job; want it left unset", name, v)
-						}
-					}
-					return nil
-				},
-			},
-			{
-				// Both the plan without refresh and the one with it.
-				Config:             config,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PostApplyPreRefresh:  noReplacement,
-					PostApplyPostRefresh: noReplacement,
-				},
-			},
-			{
-				PreConfig: func() { e.Clock().Advance(2 * time.Hour) },
-				Config:    config,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply:             noReplacement,
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("id"), knownvalue.StringExact(id)),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("api_version"), knownvalue.StringExact("v4")),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("scale"), knownvalue.StringExact("16:9")),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
-				},
-				Check: expectCreateCalls(e, 1, 0),
+				}
+				return nil
 			},
 		},
+		{
+			// Both the plan without refresh and the one with it.
+			Config:             config,
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PostApplyPreRefresh:  noReplacement,
+				PostApplyPostRefresh: noReplacement,
+			},
+		},
+		{
+			PreConfig: func() { e.Clock().Advance(2 * time.Hour) },
+			Config:    config,
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply:             noReplacement,
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("id"), knownvalue.StringExact(id)),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("api_version"), knownvalue.StringExact("v4")),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("scale"), knownvalue.StringExact("16:9")),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
+			},
+			Check: expectCreateCalls(e, 1, 0),
+		},
 	})
+}
+
+// testAccPaperBoatConfig is one v4 image at testAccImageAddress; extra is
+// added inside its block.
+func testAccPaperBoatConfig(baseURL, extra string) string {
+	return testAccProviderConfig(baseURL) + fmt.Sprintf(`
+resource "akool_generated_image" "test" {
+  api_version = "v4"
+  prompt      = "a paper boat on a pond"
+%s}
+`, extra)
 }
 
 // The adoption after an import is scoped and ends: an input Akool never
@@ -133,112 +128,86 @@ resource "akool_generated_image" "test" {
 func TestAccGeneratedImage_importAdoptionEnds(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	config := func(extra string) string {
-		return testAccProviderConfig(url) + fmt.Sprintf(`
-resource "akool_generated_image" "test" {
-  api_version = "v4"
-  prompt      = "a paper boat on a pond"
-%s}
-`, extra)
-	}
+	config := func(extra string) string { return testAccPaperBoatConfig(url, extra) }
 	const sourceImage = `  source_image = "https://images.example.com/pond.png"` + "\n"
 	const resolution = `  resolution = "1080p"` + "\n"
 	replaced := []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate)}
 	updated := []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate)}
-	var id string
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: config(""),
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources[testAccImageAddress].Primary.ID
-					return nil
-				},
+	imported := &reimport{address: testAccImageAddress}
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	newID := statecheck.CompareValue(compare.ValuesDiffer())
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: config(""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+				newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
 			},
-			{
-				Config: testAccProviderConfig(url) + removedBlock(testAccImageAddress),
-				Check:  expectNotInState(testAccImageAddress),
+			Check: imported.captureID(),
+		},
+		imported.forgetStep(testAccProviderConfig(url)),
+		imported.importStep(config("")),
+		{
+			// Akool echoes the prompt and no source_image: the job was
+			// text-to-image, so a source_image is a different picture.
+			Config:             config(sourceImage),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPreRefresh: replaced, PostApplyPostRefresh: replaced},
+		},
+		{
+			// Akool never reports resolution: the plan adopts it.
+			Config:             config(resolution),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPostRefresh: updated},
+		},
+		{
+			// An apply with nothing to adopt changes nothing...
+			Config: config(""),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				Config:             config(""),
-				ResourceName:       testAccImageAddress,
-				ImportState:        true,
-				ImportStatePersist: true,
-				ImportStateIdFunc:  func(*terraform.State) (string, error) { return id, nil },
+		},
+		{
+			// ...and leaves the window open.
+			Config: config(resolution),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply:             updated,
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				// Akool echoes the prompt and no source_image: the job was
-				// text-to-image, so a source_image is a different picture.
-				Config:             config(sourceImage),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPreRefresh: replaced, PostApplyPostRefresh: replaced},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
+				// The imported job is kept.
+				sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
 			},
-			{
-				// Akool never reports resolution: the plan adopts it.
-				Config:             config(resolution),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPostRefresh: updated},
+			Check: expectCreateCalls(e, 1, 0),
+		},
+		// That apply adopted the configuration: from now on, setting an
+		// input Akool does not report is a real change, a new image.
+		{
+			Config:             config(resolution + `  negative_prompt = "rain"` + "\n"),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPostRefresh: replaced},
+		},
+		{
+			Config:             config(resolution + sourceImage),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPostRefresh: replaced},
+		},
+		{
+			Config: config(resolution + `  negative_prompt = "rain"` + "\n"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: replaced,
 			},
-			{
-				// An apply with nothing to adopt changes nothing...
-				Config: config(""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("negative_prompt"), knownvalue.StringExact("rain")),
+				// A negative_prompt change is a new image.
+				newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
 			},
-			{
-				// ...and leaves the window open.
-				Config: config(resolution),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply:             updated,
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("id"), knownvalue.StringFunc(func(got string) error {
-						if got != id {
-							return fmt.Errorf("id = %s, want the imported %s", got, id)
-						}
-						return nil
-					})),
-				},
-				Check: expectCreateCalls(e, 1, 0),
-			},
-			// That apply adopted the configuration: from now on, setting an
-			// input Akool does not report is a real change, a new image.
-			{
-				Config:             config(resolution + `  negative_prompt = "rain"` + "\n"),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPostRefresh: replaced},
-			},
-			{
-				Config:             config(resolution + sourceImage),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPostRefresh: replaced},
-			},
-			{
-				Config: config(resolution + `  negative_prompt = "rain"` + "\n"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: replaced,
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("negative_prompt"), knownvalue.StringExact("rain")),
-				},
-				Check: tfresource.ComposeTestCheckFunc(
-					expectCreateCalls(e, 2, 0),
-					tfresource.TestCheckResourceAttrWith(testAccImageAddress, "id", func(got string) error {
-						if got == id {
-							return fmt.Errorf("id %s kept after a negative_prompt change; want a new image", got)
-						}
-						return nil
-					}),
-				),
-			},
+			Check: expectCreateCalls(e, 2, 0),
 		},
 	})
 }
@@ -251,20 +220,12 @@ func TestAccGeneratedImage_importAdoptionSurvivesRefresh(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	h := newTFHarness(t)
-	config := func(extra string) string {
-		return testAccProviderConfig(url) + fmt.Sprintf(`
-resource "akool_generated_image" "test" {
-  api_version = "v4"
-  prompt      = "a paper boat on a pond"
-%s}
-`, extra)
-	}
+	config := func(extra string) string { return testAccPaperBoatConfig(url, extra) }
 	const resolution = `  resolution = "1080p"` + "\n"
 	// A job made outside Terraform, at 1080p, then imported.
 	id := createJob(t, url, akool.CreateV4Request{Prompt: "a paper boat on a pond", Resolution: "1080p"})
 	e.Clock().Advance(time.Hour) // finished before the import
-	h.writeConfig(config(resolution))
-	h.init()
+	h.initWith(config(resolution))
 	h.mustRun("import", "-input=false", testAccImageAddress, id)
 	h.mustRun("apply", "-refresh-only", "-auto-approve", "-input=false")
 	h.mustRun("refresh", "-input=false")
@@ -282,9 +243,7 @@ resource "akool_generated_image" "test" {
 	if adopted == nil || adopted.AttributeValues["id"] != id || adopted.AttributeValues["resolution"] != "1080p" {
 		t.Fatalf("after the apply: %+v; want image %s with resolution 1080p", adopted, id)
 	}
-	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
-		t.Errorf("creates = %d, create attempts = %d; the import must not pay again", c.Creates, c.CreateAttempts)
-	}
+	expectEmulatorCalls(t, e, 1, 0, "the import must not pay again")
 
 	// The apply adopted the configuration: a new input is a new image now.
 	h.writeConfig(config(resolution + `  negative_prompt = "rain"` + "\n"))
@@ -321,57 +280,38 @@ resource "akool_generated_image" "remix" {
 		}
 		return c + "}\n"
 	}
-	ids := map[string]string{}
-	sameIDs := func(s *terraform.State) error {
-		for address, want := range ids {
-			if got := s.RootModule().Resources[address].Primary.ID; got != want {
-				return fmt.Errorf("%s: id changed from %s to %s", address, want, got)
-			}
-		}
-		return nil
-	}
+	keepIDs := sameIDs(text, remix)
 	inPlace := []plancheck.PlanCheck{
 		plancheck.ExpectResourceAction(text, plancheck.ResourceActionUpdate),
 		plancheck.ExpectResourceAction(remix, plancheck.ResourceActionUpdate),
 	}
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: config("", ""),
-				Check: func(s *terraform.State) error {
-					for _, address := range []string{text, remix} {
-						ids[address] = s.RootModule().Resources[address].Primary.ID
-					}
-					return nil
-				},
-			},
-			{
-				Config:           config("4k", "0.5"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: inPlace},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(text, tfjsonpath.New("resolution"), knownvalue.StringExact("4k")),
-					statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Float64Exact(0.5)),
-				},
-				Check: tfresource.ComposeTestCheckFunc(sameIDs, expectCreateCalls(e, 2, 0)),
-			},
-			{
-				Config:           config("", ""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: inPlace},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(text, tfjsonpath.New("resolution"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Null()),
-				},
-				Check: tfresource.ComposeTestCheckFunc(sameIDs, expectCreateCalls(e, 2, 0)),
-			},
-			{
-				Config: config("", "0.7"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(text, plancheck.ResourceActionNoop),
-					plancheck.ExpectResourceAction(remix, plancheck.ResourceActionDestroyBeforeCreate),
-				}},
-				Check: expectCreateCalls(e, 3, 0),
-			},
+	accTest(t, []tfresource.TestStep{
+		{Config: config("", ""), ConfigStateChecks: keepIDs()},
+		{
+			Config:           config("4k", "0.5"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: inPlace},
+			ConfigStateChecks: append(keepIDs(),
+				statecheck.ExpectKnownValue(text, tfjsonpath.New("resolution"), knownvalue.StringExact("4k")),
+				statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Float64Exact(0.5)),
+			),
+			Check: expectCreateCalls(e, 2, 0),
+		},
+		{
+			Config:           config("", ""),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: inPlace},
+			ConfigStateChecks: append(keepIDs(),
+				statecheck.ExpectKnownValue(text, tfjsonpath.New("resolution"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Null()),
+			),
+			Check: expectCreateCalls(e, 2, 0),
+		},
+		{
+			Config: config("", "0.7"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(text, plancheck.ResourceActionNoop),
+				plancheck.ExpectResourceAction(remix, plancheck.ResourceActionDestroyBeforeCreate),
+			}},
+			Check: expectCreateCalls(e, 3, 0),
 		},
 	})
 }
@@ -389,44 +329,25 @@ resource "akool_generated_image" "imported" {
   prompt = "a row of beach huts"
 }
 `
-	idOf := func(address string) tfresource.ImportStateIdFunc {
-		return func(s *terraform.State) (string, error) { return s.RootModule().Resources[address].Primary.ID, nil }
-	}
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: testAccProviderConfig(url) + `
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: testAccProviderConfig(url) + `
 resource "akool_generated_image" "test" {
   api_version = "v4"
   prompt      = "x"
   model_name  = "wavespeed-ai/flux-kontext-dev"
 }
 `,
-				PlanOnly:    true,
-				ExpectError: errorPattern("Model Needs a Source Image", "model_name", "image-to-image model", "Set source_image"),
-			},
-			{Config: grid, Check: expectCreateCalls(e, 1, 2)},
-			{
-				Config:            withImported,
-				ResourceName:      "akool_generated_image.imported",
-				ImportState:       true,
-				ImportStateIdFunc: idOf("akool_image_upscale.up"),
-				ExpectError: errorPattern("Cannot Import Image", "result of button U2 of image",
-					"not an image generated from a prompt", "Import it as akool_image_upscale instead"),
-			},
-			{
-				Config:            withImported,
-				ResourceName:      "akool_generated_image.imported",
-				ImportState:       true,
-				ImportStateIdFunc: idOf("akool_image_variation.var"),
-				ExpectError:       errorPattern("Cannot Import Image", "result of button V3", "Import it as akool_image_variation instead"),
-			},
+			PlanOnly:    true,
+			ExpectError: errorPattern("Model Needs a Source Image", "model_name", "image-to-image model", "Set source_image"),
 		},
+		{Config: grid, Check: expectCreateCalls(e, 1, 2)},
+		importErrorStep(withImported, "akool_generated_image.imported", "akool_image_upscale.up",
+			"Cannot Import Image", "result of button U2 of image", "not an image generated from a prompt", "Import it as akool_image_upscale instead"),
+		importErrorStep(withImported, "akool_generated_image.imported", "akool_image_variation.var",
+			"Cannot Import Image", "result of button V3", "Import it as akool_image_variation instead"),
 	})
-	if c := e.Counters(); c.Creates != 1 || c.Presses != 2 || c.CreateAttempts != 3 {
-		t.Errorf("creates = %d, presses = %d, create attempts = %d; want 1, 2 and 3", c.Creates, c.Presses, c.CreateAttempts)
-	}
+	expectEmulatorCalls(t, e, 1, 2, "an import must never create or press")
 }
 
 // A create whose answer arrives after the create timeout has passed is not
@@ -436,7 +357,7 @@ func TestAccGeneratedImage_createOutlivesTimeout(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.Latency = 1500 * time.Millisecond })
 	h := newTFHarness(t)
-	h.writeConfig(testAccProviderConfig(url) + `
+	h.initWith(testAccProviderConfig(url) + `
 resource "akool_generated_image" "test" {
   prompt = "a slow answer from a far server"
   timeouts {
@@ -444,7 +365,6 @@ resource "akool_generated_image" "test" {
   }
 }
 `)
-	h.init()
 	res := h.apply()
 	for _, want := range []string{"Warning: Image Generation Not Finished", "credits spent", "within the create timeout (1s)"} {
 		if !res.mentions(want) {
@@ -454,29 +374,15 @@ resource "akool_generated_image" "test" {
 	if res.mentions("Outcome Unknown") {
 		t.Errorf("the create request was cut short by the create timeout:\n%s", res.output())
 	}
-	kept := h.resource(testAccImageAddress)
-	if kept == nil {
-		t.Fatalf("the accepted job is not in state; the paid job would be lost:\n%s", res.output())
-	}
-	if id, _ := kept.AttributeValues["id"].(string); !imageIDPattern.MatchString(id) || !res.mentions(id) {
-		t.Errorf("state id = %q; want the job's id, named in the warning", id)
-	}
-	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
-		t.Errorf("creates = %d, create attempts = %d; want 1 and 1", c.Creates, c.CreateAttempts)
-	}
+	h.expectKeptJob(res, testAccImageAddress)
+	expectEmulatorCalls(t, e, 1, 0, "one create sent")
 }
 
 // The same for a button press.
 func TestAccImageUpscale_pressOutlivesTimeout(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newTFHarness(t)
-	grid := testAccGridConfig(url, "a lighthouse seen from a ferry")
-	h.writeConfig(grid)
-	h.init()
-	if res := h.apply(); res.exitCode != 0 {
-		t.Fatalf("creating the grid failed:\n%s", res.output())
-	}
+	h, grid := newGridHarness(t, url, "a lighthouse seen from a ferry")
 
 	e.SetLatency(1500 * time.Millisecond)
 	const address = "akool_image_upscale.slow"
@@ -486,16 +392,8 @@ func TestAccImageUpscale_pressOutlivesTimeout(t *testing.T) {
 	if !res.mentions("Warning: Upscale Not Finished") || !res.mentions("within the create timeout (1s)") || res.mentions("Outcome Unknown") {
 		t.Errorf("apply output does not report a wait cut by the timeout after an accepted press:\n%s", res.output())
 	}
-	kept := h.resource(address)
-	if kept == nil {
-		t.Fatalf("the accepted press is not in state; the paid job would be lost:\n%s", res.output())
-	}
-	if id, _ := kept.AttributeValues["id"].(string); !imageIDPattern.MatchString(id) {
-		t.Errorf("state id = %q; want the press's job id", id)
-	}
-	if c := e.Counters(); c.Presses != 1 || c.CreateAttempts != 2 {
-		t.Errorf("presses = %d, create attempts = %d; want 1 and 2 (the grid and one press)", c.Presses, c.CreateAttempts)
-	}
+	h.expectKeptJob(res, address)
+	expectEmulatorCalls(t, e, 1, 1, "the grid and one press")
 }
 
 // What an import reads back, what it infers, and what it leaves to the

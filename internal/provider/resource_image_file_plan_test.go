@@ -15,7 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 )
@@ -35,19 +35,16 @@ func TestAccImageFile_unwritablePathFailsPlan(t *testing.T) {
 	if err := os.Mkdir(folder, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config:      testAccImageFileWithImageConfig(url, filepath.Join(blocker, "images", "hero.png")),
-				PlanOnly:    true,
-				ExpectError: errorPattern("Unable to Write Image File", blocker+" is a file, so the folder", "Nothing was downloaded, and nothing is generated"),
-			},
-			{
-				Config:      testAccImageFileWithImageConfig(url, folder),
-				PlanOnly:    true,
-				ExpectError: errorPattern("Unable to Write Image File", "it is a folder"),
-			},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:      testAccImageFileWithImageConfig(url, filepath.Join(blocker, "images", "hero.png")),
+			PlanOnly:    true,
+			ExpectError: errorPattern("Unable to Write Image File", blocker+" is a file, so the folder", "Nothing was downloaded, and nothing is generated"),
+		},
+		{
+			Config:      testAccImageFileWithImageConfig(url, folder),
+			PlanOnly:    true,
+			ExpectError: errorPattern("Unable to Write Image File", "it is a folder"),
 		},
 	})
 	if c := e.Counters(); c.CreateAttempts != 0 {
@@ -65,7 +62,7 @@ func TestAccImageFile_destroyKeepsChangedFile(t *testing.T) {
 	_, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": imageFileTestBytes(t, "png", 16, 16)})
 	dest := filepath.Join(t.TempDir(), "hero.png")
 	mine := []byte("my own edit of the picture")
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
 			got, err := os.ReadFile(dest)
@@ -74,7 +71,7 @@ func TestAccImageFile_destroyKeepsChangedFile(t *testing.T) {
 			}
 			return nil
 		},
-		Steps: []resource.TestStep{
+		Steps: []tfresource.TestStep{
 			{Config: testAccImageFileConfig(srvURL+"/a.png", dest)},
 			{
 				// Changed after the apply; the plan would restore it, but
@@ -130,13 +127,13 @@ resource "terraform_data" "upload" {
 		}
 		return nil
 	}
-	replaced := resource.ConfigPlanChecks{
+	replaced := tfresource.ConfigPlanChecks{
 		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionCreateBeforeDestroy)},
 	}
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkImageFileDeleted(dest),
-		Steps: []resource.TestStep{
+		Steps: []tfresource.TestStep{
 			{Config: own("a.png"), Check: fileKept},
 			{Config: own("b.png"), ConfigPlanChecks: replaced, Check: fileKept},
 			{Config: inherited("b.png"), Check: fileKept},
@@ -151,8 +148,7 @@ func TestAccImageFile_restoreSaysWhy(t *testing.T) {
 	_, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": imageFileTestBytes(t, "png", 20, 10)})
 	dest := filepath.Join(t.TempDir(), "kept", "hero.png")
 	h := newTFHarness(t)
-	h.writeConfig(testAccImageFileConfig(srvURL+"/a.png", dest))
-	h.init()
+	h.initWith(testAccImageFileConfig(srvURL+"/a.png", dest))
 	h.mustRun("apply", "-auto-approve", "-input=false")
 
 	if err := os.WriteFile(dest, []byte("edited by hand"), 0o644); err != nil {

@@ -25,7 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -174,7 +174,7 @@ func expectCountStateCheck(name string, got func() int, want *int) statecheck.St
 	})
 }
 
-func checkImageFileDeleted(filePath string) resource.TestCheckFunc {
+func checkImageFileDeleted(filePath string) tfresource.TestCheckFunc {
 	return func(*terraform.State) error {
 		if _, err := os.Stat(filePath); !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("destroy left %s in place (stat: %w)", filePath, err)
@@ -187,10 +187,10 @@ func TestAccImageFile_download(t *testing.T) {
 	e, baseURL := newTestEmulator(t)
 	dest := filepath.Join(t.TempDir(), "images", "campaign", "hero.png")
 
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkImageFileDeleted(dest),
-		Steps: []resource.TestStep{{
+		Steps: []tfresource.TestStep{{
 			Config: testAccImageFileWithImageConfig(baseURL, dest),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("id"), knownvalue.StringExact(dest)),
@@ -218,7 +218,7 @@ func TestAccImageFile_restoreBeforeExpiry(t *testing.T) {
 	creates := 1
 	countCreates := func() int { return e.Counters().Creates }
 
-	restorePlan := resource.ConfigPlanChecks{
+	restorePlan := tfresource.ConfigPlanChecks{
 		PreApply: []plancheck.PlanCheck{
 			plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionUpdate),
 			plancheck.ExpectUnknownValue(testImageFileAddr, tfjsonpath.New("sha256")),
@@ -234,10 +234,10 @@ func TestAccImageFile_restoreBeforeExpiry(t *testing.T) {
 		}
 	}
 
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkImageFileDeleted(dest),
-		Steps: []resource.TestStep{
+		Steps: []tfresource.TestStep{
 			{
 				Config: testAccImageFileWithImageConfig(baseURL, dest),
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -289,10 +289,10 @@ func TestAccImageFile_expired(t *testing.T) {
 	countCreates := func() int { return e.Counters().Creates }
 	var served []byte
 
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkImageFileDeleted(dest),
-		Steps: []resource.TestStep{
+		Steps: []tfresource.TestStep{
 			{
 				Config: testAccImageFileWithImageConfig(baseURL, dest),
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -310,7 +310,7 @@ func TestAccImageFile_expired(t *testing.T) {
 					}
 				},
 				Config: testAccImageFileWithImageConfig(baseURL, dest),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionNoop),
 						plancheck.ExpectResourceAction(testGeneratedImageAddr, plancheck.ResourceActionNoop),
@@ -334,7 +334,7 @@ func TestAccImageFile_expired(t *testing.T) {
 					}
 				},
 				Config: testAccImageFileWithImageConfig(baseURL, dest),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -395,13 +395,13 @@ func TestAccImageFile_changes(t *testing.T) {
 	secondPath := filepath.Join(dir, "second", "hero.png")
 	requests := 1
 
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkImageFileDeleted(secondPath),
-		Steps: []resource.TestStep{
+		Steps: []tfresource.TestStep{
 			{
 				Config: testAccImageFileConfig(srvURL+"/a.png", firstPath),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("id"), knownvalue.StringExact(firstPath)),
 						plancheck.ExpectUnknownValue(testImageFileAddr, tfjsonpath.New("sha256")),
@@ -423,7 +423,7 @@ func TestAccImageFile_changes(t *testing.T) {
 				// and plan send no request at all.
 				PreConfig: func() { requests = srv.total() },
 				Config:    testAccImageFileConfig(srvURL+"/a.png", firstPath),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -444,7 +444,7 @@ resource "akool_image_file" "hero" {
   }
 }
 `, srvURL+"/a.png", firstPath),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionUpdate),
 						plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringExact(imageFileSHA256Hex(images["/a.png"]))),
@@ -457,7 +457,7 @@ resource "akool_image_file" "hero" {
 			},
 			{
 				Config: testAccImageFileConfig(srvURL+"/b.png", firstPath),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionReplace),
 					},
@@ -471,7 +471,7 @@ resource "akool_image_file" "hero" {
 			{
 				// A new path: the file moves, nothing is left at the old path.
 				Config: testAccImageFileConfig(srvURL+"/b.png", secondPath),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionReplace),
 						plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("id"), knownvalue.StringExact(secondPath)),
@@ -495,7 +495,7 @@ resource "akool_image_file" "hero" {
 					srv.mu.Unlock()
 				},
 				Config: testAccImageFileConfig(srvURL+"/b.png", secondPath),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -511,51 +511,48 @@ func TestAccImageFile_downloadFailure(t *testing.T) {
 	srv, srvURL := newImageFileCountingServer(t, map[string][]byte{"/text.png": []byte("not an image")})
 	dest := filepath.Join(t.TempDir(), "hero.png")
 
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config:      testAccImageFileConfig(srvURL+"/missing.png", dest),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Download Image.*HTTP 404 Not Found.*7 days`),
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:      testAccImageFileConfig(srvURL+"/missing.png", dest),
+			ExpectError: regexp.MustCompile(`(?s)Unable to Download Image.*HTTP 404 Not Found.*7 days`),
+		},
+		{
+			Config:      testAccImageFileConfig(srvURL+"/text.png", dest),
+			ExpectError: regexp.MustCompile(`(?s)Unable to Download Image.*not an image`),
+		},
+		{
+			PreConfig: func() {
+				if _, err := os.Stat(dest); !errors.Is(err, os.ErrNotExist) {
+					t.Errorf("a failed download left a file at %s (stat: %v)", dest, err)
+				}
+				if srv.total() != 2 {
+					t.Errorf("the image server saw %d requests, want 2", srv.total())
+				}
 			},
-			{
-				Config:      testAccImageFileConfig(srvURL+"/text.png", dest),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Download Image.*not an image`),
-			},
-			{
-				PreConfig: func() {
-					if _, err := os.Stat(dest); !errors.Is(err, os.ErrNotExist) {
-						t.Errorf("a failed download left a file at %s (stat: %v)", dest, err)
-					}
-					if srv.total() != 2 {
-						t.Errorf("the image server saw %d requests, want 2", srv.total())
-					}
-				},
-				Config:   testAccImageFileConfig(srvURL+"/text.png", dest),
-				PlanOnly: true,
-				// Nothing was created, so the plan still wants to create it.
-				ExpectNonEmptyPlan: true,
-			},
+			Config:   testAccImageFileConfig(srvURL+"/text.png", dest),
+			PlanOnly: true,
+			// Nothing was created, so the plan still wants to create it.
+			ExpectNonEmptyPlan: true,
 		},
 	})
 }
 
 func TestAccImageFile_invalidConfig(t *testing.T) {
 	dest := filepath.Join(t.TempDir(), "hero.png")
-	var steps []resource.TestStep
+	var steps []tfresource.TestStep
 	for _, bad := range []string{"ftp://cdn.example.com/a.png", "cdn.example.com/a.png", "/images/a.png", "https://"} {
-		steps = append(steps, resource.TestStep{
+		steps = append(steps, tfresource.TestStep{
 			Config:      testAccImageFileConfig(bad, dest),
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`Invalid Image URL`),
 		})
 	}
-	steps = append(steps, resource.TestStep{
+	steps = append(steps, tfresource.TestStep{
 		Config:      testAccImageFileConfig("https://cdn.example.com/a.png", ""),
 		PlanOnly:    true,
 		ExpectError: regexp.MustCompile(`(?s)path.*at least 1`),
 	})
-	resource.UnitTest(t, resource.TestCase{
+	tfresource.UnitTest(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps:                    steps,
 	})
@@ -676,21 +673,19 @@ func TestAccImageFile_importByPath(t *testing.T) {
 		}
 	}
 
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: config},
-			{
-				ResourceName:            testImageFileAddr,
-				ImportState:             true,
-				ImportStateId:           dest,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"url"},
-			},
-			{
-				// Forget the resource but keep the file, as a new
-				// configuration adopting an existing file starts.
-				Config: testAccProviderConfig(baseURL) + `
+	accTest(t, []tfresource.TestStep{
+		{Config: config},
+		{
+			ResourceName:            testImageFileAddr,
+			ImportState:             true,
+			ImportStateId:           dest,
+			ImportStateVerify:       true,
+			ImportStateVerifyIgnore: []string{"url"},
+		},
+		{
+			// Forget the resource but keep the file, as a new
+			// configuration adopting an existing file starts.
+			Config: testAccProviderConfig(baseURL) + `
 resource "akool_generated_image" "hero" {
   prompt = "A lighthouse on a cliff at sunrise"
   scale  = "16:9"
@@ -703,27 +698,26 @@ removed {
   }
 }
 `,
-			},
-			{
-				PreConfig: downloads(1, "before the import"),
-				Config:    config + fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", testImageFileAddr, dest),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{64}$`))),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+		{
+			PreConfig: downloads(1, "before the import"),
+			Config:    config + fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", testImageFileAddr, dest),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{64}$`))),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.CompareValuePairs(testImageFileAddr, tfjsonpath.New("url"),
-						testGeneratedImageAddr, tfjsonpath.New("image_url"), compare.ValuesSame()),
-				},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				PreConfig: downloads(1, "after the import"),
-				Config:    config,
-				PlanOnly:  true,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.CompareValuePairs(testImageFileAddr, tfjsonpath.New("url"),
+					testGeneratedImageAddr, tfjsonpath.New("image_url"), compare.ValuesSame()),
 			},
+		},
+		{
+			PreConfig: downloads(1, "after the import"),
+			Config:    config,
+			PlanOnly:  true,
 		},
 	})
 }
@@ -731,16 +725,13 @@ removed {
 func TestAccImageFile_importMissingFile(t *testing.T) {
 	_, baseURL := newTestEmulator(t)
 	dest := filepath.Join(t.TempDir(), "hero.png")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:        testAccImageFileWithImageConfig(baseURL, dest),
-			ResourceName:  testImageFileAddr,
-			ImportState:   true,
-			ImportStateId: filepath.Join(filepath.Dir(dest), "elsewhere.png"),
-			ExpectError:   regexp.MustCompile(`(?s)Cannot Import Image File.*elsewhere\.png.*no file at this path`),
-		}},
-	})
+	accTest(t, []tfresource.TestStep{{
+		Config:        testAccImageFileWithImageConfig(baseURL, dest),
+		ResourceName:  testImageFileAddr,
+		ImportState:   true,
+		ImportStateId: filepath.Join(filepath.Dir(dest), "elsewhere.png"),
+		ExpectError:   regexp.MustCompile(`(?s)Cannot Import Image File.*elsewhere\.png.*no file at this path`),
+	}})
 }
 
 // A path that cannot be written at apply fails with the image kept; fixing
@@ -760,23 +751,20 @@ resource "akool_image_file" "blocker" {
 `, blocker)
 	blockedConfig = strings.Replace(blockedConfig, "  path = ", "  depends_on = [akool_image_file.blocker]\n  path = ", 1)
 
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config:      blockedConfig,
-				ExpectError: regexp.MustCompile(`(?s)Unable to Write Image File.*not-a-directory.*already generated is\s+kept.*spends no\s+credits`),
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:      blockedConfig,
+			ExpectError: regexp.MustCompile(`(?s)Unable to Write Image File.*not-a-directory.*already generated is\s+kept.*spends no\s+credits`),
+		},
+		{
+			Config: testAccImageFileWithImageConfig(baseURL, good),
+			Check: func(*terraform.State) error {
+				if c := e.Counters().Creates; c != 1 {
+					return fmt.Errorf("the emulator counted %d creates, want 1: fixing the path must not generate again", c)
+				}
+				return nil
 			},
-			{
-				Config: testAccImageFileWithImageConfig(baseURL, good),
-				Check: func(*terraform.State) error {
-					if c := e.Counters().Creates; c != 1 {
-						return fmt.Errorf("the emulator counted %d creates, want 1: fixing the path must not generate again", c)
-					}
-					return nil
-				},
-				ConfigStateChecks: []statecheck.StateCheck{expectImageFileMatchesURL(nil)},
-			},
+			ConfigStateChecks: []statecheck.StateCheck{expectImageFileMatchesURL(nil)},
 		},
 	})
 }

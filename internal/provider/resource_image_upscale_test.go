@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"testing"
 	"time"
 
@@ -12,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
@@ -36,132 +36,97 @@ func TestAccImageUpscale_lifecycle(t *testing.T) {
 			testAccButtonBlock("akool_image_upscale", "first", "akool_generated_image.grid.id", 1, extra) +
 			testAccButtonBlock("akool_image_upscale", "third", "akool_generated_image.grid.id", 3, "")
 	}
-	ids := map[string]string{}
-	keepIDs := func(s *terraform.State) error {
-		for _, address := range []string{first, third, testAccGridAddress} {
-			ids[address] = s.RootModule().Resources[address].Primary.ID
-		}
-		return nil
-	}
-	sameIDs := func(s *terraform.State) error {
-		for _, address := range []string{first, third} {
-			if got := s.RootModule().Resources[address].Primary.ID; got != ids[address] {
-				return fmt.Errorf("%s: id changed from %s to %s", address, ids[address], got)
-			}
-		}
-		return nil
-	}
-
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: config("a lighthouse in a storm", ""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(first, plancheck.ResourceActionCreate),
-						plancheck.ExpectResourceAction(third, plancheck.ResourceActionCreate),
-						plancheck.ExpectKnownValue(first, tfjsonpath.New("button"), knownvalue.StringExact("U1")),
-						plancheck.ExpectKnownValue(third, tfjsonpath.New("button"), knownvalue.StringExact("U3")),
-						plancheck.ExpectUnknownValue(first, tfjsonpath.New("image_id")),
-					},
+	imported := &reimport{address: first}
+	keepIDs := sameIDs(first, third)
+	replaced := newIDs(testAccGridAddress, first, third)
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: config("a lighthouse in a storm", ""),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(first, plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction(third, plancheck.ResourceActionCreate),
+					plancheck.ExpectKnownValue(first, tfjsonpath.New("button"), knownvalue.StringExact("U1")),
+					plancheck.ExpectKnownValue(third, tfjsonpath.New("button"), knownvalue.StringExact("U3")),
+					plancheck.ExpectUnknownValue(first, tfjsonpath.New("image_id")),
 				},
-				ConfigStateChecks: append(append(completedPressChecks(first, "U1", 1), completedPressChecks(third, "U3", 1)...),
+			},
+			ConfigStateChecks: slices.Concat(completedPressChecks(first, "U1", 1), completedPressChecks(third, "U3", 1),
+				keepIDs(), replaced(), []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(first, tfjsonpath.New("index"), knownvalue.Int64Exact(1)),
 					statecheck.ExpectKnownValue(third, tfjsonpath.New("index"), knownvalue.Int64Exact(3)),
 					statecheck.CompareValuePairs(first, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
 					statecheck.CompareValuePairs(third, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
 					statecheck.CompareValuePairs(first, tfjsonpath.New("id"), third, tfjsonpath.New("id"), compare.ValuesDiffer()),
-				),
-				Check: tfresource.ComposeTestCheckFunc(
-					expectCreateCalls(e, 1, 2),
-					expectPressedOnce(e, first, third),
-					keepIDs,
-				),
+				}),
+			Check: tfresource.ComposeTestCheckFunc(
+				expectCreateCalls(e, 1, 2),
+				expectPressedOnce(e, first, third),
+				imported.captureID(),
+			),
+		},
+		{
+			// Applying the same configuration again presses nothing; the
+			// refreshed grid lists both buttons as used.
+			Config: config("a lighthouse in a storm", ""),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				// Applying the same configuration again presses nothing; the
-				// refreshed grid lists both buttons as used.
-				Config: config("a lighthouse in a storm", ""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			ConfigStateChecks: append(keepIDs(),
+				statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("used_buttons"), knownvalue.ListSizeExact(2)),
+			),
+			Check: expectCreateCalls(e, 1, 2),
+		},
+		{
+			// image_id and index are read back from Akool.
+			ResourceName:      first,
+			ImportState:       true,
+			ImportStateVerify: true,
+		},
+		// Forget the upscale in Terraform (not in Akool), then import it.
+		imported.forgetStep(testAccGridConfig(url, "a lighthouse in a storm") +
+			testAccButtonBlock("akool_image_upscale", "third", "akool_generated_image.grid.id", 3, "")),
+		imported.importStep(config("a lighthouse in a storm", "")),
+		{
+			// After import, the same configuration plans no change.
+			Config: config("a lighthouse in a storm", ""),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			ConfigStateChecks: append(completedPressChecks(first, "U1", 1), keepIDs()...),
+			Check:             expectCreateCalls(e, 1, 2),
+		},
+		{
+			Config: config("a lighthouse in a storm", "https://hooks.example.com/akool"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(first, plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction(third, plancheck.ResourceActionNoop),
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("used_buttons"), knownvalue.ListSizeExact(2)),
+			},
+			ConfigStateChecks: append(keepIDs(),
+				statecheck.ExpectKnownValue(first, tfjsonpath.New("webhook_url"), knownvalue.StringExact("https://hooks.example.com/akool")),
+				statecheck.ExpectKnownValue(first, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+			),
+			Check: expectCreateCalls(e, 1, 2),
+		},
+		{
+			// A new parent (its prompt changed) replaces its upscales: the
+			// buttons are pressed on the new grid.
+			Config: config("a lighthouse after the storm", "https://hooks.example.com/akool"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccGridAddress, plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction(first, plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction(third, plancheck.ResourceActionDestroyBeforeCreate),
 				},
-				Check: tfresource.ComposeTestCheckFunc(expectCreateCalls(e, 1, 2), sameIDs),
 			},
-			{
-				// image_id and index are read back from Akool.
-				ResourceName:      first,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
-			{
-				// Forget the upscale in Terraform (not in Akool), then import it.
-				Config: testAccGridConfig(url, "a lighthouse in a storm") +
-					testAccButtonBlock("akool_image_upscale", "third", "akool_generated_image.grid.id", 3, "") +
-					removedBlock(first),
-				Check: expectNotInState(first),
-			},
-			{
-				Config:             config("a lighthouse in a storm", ""),
-				ResourceName:       first,
-				ImportState:        true,
-				ImportStatePersist: true,
-				ImportStateIdFunc:  func(*terraform.State) (string, error) { return ids[first], nil },
-			},
-			{
-				// After import, the same configuration plans no change.
-				Config: config("a lighthouse in a storm", ""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: completedPressChecks(first, "U1", 1),
-				Check:             tfresource.ComposeTestCheckFunc(expectCreateCalls(e, 1, 2), sameIDs),
-			},
-			{
-				Config: config("a lighthouse in a storm", "https://hooks.example.com/akool"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(first, plancheck.ResourceActionUpdate),
-						plancheck.ExpectResourceAction(third, plancheck.ResourceActionNoop),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(first, tfjsonpath.New("webhook_url"), knownvalue.StringExact("https://hooks.example.com/akool")),
-					statecheck.ExpectKnownValue(first, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-				},
-				Check: tfresource.ComposeTestCheckFunc(expectCreateCalls(e, 1, 2), sameIDs),
-			},
-			{
-				// A new parent (its prompt changed) replaces its upscales: the
-				// buttons are pressed on the new grid.
-				Config: config("a lighthouse after the storm", "https://hooks.example.com/akool"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccGridAddress, plancheck.ResourceActionDestroyBeforeCreate),
-						plancheck.ExpectResourceAction(first, plancheck.ResourceActionDestroyBeforeCreate),
-						plancheck.ExpectResourceAction(third, plancheck.ResourceActionDestroyBeforeCreate),
-					},
-				},
-				ConfigStateChecks: append(append(completedPressChecks(first, "U1", 1), completedPressChecks(third, "U3", 1)...),
+			ConfigStateChecks: slices.Concat(completedPressChecks(first, "U1", 1), completedPressChecks(third, "U3", 1),
+				replaced(), []statecheck.StateCheck{
 					statecheck.CompareValuePairs(first, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
 					statecheck.CompareValuePairs(third, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
-				),
-				Check: tfresource.ComposeTestCheckFunc(
-					expectCreateCalls(e, 2, 4),
-					expectPressedOnce(e, first, third),
-					func(s *terraform.State) error {
-						for _, address := range []string{testAccGridAddress, first, third} {
-							if got := s.RootModule().Resources[address].Primary.ID; got == ids[address] {
-								return fmt.Errorf("%s kept id %s; want a new one after the parent was replaced", address, got)
-							}
-						}
-						return nil
-					},
-				),
-			},
+				}),
+			Check: tfresource.ComposeTestCheckFunc(expectCreateCalls(e, 2, 4), expectPressedOnce(e, first, third)),
 		},
 	})
 }
@@ -177,41 +142,38 @@ func TestAccImageUpscale_usedButtonRefused(t *testing.T) {
 	config := testAccGridConfig(url, "a red bicycle against a wall") +
 		testAccButtonBlock("akool_image_upscale", "a", "akool_generated_image.grid.id", 2, "")
 	var attempts int
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: config,
-				Check: tfresource.ComposeTestCheckFunc(
-					expectPressedOnce(e, a),
-					checkCounters(e, func(c emulator.Counters) error { attempts = c.CreateAttempts; return nil }),
-				),
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: config,
+			Check: tfresource.ComposeTestCheckFunc(
+				expectPressedOnce(e, a),
+				checkCounters(e, func(c emulator.Counters) error { attempts = c.CreateAttempts; return nil }),
+			),
+		},
+		{
+			Config:   config + testAccButtonBlock("akool_image_upscale", "b", "akool_generated_image.grid.id", 2, ""),
+			PlanOnly: true, // the parent is known: the plan itself fails
+			ExpectError: errorPattern("Button Already Pressed", "Button U2 of image", "has already been pressed",
+				"by this or another configuration", "Akool refuses to press the same button twice",
+				"Nothing was sent to Akool", "terraform import <address> <id of that job>"),
+		},
+		{
+			// The refused resource left nothing behind.
+			Config: config,
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				Config:   config + testAccButtonBlock("akool_image_upscale", "b", "akool_generated_image.grid.id", 2, ""),
-				PlanOnly: true, // the parent is known: the plan itself fails
-				ExpectError: errorPattern("Button Already Pressed", "Button U2 of image", "has already been pressed",
-					"by this or another configuration", "Akool refuses to press the same button twice",
-					"Nothing was sent to Akool", "terraform import <address> <id of that job>"),
-			},
-			{
-				// The refused resource left nothing behind.
-				Config: config,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: tfresource.ComposeTestCheckFunc(
-					expectNotInState("akool_image_upscale.b"),
-					expectPressedOnce(e, a),
-					expectPresses(e, 1),
-					checkCounters(e, func(c emulator.Counters) error {
-						if c.CreateAttempts != attempts {
-							return fmt.Errorf("create attempts went from %d to %d; the refused press must not be sent", attempts, c.CreateAttempts)
-						}
-						return nil
-					}),
-				),
-			},
+			Check: tfresource.ComposeTestCheckFunc(
+				expectNotInState("akool_image_upscale.b"),
+				expectPressedOnce(e, a),
+				expectPresses(e, 1),
+				checkCounters(e, func(c emulator.Counters) error {
+					if c.CreateAttempts != attempts {
+						return fmt.Errorf("create attempts went from %d to %d; the refused press must not be sent", attempts, c.CreateAttempts)
+					}
+					return nil
+				}),
+			),
 		},
 	})
 }
@@ -222,18 +184,13 @@ func TestAccImageUpscale_usedButtonRefused(t *testing.T) {
 func TestAccImageUpscale_sameButtonTwiceInOneApply(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: testAccGridConfig(url, "twin sailboats at anchor") +
-				testAccButtonBlock("akool_image_upscale", "a", "akool_generated_image.grid.id", 4, "") +
-				testAccButtonBlock("akool_image_upscale", "b", "akool_generated_image.grid.id", 4, ""),
-			ExpectError: regexp.MustCompile(`(?s)(Button\s+Already\s+Pressed|Button\s+Pressed\s+Twice\s+in\s+One\s+Plan|Unable\s+to\s+Upscale\s+Image.*code\s+1011)`),
-		}},
-	})
-	if c := e.Counters(); c.Presses != 1 {
-		t.Errorf("presses = %d, want 1", c.Presses)
-	}
+	accTest(t, []tfresource.TestStep{{
+		Config: testAccGridConfig(url, "twin sailboats at anchor") +
+			testAccButtonBlock("akool_image_upscale", "a", "akool_generated_image.grid.id", 4, "") +
+			testAccButtonBlock("akool_image_upscale", "b", "akool_generated_image.grid.id", 4, ""),
+		ExpectError: regexp.MustCompile(`(?s)(Button\s+Already\s+Pressed|Button\s+Pressed\s+Twice\s+in\s+One\s+Plan|Unable\s+to\s+Upscale\s+Image.*code\s+1011)`),
+	}})
+	expectAfterSteps(t, expectPresses(e, 1))
 }
 
 // Parents that cannot be pressed are refused at plan time with an
@@ -296,10 +253,7 @@ func TestAccImageUpscale_parentRefused(t *testing.T) {
 			ExpectError: errorPattern(c.want...),
 		})
 	}
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    steps,
-	})
+	accTest(t, steps)
 	if c := e.Counters(); c.Presses != before.Presses || c.CreateAttempts != before.CreateAttempts {
 		t.Errorf("presses %d → %d, create attempts %d → %d; a refused press must not be sent",
 			before.Presses, c.Presses, before.CreateAttempts, c.CreateAttempts)
@@ -333,13 +287,8 @@ func TestAccImageUpscale_validation(t *testing.T) {
 			})
 		}
 	}
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    steps,
-	})
-	if c := e.Counters(); c.Requests != 0 {
-		t.Errorf("emulator received %d requests for configurations that must fail at plan", c.Requests)
-	}
+	accTest(t, steps)
+	expectNoRequests(t, e)
 }
 
 // When the press's answer is lost, the provider says a paid job may exist,
@@ -348,19 +297,14 @@ func TestAccImageUpscale_uncertainPress(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	grid := testAccGridConfig(url, "a message in a bottle, washed ashore")
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{Config: grid, Check: expectCreates(e, 1)},
-			{
-				PreConfig: func() { e.SetFaults(emulator.Faults{CreateDropRate: 1}) },
-				Config:    grid + testAccButtonBlock("akool_image_upscale", "lost", "akool_generated_image.grid.id", 2, ""),
-				ExpectError: errorPattern("Upscale Outcome Unknown", "button U2 of image", "may have started the upscale",
-					"did not send the request again", "terraform import <address> <id>"),
-			},
+	accTest(t, []tfresource.TestStep{
+		{Config: grid, Check: expectCreates(e, 1)},
+		{
+			PreConfig: func() { e.SetFaults(emulator.Faults{CreateDropRate: 1}) },
+			Config:    grid + testAccButtonBlock("akool_image_upscale", "lost", "akool_generated_image.grid.id", 2, ""),
+			ExpectError: errorPattern("Upscale Outcome Unknown", "button U2 of image", "may have started the upscale",
+				"did not send the request again", "terraform import <address> <id>"),
 		},
 	})
-	if c := e.Counters(); c.Presses != 1 || c.CreateAttempts != 2 {
-		t.Errorf("presses = %d, create attempts = %d; want exactly one press sent after the grid's create", c.Presses, c.CreateAttempts)
-	}
+	expectEmulatorCalls(t, e, 1, 1, "exactly one press sent after the grid's create")
 }

@@ -25,57 +25,52 @@ func TestAccImageVariation_chain(t *testing.T) {
 		knownvalue.StringExact("V1"), knownvalue.StringExact("V2"), knownvalue.StringExact("V3"), knownvalue.StringExact("V4"),
 	}
 
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: config,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectKnownValue(variation, tfjsonpath.New("button"), knownvalue.StringExact("V2")),
-						plancheck.ExpectUnknownValue(variation, tfjsonpath.New("buttons")),
-						plancheck.ExpectUnknownValue(detail, tfjsonpath.New("image_id")),
-					},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: config,
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(variation, tfjsonpath.New("button"), knownvalue.StringExact("V2")),
+					plancheck.ExpectUnknownValue(variation, tfjsonpath.New("buttons")),
+					plancheck.ExpectUnknownValue(detail, tfjsonpath.New("image_id")),
 				},
-				ConfigStateChecks: append(append(completedPressChecks(variation, "V2", 4), completedPressChecks(detail, "U4", 1)...),
-					statecheck.ExpectKnownValue(variation, tfjsonpath.New("buttons"), knownvalue.ListExact(allButtons)),
-					statecheck.ExpectKnownValue(variation, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
-					statecheck.CompareValuePairs(variation, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
-					statecheck.CompareValuePairs(detail, tfjsonpath.New("image_id"), variation, tfjsonpath.New("id"), compare.ValuesSame()),
-				),
-				Check: tfresource.ComposeTestCheckFunc(
-					expectCreateCalls(e, 1, 2),
-					expectPressedOnce(e, variation, detail),
-				),
 			},
-			{
-				// Nothing is pressed again; the refreshed variation lists the
-				// button its upscale pressed.
-				Config: config,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(variation, tfjsonpath.New("used_buttons"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("U4")})),
-					statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("used_buttons"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("V2")})),
-				},
-				Check: expectCreateCalls(e, 1, 2),
+			ConfigStateChecks: append(append(completedPressChecks(variation, "V2", 4), completedPressChecks(detail, "U4", 1)...),
+				statecheck.ExpectKnownValue(variation, tfjsonpath.New("buttons"), knownvalue.ListExact(allButtons)),
+				statecheck.ExpectKnownValue(variation, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
+				statecheck.CompareValuePairs(variation, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
+				statecheck.CompareValuePairs(detail, tfjsonpath.New("image_id"), variation, tfjsonpath.New("id"), compare.ValuesSame()),
+			),
+			Check: tfresource.ComposeTestCheckFunc(
+				expectCreateCalls(e, 1, 2),
+				expectPressedOnce(e, variation, detail),
+			),
+		},
+		{
+			// Nothing is pressed again; the refreshed variation lists the
+			// button its upscale pressed.
+			Config: config,
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				ResourceName:      variation,
-				ImportState:       true,
-				ImportStateVerify: true,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(variation, tfjsonpath.New("used_buttons"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("U4")})),
+				statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("used_buttons"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("V2")})),
 			},
-			{
-				ResourceName:      detail,
-				ImportState:       true,
-				ImportStateVerify: true,
-			},
+			Check: expectCreateCalls(e, 1, 2),
+		},
+		{
+			ResourceName:      variation,
+			ImportState:       true,
+			ImportStateVerify: true,
+		},
+		{
+			ResourceName:      detail,
+			ImportState:       true,
+			ImportStateVerify: true,
 		},
 	})
-	if c := e.Counters(); c.Presses != 2 || c.CreateAttempts != 3 {
-		t.Errorf("presses = %d, create attempts = %d; want 2 and 3 (the grid and two presses)", c.Presses, c.CreateAttempts)
-	}
+	expectEmulatorCalls(t, e, 1, 2, "the grid and two presses")
 }
 
 // When Akool no longer knows a variation, refresh keeps it with a warning
@@ -85,12 +80,9 @@ func TestAccImageVariation_goneKeepsState(t *testing.T) {
 	e, url := newTestEmulator(t)
 	h := newTFHarness(t)
 	const address = "akool_image_variation.test"
-	h.writeConfig(testAccGridConfig(url, "a quiet library at night") +
+	h.initWith(testAccGridConfig(url, "a quiet library at night") +
 		testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 1, ""))
-	h.init()
-	if res := h.apply(); res.exitCode != 0 {
-		t.Fatalf("apply failed:\n%s", res.output())
-	}
+	h.mustApply()
 	kept := h.resource(address)
 	if kept == nil {
 		t.Fatal("the variation is not in state")
@@ -111,7 +103,5 @@ func TestAccImageVariation_goneKeepsState(t *testing.T) {
 	if h.resource(address) == nil {
 		t.Error("the forgotten variation was removed from state")
 	}
-	if c := e.Counters(); c.Presses != 1 || c.CreateAttempts != 2 {
-		t.Errorf("presses = %d, create attempts = %d; want 1 and 2 (the grid and one press)", c.Presses, c.CreateAttempts)
-	}
+	expectEmulatorCalls(t, e, 1, 1, "the grid and one press")
 }

@@ -1,11 +1,9 @@
 package provider
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -31,11 +29,6 @@ var (
 	regexp4Png  = regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}/4\.png$`)
 )
 
-// withShapes sets the shapes the test emulator plays.
-func withShapes(s emulator.Shapes) func(*emulator.Options) {
-	return func(o *emulator.Options) { o.Shapes = s }
-}
-
 // A grid's single images come a while after status 3: the apply waits for
 // them, so that they can be used in the same apply, for a generated grid
 // and for a variation.
@@ -51,19 +44,16 @@ output "variation_last" {
   value = akool_image_variation.var.upscaled_urls[3]
 }
 `
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: config,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
-				statecheck.ExpectKnownValue("akool_image_variation.var", tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
-				statecheck.ExpectKnownOutputValue("grid_first", knownvalue.StringRegexp(regexp1Png)),
-				statecheck.ExpectKnownOutputValue("variation_last", knownvalue.StringRegexp(regexp4Png)),
-			},
-			Check: expectCreateCalls(e, 1, 1),
-		}},
-	})
+	accTest(t, []tfresource.TestStep{{
+		Config: config,
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
+			statecheck.ExpectKnownValue("akool_image_variation.var", tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
+			statecheck.ExpectKnownOutputValue("grid_first", knownvalue.StringRegexp(regexp1Png)),
+			statecheck.ExpectKnownOutputValue("variation_last", knownvalue.StringRegexp(regexp4Png)),
+		},
+		Check: expectCreateCalls(e, 1, 1),
+	}})
 }
 
 // When Akool has not listed a grid's single images by the end of the wait,
@@ -75,7 +65,7 @@ func TestAccGeneratedImage_singleImagesMissing(t *testing.T) {
 	h := newTFHarness(t)
 	const address = "akool_generated_image.grid"
 	// The create timeout bounds the grace, so the test need not wait 2 minutes.
-	h.writeConfig(testAccProviderConfig(url) + `
+	h.initWith(testAccProviderConfig(url) + `
 resource "akool_generated_image" "grid" {
   prompt = "a harbour at dusk"
   timeouts {
@@ -83,7 +73,6 @@ resource "akool_generated_image" "grid" {
   }
 }
 `)
-	h.init()
 	res := h.apply()
 	if res.exitCode != 0 {
 		t.Fatalf("apply failed although the grid was finished:\n%s", res.output())
@@ -116,9 +105,7 @@ resource "akool_generated_image" "grid" {
 	if urls, _ := after.AttributeValues["upscaled_urls"].([]any); len(urls) != 4 || after.AttributeValues["id"] != id {
 		t.Errorf("after a refresh: id %v, upscaled_urls %v; want %s with four URLs", after.AttributeValues["id"], urls, id)
 	}
-	if c := e.Counters(); c.Creates != 1 || c.CreateAttempts != 1 {
-		t.Errorf("creates = %d, create attempts = %d; want 1 and 1", c.Creates, c.CreateAttempts)
-	}
+	expectEmulatorCalls(t, e, 1, 0, "no other request")
 }
 
 // A grid whose single images never come is kept as it is; its buttons still
@@ -134,21 +121,18 @@ resource "akool_generated_image" "grid" {
   }
 }
 ` + testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 2, "")
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: config,
-				ConfigStateChecks: append(completedPressChecks("akool_image_upscale.up", "U2", 1),
-					statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-					statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(0))),
-				Check: expectCreateCalls(e, 1, 1),
-			},
-			{
-				Config:           config,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-				Check:            expectCreateCalls(e, 1, 1),
-			},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: config,
+			ConfigStateChecks: append(completedPressChecks("akool_image_upscale.up", "U2", 1),
+				statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+				statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(0))),
+			Check: expectCreateCalls(e, 1, 1),
+		},
+		{
+			Config:           config,
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			Check:            expectCreateCalls(e, 1, 1),
 		},
 	})
 }
@@ -171,12 +155,9 @@ data "akool_image" "v4" {
 	for _, address := range []string{testAccGridAddress, "akool_image_upscale.up", "akool_generated_image.v4", "data.akool_image.v4"} {
 		checks = append(checks, statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"), knownvalue.StringRegexp(regexpImage)))
 	}
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{Config: config, ConfigStateChecks: checks},
-			{Config: config, ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
-		},
+	accTest(t, []tfresource.TestStep{
+		{Config: config, ConfigStateChecks: checks},
+		{Config: config, ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 	})
 }
 
@@ -187,15 +168,12 @@ func TestAccGeneratedImage_notFoundRightAfterCreate(t *testing.T) {
 	e, url := newTestEmulator(t, withShapes(emulator.Shapes{NotFoundFor: 2 * time.Second}))
 	config := testAccGridConfig(url, "a harbour in rain") +
 		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 3, "")
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: config,
-			ConfigStateChecks: append(completedImageChecks(testAccGridAddress),
-				completedPressChecks("akool_image_upscale.up", "U3", 1)...),
-			Check: expectCreateCalls(e, 1, 1),
-		}},
-	})
+	accTest(t, []tfresource.TestStep{{
+		Config: config,
+		ConfigStateChecks: append(completedImageChecks(testAccGridAddress),
+			completedPressChecks("akool_image_upscale.up", "U3", 1)...),
+		Check: expectCreateCalls(e, 1, 1),
+	}})
 }
 
 // When infobymodelid does not say which parent and button made a job, its
@@ -209,79 +187,59 @@ func TestAccImageButton_importWithoutParentFields(t *testing.T) {
 	config := testAccGridConfig(url, "a harbour with kites") +
 		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 2, "") +
 		testAccButtonBlock("akool_image_variation", "var", "akool_generated_image.grid.id", 4, "")
-	ids := map[string]string{}
-	keepIDs := func(s *terraform.State) error {
-		for _, address := range []string{up, variation, testAccGridAddress} {
-			ids[address] = s.RootModule().Resources[address].Primary.ID
+	keepIDs := sameIDs(up, variation, testAccGridAddress)
+	importedUp, importedVariation := &reimport{address: up}, &reimport{address: variation}
+	imported := func(r *reimport) tfresource.TestStep {
+		step := r.importStep(config)
+		step.ImportStateCheck = func(states []*terraform.InstanceState) error {
+			if a := states[0].Attributes; a["image_id"] != "" || a["index"] != "" {
+				return fmt.Errorf("imported image_id %q, index %q; want them unset, as Akool did not report them", a["image_id"], a["index"])
+			}
+			return nil
 		}
-		return nil
-	}
-	imported := func(address string) tfresource.TestStep {
-		return tfresource.TestStep{
-			Config:             config,
-			ResourceName:       address,
-			ImportState:        true,
-			ImportStatePersist: true,
-			ImportStateIdFunc:  func(*terraform.State) (string, error) { return ids[address], nil },
-			ImportStateCheck: func(states []*terraform.InstanceState) error {
-				if a := states[0].Attributes; a["image_id"] != "" || a["index"] != "" {
-					return fmt.Errorf("imported image_id %q, index %q; want them unset, as Akool did not report them", a["image_id"], a["index"])
-				}
-				return nil
-			},
-		}
+		return step
 	}
 	adopting := []plancheck.PlanCheck{
 		plancheck.ExpectResourceAction(up, plancheck.ResourceActionUpdate),
 		plancheck.ExpectResourceAction(variation, plancheck.ResourceActionUpdate),
 	}
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{Config: config, Check: tfresource.ComposeTestCheckFunc(keepIDs, expectCreateCalls(e, 1, 2))},
-			{
-				Config: testAccGridConfig(url, "a harbour with kites") + removedBlock(up) + removedBlock(variation),
-				Check:  tfresource.ComposeTestCheckFunc(expectNotInState(up), expectNotInState(variation)),
-			},
-			imported(up),
-			imported(variation),
-			{
-				// image_id must be known to be taken from the configuration.
-				Config: testAccGridConfig(url, "a harbour with kites") + `
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:            config,
+			ConfigStateChecks: keepIDs(),
+			Check:             tfresource.ComposeTestCheckFunc(importedUp.captureID(), importedVariation.captureID(), expectCreateCalls(e, 1, 2)),
+		},
+		forgetStep(testAccGridConfig(url, "a harbour with kites"), up, variation),
+		imported(importedUp),
+		imported(importedVariation),
+		{
+			// image_id must be known to be taken from the configuration.
+			Config: testAccGridConfig(url, "a harbour with kites") + `
 resource "akool_generated_image" "other" {
   prompt = "another harbour"
 }
 ` + testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.other.id", 2, "") +
-					testAccButtonBlock("akool_image_variation", "var", "akool_generated_image.grid.id", 4, ""),
-				PlanOnly: true,
-				ExpectError: errorPattern("Imported Job Needs Known image_id and index",
-					"does not report which image and button made the imported upscale", "image_id is not known until apply",
-					"Nothing was pressed"),
+				testAccButtonBlock("akool_image_variation", "var", "akool_generated_image.grid.id", 4, ""),
+			PlanOnly: true,
+			ExpectError: errorPattern("Imported Job Needs Known image_id and index",
+				"does not report which image and button made the imported upscale", "image_id is not known until apply",
+				"Nothing was pressed"),
+		},
+		{
+			Config: config,
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply:             adopting,
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				Config: config,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply:             adopting,
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: append(completedPressChecks(up, "U2", 1),
-					statecheck.ExpectKnownValue(up, tfjsonpath.New("index"), knownvalue.Int64Exact(2)),
-					statecheck.ExpectKnownValue(variation, tfjsonpath.New("index"), knownvalue.Int64Exact(4)),
-					statecheck.ExpectKnownValue(variation, tfjsonpath.New("button"), knownvalue.StringExact("V4"))),
-				Check: tfresource.ComposeTestCheckFunc(
-					expectCreateCalls(e, 1, 2),
-					func(s *terraform.State) error {
-						for _, address := range []string{up, variation} {
-							r := s.RootModule().Resources[address].Primary
-							if r.ID != ids[address] || r.Attributes["image_id"] != ids[testAccGridAddress] {
-								return fmt.Errorf("%s: id %s, image_id %s; want %s of grid %s", address, r.ID,
-									r.Attributes["image_id"], ids[address], ids[testAccGridAddress])
-							}
-						}
-						return nil
-					},
-				),
-			},
+			// The imported jobs are kept, and take the grid as their image_id.
+			ConfigStateChecks: slices.Concat(completedPressChecks(up, "U2", 1), keepIDs(), []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(up, tfjsonpath.New("index"), knownvalue.Int64Exact(2)),
+				statecheck.ExpectKnownValue(variation, tfjsonpath.New("index"), knownvalue.Int64Exact(4)),
+				statecheck.ExpectKnownValue(variation, tfjsonpath.New("button"), knownvalue.StringExact("V4")),
+				statecheck.CompareValuePairs(up, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
+				statecheck.CompareValuePairs(variation, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
+			}),
+			Check: expectCreateCalls(e, 1, 2),
 		},
 	})
 }
@@ -299,49 +257,33 @@ resource "akool_generated_image" "v4" {
   resolution  = "1080p"
 }
 `
-	var id string
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: config,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-					statecheck.ExpectKnownValue(address, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(1)),
-					statecheck.CompareValuePairs(address, tfjsonpath.New("upscaled_urls").AtSliceIndex(0), address, tfjsonpath.New("image_url"), compare.ValuesSame()),
-				},
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources[address].Primary.ID
-					return nil
-				},
+	imported := &reimport{address: address}
+	keepID := sameIDs(address)
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: config,
+			ConfigStateChecks: append(keepID(),
+				statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+				statecheck.ExpectKnownValue(address, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(1)),
+				statecheck.CompareValuePairs(address, tfjsonpath.New("upscaled_urls").AtSliceIndex(0), address, tfjsonpath.New("image_url"), compare.ValuesSame()),
+			),
+			Check: imported.captureID(),
+		},
+		{Config: config, ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		imported.forgetStep(testAccProviderConfig(url)),
+		imported.importStep(config),
+		{
+			// resolution is adopted in place; api_version is read as v4.
+			Config: config,
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate)},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{Config: config, ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
-			{Config: testAccProviderConfig(url) + removedBlock(address), Check: expectNotInState(address)},
-			{
-				Config:             config,
-				ResourceName:       address,
-				ImportState:        true,
-				ImportStatePersist: true,
-				ImportStateIdFunc:  func(*terraform.State) (string, error) { return id, nil },
-			},
-			{
-				// resolution is adopted in place; api_version is read as v4.
-				Config: config,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringFunc(func(v string) error {
-						if v != id {
-							return fmt.Errorf("id %s, want the imported %s", v, id)
-						}
-						return nil
-					})),
-					statecheck.ExpectKnownValue(address, tfjsonpath.New("api_version"), knownvalue.StringExact("v4")),
-				},
-				Check: expectCreateCalls(e, 1, 0),
-			},
+			// The imported job is kept.
+			ConfigStateChecks: append(keepID(),
+				statecheck.ExpectKnownValue(address, tfjsonpath.New("api_version"), knownvalue.StringExact("v4")),
+			),
+			Check: expectCreateCalls(e, 1, 0),
 		},
 	})
 }
@@ -350,45 +292,22 @@ resource "akool_generated_image" "v4" {
 // fields are unusable; the reads of the wait fill them.
 func TestAccGeneratedImage_createAnswerWithUnusableFields(t *testing.T) {
 	t.Parallel()
-	e, err := emulator.New(emulator.Options{APIKey: testAccAPIKey, QueueTime: 100 * time.Millisecond, ProcessTime: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Between the provider and the emulator: spoil every create answer's
 	// deduction_credit and create_time.
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.Contains(r.URL.Path, "/create") {
-			e.ServeHTTP(w, r)
-			return
-		}
-		rec := httptest.NewRecorder()
-		e.ServeHTTP(rec, r)
-		var answer map[string]any
-		if json.Unmarshal(rec.Body.Bytes(), &answer) == nil {
-			if data, ok := answer["data"].(map[string]any); ok {
-				data["deduction_credit"], data["create_time"] = "four", "just now"
-			}
-		}
-		body, _ := json.Marshal(answer)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(body)
-	}))
-	t.Cleanup(srv.Close)
-	config := testAccGridConfig(srv.URL, "a harbour at night") +
-		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 4, "")
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: config,
-			ConfigStateChecks: append(completedImageChecks(testAccGridAddress),
-				statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(4)),
-				statecheck.ExpectKnownValue("akool_image_upscale.up", tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(1)),
-				statecheck.ExpectKnownValue("akool_image_upscale.up", tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-				statecheck.ExpectKnownValue("akool_image_upscale.up", tfjsonpath.New("created_at"), knownvalue.NotNull())),
-			Check: expectCreateCalls(e, 1, 1),
-		}},
+	e, url := newEditingEmulator(t, "/create", func(data map[string]any) {
+		data["deduction_credit"], data["create_time"] = "four", "just now"
 	})
+	config := testAccGridConfig(url, "a harbour at night") +
+		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 4, "")
+	accTest(t, []tfresource.TestStep{{
+		Config: config,
+		ConfigStateChecks: append(completedImageChecks(testAccGridAddress),
+			statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(4)),
+			statecheck.ExpectKnownValue("akool_image_upscale.up", tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(1)),
+			statecheck.ExpectKnownValue("akool_image_upscale.up", tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+			statecheck.ExpectKnownValue("akool_image_upscale.up", tfjsonpath.New("created_at"), knownvalue.NotNull())),
+		Check: expectCreateCalls(e, 1, 1),
+	}})
 }
 
 // A wait that gave up on failing reads says what Akool answered each time.

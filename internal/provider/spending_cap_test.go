@@ -59,50 +59,47 @@ func TestAccSpendingCap_imagesEmulatorCounts(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config:      testAccCappedProvider(url, 2) + testAccImages(3, "a red kite", ""),
-				ExpectError: regexp.MustCompile(`(?s)Akool Spending Cap Exceeded.*at least 3 paid Akool jobs.*max_new_images\s+=\s+2.*max_new_images\s+argument`),
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:      testAccCappedProvider(url, 2) + testAccImages(3, "a red kite", ""),
+			ExpectError: regexp.MustCompile(`(?s)Akool Spending Cap Exceeded.*at least 3 paid Akool jobs.*max_new_images\s+=\s+2.*max_new_images\s+argument`),
+		},
+		{
+			PreConfig: expectNothingSent(t, e),
+			Config:    testAccCappedProvider(url, 3) + testAccImages(3, "a red kite", ""),
+			Check:     expectCreates(e, 3),
+		},
+		{
+			// Three images exist; only the fourth is new.
+			Config: testAccCappedProvider(url, 1) + testAccImages(4, "a red kite", ""),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("akool_generated_image.img3", plancheck.ResourceActionCreate)},
 			},
-			{
-				PreConfig: expectNothingSent(t, e),
-				Config:    testAccCappedProvider(url, 3) + testAccImages(3, "a red kite", ""),
-				Check:     expectCreates(e, 3),
+			Check: expectCreates(e, 4),
+		},
+		{
+			// In-place updates spend nothing, so a cap of 0 allows them.
+			Config: testAccCappedProvider(url, 0) + testAccImages(4, "a red kite", "  webhook_url = \"https://hooks.example.com/akool\"\n"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("akool_generated_image.img0", plancheck.ResourceActionUpdate)},
 			},
-			{
-				// Three images exist; only the fourth is new.
-				Config: testAccCappedProvider(url, 1) + testAccImages(4, "a red kite", ""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("akool_generated_image.img3", plancheck.ResourceActionCreate)},
-				},
-				Check: expectCreates(e, 4),
+			Check: expectCreates(e, 4),
+		},
+		{
+			// A changed prompt replaces the image: a new paid job.
+			Config:      testAccCappedProvider(url, 0) + testAccImages(4, "a blue kite", "  webhook_url = \"https://hooks.example.com/akool\"\n"),
+			ExpectError: regexp.MustCompile(`(?s)Akool Spending Cap Exceeded.*at least 1 paid Akool job\b.*max_new_images\s+=\s+0`),
+		},
+		{
+			PreConfig: func() {
+				if c := e.Counters(); c.CreateAttempts != 4 {
+					t.Fatalf("the emulator saw %d create requests, want the 4 of the earlier applies", c.CreateAttempts)
+				}
 			},
-			{
-				// In-place updates spend nothing, so a cap of 0 allows them.
-				Config: testAccCappedProvider(url, 0) + testAccImages(4, "a red kite", "  webhook_url = \"https://hooks.example.com/akool\"\n"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("akool_generated_image.img0", plancheck.ResourceActionUpdate)},
-				},
-				Check: expectCreates(e, 4),
-			},
-			{
-				// A changed prompt replaces the image: a new paid job.
-				Config:      testAccCappedProvider(url, 0) + testAccImages(4, "a blue kite", "  webhook_url = \"https://hooks.example.com/akool\"\n"),
-				ExpectError: regexp.MustCompile(`(?s)Akool Spending Cap Exceeded.*at least 1 paid Akool job\b.*max_new_images\s+=\s+0`),
-			},
-			{
-				PreConfig: func() {
-					if c := e.Counters(); c.CreateAttempts != 4 {
-						t.Fatalf("the emulator saw %d create requests, want the 4 of the earlier applies", c.CreateAttempts)
-					}
-				},
-				Config:   testAccCappedProvider(url, 4) + testAccImages(4, "a blue kite", "  webhook_url = \"https://hooks.example.com/akool\"\n"),
-				PlanOnly: true,
-				// Four replacements fit a cap of 4: the plan succeeds.
-				ExpectNonEmptyPlan: true,
-			},
+			Config:   testAccCappedProvider(url, 4) + testAccImages(4, "a blue kite", "  webhook_url = \"https://hooks.example.com/akool\"\n"),
+			PlanOnly: true,
+			// Four replacements fit a cap of 4: the plan succeeds.
+			ExpectNonEmptyPlan: true,
 		},
 	})
 }
@@ -120,18 +117,15 @@ resource "akool_generated_image" "grid" {
 			testAccButtonBlock("akool_image_variation", "var", "akool_generated_image.grid.id", 2, "")
 	}
 
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config:      config(2),
-				ExpectError: regexp.MustCompile(`(?s)Akool Spending Cap Exceeded.*at least 3 paid Akool jobs.*max_new_images\s+=\s+2`),
-			},
-			{
-				PreConfig: expectNothingSent(t, e),
-				Config:    config(3),
-				Check:     expectCreateCalls(e, 1, 2),
-			},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:      config(2),
+			ExpectError: regexp.MustCompile(`(?s)Akool Spending Cap Exceeded.*at least 3 paid Akool jobs.*max_new_images\s+=\s+2`),
+		},
+		{
+			PreConfig: expectNothingSent(t, e),
+			Config:    config(3),
+			Check:     expectCreateCalls(e, 1, 2),
 		},
 	})
 }
@@ -152,16 +146,13 @@ func TestAccSpendingCap_applyEnforcesEnvironmentEmulatorCounts(t *testing.T) {
 	e, url := newTestEmulator(t)
 	t.Setenv(envMaxNewImages, "")
 
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: testAccProviderConfig(url) + testAccImages(3, "a paper boat", ""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{setEnvAtApply{envMaxNewImages, "1"}},
-				},
-				ExpectError: regexp.MustCompile(`(?s)Akool Spending Cap.*max_new_images\s+=\s+1.*` + envMaxNewImages),
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: testAccProviderConfig(url) + testAccImages(3, "a paper boat", ""),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{setEnvAtApply{envMaxNewImages, "1"}},
 			},
+			ExpectError: regexp.MustCompile(`(?s)Akool Spending Cap.*max_new_images\s+=\s+1.*` + envMaxNewImages),
 		},
 	})
 	if c := e.Counters(); c.CreateAttempts > 1 {
@@ -173,13 +164,10 @@ func TestAccSpendingCap_invalidEnvironment(t *testing.T) {
 	_, url := newTestEmulator(t)
 	t.Setenv(envMaxNewImages, "ten")
 
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config:      testAccImageConfig(url, "a kite"),
-				ExpectError: regexp.MustCompile(`(?s)Invalid Akool Spending Cap.*` + envMaxNewImages + `.*"ten"`),
-			},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:      testAccImageConfig(url, "a kite"),
+			ExpectError: regexp.MustCompile(`(?s)Invalid Akool Spending Cap.*` + envMaxNewImages + `.*"ten"`),
 		},
 	})
 }
@@ -187,13 +175,10 @@ func TestAccSpendingCap_invalidEnvironment(t *testing.T) {
 func TestAccSpendingCap_negativeArgument(t *testing.T) {
 	t.Parallel()
 	_, url := newTestEmulator(t)
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config:      testAccCappedProvider(url, -1) + testAccImages(1, "a kite", ""),
-				ExpectError: regexp.MustCompile(`(?s)Invalid Akool Spending Cap.*max_new_images is -1`),
-			},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:      testAccCappedProvider(url, -1) + testAccImages(1, "a kite", ""),
+			ExpectError: regexp.MustCompile(`(?s)Invalid Akool Spending Cap.*max_new_images is -1`),
 		},
 	})
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
 
 // testAccTriggersImageConfig is one v3 image with triggers = { revision = ... }.
@@ -27,50 +29,62 @@ resource "akool_generated_image" "test" {
 `, revision)
 }
 
+// triggerBumpedStep bumps the trigger of the image that
+// testAccTriggersImageConfig made with revision 1: it is replaced by a
+// second generation.
+func triggerBumpedStep(e *emulator.Emulator, url string) tfresource.TestStep {
+	return tfresource.TestStep{
+		Config: testAccTriggersImageConfig(url, "2"),
+		ConfigPlanChecks: tfresource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
+			},
+		},
+		Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 2), expectCreateAttempts(e, 2)),
+	}
+}
+
 // Unchanged triggers plan nothing and send nothing; a bumped trigger
 // replaces the image with exactly one new generation.
 func TestAccGeneratedImage_triggers(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	ids := statecheck.CompareValue(compare.ValuesDiffer())
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: testAccTriggersImageConfig(url, "1"),
-				ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
-					ids.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
-						knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")}))),
-				Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: testAccTriggersImageConfig(url, "1"),
+			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
+				ids.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
+					knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")}))),
+			Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
+		},
+		{
+			// The same triggers: nothing planned, nothing sent.
+			Config: testAccTriggersImageConfig(url, "1"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				// The same triggers: nothing planned, nothing sent.
-				Config: testAccTriggersImageConfig(url, "1"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
+		},
+		{
+			// A bumped trigger: one new image.
+			Config: testAccTriggersImageConfig(url, "2"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectUnknownValue(testAccImageAddress, tfjsonpath.New("id")),
+					plancheck.ExpectUnknownValue(testAccImageAddress, tfjsonpath.New("expires_at")),
 				},
-				Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				// A bumped trigger: one new image.
-				Config: testAccTriggersImageConfig(url, "2"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
-						plancheck.ExpectUnknownValue(testAccImageAddress, tfjsonpath.New("id")),
-						plancheck.ExpectUnknownValue(testAccImageAddress, tfjsonpath.New("expires_at")),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
-					ids.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
-						knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("2")})),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(false))),
-				Check: tfresource.ComposeTestCheckFunc(
-					expectCreates(e, 1+1), expectCreateAttempts(e, 1+1), expectExpiresAt(testAccImageAddress)),
-			},
+			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
+				ids.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
+					knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("2")})),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(false))),
+			Check: tfresource.ComposeTestCheckFunc(
+				expectCreates(e, 1+1), expectCreateAttempts(e, 1+1), expectExpiresAt(testAccImageAddress)),
 		},
 	})
 }
@@ -81,69 +95,44 @@ func TestAccGeneratedImage_triggers(t *testing.T) {
 func TestAccGeneratedImage_triggersAfterImport(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	var id string
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: testAccImageConfig(url, "a weather vane on a barn roof"),
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources[testAccImageAddress].Primary.ID
-					return nil
-				},
-			},
-			{
-				Config: testAccProviderConfig(url) + removedBlock(testAccImageAddress),
-				Check:  expectNotInState(testAccImageAddress),
-			},
-			{
-				Config:             testAccTriggersImageConfig(url, "1"),
-				ResourceName:       testAccImageAddress,
-				ImportState:        true,
-				ImportStatePersist: true,
-				ImportStateIdFunc:  func(*terraform.State) (string, error) { return id, nil },
-				ImportStateCheck: func(states []*terraform.InstanceState) error {
-					if len(states) != 1 {
-						return fmt.Errorf("imported %d resources, want 1", len(states))
-					}
-					for key := range states[0].Attributes {
-						if strings.HasPrefix(key, "triggers.") && states[0].Attributes[key] != "0" {
-							return fmt.Errorf("import set %s = %q; triggers cannot be read back and must stay null", key, states[0].Attributes[key])
-						}
-					}
-					return nil
-				},
-			},
-			{
-				Config: testAccTriggersImageConfig(url, "1"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("id"), knownvalue.StringFunc(func(got string) error {
-						if got != id {
-							return fmt.Errorf("id = %s, want the imported %s", got, id)
-						}
-						return nil
-					})),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
-						knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
-				},
-				Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
-			},
-			{
-				Config: testAccTriggersImageConfig(url, "2"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
-					},
-				},
-				Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 2), expectCreateAttempts(e, 2)),
-			},
+	imported := &reimport{address: testAccImageAddress}
+	keepID := sameIDs(testAccImageAddress)
+	importStep := imported.importStep(testAccTriggersImageConfig(url, "1"))
+	importStep.ImportStateCheck = func(states []*terraform.InstanceState) error {
+		if len(states) != 1 {
+			return fmt.Errorf("imported %d resources, want 1", len(states))
+		}
+		for key := range states[0].Attributes {
+			if strings.HasPrefix(key, "triggers.") && states[0].Attributes[key] != "0" {
+				return fmt.Errorf("import set %s = %q; triggers cannot be read back and must stay null", key, states[0].Attributes[key])
+			}
+		}
+		return nil
+	}
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:            testAccImageConfig(url, "a weather vane on a barn roof"),
+			ConfigStateChecks: keepID(),
+			Check:             imported.captureID(),
 		},
+		imported.forgetStep(testAccProviderConfig(url)),
+		importStep,
+		{
+			Config: testAccTriggersImageConfig(url, "1"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
+				},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			// The imported job is kept.
+			ConfigStateChecks: append(keepID(),
+				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
+					knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
+			),
+			Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
+		},
+		triggerBumpedStep(e, url),
 	})
 }
 
@@ -177,52 +166,49 @@ func TestAccImageButtons_triggers(t *testing.T) {
 	counts := func(creates, presses int) tfresource.TestCheckFunc {
 		return tfresource.ComposeTestCheckFunc(expectCreates(e, creates), expectPresses(e, presses), expectCreateAttempts(e, creates+presses))
 	}
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: testAccTriggersButtonsConfig(url, "1", ""),
-				ConfigStateChecks: []statecheck.StateCheck{
-					upscaleIDs.AddStateValue(upscale, tfjsonpath.New("id")),
-					variationIDs.AddStateValue(variation, tfjsonpath.New("id")),
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: testAccTriggersButtonsConfig(url, "1", ""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				upscaleIDs.AddStateValue(upscale, tfjsonpath.New("id")),
+				variationIDs.AddStateValue(variation, tfjsonpath.New("id")),
+			},
+			Check: counts(1, 2),
+		},
+		{
+			Config: testAccTriggersButtonsConfig(url, "1", ""),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			Check: counts(1, 2),
+		},
+		{
+			Config: testAccTriggersButtonsConfig(url, "2", ""),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccGridAddress, plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction(upscale, plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction(variation, plancheck.ResourceActionDestroyBeforeCreate),
 				},
-				Check: counts(1, 2),
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				Config: testAccTriggersButtonsConfig(url, "1", ""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: counts(1, 2),
+			ConfigStateChecks: append(append(completedPressChecks(upscale, "U2", 1), completedPressChecks(variation, "V4", 4)...),
+				upscaleIDs.AddStateValue(upscale, tfjsonpath.New("id")),
+				variationIDs.AddStateValue(variation, tfjsonpath.New("id")),
+				statecheck.CompareValuePairs(upscale, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame())),
+			Check: tfresource.ComposeTestCheckFunc(counts(2, 4), expectPressedOnce(e, upscale, variation)),
+		},
+		{
+			Config:      testAccTriggersButtonsConfig(url, "2", "3"),
+			ExpectError: errorPattern("Cannot Press the Same Button Again", "button U2 of image", "already pressed", "change the same trigger on the parent"),
+		},
+		{
+			// Nothing was sent, and the state is as it was.
+			Config: testAccTriggersButtonsConfig(url, "2", ""),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				Config: testAccTriggersButtonsConfig(url, "2", ""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccGridAddress, plancheck.ResourceActionDestroyBeforeCreate),
-						plancheck.ExpectResourceAction(upscale, plancheck.ResourceActionDestroyBeforeCreate),
-						plancheck.ExpectResourceAction(variation, plancheck.ResourceActionDestroyBeforeCreate),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: append(append(completedPressChecks(upscale, "U2", 1), completedPressChecks(variation, "V4", 4)...),
-					upscaleIDs.AddStateValue(upscale, tfjsonpath.New("id")),
-					variationIDs.AddStateValue(variation, tfjsonpath.New("id")),
-					statecheck.CompareValuePairs(upscale, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame())),
-				Check: tfresource.ComposeTestCheckFunc(counts(2, 4), expectPressedOnce(e, upscale, variation)),
-			},
-			{
-				Config:      testAccTriggersButtonsConfig(url, "2", "3"),
-				ExpectError: errorPattern("Cannot Press the Same Button Again", "button U2 of image", "already pressed", "change the same trigger on the parent"),
-			},
-			{
-				// Nothing was sent, and the state is as it was.
-				Config: testAccTriggersButtonsConfig(url, "2", ""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: counts(2, 4),
-			},
+			Check: counts(2, 4),
 		},
 	})
 }
@@ -239,47 +225,32 @@ func TestAccImageUpscale_triggersAfterImport(t *testing.T) {
 		return grid + testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 3,
 			fmt.Sprintf("  triggers = { revision = %q }\n", revision))
 	}
-	var id string
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: grid + testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 3, ""),
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources[upscale].Primary.ID
-					return nil
+	imported := &reimport{address: upscale}
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: grid + testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 3, ""),
+			Check:  imported.captureID(),
+		},
+		imported.forgetStep(grid),
+		imported.importStep(withTriggers("1")),
+		{
+			Config: withTriggers("1"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(upscale, plancheck.ResourceActionUpdate),
+					expectNoUnknownValues(upscale),
 				},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				Config: grid + removedBlock(upscale),
-				Check:  expectNotInState(upscale),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(upscale, tfjsonpath.New("triggers"),
+					knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
 			},
-			{
-				Config:             withTriggers("1"),
-				ResourceName:       upscale,
-				ImportState:        true,
-				ImportStatePersist: true,
-				ImportStateIdFunc:  func(*terraform.State) (string, error) { return id, nil },
-			},
-			{
-				Config: withTriggers("1"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(upscale, plancheck.ResourceActionUpdate),
-						expectNoUnknownValues(upscale),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(upscale, tfjsonpath.New("triggers"),
-						knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
-				},
-				Check: tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
-			},
-			{
-				Config:      withTriggers("2"),
-				ExpectError: errorPattern("Cannot Press the Same Button Again", "button U3"),
-			},
+			Check: tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
+		},
+		{
+			Config:      withTriggers("2"),
+			ExpectError: errorPattern("Cannot Press the Same Button Again", "button U3"),
 		},
 	})
 }
@@ -296,53 +267,30 @@ func TestAccImageVariation_triggersAddedAfterImport(t *testing.T) {
 	block := func(extra string) string {
 		return grid + testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 2, extra)
 	}
-	var id string
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: block(""),
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources[variation].Primary.ID
-					return nil
-				},
+	imported := &reimport{address: variation}
+	keepID := sameIDs(variation)
+	accTest(t, []tfresource.TestStep{
+		{Config: block(""), ConfigStateChecks: keepID(), Check: imported.captureID()},
+		imported.forgetStep(grid),
+		imported.importStep(block("")),
+		{
+			Config: block(""),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				Config: grid + removedBlock(variation),
-				Check:  expectNotInState(variation),
+		},
+		{
+			Config: block("  triggers = { revision = \"1\" }\n"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(variation, plancheck.ResourceActionUpdate)},
 			},
-			{
-				Config:             block(""),
-				ResourceName:       variation,
-				ImportState:        true,
-				ImportStatePersist: true,
-				ImportStateIdFunc:  func(*terraform.State) (string, error) { return id, nil },
-			},
-			{
-				Config: block(""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
-			{
-				Config: block("  triggers = { revision = \"1\" }\n"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(variation, plancheck.ResourceActionUpdate)},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(variation, tfjsonpath.New("id"), knownvalue.StringFunc(func(got string) error {
-						if got != id {
-							return fmt.Errorf("id = %s, want the imported %s", got, id)
-						}
-						return nil
-					})),
-				},
-				Check: tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
-			},
-			{
-				Config:      block("  triggers = { revision = \"2\" }\n"),
-				ExpectError: errorPattern("Cannot Press the Same Button Again", "button V2"),
-			},
+			// The imported job is kept.
+			ConfigStateChecks: keepID(),
+			Check:             tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
+		},
+		{
+			Config:      block("  triggers = { revision = \"2\" }\n"),
+			ExpectError: errorPattern("Cannot Press the Same Button Again", "button V2"),
 		},
 	})
 }
@@ -352,45 +300,22 @@ func TestAccImageVariation_triggersAddedAfterImport(t *testing.T) {
 func TestAccGeneratedImage_triggersAdded(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	var id string
-	keepsID := statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("id"), knownvalue.StringFunc(func(got string) error {
-		if got != id {
-			return fmt.Errorf("id = %s, want the first image's %s", got, id)
-		}
-		return nil
-	}))
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: testAccImageConfig(url, "a weather vane on a barn roof"),
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources[testAccImageAddress].Primary.ID
-					return nil
+	keepID := sameIDs(testAccImageAddress)
+	accTest(t, []tfresource.TestStep{
+		{Config: testAccImageConfig(url, "a weather vane on a barn roof"), ConfigStateChecks: keepID()},
+		{
+			Config: testAccTriggersImageConfig(url, "1"),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
+						knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
 				},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			{
-				Config: testAccTriggersImageConfig(url, "1"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
-							knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{keepsID},
-				Check:             tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
-			},
-			{
-				Config: testAccTriggersImageConfig(url, "2"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
-					},
-				},
-				Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 2), expectCreateAttempts(e, 2)),
-			},
+			ConfigStateChecks: keepID(),
+			Check:             tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
 		},
+		triggerBumpedStep(e, url),
 	})
 }

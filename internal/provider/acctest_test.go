@@ -1,0 +1,528 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/akool-community/terraform-provider-akool/internal/emulator"
+)
+
+// The helpers the acceptance tests share: the emulator, the provider and
+// resource configurations, checks of state and of what Akool received (the
+// emulator's counters), step builders (forget and import a job, compare ids
+// across steps), and the terraform CLI harness's recovery of unfinished
+// jobs.
+
+// The emulator: Akool as the tests see it.
+
+// newTestEmulator starts an emulator with fast jobs (queue ~100ms, process
+// ~300ms, single images of grids 300ms later) and the test key; opts tweak
+// Options.
+func newTestEmulator(t *testing.T, opts ...func(*emulator.Options)) (*emulator.Emulator, string) {
+	t.Helper()
+	o := emulator.Options{
+		APIKey:      testAccAPIKey,
+		QueueTime:   100 * time.Millisecond,
+		ProcessTime: 300 * time.Millisecond,
+		// A grid's single images come after status 3, as with Akool.
+		Shapes: emulator.Shapes{SinglesDelay: 300 * time.Millisecond},
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return emulator.NewServer(t, o)
+}
+
+// withShapes sets the shapes the test emulator plays.
+func withShapes(s emulator.Shapes) func(*emulator.Options) {
+	return func(o *emulator.Options) { o.Shapes = s }
+}
+
+// newEmulatorBehind starts an emulator with fast jobs and the test key, and
+// serves it through handler, made from it, instead of directly; it returns
+// the emulator and the handler's URL.
+func newEmulatorBehind(t *testing.T, handler func(*emulator.Emulator) http.Handler) (*emulator.Emulator, string) {
+	t.Helper()
+	e, err := emulator.New(emulator.Options{APIKey: testAccAPIKey, QueueTime: 100 * time.Millisecond, ProcessTime: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(handler(e))
+	t.Cleanup(srv.Close)
+	return e, srv.URL
+}
+
+// newEditingEmulator is newEmulatorBehind with a proxy that lets edit change
+// the data object of every answer to a request whose path contains pathPart.
+func newEditingEmulator(t *testing.T, pathPart string, edit func(data map[string]any)) (*emulator.Emulator, string) {
+	t.Helper()
+	return newEmulatorBehind(t, func(e *emulator.Emulator) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !strings.Contains(r.URL.Path, pathPart) {
+				e.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, r)
+			body := rec.Body.Bytes()
+			var answer map[string]any
+			if json.Unmarshal(body, &answer) == nil {
+				if data, ok := answer["data"].(map[string]any); ok {
+					edit(data)
+					body, _ = json.Marshal(answer)
+				}
+			}
+			for name, values := range rec.Header() {
+				if name != "Content-Length" {
+					w.Header()[name] = values
+				}
+			}
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(body)
+		})
+	})
+}
+
+// Configurations.
+
+// testAccProviderConfig returns a provider block using the emulator with
+// api_key auth.
+func testAccProviderConfig(baseURL string) string {
+	return fmt.Sprintf(`
+provider "akool" {
+  endpoint = %q
+  api_key  = %q
+}
+`, baseURL, testAccAPIKey)
+}
+
+const testAccImageAddress = "akool_generated_image.test"
+
+// testAccImageConfig is a provider block plus one v3 image at
+// testAccImageAddress.
+func testAccImageConfig(baseURL, prompt string) string {
+	return testAccProviderConfig(baseURL) + testAccPromptBlock("test", prompt)
+}
+
+// testAccPromptBlock is one v3 akool_generated_image named name.
+func testAccPromptBlock(name, prompt string) string {
+	return fmt.Sprintf(`
+resource "akool_generated_image" %q {
+  prompt = %q
+}
+`, name, prompt)
+}
+
+// The parent grid of the button tests' configurations.
+const testAccGridAddress = "akool_generated_image.grid"
+
+// testAccGridConfig is a provider block plus one v3 grid at testAccGridAddress.
+func testAccGridConfig(baseURL, prompt string) string {
+	return testAccProviderConfig(baseURL) + testAccPromptBlock("grid", prompt)
+}
+
+// testAccButtonBlock is one akool_image_upscale or akool_image_variation
+// (typ) pressing button index of the image whose id is the expression parent;
+// extra is added inside the block.
+func testAccButtonBlock(typ, name, parent string, index int, extra string) string {
+	return fmt.Sprintf(`
+resource %q %q {
+  image_id = %s
+  index    = %d
+%s}
+`, typ, name, parent, index, extra)
+}
+
+// removedBlock makes Terraform forget a resource without destroying it.
+func removedBlock(address string) string {
+	return fmt.Sprintf(`
+removed {
+  from = %s
+  lifecycle {
+    destroy = false
+  }
+}
+`, address)
+}
+
+// Checks of state and of what Akool received (the emulator's counters).
+
+// completedImageChecks asserts a finished v3 image in state.
+func completedImageChecks(address string) []statecheck.StateCheck {
+	return []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringRegexp(imageIDPattern)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"), knownvalue.StringRegexp(regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}\.png$`))),
+	}
+}
+
+// completedPressChecks asserts a finished press of button in state.
+func completedPressChecks(address, button string, credit float64) []statecheck.StateCheck {
+	return []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringRegexp(imageIDPattern)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("button"), knownvalue.StringExact(button)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"),
+			knownvalue.StringRegexp(regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}\.png$`))),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(credit)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("created_at"),
+			knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
+	}
+}
+
+// sameIDs returns a maker of state checks: the checks made at each step
+// assert that the resources at addresses keep the ids they had at the first.
+func sameIDs(addresses ...string) func() []statecheck.StateCheck {
+	return compareIDs(compare.ValuesSame(), addresses)
+}
+
+// newIDs returns a maker of state checks: the checks made at each step
+// assert that the resources at addresses have other ids than at the step
+// before.
+func newIDs(addresses ...string) func() []statecheck.StateCheck {
+	return compareIDs(compare.ValuesDiffer(), addresses)
+}
+
+func compareIDs(comparer compare.ValueComparer, addresses []string) func() []statecheck.StateCheck {
+	comparisons := make([]interface {
+		AddStateValue(string, tfjsonpath.Path) statecheck.StateCheck
+	}, len(addresses))
+	for i := range addresses {
+		comparisons[i] = statecheck.CompareValue(comparer)
+	}
+	return func() []statecheck.StateCheck {
+		checks := make([]statecheck.StateCheck, len(addresses))
+		for i, address := range addresses {
+			checks[i] = comparisons[i].AddStateValue(address, tfjsonpath.New("id"))
+		}
+		return checks
+	}
+}
+
+func expectNotInState(address string) tfresource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		if _, ok := s.RootModule().Resources[address]; ok {
+			return fmt.Errorf("%s is still in state", address)
+		}
+		return nil
+	}
+}
+
+// checkCounters asserts on the emulator's counters inside a test step.
+func checkCounters(e *emulator.Emulator, check func(emulator.Counters) error) tfresource.TestCheckFunc {
+	return func(*terraform.State) error { return check(e.Counters()) }
+}
+
+// expectCreates asserts the number of generations Akool accepted in all.
+func expectCreates(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
+	return checkCounters(e, func(c emulator.Counters) error {
+		if c.Creates != want {
+			return fmt.Errorf("emulator received %d accepted create calls, want %d", c.Creates, want)
+		}
+		return nil
+	})
+}
+
+// expectPresses asserts the number of presses Akool accepted in all.
+func expectPresses(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
+	return checkCounters(e, func(c emulator.Counters) error {
+		if c.Presses != want {
+			return fmt.Errorf("emulator accepted %d button presses, want %d", c.Presses, want)
+		}
+		return nil
+	})
+}
+
+// expectCreateCalls asserts what Akool received in all: creates accepted
+// generations, presses accepted button presses, and no create request
+// beyond those (a second create that Akool refused would count as an
+// attempt, not as a create).
+func expectCreateCalls(e *emulator.Emulator, creates, presses int) tfresource.TestCheckFunc {
+	return checkCounters(e, func(c emulator.Counters) error {
+		if c.Creates != creates || c.Presses != presses || c.CreateAttempts != creates+presses {
+			return fmt.Errorf("emulator: %d creates, %d presses, %d create attempts; want %d, %d and %d",
+				c.Creates, c.Presses, c.CreateAttempts, creates, presses, creates+presses)
+		}
+		return nil
+	})
+}
+
+// expectPressedOnce asserts that Akool received exactly one press of the
+// button each address records, on the parent it records.
+func expectPressedOnce(e *emulator.Emulator, addresses ...string) tfresource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		c := e.Counters()
+		for _, address := range addresses {
+			r, ok := s.RootModule().Resources[address]
+			if !ok {
+				return fmt.Errorf("%s is not in state", address)
+			}
+			key := r.Primary.Attributes["image_id"] + "/" + r.Primary.Attributes["button"]
+			if got := c.PressesByButton[key]; got != 1 {
+				return fmt.Errorf("%s: emulator received %d presses of %s, want 1 (all presses: %v)", address, got, key, c.PressesByButton)
+			}
+		}
+		return nil
+	}
+}
+
+// expectAfterSteps runs checks of the emulator's counters once the steps
+// are over.
+func expectAfterSteps(t *testing.T, checks ...tfresource.TestCheckFunc) {
+	t.Helper()
+	if err := tfresource.ComposeTestCheckFunc(checks...)(nil); err != nil {
+		t.Error(err)
+	}
+}
+
+// expectEmulatorCalls asserts, outside test steps, what Akool received in
+// all (the emulator's counters): creates accepted generations, presses
+// accepted button presses, and no other create request; why says what a
+// difference would mean.
+func expectEmulatorCalls(t *testing.T, e *emulator.Emulator, creates, presses int, why string) {
+	t.Helper()
+	if c := e.Counters(); c.Creates != creates || c.Presses != presses || c.CreateAttempts != creates+presses {
+		t.Errorf("creates = %d, presses = %d, create attempts = %d; want %d, %d and %d: %s",
+			c.Creates, c.Presses, c.CreateAttempts, creates, presses, creates+presses, why)
+	}
+}
+
+// expectNoRequests asserts that Akool (the emulator) received no API request
+// at all for configurations that must fail at plan time.
+func expectNoRequests(t *testing.T, e *emulator.Emulator) {
+	t.Helper()
+	if c := e.Counters(); c.Requests != 0 {
+		t.Errorf("emulator received %d API requests (%d creates) for configurations that must fail at plan", c.Requests, c.Creates)
+	}
+}
+
+// errorPattern matches text in Terraform's output, which wraps long lines:
+// every space of each part matches any run of white space, and the parts
+// must appear in order.
+func errorPattern(parts ...string) *regexp.Regexp {
+	quoted := make([]string, len(parts))
+	for i, part := range parts {
+		words := strings.Fields(part)
+		for j, w := range words {
+			words[j] = regexp.QuoteMeta(w)
+		}
+		quoted[i] = strings.Join(words, `\s+`)
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(quoted, ".*"))
+}
+
+// Steps.
+
+// accTest runs steps against the provider served in-process.
+func accTest(t *testing.T, steps []tfresource.TestStep) {
+	t.Helper()
+	tfresource.Test(t, tfresource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+}
+
+// reimport makes Terraform forget the resource at address without
+// destroying its job, then imports that job back: captureID records the id
+// in an earlier step, forgetStep adds a removed block to config, importStep
+// imports the recorded id under config and keeps it in state.
+type reimport struct {
+	address string
+	id      string
+}
+
+func (r *reimport) captureID() tfresource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		res, ok := s.RootModule().Resources[r.address]
+		if !ok {
+			return fmt.Errorf("%s is not in state", r.address)
+		}
+		r.id = res.Primary.ID
+		return nil
+	}
+}
+
+// forgetStep makes Terraform forget the resources at addresses, which config
+// leaves out, without destroying their jobs.
+func forgetStep(config string, addresses ...string) tfresource.TestStep {
+	checks := make([]tfresource.TestCheckFunc, len(addresses))
+	for i, address := range addresses {
+		config += removedBlock(address)
+		checks[i] = expectNotInState(address)
+	}
+	return tfresource.TestStep{Config: config, Check: tfresource.ComposeTestCheckFunc(checks...)}
+}
+
+func (r *reimport) forgetStep(config string) tfresource.TestStep {
+	return forgetStep(config, r.address)
+}
+
+func (r *reimport) importStep(config string) tfresource.TestStep {
+	return tfresource.TestStep{
+		Config:             config,
+		ResourceName:       r.address,
+		ImportState:        true,
+		ImportStatePersist: true,
+		ImportStateIdFunc:  func(*terraform.State) (string, error) { return r.id, nil },
+	}
+}
+
+// stateIDOf imports the id that the resource at address has in state.
+func stateIDOf(address string) tfresource.ImportStateIdFunc {
+	return func(s *terraform.State) (string, error) {
+		r, ok := s.RootModule().Resources[address]
+		if !ok {
+			return "", fmt.Errorf("%s is not in state", address)
+		}
+		return r.Primary.ID, nil
+	}
+}
+
+// importErrorStep imports the job of the resource at from as the resource at
+// address, and expects the import to fail with an error matching parts.
+func importErrorStep(config, address, from string, parts ...string) tfresource.TestStep {
+	return tfresource.TestStep{
+		Config:            config,
+		ResourceName:      address,
+		ImportState:       true,
+		ImportStateIdFunc: stateIDOf(from),
+		ExpectError:       errorPattern(parts...),
+	}
+}
+
+// The terraform CLI harness.
+
+// newGridHarness is a terraform CLI harness whose state already holds a
+// finished grid at testAccGridAddress; it returns the grid's configuration.
+func newGridHarness(t *testing.T, url, prompt string) (*tfHarness, string) {
+	t.Helper()
+	h := newTFHarness(t)
+	grid := testAccGridConfig(url, prompt)
+	h.initWith(grid)
+	h.mustApply()
+	return h, grid
+}
+
+// initWith writes config into the harness's working directory and runs
+// terraform init.
+func (h *tfHarness) initWith(config string) {
+	h.t.Helper()
+	h.writeConfig(config)
+	h.init()
+}
+
+// mustApply is apply that fails the test unless terraform exits with 0.
+func (h *tfHarness) mustApply() {
+	h.t.Helper()
+	h.mustRun("apply", "-auto-approve", "-input=false")
+}
+
+// copyExample copies the example at examples/<example> into the harness's
+// working directory: every file below it, or, when patterns are given, only
+// its top-level files whose names match one of them.
+func (h *tfHarness) copyExample(example string, patterns ...string) {
+	h.t.Helper()
+	src := filepath.Join("..", "..", "examples", example)
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			if rel != "." && len(patterns) > 0 {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(h.dir, rel), 0o755)
+		}
+		if len(patterns) > 0 && !slices.ContainsFunc(patterns, func(pattern string) bool {
+			ok, _ := filepath.Match(pattern, d.Name())
+			return ok
+		}) {
+			return nil
+		}
+		content, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(h.dir, rel), content, 0o644)
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// expectNoChanges fails the test unless terraform plan, after what, plans
+// nothing.
+func (h *tfHarness) expectNoChanges(after string) {
+	h.t.Helper()
+	if res := h.run("plan", "-detailed-exitcode", "-input=false"); res.exitCode != 0 {
+		h.t.Errorf("plan %s exited %d (want 0, no changes):\n%s", after, res.exitCode, res.output())
+	}
+}
+
+// expectKeptJob asserts that an apply (res) that stopped waiting kept the
+// paid job at address in state: a job id that res names, not tainted. It
+// returns the resource and its id.
+func (h *tfHarness) expectKeptJob(res tfResult, address string) (*tfjson.StateResource, string) {
+	h.t.Helper()
+	r := h.resource(address)
+	if r == nil {
+		h.t.Fatalf("%s is not in state; the paid job would be lost:\n%s", address, res.output())
+	}
+	id := stateID(r)
+	if !imageIDPattern.MatchString(id) || r.Tainted || !res.mentions(id) {
+		h.t.Fatalf("%s: id %q, tainted %v; want the job's id, not tainted, named in the output:\n%s", address, id, r.Tainted, res.output())
+	}
+	return r, id
+}
+
+// expectFinishedJob asserts that address holds job id, completed with an
+// image URL and not tainted, and returns it.
+func (h *tfHarness) expectFinishedJob(address, id string) *tfjson.StateResource {
+	h.t.Helper()
+	r := h.resource(address)
+	if r == nil || r.Tainted || r.AttributeValues["id"] != id || r.AttributeValues["status"] != "completed" ||
+		!strings.HasPrefix(fmt.Sprint(r.AttributeValues["image_url"]), "http") {
+		h.t.Fatalf("%s: %+v; want job %s completed, with an image_url", address, r, id)
+	}
+	return r
+}
+
+// applyFinishingJobsByClock runs terraform apply with the configuration as
+// it is and, once the apply has read each of the jobs ids twice (it has
+// refreshed and is waiting), moves the emulator's clock so that they finish.
+func applyFinishingJobsByClock(h *tfHarness, e *emulator.Emulator, ids ...string) tfResult {
+	h.t.Helper()
+	readsBefore := e.Counters().ReadsByID
+	run := h.start("apply", "-auto-approve", "-input=false")
+	waiting := func() bool {
+		reads := e.Counters().ReadsByID
+		for _, id := range ids {
+			if reads[id] < readsBefore[id]+2 {
+				return false
+			}
+		}
+		return true
+	}
+	// Past the deadline, the apply's own output tells what went wrong.
+	for deadline := time.Now().Add(time.Minute); !waiting() && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	e.Clock().Advance(2 * time.Hour)
+	return run.wait()
+}
