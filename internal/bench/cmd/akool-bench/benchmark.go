@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/akool-community/terraform-provider-akool/internal/bench"
@@ -17,13 +18,16 @@ import (
 
 // benchmark is one run of the whole benchmark.
 type benchmark struct {
-	ctx     context.Context // ends on SIGINT or SIGTERM
-	opts    options
-	out     io.Writer
-	root    string // working directory for everything
-	tfrc    string
-	apiKey  string
-	started time.Time
+	ctx  context.Context // ends on SIGINT or SIGTERM
+	opts options
+	out  io.Writer
+	root string // working directory for everything
+	tfrc string // the CLI configuration that runs the released provider
+	// pollTfrc runs the variant with a peer's poll strategy instead; set
+	// only when a peer strategy is measured.
+	pollTfrc string
+	apiKey   string
+	started  time.Time
 
 	applies   []bench.Apply
 	checks    []bench.Check
@@ -41,6 +45,21 @@ func newBench(ctx context.Context, opts options, out io.Writer) (*benchmark, err
 		return nil, fmt.Errorf("provider binary %s not found (build it with: go build -o %s)", provider, opts.provider)
 	}
 	opts.provider = provider
+	if slices.ContainsFunc(opts.strategies, isPeer) {
+		poll, err := filepath.Abs(opts.pollProvider)
+		if err != nil {
+			return nil, err
+		}
+		// dev_overrides runs the binary named terraform-provider-akool in the
+		// directory it maps the provider to: the variant needs its own.
+		if st, err := os.Stat(poll); err != nil || st.IsDir() || filepath.Base(poll) != "terraform-provider-akool" || filepath.Dir(poll) == filepath.Dir(provider) {
+			return nil, fmt.Errorf("the peers' poll strategies need the provider variant at %s, named terraform-provider-akool in a directory of its own "+
+				"(build it with: go build -o bin/bench-poll/terraform-provider-akool ./internal/bench/cmd/akool-pollbench-provider)", poll)
+		}
+		opts.pollProvider = poll
+	} else {
+		opts.pollProvider = ""
+	}
 	floor, err := filepath.Abs(opts.floor)
 	if err != nil {
 		return nil, err
@@ -56,16 +75,28 @@ func newBench(ctx context.Context, opts options, out io.Writer) (*benchmark, err
 		return nil, err
 	}
 	b := &benchmark{ctx: ctx, opts: opts, out: out, root: root, tfrc: filepath.Join(root, "dev.tfrc"), started: time.Now()}
-	tfrc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n    %q = %q\n  }\n  direct {}\n}\n",
-		"registry.terraform.io/akool-community/akool", filepath.Dir(provider),
-		"registry.terraform.io/akool-community/benchfloor", filepath.Dir(floor))
-	if err := os.WriteFile(b.tfrc, []byte(tfrc), 0o600); err != nil {
+	if err := writeCLIConfig(b.tfrc, provider, floor); err != nil {
 		return nil, err
+	}
+	if opts.pollProvider != "" {
+		b.pollTfrc = filepath.Join(root, "dev-poll.tfrc")
+		if err := writeCLIConfig(b.pollTfrc, opts.pollProvider, floor); err != nil {
+			return nil, err
+		}
 	}
 	key := make([]byte, 8)
 	_, _ = rand.Read(key)
 	b.apiKey = "bench-" + hex.EncodeToString(key)
 	return b, nil
+}
+
+// writeCLIConfig writes a CLI configuration that runs the akool and
+// benchfloor providers from the directories of the given binaries.
+func writeCLIConfig(path, akool, floor string) error {
+	tfrc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n    %q = %q\n  }\n  direct {}\n}\n",
+		"registry.terraform.io/akool-community/akool", filepath.Dir(akool),
+		"registry.terraform.io/akool-community/benchfloor", filepath.Dir(floor))
+	return os.WriteFile(path, []byte(tfrc), 0o600)
 }
 
 func (b *benchmark) cleanup() {
@@ -84,6 +115,9 @@ func (b *benchmark) all() error {
 	version, _ := exec.CommandContext(b.ctx, b.opts.terraform, "version").Output()
 	b.logf("terraform %s, %s, %d CPUs, load average %s", firstLine(string(version)), runtime.Version(), runtime.NumCPU(), loadAverage())
 	b.logf("provider %s, job seed %d", b.opts.provider, b.opts.seed)
+	if b.pollTfrc != "" {
+		b.logf("peers' poll strategies: %s", b.opts.pollProvider)
+	}
 
 	var profiles []profile
 	for _, s := range b.opts.strategies {

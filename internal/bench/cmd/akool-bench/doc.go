@@ -4,6 +4,7 @@
 // against the local Akool emulator.
 //
 //	go run ./internal/bench/cmd/akool-bench -provider bin/terraform-provider-akool \
+//		-poll-provider bin/bench-poll/terraform-provider-akool \
 //		-floor bin/benchfloor/terraform-provider-benchfloor
 //
 // The emulator runs inside this process, so it knows both when each job
@@ -23,7 +24,12 @@
 //	thousand 1,000 images of 2-6 s, -parallelism=100, Akool accepting 100 requests in any second and
 //	         failing 5% of reads transiently; then a plan over them, beside the floor's plan of 1,000
 //
-// short and long run once per poll strategy: the provider's own (learned),
-// a fixed 5 s poll and an exponential backoff from 0.5 s to 10 s, selected
-// through AKOOL_POLL_STRATEGY. The exit status is 1 when a target is missed.
+// short and long run once per poll strategy. The provider's own (learned)
+// runs the released binary (-provider). The peers' strategies, a fixed 5 s
+// poll (fixed5s) and an exponential backoff from 0.5 s to 10 s
+// (exponential), run a variant of it built from
+// ./internal/bench/cmd/akool-pollbench-provider (-poll-provider), through a
+// second dev_overrides configuration that points at the variant's
+// directory; the released binary has no setting for them. The exit status
+// is 1 when a target is missed.
 package main

@@ -24,7 +24,7 @@ type profile struct {
 	lo, hi          time.Duration // job times, uniform
 	rateLimit       float64       // requests per second Akool accepts over any one-second window; 0 = unlimited
 	maxRate         float64       // the provider's max_requests_per_second; 0 = unset
-	strategy        string        // AKOOL_POLL_STRATEGY; "" = the provider's own
+	strategy        string        // poll strategy: learned (the provider's own) or a peer's
 	p50, p95        time.Duration // targets; 0 = none
 	reads, ratio    float64       // targets; 0 = none
 	maxRefusedShare float64       // target for rate-limited profiles
@@ -34,6 +34,10 @@ var (
 	strategies   = []string{"learned", "fixed5s", "exponential"}
 	profileNames = []string{"short", "long", "rate", "plan", "thousand"}
 )
+
+// isPeer says whether a strategy is a peer provider's, served by the
+// variant binary rather than the released one.
+func isPeer(strategy string) bool { return strategy != "learned" }
 
 func applyProfiles(strategy string) []profile {
 	short := profile{name: "short", images: 40, par: 10, lo: 2 * time.Second, hi: 6 * time.Second, strategy: strategy}
@@ -55,6 +59,7 @@ func rateProfiles() []profile {
 type options struct {
 	terraform, provider string
 	floor               string // the floor provider's binary
+	pollProvider        string // the variant serving the peers' poll strategies
 	profiles            map[string]bool
 	strategies          []string
 	seed                uint64
@@ -68,9 +73,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.StringVar(&opts.terraform, "terraform", "terraform", "the terraform CLI to run")
 	fs.StringVar(&opts.provider, "provider", "bin/terraform-provider-akool", "the provider binary (built with go build)")
+	fs.StringVar(&opts.pollProvider, "poll-provider", "bin/bench-poll/terraform-provider-akool",
+		"the provider variant with the peers' poll strategies, for fixed5s and exponential (built from ./internal/bench/cmd/akool-pollbench-provider)")
 	fs.StringVar(&opts.floor, "floor", "bin/benchfloor/terraform-provider-benchfloor", "the floor provider binary (built from ./internal/bench/cmd/terraform-provider-benchfloor)")
 	only := fs.String("only", strings.Join(profileNames, ","), "comma-separated profiles to run")
-	strats := fs.String("strategies", strings.Join(strategies, ","), "comma-separated poll strategies for short and long")
+	strats := fs.String("strategies", strings.Join(strategies, ","), "comma-separated poll strategies for short and long: learned runs -provider, fixed5s and exponential run -poll-provider")
 	quick := fs.Bool("quick", false, "a quicker subset: only the provider's own strategy, one plan of each kind, no thousand profile")
 	fs.Uint64Var(&opts.seed, "seed", 6, "seed of the job times")
 	fs.IntVar(&opts.refreshRuns, "plan-runs", 3, "plans of each kind in the plan profile (the median counts)")

@@ -133,16 +133,18 @@ func (b *benchmark) env(endpoint, strategy string, maxRate float64) []string {
 		}
 		env = append(env, kv)
 	}
+	tfrc := b.tfrc
+	if strategy != "" && isPeer(strategy) {
+		tfrc = b.pollTfrc
+		env = append(env, "AKOOL_BENCH_POLL="+strategy)
+	}
 	env = append(env,
-		"TF_CLI_CONFIG_FILE="+b.tfrc,
+		"TF_CLI_CONFIG_FILE="+tfrc,
 		"TF_IN_AUTOMATION=1",
 		"CHECKPOINT_DISABLE=1",
 		"AKOOL_ENDPOINT="+endpoint,
 		"AKOOL_API_KEY="+b.apiKey,
 	)
-	if strategy != "" && strategy != "learned" {
-		env = append(env, "AKOOL_POLL_STRATEGY="+strategy)
-	}
 	if maxRate > 0 {
 		env = append(env, "AKOOL_MAX_REQUESTS_PER_SECOND="+strconv.FormatFloat(maxRate, 'f', -1, 64))
 	}
