@@ -2,17 +2,16 @@ package main
 
 import (
 	"context"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
+	"github.com/akool-community/terraform-provider-akool/internal/serve"
 )
 
 // envServeProvider makes the test binary serve the provider instead of
@@ -26,30 +25,6 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
-}
-
-func TestLogsRequested(t *testing.T) {
-	for _, tc := range []struct {
-		environ []string
-		want    bool
-	}{
-		{nil, false},
-		{[]string{"HOME=/root", "TF_IN_AUTOMATION=1", "TF_CLI_CONFIG_FILE=/x"}, false},
-		{[]string{"TF_LOG="}, false}, // set but empty: Terraform logs nothing either
-		{[]string{"TF_LOG=TRACE"}, true},
-		{[]string{"TF_LOG=info"}, true},
-		{[]string{"TF_LOG_PATH=/tmp/tf.log"}, true},
-		{[]string{"TF_LOG_PROVIDER=DEBUG"}, true},
-		{[]string{"TF_LOG_PROVIDER_AKOOL=DEBUG"}, true},
-		{[]string{"TF_LOG_SDK=TRACE"}, true},
-		{[]string{"TF_LOG_SDK_FRAMEWORK=TRACE"}, true},
-		{[]string{"TF_LOG_SDK_PROTO=TRACE"}, true},
-		{[]string{"TF_LOG_CORE=TRACE"}, true},
-	} {
-		if got := logsRequested(tc.environ); got != tc.want {
-			t.Errorf("logsRequested(%q) = %v, want %v", tc.environ, got, tc.want)
-		}
-	}
 }
 
 // TestProviderBinary_logsOnlyWhenAsked runs terraform plan against the
@@ -89,7 +64,7 @@ func TestProviderBinary_logsOnlyWhenAsked(t *testing.T) {
 		t.Fatal(err)
 	}
 	cliConfig := filepath.Join(root, "terraformrc")
-	rc := "provider_installation {\n  dev_overrides {\n    \"" + address + "\" = \"" + binDir + "\"\n  }\n  direct {}\n}\n"
+	rc := "provider_installation {\n  dev_overrides {\n    \"" + serve.Address + "\" = \"" + binDir + "\"\n  }\n  direct {}\n}\n"
 	if err := os.WriteFile(cliConfig, []byte(rc), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -166,25 +141,4 @@ func head(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
-}
-
-func TestTuneGC(t *testing.T) {
-	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
-
-	tuneGC(func(string) string { return "" })
-	if got := debug.SetGCPercent(100); got != 400 {
-		t.Errorf("GC percent %d, want 400 when GOGC is unset", got)
-	}
-	if got := debug.SetMemoryLimit(math.MaxInt64); got != 96<<20 {
-		t.Errorf("memory limit %d, want 96 MiB when GOMEMLIMIT is unset", got)
-	}
-
-	tuneGC(func(name string) string { return map[string]string{"GOGC": "100", "GOMEMLIMIT": "1GiB"}[name] })
-	if got := debug.SetGCPercent(100); got != 100 {
-		t.Errorf("GC percent %d, want the user's 100 when GOGC is set", got)
-	}
-	if got := debug.SetMemoryLimit(math.MaxInt64); got != math.MaxInt64 {
-		t.Errorf("memory limit %d, want none set when GOMEMLIMIT is set", got)
-	}
 }

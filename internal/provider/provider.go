@@ -37,12 +37,28 @@ type akoolProvider struct {
 	imageClient *http.Client
 	// clock is the provider's time, for expiry.
 	clock clock
+	// newPoll, when set, gives each configured client its poll policy;
+	// nil leaves the client's own (akool.LearnedPoll).
+	newPoll func() akool.PollPolicy
 }
 
 // New returns a constructor of the provider for providerserver.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider {
 		return newProvider(version, systemClock)
+	}
+}
+
+// NewWithPollPolicy is New with another poll policy for unfinished jobs:
+// newPoll is called once per configured client, since a policy may learn
+// from the jobs it follows. It exists so that the benchmark can compare the
+// provider's own policy with those of peer providers; the released binary
+// always uses New.
+func NewWithPollPolicy(version string, newPoll func() akool.PollPolicy) func() provider.Provider {
+	return func() provider.Provider {
+		p := newProvider(version, systemClock)
+		p.newPoll = newPoll
+		return p
 	}
 }
 
@@ -60,12 +76,6 @@ const (
 	envEndpoint     = "AKOOL_ENDPOINT"
 	envMaxRate      = "AKOOL_MAX_REQUESTS_PER_SECOND"
 )
-
-// envPollStrategy selects how the provider polls unfinished jobs. It exists
-// only for the benchmark (make bench), which compares the provider's own
-// policy with the fixed and exponential polls of peer providers; users have
-// no reason to set it. Values: "fixed5s", "exponential"; unset for the default.
-const envPollStrategy = "AKOOL_POLL_STRATEGY"
 
 func (p *akoolProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
 	resp.TypeName = "akool"
@@ -186,7 +196,6 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		problem.add(&resp.Diagnostics)
 	}
 	maxRate := requestRate(config.MaxRequestsPerSecond, os.Getenv, &resp.Diagnostics)
-	poll := pollStrategy(os.Getenv(envPollStrategy), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -212,6 +221,10 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	// proxy from the environment, so nothing that replaced
 	// http.DefaultTransport affects it.
 	httpClient := &http.Client{Transport: cleanhttp.DefaultPooledTransport()}
+	var poll akool.PollPolicy // nil: the client's own
+	if p.newPoll != nil {
+		poll = p.newPoll()
+	}
 	client, err := akool.New(akool.Config{
 		BaseURL:      settings.endpoint.value,
 		APIKey:       settings.apiKey.value,

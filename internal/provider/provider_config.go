@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -310,23 +309,6 @@ func requestRate(v types.Float64, getenv func(string) string, diags *diag.Diagno
 		return 0
 	}
 	return rate
-}
-
-// pollStrategy reads AKOOL_POLL_STRATEGY (see envPollStrategy); nil is the
-// client's own policy.
-func pollStrategy(name string, diags *diag.Diagnostics) akool.PollPolicy {
-	switch name {
-	case "":
-		return nil
-	case "fixed5s":
-		return akool.FixedPoll(5 * time.Second)
-	case "exponential":
-		return akool.ExponentialPoll(500*time.Millisecond, 10*time.Second)
-	default:
-		diags.AddError("Invalid Akool Poll Strategy",
-			fmt.Sprintf("The %s environment variable is %q; it accepts only fixed5s or exponential, for benchmarks. Unset it.", envPollStrategy, name))
-		return nil
-	}
 }
 
 // positiveRateValidator checks at plan time that a rate is greater than 0.

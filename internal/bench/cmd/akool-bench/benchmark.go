@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"time"
+
+	"github.com/akool-community/terraform-provider-akool/internal/bench"
+)
+
+// benchmark is one run of the whole benchmark.
+type benchmark struct {
+	ctx  context.Context // ends on SIGINT or SIGTERM
+	opts options
+	out  io.Writer
+	root string // working directory for everything
+	tfrc string // the CLI configuration that runs the released provider
+	// pollTfrc runs the variant with a peer's poll strategy instead; set
+	// only when a peer strategy is measured.
+	pollTfrc string
+	apiKey   string
+	started  time.Time
+
+	applies   []bench.Apply
+	checks    []bench.Check
+	plans     *bench.Plans
+	thousand  *bench.Thousand
+	planCheck []bench.Check
+}
+
+func newBench(ctx context.Context, opts options, out io.Writer) (*benchmark, error) {
+	provider, err := filepath.Abs(opts.provider)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := os.Stat(provider); err != nil || st.IsDir() {
+		return nil, fmt.Errorf("provider binary %s not found (build it with: go build -o %s)", provider, opts.provider)
+	}
+	opts.provider = provider
+	if slices.ContainsFunc(opts.strategies, isPeer) {
+		poll, err := filepath.Abs(opts.pollProvider)
+		if err != nil {
+			return nil, err
+		}
+		// dev_overrides runs the binary named terraform-provider-akool in the
+		// directory it maps the provider to: the variant needs its own.
+		if st, err := os.Stat(poll); err != nil || st.IsDir() || filepath.Base(poll) != "terraform-provider-akool" || filepath.Dir(poll) == filepath.Dir(provider) {
+			return nil, fmt.Errorf("the peers' poll strategies need the provider variant at %s, named terraform-provider-akool in a directory of its own "+
+				"(build it with: go build -o bin/bench-poll/terraform-provider-akool ./internal/bench/cmd/akool-pollbench-provider)", poll)
+		}
+		opts.pollProvider = poll
+	} else {
+		opts.pollProvider = ""
+	}
+	floor, err := filepath.Abs(opts.floor)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := os.Stat(floor); err != nil || st.IsDir() || filepath.Base(floor) != "terraform-provider-benchfloor" {
+		return nil, fmt.Errorf("floor provider binary %s not found (build it with: go build -o bin/benchfloor/ ./internal/bench/cmd/terraform-provider-benchfloor)", floor)
+	}
+	if _, err := exec.LookPath(opts.terraform); err != nil {
+		return nil, fmt.Errorf("terraform CLI %q not found: %w", opts.terraform, err)
+	}
+	root, err := os.MkdirTemp("", "akool-bench-")
+	if err != nil {
+		return nil, err
+	}
+	b := &benchmark{ctx: ctx, opts: opts, out: out, root: root, tfrc: filepath.Join(root, "dev.tfrc"), started: time.Now()}
+	if err := writeCLIConfig(b.tfrc, provider, floor); err != nil {
+		return nil, err
+	}
+	if opts.pollProvider != "" {
+		b.pollTfrc = filepath.Join(root, "dev-poll.tfrc")
+		if err := writeCLIConfig(b.pollTfrc, opts.pollProvider, floor); err != nil {
+			return nil, err
+		}
+	}
+	key := make([]byte, 8)
+	_, _ = rand.Read(key)
+	b.apiKey = "bench-" + hex.EncodeToString(key)
+	return b, nil
+}
+
+// writeCLIConfig writes a CLI configuration that runs the akool and
+// benchfloor providers from the directories of the given binaries.
+func writeCLIConfig(path, akool, floor string) error {
+	tfrc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n    %q = %q\n  }\n  direct {}\n}\n",
+		"registry.terraform.io/akool-community/akool", filepath.Dir(akool),
+		"registry.terraform.io/akool-community/benchfloor", filepath.Dir(floor))
+	return os.WriteFile(path, []byte(tfrc), 0o600)
+}
+
+func (b *benchmark) cleanup() {
+	if b.opts.keep {
+		fmt.Fprintf(b.out, "working directories kept in %s\n", b.root)
+		return
+	}
+	_ = os.RemoveAll(b.root)
+}
+
+func (b *benchmark) logf(format string, args ...any) {
+	fmt.Fprintf(b.out, "%6.1fs  %s\n", time.Since(b.started).Seconds(), fmt.Sprintf(format, args...))
+}
+
+func (b *benchmark) all() error {
+	version, _ := exec.CommandContext(b.ctx, b.opts.terraform, "version").Output()
+	b.logf("terraform %s, %s, %d CPUs, load average %s", firstLine(string(version)), runtime.Version(), runtime.NumCPU(), loadAverage())
+	b.logf("provider %s, job seed %d", b.opts.provider, b.opts.seed)
+	if b.pollTfrc != "" {
+		b.logf("peers' poll strategies: %s", b.opts.pollProvider)
+	}
+
+	var profiles []profile
+	for _, s := range b.opts.strategies {
+		for _, p := range applyProfiles(s) {
+			if b.opts.profiles[p.name] {
+				profiles = append(profiles, p)
+			}
+		}
+	}
+	if b.opts.profiles["rate"] {
+		profiles = append(profiles, rateProfiles()...)
+	}
+	for _, p := range profiles {
+		a, err := b.apply(p)
+		if err != nil {
+			return err
+		}
+		b.applies = append(b.applies, a)
+		switch {
+		case p.maxRefusedShare > 0:
+			b.checks = append(b.checks, bench.RateTargets(a, p.maxRefusedShare)...)
+		case p.p50 > 0:
+			b.checks = append(b.checks, bench.LagTargets(a, p.p50, p.p95, p.reads, p.ratio)...)
+		}
+	}
+	if b.opts.profiles["plan"] {
+		p, checks, err := b.runPlans()
+		if err != nil {
+			return err
+		}
+		b.plans, b.planCheck = p, checks
+	}
+	if b.opts.profiles["thousand"] {
+		t, err := b.runThousand()
+		if err != nil {
+			return err
+		}
+		b.thousand = t
+	}
+	b.logf("done, load average %s", loadAverage())
+	return nil
+}

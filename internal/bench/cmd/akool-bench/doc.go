@@ -1,0 +1,35 @@
+// Command akool-bench is `make bench`: it measures how quickly the provider
+// notices finished images, how many reads it spends, how it copes with a
+// rate limit, and how fast a plan is, by running the real terraform CLI
+// against the local Akool emulator.
+//
+//	go run ./internal/bench/cmd/akool-bench -provider bin/terraform-provider-akool \
+//		-poll-provider bin/bench-poll/terraform-provider-akool \
+//		-floor bin/benchfloor/terraform-provider-benchfloor
+//
+// The emulator runs inside this process, so it knows both when each job
+// ended and when a read first saw it end: the difference is the detection
+// lag. Terraform runs the provider through a dev_overrides CLI
+// configuration, without `terraform init` and without any download. Job
+// times come from a fixed seed, so every run asks for the same work.
+//
+// Profiles and their targets:
+//
+//	short    40 images of 2-6 s, -parallelism=10
+//	long     20 images of 8-20 s, -parallelism=20
+//	rate     30 images of 2-6 s, -parallelism=10, Akool accepting 8 requests in any second and answering 1005 above
+//	plan     terraform plan over 200 existing images, with -refresh=false and with 50 ms reads, beside
+//	         the floor: a plan over 200 resources of terraform-provider-benchfloor, a framework provider
+//	         that reads nothing
+//	thousand 1,000 images of 2-6 s, -parallelism=100, Akool accepting 100 requests in any second and
+//	         failing 5% of reads transiently; then a plan over them, beside the floor's plan of 1,000
+//
+// short and long run once per poll strategy. The provider's own (learned)
+// runs the released binary (-provider). The peers' strategies, a fixed 5 s
+// poll (fixed5s) and an exponential backoff from 0.5 s to 10 s
+// (exponential), run a variant of it built from
+// ./internal/bench/cmd/akool-pollbench-provider (-poll-provider), through a
+// second dev_overrides configuration that points at the variant's
+// directory; the released binary has no setting for them. The exit status
+// is 1 when a target is missed.
+package main

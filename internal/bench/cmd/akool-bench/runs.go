@@ -1,0 +1,221 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/akool-community/terraform-provider-akool/internal/bench"
+	"github.com/akool-community/terraform-provider-akool/internal/emulator"
+)
+
+func (b *benchmark) apply(p profile) (bench.Apply, error) {
+	label := p.name + "/" + p.strategy
+	jobs := bench.JobTimes(b.opts.seed, p.images, p.lo, p.hi)
+	a := bench.Apply{Profile: p.name, Strategy: p.strategy, Images: p.images, Parallel: p.par, Bound: bench.LowerBound(jobs, p.par)}
+
+	srv, err := b.serve(emulator.Options{JobTime: jobTimes(jobs), RateLimit: p.rateLimit, RateWindow: true})
+	if err != nil {
+		return a, err
+	}
+	defer srv.stop()
+	dir, err := b.workdir(label, fmt.Sprintf(imagesConfig, p.images, bench.PromptPrefix))
+	if err != nil {
+		return a, err
+	}
+	env := b.env(srv.url, p.strategy, p.maxRate)
+	b.logf("%-24s applying %d images, -parallelism=%d (lower bound %.1fs)", label, p.images, p.par, a.Bound.Seconds())
+	start := time.Now()
+	err = b.terraform(dir, env, nil, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism="+strconv.Itoa(p.par))
+	a.Wall = time.Since(start)
+	if err != nil {
+		a.Failed = err.Error()
+	}
+
+	stats := srv.emu.JobStats()
+	var last time.Time
+	for _, s := range stats {
+		a.Reads += s.Reads
+		if lag, ok := s.Lag(); ok {
+			a.Lags = append(a.Lags, lag)
+			last = later(last, s.EndedRead)
+		}
+	}
+	if len(stats) > 0 && !last.IsZero() {
+		a.Span = last.Sub(stats[0].Created)
+	}
+	started := make([]bench.Job, 0, len(stats)) // in the order Terraform created them
+	for _, s := range stats {
+		started = append(started, bench.Job{Queue: s.Queue, Process: s.Process})
+	}
+	a.OrderBound = bench.OrderBound(started, p.par)
+	if a.Failed == "" && (len(stats) != p.images || len(a.Lags) != p.images) {
+		a.Failed = fmt.Sprintf("%d jobs created, %d seen finished, want %d", len(stats), len(a.Lags), p.images)
+	}
+	c := srv.emu.Counters()
+	a.Requests, a.Refused = c.Requests, c.RateLimited
+	b.logf("%-24s %.1fs, median lag %.2fs, %.1f reads per image, %d requests, %d refused, load %s",
+		label, a.Wall.Seconds(), bench.Median(a.Lags).Seconds(), a.ReadsPerImage(), a.Requests, a.Refused, loadAverage())
+	return a, nil
+}
+
+const (
+	planImages   = 200
+	planLatency  = 50 * time.Millisecond
+	planParallel = 10 // Terraform's default -parallelism
+
+	thousandImages   = 1000
+	thousandParallel = 100
+	thousandRate     = 100  // requests per second Akool accepts
+	thousandFaults   = 0.05 // share of reads answered with a transient fault
+	maxPeakMemory    = 150 << 20
+)
+
+// runPlans measures terraform plan over planImages images with planLatency
+// on every read, beside the floor: the same number of resources of the
+// benchmark's own trivial framework provider. Each kind is planned
+// refreshRuns times, in turn.
+func (b *benchmark) runPlans() (*bench.Plans, []bench.Check, error) {
+	p := &bench.Plans{Images: planImages, Reads: time.Duration(planImages) * planLatency / planParallel}
+	fail := func(what string, err error) (*bench.Plans, []bench.Check, error) {
+		return p, []bench.Check{{Name: fmt.Sprintf("plan %d: %s", planImages, what), Got: err.Error(), Want: "success"}}, nil
+	}
+	srv, err := b.serve(emulator.Options{JobTime: func(string) (time.Duration, time.Duration) { return 0, 0 }})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer srv.stop()
+	akoolDir, err := b.workdir("plan-akool", fmt.Sprintf(imagesConfig, planImages, bench.PromptPrefix))
+	if err != nil {
+		return nil, nil, err
+	}
+	floorDir, err := b.workdir("plan-floor", fmt.Sprintf(floorConfig, planImages, bench.PromptPrefix))
+	if err != nil {
+		return nil, nil, err
+	}
+	schemaDir, err := b.workdir("plan-floor-image", fmt.Sprintf(floorImageConfig, planImages, bench.PromptPrefix))
+	if err != nil {
+		return nil, nil, err
+	}
+	env := b.env(srv.url, "", 0)
+	// The SDK's loggers of the floor with the image schema are off, as the
+	// akool provider turns them off when nobody asked for logs (Terraform
+	// itself reads none of these variables).
+	quiet := append(slices.Clone(env), "TF_LOG_SDK=OFF", "TF_LOG_SDK_PROTO=OFF", "TF_LOG_SDK_FRAMEWORK=OFF", "TF_LOG_PROVIDER_BENCHFLOOR=OFF")
+
+	b.logf("%-24s creating %d images and %d benchfloor_item", "plan", planImages, planImages)
+	if err := b.terraform(akoolDir, env, nil, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=50"); err != nil {
+		return fail("creating the images", err)
+	}
+	if err := b.terraform(floorDir, env, nil, "apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		return fail("creating the floor's resources", err)
+	}
+	if err := b.terraform(schemaDir, env, nil, "apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		return fail("creating the floor's resources with the image schema", err)
+	}
+	srv.emu.SetLatency(planLatency)
+
+	plan := []string{"plan", "-input=false", "-no-color", "-detailed-exitcode", "-parallelism=" + strconv.Itoa(planParallel)}
+	for i := range b.opts.refreshRuns {
+		took, err := b.timed(floorDir, env, nil, plan...)
+		if err != nil {
+			return fail("terraform plan over the floor's resources", err)
+		}
+		p.Floor = append(p.Floor, took)
+
+		if took, err = b.timed(akoolDir, env, nil, append(plan, "-refresh=false")...); err != nil {
+			return fail("terraform plan -refresh=false over the images", err)
+		}
+		p.NoRefresh = append(p.NoRefresh, took)
+
+		if took, err = b.timed(schemaDir, quiet, nil, append(plan, "-refresh=false")...); err != nil {
+			return fail("terraform plan -refresh=false over the floor's resources with the image schema", err)
+		}
+		p.SchemaFloor = append(p.SchemaFloor, took)
+
+		readsBefore := srv.emu.Counters().Reads
+		sampler := newMemorySampler(b.opts.provider)
+		took, err = b.timed(akoolDir, env, sampler, plan...)
+		if err != nil {
+			return fail("terraform plan over the images", err)
+		}
+		p.Refresh = append(p.Refresh, took)
+		reads := float64(srv.emu.Counters().Reads-readsBefore) / planImages
+		p.ReadsPerImage = max(p.ReadsPerImage, reads)
+		b.logf("%-24s run %d: floor %.2fs, images -refresh=false %.2fs (%.2fx), images with reads %.2fs (%.2fx floor + %.2fs), %.2f reads per image, provider peak RSS %.1f MiB, load %s",
+			"plan", i+1, p.Floor[i].Seconds(), p.NoRefresh[i].Seconds(), p.NoRefresh[i].Seconds()/p.Floor[i].Seconds(),
+			took.Seconds(), took.Seconds()/(p.Floor[i]+p.Reads).Seconds(), p.Reads.Seconds(), reads, float64(sampler.peak())/(1<<20), loadAverage())
+	}
+	return p, bench.PlanTargets(*p, 1.15, 1.25), nil
+}
+
+// runThousand applies thousandImages images at -parallelism=thousandParallel
+// against an Akool that accepts thousandRate requests a second and fails
+// thousandFaults of the reads transiently, then plans over them (no
+// changes) beside the floor provider's plan of as many resources.
+func (b *benchmark) runThousand() (*bench.Thousand, error) {
+	t := &bench.Thousand{Images: thousandImages, Reads: time.Duration(thousandImages) * time.Second / thousandRate}
+	jobs := bench.JobTimes(b.opts.seed, thousandImages, 2*time.Second, 6*time.Second)
+	srv, err := b.serve(emulator.Options{JobTime: jobTimes(jobs), RateLimit: thousandRate, RateWindow: true,
+		Faults: emulator.Faults{ReadRate: thousandFaults}})
+	if err != nil {
+		return nil, err
+	}
+	defer srv.stop()
+	akoolDir, err := b.workdir("thousand-akool", fmt.Sprintf(imagesConfig, thousandImages, bench.PromptPrefix))
+	if err != nil {
+		return nil, err
+	}
+	floorDir, err := b.workdir("thousand-floor", fmt.Sprintf(floorConfig, thousandImages, bench.PromptPrefix))
+	if err != nil {
+		return nil, err
+	}
+	env := b.env(srv.url, "", 0)
+
+	b.logf("%-24s applying %d images, -parallelism=%d, Akool accepting %d requests/s and failing %.0f%% of reads",
+		"thousand", thousandImages, thousandParallel, thousandRate, 100*thousandFaults)
+	sampler := newMemorySampler(b.opts.provider)
+	took, err := b.timed(akoolDir, env, sampler, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism="+strconv.Itoa(thousandParallel))
+	if err != nil {
+		t.Failed = err.Error()
+	}
+	t.ApplyPeak = sampler.peak()
+	c := srv.emu.Counters()
+	t.Creates, t.Requests, t.Refused = c.Creates, c.Requests, c.RateLimited
+	b.logf("%-24s apply %.1fs: %d creates, %d requests, %d refused (%.1f%%), %d faults, provider peak RSS %.1f MiB, load %s",
+		"thousand", took.Seconds(), t.Creates, t.Requests, t.Refused, 100*float64(t.Refused)/float64(max(t.Requests, 1)), c.Faults,
+		float64(t.ApplyPeak)/(1<<20), loadAverage())
+	if t.Failed != "" {
+		t.PlanFailed = "not run: the apply failed"
+		return t, nil
+	}
+
+	if err := b.terraform(floorDir, env, nil, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=50"); err != nil {
+		t.PlanFailed = "creating the floor's resources: " + err.Error()
+		return t, nil
+	}
+	plan := []string{"plan", "-input=false", "-no-color", "-detailed-exitcode"}
+	var floors []time.Duration
+	for range max(1, b.opts.refreshRuns) {
+		took, err := b.timed(floorDir, env, nil, plan...)
+		if err != nil {
+			t.PlanFailed = "terraform plan over the floor's resources: " + err.Error()
+			return t, nil
+		}
+		floors = append(floors, took)
+	}
+	t.Floor = bench.Median(floors)
+	before := srv.emu.Counters()
+	sampler = newMemorySampler(b.opts.provider)
+	t.Plan, err = b.timed(akoolDir, env, sampler, plan...)
+	if err != nil {
+		t.PlanFailed = "terraform plan over the images: " + err.Error()
+	}
+	t.PlanPeak = sampler.peak()
+	after := srv.emu.Counters()
+	b.logf("%-24s plan %.1fs (floor %.1fs + %.1fs of reads), %d reads, %d refused, provider peak RSS %.1f MiB, load %s",
+		"thousand", t.Plan.Seconds(), t.Floor.Seconds(), t.Reads.Seconds(), after.Reads-before.Reads, after.RateLimited-before.RateLimited,
+		float64(t.PlanPeak)/(1<<20), loadAverage())
+	return t, nil
+}

@@ -1,0 +1,79 @@
+// Package serve serves the Akool provider to Terraform the way the released
+// binary does: quiet unless logs were asked for, and with a garbage
+// collector tuned for plans. The released binary and the benchmark's
+// variant of it both use it, so that their figures compare.
+package serve
+
+import (
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+)
+
+// Address is the provider's source address.
+const Address = "registry.terraform.io/akool-community/akool"
+
+// Provider serves the provider that newProvider returns until Terraform
+// stops it; debugger starts it with support for debuggers such as delve.
+func Provider(newProvider func() provider.Provider, debugger bool) error {
+	var opts []tf6server.ServeOpt
+	if debugger {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	if !logsRequested(os.Environ()) {
+		for _, name := range quietLogLevels {
+			if err := os.Setenv(name, "OFF"); err != nil {
+				return err
+			}
+		}
+		opts = append(opts, tf6server.WithGoPluginLogger(hclog.NewNullLogger()))
+	}
+	tuneGC(os.Getenv)
+	return tf6server.Serve(Address, providerserver.NewProtocol6(newProvider()), opts...)
+}
+
+// quietLogLevels are the logger levels turned OFF when nobody asked for
+// logs: the SDK's root logger, its protocol and framework subsystems, and
+// this provider's own logger (named after the last part of its address).
+//
+// Terraform shows a provider's logs only when a TF_LOG variable asks for
+// them. The SDK's loggers do not know that: unset, their levels default to
+// TRACE, and every line of every request is formatted as JSON, sent to
+// Terraform and parsed there, only to be dropped; that was the largest part
+// of a plan's cost beside the framework's own work. The SDK reads these
+// levels from the environment at every request; with any TF_LOG variable
+// set, they are left alone and the logs are what the SDK gives by default.
+var quietLogLevels = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_AKOOL"}
+
+// logsRequested reports whether the environment asks Terraform or the SDK
+// for logs: any non-empty TF_LOG, TF_LOG_PATH, TF_LOG_PROVIDER*, TF_LOG_SDK*
+// or other TF_LOG* variable.
+func logsRequested(environ []string) bool {
+	for _, kv := range environ {
+		name, value, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "TF_LOG") && value != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// tuneGC trades memory for CPU unless the user set GOGC or GOMEMLIMIT: the
+// provider keeps little alive, but every request of a plan leaves garbage
+// behind (the framework's values and paths), and collecting it at the
+// default pace took about a third of the provider's CPU in a plan. The
+// soft memory limit keeps the heap well below what a run of 1,000 images
+// may use.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(96 << 20)
+	}
+}
