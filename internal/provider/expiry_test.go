@@ -199,13 +199,10 @@ func TestAccImageResources_expiredPlanWarning(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	h := newTFHarness(t)
-	h.writeConfig(testAccGridConfig(url, "a rope bridge over a gorge") +
+	h.initWith(testAccGridConfig(url, "a rope bridge over a gorge") +
 		testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 2, "") +
 		testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 3, ""))
-	h.init()
-	if res := h.apply(); res.exitCode != 0 {
-		t.Fatalf("apply failed:\n%s", res.output())
-	}
+	h.mustApply()
 	addresses := []string{testAccGridAddress, "akool_image_upscale.test", "akool_image_variation.test"}
 	before := map[string]map[string]any{}
 	for _, address := range addresses {
@@ -274,16 +271,13 @@ func TestAccImageResources_expiredByDate(t *testing.T) {
 	// The provider's clock runs 8 days ahead of Akool's: Akool still serves
 	// the jobs created now, while by the provider's clock their 7 days are over.
 	h.clock = clockAhead(pastRetention)
-	h.writeConfig(testAccGridConfig(url, "a snow plough at night") +
+	h.initWith(testAccGridConfig(url, "a snow plough at night") +
 		testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 1, "") + `
 data "akool_image" "grid" {
   id = akool_generated_image.grid.id
 }
 `)
-	h.init()
-	if res := h.apply(); res.exitCode != 0 {
-		t.Fatalf("apply failed:\n%s", res.output())
-	}
+	h.mustApply()
 
 	res := h.run("plan", "-detailed-exitcode", "-input=false")
 	if res.exitCode != 0 {
@@ -609,15 +603,12 @@ func TestAccGeneratedImage_expiredNotReadAgain_emulatorCounters(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	h := newTFHarness(t)
-	h.writeConfig(testAccProviderConfig(url) + `
+	h.initWith(testAccProviderConfig(url) + `
 resource "akool_generated_image" "test" {
   prompt = "a lamp post in fog"
 }
 `)
-	h.init()
-	if res := h.apply(); res.exitCode != 0 {
-		t.Fatalf("apply failed:\n%s", res.output())
-	}
+	h.mustApply()
 	img := h.resource(testAccImageAddress)
 	if img == nil {
 		t.Fatal("the image is not in state")
