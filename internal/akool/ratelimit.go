@@ -13,9 +13,11 @@ import (
 //   - It starts unlimited, or spaced at Config.MaxRequestsPerSecond, never
 //     above it.
 //   - Refusals cut the rate once they are more than a trace of the last
-//     evidenceTime's requests (refusalShare of them, at least one; two before
-//     the first cut, one while probing above the last limit): a busy service
-//     refuses the odd request at any rate. One burst of refusals is one cut.
+//     evidenceTime's requests (refusalShare of them, at least minRefusals),
+//     or, unpaced, once minRefusals come in a row (sent after the last
+//     request served). A busy service refuses the odd request at any rate.
+//     Probing above the last limit, one refusal ends the probe, unless
+//     refusals came below that limit too. One burst is one cut.
 //   - A cut takes what Akool served over the last second as the limit (never
 //     below cutFactor of what was sent then, nor floorShare of the most ever
 //     served), sends at headroom times it, and sends nothing until a second
@@ -23,8 +25,7 @@ import (
 //   - After recoveryTime it probes above along a cubic curve (TCP CUBIC),
 //     back at the limit after twice recoveryTime.
 //
-// Requests wait for their turn (1/rate apart), retries included, until ctx
-// ends.
+// Requests, retries included, wait for their turn (1/rate apart).
 type limiter struct {
 	mu  sync.Mutex
 	now func() time.Time
@@ -39,11 +40,17 @@ type limiter struct {
 	sent, answered      window  // over the last second
 	recentSent, refused window  // over the last evidenceTime
 	peakServed          float64 // the most requests answered without a refusal in one second so far
+
+	lastServed time.Time // when the latest request that was answered was sent
+	inARow     int       // refusals in a row: of requests sent since lastServed, none served since the first
+	rowFrom    time.Time // when the first of them was sent
+	traced     bool      // refusals came since the last cut at a rate below its limit
 }
 
 const (
-	refusalShare = 0.05            // share of the requests of the last second that must be refused for a cut
-	minRefusals  = 2               // refusals within a second that the first cut needs at least
+	refusalShare = 0.05            // share of the requests of the last evidenceTime that must be refused for a cut
+	minRefusals  = 2               // refusals in a row that make the first cut
+	minEvidence  = 5               // refusals that make the first cut by refusalShare at least
 	cutFactor    = 0.75            // share of the requests sent over the last second a cut keeps at least
 	floorShare   = 0.5             // share of peakServed the limit is never cut below
 	headroom     = 0.9             // share of the learned limit the client sends at
@@ -145,13 +152,20 @@ func (l *limiter) addSent(now time.Time) {
 	l.recentSent.add(now)
 }
 
-// answer records an answer that was not a refusal.
-func (l *limiter) answer() {
+// answer records an answer that was not a refusal, of a request sent at
+// sentAt.
+func (l *limiter) answer(sentAt time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	l.answered.add(now)
 	l.peakServed = max(l.peakServed, float64(l.answered.count(now)))
+	if sentAt.After(l.lastServed) {
+		l.lastServed = sentAt
+	}
+	if l.inARow > 0 && sentAt.After(l.rowFrom) {
+		l.inARow = 0
+	}
 }
 
 // refuse records a refusal (code 1005 or HTTP 429) of a request sent at
@@ -165,23 +179,44 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 		return 0
 	}
 	l.refused.add(now)
+	if !sentAt.Before(l.lastServed) {
+		if l.inARow == 0 {
+			l.rowFrom = sentAt
+		}
+		l.inARow++
+	}
 	refusals := float64(l.refused.countAfter(now, l.cutAt))
-	threshold := max(1, refusalShare*float64(l.recentSent.count(now)))
+	threshold := max(minRefusals, refusalShare*float64(l.recentSent.count(now)))
+	probing := false
 	switch {
-	case l.cutAt.IsZero():
-		// Before the first cut a lone refusal may come while the client is
-		// still starting up, when what it sent says nothing of the limit.
-		threshold = max(threshold, minRefusals)
-	case l.rateLocked(now) > l.limit:
+	case l.cutAt.IsZero() && !l.paced:
+		// Unpaced over a limit, everything sent is refused until the
+		// limit's window passes; a trace among few requests comes one
+		// refusal at a time.
+		threshold = max(threshold, minEvidence)
+		if l.inARow >= minRefusals {
+			threshold = 0
+		}
+	case !l.cutAt.IsZero() && l.rateLocked(now) > l.limit:
 		// Probing above the limit Akool enforced last time: a refusal
-		// says where it is.
-		threshold = 1
+		// ends the probe, without lowering that limit, unless refusals
+		// came below it too: then they are a trace, weighed as such.
+		probing = true
+		if !l.traced {
+			threshold = 1
+		}
+	default:
+		l.traced = true
 	}
 	if refusals < threshold {
 		return 0
 	}
+	l.inARow, l.traced = 0, false
 	served, sent := float64(l.answered.count(now)), float64(l.sent.count(now))
 	limit := max(served, cutFactor*sent, floorShare*l.peakServed, minRate/headroom)
+	if probing {
+		limit = max(limit, l.limit)
+	}
 	if l.ceiling > 0 {
 		limit = min(limit, l.ceiling/headroom)
 	}

@@ -50,7 +50,7 @@ func TestLimiter_freeUntilRefused(t *testing.T) {
 		if err := l.wait(context.Background(), clk.sleep); err != nil {
 			t.Fatal(err)
 		}
-		l.answer()
+		l.answer(clk.now())
 	}
 	if len(clk.slept) != 0 {
 		t.Fatalf("an unrefused client waited %v", clk.slept)
@@ -59,14 +59,13 @@ func TestLimiter_freeUntilRefused(t *testing.T) {
 		t.Error("the limiter paces before any refusal")
 	}
 
-	// 50 requests answered within the same instant; the next three are
-	// refused: Akool's limit is the 50 it served. One or two refusals are
-	// less than refusalShare of what was sent, and could be the odd refusal
-	// of a busy service.
+	// 50 requests answered within the same instant; the next two are
+	// refused in a row: Akool's limit is the 50 it served. One refusal alone
+	// could be the odd refusal of a busy service.
 	sentAt := clk.now()
-	for i := range 3 {
+	for i := range 2 {
 		_ = l.wait(context.Background(), clk.sleep)
-		if cut := l.refuse(sentAt); (cut != 0) != (i == 2) {
+		if cut := l.refuse(sentAt); (cut != 0) != (i == 1) {
 			t.Fatalf("refusal %d cut the rate to %v", i+1, cut)
 		}
 	}
@@ -97,25 +96,32 @@ func TestLimiter_freeUntilRefused(t *testing.T) {
 }
 
 func TestLimiter_ignoresATraceOfRefusals(t *testing.T) {
-	// 100 requests answered in the last second, then 5 refusals: less than
-	// refusalShare of what was sent, as a busy service refuses the odd
-	// request whatever the rate. The sixth is a pattern.
+	// 100 requests answered over half a second, then 4 refusals, each
+	// followed by the answer to a request sent after it: less than
+	// refusalShare of what was sent, and one at a time, as a busy service
+	// refuses the odd request whatever the rate. Two in a row are a limit.
 	clk := newFakeClock()
 	l := newLimiter(0, clk.now)
-	for range 100 {
+	send := func() time.Time {
 		_ = l.wait(context.Background(), clk.sleep)
-		l.answer()
+		at := clk.now()
 		clk.advance(5 * time.Millisecond)
+		return at
 	}
-	for i := range 6 {
-		_ = l.wait(context.Background(), clk.sleep)
-		cut := l.refuse(clk.now())
-		if i < 5 && cut != 0 {
-			t.Fatalf("refusal %d of %d requests cut the rate to %v", i+1, 101+i, cut)
+	for range 100 {
+		l.answer(send())
+	}
+	for i := range 4 {
+		if cut := l.refuse(send()); cut != 0 {
+			t.Fatalf("refusal %d, alone among %d requests, cut the rate to %v", i+1, 101+2*i, cut)
 		}
-		if i == 5 && cut == 0 {
-			t.Fatalf("the sixth refusal of 106 requests did not cut the rate")
-		}
+		l.answer(send())
+	}
+	if cut := l.refuse(send()); cut != 0 {
+		t.Fatalf("a lone refusal cut the rate to %v", cut)
+	}
+	if cut := l.refuse(send()); cut == 0 {
+		t.Fatal("two refusals in a row did not cut the rate")
 	}
 }
 
@@ -124,7 +130,7 @@ func TestLimiter_recovers(t *testing.T) {
 	l := newLimiter(0, clk.now)
 	for range 8 {
 		_ = l.wait(context.Background(), clk.sleep)
-		l.answer()
+		l.answer(clk.now())
 	}
 	if cut := l.refuse(clk.now()); cut != 0 {
 		t.Fatalf("a lone refusal before any cut cut the rate to %v", cut)
@@ -149,6 +155,70 @@ func TestLimiter_recovers(t *testing.T) {
 	}
 	if r := at(3 * recoveryTime); r <= 12 {
 		t.Errorf("rate at 3x the recovery time = %v, want well above 8", r)
+	}
+}
+
+// cutAt8 returns a limiter cut at a limit of 8 requests per second: 8
+// served at once, then two refused in a row.
+func cutAt8(t *testing.T, clk *fakeClock) *limiter {
+	t.Helper()
+	l := newLimiter(0, clk.now)
+	for range 8 {
+		_ = l.wait(context.Background(), clk.sleep)
+		l.answer(clk.now())
+	}
+	l.refuse(clk.now())
+	if l.refuse(clk.now()) == 0 {
+		t.Fatal("two refusals in a row did not cut the rate")
+	}
+	return l
+}
+
+func TestLimiter_aProbeEndsWithoutLoweringTheLimit(t *testing.T) {
+	// Probing above the limit of 8, a refusal ends the probe at once, even
+	// when what was served over the last second is less than 8: the limit
+	// stays, and probing starts over from headroom times it.
+	clk := newFakeClock()
+	l := cutAt8(t, clk)
+	clk.advance(3 * recoveryTime)
+	_ = l.wait(context.Background(), clk.sleep)
+	if cut := l.refuse(clk.now()); math.Abs(cut-headroom*8) > 1e-9 {
+		t.Fatalf("a refusal while probing set the rate to %v, want %v (headroom times the limit)", cut, headroom*8)
+	}
+}
+
+func TestLimiter_aTraceBelowTheLimitIsWeighedWhileProbing(t *testing.T) {
+	// After the cut, a refusal comes while the client sends below the limit:
+	// that is a trace, not the limit. A lone refusal while probing then no
+	// longer ends the probe; refusals beyond refusalShare still do.
+	clk := newFakeClock()
+	l := cutAt8(t, clk)
+	clk.advance(recoveryTime)
+	_ = l.wait(context.Background(), clk.sleep)
+	if cut := l.refuse(clk.now()); cut != 0 {
+		t.Fatalf("a lone refusal below the limit cut the rate to %v", cut)
+	}
+	clk.advance(3 * recoveryTime)
+	probe, _ := l.Rate()
+	var cut float64
+	for i := 0; cut == 0; i++ {
+		_ = l.wait(context.Background(), clk.sleep)
+		if i%2 == 0 {
+			l.answer(clk.now())
+			continue
+		}
+		if cut = l.refuse(clk.now()); cut == 0 && i == 1 {
+			continue
+		}
+		if i == 1 {
+			t.Fatalf("a lone refusal while probing cut the rate to %v after a trace", cut)
+		}
+		if i > 40 {
+			t.Fatal("half of the requests refused while probing did not cut the rate")
+		}
+	}
+	if cut >= probe {
+		t.Errorf("the rate after refusals while probing is %v, want below the probe's %v", cut, probe)
 	}
 }
 
@@ -257,7 +327,7 @@ func TestLimiter_underAServerLimit(t *testing.T) {
 				sent++
 				if tc.server.allow(clk.now()) {
 					served++
-					l.answer()
+					l.answer(sentAt)
 					return true
 				}
 				refused++
@@ -400,7 +470,7 @@ func TestLimiter_sporadicRefusalsDoNotStarveTheClient(t *testing.T) {
 			l.refuse(clk.now())
 		} else {
 			served++
-			l.answer()
+			l.answer(clk.now())
 		}
 		clk.advance(50 * time.Millisecond) // one request at a time, 20 per second unpaced
 	}
@@ -433,7 +503,7 @@ func TestLimiter_transientRefusalsDoNotSlowTheClient(t *testing.T) {
 			l.refuse(clk.now())
 		} else {
 			served++
-			l.answer()
+			l.answer(clk.now())
 		}
 		clk.advance(40 * time.Millisecond)
 	}

@@ -255,7 +255,7 @@ func (ex *exchange) checkRetry(ctx context.Context, resp *http.Response, err err
 			})
 		}
 	} else {
-		ex.c.limiter.answer()
+		ex.c.limiter.answer(ex.start)
 	}
 	retry := ex.allowRetry(ctx, refused || (!ex.ep.create && ex.status >= 500), refused)
 	ex.log(ctx, retry)
