@@ -50,7 +50,7 @@ type limiter struct {
 const (
 	refusalShare = 0.05            // share of the requests of the last evidenceTime that must be refused for a cut
 	minRefusals  = 2               // refusals in a row that make the first cut
-	minEvidence  = 5               // refusals that make the first cut by refusalShare at least
+	minEvidence  = 10              // refusals that make the first cut by refusalShare at least
 	cutFactor    = 0.75            // share of the requests sent over the last second a cut keeps at least
 	floorShare   = 0.5             // share of peakServed the limit is never cut below
 	headroom     = 0.9             // share of the learned limit the client sends at
@@ -163,7 +163,7 @@ func (l *limiter) answer(sentAt time.Time) {
 	if sentAt.After(l.lastServed) {
 		l.lastServed = sentAt
 	}
-	if l.inARow > 0 && sentAt.After(l.rowFrom) {
+	if l.inARow > 0 && !sentAt.Before(l.rowFrom) {
 		l.inARow = 0
 	}
 }
