@@ -105,6 +105,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	if !opts.profiles["short"] && !opts.profiles["long"] {
+		// Only those profiles compare poll strategies; the others need no variant.
+		opts.strategies = []string{"learned"}
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
