@@ -2,6 +2,7 @@ package akool
 
 import (
 	"context"
+	"math"
 	"sync"
 	"time"
 )
@@ -13,15 +14,15 @@ import (
 //   - It starts unlimited, or spaced at Config.MaxRequestsPerSecond, never
 //     above it.
 //   - Refusals cut the rate once they are more than a trace of the last
-//     evidenceTime's requests (refusalShare of them, at least minRefusals),
-//     or, unpaced, once minRefusals come in a row (sent after the last
-//     request served). A busy service refuses the odd request at any rate.
-//     Probing above the last limit, one refusal ends the probe, unless
-//     refusals came below that limit too. One burst is one cut.
-//   - A cut takes what Akool served over the last second as the limit (never
-//     below cutFactor of what was sent then, nor floorShare of the most ever
-//     served), sends at headroom times it, and sends nothing until a second
-//     after the oldest request of the last second.
+//     evidenceTime's requests (refusalShare of them). Unpaced, that takes
+//     refusalsInARow in a row (sent after the last request served) or a
+//     share a trace would rarely reach. Probing above the last limit, one
+//     refusal ends the probe, unless refusals came below it. A busy service
+//     refuses the odd request at any rate. One burst is one cut.
+//   - A cut takes what Akool served over the last second as the limit (at
+//     least cutFactor of what was sent and not refused, and floorShare of
+//     the most ever served), sends at headroom times it, and waits until
+//     fewer than the limit of the last second's requests are in the window.
 //   - After recoveryTime it probes above along a cubic curve (TCP CUBIC),
 //     back at the limit after twice recoveryTime.
 //
@@ -44,20 +45,21 @@ type limiter struct {
 	lastServed time.Time // when the latest request that was answered was sent
 	inARow     int       // refusals in a row: of requests sent since lastServed, none served since the first
 	rowFrom    time.Time // when the first of them was sent
-	traced     bool      // refusals came since the last cut at a rate below its limit
+	traced     bool      // refusals came since the last cut at headroom times its limit
 }
 
 const (
-	refusalShare = 0.05            // share of the requests of the last evidenceTime that must be refused for a cut
-	minRefusals  = 2               // refusals in a row that make the first cut
-	minEvidence  = 10              // refusals that make the first cut by refusalShare at least
-	cutFactor    = 0.75            // share of the requests sent over the last second a cut keeps at least
-	floorShare   = 0.5             // share of peakServed the limit is never cut below
-	headroom     = 0.9             // share of the learned limit the client sends at
-	recoveryTime = 6 * time.Second // from a cut to the start of probing
-	evidenceTime = 5 * time.Second // the past over which refusals are weighed against what was sent
-	probeGain    = 1/headroom - 1  // probing reaches the learned limit after twice recoveryTime
-	minRate      = 0.5             // requests per second: the rate is never cut below this
+	refusalShare   = 0.05            // share of the requests of the last evidenceTime that must be refused for a cut
+	minRefusals    = 2               // refusals a cut needs at least when paced from the start, or probing after a trace
+	refusalsInARow = 3               // refusals in a row that make the first cut of an unpaced client
+	traceDoubt     = 0.001           // how likely a trace of refusalShare may be to refuse as many, for a first cut by share
+	cutFactor      = 0.75            // share of the requests sent and not refused over the last second a cut keeps at least
+	floorShare     = 0.5             // share of peakServed the limit is never cut below
+	headroom       = 0.9             // share of the learned limit the client sends at
+	recoveryTime   = 6 * time.Second // from a cut to the start of probing
+	evidenceTime   = 5 * time.Second // the past over which refusals are weighed against what was sent
+	probeGain      = 1/headroom - 1  // probing reaches the learned limit after twice recoveryTime
+	minRate        = 0.5             // requests per second: the rate is never cut below this
 )
 
 func newLimiter(ceiling float64, now func() time.Time) *limiter {
@@ -186,26 +188,30 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 		l.inARow++
 	}
 	refusals := float64(l.refused.countAfter(now, l.cutAt))
-	threshold := max(minRefusals, refusalShare*float64(l.recentSent.count(now)))
+	threshold := max(1, refusalShare*float64(l.recentSent.count(now)))
 	probing := false
 	switch {
 	case l.cutAt.IsZero() && !l.paced:
 		// Unpaced over a limit, everything sent is refused until the
-		// limit's window passes; a trace among few requests comes one
-		// refusal at a time.
-		threshold = max(threshold, minEvidence)
-		if l.inARow >= minRefusals {
+		// limit's window passes; a trace comes one refusal at a time, and
+		// among few requests it can be a large share of them.
+		threshold = math.Inf(1)
+		if l.inARow >= refusalsInARow || beyondTrace(int(refusals), l.recentSent.count(now)) {
 			threshold = 0
 		}
-	case !l.cutAt.IsZero() && l.rateLocked(now) > l.limit:
+	case l.cutAt.IsZero():
+		threshold = max(threshold, minRefusals)
+	case l.rateLocked(now) > l.limit:
 		// Probing above the limit Akool enforced last time: a refusal
 		// ends the probe, without lowering that limit, unless refusals
-		// came below it too: then they are a trace, weighed as such.
+		// came at headroom times it too: then they are a trace.
 		probing = true
-		if !l.traced {
+		if l.traced {
+			threshold = max(threshold, minRefusals)
+		} else {
 			threshold = 1
 		}
-	default:
+	case now.Sub(l.cutAt) < recoveryTime:
 		l.traced = true
 	}
 	if refusals < threshold {
@@ -213,7 +219,8 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 	}
 	l.inARow, l.traced = 0, false
 	served, sent := float64(l.answered.count(now)), float64(l.sent.count(now))
-	limit := max(served, cutFactor*sent, floorShare*l.peakServed, minRate/headroom)
+	unrefused := sent - float64(l.refused.countAfter(now, now.Add(-time.Second)))
+	limit := max(served, cutFactor*unrefused, floorShare*l.peakServed, minRate/headroom)
 	if probing {
 		limit = max(limit, l.limit)
 	}
@@ -223,13 +230,31 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 	l.paced = true
 	l.cutAt = now
 	l.limit = limit
-	// The requests sent over the last second may fill Akool's window until
-	// a second after the oldest of them (their answers may not all be back).
+	// The requests sent over the last second may fill Akool's window (their
+	// answers may not all be back): the next waits until fewer than the
+	// limit of them are within a second.
 	l.next = now.Add(interval(headroom * limit))
-	if oldest, ok := l.sent.oldest(now); ok && oldest.Add(time.Second).After(l.next) {
-		l.next = oldest.Add(time.Second)
+	if t, ok := l.sent.fewerThan(now, int(limit)); ok && t.After(l.next) {
+		l.next = t
 	}
 	return l.rateLocked(now)
+}
+
+// beyondTrace says whether k refusals among n requests are unlikely
+// (below traceDoubt) from a service that refuses refusalShare of requests at
+// random: the binomial tail P(X >= k).
+func beyondTrace(k, n int) bool {
+	if k > n {
+		return true
+	}
+	p := refusalShare
+	term := math.Pow(1-p, float64(n)) // P(X = 0)
+	below := 0.0                      // P(X < i)
+	for i := range k {
+		below += term
+		term *= float64(n-i) / float64(i+1) * p / (1 - p)
+	}
+	return 1-below < traceDoubt
 }
 
 func interval(rate float64) time.Duration {
@@ -275,25 +300,31 @@ func (w *window) countAfter(now, since time.Time) int {
 	return n
 }
 
-// oldest is the oldest event of the last span.
-func (w *window) oldest(now time.Time) (time.Time, bool) {
+// fewerThan is when fewer than n of the events of the last span will be
+// within a span of the time, and false when fewer are already.
+func (w *window) fewerThan(now time.Time, n int) (time.Time, bool) {
 	w.drop(now)
-	if len(w.times) == 0 {
+	keep := max(n-1, 0)
+	if len(w.times) <= keep {
 		return time.Time{}, false
 	}
-	return w.times[0], true
+	return w.times[len(w.times)-keep-1].Add(w.spanOrSecond()), true
 }
 
 func (w *window) drop(now time.Time) {
 	cut := 0
-	span := w.span
-	if span == 0 {
-		span = time.Second
-	}
+	span := w.spanOrSecond()
 	for cut < len(w.times) && now.Sub(w.times[cut]) >= span {
 		cut++
 	}
 	if cut > 0 {
 		w.times = append(w.times[:0], w.times[cut:]...)
 	}
+}
+
+func (w *window) spanOrSecond() time.Duration {
+	if w.span == 0 {
+		return time.Second
+	}
+	return w.span
 }

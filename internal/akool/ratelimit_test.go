@@ -59,13 +59,13 @@ func TestLimiter_freeUntilRefused(t *testing.T) {
 		t.Error("the limiter paces before any refusal")
 	}
 
-	// 50 requests answered within the same instant; the next two are
-	// refused in a row: Akool's limit is the 50 it served. One refusal alone
-	// could be the odd refusal of a busy service.
+	// 50 requests answered within the same instant; the next three are
+	// refused in a row: Akool's limit is the 50 it served. One or two
+	// refusals could be the odd refusals of a busy service.
 	sentAt := clk.now()
-	for i := range 2 {
+	for i := range refusalsInARow {
 		_ = l.wait(context.Background(), clk.sleep)
-		if cut := l.refuse(sentAt); (cut != 0) != (i == 1) {
+		if cut := l.refuse(sentAt); (cut != 0) != (i == refusalsInARow-1) {
 			t.Fatalf("refusal %d cut the rate to %v", i+1, cut)
 		}
 	}
@@ -99,7 +99,7 @@ func TestLimiter_ignoresATraceOfRefusals(t *testing.T) {
 	// 100 requests answered over half a second, then 4 refusals, each
 	// followed by the answer to a request sent after it: less than
 	// refusalShare of what was sent, and one at a time, as a busy service
-	// refuses the odd request whatever the rate. Two in a row are a limit.
+	// refuses the odd request whatever the rate. Three in a row are a limit.
 	clk := newFakeClock()
 	l := newLimiter(0, clk.now)
 	send := func() time.Time {
@@ -117,25 +117,19 @@ func TestLimiter_ignoresATraceOfRefusals(t *testing.T) {
 		}
 		l.answer(send())
 	}
-	if cut := l.refuse(send()); cut != 0 {
-		t.Fatalf("a lone refusal cut the rate to %v", cut)
+	for i := range refusalsInARow - 1 {
+		if cut := l.refuse(send()); cut != 0 {
+			t.Fatalf("%d refusals in a row cut the rate to %v", i+1, cut)
+		}
 	}
 	if cut := l.refuse(send()); cut == 0 {
-		t.Fatal("two refusals in a row did not cut the rate")
+		t.Fatalf("%d refusals in a row did not cut the rate", refusalsInARow)
 	}
 }
 
 func TestLimiter_recovers(t *testing.T) {
 	clk := newFakeClock()
-	l := newLimiter(0, clk.now)
-	for range 8 {
-		_ = l.wait(context.Background(), clk.sleep)
-		l.answer(clk.now())
-	}
-	if cut := l.refuse(clk.now()); cut != 0 {
-		t.Fatalf("a lone refusal before any cut cut the rate to %v", cut)
-	}
-	l.refuse(clk.now())
+	l := cutAt8(t, clk)
 	at := func(d time.Duration) float64 {
 		l.mu.Lock()
 		defer l.mu.Unlock()
@@ -159,7 +153,7 @@ func TestLimiter_recovers(t *testing.T) {
 }
 
 // cutAt8 returns a limiter cut at a limit of 8 requests per second: 8
-// served at once, then two refused in a row.
+// served at once, then refusalsInARow refused.
 func cutAt8(t *testing.T, clk *fakeClock) *limiter {
 	t.Helper()
 	l := newLimiter(0, clk.now)
@@ -167,9 +161,11 @@ func cutAt8(t *testing.T, clk *fakeClock) *limiter {
 		_ = l.wait(context.Background(), clk.sleep)
 		l.answer(clk.now())
 	}
-	l.refuse(clk.now())
+	for range refusalsInARow - 1 {
+		l.refuse(clk.now())
+	}
 	if l.refuse(clk.now()) == 0 {
-		t.Fatal("two refusals in a row did not cut the rate")
+		t.Fatalf("%d refusals in a row did not cut the rate", refusalsInARow)
 	}
 	return l
 }
@@ -188,37 +184,55 @@ func TestLimiter_aProbeEndsWithoutLoweringTheLimit(t *testing.T) {
 }
 
 func TestLimiter_aTraceBelowTheLimitIsWeighedWhileProbing(t *testing.T) {
-	// After the cut, a refusal comes while the client sends below the limit:
-	// that is a trace, not the limit. A lone refusal while probing then no
-	// longer ends the probe; refusals beyond refusalShare still do.
+	// After the cut, a refusal comes among 30 requests sent at headroom
+	// times the limit: a trace, not the limit. A lone refusal while probing
+	// then no longer ends the probe; refusals beyond the trace still do.
 	clk := newFakeClock()
 	l := cutAt8(t, clk)
-	clk.advance(recoveryTime)
+	for range 30 {
+		_ = l.wait(context.Background(), clk.sleep)
+		l.answer(clk.now())
+	}
+	if clk.now().Sub(l.cutAt) >= recoveryTime {
+		t.Fatalf("the 30 requests took %v, want them before probing starts", clk.now().Sub(l.cutAt))
+	}
 	_ = l.wait(context.Background(), clk.sleep)
 	if cut := l.refuse(clk.now()); cut != 0 {
-		t.Fatalf("a lone refusal below the limit cut the rate to %v", cut)
+		t.Fatalf("a lone refusal among 30 requests below the limit cut the rate to %v", cut)
 	}
 	clk.advance(3 * recoveryTime)
 	probe, _ := l.Rate()
-	var cut float64
-	for i := 0; cut == 0; i++ {
-		_ = l.wait(context.Background(), clk.sleep)
-		if i%2 == 0 {
-			l.answer(clk.now())
-			continue
-		}
-		if cut = l.refuse(clk.now()); cut == 0 && i == 1 {
-			continue
-		}
-		if i == 1 {
-			t.Fatalf("a lone refusal while probing cut the rate to %v after a trace", cut)
-		}
-		if i > 40 {
-			t.Fatal("half of the requests refused while probing did not cut the rate")
-		}
+	_ = l.wait(context.Background(), clk.sleep)
+	if cut := l.refuse(clk.now()); cut != 0 {
+		t.Fatalf("after a trace, a lone refusal while probing cut the rate to %v", cut)
 	}
-	if cut >= probe {
-		t.Errorf("the rate after refusals while probing is %v, want below the probe's %v", cut, probe)
+	_ = l.wait(context.Background(), clk.sleep)
+	cut := l.refuse(clk.now())
+	if cut == 0 || cut >= probe {
+		t.Errorf("after two refusals while probing at %v the rate is %v, want cut below it", probe, cut)
+	}
+}
+
+func TestBeyondTrace(t *testing.T) {
+	// The binomial tail of a service refusing 5% of requests at random,
+	// against traceDoubt (0.1%).
+	for _, tc := range []struct {
+		k, n int
+		want bool
+	}{
+		{2, 10, false},   // 8.6%
+		{4, 10, false},   // 0.103%
+		{5, 10, true},    // 0.0064%
+		{2, 2, false},    // 0.25%
+		{3, 3, true},     // 0.0125%
+		{3, 4, true},     // 0.048%
+		{10, 100, false}, // 2.8%
+		{15, 100, true},  // 0.014%
+		{1, 0, true},
+	} {
+		if got := beyondTrace(tc.k, tc.n); got != tc.want {
+			t.Errorf("beyondTrace(%d, %d) = %v, want %v", tc.k, tc.n, got, tc.want)
+		}
 	}
 }
 
@@ -373,7 +387,7 @@ func TestLimiter_underAServerLimit(t *testing.T) {
 
 func TestClient_adaptsToRefusals(t *testing.T) {
 	srv, cnt := server(t, func(w http.ResponseWriter, _ *http.Request, n int) {
-		if n == 3 || n == 4 {
+		if n >= 3 && n <= 5 {
 			writeJSON(w, 200, `{"code":1005,"msg":"Too frequent"}`)
 			return
 		}
@@ -388,14 +402,14 @@ func TestClient_adaptsToRefusals(t *testing.T) {
 	if _, paced := c.limiter.Rate(); paced || len(sleep.all()) != 0 {
 		t.Fatalf("paced before any refusal (waits %v)", sleep.all())
 	}
-	// The third request is refused twice and retried; from then on requests
-	// are paced.
+	// The third request is refused three times in a row and retried; from
+	// then on requests are paced.
 	if _, err := c.Credit(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	rate, paced := c.limiter.Rate()
-	if want := headroom * max(2, cutFactor*4); !paced || math.Abs(rate-want) > 1e-9 {
-		t.Fatalf("after two refusals: rate %v, paced %v; want paced at %v: headroom times the 2 served, or cutFactor times the 4 sent", rate, paced, want)
+	if want := headroom * 2; !paced || math.Abs(rate-want) > 1e-9 {
+		t.Fatalf("after three refusals: rate %v, paced %v; want paced at %v: headroom times the 2 served", rate, paced, want)
 	}
 	before := len(sleep.all())
 	if _, err := c.Credit(context.Background()); err != nil {
@@ -405,8 +419,8 @@ func TestClient_adaptsToRefusals(t *testing.T) {
 	if len(waits) != 1 || waits[0] < 300*time.Millisecond {
 		t.Errorf("the next request waited %v, want one wait of about 1/rate", waits)
 	}
-	if cnt.get(epCredit.path) != 6 {
-		t.Errorf("requests = %d, want 6", cnt.get(epCredit.path))
+	if cnt.get(epCredit.path) != 7 {
+		t.Errorf("requests = %d, want 7", cnt.get(epCredit.path))
 	}
 }
 
