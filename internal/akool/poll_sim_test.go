@@ -1,13 +1,11 @@
 package akool
 
 import (
-	"math/rand/v2"
 	"slices"
 	"time"
-)
 
-// simJob is one synthetic job: how long it queues and processes.
-type simJob struct{ queue, process time.Duration }
+	"github.com/akool-community/terraform-provider-akool/internal/bench"
+)
 
 type simResult struct {
 	lags     []time.Duration // per job: from its end to the read that saw it
@@ -18,7 +16,7 @@ type simResult struct {
 // simulate runs jobs through policy on a fake clock, parallel at a time like
 // Terraform's -parallelism: a slot creates its next job createTime after it
 // noticed the previous one end. No real time passes.
-func simulate(policy PollPolicy, jobs []simJob, parallel int, createTime time.Duration) simResult {
+func simulate(policy PollPolicy, jobs []bench.Job, parallel int, createTime time.Duration) simResult {
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	type slot struct {
 		job     int // index in jobs; -1 when idle
@@ -52,9 +50,9 @@ func simulate(policy PollPolicy, jobs []simJob, parallel int, createTime time.Du
 		res.reads[s.job]++
 		status := StatusCompleted
 		switch age := now.Sub(s.created); {
-		case age < j.queue:
+		case age < j.Queue:
 			status = StatusQueueing
-		case age < j.queue+j.process:
+		case age < j.Total():
 			status = StatusProcessing
 		}
 		wait := s.timer.Observe(now, status)
@@ -74,26 +72,13 @@ func simulate(policy PollPolicy, jobs []simJob, parallel int, createTime time.Du
 			default:
 			}
 		}
-		res.lags[s.job] = now.Sub(s.created.Add(j.queue + j.process))
+		res.lags[s.job] = now.Sub(s.created.Add(j.Total()))
 		done++
 		last = now
 		s.job, s.next = -1, now.Add(createTime)
 	}
 	res.makespan = last.Sub(base)
 	return res
-}
-
-// uniformJobs draws n jobs whose total time is uniform in [lo, hi], of
-// which 10-30% is queueing, from a fixed seed.
-func uniformJobs(seed uint64, n int, lo, hi time.Duration) []simJob {
-	rng := rand.New(rand.NewPCG(seed, seed^0x5bd1e995))
-	jobs := make([]simJob, n)
-	for i := range jobs {
-		total := lo + time.Duration(rng.Float64()*float64(hi-lo))
-		queue := time.Duration((0.1 + 0.2*rng.Float64()) * float64(total))
-		jobs[i] = simJob{queue: queue, process: total - queue}
-	}
-	return jobs
 }
 
 func quantile(ds []time.Duration, q float64) time.Duration {

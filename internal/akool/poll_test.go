@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/akool-community/terraform-provider-akool/internal/bench"
 )
 
 // The learned policy is tested on a fake clock with simulate (in
@@ -23,7 +25,7 @@ func runProfile(t *testing.T, policy func(seed uint64) PollPolicy, n, parallel i
 	seeds := []uint64{1, 2, 3, 4, 5, 6, 7, 8}
 	var r profileResult
 	for _, seed := range seeds {
-		res := simulate(policy(seed), uniformJobs(seed, n, lo, hi), parallel, 30*time.Millisecond)
+		res := simulate(policy(seed), bench.JobTimes(seed, n, lo, hi), parallel, 30*time.Millisecond)
 		r.p50 += quantile(res.lags, 0.5).Seconds()
 		r.p95 += quantile(res.lags, 0.95).Seconds()
 		reads := meanReads(res.reads)
@@ -65,7 +67,7 @@ func TestLearnedPoll_nothingLearned(t *testing.T) {
 	// One job alone, the first of its client: it still gets a low lag.
 	for _, total := range []time.Duration{400 * time.Millisecond, 3 * time.Second} {
 		p := newLearnedPoll(1)
-		res := simulate(p, []simJob{{queue: total / 4, process: total - total/4}}, 1, 0)
+		res := simulate(p, []bench.Job{{Queue: total / 4, Process: total - total/4}}, 1, 0)
 		if limit := total/2 + 400*time.Millisecond; res.lags[0] > limit || res.reads[0] > 5 {
 			t.Errorf("a lone %v job: lag %v after %d reads; want <= %v and <= 5 reads", total, res.lags[0], res.reads[0], limit)
 		}
@@ -83,8 +85,8 @@ func TestLearnedPoll_nothingLearned(t *testing.T) {
 func TestLearnedPoll_longJobIsReadEveryFewSeconds(t *testing.T) {
 	// After learning that jobs take 2-3 s, a job that runs 10 minutes is
 	// still read at least every maxInterval.
-	jobs := uniformJobs(3, 20, 2*time.Second, 3*time.Second)
-	jobs = append(jobs, simJob{queue: time.Second, process: 10 * time.Minute})
+	jobs := bench.JobTimes(3, 20, 2*time.Second, 3*time.Second)
+	jobs = append(jobs, bench.Job{Queue: time.Second, Process: 10 * time.Minute})
 	p := newLearnedPoll(3)
 	res := simulate(p, jobs, 5, 0)
 	long := res.reads[len(jobs)-1]

@@ -39,13 +39,10 @@ func (req *createV3Request) check() error {
 	if err := oneOf("scale", &req.Scale, "1:1", scalesV3); err != nil {
 		return err
 	}
-	if req.SourceImage != "" && !validURL(req.SourceImage) {
-		return errors.New("source_image must be an http or https URL")
+	if err := optionalURL("source_image", req.SourceImage); err != nil {
+		return err
 	}
-	if req.WebhookURL != "" && !validURL(req.WebhookURL) {
-		return errors.New("webhookUrl must be an http or https URL")
-	}
-	return nil
+	return optionalURL("webhookUrl", req.WebhookURL)
 }
 
 // createV4Request is the body of createBySourcePrompt.
@@ -106,10 +103,7 @@ func (req *createV4Request) check() error {
 	if req.Similar != nil && (*req.Similar < 0 || *req.Similar > 1) {
 		return errors.New("similar must be between 0 and 1")
 	}
-	if req.WebhookURL != "" && !validURL(req.WebhookURL) {
-		return errors.New("webhookurl must be an http or https URL")
-	}
-	return nil
+	return optionalURL("webhookurl", req.WebhookURL)
 }
 
 // buttonRequest is the body of createbybutton.
@@ -126,10 +120,7 @@ func (req *buttonRequest) check() error {
 	if !buttonName.MatchString(req.Button) {
 		return fmt.Errorf("button must be one of %s", strings.Join(allButtons, ", "))
 	}
-	if req.WebhookURL != "" && !validURL(req.WebhookURL) {
-		return errors.New("webhookUrl must be an http or https URL")
-	}
-	return nil
+	return optionalURL("webhookUrl", req.WebhookURL)
 }
 
 // oneOf sets *v to def when it is empty, and refuses it when it is not one of
@@ -140,6 +131,14 @@ func oneOf(name string, v *string, def string, allowed []string) error {
 	}
 	if !slices.Contains(allowed, *v) {
 		return fmt.Errorf("%s must be one of %s", name, strings.Join(allowed, ", "))
+	}
+	return nil
+}
+
+// optionalURL refuses a value that is set but is not an http or https URL.
+func optionalURL(name, s string) error {
+	if s != "" && !validURL(s) {
+		return fmt.Errorf("%s must be an http or https URL", name)
 	}
 	return nil
 }

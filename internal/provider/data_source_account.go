@@ -19,7 +19,7 @@ var (
 
 // accountDataSource reads the Akool account's credit balance.
 type accountDataSource struct {
-	data *providerData
+	configuredDataSource
 }
 
 // NewAccountDataSource returns the akool_account data source.
@@ -46,10 +46,6 @@ func (d *accountDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 			},
 		},
 	}
-}
-
-func (d *accountDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *accountDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {

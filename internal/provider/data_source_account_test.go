@@ -3,6 +3,8 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -42,23 +44,15 @@ data "akool_account" "this" {}
 	})
 }
 
-// testAccAccountGuardConfig is the precondition pattern of the docs: an image
-// is generated only while the balance is at least 20.
-func testAccAccountGuardConfig(baseURL string) string {
-	return testAccProviderConfig(baseURL) + `
-data "akool_account" "this" {}
-
-resource "akool_generated_image" "hero" {
-  prompt = "A lighthouse on a cliff at sunrise"
-
-  lifecycle {
-    precondition {
-      condition     = data.akool_account.this.credit >= 20
-      error_message = "The Akool account has fewer than 20 credits left; top it up before generating images."
-    }
-  }
-}
-`
+// testAccAccountGuardConfig is the precondition example of the docs: an
+// image is generated only while the balance is at least 20.
+func testAccAccountGuardConfig(t *testing.T, baseURL string) string {
+	t.Helper()
+	example, err := os.ReadFile(filepath.Join("..", "..", "examples", "data-sources", "akool_account", "data-source.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testAccProviderConfig(baseURL) + string(example)
 }
 
 func TestAccAccount_precondition(t *testing.T) {
@@ -69,7 +63,7 @@ func TestAccAccount_precondition(t *testing.T) {
 
 	accTest(t, []tfresource.TestStep{
 		{
-			Config:      testAccAccountGuardConfig(baseURL),
+			Config:      testAccAccountGuardConfig(t, baseURL),
 			ExpectError: regexp.MustCompile(`fewer than 20 credits left; top it up`),
 		},
 		{
@@ -81,7 +75,7 @@ func TestAccAccount_precondition(t *testing.T) {
 				}
 				e.SetCredit(100)
 			},
-			Config: testAccAccountGuardConfig(baseURL),
+			Config: testAccAccountGuardConfig(t, baseURL),
 			ConfigPlanChecks: tfresource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(testGeneratedImageAddr, plancheck.ResourceActionCreate),

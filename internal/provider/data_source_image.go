@@ -21,7 +21,7 @@ var _ datasource.DataSourceWithConfigure = (*imageDataSource)(nil)
 
 // imageDataSource is akool_image: an existing Akool image, looked up by id.
 type imageDataSource struct {
-	data *providerData
+	configuredDataSource
 }
 
 // NewImageDataSource returns the akool_image data source.
@@ -66,12 +66,6 @@ func (d *imageDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"source_image":     schema.StringAttribute{MarkdownDescription: descEchoedSource, Computed: true},
 			"model_name":       schema.StringAttribute{MarkdownDescription: descEchoedModel, Computed: true},
 		},
-	}
-}
-
-func (d *imageDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if data := providerDataFrom(req.ProviderData, &resp.Diagnostics); data != nil {
-		d.data = data
 	}
 }
 

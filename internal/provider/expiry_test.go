@@ -552,7 +552,7 @@ func TestExpiryWarnings(t *testing.T) {
 func TestGeneratedImageRead_expiredByDateWithoutClient(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2025, 3, 1, 9, 30, 15, 0, time.UTC)
-	r := &generatedImageResource{data: &providerData{unconfigured: "the provider argument(s) api_key were not known yet", clock: fixedClock(now)}}
+	r := &generatedImageResource{configuredResource{data: &providerData{unconfigured: "the provider argument(s) api_key were not known yet", clock: fixedClock(now)}}}
 	schemaResp := &resource.SchemaResponse{}
 	r.Schema(ctx, resource.SchemaRequest{}, schemaResp)
 	created := now.Add(-pastRetention)

@@ -312,9 +312,22 @@ func (p *akoolProvider) newData(d *providerData) *providerData {
 	return d
 }
 
-// providerDataFrom is the shared body of every resource's and data source's
-// Configure: it accepts a nil ProviderData (Terraform calls Configure before
-// the provider is configured) and reports an unexpected type.
+// configuredResource is embedded by every resource, and configuredDataSource
+// by every data source: their Configure keeps the provider's data.
+type configuredResource struct{ data *providerData }
+
+func (r *configuredResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+type configuredDataSource struct{ data *providerData }
+
+func (d *configuredDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// providerDataFrom accepts a nil ProviderData (Terraform calls Configure
+// before the provider is configured) and reports an unexpected type.
 func providerDataFrom(providerDataAny any, diags *diag.Diagnostics) *providerData {
 	if providerDataAny == nil {
 		return nil

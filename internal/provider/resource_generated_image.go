@@ -35,7 +35,7 @@ var (
 // generatedImageResource is akool_generated_image: one image generated from a
 // prompt with Akool's v3 or v4 create call.
 type generatedImageResource struct {
-	data *providerData
+	configuredResource
 }
 
 // NewGeneratedImageResource returns the akool_generated_image resource.
@@ -167,12 +167,6 @@ func (r *generatedImageResource) Schema(ctx context.Context, _ resource.SchemaRe
 				"differs from the old one even with the same prompt (see \"Regenerating deliberately\")."),
 		}, jobResultAttributes(descImageURL), gridResultAttributes(gridDescriptions{upscaledURLs: descUpscaledURLs + descSinglesWait, buttons: descButtons})),
 		Blocks: jobBlocks(ctx),
-	}
-}
-
-func (r *generatedImageResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if data := providerDataFrom(req.ProviderData, &resp.Diagnostics); data != nil {
-		r.data = data
 	}
 }
 

@@ -744,7 +744,7 @@ func TestAccGeneratedImage_expiredWarning(t *testing.T) {
 // warning instead of failing the plan; an import cannot proceed and says why.
 func TestGeneratedImageRead_unconfiguredProvider(t *testing.T) {
 	ctx := context.Background()
-	r := &generatedImageResource{data: &providerData{unconfigured: "the provider argument(s) api_key were not known yet"}}
+	r := &generatedImageResource{configuredResource{data: &providerData{unconfigured: "the provider argument(s) api_key were not known yet"}}}
 	schemaResp := &resource.SchemaResponse{}
 	r.Schema(ctx, resource.SchemaRequest{}, schemaResp)
 	objType := schemaResp.Schema.Type().TerraformType(ctx)

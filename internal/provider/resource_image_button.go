@@ -36,8 +36,8 @@ var (
 // the job it starts: akool_image_upscale (U1-U4) and akool_image_variation
 // (V1-V4) are this one implementation with a different kind.
 type imageButtonResource struct {
+	configuredResource
 	kind *buttonKind
-	data *providerData
 }
 
 // buttonKind is what differs between the resources that press a button.
@@ -133,12 +133,6 @@ func (r *imageButtonResource) Schema(ctx context.Context, _ resource.SchemaReque
 		MarkdownDescription: k.description(),
 		Attributes:          attributes,
 		Blocks:              jobBlocks(ctx),
-	}
-}
-
-func (r *imageButtonResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if data := providerDataFrom(req.ProviderData, &resp.Diagnostics); data != nil {
-		r.data = data
 	}
 }
 

@@ -43,9 +43,10 @@ const imageFileRestoreKey = "restore"
 
 // imageFileResource keeps a local copy of an image URL.
 type imageFileResource struct {
+	configuredResource // for the image client and the walk's written paths
+
 	httpClient *http.Client // the provider's client for image URLs once configured
 	userAgent  string
-	data       *providerData // for the image client and the walk's written paths
 }
 
 // written is the walk's record of written paths, or nil before Configure.
@@ -145,8 +146,8 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 // Configure takes the provider's client for image URLs and the walk's
 // written paths: downloads deliberately do not use the Akool API client, so
 // that its credentials can never reach the host of an image URL.
-func (r *imageFileResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+func (r *imageFileResource) Configure(ctx context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.configuredResource.Configure(ctx, req, resp)
 	if r.data != nil && r.data.imageClient != nil {
 		r.httpClient = r.data.imageClient
 	}

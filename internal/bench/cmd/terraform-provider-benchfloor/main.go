@@ -20,6 +20,7 @@ import (
 	"log"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -27,6 +28,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -127,26 +129,26 @@ func (imageResource) Schema(ctx context.Context, req resource.SchemaRequest, res
 }
 
 func (imageResource) Create(_ context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	raw, err := filled(req.Plan.Raw)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Fill the Plan", err.Error())
-		return
-	}
-	resp.State.Raw = raw
+	saveFilled(req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 func (imageResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
 
 func (imageResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	raw, err := filled(req.Plan.Raw)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Fill the Plan", err.Error())
-		return
-	}
-	resp.State.Raw = raw
+	saveFilled(req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 func (imageResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+// saveFilled stores the plan as the state, its unknown values filled.
+func saveFilled(plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
+	raw, err := filled(plan.Raw)
+	if err != nil {
+		diags.AddError("Cannot Fill the Plan", err.Error())
+		return
+	}
+	state.Raw = raw
+}
 
 // filled replaces every unknown value of a plan with a made-up known one:
 // an id-like string, four URLs for a list, 4 for a number, false.
