@@ -14,11 +14,11 @@ import (
 //   - It starts unlimited, or spaced at Config.MaxRequestsPerSecond, never
 //     above it.
 //   - Refusals cut the rate once they are more than a trace of the last
-//     evidenceTime's requests (refusalShare of them). Unpaced, that takes
-//     refusalsInARow in a row (sent after the last request served) or a
-//     share a trace would rarely reach. Probing above the last limit, one
-//     refusal ends the probe, unless refusals came below it. A busy service
-//     refuses the odd request at any rate. One burst is one cut.
+//     evidenceTime's requests (refusalShare of them); unpaced, once over the
+//     last second or evidenceTime a trace would refuse as many only by rare
+//     chance. Probing above the last limit, one refusal ends the probe,
+//     unless refusals came below it. A busy service refuses the odd request
+//     at any rate. One burst is one cut.
 //   - A cut takes what Akool served over the last second as the limit (at
 //     least cutFactor of what was sent and not refused, and floorShare of
 //     the most ever served), sends at headroom times it, and waits until
@@ -42,24 +42,20 @@ type limiter struct {
 	recentSent, refused window  // over the last evidenceTime
 	peakServed          float64 // the most requests answered without a refusal in one second so far
 
-	lastServed time.Time // when the latest request that was answered was sent
-	inARow     int       // refusals in a row: of requests sent since lastServed, none served since the first
-	rowFrom    time.Time // when the first of them was sent
-	traced     bool      // refusals came since the last cut at headroom times its limit
+	traced bool // refusals came since the last cut at headroom times its limit
 }
 
 const (
-	refusalShare   = 0.05            // share of the requests of the last evidenceTime that must be refused for a cut
-	minRefusals    = 2               // refusals a cut needs at least when paced from the start, or probing after a trace
-	refusalsInARow = 3               // refusals in a row that make the first cut of an unpaced client
-	traceDoubt     = 0.001           // how likely a trace of refusalShare may be to refuse as many, for a first cut by share
-	cutFactor      = 0.75            // share of the requests sent and not refused over the last second a cut keeps at least
-	floorShare     = 0.5             // share of peakServed the limit is never cut below
-	headroom       = 0.9             // share of the learned limit the client sends at
-	recoveryTime   = 6 * time.Second // from a cut to the start of probing
-	evidenceTime   = 5 * time.Second // the past over which refusals are weighed against what was sent
-	probeGain      = 1/headroom - 1  // probing reaches the learned limit after twice recoveryTime
-	minRate        = 0.5             // requests per second: the rate is never cut below this
+	refusalShare = 0.05            // share of the requests of the last evidenceTime that must be refused for a cut
+	minRefusals  = 2               // refusals a cut needs at least when paced from the start, or probing after a trace
+	traceDoubt   = 0.02            // how likely a trace of refusalShare may be to refuse as many, for a first cut
+	cutFactor    = 0.75            // share of the requests sent and not refused over the last second a cut keeps at least
+	floorShare   = 0.5             // share of peakServed the limit is never cut below
+	headroom     = 0.9             // share of the learned limit the client sends at
+	recoveryTime = 6 * time.Second // from a cut to the start of probing
+	evidenceTime = 5 * time.Second // the past over which refusals are weighed against what was sent
+	probeGain    = 1/headroom - 1  // probing reaches the learned limit after twice recoveryTime
+	minRate      = 0.5             // requests per second: the rate is never cut below this
 )
 
 func newLimiter(ceiling float64, now func() time.Time) *limiter {
@@ -154,20 +150,13 @@ func (l *limiter) addSent(now time.Time) {
 	l.recentSent.add(now)
 }
 
-// answer records an answer that was not a refusal, of a request sent at
-// sentAt.
-func (l *limiter) answer(sentAt time.Time) {
+// answer records an answer that was not a refusal.
+func (l *limiter) answer() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	l.answered.add(now)
 	l.peakServed = max(l.peakServed, float64(l.answered.count(now)))
-	if sentAt.After(l.lastServed) {
-		l.lastServed = sentAt
-	}
-	if l.inARow > 0 && !sentAt.Before(l.rowFrom) {
-		l.inARow = 0
-	}
 }
 
 // refuse records a refusal (code 1005 or HTTP 429) of a request sent at
@@ -181,22 +170,16 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 		return 0
 	}
 	l.refused.add(now)
-	if !sentAt.Before(l.lastServed) {
-		if l.inARow == 0 {
-			l.rowFrom = sentAt
-		}
-		l.inARow++
-	}
 	refusals := float64(l.refused.countAfter(now, l.cutAt))
 	threshold := max(1, refusalShare*float64(l.recentSent.count(now)))
 	probing := false
 	switch {
 	case l.cutAt.IsZero() && !l.paced:
-		// Unpaced over a limit, everything sent is refused until the
-		// limit's window passes; a trace comes one refusal at a time, and
-		// among few requests it can be a large share of them.
+		// Unpaced over a limit, most of what is sent is refused; a trace
+		// among few requests can be a large share of them by chance.
 		threshold = math.Inf(1)
-		if l.inARow >= refusalsInARow || beyondTrace(int(refusals), l.recentSent.count(now)) {
+		lastSecond := l.refused.countAfter(now, now.Add(-time.Second))
+		if beyondTrace(lastSecond, l.sent.count(now)) || beyondTrace(int(refusals), l.recentSent.count(now)) {
 			threshold = 0
 		}
 	case l.cutAt.IsZero():
@@ -217,7 +200,7 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 	if refusals < threshold {
 		return 0
 	}
-	l.inARow, l.traced = 0, false
+	l.traced = false
 	served, sent := float64(l.answered.count(now)), float64(l.sent.count(now))
 	unrefused := sent - float64(l.refused.countAfter(now, now.Add(-time.Second)))
 	limit := max(served, cutFactor*unrefused, floorShare*l.peakServed, minRate/headroom)

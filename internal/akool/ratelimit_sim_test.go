@@ -34,7 +34,7 @@ func simulateReads(l *limiter, clk *fakeClock, server interface{ allow(time.Time
 		sent++
 		jitter := time.Duration(rng.Float64() * float64(latency) / 2)
 		if server.allow(at) && rng.Float64() >= trace {
-			l.answer(at)
+			l.answer()
 			done++
 			ready[w] = at.Add(latency + jitter)
 		} else {

@@ -255,7 +255,7 @@ func (ex *exchange) checkRetry(ctx context.Context, resp *http.Response, err err
 			})
 		}
 	} else {
-		ex.c.limiter.answer(ex.start)
+		ex.c.limiter.answer()
 	}
 	retry := ex.allowRetry(ctx, refused || (!ex.ep.create && ex.status >= 500), refused)
 	ex.log(ctx, retry)
