@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -186,6 +187,115 @@ func completedPressChecks(address, button string, credit float64) []statecheck.S
 		statecheck.ExpectKnownValue(address, tfjsonpath.New("created_at"),
 			knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
 	}
+}
+
+// Checks of one attribute in state, by name: the expected value says what
+// is checked, without the path and value types around it.
+
+// expectValue asserts the value of attribute attr of the resource at address.
+func expectValue(address, attr string, value knownvalue.Check) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(address, tfjsonpath.New(attr), value)
+}
+
+func expectString(address, attr, value string) statecheck.StateCheck {
+	return expectValue(address, attr, knownvalue.StringExact(value))
+}
+
+func expectMatch(address, attr string, pattern *regexp.Regexp) statecheck.StateCheck {
+	return expectValue(address, attr, knownvalue.StringRegexp(pattern))
+}
+
+func expectBool(address, attr string, value bool) statecheck.StateCheck {
+	return expectValue(address, attr, knownvalue.Bool(value))
+}
+
+func expectInt(address, attr string, value int64) statecheck.StateCheck {
+	return expectValue(address, attr, knownvalue.Int64Exact(value))
+}
+
+func expectFloat(address, attr string, value float64) statecheck.StateCheck {
+	return expectValue(address, attr, knownvalue.Float64Exact(value))
+}
+
+func expectNull(address, attr string) statecheck.StateCheck {
+	return expectValue(address, attr, knownvalue.Null())
+}
+
+func expectNotNull(address, attr string) statecheck.StateCheck {
+	return expectValue(address, attr, knownvalue.NotNull())
+}
+
+func expectListSize(address, attr string, size int) statecheck.StateCheck {
+	return expectValue(address, attr, knownvalue.ListSizeExact(size))
+}
+
+// expectStrings asserts a list of strings, in order.
+func expectStrings(address, attr string, values ...string) statecheck.StateCheck {
+	checks := make([]knownvalue.Check, len(values))
+	for i, v := range values {
+		checks[i] = knownvalue.StringExact(v)
+	}
+	return expectValue(address, attr, knownvalue.ListExact(checks))
+}
+
+// expectStringMap asserts a map of strings, exactly.
+func expectStringMap(address, attr string, values map[string]string) statecheck.StateCheck {
+	checks := make(map[string]knownvalue.Check, len(values))
+	for k, v := range values {
+		checks[k] = knownvalue.StringExact(v)
+	}
+	return expectValue(address, attr, knownvalue.MapExact(checks))
+}
+
+// expectSameAs asserts that attribute attr of the resource at address has
+// the value of attribute otherAttr of the resource at other.
+func expectSameAs(address, attr, other, otherAttr string) statecheck.StateCheck {
+	return statecheck.CompareValuePairs(address, tfjsonpath.New(attr), other, tfjsonpath.New(otherAttr), compare.ValuesSame())
+}
+
+// expectDifferent asserts that the two attributes have different values.
+func expectDifferent(address, attr, other, otherAttr string) statecheck.StateCheck {
+	return statecheck.CompareValuePairs(address, tfjsonpath.New(attr), other, tfjsonpath.New(otherAttr), compare.ValuesDiffer())
+}
+
+// Checks of a plan, before it is applied.
+
+// preApply runs checks on the plan before it is applied.
+func preApply(checks ...plancheck.PlanCheck) tfresource.ConfigPlanChecks {
+	return tfresource.ConfigPlanChecks{PreApply: checks}
+}
+
+// emptyPlan asserts that the plan changes nothing.
+func emptyPlan() tfresource.ConfigPlanChecks {
+	return preApply(plancheck.ExpectEmptyPlan())
+}
+
+func plansCreate(address string) plancheck.PlanCheck {
+	return plancheck.ExpectResourceAction(address, plancheck.ResourceActionCreate)
+}
+
+func plansUpdate(address string) plancheck.PlanCheck {
+	return plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate)
+}
+
+func plansNoop(address string) plancheck.PlanCheck {
+	return plancheck.ExpectResourceAction(address, plancheck.ResourceActionNoop)
+}
+
+// plansReplace asserts a replacement that destroys the old object first
+// (Terraform's default).
+func plansReplace(address string) plancheck.PlanCheck {
+	return plancheck.ExpectResourceAction(address, plancheck.ResourceActionDestroyBeforeCreate)
+}
+
+// plansString asserts a value that is known at plan time.
+func plansString(address, attr, value string) plancheck.PlanCheck {
+	return plancheck.ExpectKnownValue(address, tfjsonpath.New(attr), knownvalue.StringExact(value))
+}
+
+// plansUnknown asserts a value that is only known after apply.
+func plansUnknown(address, attr string) plancheck.PlanCheck {
+	return plancheck.ExpectUnknownValue(address, tfjsonpath.New(attr))
 }
 
 // sameIDs returns a maker of state checks: the checks made at each step

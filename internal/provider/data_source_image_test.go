@@ -9,7 +9,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -25,10 +24,10 @@ func TestAccImageDataSource_found(t *testing.T) {
 		checks = append(checks, statecheck.CompareValuePairs(data, tfjsonpath.New(attr), testAccImageAddress, tfjsonpath.New(attr), compare.ValuesSame()))
 	}
 	checks = append(checks,
-		statecheck.ExpectKnownValue(data, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-		statecheck.ExpectKnownValue(data, tfjsonpath.New("prompt"), knownvalue.StringExact("an orchard  in   bloom")),
-		statecheck.ExpectKnownValue(data, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
-		statecheck.ExpectKnownValue(data, tfjsonpath.New("source_image"), knownvalue.Null()),
+		expectString(data, "status", "completed"),
+		expectString(data, "prompt", "an orchard  in   bloom"),
+		expectListSize(data, "upscaled_urls", 4),
+		expectNull(data, "source_image"),
 	)
 	accTest(t, []tfresource.TestStep{{
 		Config: testAccImageConfig(url, "an orchard  in   bloom") + `
@@ -85,9 +84,9 @@ data "akool_image" "test" {
 }
 `, "a copper kettle"),
 		ConfigStateChecks: []statecheck.StateCheck{
-			statecheck.ExpectKnownValue("data.akool_image.test", tfjsonpath.New("model_name"), knownvalue.Null()),
-			statecheck.ExpectKnownValue("akool_generated_image.test", tfjsonpath.New("model_name"), knownvalue.StringExact("wavespeed-ai/flux-krea-dev-lora")),
-			statecheck.ExpectKnownValue("data.akool_image.test", tfjsonpath.New("buttons"), knownvalue.ListSizeExact(0)),
+			expectNull("data.akool_image.test", "model_name"),
+			expectString("akool_generated_image.test", "model_name", "wavespeed-ai/flux-krea-dev-lora"),
+			expectListSize("data.akool_image.test", "buttons", 0),
 		},
 	}})
 }
@@ -120,12 +119,12 @@ data "akool_image" "old" {
 		Steps: []tfresource.TestStep{{
 			Config: config,
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(data, tfjsonpath.New("expired"), knownvalue.Bool(true)),
-				statecheck.ExpectKnownValue(data, tfjsonpath.New("id"), knownvalue.StringExact(img.ID)),
-				statecheck.ExpectKnownValue(data, tfjsonpath.New("created_at"), knownvalue.StringExact(created.Format(time.RFC3339))),
-				statecheck.ExpectKnownValue(data, tfjsonpath.New("expires_at"), knownvalue.StringExact(created.Add(imageRetention).Format(time.RFC3339))),
-				statecheck.ExpectKnownValue(data, tfjsonpath.New("status"), knownvalue.Null()),
-				statecheck.ExpectKnownValue(data, tfjsonpath.New("image_url"), knownvalue.Null()),
+				expectBool(data, "expired", true),
+				expectString(data, "id", img.ID),
+				expectString(data, "created_at", created.Format(time.RFC3339)),
+				expectString(data, "expires_at", created.Add(imageRetention).Format(time.RFC3339)),
+				expectNull(data, "status"),
+				expectNull(data, "image_url"),
 			},
 		}},
 	})

@@ -125,9 +125,9 @@ resource "akool_generated_image" "test" {
 			sameURL.AddStateValue(testAccImageAddress, tfjsonpath.New("image_url")),
 			sameGrid.AddStateValue(testAccImageAddress, tfjsonpath.New("upscaled_urls")),
 			sameExpiry.AddStateValue(testAccImageAddress, tfjsonpath.New("expires_at")),
-			statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(expired)),
-			statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-			statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
+			expectBool(testAccImageAddress, "expired", expired),
+			expectString(testAccImageAddress, "status", "completed"),
+			expectListSize(testAccImageAddress, "upscaled_urls", 4),
 		}
 	}
 	rfc3339 := knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))
@@ -146,14 +146,12 @@ resource "akool_generated_image" "test" {
 			{
 				// An in-place change plans the expiry attributes as they are.
 				Config: config("https://hooks.example.com/a"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expires_at"), rfc3339),
-						plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(false)),
-						expectNoUnknownValues(testAccImageAddress),
-					},
-				},
+				ConfigPlanChecks: preApply(
+					plansUpdate(testAccImageAddress),
+					plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expires_at"), rfc3339),
+					plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(false)),
+					expectNoUnknownValues(testAccImageAddress),
+				),
 				ConfigStateChecks: kept(false),
 				Check:             expectCreates(e, 1),
 			},
@@ -177,14 +175,14 @@ resource "akool_generated_image" "test" {
 				Config: config("https://hooks.example.com/b"),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
+						plansUpdate(testAccImageAddress),
 						plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(true)),
 						expectNoUnknownValues(testAccImageAddress),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: append(kept(true),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("webhook_url"), knownvalue.StringExact("https://hooks.example.com/b"))),
+					expectString(testAccImageAddress, "webhook_url", "https://hooks.example.com/b")),
 				Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
 			},
 		},
@@ -330,7 +328,7 @@ func TestAccImageButtons_expiry(t *testing.T) {
 			checks = append(checks, s.compare.AddStateValue(s.address, tfjsonpath.New(s.attribute)))
 		}
 		for _, address := range []string{testAccGridAddress, upscale, variation} {
-			checks = append(checks, statecheck.ExpectKnownValue(address, tfjsonpath.New("expired"), knownvalue.Bool(expired)))
+			checks = append(checks, expectBool(address, "expired", expired))
 		}
 		return checks
 	}
@@ -352,8 +350,8 @@ func TestAccImageButtons_expiry(t *testing.T) {
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: append(checks(true),
-					statecheck.ExpectKnownValue(upscale, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-					statecheck.ExpectKnownValue(variation, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4))),
+					expectString(upscale, "status", "completed"),
+					expectListSize(variation, "upscaled_urls", 4)),
 				Check: tfresource.ComposeTestCheckFunc(
 					expectExpiresAt(upscale), expectExpiresAt(variation),
 					expectPresses(e, 2), expectCreates(e, 1), expectCreateAttempts(e, 3)),
@@ -389,9 +387,8 @@ data "akool_image" "test" {
 			{
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("data.akool_image.test", tfjsonpath.New("expired"), knownvalue.Bool(false)),
-					statecheck.CompareValuePairs("data.akool_image.test", tfjsonpath.New("expires_at"),
-						testAccImageAddress, tfjsonpath.New("expires_at"), compare.ValuesSame()),
+					expectBool("data.akool_image.test", "expired", false),
+					expectSameAs("data.akool_image.test", "expires_at", testAccImageAddress, "expires_at"),
 				},
 				Check: expectExpiresAt("data.akool_image.test"),
 			},

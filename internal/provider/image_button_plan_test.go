@@ -8,7 +8,6 @@ import (
 	"time"
 
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 )
 
@@ -48,11 +47,9 @@ func TestAccImageUpscale_indexChangeReplaces(t *testing.T) {
 	accTest(t, []tfresource.TestStep{
 		{Config: grid + testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 1, "")},
 		{
-			Config: grid + testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 2, ""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionDestroyBeforeCreate)},
-			},
-			Check: expectPressedOnce(e, address),
+			Config:           grid + testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 2, ""),
+			ConfigPlanChecks: preApply(plansReplace(address)),
+			Check:            expectPressedOnce(e, address),
 		},
 	})
 	expectAfterSteps(t, expectPresses(e, 2)) // U1, then U2
@@ -95,10 +92,8 @@ resource "akool_image_file" "copy" {
 		},
 		{
 			// Nothing was destroyed: the configuration as it was plans no change.
-			Config: config(1),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			Config:           config(1),
+			ConfigPlanChecks: emptyPlan(),
 			Check: func(*terraform.State) error {
 				if _, err := os.Stat(file); err != nil {
 					return fmt.Errorf("the local copy is gone: %w", err)

@@ -7,9 +7,7 @@ import (
 	"testing"
 
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
 // An endpoint that answers HTTP 404 to every API path (another web server,
@@ -41,7 +39,7 @@ func TestAccMessages_wrongRoute(t *testing.T) {
 		{
 			Config: testAccImageConfig(url, "a lighthouse"),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(false)),
+				expectBool(testAccImageAddress, "expired", false),
 			},
 		},
 		{

@@ -21,8 +21,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
@@ -156,12 +154,10 @@ resource "akool_generated_image" "test" {
   prompt = "a kettle on a camp stove"
 }
 `, testAccAPIKey, url),
-		ConfigPlanChecks: tfresource.ConfigPlanChecks{
-			PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionCreate),
-				plancheck.ExpectUnknownValue(testAccImageAddress, tfjsonpath.New("id")),
-			},
-		},
+		ConfigPlanChecks: preApply(
+			plansCreate(testAccImageAddress),
+			plansUnknown(testAccImageAddress, "id"),
+		),
 		ConfigStateChecks: completedImageChecks(testAccImageAddress),
 		Check:             expectCreates(e, 1),
 	}})

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -52,7 +51,7 @@ resource "akool_generated_image" "test" {
   resolution  = "1080p"
 }
 `
-	noReplacement := []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate)}
+	noReplacement := []plancheck.PlanCheck{plansUpdate(testAccImageAddress)}
 	accTest(t, []tfresource.TestStep{
 		{
 			Config:             config,
@@ -98,11 +97,11 @@ resource "akool_generated_image" "test" {
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("id"), knownvalue.StringExact(id)),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("api_version"), knownvalue.StringExact("v4")),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("scale"), knownvalue.StringExact("16:9")),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
+				expectString(testAccImageAddress, "id", id),
+				expectString(testAccImageAddress, "status", "completed"),
+				expectString(testAccImageAddress, "api_version", "v4"),
+				expectString(testAccImageAddress, "scale", "16:9"),
+				expectString(testAccImageAddress, "resolution", "1080p"),
 			},
 			Check: expectCreateCalls(e, 1, 0),
 		},
@@ -131,8 +130,8 @@ func TestAccGeneratedImage_importAdoptionEnds(t *testing.T) {
 	config := func(extra string) string { return testAccPaperBoatConfig(url, extra) }
 	const sourceImage = `  source_image = "https://images.example.com/pond.png"` + "\n"
 	const resolution = `  resolution = "1080p"` + "\n"
-	replaced := []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate)}
-	updated := []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate)}
+	replaced := []plancheck.PlanCheck{plansReplace(testAccImageAddress)}
+	updated := []plancheck.PlanCheck{plansUpdate(testAccImageAddress)}
 	imported := &reimport{address: testAccImageAddress}
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	newID := statecheck.CompareValue(compare.ValuesDiffer())
@@ -164,10 +163,8 @@ func TestAccGeneratedImage_importAdoptionEnds(t *testing.T) {
 		},
 		{
 			// An apply with nothing to adopt changes nothing...
-			Config: config(""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			Config:           config(""),
+			ConfigPlanChecks: emptyPlan(),
 		},
 		{
 			// ...and leaves the window open.
@@ -177,7 +174,7 @@ func TestAccGeneratedImage_importAdoptionEnds(t *testing.T) {
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
+				expectString(testAccImageAddress, "resolution", "1080p"),
 				// The imported job is kept.
 				sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
 			},
@@ -203,7 +200,7 @@ func TestAccGeneratedImage_importAdoptionEnds(t *testing.T) {
 				PreApply: replaced,
 			},
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("negative_prompt"), knownvalue.StringExact("rain")),
+				expectString(testAccImageAddress, "negative_prompt", "rain"),
 				// A negative_prompt change is a new image.
 				newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
 			},
@@ -282,8 +279,8 @@ resource "akool_generated_image" "remix" {
 	}
 	keepIDs := sameIDs(text, remix)
 	inPlace := []plancheck.PlanCheck{
-		plancheck.ExpectResourceAction(text, plancheck.ResourceActionUpdate),
-		plancheck.ExpectResourceAction(remix, plancheck.ResourceActionUpdate),
+		plansUpdate(text),
+		plansUpdate(remix),
 	}
 	accTest(t, []tfresource.TestStep{
 		{Config: config("", ""), ConfigStateChecks: keepIDs()},
@@ -291,8 +288,8 @@ resource "akool_generated_image" "remix" {
 			Config:           config("4k", "0.5"),
 			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: inPlace},
 			ConfigStateChecks: append(keepIDs(),
-				statecheck.ExpectKnownValue(text, tfjsonpath.New("resolution"), knownvalue.StringExact("4k")),
-				statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Float64Exact(0.5)),
+				expectString(text, "resolution", "4k"),
+				expectFloat(remix, "similarity", 0.5),
 			),
 			Check: expectCreateCalls(e, 2, 0),
 		},
@@ -300,17 +297,17 @@ resource "akool_generated_image" "remix" {
 			Config:           config("", ""),
 			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: inPlace},
 			ConfigStateChecks: append(keepIDs(),
-				statecheck.ExpectKnownValue(text, tfjsonpath.New("resolution"), knownvalue.Null()),
-				statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Null()),
+				expectNull(text, "resolution"),
+				expectNull(remix, "similarity"),
 			),
 			Check: expectCreateCalls(e, 2, 0),
 		},
 		{
 			Config: config("", "0.7"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(text, plancheck.ResourceActionNoop),
-				plancheck.ExpectResourceAction(remix, plancheck.ResourceActionDestroyBeforeCreate),
-			}},
+			ConfigPlanChecks: preApply(
+				plansNoop(text),
+				plansReplace(remix),
+			),
 			Check: expectCreateCalls(e, 3, 0),
 		},
 	})

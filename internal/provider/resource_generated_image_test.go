@@ -18,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -53,24 +52,20 @@ resource "akool_generated_image" "test" {
 			Config: config("a lighthouse at dusk", ""),
 			ConfigPlanChecks: tfresource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionCreate),
-					plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("api_version"), knownvalue.StringExact("v3")),
+					plansCreate(testAccImageAddress),
+					plansString(testAccImageAddress, "api_version", "v3"),
 				},
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("api_version"), knownvalue.StringExact("v3")),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("scale"), knownvalue.StringExact("16:9")),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("buttons"), knownvalue.ListExact([]knownvalue.Check{
-					knownvalue.StringExact("U1"), knownvalue.StringExact("U2"), knownvalue.StringExact("U3"), knownvalue.StringExact("U4"),
-					knownvalue.StringExact("V1"), knownvalue.StringExact("V2"), knownvalue.StringExact("V3"), knownvalue.StringExact("V4"),
-				})),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("used_buttons"), knownvalue.ListSizeExact(0)),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(4)),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("created_at"),
-					knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("model_name"), knownvalue.Null()),
+				expectString(testAccImageAddress, "api_version", "v3"),
+				expectString(testAccImageAddress, "scale", "16:9"),
+				expectListSize(testAccImageAddress, "upscaled_urls", 4),
+				expectStrings(testAccImageAddress, "buttons", "U1", "U2", "U3", "U4", "V1", "V2", "V3", "V4"),
+				expectListSize(testAccImageAddress, "used_buttons", 0),
+				expectFloat(testAccImageAddress, "deduction_credit", 4),
+				expectMatch(testAccImageAddress, "created_at", regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)),
+				expectNull(testAccImageAddress, "model_name"),
 				sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
 				newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
 			),
@@ -78,11 +73,9 @@ resource "akool_generated_image" "test" {
 		},
 		{
 			// Applying the same configuration again changes and sends nothing.
-			Config: config("a lighthouse at dusk", ""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
-			Check: expectCreateCalls(e, 1, 0),
+			Config:           config("a lighthouse at dusk", ""),
+			ConfigPlanChecks: emptyPlan(),
+			Check:            expectCreateCalls(e, 1, 0),
 		},
 		{
 			// Everything Akool reports, echoes or lets the provider infer
@@ -96,22 +89,18 @@ resource "akool_generated_image" "test" {
 		imported.importStep(config("a lighthouse at dusk", "")),
 		{
 			// After import, the same configuration plans no change.
-			Config: config("a lighthouse at dusk", ""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
-			Check: expectCreateCalls(e, 1, 0),
+			Config:           config("a lighthouse at dusk", ""),
+			ConfigPlanChecks: emptyPlan(),
+			Check:            expectCreateCalls(e, 1, 0),
 		},
 		{
 			Config: config("a lighthouse at dusk", "https://hooks.example.com/akool"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
-				},
-			},
+			ConfigPlanChecks: preApply(
+				plansUpdate(testAccImageAddress),
+			),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("webhook_url"), knownvalue.StringExact("https://hooks.example.com/akool")),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+				expectString(testAccImageAddress, "webhook_url", "https://hooks.example.com/akool"),
+				expectString(testAccImageAddress, "status", "completed"),
 				// An in-place update keeps the job.
 				sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
 			},
@@ -119,11 +108,9 @@ resource "akool_generated_image" "test" {
 		},
 		{
 			Config: config("a lighthouse at dawn", "https://hooks.example.com/akool"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
-				},
-			},
+			ConfigPlanChecks: preApply(
+				plansReplace(testAccImageAddress),
+			),
 			// A prompt change is a new image.
 			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
 				newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id"))),
@@ -158,18 +145,16 @@ resource "akool_generated_image" "remix" {
 	importedText, importedRemix := &reimport{address: text}, &reimport{address: remix}
 	accTest(t, []tfresource.TestStep{
 		{
-			Config: config,
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(text, tfjsonpath.New("model_name"))},
-			},
+			Config:           config,
+			ConfigPlanChecks: preApply(plansUnknown(text, "model_name")),
 			ConfigStateChecks: append(completedImageChecks(text),
-				statecheck.ExpectKnownValue(text, tfjsonpath.New("model_name"), knownvalue.StringExact("wavespeed-ai/flux-krea-dev-lora")),
-				statecheck.ExpectKnownValue(text, tfjsonpath.New("buttons"), knownvalue.ListSizeExact(0)),
-				statecheck.ExpectKnownValue(text, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(0)),
-				statecheck.ExpectKnownValue(text, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(2)),
-				statecheck.ExpectKnownValue(remix, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-				statecheck.ExpectKnownValue(remix, tfjsonpath.New("model_name"), knownvalue.StringExact("wavespeed-ai/flux-kontext-dev")),
-				statecheck.CompareValuePairs(remix, tfjsonpath.New("source_image"), text, tfjsonpath.New("image_url"), compare.ValuesSame()),
+				expectString(text, "model_name", "wavespeed-ai/flux-krea-dev-lora"),
+				expectListSize(text, "buttons", 0),
+				expectListSize(text, "upscaled_urls", 0),
+				expectFloat(text, "deduction_credit", 2),
+				expectString(remix, "status", "completed"),
+				expectString(remix, "model_name", "wavespeed-ai/flux-kontext-dev"),
+				expectSameAs(remix, "source_image", text, "image_url"),
 			),
 			Check: tfresource.ComposeTestCheckFunc(
 				checkCounters(e, func(c emulator.Counters) error {
@@ -209,16 +194,16 @@ resource "akool_generated_image" "remix" {
 			Config: config,
 			ConfigPlanChecks: tfresource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(text, plancheck.ResourceActionUpdate),
-					plancheck.ExpectResourceAction(remix, plancheck.ResourceActionUpdate),
+					plansUpdate(text),
+					plansUpdate(remix),
 				},
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(text, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
-				statecheck.ExpectKnownValue(text, tfjsonpath.New("negative_prompt"), knownvalue.StringExact("people")),
-				statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Float64Exact(0.7)),
-				statecheck.ExpectKnownValue(remix, tfjsonpath.New("scale"), knownvalue.StringExact("Original")),
+				expectString(text, "resolution", "1080p"),
+				expectString(text, "negative_prompt", "people"),
+				expectFloat(remix, "similarity", 0.7),
+				expectString(remix, "scale", "Original"),
 			},
 			Check: expectCreateCalls(e, 2, 0),
 		},
@@ -226,11 +211,9 @@ resource "akool_generated_image" "remix" {
 			// Once adopted, a change to a value that shapes the picture
 			// replaces it again.
 			Config: strings.Replace(config, `resolution      = "1080p"`, `resolution      = "4k"`, 1),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(text, plancheck.ResourceActionDestroyBeforeCreate),
-				},
-			},
+			ConfigPlanChecks: preApply(
+				plansReplace(text),
+			),
 			Check: expectCreateCalls(e, 4, 0), // text, and remix whose source_image follows it
 		},
 	})
@@ -332,7 +315,7 @@ func TestAccGeneratedImage_failedJob(t *testing.T) {
 			ExpectNonEmptyPlan: true,
 			ConfigPlanChecks: tfresource.ConfigPlanChecks{
 				PostApplyPostRefresh: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
+					plansReplace(testAccImageAddress),
 				},
 			},
 		},
@@ -357,10 +340,8 @@ func TestAccGeneratedImage_goneKeepsState(t *testing.T) {
 			},
 		},
 		{
-			Config: config,
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			Config:           config,
+			ConfigPlanChecks: emptyPlan(),
 			// The forgotten image is kept.
 			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
 				sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id"))),

@@ -127,9 +127,7 @@ resource "terraform_data" "upload" {
 		}
 		return nil
 	}
-	replaced := tfresource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionCreateBeforeDestroy)},
-	}
+	replaced := preApply(plancheck.ExpectResourceAction(address, plancheck.ResourceActionCreateBeforeDestroy))
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkImageFileDeleted(dest),

@@ -193,12 +193,11 @@ func TestAccImageFile_download(t *testing.T) {
 		Steps: []tfresource.TestStep{{
 			Config: testAccImageFileWithImageConfig(baseURL, dest),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("id"), knownvalue.StringExact(dest)),
-				statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("path"), knownvalue.StringExact(dest)),
-				statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("content_type"), knownvalue.StringExact("image/png")),
-				statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{64}$`))),
-				statecheck.CompareValuePairs(testImageFileAddr, tfjsonpath.New("url"),
-					testGeneratedImageAddr, tfjsonpath.New("image_url"), compare.ValuesSame()),
+				expectString(testImageFileAddr, "id", dest),
+				expectString(testImageFileAddr, "path", dest),
+				expectString(testImageFileAddr, "content_type", "image/png"),
+				expectMatch(testImageFileAddr, "sha256", regexp.MustCompile(`^[0-9a-f]{64}$`)),
+				expectSameAs(testImageFileAddr, "url", testGeneratedImageAddr, "image_url"),
 				expectImageFileMatchesURL(nil),
 				imageFileStateCheck(func(context.Context, *tfjson.State) error {
 					if c := e.Counters().Creates; c != 1 {
@@ -218,13 +217,11 @@ func TestAccImageFile_restoreBeforeExpiry(t *testing.T) {
 	creates := 1
 	countCreates := func() int { return e.Counters().Creates }
 
-	restorePlan := tfresource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{
-			plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionUpdate),
-			plancheck.ExpectUnknownValue(testImageFileAddr, tfjsonpath.New("sha256")),
-			plancheck.ExpectResourceAction(testGeneratedImageAddr, plancheck.ResourceActionNoop),
-		},
-	}
+	restorePlan := preApply(
+		plansUpdate(testImageFileAddr),
+		plansUnknown(testImageFileAddr, "sha256"),
+		plansNoop(testGeneratedImageAddr),
+	)
 	// A function: each call registers one more value with sameSHA.
 	restoredState := func() []statecheck.StateCheck {
 		return []statecheck.StateCheck{
@@ -310,17 +307,15 @@ func TestAccImageFile_expired(t *testing.T) {
 					}
 				},
 				Config: testAccImageFileWithImageConfig(baseURL, dest),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionNoop),
-						plancheck.ExpectResourceAction(testGeneratedImageAddr, plancheck.ResourceActionNoop),
-						plancheck.ExpectEmptyPlan(),
-					},
-				},
+				ConfigPlanChecks: preApply(
+					plansNoop(testImageFileAddr),
+					plansNoop(testGeneratedImageAddr),
+					plancheck.ExpectEmptyPlan(),
+				),
 				ConfigStateChecks: []statecheck.StateCheck{
 					// Still in state with the checksum of the lost copy.
 					sameSHA.AddStateValue(testImageFileAddr, tfjsonpath.New("sha256")),
-					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("path"), knownvalue.StringExact(dest)),
+					expectString(testImageFileAddr, "path", dest),
 					expectNoImageFile(dest),
 					expectCountStateCheck("emulator creates", countCreates, &creates),
 				},
@@ -333,10 +328,8 @@ func TestAccImageFile_expired(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config: testAccImageFileWithImageConfig(baseURL, dest),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+				Config:           testAccImageFileWithImageConfig(baseURL, dest),
+				ConfigPlanChecks: emptyPlan(),
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameSHA.AddStateValue(testImageFileAddr, tfjsonpath.New("sha256")),
 					expectCountStateCheck("emulator creates", countCreates, &creates),
@@ -401,17 +394,15 @@ func TestAccImageFile_changes(t *testing.T) {
 		Steps: []tfresource.TestStep{
 			{
 				Config: testAccImageFileConfig(srvURL+"/a.png", firstPath),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("id"), knownvalue.StringExact(firstPath)),
-						plancheck.ExpectUnknownValue(testImageFileAddr, tfjsonpath.New("sha256")),
-					},
-				},
+				ConfigPlanChecks: preApply(
+					plansString(testImageFileAddr, "id", firstPath),
+					plansUnknown(testImageFileAddr, "sha256"),
+				),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringExact(imageFileSHA256Hex(images["/a.png"]))),
-					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("size"), knownvalue.Int64Exact(int64(len(images["/a.png"])))),
-					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("width"), knownvalue.Int64Exact(30)),
-					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("height"), knownvalue.Int64Exact(20)),
+					expectString(testImageFileAddr, "sha256", imageFileSHA256Hex(images["/a.png"])),
+					expectInt(testImageFileAddr, "size", int64(len(images["/a.png"]))),
+					expectInt(testImageFileAddr, "width", 30),
+					expectInt(testImageFileAddr, "height", 20),
 					// One request: the download. The check below fetches too,
 					// so it comes after.
 					expectCountStateCheck("image server requests", srv.total, &requests),
@@ -421,11 +412,9 @@ func TestAccImageFile_changes(t *testing.T) {
 			{
 				// An intact copy is checked against its checksum only: refresh
 				// and plan send no request at all.
-				PreConfig: func() { requests = srv.total() },
-				Config:    testAccImageFileConfig(srvURL+"/a.png", firstPath),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+				PreConfig:        func() { requests = srv.total() },
+				Config:           testAccImageFileConfig(srvURL+"/a.png", firstPath),
+				ConfigPlanChecks: emptyPlan(),
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectCountStateCheck("image server requests", srv.total, &requests),
 				},
@@ -444,12 +433,10 @@ resource "akool_image_file" "hero" {
   }
 }
 `, srvURL+"/a.png", firstPath),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringExact(imageFileSHA256Hex(images["/a.png"]))),
-					},
-				},
+				ConfigPlanChecks: preApply(
+					plansUpdate(testImageFileAddr),
+					plansString(testImageFileAddr, "sha256", imageFileSHA256Hex(images["/a.png"])),
+				),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("timeouts").AtMapKey("update"), knownvalue.StringExact("3m")),
 					expectCountStateCheck("image server requests", srv.total, &requests),
@@ -457,28 +444,24 @@ resource "akool_image_file" "hero" {
 			},
 			{
 				Config: testAccImageFileConfig(srvURL+"/b.png", firstPath),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionReplace),
-					},
-				},
+				ConfigPlanChecks: preApply(
+					plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionReplace),
+				),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringExact(imageFileSHA256Hex(images["/b.png"]))),
-					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("width"), knownvalue.Int64Exact(12)),
+					expectString(testImageFileAddr, "sha256", imageFileSHA256Hex(images["/b.png"])),
+					expectInt(testImageFileAddr, "width", 12),
 					expectImageFileMatchesURL(nil),
 				},
 			},
 			{
 				// A new path: the file moves, nothing is left at the old path.
 				Config: testAccImageFileConfig(srvURL+"/b.png", secondPath),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionReplace),
-						plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("id"), knownvalue.StringExact(secondPath)),
-					},
-				},
+				ConfigPlanChecks: preApply(
+					plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionReplace),
+					plansString(testImageFileAddr, "id", secondPath),
+				),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("id"), knownvalue.StringExact(secondPath)),
+					expectString(testImageFileAddr, "id", secondPath),
 					expectImageFileMatchesURL(nil),
 					expectNoImageFile(firstPath),
 				},
@@ -494,12 +477,10 @@ resource "akool_image_file" "hero" {
 					delete(srv.images, "/b.png")
 					srv.mu.Unlock()
 				},
-				Config: testAccImageFileConfig(srvURL+"/b.png", secondPath),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+				Config:           testAccImageFileConfig(srvURL+"/b.png", secondPath),
+				ConfigPlanChecks: emptyPlan(),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringExact(imageFileSHA256Hex(images["/b.png"]))),
+					expectString(testImageFileAddr, "sha256", imageFileSHA256Hex(images["/b.png"])),
 					expectNoImageFile(secondPath),
 				},
 			},
@@ -704,14 +685,13 @@ removed {
 			Config:    config + fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", testImageFileAddr, dest),
 			ConfigPlanChecks: tfresource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionUpdate),
+					plansUpdate(testImageFileAddr),
 					plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{64}$`))),
 				},
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.CompareValuePairs(testImageFileAddr, tfjsonpath.New("url"),
-					testGeneratedImageAddr, tfjsonpath.New("image_url"), compare.ValuesSame()),
+				expectSameAs(testImageFileAddr, "url", testGeneratedImageAddr, "image_url"),
 			},
 		},
 		{

@@ -8,12 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
@@ -42,22 +38,20 @@ func TestAccImageUpscale_lifecycle(t *testing.T) {
 	accTest(t, []tfresource.TestStep{
 		{
 			Config: config("a lighthouse in a storm", ""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(first, plancheck.ResourceActionCreate),
-					plancheck.ExpectResourceAction(third, plancheck.ResourceActionCreate),
-					plancheck.ExpectKnownValue(first, tfjsonpath.New("button"), knownvalue.StringExact("U1")),
-					plancheck.ExpectKnownValue(third, tfjsonpath.New("button"), knownvalue.StringExact("U3")),
-					plancheck.ExpectUnknownValue(first, tfjsonpath.New("image_id")),
-				},
-			},
+			ConfigPlanChecks: preApply(
+				plansCreate(first),
+				plansCreate(third),
+				plansString(first, "button", "U1"),
+				plansString(third, "button", "U3"),
+				plansUnknown(first, "image_id"),
+			),
 			ConfigStateChecks: slices.Concat(completedPressChecks(first, "U1", 1), completedPressChecks(third, "U3", 1),
 				keepIDs(), replaced(), []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(first, tfjsonpath.New("index"), knownvalue.Int64Exact(1)),
-					statecheck.ExpectKnownValue(third, tfjsonpath.New("index"), knownvalue.Int64Exact(3)),
-					statecheck.CompareValuePairs(first, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
-					statecheck.CompareValuePairs(third, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
-					statecheck.CompareValuePairs(first, tfjsonpath.New("id"), third, tfjsonpath.New("id"), compare.ValuesDiffer()),
+					expectInt(first, "index", 1),
+					expectInt(third, "index", 3),
+					expectSameAs(first, "image_id", testAccGridAddress, "id"),
+					expectSameAs(third, "image_id", testAccGridAddress, "id"),
+					expectDifferent(first, "id", third, "id"),
 				}),
 			Check: tfresource.ComposeTestCheckFunc(
 				expectCreateCalls(e, 1, 2),
@@ -68,12 +62,10 @@ func TestAccImageUpscale_lifecycle(t *testing.T) {
 		{
 			// Applying the same configuration again presses nothing; the
 			// refreshed grid lists both buttons as used.
-			Config: config("a lighthouse in a storm", ""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			Config:           config("a lighthouse in a storm", ""),
+			ConfigPlanChecks: emptyPlan(),
 			ConfigStateChecks: append(keepIDs(),
-				statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("used_buttons"), knownvalue.ListSizeExact(2)),
+				expectListSize(testAccGridAddress, "used_buttons", 2),
 			),
 			Check: expectCreateCalls(e, 1, 2),
 		},
@@ -89,24 +81,20 @@ func TestAccImageUpscale_lifecycle(t *testing.T) {
 		imported.importStep(config("a lighthouse in a storm", "")),
 		{
 			// After import, the same configuration plans no change.
-			Config: config("a lighthouse in a storm", ""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			Config:            config("a lighthouse in a storm", ""),
+			ConfigPlanChecks:  emptyPlan(),
 			ConfigStateChecks: append(completedPressChecks(first, "U1", 1), keepIDs()...),
 			Check:             expectCreateCalls(e, 1, 2),
 		},
 		{
 			Config: config("a lighthouse in a storm", "https://hooks.example.com/akool"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(first, plancheck.ResourceActionUpdate),
-					plancheck.ExpectResourceAction(third, plancheck.ResourceActionNoop),
-				},
-			},
+			ConfigPlanChecks: preApply(
+				plansUpdate(first),
+				plansNoop(third),
+			),
 			ConfigStateChecks: append(keepIDs(),
-				statecheck.ExpectKnownValue(first, tfjsonpath.New("webhook_url"), knownvalue.StringExact("https://hooks.example.com/akool")),
-				statecheck.ExpectKnownValue(first, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+				expectString(first, "webhook_url", "https://hooks.example.com/akool"),
+				expectString(first, "status", "completed"),
 			),
 			Check: expectCreateCalls(e, 1, 2),
 		},
@@ -114,17 +102,15 @@ func TestAccImageUpscale_lifecycle(t *testing.T) {
 			// A new parent (its prompt changed) replaces its upscales: the
 			// buttons are pressed on the new grid.
 			Config: config("a lighthouse after the storm", "https://hooks.example.com/akool"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccGridAddress, plancheck.ResourceActionDestroyBeforeCreate),
-					plancheck.ExpectResourceAction(first, plancheck.ResourceActionDestroyBeforeCreate),
-					plancheck.ExpectResourceAction(third, plancheck.ResourceActionDestroyBeforeCreate),
-				},
-			},
+			ConfigPlanChecks: preApply(
+				plansReplace(testAccGridAddress),
+				plansReplace(first),
+				plansReplace(third),
+			),
 			ConfigStateChecks: slices.Concat(completedPressChecks(first, "U1", 1), completedPressChecks(third, "U3", 1),
 				replaced(), []statecheck.StateCheck{
-					statecheck.CompareValuePairs(first, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
-					statecheck.CompareValuePairs(third, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
+					expectSameAs(first, "image_id", testAccGridAddress, "id"),
+					expectSameAs(third, "image_id", testAccGridAddress, "id"),
 				}),
 			Check: tfresource.ComposeTestCheckFunc(expectCreateCalls(e, 2, 4), expectPressedOnce(e, first, third)),
 		},
@@ -159,10 +145,8 @@ func TestAccImageUpscale_usedButtonRefused(t *testing.T) {
 		},
 		{
 			// The refused resource left nothing behind.
-			Config: config,
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			Config:           config,
+			ConfigPlanChecks: emptyPlan(),
 			Check: tfresource.ComposeTestCheckFunc(
 				expectNotInState("akool_image_upscale.b"),
 				expectPressedOnce(e, a),

@@ -3,12 +3,9 @@ package provider
 import (
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
 // A chain: a variation of a grid is a grid again, and one of its sub-images
@@ -28,18 +25,16 @@ func TestAccImageVariation_chain(t *testing.T) {
 	accTest(t, []tfresource.TestStep{
 		{
 			Config: config,
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownValue(variation, tfjsonpath.New("button"), knownvalue.StringExact("V2")),
-					plancheck.ExpectUnknownValue(variation, tfjsonpath.New("buttons")),
-					plancheck.ExpectUnknownValue(detail, tfjsonpath.New("image_id")),
-				},
-			},
+			ConfigPlanChecks: preApply(
+				plansString(variation, "button", "V2"),
+				plansUnknown(variation, "buttons"),
+				plansUnknown(detail, "image_id"),
+			),
 			ConfigStateChecks: append(append(completedPressChecks(variation, "V2", 4), completedPressChecks(detail, "U4", 1)...),
-				statecheck.ExpectKnownValue(variation, tfjsonpath.New("buttons"), knownvalue.ListExact(allButtons)),
-				statecheck.ExpectKnownValue(variation, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
-				statecheck.CompareValuePairs(variation, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
-				statecheck.CompareValuePairs(detail, tfjsonpath.New("image_id"), variation, tfjsonpath.New("id"), compare.ValuesSame()),
+				expectValue(variation, "buttons", knownvalue.ListExact(allButtons)),
+				expectListSize(variation, "upscaled_urls", 4),
+				expectSameAs(variation, "image_id", testAccGridAddress, "id"),
+				expectSameAs(detail, "image_id", variation, "id"),
 			),
 			Check: tfresource.ComposeTestCheckFunc(
 				expectCreateCalls(e, 1, 2),
@@ -49,13 +44,11 @@ func TestAccImageVariation_chain(t *testing.T) {
 		{
 			// Nothing is pressed again; the refreshed variation lists the
 			// button its upscale pressed.
-			Config: config,
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			Config:           config,
+			ConfigPlanChecks: emptyPlan(),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(variation, tfjsonpath.New("used_buttons"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("U4")})),
-				statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("used_buttons"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("V2")})),
+				expectStrings(variation, "used_buttons", "U4"),
+				expectStrings(testAccGridAddress, "used_buttons", "V2"),
 			},
 			Check: expectCreateCalls(e, 1, 2),
 		},

@@ -35,11 +35,9 @@ resource "akool_generated_image" "test" {
 func triggerBumpedStep(e *emulator.Emulator, url string) tfresource.TestStep {
 	return tfresource.TestStep{
 		Config: testAccTriggersImageConfig(url, "2"),
-		ConfigPlanChecks: tfresource.ConfigPlanChecks{
-			PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
-			},
-		},
+		ConfigPlanChecks: preApply(
+			plansReplace(testAccImageAddress),
+		),
 		Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 2), expectCreateAttempts(e, 2)),
 	}
 }
@@ -55,34 +53,30 @@ func TestAccGeneratedImage_triggers(t *testing.T) {
 			Config: testAccTriggersImageConfig(url, "1"),
 			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
 				ids.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
-					knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")}))),
+				expectValue(testAccImageAddress, "triggers", knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")}))),
 			Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
 		},
 		{
 			// The same triggers: nothing planned, nothing sent.
-			Config: testAccTriggersImageConfig(url, "1"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
-			Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
+			Config:           testAccTriggersImageConfig(url, "1"),
+			ConfigPlanChecks: emptyPlan(),
+			Check:            tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
 		},
 		{
 			// A bumped trigger: one new image.
 			Config: testAccTriggersImageConfig(url, "2"),
 			ConfigPlanChecks: tfresource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
-					plancheck.ExpectUnknownValue(testAccImageAddress, tfjsonpath.New("id")),
-					plancheck.ExpectUnknownValue(testAccImageAddress, tfjsonpath.New("expires_at")),
+					plansReplace(testAccImageAddress),
+					plansUnknown(testAccImageAddress, "id"),
+					plansUnknown(testAccImageAddress, "expires_at"),
 				},
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
 				ids.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
-					knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("2")})),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(false))),
+				expectValue(testAccImageAddress, "triggers", knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("2")})),
+				expectBool(testAccImageAddress, "expired", false)),
 			Check: tfresource.ComposeTestCheckFunc(
 				expectCreates(e, 1+1), expectCreateAttempts(e, 1+1), expectExpiresAt(testAccImageAddress)),
 		},
@@ -121,14 +115,13 @@ func TestAccGeneratedImage_triggersAfterImport(t *testing.T) {
 			Config: testAccTriggersImageConfig(url, "1"),
 			ConfigPlanChecks: tfresource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
+					plansUpdate(testAccImageAddress),
 				},
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 			// The imported job is kept.
 			ConfigStateChecks: append(keepID(),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
-					knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
+				expectValue(testAccImageAddress, "triggers", knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
 			),
 			Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
 		},
@@ -176,26 +169,24 @@ func TestAccImageButtons_triggers(t *testing.T) {
 			Check: counts(1, 2),
 		},
 		{
-			Config: testAccTriggersButtonsConfig(url, "1", ""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
-			Check: counts(1, 2),
+			Config:           testAccTriggersButtonsConfig(url, "1", ""),
+			ConfigPlanChecks: emptyPlan(),
+			Check:            counts(1, 2),
 		},
 		{
 			Config: testAccTriggersButtonsConfig(url, "2", ""),
 			ConfigPlanChecks: tfresource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccGridAddress, plancheck.ResourceActionDestroyBeforeCreate),
-					plancheck.ExpectResourceAction(upscale, plancheck.ResourceActionDestroyBeforeCreate),
-					plancheck.ExpectResourceAction(variation, plancheck.ResourceActionDestroyBeforeCreate),
+					plansReplace(testAccGridAddress),
+					plansReplace(upscale),
+					plansReplace(variation),
 				},
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 			ConfigStateChecks: append(append(completedPressChecks(upscale, "U2", 1), completedPressChecks(variation, "V4", 4)...),
 				upscaleIDs.AddStateValue(upscale, tfjsonpath.New("id")),
 				variationIDs.AddStateValue(variation, tfjsonpath.New("id")),
-				statecheck.CompareValuePairs(upscale, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame())),
+				expectSameAs(upscale, "image_id", testAccGridAddress, "id")),
 			Check: tfresource.ComposeTestCheckFunc(counts(2, 4), expectPressedOnce(e, upscale, variation)),
 		},
 		{
@@ -204,11 +195,9 @@ func TestAccImageButtons_triggers(t *testing.T) {
 		},
 		{
 			// Nothing was sent, and the state is as it was.
-			Config: testAccTriggersButtonsConfig(url, "2", ""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
-			Check: counts(2, 4),
+			Config:           testAccTriggersButtonsConfig(url, "2", ""),
+			ConfigPlanChecks: emptyPlan(),
+			Check:            counts(2, 4),
 		},
 	})
 }
@@ -237,14 +226,13 @@ func TestAccImageUpscale_triggersAfterImport(t *testing.T) {
 			Config: withTriggers("1"),
 			ConfigPlanChecks: tfresource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(upscale, plancheck.ResourceActionUpdate),
+					plansUpdate(upscale),
 					expectNoUnknownValues(upscale),
 				},
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(upscale, tfjsonpath.New("triggers"),
-					knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
+				expectValue(upscale, "triggers", knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
 			},
 			Check: tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
 		},
@@ -274,16 +262,12 @@ func TestAccImageVariation_triggersAddedAfterImport(t *testing.T) {
 		imported.forgetStep(grid),
 		imported.importStep(block("")),
 		{
-			Config: block(""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			Config:           block(""),
+			ConfigPlanChecks: emptyPlan(),
 		},
 		{
-			Config: block("  triggers = { revision = \"1\" }\n"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(variation, plancheck.ResourceActionUpdate)},
-			},
+			Config:           block("  triggers = { revision = \"1\" }\n"),
+			ConfigPlanChecks: preApply(plansUpdate(variation)),
 			// The imported job is kept.
 			ConfigStateChecks: keepID(),
 			Check:             tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
@@ -307,7 +291,7 @@ func TestAccGeneratedImage_triggersAdded(t *testing.T) {
 			Config: testAccTriggersImageConfig(url, "1"),
 			ConfigPlanChecks: tfresource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
+					plansUpdate(testAccImageAddress),
 					plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
 						knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
 				},
