@@ -238,13 +238,13 @@ func expectStrings(address, attr string, values ...string) statecheck.StateCheck
 	return expectValue(address, attr, knownvalue.ListExact(checks))
 }
 
-// expectStringMap asserts a map of strings, exactly.
-func expectStringMap(address, attr string, values map[string]string) statecheck.StateCheck {
+// stringMap is a map of strings, exactly.
+func stringMap(values map[string]string) knownvalue.Check {
 	checks := make(map[string]knownvalue.Check, len(values))
 	for k, v := range values {
 		checks[k] = knownvalue.StringExact(v)
 	}
-	return expectValue(address, attr, knownvalue.MapExact(checks))
+	return knownvalue.MapExact(checks)
 }
 
 // expectSameAs asserts that attribute attr of the resource at address has
@@ -267,7 +267,17 @@ func preApply(checks ...plancheck.PlanCheck) tfresource.ConfigPlanChecks {
 
 // emptyPlan asserts that the plan changes nothing.
 func emptyPlan() tfresource.ConfigPlanChecks {
-	return preApply(plancheck.ExpectEmptyPlan())
+	return preApply(plansNothing())
+}
+
+// settledPlan runs checks on the plan before it is applied, and asserts
+// that once applied and refreshed the configuration plans nothing more.
+func settledPlan(checks ...plancheck.PlanCheck) tfresource.ConfigPlanChecks {
+	return tfresource.ConfigPlanChecks{PreApply: checks, PostApplyPostRefresh: []plancheck.PlanCheck{plansNothing()}}
+}
+
+func plansNothing() plancheck.PlanCheck {
+	return plancheck.ExpectEmptyPlan()
 }
 
 func plansCreate(address string) plancheck.PlanCheck {
@@ -288,9 +298,13 @@ func plansReplace(address string) plancheck.PlanCheck {
 	return plancheck.ExpectResourceAction(address, plancheck.ResourceActionDestroyBeforeCreate)
 }
 
-// plansString asserts a value that is known at plan time.
+// plansValue asserts a value that is known at plan time.
+func plansValue(address, attr string, value knownvalue.Check) plancheck.PlanCheck {
+	return plancheck.ExpectKnownValue(address, tfjsonpath.New(attr), value)
+}
+
 func plansString(address, attr, value string) plancheck.PlanCheck {
-	return plancheck.ExpectKnownValue(address, tfjsonpath.New(attr), knownvalue.StringExact(value))
+	return plansValue(address, attr, knownvalue.StringExact(value))
 }
 
 // plansUnknown asserts a value that is only known after apply.
@@ -312,19 +326,34 @@ func newIDs(addresses ...string) func() []statecheck.StateCheck {
 }
 
 func compareIDs(comparer compare.ValueComparer, addresses []string) func() []statecheck.StateCheck {
-	comparisons := make([]interface {
-		AddStateValue(string, tfjsonpath.Path) statecheck.StateCheck
-	}, len(addresses))
-	for i := range addresses {
-		comparisons[i] = statecheck.CompareValue(comparer)
+	each := make([]func() statecheck.StateCheck, len(addresses))
+	for i, address := range addresses {
+		each[i] = acrossSteps(comparer, address, "id")
 	}
 	return func() []statecheck.StateCheck {
-		checks := make([]statecheck.StateCheck, len(addresses))
-		for i, address := range addresses {
-			checks[i] = comparisons[i].AddStateValue(address, tfjsonpath.New("id"))
+		checks := make([]statecheck.StateCheck, len(each))
+		for i, check := range each {
+			checks[i] = check()
 		}
 		return checks
 	}
+}
+
+// sameValue returns a maker of state checks: the checks made at each step
+// assert that attribute attr of the resource at address keeps the value it
+// had at the first.
+func sameValue(address, attr string) func() statecheck.StateCheck {
+	return acrossSteps(compare.ValuesSame(), address, attr)
+}
+
+// changedValue is sameValue for a value that changes at every step.
+func changedValue(address, attr string) func() statecheck.StateCheck {
+	return acrossSteps(compare.ValuesDiffer(), address, attr)
+}
+
+func acrossSteps(comparer compare.ValueComparer, address, attr string) func() statecheck.StateCheck {
+	comparison := statecheck.CompareValue(comparer)
+	return func() statecheck.StateCheck { return comparison.AddStateValue(address, tfjsonpath.New(attr)) }
 }
 
 func expectNotInState(address string) tfresource.TestCheckFunc {

@@ -13,13 +13,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
@@ -115,16 +113,16 @@ resource "akool_generated_image" "test" {
 		}
 		return c + "}\n"
 	}
-	sameID := statecheck.CompareValue(compare.ValuesSame())
-	sameURL := statecheck.CompareValue(compare.ValuesSame())
-	sameGrid := statecheck.CompareValue(compare.ValuesSame())
-	sameExpiry := statecheck.CompareValue(compare.ValuesSame())
+	sameID := sameValue(testAccImageAddress, "id")
+	sameURL := sameValue(testAccImageAddress, "image_url")
+	sameGrid := sameValue(testAccImageAddress, "upscaled_urls")
+	sameExpiry := sameValue(testAccImageAddress, "expires_at")
 	kept := func(expired bool) []statecheck.StateCheck {
 		return []statecheck.StateCheck{
-			sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-			sameURL.AddStateValue(testAccImageAddress, tfjsonpath.New("image_url")),
-			sameGrid.AddStateValue(testAccImageAddress, tfjsonpath.New("upscaled_urls")),
-			sameExpiry.AddStateValue(testAccImageAddress, tfjsonpath.New("expires_at")),
+			sameID(),
+			sameURL(),
+			sameGrid(),
+			sameExpiry(),
 			expectBool(testAccImageAddress, "expired", expired),
 			expectString(testAccImageAddress, "status", "completed"),
 			expectListSize(testAccImageAddress, "upscaled_urls", 4),
@@ -132,59 +130,48 @@ resource "akool_generated_image" "test" {
 	}
 	rfc3339 := knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))
 
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: config(""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: append(kept(false), completedImageChecks(testAccImageAddress)...),
-				Check:             tfresource.ComposeTestCheckFunc(expectExpiresAt(testAccImageAddress), expectCreates(e, 1)),
-			},
-			{
-				// An in-place change plans the expiry attributes as they are.
-				Config: config("https://hooks.example.com/a"),
-				ConfigPlanChecks: preApply(
-					plansUpdate(testAccImageAddress),
-					plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expires_at"), rfc3339),
-					plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(false)),
-					expectNoUnknownValues(testAccImageAddress),
-				),
-				ConfigStateChecks: kept(false),
-				Check:             expectCreates(e, 1),
-			},
-			{
-				// Past Akool's 7 days: nothing planned, everything kept.
-				PreConfig: func() { e.Clock().Advance(pastRetention) },
-				Config:    config("https://hooks.example.com/a"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: kept(true),
-				Check: tfresource.ComposeTestCheckFunc(
-					expectExpiresAt(testAccImageAddress),
-					expectCreates(e, 1),
-					expectCreateAttempts(e, 1),
-				),
-			},
-			{
-				// An expired image still changes in place, without unknowns.
-				Config: config("https://hooks.example.com/b"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plansUpdate(testAccImageAddress),
-						plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(true)),
-						expectNoUnknownValues(testAccImageAddress),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: append(kept(true),
-					expectString(testAccImageAddress, "webhook_url", "https://hooks.example.com/b")),
-				Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
-			},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:            config(""),
+			ConfigPlanChecks:  settledPlan(),
+			ConfigStateChecks: append(kept(false), completedImageChecks(testAccImageAddress)...),
+			Check:             tfresource.ComposeTestCheckFunc(expectExpiresAt(testAccImageAddress), expectCreates(e, 1)),
+		},
+		{
+			// An in-place change plans the expiry attributes as they are.
+			Config: config("https://hooks.example.com/a"),
+			ConfigPlanChecks: preApply(
+				plansUpdate(testAccImageAddress),
+				plansValue(testAccImageAddress, "expires_at", rfc3339),
+				plansValue(testAccImageAddress, "expired", knownvalue.Bool(false)),
+				expectNoUnknownValues(testAccImageAddress),
+			),
+			ConfigStateChecks: kept(false),
+			Check:             expectCreates(e, 1),
+		},
+		{
+			// Past Akool's 7 days: nothing planned, everything kept.
+			PreConfig:         func() { e.Clock().Advance(pastRetention) },
+			Config:            config("https://hooks.example.com/a"),
+			ConfigPlanChecks:  settledPlan(plansNothing()),
+			ConfigStateChecks: kept(true),
+			Check: tfresource.ComposeTestCheckFunc(
+				expectExpiresAt(testAccImageAddress),
+				expectCreates(e, 1),
+				expectCreateAttempts(e, 1),
+			),
+		},
+		{
+			// An expired image still changes in place, without unknowns.
+			Config: config("https://hooks.example.com/b"),
+			ConfigPlanChecks: settledPlan(
+				plansUpdate(testAccImageAddress),
+				plansValue(testAccImageAddress, "expired", knownvalue.Bool(true)),
+				expectNoUnknownValues(testAccImageAddress),
+			),
+			ConfigStateChecks: append(kept(true),
+				expectString(testAccImageAddress, "webhook_url", "https://hooks.example.com/b")),
+			Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
 		},
 	})
 }
@@ -315,17 +302,17 @@ func TestAccImageButtons_expiry(t *testing.T) {
 	config := testAccGridConfig(url, "a glasshouse in the rain") +
 		testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 4, "") +
 		testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 1, "")
-	var same []*statecheckCompare
+	var same []func() statecheck.StateCheck
 	for _, c := range []struct{ address, attribute string }{
 		{upscale, "id"}, {upscale, "image_url"}, {upscale, "expires_at"},
 		{variation, "id"}, {variation, "image_url"}, {variation, "upscaled_urls"}, {variation, "buttons"}, {variation, "expires_at"},
 	} {
-		same = append(same, &statecheckCompare{statecheck.CompareValue(compare.ValuesSame()), c.address, c.attribute})
+		same = append(same, sameValue(c.address, c.attribute))
 	}
 	checks := func(expired bool) []statecheck.StateCheck {
 		var checks []statecheck.StateCheck
 		for _, s := range same {
-			checks = append(checks, s.compare.AddStateValue(s.address, tfjsonpath.New(s.attribute)))
+			checks = append(checks, s())
 		}
 		for _, address := range []string{testAccGridAddress, upscale, variation} {
 			checks = append(checks, expectBool(address, "expired", expired))
@@ -333,99 +320,25 @@ func TestAccImageButtons_expiry(t *testing.T) {
 		return checks
 	}
 
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config:            config,
-				ConfigStateChecks: checks(false),
-				Check: tfresource.ComposeTestCheckFunc(
-					expectExpiresAt(upscale), expectExpiresAt(variation), expectPresses(e, 2)),
-			},
-			{
-				PreConfig: func() { e.Clock().Advance(pastRetention) },
-				Config:    config,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: append(checks(true),
-					expectString(upscale, "status", "completed"),
-					expectListSize(variation, "upscaled_urls", 4)),
-				Check: tfresource.ComposeTestCheckFunc(
-					expectExpiresAt(upscale), expectExpiresAt(variation),
-					expectPresses(e, 2), expectCreates(e, 1), expectCreateAttempts(e, 3)),
-			},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:            config,
+			ConfigStateChecks: checks(false),
+			Check: tfresource.ComposeTestCheckFunc(
+				expectExpiresAt(upscale), expectExpiresAt(variation), expectPresses(e, 2)),
+		},
+		{
+			PreConfig:        func() { e.Clock().Advance(pastRetention) },
+			Config:           config,
+			ConfigPlanChecks: settledPlan(plansNothing()),
+			ConfigStateChecks: append(checks(true),
+				expectString(upscale, "status", "completed"),
+				expectListSize(variation, "upscaled_urls", 4)),
+			Check: tfresource.ComposeTestCheckFunc(
+				expectExpiresAt(upscale), expectExpiresAt(variation),
+				expectPresses(e, 2), expectCreates(e, 1), expectCreateAttempts(e, 3)),
 		},
 	})
-}
-
-// statecheckCompare is one value compared across steps.
-type statecheckCompare struct {
-	compare interface {
-		AddStateValue(string, tfjsonpath.Path) statecheck.StateCheck
-	}
-	address   string
-	attribute string
-}
-
-// The data source reports expires_at and expired. An id Akool no longer
-// knows whose own timestamp is younger than 7 days (here the emulator's clock
-// moved on, the id's did not) is an error that says the image may have
-// expired; TestAccImageDataSource_expiredID covers an old id.
-func TestAccImageDataSource_expiry(t *testing.T) {
-	t.Parallel()
-	e, url := newTestEmulator(t)
-	config := testAccImageConfig(url, "a lamplit alley") + `
-data "akool_image" "test" {
-  id = akool_generated_image.test.id
-}
-`
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: config,
-				ConfigStateChecks: []statecheck.StateCheck{
-					expectBool("data.akool_image.test", "expired", false),
-					expectSameAs("data.akool_image.test", "expires_at", testAccImageAddress, "expires_at"),
-				},
-				Check: expectExpiresAt("data.akool_image.test"),
-			},
-			{
-				PreConfig:   func() { e.Clock().Advance(pastRetention) },
-				Config:      config,
-				ExpectError: errorPattern("Image Not Found", "code 1008", "expired", "7 days after generation"),
-			},
-		},
-	})
-}
-
-func TestExpiry(t *testing.T) {
-	created := time.Date(2025, 3, 1, 9, 30, 15, 500_000_000, time.UTC)
-	expiresAt := created.Add(7 * 24 * time.Hour)
-	tests := []struct {
-		name        string
-		created     time.Time
-		now         time.Time
-		wantExpires types.String
-		wantExpired bool
-	}{
-		{"no creation time", time.Time{}, expiresAt, types.StringNull(), false},
-		{"fresh", created, created.Add(time.Hour), types.StringValue("2025-03-08T09:30:15Z"), false},
-		{"a moment before", created, expiresAt.Add(-time.Millisecond), types.StringValue("2025-03-08T09:30:15Z"), false},
-		{"at expiry", created, expiresAt, types.StringValue("2025-03-08T09:30:15Z"), true},
-		{"long after", created, expiresAt.Add(90 * 24 * time.Hour), types.StringValue("2025-03-08T09:30:15Z"), true},
-		{"another zone", created.In(time.FixedZone("UTC+9", 9*3600)), created, types.StringValue("2025-03-08T09:30:15Z"), false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			gotExpires, gotExpired := expiry(tt.created, tt.now)
-			if !gotExpires.Equal(tt.wantExpires) || gotExpired.IsNull() || gotExpired.ValueBool() != tt.wantExpired {
-				t.Errorf("expiry = %s, %s; want %s, %t", gotExpires, gotExpired, tt.wantExpires, tt.wantExpired)
-			}
-		})
-	}
 }
 
 // markExpired keeps every last known value and only sets expired (and

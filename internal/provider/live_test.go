@@ -8,7 +8,6 @@ import (
 
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 )
 
@@ -151,12 +150,9 @@ func TestAccLive_imagesButtonsImportAndData(t *testing.T) {
 			// not report from the configuration, in place; then the
 			// plan is empty.
 			Config: liveConfig(b),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					expectNoNewJob(up), expectNoNewJob(v4), expectNoNewJob(grid), expectNoNewJob(variation),
-				},
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			ConfigPlanChecks: settledPlan(
+				expectNoNewJob(up), expectNoNewJob(v4), expectNoNewJob(grid), expectNoNewJob(variation),
+			),
 			ConfigStateChecks: slices.Concat(finished(up), finished(v4), keepIDs()),
 		},
 	})

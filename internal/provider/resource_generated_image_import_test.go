@@ -9,12 +9,10 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
@@ -90,12 +88,9 @@ resource "akool_generated_image" "test" {
 			},
 		},
 		{
-			PreConfig: func() { e.Clock().Advance(2 * time.Hour) },
-			Config:    config,
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply:             noReplacement,
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			PreConfig:        func() { e.Clock().Advance(2 * time.Hour) },
+			Config:           config,
+			ConfigPlanChecks: settledPlan(noReplacement...),
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectString(testAccImageAddress, "id", id),
 				expectString(testAccImageAddress, "status", "completed"),
@@ -133,14 +128,14 @@ func TestAccGeneratedImage_importAdoptionEnds(t *testing.T) {
 	replaced := []plancheck.PlanCheck{plansReplace(testAccImageAddress)}
 	updated := []plancheck.PlanCheck{plansUpdate(testAccImageAddress)}
 	imported := &reimport{address: testAccImageAddress}
-	sameID := statecheck.CompareValue(compare.ValuesSame())
-	newID := statecheck.CompareValue(compare.ValuesDiffer())
+	sameID := sameValue(testAccImageAddress, "id")
+	newID := changedValue(testAccImageAddress, "id")
 	accTest(t, []tfresource.TestStep{
 		{
 			Config: config(""),
 			ConfigStateChecks: []statecheck.StateCheck{
-				sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-				newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+				sameID(),
+				newID(),
 			},
 			Check: imported.captureID(),
 		},
@@ -168,15 +163,12 @@ func TestAccGeneratedImage_importAdoptionEnds(t *testing.T) {
 		},
 		{
 			// ...and leaves the window open.
-			Config: config(resolution),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply:             updated,
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			Config:           config(resolution),
+			ConfigPlanChecks: settledPlan(updated...),
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectString(testAccImageAddress, "resolution", "1080p"),
 				// The imported job is kept.
-				sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+				sameID(),
 			},
 			Check: expectCreateCalls(e, 1, 0),
 		},
@@ -195,14 +187,12 @@ func TestAccGeneratedImage_importAdoptionEnds(t *testing.T) {
 			ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPostRefresh: replaced},
 		},
 		{
-			Config: config(resolution + `  negative_prompt = "rain"` + "\n"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: replaced,
-			},
+			Config:           config(resolution + `  negative_prompt = "rain"` + "\n"),
+			ConfigPlanChecks: preApply(replaced...),
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectString(testAccImageAddress, "negative_prompt", "rain"),
 				// A negative_prompt change is a new image.
-				newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+				newID(),
 			},
 			Check: expectCreateCalls(e, 2, 0),
 		},
@@ -286,7 +276,7 @@ resource "akool_generated_image" "remix" {
 		{Config: config("", ""), ConfigStateChecks: keepIDs()},
 		{
 			Config:           config("4k", "0.5"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: inPlace},
+			ConfigPlanChecks: preApply(inPlace...),
 			ConfigStateChecks: append(keepIDs(),
 				expectString(text, "resolution", "4k"),
 				expectFloat(remix, "similarity", 0.5),
@@ -295,7 +285,7 @@ resource "akool_generated_image" "remix" {
 		},
 		{
 			Config:           config("", ""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: inPlace},
+			ConfigPlanChecks: preApply(inPlace...),
 			ConfigStateChecks: append(keepIDs(),
 				expectNull(text, "resolution"),
 				expectNull(remix, "similarity"),

@@ -16,12 +16,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
-	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
@@ -45,18 +43,15 @@ resource "akool_generated_image" "test" {
 		return c + "}\n"
 	}
 	imported := &reimport{address: testAccImageAddress}
-	sameID := statecheck.CompareValue(compare.ValuesSame())
-	newID := statecheck.CompareValue(compare.ValuesDiffer())
+	sameID := sameValue(testAccImageAddress, "id")
+	newID := changedValue(testAccImageAddress, "id")
 	accTest(t, []tfresource.TestStep{
 		{
 			Config: config("a lighthouse at dusk", ""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plansCreate(testAccImageAddress),
-					plansString(testAccImageAddress, "api_version", "v3"),
-				},
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			ConfigPlanChecks: settledPlan(
+				plansCreate(testAccImageAddress),
+				plansString(testAccImageAddress, "api_version", "v3"),
+			),
 			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
 				expectString(testAccImageAddress, "api_version", "v3"),
 				expectString(testAccImageAddress, "scale", "16:9"),
@@ -66,8 +61,8 @@ resource "akool_generated_image" "test" {
 				expectFloat(testAccImageAddress, "deduction_credit", 4),
 				expectMatch(testAccImageAddress, "created_at", regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)),
 				expectNull(testAccImageAddress, "model_name"),
-				sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-				newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+				sameID(),
+				newID(),
 			),
 			Check: tfresource.ComposeTestCheckFunc(expectCreateCalls(e, 1, 0), imported.captureID()),
 		},
@@ -102,7 +97,7 @@ resource "akool_generated_image" "test" {
 				expectString(testAccImageAddress, "webhook_url", "https://hooks.example.com/akool"),
 				expectString(testAccImageAddress, "status", "completed"),
 				// An in-place update keeps the job.
-				sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+				sameID(),
 			},
 			Check: expectCreateCalls(e, 1, 0),
 		},
@@ -113,7 +108,7 @@ resource "akool_generated_image" "test" {
 			),
 			// A prompt change is a new image.
 			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
-				newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id"))),
+				newID()),
 			Check: expectCreateCalls(e, 2, 0),
 		},
 	})
@@ -192,13 +187,10 @@ resource "akool_generated_image" "remix" {
 			// The imported resources adopt the configuration's values in
 			// place: no replacement, nothing generated.
 			Config: config,
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plansUpdate(text),
-					plansUpdate(remix),
-				},
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			ConfigPlanChecks: settledPlan(
+				plansUpdate(text),
+				plansUpdate(remix),
+			),
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectString(text, "resolution", "1080p"),
 				expectString(text, "negative_prompt", "people"),
@@ -329,11 +321,11 @@ func TestAccGeneratedImage_goneKeepsState(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	config := testAccImageConfig(url, "a tide pool at noon")
-	sameID := statecheck.CompareValue(compare.ValuesSame())
+	sameID := sameValue(testAccImageAddress, "id")
 	accTest(t, []tfresource.TestStep{
 		{
 			Config:            config,
-			ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id"))},
+			ConfigStateChecks: []statecheck.StateCheck{sameID()},
 			Check: func(s *terraform.State) error {
 				e.Forget(s.RootModule().Resources[testAccImageAddress].Primary.ID)
 				return nil
@@ -344,7 +336,7 @@ func TestAccGeneratedImage_goneKeepsState(t *testing.T) {
 			ConfigPlanChecks: emptyPlan(),
 			// The forgotten image is kept.
 			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
-				sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id"))),
+				sameID()),
 			Check: expectCreateCalls(e, 1, 0),
 		},
 	})

@@ -128,15 +128,11 @@ resource "terraform_data" "upload" {
 		return nil
 	}
 	replaced := preApply(plancheck.ExpectResourceAction(address, plancheck.ResourceActionCreateBeforeDestroy))
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkImageFileDeleted(dest),
-		Steps: []tfresource.TestStep{
-			{Config: own("a.png"), Check: fileKept},
-			{Config: own("b.png"), ConfigPlanChecks: replaced, Check: fileKept},
-			{Config: inherited("b.png"), Check: fileKept},
-			{Config: inherited("c.png"), ConfigPlanChecks: replaced, Check: fileKept},
-		},
+	imageFileTest(t, dest, []tfresource.TestStep{
+		{Config: own("a.png"), Check: fileKept},
+		{Config: own("b.png"), ConfigPlanChecks: replaced, Check: fileKept},
+		{Config: inherited("b.png"), Check: fileKept},
+		{Config: inherited("c.png"), ConfigPlanChecks: replaced, Check: fileKept},
 	})
 }
 

@@ -226,11 +226,8 @@ resource "akool_generated_image" "other" {
 				"Nothing was pressed"),
 		},
 		{
-			Config: config,
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply:             adopting,
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			Config:           config,
+			ConfigPlanChecks: settledPlan(adopting...),
 			// The imported jobs are kept, and take the grid as their image_id.
 			ConfigStateChecks: slices.Concat(completedPressChecks(up, "U2", 1), keepIDs(), []statecheck.StateCheck{
 				expectInt(up, "index", 2),
@@ -274,11 +271,8 @@ resource "akool_generated_image" "v4" {
 		imported.importStep(config),
 		{
 			// resolution is adopted in place; api_version is read as v4.
-			Config: config,
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply:             []plancheck.PlanCheck{plansUpdate(address)},
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			Config:           config,
+			ConfigPlanChecks: settledPlan(plansUpdate(address)),
 			// The imported job is kept.
 			ConfigStateChecks: append(keepID(),
 				expectString(address, "api_version", "v4"),

@@ -5,13 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
@@ -47,13 +43,13 @@ func triggerBumpedStep(e *emulator.Emulator, url string) tfresource.TestStep {
 func TestAccGeneratedImage_triggers(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	ids := statecheck.CompareValue(compare.ValuesDiffer())
+	ids := changedValue(testAccImageAddress, "id")
 	accTest(t, []tfresource.TestStep{
 		{
 			Config: testAccTriggersImageConfig(url, "1"),
 			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
-				ids.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-				expectValue(testAccImageAddress, "triggers", knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")}))),
+				ids(),
+				expectValue(testAccImageAddress, "triggers", stringMap(map[string]string{"revision": "1"}))),
 			Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
 		},
 		{
@@ -65,17 +61,14 @@ func TestAccGeneratedImage_triggers(t *testing.T) {
 		{
 			// A bumped trigger: one new image.
 			Config: testAccTriggersImageConfig(url, "2"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plansReplace(testAccImageAddress),
-					plansUnknown(testAccImageAddress, "id"),
-					plansUnknown(testAccImageAddress, "expires_at"),
-				},
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			ConfigPlanChecks: settledPlan(
+				plansReplace(testAccImageAddress),
+				plansUnknown(testAccImageAddress, "id"),
+				plansUnknown(testAccImageAddress, "expires_at"),
+			),
 			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
-				ids.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-				expectValue(testAccImageAddress, "triggers", knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("2")})),
+				ids(),
+				expectValue(testAccImageAddress, "triggers", stringMap(map[string]string{"revision": "2"})),
 				expectBool(testAccImageAddress, "expired", false)),
 			Check: tfresource.ComposeTestCheckFunc(
 				expectCreates(e, 1+1), expectCreateAttempts(e, 1+1), expectExpiresAt(testAccImageAddress)),
@@ -113,15 +106,12 @@ func TestAccGeneratedImage_triggersAfterImport(t *testing.T) {
 		importStep,
 		{
 			Config: testAccTriggersImageConfig(url, "1"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plansUpdate(testAccImageAddress),
-				},
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			ConfigPlanChecks: settledPlan(
+				plansUpdate(testAccImageAddress),
+			),
 			// The imported job is kept.
 			ConfigStateChecks: append(keepID(),
-				expectValue(testAccImageAddress, "triggers", knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
+				expectValue(testAccImageAddress, "triggers", stringMap(map[string]string{"revision": "1"})),
 			),
 			Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
 		},
@@ -154,8 +144,8 @@ func TestAccImageButtons_triggers(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	const upscale, variation = "akool_image_upscale.test", "akool_image_variation.test"
-	upscaleIDs := statecheck.CompareValue(compare.ValuesDiffer())
-	variationIDs := statecheck.CompareValue(compare.ValuesDiffer())
+	upscaleIDs := changedValue(upscale, "id")
+	variationIDs := changedValue(variation, "id")
 	counts := func(creates, presses int) tfresource.TestCheckFunc {
 		return tfresource.ComposeTestCheckFunc(expectCreates(e, creates), expectPresses(e, presses), expectCreateAttempts(e, creates+presses))
 	}
@@ -163,8 +153,8 @@ func TestAccImageButtons_triggers(t *testing.T) {
 		{
 			Config: testAccTriggersButtonsConfig(url, "1", ""),
 			ConfigStateChecks: []statecheck.StateCheck{
-				upscaleIDs.AddStateValue(upscale, tfjsonpath.New("id")),
-				variationIDs.AddStateValue(variation, tfjsonpath.New("id")),
+				upscaleIDs(),
+				variationIDs(),
 			},
 			Check: counts(1, 2),
 		},
@@ -175,17 +165,14 @@ func TestAccImageButtons_triggers(t *testing.T) {
 		},
 		{
 			Config: testAccTriggersButtonsConfig(url, "2", ""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plansReplace(testAccGridAddress),
-					plansReplace(upscale),
-					plansReplace(variation),
-				},
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			ConfigPlanChecks: settledPlan(
+				plansReplace(testAccGridAddress),
+				plansReplace(upscale),
+				plansReplace(variation),
+			),
 			ConfigStateChecks: append(append(completedPressChecks(upscale, "U2", 1), completedPressChecks(variation, "V4", 4)...),
-				upscaleIDs.AddStateValue(upscale, tfjsonpath.New("id")),
-				variationIDs.AddStateValue(variation, tfjsonpath.New("id")),
+				upscaleIDs(),
+				variationIDs(),
 				expectSameAs(upscale, "image_id", testAccGridAddress, "id")),
 			Check: tfresource.ComposeTestCheckFunc(counts(2, 4), expectPressedOnce(e, upscale, variation)),
 		},
@@ -224,15 +211,12 @@ func TestAccImageUpscale_triggersAfterImport(t *testing.T) {
 		imported.importStep(withTriggers("1")),
 		{
 			Config: withTriggers("1"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plansUpdate(upscale),
-					expectNoUnknownValues(upscale),
-				},
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			ConfigPlanChecks: settledPlan(
+				plansUpdate(upscale),
+				expectNoUnknownValues(upscale),
+			),
 			ConfigStateChecks: []statecheck.StateCheck{
-				expectValue(upscale, "triggers", knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
+				expectValue(upscale, "triggers", stringMap(map[string]string{"revision": "1"})),
 			},
 			Check: tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
 		},
@@ -289,14 +273,10 @@ func TestAccGeneratedImage_triggersAdded(t *testing.T) {
 		{Config: testAccImageConfig(url, "a weather vane on a barn roof"), ConfigStateChecks: keepID()},
 		{
 			Config: testAccTriggersImageConfig(url, "1"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plansUpdate(testAccImageAddress),
-					plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
-						knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
-				},
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			ConfigPlanChecks: settledPlan(
+				plansUpdate(testAccImageAddress),
+				plansValue(testAccImageAddress, "triggers", stringMap(map[string]string{"revision": "1"})),
+			),
 			ConfigStateChecks: keepID(),
 			Check:             tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
 		},
