@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -15,6 +16,11 @@ import (
 	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -542,6 +548,53 @@ func importErrorStep(config, address, from string, parts ...string) tfresource.T
 		ImportStateIdFunc: stateIDOf(from),
 		ExpectError:       errorPattern(parts...),
 	}
+}
+
+// Resources called directly, without Terraform.
+
+// resourceSchema returns the schema of r.
+func resourceSchema(t *testing.T, r resource.Resource) schema.Schema {
+	t.Helper()
+	var resp resource.SchemaResponse
+	r.Schema(context.Background(), resource.SchemaRequest{}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatal(resp.Diagnostics)
+	}
+	return resp.Schema
+}
+
+// testState is a state of r's schema with attributes set and every other
+// attribute null.
+func testState(t *testing.T, r resource.Resource, attributes map[string]any) tfsdk.State {
+	t.Helper()
+	s := resourceSchema(t, r)
+	state := tfsdk.State{Schema: s, Raw: nullObject(s.Type().TerraformType(context.Background()))}
+	for name, value := range attributes {
+		if diags := state.SetAttribute(context.Background(), path.Root(name), value); diags.HasError() {
+			t.Fatal(diags)
+		}
+	}
+	return state
+}
+
+// nullObject is an object of typ whose attributes are all null.
+func nullObject(typ tftypes.Type) tftypes.Value {
+	obj, ok := typ.(tftypes.Object)
+	if !ok {
+		panic(fmt.Sprintf("nullObject: %s is not an object type", typ))
+	}
+	values := make(map[string]tftypes.Value, len(obj.AttributeTypes))
+	for name, attrType := range obj.AttributeTypes {
+		values[name] = tftypes.NewValue(attrType, nil)
+	}
+	return tftypes.NewValue(typ, values)
+}
+
+// readResource refreshes state through r's Read.
+func readResource(ctx context.Context, r resource.Resource, state tfsdk.State) *resource.ReadResponse {
+	resp := &resource.ReadResponse{State: state}
+	r.Read(ctx, resource.ReadRequest{State: state}, resp)
+	return resp
 }
 
 // The terraform CLI harness.

@@ -9,9 +9,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -463,8 +460,6 @@ func TestGeneratedImageRead_expiredByDateWithoutClient(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2025, 3, 1, 9, 30, 15, 0, time.UTC)
 	r := &generatedImageResource{data: &providerData{unconfigured: "the provider argument(s) api_key were not known yet", clock: fixedClock(now)}}
-	schemaResp := &resource.SchemaResponse{}
-	r.Schema(ctx, resource.SchemaRequest{}, schemaResp)
 	created := now.Add(-pastRetention)
 
 	for _, tt := range []struct {
@@ -473,17 +468,10 @@ func TestGeneratedImageRead_expiredByDateWithoutClient(t *testing.T) {
 		wantExpired bool
 	}{{"past the 7 days", created, true}, {"fresh", now, false}} {
 		t.Run(tt.name, func(t *testing.T) {
-			state := tfsdk.State{Schema: schemaResp.Schema, Raw: nullObject(schemaResp.Schema.Type().TerraformType(ctx))}
-			for name, value := range map[string]string{
+			resp := readResource(ctx, r, testState(t, r, map[string]any{
 				"id": "662a10df4197b3af58532e89", "status": "completed", "image_url": "https://cdn.example.com/a.png",
 				"created_at": tt.created.Format(time.RFC3339),
-			} {
-				if diags := state.SetAttribute(ctx, path.Root(name), value); diags.HasError() {
-					t.Fatal(diags)
-				}
-			}
-			resp := &resource.ReadResponse{State: state}
-			r.Read(ctx, resource.ReadRequest{State: state}, resp)
+			}))
 
 			var m generatedImageModel
 			if diags := resp.State.Get(ctx, &m); diags.HasError() || resp.Diagnostics.HasError() {

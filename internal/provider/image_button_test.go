@@ -296,10 +296,8 @@ func TestFinishWait_button(t *testing.T) {
 	ctx := context.Background()
 	const id, parent = "662a10df4197b3af58532e89", "aaaaaaaaaaaaaaaaaaaaaaaa"
 	for _, kind := range []*buttonKind{upscaleKind, variationKind} {
-		schemaResp := &resource.SchemaResponse{}
-		(&imageButtonResource{kind: kind}).Schema(ctx, resource.SchemaRequest{}, schemaResp)
 		newState := func() (tfsdk.State, buttonModel) {
-			state := tfsdk.State{Schema: schemaResp.Schema, Raw: nullObject(schemaResp.Schema.Type().TerraformType(ctx))}
+			state := testState(t, &imageButtonResource{kind: kind}, nil)
 			m := kind.newModel()
 			if diags := state.Get(ctx, m); diags.HasError() {
 				t.Fatal(diags)
@@ -355,15 +353,11 @@ func TestImageButtonSchema(t *testing.T) {
 		if meta.TypeName != tt.typeName {
 			t.Errorf("type name = %s, want %s", meta.TypeName, tt.typeName)
 		}
-		resp := &resource.SchemaResponse{}
-		r.Schema(ctx, resource.SchemaRequest{}, resp)
-		if resp.Diagnostics.HasError() {
-			t.Fatal(resp.Diagnostics)
-		}
-		if diags := resp.Schema.ValidateImplementation(ctx); diags.HasError() {
+		s := resourceSchema(t, r)
+		if diags := s.ValidateImplementation(ctx); diags.HasError() {
 			t.Errorf("%s: invalid schema: %v", tt.typeName, diags)
 		}
-		attributes := resp.Schema.GetAttributes()
+		attributes := s.GetAttributes()
 		for _, name := range shared {
 			if _, ok := attributes[name]; !ok {
 				t.Errorf("%s has no attribute %s", tt.typeName, name)
@@ -378,7 +372,7 @@ func TestImageButtonSchema(t *testing.T) {
 			t.Errorf("%s has %d attributes, want only the listed ones", tt.typeName, len(attributes))
 		}
 		// The model matches the schema in both directions.
-		state := tfsdk.State{Schema: resp.Schema, Raw: nullObject(resp.Schema.Type().TerraformType(ctx))}
+		state := testState(t, r, nil)
 		m := tt.kind.newModel()
 		if diags := state.Get(ctx, m); diags.HasError() {
 			t.Errorf("%s: reading state into the model: %v", tt.typeName, diags)

@@ -12,10 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -441,19 +438,6 @@ func TestImageResultFromImage(t *testing.T) {
 	}
 }
 
-// nullObject is an object of typ whose attributes are all null.
-func nullObject(typ tftypes.Type) tftypes.Value {
-	obj, ok := typ.(tftypes.Object)
-	if !ok {
-		panic(fmt.Sprintf("nullObject: %s is not an object type", typ))
-	}
-	values := make(map[string]tftypes.Value, len(obj.AttributeTypes))
-	for name, attrType := range obj.AttributeTypes {
-		values[name] = tftypes.NewValue(attrType, nil)
-	}
-	return tftypes.NewValue(typ, values)
-}
-
 // A create that times out keeps the paid job in state, untainted, with a
 // warning; what depends on the unfinished image stops with errors of its own
 // (nothing downloaded, nothing pressed). The next plain apply waits for the
@@ -718,22 +702,8 @@ func TestAccGeneratedImage_expiredWarning(t *testing.T) {
 func TestGeneratedImageRead_unconfiguredProvider(t *testing.T) {
 	ctx := context.Background()
 	r := &generatedImageResource{data: &providerData{unconfigured: "the provider argument(s) api_key were not known yet"}}
-	schemaResp := &resource.SchemaResponse{}
-	r.Schema(ctx, resource.SchemaRequest{}, schemaResp)
-	objType := schemaResp.Schema.Type().TerraformType(ctx)
-
-	newState := func(status string) tfsdk.State {
-		st := tfsdk.State{Schema: schemaResp.Schema, Raw: nullObject(objType)}
-		st.SetAttribute(ctx, path.Root("id"), "662a10df4197b3af58532e89")
-		if status != "" {
-			st.SetAttribute(ctx, path.Root("status"), status)
-		}
-		return st
-	}
-
-	known := newState("completed")
-	resp := &resource.ReadResponse{State: known}
-	r.Read(ctx, resource.ReadRequest{State: known}, resp)
+	known := testState(t, r, map[string]any{"id": "662a10df4197b3af58532e89", "status": "completed"})
+	resp := readResource(ctx, r, known)
 	if resp.Diagnostics.HasError() || resp.Diagnostics.WarningsCount() != 1 {
 		t.Errorf("refresh without a client: %v; want one warning and no error", resp.Diagnostics)
 	}
@@ -741,9 +711,7 @@ func TestGeneratedImageRead_unconfiguredProvider(t *testing.T) {
 		t.Error("refresh without a client changed the state")
 	}
 
-	imported := newState("")
-	resp = &resource.ReadResponse{State: imported}
-	r.Read(ctx, resource.ReadRequest{State: imported}, resp)
+	resp = readResource(ctx, r, testState(t, r, map[string]any{"id": "662a10df4197b3af58532e89"}))
 	if !resp.Diagnostics.HasError() || !strings.Contains(resp.Diagnostics.Errors()[0].Detail(), "api_key were not known yet") {
 		t.Errorf("import without a client: %v; want an error that gives the reason", resp.Diagnostics)
 	}
@@ -752,8 +720,6 @@ func TestGeneratedImageRead_unconfiguredProvider(t *testing.T) {
 // finishWait saves what the wait learnt and explains each way a wait ends.
 func TestFinishWait(t *testing.T) {
 	ctx := context.Background()
-	schemaResp := &resource.SchemaResponse{}
-	NewGeneratedImageResource().Schema(ctx, resource.SchemaRequest{}, schemaResp)
 	const id = "662a10df4197b3af58532e89"
 	processing := &akool.Image{ID: id, Status: akool.StatusProcessing}
 	tests := []struct {
@@ -783,7 +749,7 @@ func TestFinishWait(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			state := tfsdk.State{Schema: schemaResp.Schema, Raw: nullObject(schemaResp.Schema.Type().TerraformType(ctx))}
+			state := testState(t, NewGeneratedImageResource(), nil)
 			var m generatedImageModel
 			diags := state.Get(ctx, &m)
 			m.applyImage(&akool.Image{ID: id, Status: akool.StatusQueueing}, time.Now())
