@@ -172,27 +172,25 @@ removed {
 
 // Checks of state and of what Akool received (the emulator's counters).
 
+// rfc3339Pattern matches the timestamps the provider writes, in UTC.
+var rfc3339Pattern = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
+
 // completedImageChecks asserts a finished v3 image in state.
 func completedImageChecks(address string) []statecheck.StateCheck {
 	return []statecheck.StateCheck{
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringRegexp(imageIDPattern)),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"), knownvalue.StringRegexp(regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}\.png$`))),
+		expectMatch(address, "id", imageIDPattern),
+		expectString(address, "status", "completed"),
+		expectMatch(address, "image_url", regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}\.png$`)),
 	}
 }
 
 // completedPressChecks asserts a finished press of button in state.
 func completedPressChecks(address, button string, credit float64) []statecheck.StateCheck {
-	return []statecheck.StateCheck{
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringRegexp(imageIDPattern)),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("button"), knownvalue.StringExact(button)),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"),
-			knownvalue.StringRegexp(regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}\.png$`))),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(credit)),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("created_at"),
-			knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
-	}
+	return append(completedImageChecks(address),
+		expectString(address, "button", button),
+		expectFloat(address, "deduction_credit", credit),
+		expectMatch(address, "created_at", rfc3339Pattern),
+	)
 }
 
 // Checks of one attribute in state, by name: the expected value says what
@@ -233,6 +231,11 @@ func expectNotNull(address, attr string) statecheck.StateCheck {
 
 func expectListSize(address, attr string, size int) statecheck.StateCheck {
 	return expectValue(address, attr, knownvalue.ListSizeExact(size))
+}
+
+// expectOutputMatch asserts a string output.
+func expectOutputMatch(name string, pattern *regexp.Regexp) statecheck.StateCheck {
+	return statecheck.ExpectKnownOutputValue(name, knownvalue.StringRegexp(pattern))
 }
 
 // expectStrings asserts a list of strings, in order.
@@ -313,6 +316,14 @@ func plansString(address, attr, value string) plancheck.PlanCheck {
 	return plansValue(address, attr, knownvalue.StringExact(value))
 }
 
+func plansMatch(address, attr string, pattern *regexp.Regexp) plancheck.PlanCheck {
+	return plansValue(address, attr, knownvalue.StringRegexp(pattern))
+}
+
+func plansBool(address, attr string, value bool) plancheck.PlanCheck {
+	return plansValue(address, attr, knownvalue.Bool(value))
+}
+
 // plansUnknown asserts a value that is only known after apply.
 func plansUnknown(address, attr string) plancheck.PlanCheck {
 	return plancheck.ExpectUnknownValue(address, tfjsonpath.New(attr))
@@ -376,24 +387,31 @@ func checkCounters(e *emulator.Emulator, check func(emulator.Counters) error) tf
 	return func(*terraform.State) error { return check(e.Counters()) }
 }
 
-// expectCreates asserts the number of generations Akool accepted in all.
-func expectCreates(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
+// expectCount asserts one of the emulator's counters, which count reads
+// and what names.
+func expectCount(e *emulator.Emulator, what string, count func(emulator.Counters) int, want int) tfresource.TestCheckFunc {
 	return checkCounters(e, func(c emulator.Counters) error {
-		if c.Creates != want {
-			return fmt.Errorf("emulator received %d accepted create calls, want %d", c.Creates, want)
+		if got := count(c); got != want {
+			return fmt.Errorf("emulator counted %d %s, want %d", got, what, want)
 		}
 		return nil
 	})
 }
 
+// expectCreates asserts the number of generations Akool accepted in all.
+func expectCreates(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
+	return expectCount(e, "accepted create calls", func(c emulator.Counters) int { return c.Creates }, want)
+}
+
 // expectPresses asserts the number of presses Akool accepted in all.
 func expectPresses(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
-	return checkCounters(e, func(c emulator.Counters) error {
-		if c.Presses != want {
-			return fmt.Errorf("emulator accepted %d button presses, want %d", c.Presses, want)
-		}
-		return nil
-	})
+	return expectCount(e, "accepted button presses", func(c emulator.Counters) int { return c.Presses }, want)
+}
+
+// expectCreateAttempts asserts the number of requests to Akool's create
+// paths (v3, v4, createbybutton), whatever became of them.
+func expectCreateAttempts(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
+	return expectCount(e, "requests to create paths", func(c emulator.Counters) int { return c.CreateAttempts }, want)
 }
 
 // expectCreateCalls asserts what Akool received in all: creates accepted

@@ -7,10 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
 )
@@ -21,7 +19,7 @@ func TestAccImageDataSource_found(t *testing.T) {
 	const data = "data.akool_image.test"
 	var checks []statecheck.StateCheck
 	for _, attr := range []string{"id", "status", "image_url", "upscaled_urls", "buttons", "used_buttons", "deduction_credit", "created_at", "prompt", "source_image", "model_name"} {
-		checks = append(checks, statecheck.CompareValuePairs(data, tfjsonpath.New(attr), testAccImageAddress, tfjsonpath.New(attr), compare.ValuesSame()))
+		checks = append(checks, expectSameAs(data, attr, testAccImageAddress, attr))
 	}
 	checks = append(checks,
 		expectString(data, "status", "completed"),

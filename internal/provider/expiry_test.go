@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -11,12 +10,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-
-	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
 
 // pastRetention moves a clock past Akool's 7 days.
@@ -81,17 +77,6 @@ func unknownPaths(prefix string, v any) []string {
 	return paths
 }
 
-// expectCreateAttempts asserts the number of requests to Akool's create
-// paths (v3, v4, createbybutton), whatever became of them.
-func expectCreateAttempts(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
-	return checkCounters(e, func(c emulator.Counters) error {
-		if c.CreateAttempts != want {
-			return fmt.Errorf("emulator received %d requests to create paths, want %d", c.CreateAttempts, want)
-		}
-		return nil
-	})
-}
-
 // Before expiry, expires_at is created_at plus 7 days and expired is false,
 // and an in-place change plans neither as unknown. Past the 7 days (Akool
 // answers 1008), refresh sets expired, keeps every last known value, and
@@ -125,7 +110,6 @@ resource "akool_generated_image" "test" {
 			expectListSize(testAccImageAddress, "upscaled_urls", 4),
 		}
 	}
-	rfc3339 := knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))
 
 	accTest(t, []tfresource.TestStep{
 		{
@@ -139,8 +123,8 @@ resource "akool_generated_image" "test" {
 			Config: config("https://hooks.example.com/a"),
 			ConfigPlanChecks: preApply(
 				plansUpdate(testAccImageAddress),
-				plansValue(testAccImageAddress, "expires_at", rfc3339),
-				plansValue(testAccImageAddress, "expired", knownvalue.Bool(false)),
+				plansMatch(testAccImageAddress, "expires_at", rfc3339Pattern),
+				plansBool(testAccImageAddress, "expired", false),
 				expectNoUnknownValues(testAccImageAddress),
 			),
 			ConfigStateChecks: kept(false),
@@ -163,7 +147,7 @@ resource "akool_generated_image" "test" {
 			Config: config("https://hooks.example.com/b"),
 			ConfigPlanChecks: settledPlan(
 				plansUpdate(testAccImageAddress),
-				plansValue(testAccImageAddress, "expired", knownvalue.Bool(true)),
+				plansBool(testAccImageAddress, "expired", true),
 				expectNoUnknownValues(testAccImageAddress),
 			),
 			ConfigStateChecks: append(kept(true),
@@ -186,17 +170,7 @@ func TestAccImageResources_expiredPlanWarning(t *testing.T) {
 		testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 3, ""))
 	h.mustApply()
 	addresses := []string{testAccGridAddress, "akool_image_upscale.test", "akool_image_variation.test"}
-	before := map[string]map[string]any{}
-	for _, address := range addresses {
-		r := h.resource(address)
-		if r == nil {
-			t.Fatalf("%s is not in state", address)
-		}
-		if r.AttributeValues["expired"] != false {
-			t.Errorf("%s: expired = %v before expiry, want false", address, r.AttributeValues["expired"])
-		}
-		before[address] = r.AttributeValues
-	}
+	before := expectExpiredFlags(t, h, false, "before expiry", addresses)
 
 	e.Clock().Advance(pastRetention)
 	res := h.run("plan", "-detailed-exitcode", "-input=false")
@@ -224,23 +198,33 @@ func TestAccImageResources_expiredPlanWarning(t *testing.T) {
 	if res := h.apply(); res.exitCode != 0 || !res.mentions("No changes") {
 		t.Fatalf("apply after expiry: exit %d, want no changes:\n%s", res.exitCode, res.output())
 	}
-	for _, address := range addresses {
-		r := h.resource(address)
-		if r == nil {
-			t.Fatalf("%s was removed from state", address)
-		}
-		if r.AttributeValues["expired"] != true {
-			t.Errorf("%s: expired = %v after expiry, want true", address, r.AttributeValues["expired"])
-		}
+	for address, after := range expectExpiredFlags(t, h, true, "after expiry", addresses) {
 		for _, name := range []string{"id", "status", "image_url", "created_at", "expires_at", "deduction_credit"} {
-			if got, want := r.AttributeValues[name], before[address][name]; got != want || got == nil {
+			if got, want := after[name], before[address][name]; got != want || got == nil {
 				t.Errorf("%s: %s = %v after expiry, want the last known %v", address, name, got, want)
 			}
 		}
 	}
-	if c := e.Counters(); c.CreateAttempts != 3 || c.Creates != 1 || c.Presses != 2 {
-		t.Errorf("create attempts = %d, creates = %d, presses = %d; want 3, 1 and 2", c.CreateAttempts, c.Creates, c.Presses)
+	expectEmulatorCalls(t, e, 1, 2, "the grid and its two presses, and nothing after expiry")
+}
+
+// expectExpiredFlags asserts that the resources at addresses are in state
+// with expired = want (when says at what point), and returns their
+// attribute values by address.
+func expectExpiredFlags(t *testing.T, h *tfHarness, want bool, when string, addresses []string) map[string]map[string]any {
+	t.Helper()
+	values := map[string]map[string]any{}
+	for _, address := range addresses {
+		r := h.resource(address)
+		if r == nil {
+			t.Fatalf("%s is not in state %s", address, when)
+		}
+		if r.AttributeValues["expired"] != want {
+			t.Errorf("%s: expired = %v %s, want %v", address, r.AttributeValues["expired"], when, want)
+		}
+		values[address] = r.AttributeValues
 	}
+	return values
 }
 
 // When Akool still reports a job whose 7 days are over (the date is the

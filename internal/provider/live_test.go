@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 )
 
@@ -121,8 +120,8 @@ func TestAccLive_imagesButtonsImportAndData(t *testing.T) {
 		expectSameAs("data.akool_image.grid", "image_url", grid, "image_url"),
 		expectSameAs("data.akool_image.grid", "upscaled_urls", grid, "upscaled_urls"),
 		expectNotNull("data.akool_account.this", "credit"),
-		statecheck.ExpectKnownOutputValue("first_single_image", knownvalue.StringRegexp(liveURL)),
-		statecheck.ExpectKnownOutputValue("variation_last_single_image", knownvalue.StringRegexp(liveURL)),
+		expectOutputMatch("first_single_image", liveURL),
+		expectOutputMatch("variation_last_single_image", liveURL),
 	)
 
 	accTest(t, []tfresource.TestStep{

@@ -62,13 +62,23 @@ func TestAccProvider_apiKey(t *testing.T) {
 	accTest(t, []tfresource.TestStep{{
 		Config:            testAccImageConfig(url, "a red kite over the dunes"),
 		ConfigStateChecks: completedImageChecks(testAccImageAddress),
-		Check: checkCounters(e, func(c emulator.Counters) error {
-			if c.Creates != 1 || c.TokenRequests != 0 {
-				return fmt.Errorf("creates = %d, token requests = %d; want 1 and 0 (api_key needs no token)", c.Creates, c.TokenRequests)
-			}
-			return nil
-		}),
+		Check:             expectOneCreate(e, false),
 	}})
+}
+
+// expectOneCreate asserts one accepted generation, and that the provider
+// asked Akool for a token (getToken) if, and only if, asksToken.
+func expectOneCreate(e *emulator.Emulator, asksToken bool) tfresource.TestCheckFunc {
+	return checkCounters(e, func(c emulator.Counters) error {
+		if c.Creates != 1 || (c.TokenRequests > 0) != asksToken {
+			want := "no token request"
+			if asksToken {
+				want = "at least one token request"
+			}
+			return fmt.Errorf("creates = %d, token requests = %d; want 1 create and %s", c.Creates, c.TokenRequests, want)
+		}
+		return nil
+	})
 }
 
 func TestAccProvider_clientCredentials(t *testing.T) {
@@ -86,12 +96,7 @@ resource "akool_generated_image" "test" {
 }
 `, url, testAccAPIKey),
 		ConfigStateChecks: completedImageChecks(testAccImageAddress),
-		Check: checkCounters(e, func(c emulator.Counters) error {
-			if c.TokenRequests == 0 || c.Creates != 1 {
-				return fmt.Errorf("token requests = %d, creates = %d; want at least one getToken call and 1 create", c.TokenRequests, c.Creates)
-			}
-			return nil
-		}),
+		Check:             expectOneCreate(e, true),
 	}})
 }
 
@@ -109,12 +114,7 @@ resource "akool_generated_image" "test" {
 }
 `, url, e.Token()),
 		ConfigStateChecks: completedImageChecks(testAccImageAddress),
-		Check: checkCounters(e, func(c emulator.Counters) error {
-			if c.TokenRequests != 0 || c.Creates != 1 {
-				return fmt.Errorf("token requests = %d, creates = %d; want 0 and 1", c.TokenRequests, c.Creates)
-			}
-			return nil
-		}),
+		Check:             expectOneCreate(e, false),
 	}})
 }
 
@@ -587,12 +587,7 @@ provider "akool" {
 		{
 			Config:            clientConfig,
 			ConfigStateChecks: completedImageChecks(testAccImageAddress),
-			Check: checkCounters(e, func(c emulator.Counters) error {
-				if c.TokenRequests == 0 || c.Creates != 1 {
-					return fmt.Errorf("token requests = %d, creates = %d; want the client credentials used and 1 create", c.TokenRequests, c.Creates)
-				}
-				return nil
-			}),
+			Check:             expectOneCreate(e, true),
 		},
 		{
 			// Two ways in the block itself: the error points at one of them.
