@@ -677,12 +677,14 @@ func (h *tfHarness) copyExample(example string, patterns ...string) {
 }
 
 // expectNoChanges fails the test unless terraform plan, after what, plans
-// nothing.
-func (h *tfHarness) expectNoChanges(after string) {
+// nothing; it returns the plan's result.
+func (h *tfHarness) expectNoChanges(after string) tfResult {
 	h.t.Helper()
-	if res := h.run("plan", "-detailed-exitcode", "-input=false"); res.exitCode != 0 {
+	res := h.run("plan", "-detailed-exitcode", "-input=false")
+	if res.exitCode != 0 {
 		h.t.Errorf("plan %s exited %d (want 0, no changes):\n%s", after, res.exitCode, res.output())
 	}
+	return res
 }
 
 // expectKeptJob asserts that an apply (res) that stopped waiting kept the
@@ -735,4 +737,15 @@ func applyFinishingJobsByClock(h *tfHarness, e *emulator.Emulator, ids ...string
 	}
 	e.Clock().Advance(2 * time.Hour)
 	return run.wait()
+}
+
+// expectMentions asserts that the output of a terraform command (what
+// names it) mentions each of wants.
+func (r tfResult) expectMentions(t *testing.T, what string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !r.mentions(want) {
+			t.Errorf("%s output does not mention %q:\n%s", what, want, r.output())
+		}
+	}
 }

@@ -152,11 +152,7 @@ resource "terraform_data" "uses" {
 }
 `, img.ID))
 	res := h.mustRun("apply", "-auto-approve", "-input=false")
-	for _, want := range []string{"Image No Longer Known to Akool: data source akool_image " + img.ID, "code 1008", "expired = true"} {
-		if !res.mentions(want) {
-			t.Errorf("apply output does not mention %q:\n%s", want, res.output())
-		}
-	}
+	res.expectMentions(t, "apply", "Image No Longer Known to Akool: data source akool_image "+img.ID, "code 1008", "expired = true")
 	h.mustRun("destroy", "-auto-approve", "-input=false")
 }
 

@@ -394,11 +394,7 @@ resource "akool_generated_image" "test" {
 	if res.exitCode == 0 {
 		t.Fatalf("plan with a wrong key succeeded:\n%s", res.output())
 	}
-	for _, want := range []string{"Akool Refused the Credentials", "1101", "Akool rejected the API key from the api_key argument"} {
-		if !res.mentions(want) {
-			t.Errorf("output does not mention %q:\n%s", want, res.output())
-		}
-	}
+	res.expectMentions(t, "terraform", "Akool Refused the Credentials", "1101", "Akool rejected the API key from the api_key argument")
 	// The error names the credentials in use, not every way to authenticate.
 	if res.mentions("client id and secret, or token") {
 		t.Errorf("output lists every authentication method instead of the one in use:\n%s", res.output())
@@ -632,12 +628,8 @@ provider "akool" {
 `, url) + resources)
 	before := e.Counters()
 	res := h.mustRun("destroy", "-auto-approve", "-input=false")
-	for _, want := range []string{"Image Stays in the Akool Account", "akool_generated_image", "akool_image_upscale",
-		"only removes it from Terraform state", "until it expires at"} {
-		if !res.mentions(want) {
-			t.Errorf("destroy output does not mention %q:\n%s", want, res.output())
-		}
-	}
+	res.expectMentions(t, "destroy", "Image Stays in the Akool Account", "akool_generated_image", "akool_image_upscale",
+		"only removes it from Terraform state", "until it expires at")
 	if state := h.state(); state.Values != nil && state.Values.RootModule != nil && len(state.Values.RootModule.Resources) > 0 {
 		t.Errorf("state still holds %d resources after destroy", len(state.Values.RootModule.Resources))
 	}

@@ -353,11 +353,7 @@ resource "akool_generated_image" "test" {
 }
 `)
 	res := h.apply()
-	for _, want := range []string{"Warning: Image Generation Not Finished", "credits spent", "within the create timeout (1s)"} {
-		if !res.mentions(want) {
-			t.Errorf("apply output does not mention %q:\n%s", want, res.output())
-		}
-	}
+	res.expectMentions(t, "apply", "Warning: Image Generation Not Finished", "credits spent", "within the create timeout (1s)")
 	if res.mentions("Outcome Unknown") {
 		t.Errorf("the create request was cut short by the create timeout:\n%s", res.output())
 	}

@@ -518,16 +518,9 @@ func TestAccImageVariation_goneKeepsState(t *testing.T) {
 	id, _ := kept.AttributeValues["id"].(string)
 	e.Forget(id)
 
-	res := h.run("plan", "-detailed-exitcode", "-input=false")
-	if res.exitCode != 0 {
-		t.Errorf("plan after Akool forgot the variation exited %d, want 0 (no changes):\n%s", res.exitCode, res.output())
-	}
-	for _, want := range []string{"Image No Longer Known to Akool", "code 1008 for variation " + id,
-		"does not press a button, and pay, again", "a new variation needs a new parent image"} {
-		if !res.mentions(want) {
-			t.Errorf("plan output does not mention %q:\n%s", want, res.output())
-		}
-	}
+	res := h.expectNoChanges("after Akool forgot the variation")
+	res.expectMentions(t, "plan", "Image No Longer Known to Akool", "code 1008 for variation "+id,
+		"does not press a button, and pay, again", "a new variation needs a new parent image")
 	if h.resource(address) == nil {
 		t.Error("the forgotten variation was removed from state")
 	}
@@ -584,12 +577,8 @@ func TestAccImageButton_timeoutRecovery(t *testing.T) {
 	if res.exitCode != 0 {
 		t.Errorf("apply exited %d; an apply whose only problem is an unfinished job warns and exits 0:\n%s", res.exitCode, res.output())
 	}
-	for _, want := range []string{"Warning: Upscale Not Finished", "credits spent", "within the create timeout (1s)",
-		"not tainted", "continues waiting for the same job for free"} {
-		if !res.mentions(want) {
-			t.Errorf("apply output does not mention %q:\n%s", want, res.output())
-		}
-	}
+	res.expectMentions(t, "apply", "Warning: Upscale Not Finished", "credits spent", "within the create timeout (1s)",
+		"not tainted", "continues waiting for the same job for free")
 	first, id := h.expectKeptJob(res, address)
 	if status := first.AttributeValues["status"]; status != "processing" {
 		t.Fatalf("after the timeout: status = %v; want processing", status)
@@ -646,11 +635,7 @@ func TestAccImageButton_failedPress(t *testing.T) {
 		t.Fatalf("failed job in state: %+v; want its id with status failed, tainted", failed)
 	}
 	id, _ := failed.AttributeValues["id"].(string)
-	for _, want := range []string{"Image Variation Failed", id, "image_status 4", "presses button V4 of image"} {
-		if !res.mentions(want) {
-			t.Errorf("apply output does not mention %q:\n%s", want, res.output())
-		}
-	}
+	res.expectMentions(t, "apply", "Image Variation Failed", id, "image_status 4", "presses button V4 of image")
 
 	res = h.apply()
 	if res.exitCode == 0 || !res.mentions("Button Already Pressed") || !res.mentions("Button V4 of image") {
