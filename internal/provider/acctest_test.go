@@ -617,15 +617,28 @@ func readResource(ctx context.Context, r resource.Resource, state tfsdk.State) *
 
 // The terraform CLI harness.
 
+// newHarness is a terraform CLI harness initialized with config.
+func newHarness(t *testing.T, config string) *tfHarness {
+	t.Helper()
+	h := newTFHarness(t)
+	h.initWith(config)
+	return h
+}
+
+// newAppliedHarness is newHarness once config is applied.
+func newAppliedHarness(t *testing.T, config string) *tfHarness {
+	t.Helper()
+	h := newHarness(t, config)
+	h.mustApply()
+	return h
+}
+
 // newGridHarness is a terraform CLI harness whose state already holds a
 // finished grid at testAccGridAddress; it returns the grid's configuration.
 func newGridHarness(t *testing.T, url, prompt string) (*tfHarness, string) {
 	t.Helper()
-	h := newTFHarness(t)
 	grid := testAccGridConfig(url, prompt)
-	h.initWith(grid)
-	h.mustApply()
-	return h, grid
+	return newAppliedHarness(t, grid), grid
 }
 
 // initWith writes config into the harness's working directory and runs

@@ -164,11 +164,9 @@ resource "akool_generated_image" "test" {
 func TestAccImageResources_expiredPlanWarning(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newTFHarness(t)
-	h.initWith(testAccGridConfig(url, "a rope bridge over a gorge") +
-		testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 2, "") +
+	h := newAppliedHarness(t, testAccGridConfig(url, "a rope bridge over a gorge")+
+		testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 2, "")+
 		testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 3, ""))
-	h.mustApply()
 	addresses := []string{testAccGridAddress, "akool_image_upscale.test", "akool_image_variation.test"}
 	before := expectExpiredFlags(t, h, false, "before expiry", addresses)
 
@@ -466,13 +464,7 @@ func TestGeneratedImageRead_expiredByDateWithoutClient(t *testing.T) {
 func TestAccGeneratedImage_expiredNotReadAgain_emulatorCounters(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newTFHarness(t)
-	h.initWith(testAccProviderConfig(url) + `
-resource "akool_generated_image" "test" {
-  prompt = "a lamp post in fog"
-}
-`)
-	h.mustApply()
+	h := newAppliedHarness(t, testAccImageConfig(url, "a lamp post in fog"))
 	img := h.resource(testAccImageAddress)
 	if img == nil {
 		t.Fatal("the image is not in state")

@@ -380,8 +380,7 @@ func TestAccProvider_badKeyFailsPlan(t *testing.T) {
 	t.Parallel()
 	const badKey = "wrong-key-d41c9b7e"
 	e, url := newTestEmulator(t)
-	h := newTFHarness(t)
-	h.initWith(fmt.Sprintf(`
+	h := newHarness(t, fmt.Sprintf(`
 provider "akool" {
   endpoint = %q
   api_key  = %q
@@ -436,8 +435,7 @@ resource "akool_generated_image" "test" {
 func TestAccProvider_credentialCheckOncePerProcess_emulatorCounters(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newTFHarness(t)
-	h.initWith(testAccProviderConfig(url) + `
+	h := newHarness(t, testAccProviderConfig(url)+`
 resource "akool_generated_image" "a" {
   prompt = "a first lantern"
 }

@@ -94,8 +94,7 @@ func TestAccReliability_transientFaults(t *testing.T) {
 		o.Faults = transientFaults
 		o.Seed = 20240425
 	})
-	h := newTFHarness(t)
-	h.initWith(faultConfig(url))
+	h := newHarness(t, faultConfig(url))
 
 	started := time.Now()
 	res := h.apply()
@@ -217,8 +216,7 @@ func TestAccReliability_transientFaults(t *testing.T) {
 func TestAccReliability_ambiguousCreate(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.Faults = emulator.Faults{CreateDropRate: 1} })
-	h := newTFHarness(t)
-	h.initWith(testAccImageConfig(url, "a message in a bottle, adrift"))
+	h := newHarness(t, testAccImageConfig(url, "a message in a bottle, adrift"))
 
 	res := h.apply()
 	if res.exitCode == 0 {
@@ -349,8 +347,7 @@ model_name  = "no-such-model"`)},
 			prepare: func() { srv.set(1200, "The account has been banned") }, config: press},
 	}
 
-	h := newTFHarness(t)
-	h.initWith(grid)
+	h := newHarness(t, grid)
 	tried := 0
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -552,14 +549,12 @@ func TestAccReliability_hostileReads(t *testing.T) {
 		return srv
 	})
 
-	h := newTFHarness(t)
-	h.initWith(testAccGridConfig(url, "a harbor at dawn, seen from a boat") +
-		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 1, "") + `
+	h := newAppliedHarness(t, testAccGridConfig(url, "a harbor at dawn, seen from a boat")+
+		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 1, "")+`
 data "akool_image" "grid" {
   id = akool_generated_image.grid.id
 }
 `)
-	h.mustApply()
 	// The grid was saved before its button was pressed: a clean refresh
 	// records used_buttons, and is what every hostile refresh must leave.
 	h.mustRun("apply", "-refresh-only", "-auto-approve", "-input=false")

@@ -343,8 +343,7 @@ resource "akool_generated_image" "test" {
 func TestAccGeneratedImage_createOutlivesTimeout(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.Latency = 1500 * time.Millisecond })
-	h := newTFHarness(t)
-	h.initWith(testAccProviderConfig(url) + `
+	h := newHarness(t, testAccProviderConfig(url)+`
 resource "akool_generated_image" "test" {
   prompt = "a slow answer from a far server"
   timeouts {

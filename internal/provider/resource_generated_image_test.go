@@ -608,8 +608,7 @@ resource "akool_image_file" "test" {
 func TestAccGeneratedImage_interruptKeepsJob(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.ProcessTime = 2 * time.Minute })
-	h := newTFHarness(t)
-	h.initWith(testAccImageConfig(url, "a very slow aurora"))
+	h := newHarness(t, testAccImageConfig(url, "a very slow aurora"))
 
 	run := h.start("apply", "-auto-approve", "-input=false")
 	deadline := time.Now().Add(30 * time.Second)
@@ -648,9 +647,8 @@ func TestAccGeneratedImage_interruptKeepsJob(t *testing.T) {
 func TestAccGeneratedImage_failedJobReplaced(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newTFHarness(t)
 	const address = "akool_generated_image.test"
-	h.initWith(testAccImageConfig(url, "a storm [fail]"))
+	h := newHarness(t, testAccImageConfig(url, "a storm [fail]"))
 
 	res := h.apply()
 	if res.exitCode == 0 || !res.mentions("Image Generation Failed") {
@@ -673,9 +671,7 @@ func TestAccGeneratedImage_failedJobReplaced(t *testing.T) {
 func TestAccGeneratedImage_expiredWarning(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newTFHarness(t)
-	h.initWith(testAccImageConfig(url, "a harbor in the mist"))
-	h.mustApply()
+	h := newAppliedHarness(t, testAccImageConfig(url, "a harbor in the mist"))
 
 	e.Clock().Advance(8 * 24 * time.Hour)
 	res := h.expectNoChanges("after expiry")

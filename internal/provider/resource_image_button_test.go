@@ -506,11 +506,9 @@ func TestAccImageVariation_chain(t *testing.T) {
 func TestAccImageVariation_goneKeepsState(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newTFHarness(t)
 	const address = "akool_image_variation.test"
-	h.initWith(testAccGridConfig(url, "a quiet library at night") +
+	h := newAppliedHarness(t, testAccGridConfig(url, "a quiet library at night")+
 		testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 1, ""))
-	h.mustApply()
 	kept := h.resource(address)
 	if kept == nil {
 		t.Fatal("the variation is not in state")
@@ -621,9 +619,8 @@ func newFailingPressServer(t *testing.T) (*emulator.Emulator, string) {
 func TestAccImageButton_failedPress(t *testing.T) {
 	t.Parallel()
 	e, url := newFailingPressServer(t)
-	h := newTFHarness(t)
 	const address = "akool_image_variation.doomed"
-	h.initWith(testAccGridConfig(url, "a cathedral in the clouds") +
+	h := newHarness(t, testAccGridConfig(url, "a cathedral in the clouds")+
 		testAccButtonBlock("akool_image_variation", "doomed", "akool_generated_image.grid.id", 4, ""))
 
 	res := h.apply()

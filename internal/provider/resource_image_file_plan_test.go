@@ -141,8 +141,7 @@ func TestAccImageFile_restoreSaysWhy(t *testing.T) {
 	t.Parallel()
 	_, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": imageFileTestBytes(t, "png", 20, 10)})
 	dest := filepath.Join(t.TempDir(), "kept", "hero.png")
-	h := newTFHarness(t)
-	h.initWith(testAccImageFileConfig(srvURL+"/a.png", dest))
+	h := newHarness(t, testAccImageFileConfig(srvURL+"/a.png", dest))
 	h.mustRun("apply", "-auto-approve", "-input=false")
 
 	if err := os.WriteFile(dest, []byte("edited by hand"), 0o644); err != nil {
