@@ -29,6 +29,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/akool-community/terraform-provider-akool/internal/akool"
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
 
@@ -106,6 +107,45 @@ func newEditingEmulator(t *testing.T, pathPart string, edit func(data map[string
 			_, _ = w.Write(body)
 		})
 	})
+}
+
+// jobsOutside makes jobs at the emulator outside Terraform, as a user of
+// Akool's site or API would; a call that fails fails the test.
+type jobsOutside struct {
+	t      *testing.T
+	client *akool.Client
+}
+
+func newJobsOutside(t *testing.T, url string) jobsOutside {
+	t.Helper()
+	client, err := akool.New(akool.Config{BaseURL: url, APIKey: testAccAPIKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jobsOutside{t: t, client: client}
+}
+
+func (j jobsOutside) v3(prompt string) *akool.Image {
+	j.t.Helper()
+	return j.made(j.client.CreateV3(context.Background(), akool.CreateV3Request{Prompt: prompt}))
+}
+
+func (j jobsOutside) v4(req akool.CreateV4Request) *akool.Image {
+	j.t.Helper()
+	return j.made(j.client.CreateV4(context.Background(), req))
+}
+
+func (j jobsOutside) press(parent, button string) *akool.Image {
+	j.t.Helper()
+	return j.made(j.client.PressButton(context.Background(), akool.ButtonRequest{ParentID: parent, Button: button}))
+}
+
+func (j jobsOutside) made(img *akool.Image, err error) *akool.Image {
+	j.t.Helper()
+	if err != nil {
+		j.t.Fatal(err)
+	}
+	return img
 }
 
 // Configurations.
@@ -314,14 +354,6 @@ func plansValue(address, attr string, value knownvalue.Check) plancheck.PlanChec
 
 func plansString(address, attr, value string) plancheck.PlanCheck {
 	return plansValue(address, attr, knownvalue.StringExact(value))
-}
-
-func plansMatch(address, attr string, pattern *regexp.Regexp) plancheck.PlanCheck {
-	return plansValue(address, attr, knownvalue.StringRegexp(pattern))
-}
-
-func plansBool(address, attr string, value bool) plancheck.PlanCheck {
-	return plansValue(address, attr, knownvalue.Bool(value))
 }
 
 // plansUnknown asserts a value that is only known after apply.

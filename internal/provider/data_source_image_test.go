@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"testing"
@@ -95,14 +94,7 @@ data "akool_image" "test" {
 func TestAccImageDataSource_expiredID(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	client, err := akool.New(akool.Config{BaseURL: url, APIKey: testAccAPIKey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := client.CreateV3(context.Background(), akool.CreateV3Request{Prompt: "a sandcastle at low tide"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := newJobsOutside(t, url).v3("a sandcastle at low tide")
 	// 8 days later, by Akool's clock and the provider's: Akool has forgotten it.
 	e.Clock().Advance(pastRetention + time.Hour)
 	created := time.Unix(img.CreatedAt.Unix(), 0).UTC()
@@ -132,14 +124,7 @@ data "akool_image" "old" {
 func TestAccImageDataSource_expiredIDWarning(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	client, err := akool.New(akool.Config{BaseURL: url, APIKey: testAccAPIKey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := client.CreateV4(context.Background(), akool.CreateV4Request{Prompt: "a footprint in wet sand"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := newJobsOutside(t, url).v4(akool.CreateV4Request{Prompt: "a footprint in wet sand"})
 	e.Clock().Advance(pastRetention + time.Hour)
 	h := newTFHarness(t)
 	h.clock = e.Clock().Now

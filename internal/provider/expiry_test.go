@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -123,8 +124,8 @@ resource "akool_generated_image" "test" {
 			Config: config("https://hooks.example.com/a"),
 			ConfigPlanChecks: preApply(
 				plansUpdate(testAccImageAddress),
-				plansMatch(testAccImageAddress, "expires_at", rfc3339Pattern),
-				plansBool(testAccImageAddress, "expired", false),
+				plansValue(testAccImageAddress, "expires_at", knownvalue.StringRegexp(rfc3339Pattern)),
+				plansValue(testAccImageAddress, "expired", knownvalue.Bool(false)),
 				expectNoUnknownValues(testAccImageAddress),
 			),
 			ConfigStateChecks: kept(false),
@@ -147,7 +148,7 @@ resource "akool_generated_image" "test" {
 			Config: config("https://hooks.example.com/b"),
 			ConfigPlanChecks: settledPlan(
 				plansUpdate(testAccImageAddress),
-				plansBool(testAccImageAddress, "expired", true),
+				plansValue(testAccImageAddress, "expired", knownvalue.Bool(true)),
 				expectNoUnknownValues(testAccImageAddress),
 			),
 			ConfigStateChecks: append(kept(true),

@@ -18,21 +18,6 @@ import (
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
 
-// createJob sends one v4 create to the emulator at url outside Terraform, as
-// another tool would, and returns the job's id.
-func createJob(t *testing.T, url string, req akool.CreateV4Request) string {
-	t.Helper()
-	client, err := akool.New(akool.Config{BaseURL: url, APIKey: testAccAPIKey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := client.CreateV4(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img.ID
-}
-
 // Importing a v4 job that has not finished: the import cannot tell the
 // api_version or the scale yet, so it records neither, and a configuration
 // that matches the job plans an in-place update (the wait), never a new,
@@ -40,7 +25,7 @@ func createJob(t *testing.T, url string, req akool.CreateV4Request) string {
 func TestAccGeneratedImage_importUnfinishedV4(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.ProcessTime = time.Hour })
-	id := createJob(t, url, akool.CreateV4Request{Prompt: "a lantern in the snow", Scale: "16:9", Resolution: "1080p"})
+	id := newJobsOutside(t, url).v4(akool.CreateV4Request{Prompt: "a lantern in the snow", Scale: "16:9", Resolution: "1080p"}).ID
 	config := testAccProviderConfig(url) + `
 resource "akool_generated_image" "test" {
   api_version = "v4"
@@ -210,7 +195,7 @@ func TestAccGeneratedImage_importAdoptionSurvivesRefresh(t *testing.T) {
 	config := func(extra string) string { return testAccPaperBoatConfig(url, extra) }
 	const resolution = `  resolution = "1080p"` + "\n"
 	// A job made outside Terraform, at 1080p, then imported.
-	id := createJob(t, url, akool.CreateV4Request{Prompt: "a paper boat on a pond", Resolution: "1080p"})
+	id := newJobsOutside(t, url).v4(akool.CreateV4Request{Prompt: "a paper boat on a pond", Resolution: "1080p"}).ID
 	e.Clock().Advance(time.Hour) // finished before the import
 	h.initWith(config(resolution))
 	h.mustRun("import", "-input=false", testAccImageAddress, id)

@@ -192,35 +192,15 @@ func TestAccImageUpscale_sameButtonTwiceInOneApply(t *testing.T) {
 func TestAccImageUpscale_parentRefused(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	ctx := context.Background()
-	client, err := akool.New(akool.Config{BaseURL: url, APIKey: testAccAPIKey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	create := func(f func() (*akool.Image, error)) string {
-		t.Helper()
-		img, err := f()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return img.ID
-	}
-	grid := create(func() (*akool.Image, error) {
-		return client.CreateV3(ctx, akool.CreateV3Request{Prompt: "a grid of tulips"})
-	})
-	single := create(func() (*akool.Image, error) { return client.CreateV4(ctx, akool.CreateV4Request{Prompt: "one tulip"}) })
-	failed := create(func() (*akool.Image, error) {
-		return client.CreateV3(ctx, akool.CreateV3Request{Prompt: "tulips [fail]"})
-	})
+	jobs := newJobsOutside(t, url)
+	grid := jobs.v3("a grid of tulips").ID
+	single := jobs.v4(akool.CreateV4Request{Prompt: "one tulip"}).ID
+	failed := jobs.v3("tulips [fail]").ID
 	e.Clock().Advance(time.Hour)
-	upscale := create(func() (*akool.Image, error) {
-		return client.PressButton(ctx, akool.ButtonRequest{ParentID: grid, Button: "U1"})
-	})
+	upscale := jobs.press(grid, "U1").ID
 	e.Clock().Advance(time.Hour)
 	e.SetJobTime(time.Hour, time.Hour)
-	unfinished := create(func() (*akool.Image, error) {
-		return client.CreateV3(ctx, akool.CreateV3Request{Prompt: "slow tulips"})
-	})
+	unfinished := jobs.v3("slow tulips").ID
 	before := e.Counters()
 
 	cases := []struct {

@@ -676,7 +676,7 @@ removed {
 			Config:    config + fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", testImageFileAddr, dest),
 			ConfigPlanChecks: settledPlan(
 				plansUpdate(testImageFileAddr),
-				plansMatch(testImageFileAddr, "sha256", regexp.MustCompile(`^[0-9a-f]{64}$`)),
+				plansValue(testImageFileAddr, "sha256", knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{64}$`))),
 			),
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectSameAs(testImageFileAddr, "url", testGeneratedImageAddr, "image_url"),

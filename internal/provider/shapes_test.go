@@ -10,7 +10,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -194,10 +193,6 @@ func TestAccImageButton_importWithoutParentFields(t *testing.T) {
 		}
 		return step
 	}
-	adopting := []plancheck.PlanCheck{
-		plansUpdate(up),
-		plansUpdate(variation),
-	}
 	accTest(t, []tfresource.TestStep{
 		{
 			Config:            config,
@@ -222,7 +217,7 @@ resource "akool_generated_image" "other" {
 		},
 		{
 			Config:           config,
-			ConfigPlanChecks: settledPlan(adopting...),
+			ConfigPlanChecks: settledPlan(plansUpdate(up), plansUpdate(variation)),
 			// The imported jobs are kept, and take the grid as their image_id.
 			ConfigStateChecks: slices.Concat(completedPressChecks(up, "U2", 1), keepIDs(), []statecheck.StateCheck{
 				expectInt(up, "index", 2),
