@@ -198,6 +198,16 @@ resource %q %q {
 `, typ, name, parent, index, extra)
 }
 
+// testAccImageDataBlock is one akool_image data source named name that
+// reads the image whose id is the expression id.
+func testAccImageDataBlock(name, id string) string {
+	return fmt.Sprintf(`
+data "akool_image" %q {
+  id = %s
+}
+`, name, id)
+}
+
 // removedBlock makes Terraform forget a resource without destroying it.
 func removedBlock(address string) string {
 	return fmt.Sprintf(`

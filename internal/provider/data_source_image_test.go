@@ -27,11 +27,7 @@ func TestAccImageDataSource_found(t *testing.T) {
 		expectNull(data, "source_image"),
 	)
 	accTest(t, []tfresource.TestStep{{
-		Config: testAccImageConfig(url, "an orchard  in   bloom") + `
-data "akool_image" "test" {
-  id = akool_generated_image.test.id
-}
-`,
+		Config:            testAccImageConfig(url, "an orchard  in   bloom") + testAccImageDataBlock("test", "akool_generated_image.test.id"),
 		ConfigStateChecks: checks,
 		Check:             expectCreates(e, 1),
 	}})
@@ -41,11 +37,7 @@ func TestAccImageDataSource_notFound(t *testing.T) {
 	t.Parallel()
 	_, url := newTestEmulator(t)
 	accTest(t, []tfresource.TestStep{{
-		Config: testAccProviderConfig(url) + `
-data "akool_image" "test" {
-  id = "0123456789abcdef01234567"
-}
-`,
+		Config:      testAccProviderConfig(url) + testAccImageDataBlock("test", `"0123456789abcdef01234567"`),
 		ExpectError: regexp.MustCompile(`(?s)Image Not Found.*code 1008.*never\s+existed.*7\s+days`),
 	}})
 }
@@ -54,11 +46,7 @@ func TestAccImageDataSource_invalidID(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	accTest(t, []tfresource.TestStep{{
-		Config: testAccProviderConfig(url) + `
-data "akool_image" "test" {
-  id = "662a10df4197b3af58532e8"
-}
-`,
+		Config:      testAccProviderConfig(url) + testAccImageDataBlock("test", `"662a10df4197b3af58532e8"`),
 		ExpectError: regexp.MustCompile(`(?s)Attribute\s+id\s+must\s+be\s+an\s+Akool\s+image\s+id`),
 	}})
 	expectNoRequests(t, e)
@@ -76,10 +64,7 @@ resource "akool_generated_image" "test" {
   api_version = "v4"
   prompt      = %q
 }
-data "akool_image" "test" {
-  id = akool_generated_image.test.id
-}
-`, "a copper kettle"),
+`, "a copper kettle") + testAccImageDataBlock("test", "akool_generated_image.test.id"),
 		ConfigStateChecks: []statecheck.StateCheck{
 			expectNull("data.akool_image.test", "model_name"),
 			expectString("akool_generated_image.test", "model_name", "wavespeed-ai/flux-krea-dev-lora"),
@@ -99,11 +84,7 @@ func TestAccImageDataSource_expiredID(t *testing.T) {
 	e.Clock().Advance(pastRetention + time.Hour)
 	created := time.Unix(img.CreatedAt.Unix(), 0).UTC()
 	const data = "data.akool_image.old"
-	config := testAccProviderConfig(url) + fmt.Sprintf(`
-data "akool_image" "old" {
-  id = %q
-}
-`, img.ID)
+	config := testAccProviderConfig(url) + testAccImageDataBlock("old", fmt.Sprintf("%q", img.ID))
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactoriesWithClock(e.Clock().Now),
 		Steps: []tfresource.TestStep{{
@@ -128,14 +109,11 @@ func TestAccImageDataSource_expiredIDWarning(t *testing.T) {
 	e.Clock().Advance(pastRetention + time.Hour)
 	h := newTFHarness(t)
 	h.clock = e.Clock().Now
-	h.initWith(testAccProviderConfig(url) + fmt.Sprintf(`
-data "akool_image" "old" {
-  id = %q
-}
+	h.initWith(testAccProviderConfig(url) + testAccImageDataBlock("old", fmt.Sprintf("%q", img.ID)) + `
 resource "terraform_data" "uses" {
   input = data.akool_image.old.expired
 }
-`, img.ID))
+`)
 	res := h.mustRun("apply", "-auto-approve", "-input=false")
 	res.expectMentions(t, "apply", "Image No Longer Known to Akool: data source akool_image "+img.ID, "code 1008", "expired = true")
 	h.mustRun("destroy", "-auto-approve", "-input=false")

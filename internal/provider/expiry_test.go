@@ -228,11 +228,8 @@ func TestAccImageResources_expiredByDate(t *testing.T) {
 	// the jobs created now, while by the provider's clock their 7 days are over.
 	h.clock = clockAhead(pastRetention)
 	h.initWith(testAccGridConfig(url, "a snow plough at night") +
-		testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 1, "") + `
-data "akool_image" "grid" {
-  id = akool_generated_image.grid.id
-}
-`)
+		testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 1, "") +
+		testAccImageDataBlock("grid", "akool_generated_image.grid.id"))
 	h.mustApply()
 
 	res := h.expectNoChanges("past the 7 days")

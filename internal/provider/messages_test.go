@@ -43,10 +43,7 @@ func TestAccMessages_wrongRoute(t *testing.T) {
 			},
 		},
 		{
-			Config: testAccProviderConfig(other.URL) + `
-data "akool_image" "missing" {
-  id = "662a10df4197b3af58532e89"
-}
+			Config: testAccProviderConfig(other.URL) + testAccImageDataBlock("missing", `"662a10df4197b3af58532e89"`) + `
 data "akool_account" "this" {}
 `,
 			ExpectError: wrongRoute("/api/open/v3/faceswap/quota/info"),

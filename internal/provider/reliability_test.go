@@ -550,11 +550,8 @@ func TestAccReliability_hostileReads(t *testing.T) {
 	})
 
 	h := newAppliedHarness(t, testAccGridConfig(url, "a harbor at dawn, seen from a boat")+
-		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 1, "")+`
-data "akool_image" "grid" {
-  id = akool_generated_image.grid.id
-}
-`)
+		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 1, "")+
+		testAccImageDataBlock("grid", "akool_generated_image.grid.id"))
 	// The grid was saved before its button was pressed: a clean refresh
 	// records used_buttons, and is what every hostile refresh must leave.
 	h.mustRun("apply", "-refresh-only", "-auto-approve", "-input=false")
@@ -599,10 +596,8 @@ data "akool_image" "grid" {
 		}
 	}))
 	h.writeConfig(testAccGridConfig(url, "a harbor at dawn, seen from a boat") +
-		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 1, "") + `
-data "akool_image" "grid" {
-  id = akool_generated_image.grid.id
-}
+		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 1, "") +
+		testAccImageDataBlock("grid", "akool_generated_image.grid.id") + `
 resource "akool_generated_image" "odd" {
   prompt = "a job in an undocumented state"
 }

@@ -32,6 +32,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
 
 const (
@@ -173,6 +175,17 @@ func expectCountStateCheck(name string, got func() int, want *int) statecheck.St
 	})
 }
 
+// expectGeneratedOnce asserts that Akool (the emulator) accepted exactly one
+// generation: the image file never makes its image again.
+func expectGeneratedOnce(e *emulator.Emulator) statecheck.StateCheck {
+	return imageFileStateCheck(func(context.Context, *tfjson.State) error {
+		if c := e.Counters().Creates; c != 1 {
+			return fmt.Errorf("emulator counted %d creates, want 1", c)
+		}
+		return nil
+	})
+}
+
 func checkImageFileDeleted(filePath string) tfresource.TestCheckFunc {
 	return func(*terraform.State) error {
 		if _, err := os.Stat(filePath); !errors.Is(err, os.ErrNotExist) {
@@ -207,12 +220,7 @@ func TestAccImageFile_download(t *testing.T) {
 			expectMatch(testImageFileAddr, "sha256", regexp.MustCompile(`^[0-9a-f]{64}$`)),
 			expectSameAs(testImageFileAddr, "url", testGeneratedImageAddr, "image_url"),
 			expectImageFileMatchesURL(nil),
-			imageFileStateCheck(func(context.Context, *tfjson.State) error {
-				if c := e.Counters().Creates; c != 1 {
-					return fmt.Errorf("emulator counted %d creates, want 1", c)
-				}
-				return nil
-			}),
+			expectGeneratedOnce(e),
 		},
 	}})
 }
@@ -221,8 +229,6 @@ func TestAccImageFile_restoreBeforeExpiry(t *testing.T) {
 	e, baseURL := newTestEmulator(t)
 	dest := filepath.Join(t.TempDir(), "images", "hero.png")
 	sameSHA := sameValue(testImageFileAddr, "sha256")
-	creates := 1
-	countCreates := func() int { return e.Counters().Creates }
 
 	restorePlan := preApply(
 		plansUpdate(testImageFileAddr),
@@ -234,7 +240,7 @@ func TestAccImageFile_restoreBeforeExpiry(t *testing.T) {
 		return []statecheck.StateCheck{
 			sameSHA(),
 			expectImageFileMatchesURL(nil),
-			expectCountStateCheck("emulator creates", countCreates, &creates),
+			expectGeneratedOnce(e),
 		}
 	}
 
@@ -281,8 +287,6 @@ func TestAccImageFile_expired(t *testing.T) {
 	e, baseURL := newTestEmulator(t)
 	dest := filepath.Join(t.TempDir(), "images", "hero.png")
 	sameSHA := sameValue(testImageFileAddr, "sha256")
-	creates := 1
-	countCreates := func() int { return e.Counters().Creates }
 	var served []byte
 
 	imageFileTest(t, dest, []tfresource.TestStep{
@@ -313,7 +317,7 @@ func TestAccImageFile_expired(t *testing.T) {
 				sameSHA(),
 				expectString(testImageFileAddr, "path", dest),
 				expectNoImageFile(dest),
-				expectCountStateCheck("emulator creates", countCreates, &creates),
+				expectGeneratedOnce(e),
 			},
 		},
 		{
@@ -328,7 +332,7 @@ func TestAccImageFile_expired(t *testing.T) {
 			ConfigPlanChecks: emptyPlan(),
 			ConfigStateChecks: []statecheck.StateCheck{
 				sameSHA(),
-				expectCountStateCheck("emulator creates", countCreates, &creates),
+				expectGeneratedOnce(e),
 			},
 		},
 	})
@@ -725,13 +729,9 @@ resource "akool_image_file" "blocker" {
 			ExpectError: regexp.MustCompile(`(?s)Unable to Write Image File.*not-a-directory.*already generated is\s+kept.*spends no\s+credits`),
 		},
 		{
-			Config: testAccImageFileWithImageConfig(baseURL, good),
-			Check: func(*terraform.State) error {
-				if c := e.Counters().Creates; c != 1 {
-					return fmt.Errorf("the emulator counted %d creates, want 1: fixing the path must not generate again", c)
-				}
-				return nil
-			},
+			// Fixing the path must not generate again.
+			Config:            testAccImageFileWithImageConfig(baseURL, good),
+			Check:             expectCreates(e, 1),
 			ConfigStateChecks: []statecheck.StateCheck{expectImageFileMatchesURL(nil)},
 		},
 	})
