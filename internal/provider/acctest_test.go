@@ -65,24 +65,25 @@ func withShapes(s emulator.Shapes) func(*emulator.Options) {
 }
 
 // newEmulatorBehind starts an emulator with fast jobs and the test key, and
-// serves it through handler, made from it, instead of directly; it returns
-// the emulator and the handler's URL.
-func newEmulatorBehind(t *testing.T, handler func(*emulator.Emulator) http.Handler) (*emulator.Emulator, string) {
+// serves it through the handler that handler makes of it instead of
+// directly; it returns the emulator, the handler's URL and the handler.
+func newEmulatorBehind[H http.Handler](t *testing.T, handler func(*emulator.Emulator) H) (*emulator.Emulator, string, H) {
 	t.Helper()
 	e, err := emulator.New(emulator.Options{APIKey: testAccAPIKey, QueueTime: 100 * time.Millisecond, ProcessTime: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(handler(e))
+	h := handler(e)
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return e, srv.URL
+	return e, srv.URL, h
 }
 
 // newEditingEmulator is newEmulatorBehind with a proxy that lets edit change
 // the data object of every answer to a request whose path contains pathPart.
 func newEditingEmulator(t *testing.T, pathPart string, edit func(data map[string]any)) (*emulator.Emulator, string) {
 	t.Helper()
-	return newEmulatorBehind(t, func(e *emulator.Emulator) http.Handler {
+	e, url, _ := newEmulatorBehind(t, func(e *emulator.Emulator) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if !strings.Contains(r.URL.Path, pathPart) {
 				e.ServeHTTP(w, r)
@@ -107,6 +108,7 @@ func newEditingEmulator(t *testing.T, pathPart string, edit func(data map[string
 			_, _ = w.Write(body)
 		})
 	})
+	return e, url
 }
 
 // jobsOutside makes jobs at the emulator outside Terraform, as a user of

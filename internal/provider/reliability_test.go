@@ -298,11 +298,7 @@ func (s *businessErrorServer) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 // create is not sent again.
 func TestAccReliability_businessErrors(t *testing.T) {
 	t.Parallel()
-	var srv *businessErrorServer
-	e, url := newEmulatorBehind(t, func(e *emulator.Emulator) http.Handler {
-		srv = &businessErrorServer{e: e}
-		return srv
-	})
+	e, url, srv := newEmulatorBehind(t, func(e *emulator.Emulator) *businessErrorServer { return &businessErrorServer{e: e} })
 
 	// What each code's message must say: a phrase only that kind of error
 	// uses.
@@ -543,11 +539,7 @@ var hostileAnswers = []struct {
 // the data source that reads it.
 func TestAccReliability_hostileReads(t *testing.T) {
 	t.Parallel()
-	var srv *hostileServer
-	e, url := newEmulatorBehind(t, func(e *emulator.Emulator) http.Handler {
-		srv = &hostileServer{e: e}
-		return srv
-	})
+	e, url, srv := newEmulatorBehind(t, func(e *emulator.Emulator) *hostileServer { return &hostileServer{e: e} })
 
 	h := newAppliedHarness(t, testAccGridConfig(url, "a harbor at dawn, seen from a boat")+
 		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 1, "")+
