@@ -261,8 +261,9 @@ func expectMatch(address, attr string, pattern *regexp.Regexp) statecheck.StateC
 	return expectValue(address, attr, knownvalue.StringRegexp(pattern))
 }
 
-func expectBool(address, attr string, value bool) statecheck.StateCheck {
-	return expectValue(address, attr, knownvalue.Bool(value))
+// expectExpired asserts whether the image at address is past Akool's 7 days.
+func expectExpired(address string, expired bool) statecheck.StateCheck {
+	return expectValue(address, "expired", knownvalue.Bool(expired))
 }
 
 func expectInt(address, attr string, value int64) statecheck.StateCheck {
@@ -407,9 +408,11 @@ func sameValue(address, attr string) func() statecheck.StateCheck {
 	return acrossSteps(compare.ValuesSame(), address, attr)
 }
 
-// changedValue is sameValue for a value that changes at every step.
-func changedValue(address, attr string) func() statecheck.StateCheck {
-	return acrossSteps(compare.ValuesDiffer(), address, attr)
+// changedID returns a maker of state checks: the checks made at each step
+// assert that the resource at address has another id than at the step
+// before.
+func changedID(address string) func() statecheck.StateCheck {
+	return acrossSteps(compare.ValuesDiffer(), address, "id")
 }
 
 func acrossSteps(comparer compare.ValueComparer, address, attr string) func() statecheck.StateCheck {

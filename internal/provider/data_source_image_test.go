@@ -90,7 +90,7 @@ func TestAccImageDataSource_expiredID(t *testing.T) {
 		Steps: []tfresource.TestStep{{
 			Config: config,
 			ConfigStateChecks: []statecheck.StateCheck{
-				expectBool(data, "expired", true),
+				expectExpired(data, true),
 				expectString(data, "id", img.ID),
 				expectString(data, "created_at", created.Format(time.RFC3339)),
 				expectString(data, "expires_at", created.Add(imageRetention).Format(time.RFC3339)),

@@ -106,7 +106,7 @@ resource "akool_generated_image" "test" {
 			sameURL(),
 			sameGrid(),
 			sameExpiry(),
-			expectBool(testAccImageAddress, "expired", expired),
+			expectExpired(testAccImageAddress, expired),
 			expectString(testAccImageAddress, "status", "completed"),
 			expectListSize(testAccImageAddress, "upscaled_urls", 4),
 		}
@@ -274,7 +274,7 @@ func TestAccImageButtons_expiry(t *testing.T) {
 			checks = append(checks, s())
 		}
 		for _, address := range []string{testAccGridAddress, upscale, variation} {
-			checks = append(checks, expectBool(address, "expired", expired))
+			checks = append(checks, expectExpired(address, expired))
 		}
 		return checks
 	}

@@ -103,7 +103,7 @@ func TestAccLive_imagesButtonsImportAndData(t *testing.T) {
 			expectMatch(address, "id", imageIDPattern),
 			expectString(address, "status", "completed"),
 			expectMatch(address, "image_url", liveURL),
-			expectBool(address, "expired", false),
+			expectExpired(address, false),
 		}
 	}
 	var checks []statecheck.StateCheck

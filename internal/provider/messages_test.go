@@ -39,7 +39,7 @@ func TestAccMessages_wrongRoute(t *testing.T) {
 		{
 			Config: testAccImageConfig(url, "a lighthouse"),
 			ConfigStateChecks: []statecheck.StateCheck{
-				expectBool(testAccImageAddress, "expired", false),
+				expectExpired(testAccImageAddress, false),
 			},
 		},
 		{

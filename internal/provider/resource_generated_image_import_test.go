@@ -114,7 +114,7 @@ func TestAccGeneratedImage_importAdoptionEnds(t *testing.T) {
 	updated := []plancheck.PlanCheck{plansUpdate(testAccImageAddress)}
 	imported := &reimport{address: testAccImageAddress}
 	sameID := sameValue(testAccImageAddress, "id")
-	newID := changedValue(testAccImageAddress, "id")
+	newID := changedID(testAccImageAddress)
 	accTest(t, []tfresource.TestStep{
 		{
 			Config: config(""),

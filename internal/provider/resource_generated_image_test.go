@@ -41,7 +41,7 @@ resource "akool_generated_image" "test" {
 	}
 	imported := &reimport{address: testAccImageAddress}
 	sameID := sameValue(testAccImageAddress, "id")
-	newID := changedValue(testAccImageAddress, "id")
+	newID := changedID(testAccImageAddress)
 	accTest(t, []tfresource.TestStep{
 		{
 			Config: config("a lighthouse at dusk", ""),

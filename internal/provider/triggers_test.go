@@ -43,7 +43,7 @@ func triggerBumpedStep(e *emulator.Emulator, url string) tfresource.TestStep {
 func TestAccGeneratedImage_triggers(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	ids := changedValue(testAccImageAddress, "id")
+	ids := changedID(testAccImageAddress)
 	accTest(t, []tfresource.TestStep{
 		{
 			Config: testAccTriggersImageConfig(url, "1"),
@@ -69,7 +69,7 @@ func TestAccGeneratedImage_triggers(t *testing.T) {
 			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
 				ids(),
 				expectValue(testAccImageAddress, "triggers", stringMap(map[string]string{"revision": "2"})),
-				expectBool(testAccImageAddress, "expired", false)),
+				expectExpired(testAccImageAddress, false)),
 			Check: tfresource.ComposeTestCheckFunc(
 				expectCreates(e, 1+1), expectCreateAttempts(e, 1+1), expectExpiresAt(testAccImageAddress)),
 		},
@@ -144,8 +144,8 @@ func TestAccImageButtons_triggers(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	const upscale, variation = "akool_image_upscale.test", "akool_image_variation.test"
-	upscaleIDs := changedValue(upscale, "id")
-	variationIDs := changedValue(variation, "id")
+	upscaleIDs := changedID(upscale)
+	variationIDs := changedID(variation)
 	counts := func(creates, presses int) tfresource.TestCheckFunc {
 		return tfresource.ComposeTestCheckFunc(expectCreates(e, creates), expectPresses(e, presses), expectCreateAttempts(e, creates+presses))
 	}
