@@ -300,6 +300,58 @@ func TestAccImageButtons_expiry(t *testing.T) {
 	})
 }
 
+// The data source reports expires_at and expired. An id Akool no longer
+// knows whose own timestamp is younger than 7 days (here the emulator's clock
+// moved on, the id's did not) is an error that says the image may have
+// expired; TestAccImageDataSource_expiredID covers an old id.
+func TestAccImageDataSource_expiry(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	config := testAccImageConfig(url, "a lamplit alley") + testAccImageDataBlock("test", "akool_generated_image.test.id")
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectExpired("data.akool_image.test", false),
+				expectSameAs("data.akool_image.test", "expires_at", testAccImageAddress, "expires_at"),
+			},
+			Check: expectExpiresAt("data.akool_image.test"),
+		},
+		{
+			PreConfig:   func() { e.Clock().Advance(pastRetention) },
+			Config:      config,
+			ExpectError: errorPattern("Image Not Found", "code 1008", "expired", "7 days after generation"),
+		},
+	})
+}
+
+func TestExpiry(t *testing.T) {
+	created := time.Date(2025, 3, 1, 9, 30, 15, 500_000_000, time.UTC)
+	expiresAt := created.Add(7 * 24 * time.Hour)
+	tests := []struct {
+		name        string
+		created     time.Time
+		now         time.Time
+		wantExpires types.String
+		wantExpired bool
+	}{
+		{"no creation time", time.Time{}, expiresAt, types.StringNull(), false},
+		{"fresh", created, created.Add(time.Hour), types.StringValue("2025-03-08T09:30:15Z"), false},
+		{"a moment before", created, expiresAt.Add(-time.Millisecond), types.StringValue("2025-03-08T09:30:15Z"), false},
+		{"at expiry", created, expiresAt, types.StringValue("2025-03-08T09:30:15Z"), true},
+		{"long after", created, expiresAt.Add(90 * 24 * time.Hour), types.StringValue("2025-03-08T09:30:15Z"), true},
+		{"another zone", created.In(time.FixedZone("UTC+9", 9*3600)), created, types.StringValue("2025-03-08T09:30:15Z"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			gotExpires, gotExpired := expiry(tt.created, tt.now)
+			if !gotExpires.Equal(tt.wantExpires) || gotExpired.IsNull() || gotExpired.ValueBool() != tt.wantExpired {
+				t.Errorf("expiry = %s, %s; want %s, %t", gotExpires, gotExpired, tt.wantExpires, tt.wantExpired)
+			}
+		})
+	}
+}
+
 // markExpired keeps every last known value and only sets expired (and
 // expires_at, for a state written before it existed).
 func TestMarkExpired(t *testing.T) {
