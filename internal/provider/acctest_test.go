@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -15,13 +16,20 @@ import (
 	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/akool-community/terraform-provider-akool/internal/akool"
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
 
@@ -57,24 +65,25 @@ func withShapes(s emulator.Shapes) func(*emulator.Options) {
 }
 
 // newEmulatorBehind starts an emulator with fast jobs and the test key, and
-// serves it through handler, made from it, instead of directly; it returns
-// the emulator and the handler's URL.
-func newEmulatorBehind(t *testing.T, handler func(*emulator.Emulator) http.Handler) (*emulator.Emulator, string) {
+// serves it through the handler that handler makes of it instead of
+// directly; it returns the emulator, the handler's URL and the handler.
+func newEmulatorBehind[H http.Handler](t *testing.T, handler func(*emulator.Emulator) H) (*emulator.Emulator, string, H) {
 	t.Helper()
 	e, err := emulator.New(emulator.Options{APIKey: testAccAPIKey, QueueTime: 100 * time.Millisecond, ProcessTime: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(handler(e))
+	h := handler(e)
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return e, srv.URL
+	return e, srv.URL, h
 }
 
 // newEditingEmulator is newEmulatorBehind with a proxy that lets edit change
 // the data object of every answer to a request whose path contains pathPart.
 func newEditingEmulator(t *testing.T, pathPart string, edit func(data map[string]any)) (*emulator.Emulator, string) {
 	t.Helper()
-	return newEmulatorBehind(t, func(e *emulator.Emulator) http.Handler {
+	e, url, _ := newEmulatorBehind(t, func(e *emulator.Emulator) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if !strings.Contains(r.URL.Path, pathPart) {
 				e.ServeHTTP(w, r)
@@ -99,6 +108,46 @@ func newEditingEmulator(t *testing.T, pathPart string, edit func(data map[string
 			_, _ = w.Write(body)
 		})
 	})
+	return e, url
+}
+
+// jobsOutside makes jobs at the emulator outside Terraform, as a user of
+// Akool's site or API would; a call that fails fails the test.
+type jobsOutside struct {
+	t      *testing.T
+	client *akool.Client
+}
+
+func newJobsOutside(t *testing.T, url string) jobsOutside {
+	t.Helper()
+	client, err := akool.New(akool.Config{BaseURL: url, APIKey: testAccAPIKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jobsOutside{t: t, client: client}
+}
+
+func (j jobsOutside) v3(prompt string) *akool.Image {
+	j.t.Helper()
+	return j.made(j.client.CreateV3(context.Background(), akool.CreateV3Request{Prompt: prompt}))
+}
+
+func (j jobsOutside) v4(req akool.CreateV4Request) *akool.Image {
+	j.t.Helper()
+	return j.made(j.client.CreateV4(context.Background(), req))
+}
+
+func (j jobsOutside) press(parent, button string) *akool.Image {
+	j.t.Helper()
+	return j.made(j.client.PressButton(context.Background(), akool.ButtonRequest{ParentID: parent, Button: button}))
+}
+
+func (j jobsOutside) made(img *akool.Image, err error) *akool.Image {
+	j.t.Helper()
+	if err != nil {
+		j.t.Fatal(err)
+	}
+	return img
 }
 
 // Configurations.
@@ -151,6 +200,16 @@ resource %q %q {
 `, typ, name, parent, index, extra)
 }
 
+// testAccImageDataBlock is one akool_image data source named name that
+// reads the image whose id is the expression id.
+func testAccImageDataBlock(name, id string) string {
+	return fmt.Sprintf(`
+data "akool_image" %q {
+  id = %s
+}
+`, name, id)
+}
+
 // removedBlock makes Terraform forget a resource without destroying it.
 func removedBlock(address string) string {
 	return fmt.Sprintf(`
@@ -165,27 +224,154 @@ removed {
 
 // Checks of state and of what Akool received (the emulator's counters).
 
+// rfc3339Pattern matches the timestamps the provider writes, in UTC.
+var rfc3339Pattern = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
+
 // completedImageChecks asserts a finished v3 image in state.
 func completedImageChecks(address string) []statecheck.StateCheck {
 	return []statecheck.StateCheck{
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringRegexp(imageIDPattern)),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"), knownvalue.StringRegexp(regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}\.png$`))),
+		expectMatch(address, "id", imageIDPattern),
+		expectString(address, "status", "completed"),
+		expectMatch(address, "image_url", regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}\.png$`)),
 	}
 }
 
 // completedPressChecks asserts a finished press of button in state.
 func completedPressChecks(address, button string, credit float64) []statecheck.StateCheck {
-	return []statecheck.StateCheck{
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringRegexp(imageIDPattern)),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("button"), knownvalue.StringExact(button)),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"),
-			knownvalue.StringRegexp(regexp.MustCompile(`^http://127\.0\.0\.1:\d+/images/[0-9a-f]{24}\.png$`))),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(credit)),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("created_at"),
-			knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
+	return append(completedImageChecks(address),
+		expectString(address, "button", button),
+		expectFloat(address, "deduction_credit", credit),
+		expectMatch(address, "created_at", rfc3339Pattern),
+	)
+}
+
+// Checks of one attribute in state, by name: the expected value says what
+// is checked, without the path and value types around it.
+
+// expectValue asserts the value of attribute attr of the resource at address.
+func expectValue(address, attr string, value knownvalue.Check) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(address, tfjsonpath.New(attr), value)
+}
+
+func expectString(address, attr, value string) statecheck.StateCheck {
+	return expectValue(address, attr, knownvalue.StringExact(value))
+}
+
+func expectMatch(address, attr string, pattern *regexp.Regexp) statecheck.StateCheck {
+	return expectValue(address, attr, knownvalue.StringRegexp(pattern))
+}
+
+// expectExpired asserts whether the image at address is past Akool's 7 days.
+func expectExpired(address string, expired bool) statecheck.StateCheck {
+	return expectValue(address, "expired", knownvalue.Bool(expired))
+}
+
+func expectInt(address, attr string, value int64) statecheck.StateCheck {
+	return expectValue(address, attr, knownvalue.Int64Exact(value))
+}
+
+func expectFloat(address, attr string, value float64) statecheck.StateCheck {
+	return expectValue(address, attr, knownvalue.Float64Exact(value))
+}
+
+func expectNull(address, attr string) statecheck.StateCheck {
+	return expectValue(address, attr, knownvalue.Null())
+}
+
+func expectNotNull(address, attr string) statecheck.StateCheck {
+	return expectValue(address, attr, knownvalue.NotNull())
+}
+
+func expectListSize(address, attr string, size int) statecheck.StateCheck {
+	return expectValue(address, attr, knownvalue.ListSizeExact(size))
+}
+
+// expectOutputMatch asserts a string output.
+func expectOutputMatch(name string, pattern *regexp.Regexp) statecheck.StateCheck {
+	return statecheck.ExpectKnownOutputValue(name, knownvalue.StringRegexp(pattern))
+}
+
+// expectStrings asserts a list of strings, in order.
+func expectStrings(address, attr string, values ...string) statecheck.StateCheck {
+	checks := make([]knownvalue.Check, len(values))
+	for i, v := range values {
+		checks[i] = knownvalue.StringExact(v)
 	}
+	return expectValue(address, attr, knownvalue.ListExact(checks))
+}
+
+// stringMap is a map of strings, exactly.
+func stringMap(values map[string]string) knownvalue.Check {
+	checks := make(map[string]knownvalue.Check, len(values))
+	for k, v := range values {
+		checks[k] = knownvalue.StringExact(v)
+	}
+	return knownvalue.MapExact(checks)
+}
+
+// expectSameAs asserts that attribute attr of the resource at address has
+// the value of attribute otherAttr of the resource at other.
+func expectSameAs(address, attr, other, otherAttr string) statecheck.StateCheck {
+	return statecheck.CompareValuePairs(address, tfjsonpath.New(attr), other, tfjsonpath.New(otherAttr), compare.ValuesSame())
+}
+
+// expectDifferent asserts that the two attributes have different values.
+func expectDifferent(address, attr, other, otherAttr string) statecheck.StateCheck {
+	return statecheck.CompareValuePairs(address, tfjsonpath.New(attr), other, tfjsonpath.New(otherAttr), compare.ValuesDiffer())
+}
+
+// Checks of a plan, before it is applied.
+
+// preApply runs checks on the plan before it is applied.
+func preApply(checks ...plancheck.PlanCheck) tfresource.ConfigPlanChecks {
+	return tfresource.ConfigPlanChecks{PreApply: checks}
+}
+
+// emptyPlan asserts that the plan changes nothing.
+func emptyPlan() tfresource.ConfigPlanChecks {
+	return preApply(plansNothing())
+}
+
+// settledPlan runs checks on the plan before it is applied, and asserts
+// that once applied and refreshed the configuration plans nothing more.
+func settledPlan(checks ...plancheck.PlanCheck) tfresource.ConfigPlanChecks {
+	return tfresource.ConfigPlanChecks{PreApply: checks, PostApplyPostRefresh: []plancheck.PlanCheck{plansNothing()}}
+}
+
+func plansNothing() plancheck.PlanCheck {
+	return plancheck.ExpectEmptyPlan()
+}
+
+func plansCreate(address string) plancheck.PlanCheck {
+	return plancheck.ExpectResourceAction(address, plancheck.ResourceActionCreate)
+}
+
+func plansUpdate(address string) plancheck.PlanCheck {
+	return plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate)
+}
+
+func plansNoop(address string) plancheck.PlanCheck {
+	return plancheck.ExpectResourceAction(address, plancheck.ResourceActionNoop)
+}
+
+// plansReplace asserts a replacement that destroys the old object first
+// (Terraform's default).
+func plansReplace(address string) plancheck.PlanCheck {
+	return plancheck.ExpectResourceAction(address, plancheck.ResourceActionDestroyBeforeCreate)
+}
+
+// plansValue asserts a value that is known at plan time.
+func plansValue(address, attr string, value knownvalue.Check) plancheck.PlanCheck {
+	return plancheck.ExpectKnownValue(address, tfjsonpath.New(attr), value)
+}
+
+func plansString(address, attr, value string) plancheck.PlanCheck {
+	return plansValue(address, attr, knownvalue.StringExact(value))
+}
+
+// plansUnknown asserts a value that is only known after apply.
+func plansUnknown(address, attr string) plancheck.PlanCheck {
+	return plancheck.ExpectUnknownValue(address, tfjsonpath.New(attr))
 }
 
 // sameIDs returns a maker of state checks: the checks made at each step
@@ -202,19 +388,36 @@ func newIDs(addresses ...string) func() []statecheck.StateCheck {
 }
 
 func compareIDs(comparer compare.ValueComparer, addresses []string) func() []statecheck.StateCheck {
-	comparisons := make([]interface {
-		AddStateValue(string, tfjsonpath.Path) statecheck.StateCheck
-	}, len(addresses))
-	for i := range addresses {
-		comparisons[i] = statecheck.CompareValue(comparer)
+	each := make([]func() statecheck.StateCheck, len(addresses))
+	for i, address := range addresses {
+		each[i] = acrossSteps(comparer, address, "id")
 	}
 	return func() []statecheck.StateCheck {
-		checks := make([]statecheck.StateCheck, len(addresses))
-		for i, address := range addresses {
-			checks[i] = comparisons[i].AddStateValue(address, tfjsonpath.New("id"))
+		checks := make([]statecheck.StateCheck, len(each))
+		for i, check := range each {
+			checks[i] = check()
 		}
 		return checks
 	}
+}
+
+// sameValue returns a maker of state checks: the checks made at each step
+// assert that attribute attr of the resource at address keeps the value it
+// had at the first.
+func sameValue(address, attr string) func() statecheck.StateCheck {
+	return acrossSteps(compare.ValuesSame(), address, attr)
+}
+
+// changedID returns a maker of state checks: the checks made at each step
+// assert that the resource at address has another id than at the step
+// before.
+func changedID(address string) func() statecheck.StateCheck {
+	return acrossSteps(compare.ValuesDiffer(), address, "id")
+}
+
+func acrossSteps(comparer compare.ValueComparer, address, attr string) func() statecheck.StateCheck {
+	comparison := statecheck.CompareValue(comparer)
+	return func() statecheck.StateCheck { return comparison.AddStateValue(address, tfjsonpath.New(attr)) }
 }
 
 func expectNotInState(address string) tfresource.TestCheckFunc {
@@ -231,24 +434,31 @@ func checkCounters(e *emulator.Emulator, check func(emulator.Counters) error) tf
 	return func(*terraform.State) error { return check(e.Counters()) }
 }
 
-// expectCreates asserts the number of generations Akool accepted in all.
-func expectCreates(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
+// expectCount asserts one of the emulator's counters, which count reads
+// and what names.
+func expectCount(e *emulator.Emulator, what string, count func(emulator.Counters) int, want int) tfresource.TestCheckFunc {
 	return checkCounters(e, func(c emulator.Counters) error {
-		if c.Creates != want {
-			return fmt.Errorf("emulator received %d accepted create calls, want %d", c.Creates, want)
+		if got := count(c); got != want {
+			return fmt.Errorf("emulator counted %d %s, want %d", got, what, want)
 		}
 		return nil
 	})
 }
 
+// expectCreates asserts the number of generations Akool accepted in all.
+func expectCreates(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
+	return expectCount(e, "accepted create calls", func(c emulator.Counters) int { return c.Creates }, want)
+}
+
 // expectPresses asserts the number of presses Akool accepted in all.
 func expectPresses(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
-	return checkCounters(e, func(c emulator.Counters) error {
-		if c.Presses != want {
-			return fmt.Errorf("emulator accepted %d button presses, want %d", c.Presses, want)
-		}
-		return nil
-	})
+	return expectCount(e, "accepted button presses", func(c emulator.Counters) int { return c.Presses }, want)
+}
+
+// expectCreateAttempts asserts the number of requests to Akool's create
+// paths (v3, v4, createbybutton), whatever became of them.
+func expectCreateAttempts(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
+	return expectCount(e, "requests to create paths", func(c emulator.Counters) int { return c.CreateAttempts }, want)
 }
 
 // expectCreateCalls asserts what Akool received in all: creates accepted
@@ -405,17 +615,77 @@ func importErrorStep(config, address, from string, parts ...string) tfresource.T
 	}
 }
 
+// Resources called directly, without Terraform.
+
+// resourceSchema returns the schema of r.
+func resourceSchema(t *testing.T, r resource.Resource) schema.Schema {
+	t.Helper()
+	var resp resource.SchemaResponse
+	r.Schema(context.Background(), resource.SchemaRequest{}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatal(resp.Diagnostics)
+	}
+	return resp.Schema
+}
+
+// testState is a state of r's schema with attributes set and every other
+// attribute null.
+func testState(t *testing.T, r resource.Resource, attributes map[string]any) tfsdk.State {
+	t.Helper()
+	s := resourceSchema(t, r)
+	state := tfsdk.State{Schema: s, Raw: nullObject(s.Type().TerraformType(context.Background()))}
+	for name, value := range attributes {
+		if diags := state.SetAttribute(context.Background(), path.Root(name), value); diags.HasError() {
+			t.Fatal(diags)
+		}
+	}
+	return state
+}
+
+// nullObject is an object of typ whose attributes are all null.
+func nullObject(typ tftypes.Type) tftypes.Value {
+	obj, ok := typ.(tftypes.Object)
+	if !ok {
+		panic(fmt.Sprintf("nullObject: %s is not an object type", typ))
+	}
+	values := make(map[string]tftypes.Value, len(obj.AttributeTypes))
+	for name, attrType := range obj.AttributeTypes {
+		values[name] = tftypes.NewValue(attrType, nil)
+	}
+	return tftypes.NewValue(typ, values)
+}
+
+// readResource refreshes state through r's Read.
+func readResource(ctx context.Context, r resource.Resource, state tfsdk.State) *resource.ReadResponse {
+	resp := &resource.ReadResponse{State: state}
+	r.Read(ctx, resource.ReadRequest{State: state}, resp)
+	return resp
+}
+
 // The terraform CLI harness.
+
+// newHarness is a terraform CLI harness initialized with config.
+func newHarness(t *testing.T, config string) *tfHarness {
+	t.Helper()
+	h := newTFHarness(t)
+	h.initWith(config)
+	return h
+}
+
+// newAppliedHarness is newHarness once config is applied.
+func newAppliedHarness(t *testing.T, config string) *tfHarness {
+	t.Helper()
+	h := newHarness(t, config)
+	h.mustApply()
+	return h
+}
 
 // newGridHarness is a terraform CLI harness whose state already holds a
 // finished grid at testAccGridAddress; it returns the grid's configuration.
 func newGridHarness(t *testing.T, url, prompt string) (*tfHarness, string) {
 	t.Helper()
-	h := newTFHarness(t)
 	grid := testAccGridConfig(url, prompt)
-	h.initWith(grid)
-	h.mustApply()
-	return h, grid
+	return newAppliedHarness(t, grid), grid
 }
 
 // initWith writes config into the harness's working directory and runs
@@ -467,12 +737,14 @@ func (h *tfHarness) copyExample(example string, patterns ...string) {
 }
 
 // expectNoChanges fails the test unless terraform plan, after what, plans
-// nothing.
-func (h *tfHarness) expectNoChanges(after string) {
+// nothing; it returns the plan's result.
+func (h *tfHarness) expectNoChanges(after string) tfResult {
 	h.t.Helper()
-	if res := h.run("plan", "-detailed-exitcode", "-input=false"); res.exitCode != 0 {
+	res := h.run("plan", "-detailed-exitcode", "-input=false")
+	if res.exitCode != 0 {
 		h.t.Errorf("plan %s exited %d (want 0, no changes):\n%s", after, res.exitCode, res.output())
 	}
+	return res
 }
 
 // expectKeptJob asserts that an apply (res) that stopped waiting kept the
@@ -525,4 +797,15 @@ func applyFinishingJobsByClock(h *tfHarness, e *emulator.Emulator, ids ...string
 	}
 	e.Clock().Advance(2 * time.Hour)
 	return run.wait()
+}
+
+// expectMentions asserts that the output of a terraform command (what
+// names it) mentions each of wants.
+func (r tfResult) expectMentions(t *testing.T, what string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !r.mentions(want) {
+			t.Errorf("%s output does not mention %q:\n%s", what, want, r.output())
+		}
+	}
 }

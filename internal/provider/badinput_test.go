@@ -203,8 +203,7 @@ func planDiagnostics(t *testing.T, stdout string) []planDiagnostic {
 func TestAccBadInput_failsAtPlan(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newTFHarness(t)
-	h.initWith(testAccImageConfig(url, "never generated"))
+	h := newHarness(t, testAccImageConfig(url, "never generated"))
 
 	cases := badInputs()
 	for _, b := range cases {

@@ -10,10 +10,7 @@ import (
 	"testing"
 
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
 )
@@ -31,14 +28,14 @@ data "akool_account" "this" {}
 		{
 			Config: config,
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(testAccountAddr, tfjsonpath.New("credit"), knownvalue.Float64Exact(initial)),
+				expectFloat(testAccountAddr, "credit", initial),
 			},
 		},
 		{
 			PreConfig: func() { e.SetCredit(12.5) },
 			Config:    config,
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(testAccountAddr, tfjsonpath.New("credit"), knownvalue.Float64Exact(12.5)),
+				expectFloat(testAccountAddr, "credit", 12.5),
 			},
 		},
 	})
@@ -76,13 +73,11 @@ func TestAccAccount_precondition(t *testing.T) {
 				e.SetCredit(100)
 			},
 			Config: testAccAccountGuardConfig(t, baseURL),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testGeneratedImageAddr, plancheck.ResourceActionCreate),
-				},
-			},
+			ConfigPlanChecks: preApply(
+				plansCreate(testGeneratedImageAddr),
+			),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(testGeneratedImageAddr, tfjsonpath.New("id"), knownvalue.NotNull()),
+				expectNotNull(testGeneratedImageAddr, "id"),
 				expectCountStateCheck("emulator creates", countCreates, &oneCreate),
 			},
 		},

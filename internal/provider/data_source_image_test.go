@@ -1,17 +1,13 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
 )
@@ -22,20 +18,16 @@ func TestAccImageDataSource_found(t *testing.T) {
 	const data = "data.akool_image.test"
 	var checks []statecheck.StateCheck
 	for _, attr := range []string{"id", "status", "image_url", "upscaled_urls", "buttons", "used_buttons", "deduction_credit", "created_at", "prompt", "source_image", "model_name"} {
-		checks = append(checks, statecheck.CompareValuePairs(data, tfjsonpath.New(attr), testAccImageAddress, tfjsonpath.New(attr), compare.ValuesSame()))
+		checks = append(checks, expectSameAs(data, attr, testAccImageAddress, attr))
 	}
 	checks = append(checks,
-		statecheck.ExpectKnownValue(data, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-		statecheck.ExpectKnownValue(data, tfjsonpath.New("prompt"), knownvalue.StringExact("an orchard  in   bloom")),
-		statecheck.ExpectKnownValue(data, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
-		statecheck.ExpectKnownValue(data, tfjsonpath.New("source_image"), knownvalue.Null()),
+		expectString(data, "status", "completed"),
+		expectString(data, "prompt", "an orchard  in   bloom"),
+		expectListSize(data, "upscaled_urls", 4),
+		expectNull(data, "source_image"),
 	)
 	accTest(t, []tfresource.TestStep{{
-		Config: testAccImageConfig(url, "an orchard  in   bloom") + `
-data "akool_image" "test" {
-  id = akool_generated_image.test.id
-}
-`,
+		Config:            testAccImageConfig(url, "an orchard  in   bloom") + testAccImageDataBlock("test", "akool_generated_image.test.id"),
 		ConfigStateChecks: checks,
 		Check:             expectCreates(e, 1),
 	}})
@@ -45,11 +37,7 @@ func TestAccImageDataSource_notFound(t *testing.T) {
 	t.Parallel()
 	_, url := newTestEmulator(t)
 	accTest(t, []tfresource.TestStep{{
-		Config: testAccProviderConfig(url) + `
-data "akool_image" "test" {
-  id = "0123456789abcdef01234567"
-}
-`,
+		Config:      testAccProviderConfig(url) + testAccImageDataBlock("test", `"0123456789abcdef01234567"`),
 		ExpectError: regexp.MustCompile(`(?s)Image Not Found.*code 1008.*never\s+existed.*7\s+days`),
 	}})
 }
@@ -58,11 +46,7 @@ func TestAccImageDataSource_invalidID(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	accTest(t, []tfresource.TestStep{{
-		Config: testAccProviderConfig(url) + `
-data "akool_image" "test" {
-  id = "662a10df4197b3af58532e8"
-}
-`,
+		Config:      testAccProviderConfig(url) + testAccImageDataBlock("test", `"662a10df4197b3af58532e8"`),
 		ExpectError: regexp.MustCompile(`(?s)Attribute\s+id\s+must\s+be\s+an\s+Akool\s+image\s+id`),
 	}})
 	expectNoRequests(t, e)
@@ -80,14 +64,11 @@ resource "akool_generated_image" "test" {
   api_version = "v4"
   prompt      = %q
 }
-data "akool_image" "test" {
-  id = akool_generated_image.test.id
-}
-`, "a copper kettle"),
+`, "a copper kettle") + testAccImageDataBlock("test", "akool_generated_image.test.id"),
 		ConfigStateChecks: []statecheck.StateCheck{
-			statecheck.ExpectKnownValue("data.akool_image.test", tfjsonpath.New("model_name"), knownvalue.Null()),
-			statecheck.ExpectKnownValue("akool_generated_image.test", tfjsonpath.New("model_name"), knownvalue.StringExact("wavespeed-ai/flux-krea-dev-lora")),
-			statecheck.ExpectKnownValue("data.akool_image.test", tfjsonpath.New("buttons"), knownvalue.ListSizeExact(0)),
+			expectNull("data.akool_image.test", "model_name"),
+			expectString("akool_generated_image.test", "model_name", "wavespeed-ai/flux-krea-dev-lora"),
+			expectListSize("data.akool_image.test", "buttons", 0),
 		},
 	}})
 }
@@ -98,34 +79,23 @@ data "akool_image" "test" {
 func TestAccImageDataSource_expiredID(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	client, err := akool.New(akool.Config{BaseURL: url, APIKey: testAccAPIKey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := client.CreateV3(context.Background(), akool.CreateV3Request{Prompt: "a sandcastle at low tide"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := newJobsOutside(t, url).v3("a sandcastle at low tide")
 	// 8 days later, by Akool's clock and the provider's: Akool has forgotten it.
 	e.Clock().Advance(pastRetention + time.Hour)
 	created := time.Unix(img.CreatedAt.Unix(), 0).UTC()
 	const data = "data.akool_image.old"
-	config := testAccProviderConfig(url) + fmt.Sprintf(`
-data "akool_image" "old" {
-  id = %q
-}
-`, img.ID)
+	config := testAccProviderConfig(url) + testAccImageDataBlock("old", fmt.Sprintf("%q", img.ID))
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactoriesWithClock(e.Clock().Now),
 		Steps: []tfresource.TestStep{{
 			Config: config,
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(data, tfjsonpath.New("expired"), knownvalue.Bool(true)),
-				statecheck.ExpectKnownValue(data, tfjsonpath.New("id"), knownvalue.StringExact(img.ID)),
-				statecheck.ExpectKnownValue(data, tfjsonpath.New("created_at"), knownvalue.StringExact(created.Format(time.RFC3339))),
-				statecheck.ExpectKnownValue(data, tfjsonpath.New("expires_at"), knownvalue.StringExact(created.Add(imageRetention).Format(time.RFC3339))),
-				statecheck.ExpectKnownValue(data, tfjsonpath.New("status"), knownvalue.Null()),
-				statecheck.ExpectKnownValue(data, tfjsonpath.New("image_url"), knownvalue.Null()),
+				expectExpired(data, true),
+				expectString(data, "id", img.ID),
+				expectString(data, "created_at", created.Format(time.RFC3339)),
+				expectString(data, "expires_at", created.Add(imageRetention).Format(time.RFC3339)),
+				expectNull(data, "status"),
+				expectNull(data, "image_url"),
 			},
 		}},
 	})
@@ -135,31 +105,17 @@ data "akool_image" "old" {
 func TestAccImageDataSource_expiredIDWarning(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	client, err := akool.New(akool.Config{BaseURL: url, APIKey: testAccAPIKey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := client.CreateV4(context.Background(), akool.CreateV4Request{Prompt: "a footprint in wet sand"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := newJobsOutside(t, url).v4(akool.CreateV4Request{Prompt: "a footprint in wet sand"})
 	e.Clock().Advance(pastRetention + time.Hour)
 	h := newTFHarness(t)
 	h.clock = e.Clock().Now
-	h.initWith(testAccProviderConfig(url) + fmt.Sprintf(`
-data "akool_image" "old" {
-  id = %q
-}
+	h.initWith(testAccProviderConfig(url) + testAccImageDataBlock("old", fmt.Sprintf("%q", img.ID)) + `
 resource "terraform_data" "uses" {
   input = data.akool_image.old.expired
 }
-`, img.ID))
+`)
 	res := h.mustRun("apply", "-auto-approve", "-input=false")
-	for _, want := range []string{"Image No Longer Known to Akool: data source akool_image " + img.ID, "code 1008", "expired = true"} {
-		if !res.mentions(want) {
-			t.Errorf("apply output does not mention %q:\n%s", want, res.output())
-		}
-	}
+	res.expectMentions(t, "apply", "Image No Longer Known to Akool: data source akool_image "+img.ID, "code 1008", "expired = true")
 	h.mustRun("destroy", "-auto-approve", "-input=false")
 }
 

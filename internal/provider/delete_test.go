@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -22,14 +21,7 @@ func TestImageResourcesDelete_reportStateErrors(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := newResource()
-			schemaResp := &resource.SchemaResponse{}
-			r.Schema(ctx, resource.SchemaRequest{}, schemaResp)
-			s := schemaResp.Schema
-
-			good := tfsdk.State{Schema: s, Raw: nullObject(s.Type().TerraformType(ctx))}
-			if diags := good.SetAttribute(ctx, path.Root("id"), "662a10df4197b3af58532e89"); diags.HasError() {
-				t.Fatal(diags)
-			}
+			good := testState(t, r, map[string]any{"id": "662a10df4197b3af58532e89"})
 			resp := &resource.DeleteResponse{State: good}
 			r.Delete(ctx, resource.DeleteRequest{State: good}, resp)
 			if resp.Diagnostics.HasError() {
@@ -38,7 +30,7 @@ func TestImageResourcesDelete_reportStateErrors(t *testing.T) {
 
 			// A state whose id is a number does not match the schema.
 			badType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"id": tftypes.Number}}
-			bad := tfsdk.State{Schema: s, Raw: tftypes.NewValue(badType, map[string]tftypes.Value{"id": tftypes.NewValue(tftypes.Number, 7)})}
+			bad := tfsdk.State{Schema: good.Schema, Raw: tftypes.NewValue(badType, map[string]tftypes.Value{"id": tftypes.NewValue(tftypes.Number, 7)})}
 			resp = &resource.DeleteResponse{State: bad}
 			r.Delete(ctx, resource.DeleteRequest{State: bad}, resp)
 			if !resp.Diagnostics.HasError() {

@@ -3,25 +3,17 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
-	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
 
 // pastRetention moves a clock past Akool's 7 days.
@@ -86,17 +78,6 @@ func unknownPaths(prefix string, v any) []string {
 	return paths
 }
 
-// expectCreateAttempts asserts the number of requests to Akool's create
-// paths (v3, v4, createbybutton), whatever became of them.
-func expectCreateAttempts(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
-	return checkCounters(e, func(c emulator.Counters) error {
-		if c.CreateAttempts != want {
-			return fmt.Errorf("emulator received %d requests to create paths, want %d", c.CreateAttempts, want)
-		}
-		return nil
-	})
-}
-
 // Before expiry, expires_at is created_at plus 7 days and expired is false,
 // and an in-place change plans neither as unknown. Past the 7 days (Akool
 // answers 1008), refresh sets expired, keeps every last known value, and
@@ -115,78 +96,64 @@ resource "akool_generated_image" "test" {
 		}
 		return c + "}\n"
 	}
-	sameID := statecheck.CompareValue(compare.ValuesSame())
-	sameURL := statecheck.CompareValue(compare.ValuesSame())
-	sameGrid := statecheck.CompareValue(compare.ValuesSame())
-	sameExpiry := statecheck.CompareValue(compare.ValuesSame())
+	sameID := sameValue(testAccImageAddress, "id")
+	sameURL := sameValue(testAccImageAddress, "image_url")
+	sameGrid := sameValue(testAccImageAddress, "upscaled_urls")
+	sameExpiry := sameValue(testAccImageAddress, "expires_at")
 	kept := func(expired bool) []statecheck.StateCheck {
 		return []statecheck.StateCheck{
-			sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-			sameURL.AddStateValue(testAccImageAddress, tfjsonpath.New("image_url")),
-			sameGrid.AddStateValue(testAccImageAddress, tfjsonpath.New("upscaled_urls")),
-			sameExpiry.AddStateValue(testAccImageAddress, tfjsonpath.New("expires_at")),
-			statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(expired)),
-			statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-			statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
+			sameID(),
+			sameURL(),
+			sameGrid(),
+			sameExpiry(),
+			expectExpired(testAccImageAddress, expired),
+			expectString(testAccImageAddress, "status", "completed"),
+			expectListSize(testAccImageAddress, "upscaled_urls", 4),
 		}
 	}
-	rfc3339 := knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))
 
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: config(""),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: append(kept(false), completedImageChecks(testAccImageAddress)...),
-				Check:             tfresource.ComposeTestCheckFunc(expectExpiresAt(testAccImageAddress), expectCreates(e, 1)),
-			},
-			{
-				// An in-place change plans the expiry attributes as they are.
-				Config: config("https://hooks.example.com/a"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expires_at"), rfc3339),
-						plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(false)),
-						expectNoUnknownValues(testAccImageAddress),
-					},
-				},
-				ConfigStateChecks: kept(false),
-				Check:             expectCreates(e, 1),
-			},
-			{
-				// Past Akool's 7 days: nothing planned, everything kept.
-				PreConfig: func() { e.Clock().Advance(pastRetention) },
-				Config:    config("https://hooks.example.com/a"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: kept(true),
-				Check: tfresource.ComposeTestCheckFunc(
-					expectExpiresAt(testAccImageAddress),
-					expectCreates(e, 1),
-					expectCreateAttempts(e, 1),
-				),
-			},
-			{
-				// An expired image still changes in place, without unknowns.
-				Config: config("https://hooks.example.com/b"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(true)),
-						expectNoUnknownValues(testAccImageAddress),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: append(kept(true),
-					statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("webhook_url"), knownvalue.StringExact("https://hooks.example.com/b"))),
-				Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
-			},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:            config(""),
+			ConfigPlanChecks:  settledPlan(),
+			ConfigStateChecks: append(kept(false), completedImageChecks(testAccImageAddress)...),
+			Check:             tfresource.ComposeTestCheckFunc(expectExpiresAt(testAccImageAddress), expectCreates(e, 1)),
+		},
+		{
+			// An in-place change plans the expiry attributes as they are.
+			Config: config("https://hooks.example.com/a"),
+			ConfigPlanChecks: preApply(
+				plansUpdate(testAccImageAddress),
+				plansValue(testAccImageAddress, "expires_at", knownvalue.StringRegexp(rfc3339Pattern)),
+				plansValue(testAccImageAddress, "expired", knownvalue.Bool(false)),
+				expectNoUnknownValues(testAccImageAddress),
+			),
+			ConfigStateChecks: kept(false),
+			Check:             expectCreates(e, 1),
+		},
+		{
+			// Past Akool's 7 days: nothing planned, everything kept.
+			PreConfig:         func() { e.Clock().Advance(pastRetention) },
+			Config:            config("https://hooks.example.com/a"),
+			ConfigPlanChecks:  settledPlan(plansNothing()),
+			ConfigStateChecks: kept(true),
+			Check: tfresource.ComposeTestCheckFunc(
+				expectExpiresAt(testAccImageAddress),
+				expectCreates(e, 1),
+				expectCreateAttempts(e, 1),
+			),
+		},
+		{
+			// An expired image still changes in place, without unknowns.
+			Config: config("https://hooks.example.com/b"),
+			ConfigPlanChecks: settledPlan(
+				plansUpdate(testAccImageAddress),
+				plansValue(testAccImageAddress, "expired", knownvalue.Bool(true)),
+				expectNoUnknownValues(testAccImageAddress),
+			),
+			ConfigStateChecks: append(kept(true),
+				expectString(testAccImageAddress, "webhook_url", "https://hooks.example.com/b")),
+			Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
 		},
 	})
 }
@@ -198,67 +165,56 @@ resource "akool_generated_image" "test" {
 func TestAccImageResources_expiredPlanWarning(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newTFHarness(t)
-	h.initWith(testAccGridConfig(url, "a rope bridge over a gorge") +
-		testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 2, "") +
+	h := newAppliedHarness(t, testAccGridConfig(url, "a rope bridge over a gorge")+
+		testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 2, "")+
 		testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 3, ""))
-	h.mustApply()
 	addresses := []string{testAccGridAddress, "akool_image_upscale.test", "akool_image_variation.test"}
-	before := map[string]map[string]any{}
-	for _, address := range addresses {
-		r := h.resource(address)
-		if r == nil {
-			t.Fatalf("%s is not in state", address)
-		}
-		if r.AttributeValues["expired"] != false {
-			t.Errorf("%s: expired = %v before expiry, want false", address, r.AttributeValues["expired"])
-		}
-		before[address] = r.AttributeValues
-	}
+	before := expectExpiredFlags(t, h, false, "before expiry", addresses)
 
 	e.Clock().Advance(pastRetention)
-	res := h.run("plan", "-detailed-exitcode", "-input=false")
-	if res.exitCode != 0 {
-		t.Errorf("plan after expiry exited %d, want 0 (no changes):\n%s", res.exitCode, res.output())
-	}
+	res := h.expectNoChanges("after expiry")
 	if res.mentions("known after apply") || res.mentions("similar warnings") {
 		t.Errorf("plan after expiry shows values known after apply, or hides warnings:\n%s", res.output())
 	}
-	for _, want := range []string{
-		fmt.Sprintf("Warning: Image No Longer Known to Akool: akool_image_upscale %s", before["akool_image_upscale.test"]["id"]),
+	res.expectMentions(t, "plan", fmt.Sprintf("Warning: Image No Longer Known to Akool: akool_image_upscale %s", before["akool_image_upscale.test"]["id"]),
 		fmt.Sprintf("code 1008 for image %s (akool_generated_image)", before[testAccGridAddress]["id"]),
 		fmt.Sprintf("code 1008 for upscale %s (akool_image_upscale)", before["akool_image_upscale.test"]["id"]),
 		fmt.Sprintf("code 1008 for variation %s (akool_image_variation)", before["akool_image_variation.test"]["id"]),
 		"Its URLs (image_url and upscaled_urls) no longer serve",
 		"Its URLs (image_url) no longer serve",
 		"expired = true",
-		"change a value in its triggers",
-	} {
-		if !res.mentions(want) {
-			t.Errorf("plan output does not mention %q:\n%s", want, res.output())
-		}
-	}
+		"change a value in its triggers")
 
 	if res := h.apply(); res.exitCode != 0 || !res.mentions("No changes") {
 		t.Fatalf("apply after expiry: exit %d, want no changes:\n%s", res.exitCode, res.output())
 	}
-	for _, address := range addresses {
-		r := h.resource(address)
-		if r == nil {
-			t.Fatalf("%s was removed from state", address)
-		}
-		if r.AttributeValues["expired"] != true {
-			t.Errorf("%s: expired = %v after expiry, want true", address, r.AttributeValues["expired"])
-		}
+	for address, after := range expectExpiredFlags(t, h, true, "after expiry", addresses) {
 		for _, name := range []string{"id", "status", "image_url", "created_at", "expires_at", "deduction_credit"} {
-			if got, want := r.AttributeValues[name], before[address][name]; got != want || got == nil {
+			if got, want := after[name], before[address][name]; got != want || got == nil {
 				t.Errorf("%s: %s = %v after expiry, want the last known %v", address, name, got, want)
 			}
 		}
 	}
-	if c := e.Counters(); c.CreateAttempts != 3 || c.Creates != 1 || c.Presses != 2 {
-		t.Errorf("create attempts = %d, creates = %d, presses = %d; want 3, 1 and 2", c.CreateAttempts, c.Creates, c.Presses)
+	expectEmulatorCalls(t, e, 1, 2, "the grid and its two presses, and nothing after expiry")
+}
+
+// expectExpiredFlags asserts that the resources at addresses are in state
+// with expired = want (when says at what point), and returns their
+// attribute values by address.
+func expectExpiredFlags(t *testing.T, h *tfHarness, want bool, when string, addresses []string) map[string]map[string]any {
+	t.Helper()
+	values := map[string]map[string]any{}
+	for _, address := range addresses {
+		r := h.resource(address)
+		if r == nil {
+			t.Fatalf("%s is not in state %s", address, when)
+		}
+		if r.AttributeValues["expired"] != want {
+			t.Errorf("%s: expired = %v %s, want %v", address, r.AttributeValues["expired"], when, want)
+		}
+		values[address] = r.AttributeValues
 	}
+	return values
 }
 
 // When Akool still reports a job whose 7 days are over (the date is the
@@ -272,32 +228,20 @@ func TestAccImageResources_expiredByDate(t *testing.T) {
 	// the jobs created now, while by the provider's clock their 7 days are over.
 	h.clock = clockAhead(pastRetention)
 	h.initWith(testAccGridConfig(url, "a snow plough at night") +
-		testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 1, "") + `
-data "akool_image" "grid" {
-  id = akool_generated_image.grid.id
-}
-`)
+		testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 1, "") +
+		testAccImageDataBlock("grid", "akool_generated_image.grid.id"))
 	h.mustApply()
 
-	res := h.run("plan", "-detailed-exitcode", "-input=false")
-	if res.exitCode != 0 {
-		t.Errorf("plan exited %d, want 0 (no changes):\n%s", res.exitCode, res.output())
-	}
+	res := h.expectNoChanges("past the 7 days")
 	grid, upscale := h.resource(testAccGridAddress), h.resource("akool_image_upscale.test")
 	if grid == nil || upscale == nil {
 		t.Fatal("the images are not in state")
 	}
-	for _, want := range []string{
-		fmt.Sprintf("Warning: Image Expired: akool_generated_image %s", grid.AttributeValues["id"]),
+	res.expectMentions(t, "plan", fmt.Sprintf("Warning: Image Expired: akool_generated_image %s", grid.AttributeValues["id"]),
 		fmt.Sprintf("Image %s (akool_generated_image) expired at %s", grid.AttributeValues["id"], grid.AttributeValues["expires_at"]),
 		fmt.Sprintf("Upscale %s (akool_image_upscale) expired at", upscale.AttributeValues["id"]),
 		fmt.Sprintf("Image %s (data source akool_image) expired at", grid.AttributeValues["id"]),
-		"no longer serve",
-	} {
-		if !res.mentions(want) {
-			t.Errorf("plan output does not mention %q:\n%s", want, res.output())
-		}
-	}
+		"no longer serve")
 	for _, r := range []map[string]any{grid.AttributeValues, upscale.AttributeValues} {
 		if r["expired"] != true || r["status"] != "completed" || r["image_url"] == nil {
 			t.Errorf("%s: expired = %v, status = %v, image_url = %v; want expired with what Akool reports", r["id"], r["expired"], r["status"], r["image_url"])
@@ -317,58 +261,43 @@ func TestAccImageButtons_expiry(t *testing.T) {
 	config := testAccGridConfig(url, "a glasshouse in the rain") +
 		testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 4, "") +
 		testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 1, "")
-	var same []*statecheckCompare
+	var same []func() statecheck.StateCheck
 	for _, c := range []struct{ address, attribute string }{
 		{upscale, "id"}, {upscale, "image_url"}, {upscale, "expires_at"},
 		{variation, "id"}, {variation, "image_url"}, {variation, "upscaled_urls"}, {variation, "buttons"}, {variation, "expires_at"},
 	} {
-		same = append(same, &statecheckCompare{statecheck.CompareValue(compare.ValuesSame()), c.address, c.attribute})
+		same = append(same, sameValue(c.address, c.attribute))
 	}
 	checks := func(expired bool) []statecheck.StateCheck {
 		var checks []statecheck.StateCheck
 		for _, s := range same {
-			checks = append(checks, s.compare.AddStateValue(s.address, tfjsonpath.New(s.attribute)))
+			checks = append(checks, s())
 		}
 		for _, address := range []string{testAccGridAddress, upscale, variation} {
-			checks = append(checks, statecheck.ExpectKnownValue(address, tfjsonpath.New("expired"), knownvalue.Bool(expired)))
+			checks = append(checks, expectExpired(address, expired))
 		}
 		return checks
 	}
 
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config:            config,
-				ConfigStateChecks: checks(false),
-				Check: tfresource.ComposeTestCheckFunc(
-					expectExpiresAt(upscale), expectExpiresAt(variation), expectPresses(e, 2)),
-			},
-			{
-				PreConfig: func() { e.Clock().Advance(pastRetention) },
-				Config:    config,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: append(checks(true),
-					statecheck.ExpectKnownValue(upscale, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-					statecheck.ExpectKnownValue(variation, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4))),
-				Check: tfresource.ComposeTestCheckFunc(
-					expectExpiresAt(upscale), expectExpiresAt(variation),
-					expectPresses(e, 2), expectCreates(e, 1), expectCreateAttempts(e, 3)),
-			},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config:            config,
+			ConfigStateChecks: checks(false),
+			Check: tfresource.ComposeTestCheckFunc(
+				expectExpiresAt(upscale), expectExpiresAt(variation), expectPresses(e, 2)),
+		},
+		{
+			PreConfig:        func() { e.Clock().Advance(pastRetention) },
+			Config:           config,
+			ConfigPlanChecks: settledPlan(plansNothing()),
+			ConfigStateChecks: append(checks(true),
+				expectString(upscale, "status", "completed"),
+				expectListSize(variation, "upscaled_urls", 4)),
+			Check: tfresource.ComposeTestCheckFunc(
+				expectExpiresAt(upscale), expectExpiresAt(variation),
+				expectPresses(e, 2), expectCreates(e, 1), expectCreateAttempts(e, 3)),
 		},
 	})
-}
-
-// statecheckCompare is one value compared across steps.
-type statecheckCompare struct {
-	compare interface {
-		AddStateValue(string, tfjsonpath.Path) statecheck.StateCheck
-	}
-	address   string
-	attribute string
 }
 
 // The data source reports expires_at and expired. An id Akool no longer
@@ -378,28 +307,20 @@ type statecheckCompare struct {
 func TestAccImageDataSource_expiry(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	config := testAccImageConfig(url, "a lamplit alley") + `
-data "akool_image" "test" {
-  id = akool_generated_image.test.id
-}
-`
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: config,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("data.akool_image.test", tfjsonpath.New("expired"), knownvalue.Bool(false)),
-					statecheck.CompareValuePairs("data.akool_image.test", tfjsonpath.New("expires_at"),
-						testAccImageAddress, tfjsonpath.New("expires_at"), compare.ValuesSame()),
-				},
-				Check: expectExpiresAt("data.akool_image.test"),
+	config := testAccImageConfig(url, "a lamplit alley") + testAccImageDataBlock("test", "akool_generated_image.test.id")
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectExpired("data.akool_image.test", false),
+				expectSameAs("data.akool_image.test", "expires_at", testAccImageAddress, "expires_at"),
 			},
-			{
-				PreConfig:   func() { e.Clock().Advance(pastRetention) },
-				Config:      config,
-				ExpectError: errorPattern("Image Not Found", "code 1008", "expired", "7 days after generation"),
-			},
+			Check: expectExpiresAt("data.akool_image.test"),
+		},
+		{
+			PreConfig:   func() { e.Clock().Advance(pastRetention) },
+			Config:      config,
+			ExpectError: errorPattern("Image Not Found", "code 1008", "expired", "7 days after generation"),
 		},
 	})
 }
@@ -553,8 +474,6 @@ func TestGeneratedImageRead_expiredByDateWithoutClient(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2025, 3, 1, 9, 30, 15, 0, time.UTC)
 	r := &generatedImageResource{configuredResource{data: &providerData{unconfigured: "the provider argument(s) api_key were not known yet", clock: fixedClock(now)}}}
-	schemaResp := &resource.SchemaResponse{}
-	r.Schema(ctx, resource.SchemaRequest{}, schemaResp)
 	created := now.Add(-pastRetention)
 
 	for _, tt := range []struct {
@@ -563,17 +482,10 @@ func TestGeneratedImageRead_expiredByDateWithoutClient(t *testing.T) {
 		wantExpired bool
 	}{{"past the 7 days", created, true}, {"fresh", now, false}} {
 		t.Run(tt.name, func(t *testing.T) {
-			state := tfsdk.State{Schema: schemaResp.Schema, Raw: nullObject(schemaResp.Schema.Type().TerraformType(ctx))}
-			for name, value := range map[string]string{
+			resp := readResource(ctx, r, testState(t, r, map[string]any{
 				"id": "662a10df4197b3af58532e89", "status": "completed", "image_url": "https://cdn.example.com/a.png",
 				"created_at": tt.created.Format(time.RFC3339),
-			} {
-				if diags := state.SetAttribute(ctx, path.Root(name), value); diags.HasError() {
-					t.Fatal(diags)
-				}
-			}
-			resp := &resource.ReadResponse{State: state}
-			r.Read(ctx, resource.ReadRequest{State: state}, resp)
+			}))
 
 			var m generatedImageModel
 			if diags := resp.State.Get(ctx, &m); diags.HasError() || resp.Diagnostics.HasError() {
@@ -602,13 +514,7 @@ func TestGeneratedImageRead_expiredByDateWithoutClient(t *testing.T) {
 func TestAccGeneratedImage_expiredNotReadAgain_emulatorCounters(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newTFHarness(t)
-	h.initWith(testAccProviderConfig(url) + `
-resource "akool_generated_image" "test" {
-  prompt = "a lamp post in fog"
-}
-`)
-	h.mustApply()
+	h := newAppliedHarness(t, testAccImageConfig(url, "a lamp post in fog"))
 	img := h.resource(testAccImageAddress)
 	if img == nil {
 		t.Fatal("the image is not in state")

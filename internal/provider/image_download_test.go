@@ -314,38 +314,39 @@ var imageFileTestPNGHeader = func() []byte {
 	return buf.Bytes()[:33]
 }()
 
-func TestDownloadImageFile_refusesOversizeStream(t *testing.T) {
-	setMaxImageFileBytes(t, 4096)
+// downloadEndlessBody downloads into a new directory, under a limit of
+// limit bytes, from a server whose body never ends and that declares
+// declared bytes unless declared is 0. It returns the directory and the
+// download's error, and fails the test if the download ran until the
+// test's deadline instead of stopping at the limit.
+func downloadEndlessBody(t *testing.T, limit, declared int64) (string, error) {
+	t.Helper()
+	setMaxImageFileBytes(t, limit)
 	var written atomic.Int64
-	srv := httptest.NewServer(imageFileEndlessBody(&written, 0))
-	defer srv.Close()
-
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	defer cancel()
-	dir := t.TempDir()
-	dest := filepath.Join(dir, "big.png")
-	_, err := downloadImageFile(ctx, srv.Client(), "", srv.URL, dest)
-	if err == nil || !strings.Contains(err.Error(), "more than the limit of 4096 bytes") {
-		t.Fatalf("error = %v, want the size limit", err)
-	}
-	if ctx.Err() != nil {
-		t.Fatalf("the download ran until the test's deadline instead of stopping at the limit")
-	}
-	assertImageFileDirHasOnly(t, dir)
-}
-
-func TestDownloadImageFile_refusesDeclaredOversizeWithoutReading(t *testing.T) {
-	setMaxImageFileBytes(t, 8192)
-	var written atomic.Int64
-	const declared = 1 << 40
 	srv := httptest.NewServer(imageFileEndlessBody(&written, declared))
 	defer srv.Close()
 
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	dir := t.TempDir()
-	dest := filepath.Join(dir, "big.png")
-	_, err := downloadImageFile(ctx, srv.Client(), "", srv.URL, dest)
+	_, err := downloadImageFile(ctx, srv.Client(), "", srv.URL, filepath.Join(dir, "big.png"))
+	if ctx.Err() != nil {
+		t.Fatalf("the download ran until the test's deadline instead of stopping at the limit")
+	}
+	return dir, err
+}
+
+func TestDownloadImageFile_refusesOversizeStream(t *testing.T) {
+	dir, err := downloadEndlessBody(t, 4096, 0)
+	if err == nil || !strings.Contains(err.Error(), "more than the limit of 4096 bytes") {
+		t.Fatalf("error = %v, want the size limit", err)
+	}
+	assertImageFileDirHasOnly(t, dir)
+}
+
+func TestDownloadImageFile_refusesDeclaredOversizeWithoutReading(t *testing.T) {
+	const declared = 1 << 40
+	dir, err := downloadEndlessBody(t, 8192, declared)
 	want := fmt.Sprintf("declares %d bytes, more than the limit of 8192 bytes", int64(declared))
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error = %v, want one containing %q", err, want)

@@ -6,12 +6,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
 // The TestAccLive_ tests run against the in-process emulator in make test,
@@ -104,10 +100,10 @@ func TestAccLive_imagesButtonsImportAndData(t *testing.T) {
 	importedUp, importedV4 := &reimport{address: up}, &reimport{address: v4}
 	finished := func(address string) []statecheck.StateCheck {
 		return []statecheck.StateCheck{
-			statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringRegexp(imageIDPattern)),
-			statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-			statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"), knownvalue.StringRegexp(liveURL)),
-			statecheck.ExpectKnownValue(address, tfjsonpath.New("expired"), knownvalue.Bool(false)),
+			expectMatch(address, "id", imageIDPattern),
+			expectString(address, "status", "completed"),
+			expectMatch(address, "image_url", liveURL),
+			expectExpired(address, false),
 		}
 	}
 	var checks []statecheck.StateCheck
@@ -115,17 +111,17 @@ func TestAccLive_imagesButtonsImportAndData(t *testing.T) {
 		checks = append(checks, finished(address)...)
 	}
 	checks = append(checks,
-		statecheck.ExpectKnownValue(grid, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
-		statecheck.ExpectKnownValue(variation, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
-		statecheck.ExpectKnownValue(up, tfjsonpath.New("button"), knownvalue.StringExact("U1")),
-		statecheck.ExpectKnownValue(variation, tfjsonpath.New("button"), knownvalue.StringExact("V2")),
-		statecheck.CompareValuePairs(up, tfjsonpath.New("image_id"), grid, tfjsonpath.New("id"), compare.ValuesSame()),
-		statecheck.ExpectKnownValue(v4, tfjsonpath.New("upscaled_urls"), atMostOne{}),
-		statecheck.CompareValuePairs("data.akool_image.grid", tfjsonpath.New("image_url"), grid, tfjsonpath.New("image_url"), compare.ValuesSame()),
-		statecheck.CompareValuePairs("data.akool_image.grid", tfjsonpath.New("upscaled_urls"), grid, tfjsonpath.New("upscaled_urls"), compare.ValuesSame()),
-		statecheck.ExpectKnownValue("data.akool_account.this", tfjsonpath.New("credit"), knownvalue.NotNull()),
-		statecheck.ExpectKnownOutputValue("first_single_image", knownvalue.StringRegexp(liveURL)),
-		statecheck.ExpectKnownOutputValue("variation_last_single_image", knownvalue.StringRegexp(liveURL)),
+		expectListSize(grid, "upscaled_urls", 4),
+		expectListSize(variation, "upscaled_urls", 4),
+		expectString(up, "button", "U1"),
+		expectString(variation, "button", "V2"),
+		expectSameAs(up, "image_id", grid, "id"),
+		expectValue(v4, "upscaled_urls", atMostOne{}),
+		expectSameAs("data.akool_image.grid", "image_url", grid, "image_url"),
+		expectSameAs("data.akool_image.grid", "upscaled_urls", grid, "upscaled_urls"),
+		expectNotNull("data.akool_account.this", "credit"),
+		expectOutputMatch("first_single_image", liveURL),
+		expectOutputMatch("variation_last_single_image", liveURL),
 	)
 
 	accTest(t, []tfresource.TestStep{
@@ -136,10 +132,8 @@ func TestAccLive_imagesButtonsImportAndData(t *testing.T) {
 		},
 		{
 			// Refreshed, nothing is planned: no job is paid for again.
-			Config: liveConfig(b),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			Config:            liveConfig(b),
+			ConfigPlanChecks:  emptyPlan(),
 			ConfigStateChecks: keepIDs(),
 		},
 		{
@@ -155,12 +149,9 @@ func TestAccLive_imagesButtonsImportAndData(t *testing.T) {
 			// not report from the configuration, in place; then the
 			// plan is empty.
 			Config: liveConfig(b),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					expectNoNewJob(up), expectNoNewJob(v4), expectNoNewJob(grid), expectNoNewJob(variation),
-				},
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			ConfigPlanChecks: settledPlan(
+				expectNoNewJob(up), expectNoNewJob(v4), expectNoNewJob(grid), expectNoNewJob(variation),
+			),
 			ConfigStateChecks: slices.Concat(finished(up), finished(v4), keepIDs()),
 		},
 	})

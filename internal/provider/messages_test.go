@@ -7,9 +7,7 @@ import (
 	"testing"
 
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
 // An endpoint that answers HTTP 404 to every API path (another web server,
@@ -41,14 +39,11 @@ func TestAccMessages_wrongRoute(t *testing.T) {
 		{
 			Config: testAccImageConfig(url, "a lighthouse"),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(false)),
+				expectExpired(testAccImageAddress, false),
 			},
 		},
 		{
-			Config: testAccProviderConfig(other.URL) + `
-data "akool_image" "missing" {
-  id = "662a10df4197b3af58532e89"
-}
+			Config: testAccProviderConfig(other.URL) + testAccImageDataBlock("missing", `"662a10df4197b3af58532e89"`) + `
 data "akool_account" "this" {}
 `,
 			ExpectError: wrongRoute("/api/open/v3/faceswap/quota/info"),

@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -18,10 +17,7 @@ import (
 // importTestState is an empty state of the generated image's schema.
 func importTestState(t *testing.T) tfsdk.State {
 	t.Helper()
-	schemaResp := &resource.SchemaResponse{}
-	NewGeneratedImageResource().Schema(context.Background(), resource.SchemaRequest{}, schemaResp)
-	objType := schemaResp.Schema.Type().TerraformType(context.Background())
-	return tfsdk.State{Schema: schemaResp.Schema, Raw: nullObject(objType)}
+	return testState(t, NewGeneratedImageResource(), nil)
 }
 
 // importTestPrivate is private state data in memory, for the import tests.
@@ -139,18 +135,10 @@ func privateOrNil(p importTestPrivate) privateState {
 // The replacement rule outside import: a change replaces, equal values and
 // creation do not.
 func TestReplaceIfNewPictureString(t *testing.T) {
-	schemaResp := &resource.SchemaResponse{}
-	NewGeneratedImageResource().Schema(context.Background(), resource.SchemaRequest{}, schemaResp)
-	s := schemaResp.Schema
+	s := resourceSchema(t, NewGeneratedImageResource())
 	objType := s.Type().TerraformType(context.Background())
 	state := tfsdk.State{Schema: s, Raw: tftypes.NewValue(objType, nil)}
-	stateWithPrompt := func() tfsdk.State {
-		st := tfsdk.State{Schema: s, Raw: nullObject(objType)}
-		if diags := st.SetAttribute(context.Background(), path.Root("prompt"), "old"); diags.HasError() {
-			t.Fatal(diags)
-		}
-		return st
-	}()
+	stateWithPrompt := testState(t, NewGeneratedImageResource(), map[string]any{"prompt": "old"})
 	plan := tfsdk.Plan{Schema: s, Raw: nullObject(objType)}
 
 	tests := []struct {
@@ -296,12 +284,7 @@ func TestReplacePolicyDecide(t *testing.T) {
 // it in place: the plan fails, saying what to set, and replaces nothing.
 func TestAdoptParentNeedsKnownValue(t *testing.T) {
 	ctx := context.Background()
-	schemaResp := &resource.SchemaResponse{}
-	NewImageUpscaleResource().Schema(ctx, resource.SchemaRequest{}, schemaResp)
-	state := tfsdk.State{Schema: schemaResp.Schema, Raw: nullObject(schemaResp.Schema.Type().TerraformType(ctx))}
-	if diags := state.SetAttribute(ctx, path.Root("id"), "662a10df4197b3af58532e89"); diags.HasError() {
-		t.Fatal(diags)
-	}
+	state := testState(t, NewImageUpscaleResource(), map[string]any{"id": "662a10df4197b3af58532e89"})
 	var diags diag.Diagnostics
 	replace := adoptParent(upscaleKind).replaces(ctx, path.Root("image_id"), state, nil, types.StringNull(), types.StringUnknown(), &diags)
 	if replace || len(diags.Errors()) != 1 {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
@@ -33,20 +33,12 @@ func TestAccProvider_pollPolicyHook(t *testing.T) {
 		return countingPoll{follows: &follows}
 	}
 	_, endpoint := emulator.NewServer(t, emulator.Options{APIKey: testAccAPIKey, QueueTime: 100 * time.Millisecond, ProcessTime: 300 * time.Millisecond})
-	resource.Test(t, resource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
 			"akool": providerserver.NewProtocol6WithError(NewWithPollPolicy("test", newPoll)()),
 		},
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-provider "akool" {
-  endpoint = %q
-  api_key  = %q
-}
-resource "akool_generated_image" "test" {
-  prompt = "a lighthouse"
-}
-`, endpoint, testAccAPIKey),
+		Steps: []tfresource.TestStep{{
+			Config: testAccImageConfig(endpoint, "a lighthouse"),
 			Check: func(*terraform.State) error {
 				if policies.Load() == 0 {
 					return fmt.Errorf("the provider never asked NewWithPollPolicy's constructor for a policy")

@@ -21,8 +21,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
@@ -64,13 +62,23 @@ func TestAccProvider_apiKey(t *testing.T) {
 	accTest(t, []tfresource.TestStep{{
 		Config:            testAccImageConfig(url, "a red kite over the dunes"),
 		ConfigStateChecks: completedImageChecks(testAccImageAddress),
-		Check: checkCounters(e, func(c emulator.Counters) error {
-			if c.Creates != 1 || c.TokenRequests != 0 {
-				return fmt.Errorf("creates = %d, token requests = %d; want 1 and 0 (api_key needs no token)", c.Creates, c.TokenRequests)
-			}
-			return nil
-		}),
+		Check:             expectOneCreate(e, false),
 	}})
+}
+
+// expectOneCreate asserts one accepted generation, and that the provider
+// asked Akool for a token (getToken) if, and only if, asksToken.
+func expectOneCreate(e *emulator.Emulator, asksToken bool) tfresource.TestCheckFunc {
+	return checkCounters(e, func(c emulator.Counters) error {
+		if c.Creates != 1 || (c.TokenRequests > 0) != asksToken {
+			want := "no token request"
+			if asksToken {
+				want = "at least one token request"
+			}
+			return fmt.Errorf("creates = %d, token requests = %d; want 1 create and %s", c.Creates, c.TokenRequests, want)
+		}
+		return nil
+	})
 }
 
 func TestAccProvider_clientCredentials(t *testing.T) {
@@ -88,12 +96,7 @@ resource "akool_generated_image" "test" {
 }
 `, url, testAccAPIKey),
 		ConfigStateChecks: completedImageChecks(testAccImageAddress),
-		Check: checkCounters(e, func(c emulator.Counters) error {
-			if c.TokenRequests == 0 || c.Creates != 1 {
-				return fmt.Errorf("token requests = %d, creates = %d; want at least one getToken call and 1 create", c.TokenRequests, c.Creates)
-			}
-			return nil
-		}),
+		Check:             expectOneCreate(e, true),
 	}})
 }
 
@@ -111,12 +114,7 @@ resource "akool_generated_image" "test" {
 }
 `, url, e.Token()),
 		ConfigStateChecks: completedImageChecks(testAccImageAddress),
-		Check: checkCounters(e, func(c emulator.Counters) error {
-			if c.TokenRequests != 0 || c.Creates != 1 {
-				return fmt.Errorf("token requests = %d, creates = %d; want 0 and 1", c.TokenRequests, c.Creates)
-			}
-			return nil
-		}),
+		Check:             expectOneCreate(e, false),
 	}})
 }
 
@@ -156,12 +154,10 @@ resource "akool_generated_image" "test" {
   prompt = "a kettle on a camp stove"
 }
 `, testAccAPIKey, url),
-		ConfigPlanChecks: tfresource.ConfigPlanChecks{
-			PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionCreate),
-				plancheck.ExpectUnknownValue(testAccImageAddress, tfjsonpath.New("id")),
-			},
-		},
+		ConfigPlanChecks: preApply(
+			plansCreate(testAccImageAddress),
+			plansUnknown(testAccImageAddress, "id"),
+		),
 		ConfigStateChecks: completedImageChecks(testAccImageAddress),
 		Check:             expectCreates(e, 1),
 	}})
@@ -384,8 +380,7 @@ func TestAccProvider_badKeyFailsPlan(t *testing.T) {
 	t.Parallel()
 	const badKey = "wrong-key-d41c9b7e"
 	e, url := newTestEmulator(t)
-	h := newTFHarness(t)
-	h.initWith(fmt.Sprintf(`
+	h := newHarness(t, fmt.Sprintf(`
 provider "akool" {
   endpoint = %q
   api_key  = %q
@@ -398,11 +393,7 @@ resource "akool_generated_image" "test" {
 	if res.exitCode == 0 {
 		t.Fatalf("plan with a wrong key succeeded:\n%s", res.output())
 	}
-	for _, want := range []string{"Akool Refused the Credentials", "1101", "Akool rejected the API key from the api_key argument"} {
-		if !res.mentions(want) {
-			t.Errorf("output does not mention %q:\n%s", want, res.output())
-		}
-	}
+	res.expectMentions(t, "terraform", "Akool Refused the Credentials", "1101", "Akool rejected the API key from the api_key argument")
 	// The error names the credentials in use, not every way to authenticate.
 	if res.mentions("client id and secret, or token") {
 		t.Errorf("output lists every authentication method instead of the one in use:\n%s", res.output())
@@ -444,8 +435,7 @@ resource "akool_generated_image" "test" {
 func TestAccProvider_credentialCheckOncePerProcess_emulatorCounters(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newTFHarness(t)
-	h.initWith(testAccProviderConfig(url) + `
+	h := newHarness(t, testAccProviderConfig(url)+`
 resource "akool_generated_image" "a" {
   prompt = "a first lantern"
 }
@@ -591,12 +581,7 @@ provider "akool" {
 		{
 			Config:            clientConfig,
 			ConfigStateChecks: completedImageChecks(testAccImageAddress),
-			Check: checkCounters(e, func(c emulator.Counters) error {
-				if c.TokenRequests == 0 || c.Creates != 1 {
-					return fmt.Errorf("token requests = %d, creates = %d; want the client credentials used and 1 create", c.TokenRequests, c.Creates)
-				}
-				return nil
-			}),
+			Check:             expectOneCreate(e, true),
 		},
 		{
 			// Two ways in the block itself: the error points at one of them.
@@ -641,12 +626,8 @@ provider "akool" {
 `, url) + resources)
 	before := e.Counters()
 	res := h.mustRun("destroy", "-auto-approve", "-input=false")
-	for _, want := range []string{"Image Stays in the Akool Account", "akool_generated_image", "akool_image_upscale",
-		"only removes it from Terraform state", "until it expires at"} {
-		if !res.mentions(want) {
-			t.Errorf("destroy output does not mention %q:\n%s", want, res.output())
-		}
-	}
+	res.expectMentions(t, "destroy", "Image Stays in the Akool Account", "akool_generated_image", "akool_image_upscale",
+		"only removes it from Terraform state", "until it expires at")
 	if state := h.state(); state.Values != nil && state.Values.RootModule != nil && len(state.Values.RootModule.Resources) > 0 {
 		t.Errorf("state still holds %d resources after destroy", len(state.Values.RootModule.Resources))
 	}

@@ -94,8 +94,7 @@ func TestAccReliability_transientFaults(t *testing.T) {
 		o.Faults = transientFaults
 		o.Seed = 20240425
 	})
-	h := newTFHarness(t)
-	h.initWith(faultConfig(url))
+	h := newHarness(t, faultConfig(url))
 
 	started := time.Now()
 	res := h.apply()
@@ -200,11 +199,7 @@ func TestAccReliability_transientFaults(t *testing.T) {
 	if res.exitCode != 0 {
 		t.Fatalf("plan with an image Akool no longer knows exited %d, want 0:\n%s", res.exitCode, res.output())
 	}
-	for _, want := range []string{"Warning: Image No Longer Known to Akool", gone, "code 1008"} {
-		if !res.mentions(want) {
-			t.Errorf("plan output does not mention %q:\n%s", want, res.output())
-		}
-	}
+	res.expectMentions(t, "plan", "Warning: Image No Longer Known to Akool", gone, "code 1008")
 	final := e.Counters()
 	if final.Creates != faultImages || final.Presses != faultImages {
 		t.Errorf("after the plans: creates = %d, presses = %d; want %d and %d", final.Creates, final.Presses, faultImages, faultImages)
@@ -221,19 +216,14 @@ func TestAccReliability_transientFaults(t *testing.T) {
 func TestAccReliability_ambiguousCreate(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.Faults = emulator.Faults{CreateDropRate: 1} })
-	h := newTFHarness(t)
-	h.initWith(testAccImageConfig(url, "a message in a bottle, adrift"))
+	h := newHarness(t, testAccImageConfig(url, "a message in a bottle, adrift"))
 
 	res := h.apply()
 	if res.exitCode == 0 {
 		t.Fatalf("apply succeeded although the create's answer was lost:\n%s", res.output())
 	}
-	for _, want := range []string{"Image Generation Outcome Unknown", "Akool may have started the generation",
-		"did not send the request again", "has no id to follow", "terraform import <address> <id>"} {
-		if !res.mentions(want) {
-			t.Errorf("output does not mention %q:\n%s", want, res.output())
-		}
-	}
+	res.expectMentions(t, "terraform", "Image Generation Outcome Unknown", "Akool may have started the generation",
+		"did not send the request again", "has no id to follow", "terraform import <address> <id>")
 	if r := h.resource(testAccImageAddress); r != nil {
 		t.Errorf("state holds %s although no id is known", r.Address)
 	}
@@ -257,9 +247,7 @@ func TestAccReliability_ambiguousCreate(t *testing.T) {
 	if adopted == nil || adopted.AttributeValues["id"] != jobs[0].ID || adopted.AttributeValues["status"] != "completed" {
 		t.Fatalf("adopted image in state: %+v; want job %s, completed", adopted, jobs[0].ID)
 	}
-	if res := h.run("plan", "-detailed-exitcode", "-input=false"); res.exitCode != 0 {
-		t.Errorf("plan after adoption exited %d, want 0:\n%s", res.exitCode, res.output())
-	}
+	h.expectNoChanges("after adoption")
 	expectEmulatorCalls(t, e, 1, 0, "no other request")
 }
 
@@ -310,11 +298,7 @@ func (s *businessErrorServer) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 // create is not sent again.
 func TestAccReliability_businessErrors(t *testing.T) {
 	t.Parallel()
-	var srv *businessErrorServer
-	e, url := newEmulatorBehind(t, func(e *emulator.Emulator) http.Handler {
-		srv = &businessErrorServer{e: e}
-		return srv
-	})
+	e, url, srv := newEmulatorBehind(t, func(e *emulator.Emulator) *businessErrorServer { return &businessErrorServer{e: e} })
 
 	// What each code's message must say: a phrase only that kind of error
 	// uses.
@@ -359,8 +343,7 @@ model_name  = "no-such-model"`)},
 			prepare: func() { srv.set(1200, "The account has been banned") }, config: press},
 	}
 
-	h := newTFHarness(t)
-	h.initWith(grid)
+	h := newHarness(t, grid)
 	tried := 0
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -385,11 +368,7 @@ model_name  = "no-such-model"`)},
 			if res.exitCode == 0 {
 				t.Fatalf("apply succeeded although Akool answered %d:\n%s", tc.code, res.output())
 			}
-			for _, want := range []string{tc.summary, fmt.Sprintf("Akool answered code %d", tc.code), advice[tc.adviceOf]} {
-				if !res.mentions(want) {
-					t.Errorf("output does not mention %q:\n%s", want, res.output())
-				}
-			}
+			res.expectMentions(t, "terraform", tc.summary, fmt.Sprintf("Akool answered code %d", tc.code), advice[tc.adviceOf])
 			for kind, text := range advice {
 				if kind != tc.adviceOf && res.mentions(text) {
 					t.Errorf("output gives the advice for %s errors too (%q):\n%s", kind, text, res.output())
@@ -560,20 +539,11 @@ var hostileAnswers = []struct {
 // the data source that reads it.
 func TestAccReliability_hostileReads(t *testing.T) {
 	t.Parallel()
-	var srv *hostileServer
-	e, url := newEmulatorBehind(t, func(e *emulator.Emulator) http.Handler {
-		srv = &hostileServer{e: e}
-		return srv
-	})
+	e, url, srv := newEmulatorBehind(t, func(e *emulator.Emulator) *hostileServer { return &hostileServer{e: e} })
 
-	h := newTFHarness(t)
-	h.initWith(testAccGridConfig(url, "a harbor at dawn, seen from a boat") +
-		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 1, "") + `
-data "akool_image" "grid" {
-  id = akool_generated_image.grid.id
-}
-`)
-	h.mustApply()
+	h := newAppliedHarness(t, testAccGridConfig(url, "a harbor at dawn, seen from a boat")+
+		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 1, "")+
+		testAccImageDataBlock("grid", "akool_generated_image.grid.id"))
 	// The grid was saved before its button was pressed: a clean refresh
 	// records used_buttons, and is what every hostile refresh must leave.
 	h.mustRun("apply", "-refresh-only", "-auto-approve", "-input=false")
@@ -590,11 +560,7 @@ data "akool_image" "grid" {
 			if res.exitCode == 0 {
 				t.Errorf("refresh accepted a hostile answer:\n%s", res.output())
 			}
-			for _, want := range []string{"Unable to Read Image", tc.want} {
-				if !res.mentions(want) {
-					t.Errorf("output does not mention %q:\n%s", want, res.output())
-				}
-			}
+			res.expectMentions(t, "terraform", "Unable to Read Image", tc.want)
 			if strings.Contains(res.output(), "panic") {
 				t.Errorf("the provider panicked:\n%s", res.output())
 			}
@@ -622,21 +588,15 @@ data "akool_image" "grid" {
 		}
 	}))
 	h.writeConfig(testAccGridConfig(url, "a harbor at dawn, seen from a boat") +
-		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 1, "") + `
-data "akool_image" "grid" {
-  id = akool_generated_image.grid.id
-}
+		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 1, "") +
+		testAccImageDataBlock("grid", "akool_generated_image.grid.id") + `
 resource "akool_generated_image" "odd" {
   prompt = "a job in an undocumented state"
 }
 `)
 	res := h.apply()
 	srv.set(nil)
-	for _, want := range []string{"Warning: Image Generation Not Finished", "image_status 7", "continues waiting for the same job"} {
-		if !res.mentions(want) {
-			t.Errorf("output does not mention %q:\n%s", want, res.output())
-		}
-	}
+	res.expectMentions(t, "terraform", "Warning: Image Generation Not Finished", "image_status 7", "continues waiting for the same job")
 	odd := h.resource("akool_generated_image.odd")
 	if odd == nil {
 		t.Fatal("the job Akool accepted is not in state; the paid job would be lost")
@@ -653,9 +613,7 @@ resource "akool_generated_image" "odd" {
 	}
 
 	// After the hostile answers, the next refresh is clean and plans nothing.
-	if res := h.run("plan", "-detailed-exitcode", "-input=false"); res.exitCode != 0 {
-		t.Errorf("plan after the hostile answers exited %d, want 0:\n%s", res.exitCode, res.output())
-	}
+	h.expectNoChanges("after the hostile answers")
 	if c := e.Counters(); c.Creates != 2 || c.Presses != 1 {
 		t.Errorf("creates = %d, presses = %d; want 2 and 1", c.Creates, c.Presses)
 	}

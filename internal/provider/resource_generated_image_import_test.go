@@ -9,32 +9,14 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
-
-// createJob sends one v4 create to the emulator at url outside Terraform, as
-// another tool would, and returns the job's id.
-func createJob(t *testing.T, url string, req akool.CreateV4Request) string {
-	t.Helper()
-	client, err := akool.New(akool.Config{BaseURL: url, APIKey: testAccAPIKey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := client.CreateV4(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img.ID
-}
 
 // Importing a v4 job that has not finished: the import cannot tell the
 // api_version or the scale yet, so it records neither, and a configuration
@@ -43,7 +25,7 @@ func createJob(t *testing.T, url string, req akool.CreateV4Request) string {
 func TestAccGeneratedImage_importUnfinishedV4(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.ProcessTime = time.Hour })
-	id := createJob(t, url, akool.CreateV4Request{Prompt: "a lantern in the snow", Scale: "16:9", Resolution: "1080p"})
+	id := newJobsOutside(t, url).v4(akool.CreateV4Request{Prompt: "a lantern in the snow", Scale: "16:9", Resolution: "1080p"}).ID
 	config := testAccProviderConfig(url) + `
 resource "akool_generated_image" "test" {
   api_version = "v4"
@@ -52,7 +34,7 @@ resource "akool_generated_image" "test" {
   resolution  = "1080p"
 }
 `
-	noReplacement := []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate)}
+	noReplacement := []plancheck.PlanCheck{plansUpdate(testAccImageAddress)}
 	accTest(t, []tfresource.TestStep{
 		{
 			Config:             config,
@@ -91,18 +73,15 @@ resource "akool_generated_image" "test" {
 			},
 		},
 		{
-			PreConfig: func() { e.Clock().Advance(2 * time.Hour) },
-			Config:    config,
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply:             noReplacement,
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			PreConfig:        func() { e.Clock().Advance(2 * time.Hour) },
+			Config:           config,
+			ConfigPlanChecks: settledPlan(noReplacement...),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("id"), knownvalue.StringExact(id)),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("api_version"), knownvalue.StringExact("v4")),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("scale"), knownvalue.StringExact("16:9")),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
+				expectString(testAccImageAddress, "id", id),
+				expectString(testAccImageAddress, "status", "completed"),
+				expectString(testAccImageAddress, "api_version", "v4"),
+				expectString(testAccImageAddress, "scale", "16:9"),
+				expectString(testAccImageAddress, "resolution", "1080p"),
 			},
 			Check: expectCreateCalls(e, 1, 0),
 		},
@@ -131,17 +110,17 @@ func TestAccGeneratedImage_importAdoptionEnds(t *testing.T) {
 	config := func(extra string) string { return testAccPaperBoatConfig(url, extra) }
 	const sourceImage = `  source_image = "https://images.example.com/pond.png"` + "\n"
 	const resolution = `  resolution = "1080p"` + "\n"
-	replaced := []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate)}
-	updated := []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate)}
+	replaced := []plancheck.PlanCheck{plansReplace(testAccImageAddress)}
+	updated := []plancheck.PlanCheck{plansUpdate(testAccImageAddress)}
 	imported := &reimport{address: testAccImageAddress}
-	sameID := statecheck.CompareValue(compare.ValuesSame())
-	newID := statecheck.CompareValue(compare.ValuesDiffer())
+	sameID := sameValue(testAccImageAddress, "id")
+	newID := changedID(testAccImageAddress)
 	accTest(t, []tfresource.TestStep{
 		{
 			Config: config(""),
 			ConfigStateChecks: []statecheck.StateCheck{
-				sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-				newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+				sameID(),
+				newID(),
 			},
 			Check: imported.captureID(),
 		},
@@ -164,22 +143,17 @@ func TestAccGeneratedImage_importAdoptionEnds(t *testing.T) {
 		},
 		{
 			// An apply with nothing to adopt changes nothing...
-			Config: config(""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			Config:           config(""),
+			ConfigPlanChecks: emptyPlan(),
 		},
 		{
 			// ...and leaves the window open.
-			Config: config(resolution),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply:             updated,
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			Config:           config(resolution),
+			ConfigPlanChecks: settledPlan(updated...),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
+				expectString(testAccImageAddress, "resolution", "1080p"),
 				// The imported job is kept.
-				sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+				sameID(),
 			},
 			Check: expectCreateCalls(e, 1, 0),
 		},
@@ -198,14 +172,12 @@ func TestAccGeneratedImage_importAdoptionEnds(t *testing.T) {
 			ConfigPlanChecks:   tfresource.ConfigPlanChecks{PostApplyPostRefresh: replaced},
 		},
 		{
-			Config: config(resolution + `  negative_prompt = "rain"` + "\n"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: replaced,
-			},
+			Config:           config(resolution + `  negative_prompt = "rain"` + "\n"),
+			ConfigPlanChecks: preApply(replaced...),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("negative_prompt"), knownvalue.StringExact("rain")),
+				expectString(testAccImageAddress, "negative_prompt", "rain"),
 				// A negative_prompt change is a new image.
-				newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+				newID(),
 			},
 			Check: expectCreateCalls(e, 2, 0),
 		},
@@ -223,7 +195,7 @@ func TestAccGeneratedImage_importAdoptionSurvivesRefresh(t *testing.T) {
 	config := func(extra string) string { return testAccPaperBoatConfig(url, extra) }
 	const resolution = `  resolution = "1080p"` + "\n"
 	// A job made outside Terraform, at 1080p, then imported.
-	id := createJob(t, url, akool.CreateV4Request{Prompt: "a paper boat on a pond", Resolution: "1080p"})
+	id := newJobsOutside(t, url).v4(akool.CreateV4Request{Prompt: "a paper boat on a pond", Resolution: "1080p"}).ID
 	e.Clock().Advance(time.Hour) // finished before the import
 	h.initWith(config(resolution))
 	h.mustRun("import", "-input=false", testAccImageAddress, id)
@@ -282,35 +254,35 @@ resource "akool_generated_image" "remix" {
 	}
 	keepIDs := sameIDs(text, remix)
 	inPlace := []plancheck.PlanCheck{
-		plancheck.ExpectResourceAction(text, plancheck.ResourceActionUpdate),
-		plancheck.ExpectResourceAction(remix, plancheck.ResourceActionUpdate),
+		plansUpdate(text),
+		plansUpdate(remix),
 	}
 	accTest(t, []tfresource.TestStep{
 		{Config: config("", ""), ConfigStateChecks: keepIDs()},
 		{
 			Config:           config("4k", "0.5"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: inPlace},
+			ConfigPlanChecks: preApply(inPlace...),
 			ConfigStateChecks: append(keepIDs(),
-				statecheck.ExpectKnownValue(text, tfjsonpath.New("resolution"), knownvalue.StringExact("4k")),
-				statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Float64Exact(0.5)),
+				expectString(text, "resolution", "4k"),
+				expectFloat(remix, "similarity", 0.5),
 			),
 			Check: expectCreateCalls(e, 2, 0),
 		},
 		{
 			Config:           config("", ""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: inPlace},
+			ConfigPlanChecks: preApply(inPlace...),
 			ConfigStateChecks: append(keepIDs(),
-				statecheck.ExpectKnownValue(text, tfjsonpath.New("resolution"), knownvalue.Null()),
-				statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Null()),
+				expectNull(text, "resolution"),
+				expectNull(remix, "similarity"),
 			),
 			Check: expectCreateCalls(e, 2, 0),
 		},
 		{
 			Config: config("", "0.7"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(text, plancheck.ResourceActionNoop),
-				plancheck.ExpectResourceAction(remix, plancheck.ResourceActionDestroyBeforeCreate),
-			}},
+			ConfigPlanChecks: preApply(
+				plansNoop(text),
+				plansReplace(remix),
+			),
 			Check: expectCreateCalls(e, 3, 0),
 		},
 	})
@@ -356,8 +328,7 @@ resource "akool_generated_image" "test" {
 func TestAccGeneratedImage_createOutlivesTimeout(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.Latency = 1500 * time.Millisecond })
-	h := newTFHarness(t)
-	h.initWith(testAccProviderConfig(url) + `
+	h := newHarness(t, testAccProviderConfig(url)+`
 resource "akool_generated_image" "test" {
   prompt = "a slow answer from a far server"
   timeouts {
@@ -366,11 +337,7 @@ resource "akool_generated_image" "test" {
 }
 `)
 	res := h.apply()
-	for _, want := range []string{"Warning: Image Generation Not Finished", "credits spent", "within the create timeout (1s)"} {
-		if !res.mentions(want) {
-			t.Errorf("apply output does not mention %q:\n%s", want, res.output())
-		}
-	}
+	res.expectMentions(t, "apply", "Warning: Image Generation Not Finished", "credits spent", "within the create timeout (1s)")
 	if res.mentions("Outcome Unknown") {
 		t.Errorf("the create request was cut short by the create timeout:\n%s", res.output())
 	}

@@ -12,17 +12,11 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
-	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
@@ -46,43 +40,34 @@ resource "akool_generated_image" "test" {
 		return c + "}\n"
 	}
 	imported := &reimport{address: testAccImageAddress}
-	sameID := statecheck.CompareValue(compare.ValuesSame())
-	newID := statecheck.CompareValue(compare.ValuesDiffer())
+	sameID := sameValue(testAccImageAddress, "id")
+	newID := changedID(testAccImageAddress)
 	accTest(t, []tfresource.TestStep{
 		{
 			Config: config("a lighthouse at dusk", ""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionCreate),
-					plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("api_version"), knownvalue.StringExact("v3")),
-				},
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			ConfigPlanChecks: settledPlan(
+				plansCreate(testAccImageAddress),
+				plansString(testAccImageAddress, "api_version", "v3"),
+			),
 			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("api_version"), knownvalue.StringExact("v3")),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("scale"), knownvalue.StringExact("16:9")),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("buttons"), knownvalue.ListExact([]knownvalue.Check{
-					knownvalue.StringExact("U1"), knownvalue.StringExact("U2"), knownvalue.StringExact("U3"), knownvalue.StringExact("U4"),
-					knownvalue.StringExact("V1"), knownvalue.StringExact("V2"), knownvalue.StringExact("V3"), knownvalue.StringExact("V4"),
-				})),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("used_buttons"), knownvalue.ListSizeExact(0)),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(4)),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("created_at"),
-					knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("model_name"), knownvalue.Null()),
-				sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-				newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+				expectString(testAccImageAddress, "api_version", "v3"),
+				expectString(testAccImageAddress, "scale", "16:9"),
+				expectListSize(testAccImageAddress, "upscaled_urls", 4),
+				expectStrings(testAccImageAddress, "buttons", "U1", "U2", "U3", "U4", "V1", "V2", "V3", "V4"),
+				expectListSize(testAccImageAddress, "used_buttons", 0),
+				expectFloat(testAccImageAddress, "deduction_credit", 4),
+				expectMatch(testAccImageAddress, "created_at", regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)),
+				expectNull(testAccImageAddress, "model_name"),
+				sameID(),
+				newID(),
 			),
 			Check: tfresource.ComposeTestCheckFunc(expectCreateCalls(e, 1, 0), imported.captureID()),
 		},
 		{
 			// Applying the same configuration again changes and sends nothing.
-			Config: config("a lighthouse at dusk", ""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
-			Check: expectCreateCalls(e, 1, 0),
+			Config:           config("a lighthouse at dusk", ""),
+			ConfigPlanChecks: emptyPlan(),
+			Check:            expectCreateCalls(e, 1, 0),
 		},
 		{
 			// Everything Akool reports, echoes or lets the provider infer
@@ -96,37 +81,31 @@ resource "akool_generated_image" "test" {
 		imported.importStep(config("a lighthouse at dusk", "")),
 		{
 			// After import, the same configuration plans no change.
-			Config: config("a lighthouse at dusk", ""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
-			Check: expectCreateCalls(e, 1, 0),
+			Config:           config("a lighthouse at dusk", ""),
+			ConfigPlanChecks: emptyPlan(),
+			Check:            expectCreateCalls(e, 1, 0),
 		},
 		{
 			Config: config("a lighthouse at dusk", "https://hooks.example.com/akool"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
-				},
-			},
+			ConfigPlanChecks: preApply(
+				plansUpdate(testAccImageAddress),
+			),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("webhook_url"), knownvalue.StringExact("https://hooks.example.com/akool")),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
+				expectString(testAccImageAddress, "webhook_url", "https://hooks.example.com/akool"),
+				expectString(testAccImageAddress, "status", "completed"),
 				// An in-place update keeps the job.
-				sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
+				sameID(),
 			},
 			Check: expectCreateCalls(e, 1, 0),
 		},
 		{
 			Config: config("a lighthouse at dawn", "https://hooks.example.com/akool"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
-				},
-			},
+			ConfigPlanChecks: preApply(
+				plansReplace(testAccImageAddress),
+			),
 			// A prompt change is a new image.
 			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
-				newID.AddStateValue(testAccImageAddress, tfjsonpath.New("id"))),
+				newID()),
 			Check: expectCreateCalls(e, 2, 0),
 		},
 	})
@@ -158,18 +137,16 @@ resource "akool_generated_image" "remix" {
 	importedText, importedRemix := &reimport{address: text}, &reimport{address: remix}
 	accTest(t, []tfresource.TestStep{
 		{
-			Config: config,
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(text, tfjsonpath.New("model_name"))},
-			},
+			Config:           config,
+			ConfigPlanChecks: preApply(plansUnknown(text, "model_name")),
 			ConfigStateChecks: append(completedImageChecks(text),
-				statecheck.ExpectKnownValue(text, tfjsonpath.New("model_name"), knownvalue.StringExact("wavespeed-ai/flux-krea-dev-lora")),
-				statecheck.ExpectKnownValue(text, tfjsonpath.New("buttons"), knownvalue.ListSizeExact(0)),
-				statecheck.ExpectKnownValue(text, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(0)),
-				statecheck.ExpectKnownValue(text, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(2)),
-				statecheck.ExpectKnownValue(remix, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-				statecheck.ExpectKnownValue(remix, tfjsonpath.New("model_name"), knownvalue.StringExact("wavespeed-ai/flux-kontext-dev")),
-				statecheck.CompareValuePairs(remix, tfjsonpath.New("source_image"), text, tfjsonpath.New("image_url"), compare.ValuesSame()),
+				expectString(text, "model_name", "wavespeed-ai/flux-krea-dev-lora"),
+				expectListSize(text, "buttons", 0),
+				expectListSize(text, "upscaled_urls", 0),
+				expectFloat(text, "deduction_credit", 2),
+				expectString(remix, "status", "completed"),
+				expectString(remix, "model_name", "wavespeed-ai/flux-kontext-dev"),
+				expectSameAs(remix, "source_image", text, "image_url"),
 			),
 			Check: tfresource.ComposeTestCheckFunc(
 				checkCounters(e, func(c emulator.Counters) error {
@@ -207,18 +184,15 @@ resource "akool_generated_image" "remix" {
 			// The imported resources adopt the configuration's values in
 			// place: no replacement, nothing generated.
 			Config: config,
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(text, plancheck.ResourceActionUpdate),
-					plancheck.ExpectResourceAction(remix, plancheck.ResourceActionUpdate),
-				},
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			ConfigPlanChecks: settledPlan(
+				plansUpdate(text),
+				plansUpdate(remix),
+			),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(text, tfjsonpath.New("resolution"), knownvalue.StringExact("1080p")),
-				statecheck.ExpectKnownValue(text, tfjsonpath.New("negative_prompt"), knownvalue.StringExact("people")),
-				statecheck.ExpectKnownValue(remix, tfjsonpath.New("similarity"), knownvalue.Float64Exact(0.7)),
-				statecheck.ExpectKnownValue(remix, tfjsonpath.New("scale"), knownvalue.StringExact("Original")),
+				expectString(text, "resolution", "1080p"),
+				expectString(text, "negative_prompt", "people"),
+				expectFloat(remix, "similarity", 0.7),
+				expectString(remix, "scale", "Original"),
 			},
 			Check: expectCreateCalls(e, 2, 0),
 		},
@@ -226,11 +200,9 @@ resource "akool_generated_image" "remix" {
 			// Once adopted, a change to a value that shapes the picture
 			// replaces it again.
 			Config: strings.Replace(config, `resolution      = "1080p"`, `resolution      = "4k"`, 1),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(text, plancheck.ResourceActionDestroyBeforeCreate),
-				},
-			},
+			ConfigPlanChecks: preApply(
+				plansReplace(text),
+			),
 			Check: expectCreateCalls(e, 4, 0), // text, and remix whose source_image follows it
 		},
 	})
@@ -332,7 +304,7 @@ func TestAccGeneratedImage_failedJob(t *testing.T) {
 			ExpectNonEmptyPlan: true,
 			ConfigPlanChecks: tfresource.ConfigPlanChecks{
 				PostApplyPostRefresh: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
+					plansReplace(testAccImageAddress),
 				},
 			},
 		},
@@ -346,24 +318,22 @@ func TestAccGeneratedImage_goneKeepsState(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	config := testAccImageConfig(url, "a tide pool at noon")
-	sameID := statecheck.CompareValue(compare.ValuesSame())
+	sameID := sameValue(testAccImageAddress, "id")
 	accTest(t, []tfresource.TestStep{
 		{
 			Config:            config,
-			ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id"))},
+			ConfigStateChecks: []statecheck.StateCheck{sameID()},
 			Check: func(s *terraform.State) error {
 				e.Forget(s.RootModule().Resources[testAccImageAddress].Primary.ID)
 				return nil
 			},
 		},
 		{
-			Config: config,
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			Config:           config,
+			ConfigPlanChecks: emptyPlan(),
 			// The forgotten image is kept.
 			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
-				sameID.AddStateValue(testAccImageAddress, tfjsonpath.New("id"))),
+				sameID()),
 			Check: expectCreateCalls(e, 1, 0),
 		},
 	})
@@ -468,19 +438,6 @@ func TestImageResultFromImage(t *testing.T) {
 	}
 }
 
-// nullObject is an object of typ whose attributes are all null.
-func nullObject(typ tftypes.Type) tftypes.Value {
-	obj, ok := typ.(tftypes.Object)
-	if !ok {
-		panic(fmt.Sprintf("nullObject: %s is not an object type", typ))
-	}
-	values := make(map[string]tftypes.Value, len(obj.AttributeTypes))
-	for name, attrType := range obj.AttributeTypes {
-		values[name] = tftypes.NewValue(attrType, nil)
-	}
-	return tftypes.NewValue(typ, values)
-}
-
 // A create that times out keeps the paid job in state, untainted, with a
 // warning; what depends on the unfinished image stops with errors of its own
 // (nothing downloaded, nothing pressed). The next plain apply waits for the
@@ -513,13 +470,9 @@ resource "akool_image_file" "slow" {
 	if res.exitCode == 0 {
 		t.Errorf("apply succeeded although the resources that use the unfinished image could not be created:\n%s", res.output())
 	}
-	for _, want := range []string{"Warning: Image Generation Not Finished", "credits spent", "within the create timeout (1s)",
+	res.expectMentions(t, "apply", "Warning: Image Generation Not Finished", "credits spent", "within the create timeout (1s)",
 		"not tainted", "continues waiting for the same job for free",
-		"Error: Image URL Not Set", "Error: Parent Image Not Finished", "Nothing was sent to Akool"} {
-		if !res.mentions(want) {
-			t.Errorf("apply output does not mention %q:\n%s", want, res.output())
-		}
-	}
+		"Error: Image URL Not Set", "Error: Parent Image Not Finished", "Nothing was sent to Akool")
 	for _, confusing := range []string{"Missing Configuration for Required Attribute", "Missing required argument", "Invalid value"} {
 		if res.mentions(confusing) {
 			t.Errorf("apply output mentions %q instead of the provider's own errors:\n%s", confusing, res.output())
@@ -655,8 +608,7 @@ resource "akool_image_file" "test" {
 func TestAccGeneratedImage_interruptKeepsJob(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.ProcessTime = 2 * time.Minute })
-	h := newTFHarness(t)
-	h.initWith(testAccImageConfig(url, "a very slow aurora"))
+	h := newHarness(t, testAccImageConfig(url, "a very slow aurora"))
 
 	run := h.start("apply", "-auto-approve", "-input=false")
 	deadline := time.Now().Add(30 * time.Second)
@@ -695,9 +647,8 @@ func TestAccGeneratedImage_interruptKeepsJob(t *testing.T) {
 func TestAccGeneratedImage_failedJobReplaced(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newTFHarness(t)
 	const address = "akool_generated_image.test"
-	h.initWith(testAccImageConfig(url, "a storm [fail]"))
+	h := newHarness(t, testAccImageConfig(url, "a storm [fail]"))
 
 	res := h.apply()
 	if res.exitCode == 0 || !res.mentions("Image Generation Failed") {
@@ -720,20 +671,11 @@ func TestAccGeneratedImage_failedJobReplaced(t *testing.T) {
 func TestAccGeneratedImage_expiredWarning(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newTFHarness(t)
-	h.initWith(testAccImageConfig(url, "a harbor in the mist"))
-	h.mustApply()
+	h := newAppliedHarness(t, testAccImageConfig(url, "a harbor in the mist"))
 
 	e.Clock().Advance(8 * 24 * time.Hour)
-	res := h.run("plan", "-detailed-exitcode", "-input=false")
-	if res.exitCode != 0 {
-		t.Errorf("plan after expiry exited %d, want 0 (no changes):\n%s", res.exitCode, res.output())
-	}
-	for _, want := range []string{"Image No Longer Known to Akool", "code 1008", "terraform apply -replace="} {
-		if !res.mentions(want) {
-			t.Errorf("plan output does not mention %q:\n%s", want, res.output())
-		}
-	}
+	res := h.expectNoChanges("after expiry")
+	res.expectMentions(t, "plan", "Image No Longer Known to Akool", "code 1008", "terraform apply -replace=")
 	if h.resource(testAccImageAddress) == nil {
 		t.Error("the expired image was removed from state")
 	}
@@ -745,22 +687,8 @@ func TestAccGeneratedImage_expiredWarning(t *testing.T) {
 func TestGeneratedImageRead_unconfiguredProvider(t *testing.T) {
 	ctx := context.Background()
 	r := &generatedImageResource{configuredResource{data: &providerData{unconfigured: "the provider argument(s) api_key were not known yet"}}}
-	schemaResp := &resource.SchemaResponse{}
-	r.Schema(ctx, resource.SchemaRequest{}, schemaResp)
-	objType := schemaResp.Schema.Type().TerraformType(ctx)
-
-	newState := func(status string) tfsdk.State {
-		st := tfsdk.State{Schema: schemaResp.Schema, Raw: nullObject(objType)}
-		st.SetAttribute(ctx, path.Root("id"), "662a10df4197b3af58532e89")
-		if status != "" {
-			st.SetAttribute(ctx, path.Root("status"), status)
-		}
-		return st
-	}
-
-	known := newState("completed")
-	resp := &resource.ReadResponse{State: known}
-	r.Read(ctx, resource.ReadRequest{State: known}, resp)
+	known := testState(t, r, map[string]any{"id": "662a10df4197b3af58532e89", "status": "completed"})
+	resp := readResource(ctx, r, known)
 	if resp.Diagnostics.HasError() || resp.Diagnostics.WarningsCount() != 1 {
 		t.Errorf("refresh without a client: %v; want one warning and no error", resp.Diagnostics)
 	}
@@ -768,9 +696,7 @@ func TestGeneratedImageRead_unconfiguredProvider(t *testing.T) {
 		t.Error("refresh without a client changed the state")
 	}
 
-	imported := newState("")
-	resp = &resource.ReadResponse{State: imported}
-	r.Read(ctx, resource.ReadRequest{State: imported}, resp)
+	resp = readResource(ctx, r, testState(t, r, map[string]any{"id": "662a10df4197b3af58532e89"}))
 	if !resp.Diagnostics.HasError() || !strings.Contains(resp.Diagnostics.Errors()[0].Detail(), "api_key were not known yet") {
 		t.Errorf("import without a client: %v; want an error that gives the reason", resp.Diagnostics)
 	}
@@ -779,8 +705,6 @@ func TestGeneratedImageRead_unconfiguredProvider(t *testing.T) {
 // finishWait saves what the wait learnt and explains each way a wait ends.
 func TestFinishWait(t *testing.T) {
 	ctx := context.Background()
-	schemaResp := &resource.SchemaResponse{}
-	NewGeneratedImageResource().Schema(ctx, resource.SchemaRequest{}, schemaResp)
 	const id = "662a10df4197b3af58532e89"
 	processing := &akool.Image{ID: id, Status: akool.StatusProcessing}
 	tests := []struct {
@@ -810,7 +734,7 @@ func TestFinishWait(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			state := tfsdk.State{Schema: schemaResp.Schema, Raw: nullObject(schemaResp.Schema.Type().TerraformType(ctx))}
+			state := testState(t, NewGeneratedImageResource(), nil)
 			var m generatedImageModel
 			diags := state.Get(ctx, &m)
 			m.applyImage(&akool.Image{ID: id, Status: akool.StatusQueueing}, time.Now())

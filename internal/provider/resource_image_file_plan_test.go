@@ -127,18 +127,12 @@ resource "terraform_data" "upload" {
 		}
 		return nil
 	}
-	replaced := tfresource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionCreateBeforeDestroy)},
-	}
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkImageFileDeleted(dest),
-		Steps: []tfresource.TestStep{
-			{Config: own("a.png"), Check: fileKept},
-			{Config: own("b.png"), ConfigPlanChecks: replaced, Check: fileKept},
-			{Config: inherited("b.png"), Check: fileKept},
-			{Config: inherited("c.png"), ConfigPlanChecks: replaced, Check: fileKept},
-		},
+	replaced := preApply(plancheck.ExpectResourceAction(address, plancheck.ResourceActionCreateBeforeDestroy))
+	imageFileTest(t, dest, []tfresource.TestStep{
+		{Config: own("a.png"), Check: fileKept},
+		{Config: own("b.png"), ConfigPlanChecks: replaced, Check: fileKept},
+		{Config: inherited("b.png"), Check: fileKept},
+		{Config: inherited("c.png"), ConfigPlanChecks: replaced, Check: fileKept},
 	})
 }
 
@@ -147,8 +141,7 @@ func TestAccImageFile_restoreSaysWhy(t *testing.T) {
 	t.Parallel()
 	_, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": imageFileTestBytes(t, "png", 20, 10)})
 	dest := filepath.Join(t.TempDir(), "kept", "hero.png")
-	h := newTFHarness(t)
-	h.initWith(testAccImageFileConfig(srvURL+"/a.png", dest))
+	h := newHarness(t, testAccImageFileConfig(srvURL+"/a.png", dest))
 	h.mustRun("apply", "-auto-approve", "-input=false")
 
 	if err := os.WriteFile(dest, []byte("edited by hand"), 0o644); err != nil {

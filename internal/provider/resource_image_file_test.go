@@ -24,7 +24,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -33,6 +32,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
 
 const (
@@ -174,6 +175,17 @@ func expectCountStateCheck(name string, got func() int, want *int) statecheck.St
 	})
 }
 
+// expectGeneratedOnce asserts that Akool (the emulator) accepted exactly one
+// generation: the image file never makes its image again.
+func expectGeneratedOnce(e *emulator.Emulator) statecheck.StateCheck {
+	return imageFileStateCheck(func(context.Context, *tfjson.State) error {
+		if c := e.Counters().Creates; c != 1 {
+			return fmt.Errorf("emulator counted %d creates, want 1", c)
+		}
+		return nil
+	})
+}
+
 func checkImageFileDeleted(filePath string) tfresource.TestCheckFunc {
 	return func(*terraform.State) error {
 		if _, err := os.Stat(filePath); !errors.Is(err, os.ErrNotExist) {
@@ -183,100 +195,90 @@ func checkImageFileDeleted(filePath string) tfresource.TestCheckFunc {
 	}
 }
 
+// imageFileTest runs steps against the provider served in-process and
+// asserts, once the steps' resources are destroyed, that the copy at dest
+// is gone.
+func imageFileTest(t *testing.T, dest string, steps []tfresource.TestStep) {
+	t.Helper()
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkImageFileDeleted(dest),
+		Steps:                    steps,
+	})
+}
+
 func TestAccImageFile_download(t *testing.T) {
 	e, baseURL := newTestEmulator(t)
 	dest := filepath.Join(t.TempDir(), "images", "campaign", "hero.png")
 
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkImageFileDeleted(dest),
-		Steps: []tfresource.TestStep{{
-			Config: testAccImageFileWithImageConfig(baseURL, dest),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("id"), knownvalue.StringExact(dest)),
-				statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("path"), knownvalue.StringExact(dest)),
-				statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("content_type"), knownvalue.StringExact("image/png")),
-				statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{64}$`))),
-				statecheck.CompareValuePairs(testImageFileAddr, tfjsonpath.New("url"),
-					testGeneratedImageAddr, tfjsonpath.New("image_url"), compare.ValuesSame()),
-				expectImageFileMatchesURL(nil),
-				imageFileStateCheck(func(context.Context, *tfjson.State) error {
-					if c := e.Counters().Creates; c != 1 {
-						return fmt.Errorf("emulator counted %d creates, want 1", c)
-					}
-					return nil
-				}),
-			},
-		}},
-	})
+	imageFileTest(t, dest, []tfresource.TestStep{{
+		Config: testAccImageFileWithImageConfig(baseURL, dest),
+		ConfigStateChecks: []statecheck.StateCheck{
+			expectString(testImageFileAddr, "id", dest),
+			expectString(testImageFileAddr, "path", dest),
+			expectString(testImageFileAddr, "content_type", "image/png"),
+			expectMatch(testImageFileAddr, "sha256", regexp.MustCompile(`^[0-9a-f]{64}$`)),
+			expectSameAs(testImageFileAddr, "url", testGeneratedImageAddr, "image_url"),
+			expectImageFileMatchesURL(nil),
+			expectGeneratedOnce(e),
+		},
+	}})
 }
 
 func TestAccImageFile_restoreBeforeExpiry(t *testing.T) {
 	e, baseURL := newTestEmulator(t)
 	dest := filepath.Join(t.TempDir(), "images", "hero.png")
-	sameSHA := statecheck.CompareValue(compare.ValuesSame())
-	creates := 1
-	countCreates := func() int { return e.Counters().Creates }
+	sameSHA := sameValue(testImageFileAddr, "sha256")
 
-	restorePlan := tfresource.ConfigPlanChecks{
-		PreApply: []plancheck.PlanCheck{
-			plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionUpdate),
-			plancheck.ExpectUnknownValue(testImageFileAddr, tfjsonpath.New("sha256")),
-			plancheck.ExpectResourceAction(testGeneratedImageAddr, plancheck.ResourceActionNoop),
-		},
-	}
+	restorePlan := preApply(
+		plansUpdate(testImageFileAddr),
+		plansUnknown(testImageFileAddr, "sha256"),
+		plansNoop(testGeneratedImageAddr),
+	)
 	// A function: each call registers one more value with sameSHA.
-	restoredState := func() []statecheck.StateCheck {
+	intactCopy := func() []statecheck.StateCheck {
 		return []statecheck.StateCheck{
-			sameSHA.AddStateValue(testImageFileAddr, tfjsonpath.New("sha256")),
+			sameSHA(),
 			expectImageFileMatchesURL(nil),
-			expectCountStateCheck("emulator creates", countCreates, &creates),
+			expectGeneratedOnce(e),
 		}
 	}
 
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkImageFileDeleted(dest),
-		Steps: []tfresource.TestStep{
-			{
-				Config: testAccImageFileWithImageConfig(baseURL, dest),
-				ConfigStateChecks: []statecheck.StateCheck{
-					sameSHA.AddStateValue(testImageFileAddr, tfjsonpath.New("sha256")),
-					expectImageFileMatchesURL(nil),
-					expectCountStateCheck("emulator creates", countCreates, &creates),
-				},
+	imageFileTest(t, dest, []tfresource.TestStep{
+		{
+			Config:            testAccImageFileWithImageConfig(baseURL, dest),
+			ConfigStateChecks: intactCopy(),
+		},
+		{
+			// The local copy disappears: the plan downloads it again and
+			// leaves the generated image alone.
+			PreConfig: func() {
+				if err := os.Remove(dest); err != nil {
+					t.Fatal(err)
+				}
 			},
-			{
-				// The local copy disappears: the plan downloads it again and
-				// leaves the generated image alone.
-				PreConfig: func() {
-					if err := os.Remove(dest); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config:            testAccImageFileWithImageConfig(baseURL, dest),
-				ConfigPlanChecks:  restorePlan,
-				ConfigStateChecks: restoredState(),
+			Config:            testAccImageFileWithImageConfig(baseURL, dest),
+			ConfigPlanChecks:  restorePlan,
+			ConfigStateChecks: intactCopy(),
+		},
+		{
+			// The local copy is overwritten with other bytes of the same
+			// size: the checksum tells, and the plan restores it too.
+			PreConfig: func() {
+				data, err := os.ReadFile(dest)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := len(data) - 64; i < len(data); i++ {
+					data[i] ^= 0xff
+				}
+				if err := os.WriteFile(dest, data, 0o644); err != nil {
+					t.Fatal(err)
+				}
 			},
-			{
-				// The local copy is overwritten with other bytes of the same
-				// size: the checksum tells, and the plan restores it too.
-				PreConfig: func() {
-					data, err := os.ReadFile(dest)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for i := len(data) - 64; i < len(data); i++ {
-						data[i] ^= 0xff
-					}
-					if err := os.WriteFile(dest, data, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config:            testAccImageFileWithImageConfig(baseURL, dest),
-				ConfigPlanChecks:  restorePlan,
-				ConfigStateChecks: restoredState(),
-			},
+			Config:            testAccImageFileWithImageConfig(baseURL, dest),
+			ConfigPlanChecks:  restorePlan,
+			ConfigStateChecks: intactCopy(),
 		},
 	})
 }
@@ -284,63 +286,53 @@ func TestAccImageFile_restoreBeforeExpiry(t *testing.T) {
 func TestAccImageFile_expired(t *testing.T) {
 	e, baseURL := newTestEmulator(t)
 	dest := filepath.Join(t.TempDir(), "images", "hero.png")
-	sameSHA := statecheck.CompareValue(compare.ValuesSame())
-	creates := 1
-	countCreates := func() int { return e.Counters().Creates }
+	sameSHA := sameValue(testImageFileAddr, "sha256")
 	var served []byte
 
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkImageFileDeleted(dest),
-		Steps: []tfresource.TestStep{
-			{
-				Config: testAccImageFileWithImageConfig(baseURL, dest),
-				ConfigStateChecks: []statecheck.StateCheck{
-					sameSHA.AddStateValue(testImageFileAddr, tfjsonpath.New("sha256")),
-					expectImageFileMatchesURL(&served),
-				},
+	imageFileTest(t, dest, []tfresource.TestStep{
+		{
+			Config: testAccImageFileWithImageConfig(baseURL, dest),
+			ConfigStateChecks: []statecheck.StateCheck{
+				sameSHA(),
+				expectImageFileMatchesURL(&served),
 			},
-			{
-				// Past Akool's 7 days the URL answers 404. Losing the local
-				// copy now must not fail the plan, nor plan a new image.
-				PreConfig: func() {
-					e.Clock().Advance(7*24*time.Hour + time.Hour)
-					if err := os.Remove(dest); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: testAccImageFileWithImageConfig(baseURL, dest),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionNoop),
-						plancheck.ExpectResourceAction(testGeneratedImageAddr, plancheck.ResourceActionNoop),
-						plancheck.ExpectEmptyPlan(),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					// Still in state with the checksum of the lost copy.
-					sameSHA.AddStateValue(testImageFileAddr, tfjsonpath.New("sha256")),
-					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("path"), knownvalue.StringExact(dest)),
-					expectNoImageFile(dest),
-					expectCountStateCheck("emulator creates", countCreates, &creates),
-				},
+		},
+		{
+			// Past Akool's 7 days the URL answers 404. Losing the local
+			// copy now must not fail the plan, nor plan a new image.
+			PreConfig: func() {
+				e.Clock().Advance(7*24*time.Hour + time.Hour)
+				if err := os.Remove(dest); err != nil {
+					t.Fatal(err)
+				}
 			},
-			{
-				// The user restores the file from their own storage: the
-				// plan stays empty and the copy is accepted as intact.
-				PreConfig: func() {
-					if err := os.WriteFile(dest, served, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: testAccImageFileWithImageConfig(baseURL, dest),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					sameSHA.AddStateValue(testImageFileAddr, tfjsonpath.New("sha256")),
-					expectCountStateCheck("emulator creates", countCreates, &creates),
-				},
+			Config: testAccImageFileWithImageConfig(baseURL, dest),
+			ConfigPlanChecks: preApply(
+				plansNoop(testImageFileAddr),
+				plansNoop(testGeneratedImageAddr),
+				plansNothing(),
+			),
+			ConfigStateChecks: []statecheck.StateCheck{
+				// Still in state with the checksum of the lost copy.
+				sameSHA(),
+				expectString(testImageFileAddr, "path", dest),
+				expectNoImageFile(dest),
+				expectGeneratedOnce(e),
+			},
+		},
+		{
+			// The user restores the file from their own storage: the
+			// plan stays empty and the copy is accepted as intact.
+			PreConfig: func() {
+				if err := os.WriteFile(dest, served, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config:           testAccImageFileWithImageConfig(baseURL, dest),
+			ConfigPlanChecks: emptyPlan(),
+			ConfigStateChecks: []statecheck.StateCheck{
+				sameSHA(),
+				expectGeneratedOnce(e),
 			},
 		},
 	})
@@ -395,45 +387,38 @@ func TestAccImageFile_changes(t *testing.T) {
 	secondPath := filepath.Join(dir, "second", "hero.png")
 	requests := 1
 
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkImageFileDeleted(secondPath),
-		Steps: []tfresource.TestStep{
-			{
-				Config: testAccImageFileConfig(srvURL+"/a.png", firstPath),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("id"), knownvalue.StringExact(firstPath)),
-						plancheck.ExpectUnknownValue(testImageFileAddr, tfjsonpath.New("sha256")),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringExact(imageFileSHA256Hex(images["/a.png"]))),
-					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("size"), knownvalue.Int64Exact(int64(len(images["/a.png"])))),
-					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("width"), knownvalue.Int64Exact(30)),
-					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("height"), knownvalue.Int64Exact(20)),
-					// One request: the download. The check below fetches too,
-					// so it comes after.
-					expectCountStateCheck("image server requests", srv.total, &requests),
-					expectImageFileMatchesURL(nil),
-				},
+	imageFileTest(t, secondPath, []tfresource.TestStep{
+		{
+			Config: testAccImageFileConfig(srvURL+"/a.png", firstPath),
+			ConfigPlanChecks: preApply(
+				plansString(testImageFileAddr, "id", firstPath),
+				plansUnknown(testImageFileAddr, "sha256"),
+			),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectString(testImageFileAddr, "sha256", imageFileSHA256Hex(images["/a.png"])),
+				expectInt(testImageFileAddr, "size", int64(len(images["/a.png"]))),
+				expectInt(testImageFileAddr, "width", 30),
+				expectInt(testImageFileAddr, "height", 20),
+				// One request: the download. The check below fetches too,
+				// so it comes after.
+				expectCountStateCheck("image server requests", srv.total, &requests),
+				expectImageFileMatchesURL(nil),
 			},
-			{
-				// An intact copy is checked against its checksum only: refresh
-				// and plan send no request at all.
-				PreConfig: func() { requests = srv.total() },
-				Config:    testAccImageFileConfig(srvURL+"/a.png", firstPath),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					expectCountStateCheck("image server requests", srv.total, &requests),
-				},
+		},
+		{
+			// An intact copy is checked against its checksum only: refresh
+			// and plan send no request at all.
+			PreConfig:        func() { requests = srv.total() },
+			Config:           testAccImageFileConfig(srvURL+"/a.png", firstPath),
+			ConfigPlanChecks: emptyPlan(),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectCountStateCheck("image server requests", srv.total, &requests),
 			},
-			{
-				// Changing only the timeouts updates the state in place
-				// without downloading again.
-				Config: testAccProviderConfig("http://127.0.0.1:1") + fmt.Sprintf(`
+		},
+		{
+			// Changing only the timeouts updates the state in place
+			// without downloading again.
+			Config: testAccProviderConfig("http://127.0.0.1:1") + fmt.Sprintf(`
 resource "akool_image_file" "hero" {
   url  = %q
   path = %q
@@ -444,64 +429,55 @@ resource "akool_image_file" "hero" {
   }
 }
 `, srvURL+"/a.png", firstPath),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringExact(imageFileSHA256Hex(images["/a.png"]))),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("timeouts").AtMapKey("update"), knownvalue.StringExact("3m")),
-					expectCountStateCheck("image server requests", srv.total, &requests),
-				},
+			ConfigPlanChecks: preApply(
+				plansUpdate(testImageFileAddr),
+				plansString(testImageFileAddr, "sha256", imageFileSHA256Hex(images["/a.png"])),
+			),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("timeouts").AtMapKey("update"), knownvalue.StringExact("3m")),
+				expectCountStateCheck("image server requests", srv.total, &requests),
 			},
-			{
-				Config: testAccImageFileConfig(srvURL+"/b.png", firstPath),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionReplace),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringExact(imageFileSHA256Hex(images["/b.png"]))),
-					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("width"), knownvalue.Int64Exact(12)),
-					expectImageFileMatchesURL(nil),
-				},
+		},
+		{
+			Config: testAccImageFileConfig(srvURL+"/b.png", firstPath),
+			ConfigPlanChecks: preApply(
+				plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionReplace),
+			),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectString(testImageFileAddr, "sha256", imageFileSHA256Hex(images["/b.png"])),
+				expectInt(testImageFileAddr, "width", 12),
+				expectImageFileMatchesURL(nil),
 			},
-			{
-				// A new path: the file moves, nothing is left at the old path.
-				Config: testAccImageFileConfig(srvURL+"/b.png", secondPath),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionReplace),
-						plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("id"), knownvalue.StringExact(secondPath)),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("id"), knownvalue.StringExact(secondPath)),
-					expectImageFileMatchesURL(nil),
-					expectNoImageFile(firstPath),
-				},
+		},
+		{
+			// A new path: the file moves, nothing is left at the old path.
+			Config: testAccImageFileConfig(srvURL+"/b.png", secondPath),
+			ConfigPlanChecks: preApply(
+				plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionReplace),
+				plansString(testImageFileAddr, "id", secondPath),
+			),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectString(testImageFileAddr, "id", secondPath),
+				expectImageFileMatchesURL(nil),
+				expectNoImageFile(firstPath),
 			},
-			{
-				// A missing file whose URL answers 404 (not an emulator
-				// image at all): a warning, no failure, no change.
-				PreConfig: func() {
-					if err := os.Remove(secondPath); err != nil {
-						t.Fatal(err)
-					}
-					srv.mu.Lock()
-					delete(srv.images, "/b.png")
-					srv.mu.Unlock()
-				},
-				Config: testAccImageFileConfig(srvURL+"/b.png", secondPath),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringExact(imageFileSHA256Hex(images["/b.png"]))),
-					expectNoImageFile(secondPath),
-				},
+		},
+		{
+			// A missing file whose URL answers 404 (not an emulator
+			// image at all): a warning, no failure, no change.
+			PreConfig: func() {
+				if err := os.Remove(secondPath); err != nil {
+					t.Fatal(err)
+				}
+				srv.mu.Lock()
+				delete(srv.images, "/b.png")
+				srv.mu.Unlock()
+			},
+			Config:           testAccImageFileConfig(srvURL+"/b.png", secondPath),
+			ConfigPlanChecks: emptyPlan(),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectString(testImageFileAddr, "sha256", imageFileSHA256Hex(images["/b.png"])),
+				expectNoImageFile(secondPath),
 			},
 		},
 	})
@@ -702,16 +678,12 @@ removed {
 		{
 			PreConfig: downloads(1, "before the import"),
 			Config:    config + fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", testImageFileAddr, dest),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("sha256"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{64}$`))),
-				},
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			ConfigPlanChecks: settledPlan(
+				plansUpdate(testImageFileAddr),
+				plansValue(testImageFileAddr, "sha256", knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{64}$`))),
+			),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.CompareValuePairs(testImageFileAddr, tfjsonpath.New("url"),
-					testGeneratedImageAddr, tfjsonpath.New("image_url"), compare.ValuesSame()),
+				expectSameAs(testImageFileAddr, "url", testGeneratedImageAddr, "image_url"),
 			},
 		},
 		{
@@ -757,13 +729,9 @@ resource "akool_image_file" "blocker" {
 			ExpectError: regexp.MustCompile(`(?s)Unable to Write Image File.*not-a-directory.*already generated is\s+kept.*spends no\s+credits`),
 		},
 		{
-			Config: testAccImageFileWithImageConfig(baseURL, good),
-			Check: func(*terraform.State) error {
-				if c := e.Counters().Creates; c != 1 {
-					return fmt.Errorf("the emulator counted %d creates, want 1: fixing the path must not generate again", c)
-				}
-				return nil
-			},
+			// Fixing the path must not generate again.
+			Config:            testAccImageFileWithImageConfig(baseURL, good),
+			Check:             expectCreates(e, 1),
 			ConfigStateChecks: []statecheck.StateCheck{expectImageFileMatchesURL(nil)},
 		},
 	})

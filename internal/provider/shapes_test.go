@@ -10,8 +10,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -47,10 +45,10 @@ output "variation_last" {
 	accTest(t, []tfresource.TestStep{{
 		Config: config,
 		ConfigStateChecks: []statecheck.StateCheck{
-			statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
-			statecheck.ExpectKnownValue("akool_image_variation.var", tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(4)),
-			statecheck.ExpectKnownOutputValue("grid_first", knownvalue.StringRegexp(regexp1Png)),
-			statecheck.ExpectKnownOutputValue("variation_last", knownvalue.StringRegexp(regexp4Png)),
+			expectListSize(testAccGridAddress, "upscaled_urls", 4),
+			expectListSize("akool_image_variation.var", "upscaled_urls", 4),
+			expectOutputMatch("grid_first", regexp1Png),
+			expectOutputMatch("variation_last", regexp4Png),
 		},
 		Check: expectCreateCalls(e, 1, 1),
 	}})
@@ -82,13 +80,9 @@ resource "akool_generated_image" "grid" {
 		t.Fatal("the grid is not in state")
 	}
 	id, _ := grid.AttributeValues["id"].(string)
-	for _, want := range []string{"Warning: Single Images Not Listed Yet", "Akool finished image " + id,
+	res.expectMentions(t, "apply", "Warning: Single Images Not Listed Yet", "Akool finished image "+id,
 		"upscaled_urls is empty because Akool has not listed the grid's single images yet",
-		"A later refresh", "fills upscaled_urls in"} {
-		if !res.mentions(want) {
-			t.Errorf("apply output does not mention %q:\n%s", want, res.output())
-		}
-	}
+		"A later refresh", "fills upscaled_urls in")
 	if grid.Tainted {
 		t.Error("the grid is tainted; a later apply would pay for a new one")
 	}
@@ -125,13 +119,13 @@ resource "akool_generated_image" "grid" {
 		{
 			Config: config,
 			ConfigStateChecks: append(completedPressChecks("akool_image_upscale.up", "U2", 1),
-				statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-				statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(0))),
+				expectString(testAccGridAddress, "status", "completed"),
+				expectListSize(testAccGridAddress, "upscaled_urls", 0)),
 			Check: expectCreateCalls(e, 1, 1),
 		},
 		{
 			Config:           config,
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			ConfigPlanChecks: emptyPlan(),
 			Check:            expectCreateCalls(e, 1, 1),
 		},
 	})
@@ -153,11 +147,11 @@ data "akool_image" "v4" {
 `
 	var checks []statecheck.StateCheck
 	for _, address := range []string{testAccGridAddress, "akool_image_upscale.up", "akool_generated_image.v4", "data.akool_image.v4"} {
-		checks = append(checks, statecheck.ExpectKnownValue(address, tfjsonpath.New("image_url"), knownvalue.StringRegexp(regexpImage)))
+		checks = append(checks, expectMatch(address, "image_url", regexpImage))
 	}
 	accTest(t, []tfresource.TestStep{
 		{Config: config, ConfigStateChecks: checks},
-		{Config: config, ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		{Config: config, ConfigPlanChecks: emptyPlan()},
 	})
 }
 
@@ -199,10 +193,6 @@ func TestAccImageButton_importWithoutParentFields(t *testing.T) {
 		}
 		return step
 	}
-	adopting := []plancheck.PlanCheck{
-		plancheck.ExpectResourceAction(up, plancheck.ResourceActionUpdate),
-		plancheck.ExpectResourceAction(variation, plancheck.ResourceActionUpdate),
-	}
 	accTest(t, []tfresource.TestStep{
 		{
 			Config:            config,
@@ -226,18 +216,15 @@ resource "akool_generated_image" "other" {
 				"Nothing was pressed"),
 		},
 		{
-			Config: config,
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply:             adopting,
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			Config:           config,
+			ConfigPlanChecks: settledPlan(plansUpdate(up), plansUpdate(variation)),
 			// The imported jobs are kept, and take the grid as their image_id.
 			ConfigStateChecks: slices.Concat(completedPressChecks(up, "U2", 1), keepIDs(), []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(up, tfjsonpath.New("index"), knownvalue.Int64Exact(2)),
-				statecheck.ExpectKnownValue(variation, tfjsonpath.New("index"), knownvalue.Int64Exact(4)),
-				statecheck.ExpectKnownValue(variation, tfjsonpath.New("button"), knownvalue.StringExact("V4")),
-				statecheck.CompareValuePairs(up, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
-				statecheck.CompareValuePairs(variation, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame()),
+				expectInt(up, "index", 2),
+				expectInt(variation, "index", 4),
+				expectString(variation, "button", "V4"),
+				expectSameAs(up, "image_id", testAccGridAddress, "id"),
+				expectSameAs(variation, "image_id", testAccGridAddress, "id"),
 			}),
 			Check: expectCreateCalls(e, 1, 2),
 		},
@@ -263,25 +250,22 @@ resource "akool_generated_image" "v4" {
 		{
 			Config: config,
 			ConfigStateChecks: append(keepID(),
-				statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-				statecheck.ExpectKnownValue(address, tfjsonpath.New("upscaled_urls"), knownvalue.ListSizeExact(1)),
+				expectString(address, "status", "completed"),
+				expectListSize(address, "upscaled_urls", 1),
 				statecheck.CompareValuePairs(address, tfjsonpath.New("upscaled_urls").AtSliceIndex(0), address, tfjsonpath.New("image_url"), compare.ValuesSame()),
 			),
 			Check: imported.captureID(),
 		},
-		{Config: config, ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		{Config: config, ConfigPlanChecks: emptyPlan()},
 		imported.forgetStep(testAccProviderConfig(url)),
 		imported.importStep(config),
 		{
 			// resolution is adopted in place; api_version is read as v4.
-			Config: config,
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate)},
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			Config:           config,
+			ConfigPlanChecks: settledPlan(plansUpdate(address)),
 			// The imported job is kept.
 			ConfigStateChecks: append(keepID(),
-				statecheck.ExpectKnownValue(address, tfjsonpath.New("api_version"), knownvalue.StringExact("v4")),
+				expectString(address, "api_version", "v4"),
 			),
 			Check: expectCreateCalls(e, 1, 0),
 		},
@@ -302,10 +286,10 @@ func TestAccGeneratedImage_createAnswerWithUnusableFields(t *testing.T) {
 	accTest(t, []tfresource.TestStep{{
 		Config: config,
 		ConfigStateChecks: append(completedImageChecks(testAccGridAddress),
-			statecheck.ExpectKnownValue(testAccGridAddress, tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(4)),
-			statecheck.ExpectKnownValue("akool_image_upscale.up", tfjsonpath.New("deduction_credit"), knownvalue.Float64Exact(1)),
-			statecheck.ExpectKnownValue("akool_image_upscale.up", tfjsonpath.New("status"), knownvalue.StringExact("completed")),
-			statecheck.ExpectKnownValue("akool_image_upscale.up", tfjsonpath.New("created_at"), knownvalue.NotNull())),
+			expectFloat(testAccGridAddress, "deduction_credit", 4),
+			expectFloat("akool_image_upscale.up", "deduction_credit", 1),
+			expectString("akool_image_upscale.up", "status", "completed"),
+			expectNotNull("akool_image_upscale.up", "created_at")),
 		Check: expectCreateCalls(e, 1, 1),
 	}})
 }

@@ -71,19 +71,15 @@ func TestAccSpendingCap_imagesEmulatorCounts(t *testing.T) {
 		},
 		{
 			// Three images exist; only the fourth is new.
-			Config: testAccCappedProvider(url, 1) + testAccImages(4, "a red kite", ""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("akool_generated_image.img3", plancheck.ResourceActionCreate)},
-			},
-			Check: expectCreates(e, 4),
+			Config:           testAccCappedProvider(url, 1) + testAccImages(4, "a red kite", ""),
+			ConfigPlanChecks: preApply(plansCreate("akool_generated_image.img3")),
+			Check:            expectCreates(e, 4),
 		},
 		{
 			// In-place updates spend nothing, so a cap of 0 allows them.
-			Config: testAccCappedProvider(url, 0) + testAccImages(4, "a red kite", "  webhook_url = \"https://hooks.example.com/akool\"\n"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("akool_generated_image.img0", plancheck.ResourceActionUpdate)},
-			},
-			Check: expectCreates(e, 4),
+			Config:           testAccCappedProvider(url, 0) + testAccImages(4, "a red kite", "  webhook_url = \"https://hooks.example.com/akool\"\n"),
+			ConfigPlanChecks: preApply(plansUpdate("akool_generated_image.img0")),
+			Check:            expectCreates(e, 4),
 		},
 		{
 			// A changed prompt replaces the image: a new paid job.
@@ -148,11 +144,9 @@ func TestAccSpendingCap_applyEnforcesEnvironmentEmulatorCounts(t *testing.T) {
 
 	accTest(t, []tfresource.TestStep{
 		{
-			Config: testAccProviderConfig(url) + testAccImages(3, "a paper boat", ""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{setEnvAtApply{envMaxNewImages, "1"}},
-			},
-			ExpectError: regexp.MustCompile(`(?s)Akool Spending Cap.*max_new_images\s+=\s+1.*` + envMaxNewImages),
+			Config:           testAccProviderConfig(url) + testAccImages(3, "a paper boat", ""),
+			ConfigPlanChecks: preApply(setEnvAtApply{envMaxNewImages, "1"}),
+			ExpectError:      regexp.MustCompile(`(?s)Akool Spending Cap.*max_new_images\s+=\s+1.*` + envMaxNewImages),
 		},
 	})
 	if c := e.Counters(); c.CreateAttempts > 1 {

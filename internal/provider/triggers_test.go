@@ -5,13 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
@@ -35,11 +31,9 @@ resource "akool_generated_image" "test" {
 func triggerBumpedStep(e *emulator.Emulator, url string) tfresource.TestStep {
 	return tfresource.TestStep{
 		Config: testAccTriggersImageConfig(url, "2"),
-		ConfigPlanChecks: tfresource.ConfigPlanChecks{
-			PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
-			},
-		},
+		ConfigPlanChecks: preApply(
+			plansReplace(testAccImageAddress),
+		),
 		Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 2), expectCreateAttempts(e, 2)),
 	}
 }
@@ -49,40 +43,33 @@ func triggerBumpedStep(e *emulator.Emulator, url string) tfresource.TestStep {
 func TestAccGeneratedImage_triggers(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	ids := statecheck.CompareValue(compare.ValuesDiffer())
+	ids := changedID(testAccImageAddress)
 	accTest(t, []tfresource.TestStep{
 		{
 			Config: testAccTriggersImageConfig(url, "1"),
 			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
-				ids.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
-					knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")}))),
+				ids(),
+				expectValue(testAccImageAddress, "triggers", stringMap(map[string]string{"revision": "1"}))),
 			Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
 		},
 		{
 			// The same triggers: nothing planned, nothing sent.
-			Config: testAccTriggersImageConfig(url, "1"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
-			Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
+			Config:           testAccTriggersImageConfig(url, "1"),
+			ConfigPlanChecks: emptyPlan(),
+			Check:            tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
 		},
 		{
 			// A bumped trigger: one new image.
 			Config: testAccTriggersImageConfig(url, "2"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionDestroyBeforeCreate),
-					plancheck.ExpectUnknownValue(testAccImageAddress, tfjsonpath.New("id")),
-					plancheck.ExpectUnknownValue(testAccImageAddress, tfjsonpath.New("expires_at")),
-				},
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			ConfigPlanChecks: settledPlan(
+				plansReplace(testAccImageAddress),
+				plansUnknown(testAccImageAddress, "id"),
+				plansUnknown(testAccImageAddress, "expires_at"),
+			),
 			ConfigStateChecks: append(completedImageChecks(testAccImageAddress),
-				ids.AddStateValue(testAccImageAddress, tfjsonpath.New("id")),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
-					knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("2")})),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("expired"), knownvalue.Bool(false))),
+				ids(),
+				expectValue(testAccImageAddress, "triggers", stringMap(map[string]string{"revision": "2"})),
+				expectExpired(testAccImageAddress, false)),
 			Check: tfresource.ComposeTestCheckFunc(
 				expectCreates(e, 1+1), expectCreateAttempts(e, 1+1), expectExpiresAt(testAccImageAddress)),
 		},
@@ -119,16 +106,12 @@ func TestAccGeneratedImage_triggersAfterImport(t *testing.T) {
 		importStep,
 		{
 			Config: testAccTriggersImageConfig(url, "1"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
-				},
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			ConfigPlanChecks: settledPlan(
+				plansUpdate(testAccImageAddress),
+			),
 			// The imported job is kept.
 			ConfigStateChecks: append(keepID(),
-				statecheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
-					knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
+				expectValue(testAccImageAddress, "triggers", stringMap(map[string]string{"revision": "1"})),
 			),
 			Check: tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
 		},
@@ -161,8 +144,8 @@ func TestAccImageButtons_triggers(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	const upscale, variation = "akool_image_upscale.test", "akool_image_variation.test"
-	upscaleIDs := statecheck.CompareValue(compare.ValuesDiffer())
-	variationIDs := statecheck.CompareValue(compare.ValuesDiffer())
+	upscaleIDs := changedID(upscale)
+	variationIDs := changedID(variation)
 	counts := func(creates, presses int) tfresource.TestCheckFunc {
 		return tfresource.ComposeTestCheckFunc(expectCreates(e, creates), expectPresses(e, presses), expectCreateAttempts(e, creates+presses))
 	}
@@ -170,32 +153,27 @@ func TestAccImageButtons_triggers(t *testing.T) {
 		{
 			Config: testAccTriggersButtonsConfig(url, "1", ""),
 			ConfigStateChecks: []statecheck.StateCheck{
-				upscaleIDs.AddStateValue(upscale, tfjsonpath.New("id")),
-				variationIDs.AddStateValue(variation, tfjsonpath.New("id")),
+				upscaleIDs(),
+				variationIDs(),
 			},
 			Check: counts(1, 2),
 		},
 		{
-			Config: testAccTriggersButtonsConfig(url, "1", ""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
-			Check: counts(1, 2),
+			Config:           testAccTriggersButtonsConfig(url, "1", ""),
+			ConfigPlanChecks: emptyPlan(),
+			Check:            counts(1, 2),
 		},
 		{
 			Config: testAccTriggersButtonsConfig(url, "2", ""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccGridAddress, plancheck.ResourceActionDestroyBeforeCreate),
-					plancheck.ExpectResourceAction(upscale, plancheck.ResourceActionDestroyBeforeCreate),
-					plancheck.ExpectResourceAction(variation, plancheck.ResourceActionDestroyBeforeCreate),
-				},
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			ConfigPlanChecks: settledPlan(
+				plansReplace(testAccGridAddress),
+				plansReplace(upscale),
+				plansReplace(variation),
+			),
 			ConfigStateChecks: append(append(completedPressChecks(upscale, "U2", 1), completedPressChecks(variation, "V4", 4)...),
-				upscaleIDs.AddStateValue(upscale, tfjsonpath.New("id")),
-				variationIDs.AddStateValue(variation, tfjsonpath.New("id")),
-				statecheck.CompareValuePairs(upscale, tfjsonpath.New("image_id"), testAccGridAddress, tfjsonpath.New("id"), compare.ValuesSame())),
+				upscaleIDs(),
+				variationIDs(),
+				expectSameAs(upscale, "image_id", testAccGridAddress, "id")),
 			Check: tfresource.ComposeTestCheckFunc(counts(2, 4), expectPressedOnce(e, upscale, variation)),
 		},
 		{
@@ -204,11 +182,9 @@ func TestAccImageButtons_triggers(t *testing.T) {
 		},
 		{
 			// Nothing was sent, and the state is as it was.
-			Config: testAccTriggersButtonsConfig(url, "2", ""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
-			Check: counts(2, 4),
+			Config:           testAccTriggersButtonsConfig(url, "2", ""),
+			ConfigPlanChecks: emptyPlan(),
+			Check:            counts(2, 4),
 		},
 	})
 }
@@ -235,16 +211,12 @@ func TestAccImageUpscale_triggersAfterImport(t *testing.T) {
 		imported.importStep(withTriggers("1")),
 		{
 			Config: withTriggers("1"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(upscale, plancheck.ResourceActionUpdate),
-					expectNoUnknownValues(upscale),
-				},
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			ConfigPlanChecks: settledPlan(
+				plansUpdate(upscale),
+				expectNoUnknownValues(upscale),
+			),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(upscale, tfjsonpath.New("triggers"),
-					knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
+				expectValue(upscale, "triggers", stringMap(map[string]string{"revision": "1"})),
 			},
 			Check: tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
 		},
@@ -274,16 +246,12 @@ func TestAccImageVariation_triggersAddedAfterImport(t *testing.T) {
 		imported.forgetStep(grid),
 		imported.importStep(block("")),
 		{
-			Config: block(""),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			Config:           block(""),
+			ConfigPlanChecks: emptyPlan(),
 		},
 		{
-			Config: block("  triggers = { revision = \"1\" }\n"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(variation, plancheck.ResourceActionUpdate)},
-			},
+			Config:           block("  triggers = { revision = \"1\" }\n"),
+			ConfigPlanChecks: preApply(plansUpdate(variation)),
 			// The imported job is kept.
 			ConfigStateChecks: keepID(),
 			Check:             tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
@@ -305,14 +273,10 @@ func TestAccGeneratedImage_triggersAdded(t *testing.T) {
 		{Config: testAccImageConfig(url, "a weather vane on a barn roof"), ConfigStateChecks: keepID()},
 		{
 			Config: testAccTriggersImageConfig(url, "1"),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccImageAddress, plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue(testAccImageAddress, tfjsonpath.New("triggers"),
-						knownvalue.MapExact(map[string]knownvalue.Check{"revision": knownvalue.StringExact("1")})),
-				},
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
+			ConfigPlanChecks: settledPlan(
+				plansUpdate(testAccImageAddress),
+				plansValue(testAccImageAddress, "triggers", stringMap(map[string]string{"revision": "1"})),
+			),
 			ConfigStateChecks: keepID(),
 			Check:             tfresource.ComposeTestCheckFunc(expectCreates(e, 1), expectCreateAttempts(e, 1)),
 		},

@@ -1,0 +1,863 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/akool-community/terraform-provider-akool/internal/akool"
+	"github.com/akool-community/terraform-provider-akool/internal/emulator"
+)
+
+// The main life cycle: two upscales of different sub-images of one grid in
+// one apply, a re-apply that presses nothing, import (verified, then
+// persisted and planned empty), an in-place change of webhook_url, and a new
+// parent that replaces both upscales.
+func TestAccImageUpscale_lifecycle(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	const first, third = "akool_image_upscale.first", "akool_image_upscale.third"
+	config := func(prompt, webhook string) string {
+		extra := ""
+		if webhook != "" {
+			extra = fmt.Sprintf("  webhook_url = %q\n", webhook)
+		}
+		return testAccGridConfig(url, prompt) +
+			testAccButtonBlock("akool_image_upscale", "first", "akool_generated_image.grid.id", 1, extra) +
+			testAccButtonBlock("akool_image_upscale", "third", "akool_generated_image.grid.id", 3, "")
+	}
+	imported := &reimport{address: first}
+	keepIDs := sameIDs(first, third)
+	replaced := newIDs(testAccGridAddress, first, third)
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: config("a lighthouse in a storm", ""),
+			ConfigPlanChecks: preApply(
+				plansCreate(first),
+				plansCreate(third),
+				plansString(first, "button", "U1"),
+				plansString(third, "button", "U3"),
+				plansUnknown(first, "image_id"),
+			),
+			ConfigStateChecks: slices.Concat(completedPressChecks(first, "U1", 1), completedPressChecks(third, "U3", 1),
+				keepIDs(), replaced(), []statecheck.StateCheck{
+					expectInt(first, "index", 1),
+					expectInt(third, "index", 3),
+					expectSameAs(first, "image_id", testAccGridAddress, "id"),
+					expectSameAs(third, "image_id", testAccGridAddress, "id"),
+					expectDifferent(first, "id", third, "id"),
+				}),
+			Check: tfresource.ComposeTestCheckFunc(
+				expectCreateCalls(e, 1, 2),
+				expectPressedOnce(e, first, third),
+				imported.captureID(),
+			),
+		},
+		{
+			// Applying the same configuration again presses nothing; the
+			// refreshed grid lists both buttons as used.
+			Config:           config("a lighthouse in a storm", ""),
+			ConfigPlanChecks: emptyPlan(),
+			ConfigStateChecks: append(keepIDs(),
+				expectListSize(testAccGridAddress, "used_buttons", 2),
+			),
+			Check: expectCreateCalls(e, 1, 2),
+		},
+		{
+			// image_id and index are read back from Akool.
+			ResourceName:      first,
+			ImportState:       true,
+			ImportStateVerify: true,
+		},
+		// Forget the upscale in Terraform (not in Akool), then import it.
+		imported.forgetStep(testAccGridConfig(url, "a lighthouse in a storm") +
+			testAccButtonBlock("akool_image_upscale", "third", "akool_generated_image.grid.id", 3, "")),
+		imported.importStep(config("a lighthouse in a storm", "")),
+		{
+			// After import, the same configuration plans no change.
+			Config:            config("a lighthouse in a storm", ""),
+			ConfigPlanChecks:  emptyPlan(),
+			ConfigStateChecks: append(completedPressChecks(first, "U1", 1), keepIDs()...),
+			Check:             expectCreateCalls(e, 1, 2),
+		},
+		{
+			Config: config("a lighthouse in a storm", "https://hooks.example.com/akool"),
+			ConfigPlanChecks: preApply(
+				plansUpdate(first),
+				plansNoop(third),
+			),
+			ConfigStateChecks: append(keepIDs(),
+				expectString(first, "webhook_url", "https://hooks.example.com/akool"),
+				expectString(first, "status", "completed"),
+			),
+			Check: expectCreateCalls(e, 1, 2),
+		},
+		{
+			// A new parent (its prompt changed) replaces its upscales: the
+			// buttons are pressed on the new grid.
+			Config: config("a lighthouse after the storm", "https://hooks.example.com/akool"),
+			ConfigPlanChecks: preApply(
+				plansReplace(testAccGridAddress),
+				plansReplace(first),
+				plansReplace(third),
+			),
+			ConfigStateChecks: slices.Concat(completedPressChecks(first, "U1", 1), completedPressChecks(third, "U3", 1),
+				replaced(), []statecheck.StateCheck{
+					expectSameAs(first, "image_id", testAccGridAddress, "id"),
+					expectSameAs(third, "image_id", testAccGridAddress, "id"),
+				}),
+			Check: tfresource.ComposeTestCheckFunc(expectCreateCalls(e, 2, 4), expectPressedOnce(e, first, third)),
+		},
+	})
+}
+
+// A second resource for a button that is already pressed fails before
+// anything is sent. The first press is made by an earlier apply, so the
+// second resource reads a parent that lists the button as used: the order is
+// certain, unlike two such resources created in parallel in one apply.
+func TestAccImageUpscale_usedButtonRefused(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	const a = "akool_image_upscale.a"
+	config := testAccGridConfig(url, "a red bicycle against a wall") +
+		testAccButtonBlock("akool_image_upscale", "a", "akool_generated_image.grid.id", 2, "")
+	var attempts int
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: config,
+			Check: tfresource.ComposeTestCheckFunc(
+				expectPressedOnce(e, a),
+				checkCounters(e, func(c emulator.Counters) error { attempts = c.CreateAttempts; return nil }),
+			),
+		},
+		{
+			Config:   config + testAccButtonBlock("akool_image_upscale", "b", "akool_generated_image.grid.id", 2, ""),
+			PlanOnly: true, // the parent is known: the plan itself fails
+			ExpectError: errorPattern("Button Already Pressed", "Button U2 of image", "has already been pressed",
+				"by this or another configuration", "Akool refuses to press the same button twice",
+				"Nothing was sent to Akool", "terraform import <address> <id of that job>"),
+		},
+		{
+			// The refused resource left nothing behind.
+			Config:           config,
+			ConfigPlanChecks: emptyPlan(),
+			Check: tfresource.ComposeTestCheckFunc(
+				expectNotInState("akool_image_upscale.b"),
+				expectPressedOnce(e, a),
+				expectPresses(e, 1),
+				checkCounters(e, func(c emulator.Counters) error {
+					if c.CreateAttempts != attempts {
+						return fmt.Errorf("create attempts went from %d to %d; the refused press must not be sent", attempts, c.CreateAttempts)
+					}
+					return nil
+				}),
+			),
+		},
+	})
+}
+
+// Two resources for the same button in one apply: both read the parent
+// before either presses, so either the provider or Akool (code 1011) refuses
+// one of them; Akool accepts exactly one press.
+func TestAccImageUpscale_sameButtonTwiceInOneApply(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	accTest(t, []tfresource.TestStep{{
+		Config: testAccGridConfig(url, "twin sailboats at anchor") +
+			testAccButtonBlock("akool_image_upscale", "a", "akool_generated_image.grid.id", 4, "") +
+			testAccButtonBlock("akool_image_upscale", "b", "akool_generated_image.grid.id", 4, ""),
+		ExpectError: regexp.MustCompile(`(?s)(Button\s+Already\s+Pressed|Button\s+Pressed\s+Twice\s+in\s+One\s+Plan|Unable\s+to\s+Upscale\s+Image.*code\s+1011)`),
+	}})
+	expectAfterSteps(t, expectPresses(e, 1))
+}
+
+// Parents that cannot be pressed are refused at plan time with an
+// explanation, and no press is sent: an unfinished, a failed and an unknown image, a v4 image and
+// an upscale (no buttons), and a button pressed outside Terraform.
+func TestAccImageUpscale_parentRefused(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	jobs := newJobsOutside(t, url)
+	grid := jobs.v3("a grid of tulips").ID
+	single := jobs.v4(akool.CreateV4Request{Prompt: "one tulip"}).ID
+	failed := jobs.v3("tulips [fail]").ID
+	e.Clock().Advance(time.Hour)
+	upscale := jobs.press(grid, "U1").ID
+	e.Clock().Advance(time.Hour)
+	e.SetJobTime(time.Hour, time.Hour)
+	unfinished := jobs.v3("slow tulips").ID
+	before := e.Counters()
+
+	cases := []struct {
+		typ, parent string
+		index       int
+		want        []string
+	}{
+		{"akool_image_upscale", unfinished, 1, []string{"Parent Image Not Finished", "Image " + unfinished + " is queueing at Akool",
+			"button U1 cannot be pressed until it has finished", "Nothing was sent"}},
+		{"akool_image_variation", failed, 2, []string{"Parent Image Failed", failed, "V2"}},
+		{"akool_image_upscale", single, 1, []string{"Button Not Offered", "Image " + single + " does not offer button U1",
+			"it offers no buttons", "v4 images and upscales are single pictures"}},
+		{"akool_image_variation", upscale, 1, []string{"Button Not Offered", "result of button U1 of image " + grid}},
+		{"akool_image_upscale", grid, 1, []string{"Button Already Pressed", "Button U1 of image " + grid, "terraform import"}},
+		{"akool_image_upscale", "0123456789abcdef01234567", 1, []string{"Parent Image Not Found", "code 1008", "Check image_id"}},
+	}
+	var steps []tfresource.TestStep
+	for _, c := range cases {
+		steps = append(steps, tfresource.TestStep{
+			Config: testAccProviderConfig(url) + testAccButtonBlock(c.typ, "test", fmt.Sprintf("%q", c.parent), c.index, ""),
+			// The parent is known at plan time, so the plan itself fails.
+			PlanOnly:    true,
+			ExpectError: errorPattern(c.want...),
+		})
+	}
+	accTest(t, steps)
+	if c := e.Counters(); c.Presses != before.Presses || c.CreateAttempts != before.CreateAttempts {
+		t.Errorf("presses %d → %d, create attempts %d → %d; a refused press must not be sent",
+			before.Presses, c.Presses, before.CreateAttempts, c.CreateAttempts)
+	}
+}
+
+// Every input check fails at plan time, names the attribute, and nothing is
+// sent to Akool.
+func TestAccImageUpscale_validation(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	cases := []struct {
+		body string
+		want []string
+	}{
+		{"image_id = \"662a10df4197b3af58532e89\"\nindex = 0", []string{"index", "must be between 1 and 4, got: 0"}},
+		{"image_id = \"662a10df4197b3af58532e89\"\nindex = 5", []string{"index", "must be between 1 and 4, got: 5"}},
+		{"image_id = \"662a10df4197b3af58532e8\"\nindex = 1", []string{"image_id", "24 hexadecimal digits"}},
+		{"image_id = \"my-grid\"\nindex = 1", []string{"image_id", "24 hexadecimal digits"}},
+		{"image_id = \"662a10df4197b3af58532e89\"\nindex = 1\nwebhook_url = \"hooks.example.com\"", []string{"Invalid URL", "webhook_url"}},
+		{"image_id = \"662a10df4197b3af58532e89\"", []string{`The argument "index" is required`}},
+		{"image_id = \"662a10df4197b3af58532e89\"\nindex = 1\ntimeouts {\n  create = \"soon\"\n}", []string{"soon"}},
+	}
+	var steps []tfresource.TestStep
+	for _, typ := range []string{"akool_image_upscale", "akool_image_variation"} {
+		for _, c := range cases {
+			steps = append(steps, tfresource.TestStep{
+				Config:      testAccProviderConfig(url) + fmt.Sprintf("resource %q \"test\" {\n%s\n}\n", typ, c.body),
+				PlanOnly:    true,
+				ExpectError: errorPattern(c.want...),
+			})
+		}
+	}
+	accTest(t, steps)
+	expectNoRequests(t, e)
+}
+
+// When the press's answer is lost, the provider says a paid job may exist,
+// never sends the press again, and explains how to adopt the job.
+func TestAccImageUpscale_uncertainPress(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	grid := testAccGridConfig(url, "a message in a bottle, washed ashore")
+	accTest(t, []tfresource.TestStep{
+		{Config: grid, Check: expectCreates(e, 1)},
+		{
+			PreConfig: func() { e.SetFaults(emulator.Faults{CreateDropRate: 1}) },
+			Config:    grid + testAccButtonBlock("akool_image_upscale", "lost", "akool_generated_image.grid.id", 2, ""),
+			ExpectError: errorPattern("Upscale Outcome Unknown", "button U2 of image", "may have started the upscale",
+				"did not send the request again", "terraform import <address> <id>"),
+		},
+	})
+	expectEmulatorCalls(t, e, 1, 1, "exactly one press sent after the grid's create")
+}
+
+// Two resources that press the same button of a parent known at plan time
+// fail the plan, before anything is sent.
+func TestAccImageUpscale_sameButtonTwiceFailsPlan(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	grid := testAccGridConfig(url, "two kites on one string")
+	accTest(t, []tfresource.TestStep{
+		{Config: grid},
+		{
+			Config: grid +
+				testAccButtonBlock("akool_image_upscale", "a", "akool_generated_image.grid.id", 3, "") +
+				testAccButtonBlock("akool_image_upscale", "b", "akool_generated_image.grid.id", 3, ""),
+			PlanOnly:    true,
+			ExpectError: errorPattern("Button Pressed Twice in One Plan", "presses button U3 of image", "Nothing was sent to Akool"),
+		},
+		{
+			// Different buttons of one parent in one plan are fine.
+			Config: grid +
+				testAccButtonBlock("akool_image_upscale", "a", "akool_generated_image.grid.id", 3, "") +
+				testAccButtonBlock("akool_image_upscale", "b", "akool_generated_image.grid.id", 4, ""),
+			Check: expectPressedOnce(e, "akool_image_upscale.a", "akool_image_upscale.b"),
+		},
+	})
+	expectAfterSteps(t, expectPresses(e, 2))
+}
+
+// Changing index replaces the upscale: Terraform plans the replacement
+// twice (the second time as a create), which is the same press, not two.
+func TestAccImageUpscale_indexChangeReplaces(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	grid := testAccGridConfig(url, "a paper boat in a gutter")
+	const address = "akool_image_upscale.test"
+	accTest(t, []tfresource.TestStep{
+		{Config: grid + testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 1, "")},
+		{
+			Config:           grid + testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 2, ""),
+			ConfigPlanChecks: preApply(plansReplace(address)),
+			Check:            expectPressedOnce(e, address),
+		},
+	})
+	expectAfterSteps(t, expectPresses(e, 2)) // U1, then U2
+}
+
+// Changing index of an upscale whose parent Akool no longer knows fails the
+// plan: nothing is destroyed, neither the upscale nor the local copy of its
+// picture, and nothing is pressed.
+func TestAccImageUpscale_goneParentFailsPlanBeforeDestroy(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "upscale.png")
+	config := func(index int) string {
+		return testAccGridConfig(url, "a snail on a wet stone") +
+			testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", index, "") +
+			fmt.Sprintf(`
+resource "akool_image_file" "copy" {
+  url  = akool_image_upscale.test.image_url
+  path = %q
+}
+`, file)
+	}
+	var gridID string
+	var presses int
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: config(1),
+			Check: func(s *terraform.State) error {
+				gridID = s.RootModule().Resources[testAccGridAddress].Primary.ID
+				presses = e.Counters().Presses
+				return nil
+			},
+		},
+		{
+			PreConfig:   func() { e.Forget(gridID) },
+			Config:      config(2),
+			PlanOnly:    true,
+			ExpectError: errorPattern("Parent Image Not Found", "code 1008", "Nothing was pressed"),
+		},
+		{
+			// Nothing was destroyed: the configuration as it was plans no change.
+			Config:           config(1),
+			ConfigPlanChecks: emptyPlan(),
+			Check: func(*terraform.State) error {
+				if _, err := os.Stat(file); err != nil {
+					return fmt.Errorf("the local copy is gone: %w", err)
+				}
+				if got := e.Counters().Presses; got != presses {
+					return fmt.Errorf("presses went from %d to %d", presses, got)
+				}
+				return nil
+			},
+		},
+	})
+}
+
+// A press planned on a parent whose unfinished job this same apply waits for
+// (a create that timed out earlier) is not refused at plan time: the parent
+// finishes before the press, and the press is made once.
+func TestAccImageUpscale_parentResumedInSameApply(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	h := newTFHarness(t)
+	grid := func(timeout string) string {
+		return testAccProviderConfig(url) + fmt.Sprintf(`
+resource "akool_generated_image" "grid" {
+  prompt = "a slow grid of chess pieces"
+  timeouts {
+    create = %q
+  }
+}
+`, timeout)
+	}
+	e.SetJobTime(0, time.Hour) // jobs finish only when the test moves the clock
+	h.initWith(grid("1s"))
+	if res := h.apply(); res.exitCode != 0 || !res.mentions("Image Generation Not Finished") {
+		t.Fatalf("apply exited %d; want it to end with a warning that the job is not finished:\n%s", res.exitCode, res.output())
+	}
+	parent := h.resource(testAccGridAddress)
+	if parent == nil || parent.AttributeValues["status"] == "completed" || parent.Tainted {
+		t.Fatalf("after the timeout the grid is %+v; want it in state, unfinished and untainted", parent)
+	}
+
+	h.writeConfig(grid("2m") + testAccButtonBlock("akool_image_upscale", "one", "akool_generated_image.grid.id", 1, ""))
+	if res := h.run("plan", "-input=false"); res.exitCode != 0 || !res.mentions("1 to add, 1 to change, 0 to destroy") {
+		t.Fatalf("plan exited %d; want the grid's wait resumed and the upscale planned:\n%s", res.exitCode, res.output())
+	}
+
+	id, _ := parent.AttributeValues["id"].(string)
+	readsBefore := e.Counters().ReadsByID[id]
+	run := h.start("apply", "-auto-approve", "-input=false")
+	deadline := time.Now().Add(time.Minute)
+	for e.Counters().ReadsByID[id] < readsBefore+2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	e.SetJobTime(100*time.Millisecond, 300*time.Millisecond) // the press's own job is quick
+	e.Clock().Advance(2 * time.Hour)
+	if res := run.wait(); res.exitCode != 0 {
+		t.Fatalf("apply failed:\n%s", res.output())
+	}
+	if c := e.Counters(); c.Presses != 1 || c.Creates != 1 {
+		t.Errorf("presses = %d, creates = %d; want one of each", c.Presses, c.Creates)
+	}
+}
+
+// A chain: a variation of a grid is a grid again, and one of its sub-images
+// is upscaled. Re-applying presses nothing, and both import back.
+func TestAccImageVariation_chain(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	const variation, detail = "akool_image_variation.second", "akool_image_upscale.detail"
+	config := testAccGridConfig(url, "a village on a hill, watercolor") +
+		testAccButtonBlock("akool_image_variation", "second", "akool_generated_image.grid.id", 2, "") +
+		testAccButtonBlock("akool_image_upscale", "detail", "akool_image_variation.second.id", 4, "")
+
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: config,
+			ConfigPlanChecks: preApply(
+				plansString(variation, "button", "V2"),
+				plansUnknown(variation, "buttons"),
+				plansUnknown(detail, "image_id"),
+			),
+			ConfigStateChecks: append(append(completedPressChecks(variation, "V2", 4), completedPressChecks(detail, "U4", 1)...),
+				expectStrings(variation, "buttons", "U1", "U2", "U3", "U4", "V1", "V2", "V3", "V4"),
+				expectListSize(variation, "upscaled_urls", 4),
+				expectSameAs(variation, "image_id", testAccGridAddress, "id"),
+				expectSameAs(detail, "image_id", variation, "id"),
+			),
+			Check: tfresource.ComposeTestCheckFunc(
+				expectCreateCalls(e, 1, 2),
+				expectPressedOnce(e, variation, detail),
+			),
+		},
+		{
+			// Nothing is pressed again; the refreshed variation lists the
+			// button its upscale pressed.
+			Config:           config,
+			ConfigPlanChecks: emptyPlan(),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectStrings(variation, "used_buttons", "U4"),
+				expectStrings(testAccGridAddress, "used_buttons", "V2"),
+			},
+			Check: expectCreateCalls(e, 1, 2),
+		},
+		{
+			ResourceName:      variation,
+			ImportState:       true,
+			ImportStateVerify: true,
+		},
+		{
+			ResourceName:      detail,
+			ImportState:       true,
+			ImportStateVerify: true,
+		},
+	})
+	expectEmulatorCalls(t, e, 1, 2, "the grid and two presses")
+}
+
+// When Akool no longer knows a variation, refresh keeps it with a warning
+// that explains how to get a new one; nothing is planned or pressed.
+func TestAccImageVariation_goneKeepsState(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	const address = "akool_image_variation.test"
+	h := newAppliedHarness(t, testAccGridConfig(url, "a quiet library at night")+
+		testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 1, ""))
+	kept := h.resource(address)
+	if kept == nil {
+		t.Fatal("the variation is not in state")
+	}
+	id, _ := kept.AttributeValues["id"].(string)
+	e.Forget(id)
+
+	res := h.expectNoChanges("after Akool forgot the variation")
+	res.expectMentions(t, "plan", "Image No Longer Known to Akool", "code 1008 for variation "+id,
+		"does not press a button, and pay, again", "a new variation needs a new parent image")
+	if h.resource(address) == nil {
+		t.Error("the forgotten variation was removed from state")
+	}
+	expectEmulatorCalls(t, e, 1, 1, "the grid and one press")
+}
+
+// Importing a job as the wrong kind of resource, or a job that no button
+// made, is refused with the resource type to use instead.
+func TestAccImageButton_importWrongKind(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	config := testAccGridConfig(url, "a kite festival on the beach") +
+		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 1, "") +
+		testAccButtonBlock("akool_image_variation", "var", "akool_generated_image.grid.id", 1, "")
+	withImported := config +
+		testAccButtonBlock("akool_image_upscale", "imported", "akool_generated_image.grid.id", 1, "") +
+		testAccButtonBlock("akool_image_variation", "imported", "akool_generated_image.grid.id", 1, "")
+	accTest(t, []tfresource.TestStep{
+		{Config: config, Check: expectPresses(e, 2)},
+		importErrorStep(withImported, "akool_image_upscale.imported", "akool_image_variation.var",
+			"Cannot Import Image", "is a variation (button V1 of image", "not an upscale", "Import it as akool_image_variation instead"),
+		importErrorStep(withImported, "akool_image_variation.imported", "akool_image_upscale.up",
+			"Cannot Import Image", "is an upscale (button U1 of image", "not a variation", "Import it as akool_image_upscale instead"),
+		importErrorStep(withImported, "akool_image_upscale.imported", testAccGridAddress,
+			"Cannot Import Image", "offers buttons of its own", "so it is a grid", "not an upscale", "as akool_generated_image"),
+		{
+			Config:        withImported,
+			ResourceName:  "akool_image_upscale.imported",
+			ImportState:   true,
+			ImportStateId: "not-an-id",
+			ExpectError:   errorPattern("Invalid Import ID", "24 hexadecimal digits"),
+		},
+	})
+	expectEmulatorCalls(t, e, 1, 2, "an import must never press a button")
+}
+
+// A press that outlives its create timeout keeps the paid job in state,
+// untainted, with a warning; the next plain apply waits for the same job and
+// presses nothing.
+func TestAccImageButton_timeoutRecovery(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	h, grid := newGridHarness(t, url, "a slow upscale of a harbor")
+
+	// From now on, jobs only finish when the test moves the emulator's clock.
+	e.SetJobTime(0, time.Hour)
+	const address = "akool_image_upscale.slow"
+	config := func(timeout string) string {
+		return grid + testAccButtonBlock("akool_image_upscale", "slow", "akool_generated_image.grid.id", 3,
+			fmt.Sprintf("  timeouts {\n    create = %q\n  }\n", timeout))
+	}
+	h.writeConfig(config("1s"))
+	res := h.apply()
+	if res.exitCode != 0 {
+		t.Errorf("apply exited %d; an apply whose only problem is an unfinished job warns and exits 0:\n%s", res.exitCode, res.output())
+	}
+	res.expectMentions(t, "apply", "Warning: Upscale Not Finished", "credits spent", "within the create timeout (1s)",
+		"not tainted", "continues waiting for the same job for free")
+	first, id := h.expectKeptJob(res, address)
+	if status := first.AttributeValues["status"]; status != "processing" {
+		t.Fatalf("after the timeout: status = %v; want processing", status)
+	}
+
+	// A plain apply (no untaint) with a longer wait. Once the apply has
+	// refreshed and started waiting, the job finishes.
+	h.writeConfig(config("2m"))
+	res = applyFinishingJobsByClock(h, e, id)
+	if res.exitCode != 0 {
+		t.Fatalf("recovery apply failed:\n%s", res.output())
+	}
+	if !res.mentions("0 added, 1 changed, 0 destroyed") {
+		t.Errorf("recovery apply was not one in-place update:\n%s", res.output())
+	}
+	if done := h.expectFinishedJob(address, id); done.AttributeValues["button"] != "U3" {
+		t.Fatalf("after recovery: button %v; want U3", done.AttributeValues["button"])
+	}
+	expectEmulatorCalls(t, e, 1, 1, "the recovery must not press the button again")
+	h.expectNoChanges("after recovery")
+}
+
+// newFailingPressServer serves an emulator whose button jobs end as failed:
+// infobymodelid reports image_status 4 and no image for them once they would
+// have completed. (The emulator only fails jobs whose prompt asks for it, and
+// a press can only be made on a parent that did not fail.)
+func newFailingPressServer(t *testing.T) (*emulator.Emulator, string) {
+	t.Helper()
+	return newEditingEmulator(t, "/infobymodelid", func(data map[string]any) {
+		if data["op_button"] != nil && data["image_status"] == float64(3) {
+			data["image_status"] = 4
+			data["image"] = ""
+		}
+	})
+}
+
+// A press whose job fails is an error naming the job; its id and status stay
+// in state. The next apply replaces it, and as Akool lists the button as
+// used, the new press is refused before it is sent.
+func TestAccImageButton_failedPress(t *testing.T) {
+	t.Parallel()
+	e, url := newFailingPressServer(t)
+	const address = "akool_image_variation.doomed"
+	h := newHarness(t, testAccGridConfig(url, "a cathedral in the clouds")+
+		testAccButtonBlock("akool_image_variation", "doomed", "akool_generated_image.grid.id", 4, ""))
+
+	res := h.apply()
+	if res.exitCode == 0 {
+		t.Fatalf("apply of a failing press succeeded:\n%s", res.output())
+	}
+	failed := h.resource(address)
+	if failed == nil || failed.AttributeValues["status"] != "failed" || !failed.Tainted {
+		t.Fatalf("failed job in state: %+v; want its id with status failed, tainted", failed)
+	}
+	id, _ := failed.AttributeValues["id"].(string)
+	res.expectMentions(t, "apply", "Image Variation Failed", id, "image_status 4", "presses button V4 of image")
+
+	res = h.apply()
+	if res.exitCode == 0 || !res.mentions("Button Already Pressed") || !res.mentions("Button V4 of image") {
+		t.Errorf("second apply: exit %d, want the replacement's press refused as already pressed:\n%s", res.exitCode, res.output())
+	}
+	expectEmulatorCalls(t, e, 1, 1, "the grid and one press")
+}
+
+func TestPressRefusal(t *testing.T) {
+	const parent = "662a10df4197b3af58532e89"
+	all := []string{"U1", "U2", "U3", "U4", "V1", "V2", "V3", "V4"}
+	tests := []struct {
+		name      string
+		img       akool.Image
+		button    string
+		attribute string
+		summary   string // "" means the press may go ahead
+		mentions  []string
+	}{
+		{name: "grid", img: akool.Image{Status: akool.StatusCompleted, Buttons: all}, button: "U2"},
+		{name: "other button used", img: akool.Image{Status: akool.StatusCompleted, Buttons: all, UsedButtons: []string{"U1"}}, button: "U2"},
+		{name: "queueing", img: akool.Image{Status: akool.StatusQueueing}, button: "U2", attribute: "image_id",
+			summary: "Parent Image Not Finished", mentions: []string{parent, "queueing", "U2", "until it has finished", "Nothing was sent"}},
+		{name: "processing", img: akool.Image{Status: akool.StatusProcessing}, button: "V1", attribute: "image_id",
+			summary: "Parent Image Not Finished", mentions: []string{"processing", "V1"}},
+		{name: "failed", img: akool.Image{Status: akool.StatusFailed}, button: "V1", attribute: "image_id",
+			summary: "Parent Image Failed", mentions: []string{parent, "no buttons"}},
+		{name: "used", img: akool.Image{Status: akool.StatusCompleted, Buttons: all, UsedButtons: []string{"V2"}}, button: "V2",
+			attribute: "index", summary: "Button Already Pressed",
+			mentions: []string{"Button V2 of image " + parent, "this or another configuration", "refuses", "terraform import <address> <id of that job>", "Nothing was sent"}},
+		{name: "used and no longer offered", img: akool.Image{Status: akool.StatusCompleted, Buttons: []string{"U1"}, UsedButtons: []string{"u2"}},
+			button: "U2", attribute: "index", summary: "Button Already Pressed"},
+		{name: "v4", img: akool.Image{Status: akool.StatusCompleted, ModelName: "m"}, button: "U1", attribute: "image_id",
+			summary: "Button Not Offered", mentions: []string{parent, "it offers no buttons)", "v4 images"}},
+		{name: "upscale", img: akool.Image{Status: akool.StatusCompleted, ParentID: "aaaaaaaaaaaaaaaaaaaaaaaa", Button: "U3"}, button: "U1",
+			attribute: "image_id", summary: "Button Not Offered", mentions: []string{"result of button U3 of image aaaaaaaaaaaaaaaaaaaaaaaa"}},
+		{name: "partial buttons", img: akool.Image{Status: akool.StatusCompleted, Buttons: []string{"U1", "U2"}}, button: "V1",
+			attribute: "image_id", summary: "Button Not Offered", mentions: []string{"it offers U1, U2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			attribute, summary, detail := pressRefusal(&tt.img, parent, tt.button)
+			if summary != tt.summary || attribute != tt.attribute {
+				t.Fatalf("pressRefusal = (%q, %q), want (%q, %q); detail: %s", attribute, summary, tt.attribute, tt.summary, detail)
+			}
+			for _, want := range tt.mentions {
+				if !strings.Contains(detail, want) {
+					t.Errorf("detail does not mention %q: %s", want, detail)
+				}
+			}
+		})
+	}
+}
+
+func TestAddPressError(t *testing.T) {
+	const parent = "662a10df4197b3af58532e89"
+	tests := []struct {
+		name     string
+		kind     *buttonKind
+		err      error
+		summary  string
+		mentions []string
+	}{
+		{name: "already operated", kind: upscaleKind,
+			err:      &akool.APIError{Code: akool.CodeAlreadyOperated, Message: "already operated", Endpoint: "/createbybutton"},
+			summary:  "Unable to Upscale Image",
+			mentions: []string{"button U2 of image " + parent, "code 1011", `"already operated"`, "already done", "terraform import"}},
+		{name: "cannot operate", kind: variationKind,
+			err:      &akool.APIError{Code: akool.CodeCannotOperate, Message: "cannot operate", Endpoint: "/createbybutton"},
+			summary:  "Unable to Create Image Variation",
+			mentions: []string{"code 1010", "cannot be operated on", "finished grid"}},
+		{name: "no credit", kind: variationKind,
+			err:      &akool.APIError{Code: akool.CodeNoCredit, Message: "quota", Endpoint: "/createbybutton"},
+			summary:  "Unable to Create Image Variation",
+			mentions: []string{"code 1006", "top it up"}},
+		{name: "uncertain", kind: upscaleKind,
+			err:      &akool.UncertainError{Endpoint: "/createbybutton", Err: fmt.Errorf("connection reset")},
+			summary:  "Upscale Outcome Unknown",
+			mentions: []string{"connection reset", "may have started the upscale", "did not send the request again", "terraform import <address> <id>"}},
+		{name: "network", kind: upscaleKind, err: fmt.Errorf("dial tcp: connection refused"),
+			summary: "Unable to Upscale Image", mentions: []string{"before Akool accepted it", "connection refused", "Nothing was pressed"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var diags diag.Diagnostics
+			button := tt.kind.button(2)
+			tt.kind.addPressError(&diags, parent, button, tt.err)
+			if len(diags.Errors()) != 1 || diags.Errors()[0].Summary() != tt.summary {
+				t.Fatalf("diagnostics = %v, want one error %q", diags, tt.summary)
+			}
+			for _, want := range tt.mentions {
+				if !strings.Contains(diags.Errors()[0].Detail(), want) {
+					t.Errorf("detail does not mention %q: %s", want, diags.Errors()[0].Detail())
+				}
+			}
+		})
+	}
+}
+
+func TestAdoptImported(t *testing.T) {
+	const id, parent = "662a10df4197b3af58532e89", "aaaaaaaaaaaaaaaaaaaaaaaa"
+	tests := []struct {
+		name         string
+		kind         *buttonKind
+		img          akool.Image
+		wantIndex    int64  // 0 means an error is expected, unless wantNull
+		mentions     string // in the error
+		wantNull     bool   // image_id, index and button stay null
+		wantNoParent bool   // image_id stays null
+	}{
+		{name: "upscale", kind: upscaleKind, img: akool.Image{ParentID: parent, Button: "U3"}, wantIndex: 3},
+		{name: "variation, lower case", kind: variationKind, img: akool.Image{ParentID: parent, Button: " v2"}, wantIndex: 2},
+		{name: "wrong kind", kind: upscaleKind, img: akool.Image{ParentID: parent, Button: "V2"}, mentions: "Import it as akool_image_variation"},
+		{name: "a grid as an upscale", kind: upscaleKind, img: akool.Image{Buttons: []string{"U1", "V1"}}, mentions: "so it is a grid"},
+		// What Akool leaves out stays null, for the configuration to fill.
+		{name: "no parent and button", kind: variationKind, img: akool.Image{Buttons: []string{"U1"}}, wantNull: true},
+		{name: "no parent and button, upscale", kind: upscaleKind, img: akool.Image{}, wantNull: true},
+		{name: "no parent", kind: variationKind, img: akool.Image{Button: "V1"}, wantIndex: 1, wantNoParent: true},
+		{name: "unknown button", kind: upscaleKind, img: akool.Image{ParentID: parent, Button: "U9"}, mentions: `"U9"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := imageButtonModel{jobResultModel: jobResultModel{ID: types.StringValue(id)}}
+			var diags diag.Diagnostics
+			ok := tt.kind.adoptImported(&m, &tt.img, &diags)
+			if tt.wantNull {
+				if !ok || diags.HasError() || !m.ImageID.IsNull() || !m.Index.IsNull() || !m.Button.IsNull() {
+					t.Fatalf("adoptImported = %v, %v, image_id %s, index %s, button %s; want success with all three null",
+						ok, diags, m.ImageID, m.Index, m.Button)
+				}
+				return
+			}
+			if tt.wantIndex == 0 {
+				if ok || !diags.HasError() || !strings.Contains(diags.Errors()[0].Detail(), tt.mentions) {
+					t.Fatalf("adoptImported = %v, %v; want an error mentioning %q", ok, diags, tt.mentions)
+				}
+				return
+			}
+			if !ok || diags.HasError() {
+				t.Fatalf("adoptImported = %v, %v", ok, diags)
+			}
+			wantButton := tt.kind.button(tt.wantIndex)
+			if tt.wantNoParent {
+				if !m.ImageID.IsNull() || m.Index.ValueInt64() != tt.wantIndex || m.Button.ValueString() != wantButton {
+					t.Errorf("image_id, index, button = %s, %s, %s; want null, %d, %s", m.ImageID, m.Index, m.Button, tt.wantIndex, wantButton)
+				}
+				return
+			}
+			if m.ImageID.ValueString() != parent || m.Index.ValueInt64() != tt.wantIndex || m.Button.ValueString() != wantButton {
+				t.Errorf("image_id, index, button = %s, %s, %s; want %s, %d, %s", m.ImageID, m.Index, m.Button, parent, tt.wantIndex, wantButton)
+			}
+		})
+	}
+}
+
+// The wait's diagnostics speak of the press: its button, its parent, and
+// why replacing it does not help.
+func TestFinishWait_button(t *testing.T) {
+	ctx := context.Background()
+	const id, parent = "662a10df4197b3af58532e89", "aaaaaaaaaaaaaaaaaaaaaaaa"
+	for _, kind := range []*buttonKind{upscaleKind, variationKind} {
+		newState := func() (tfsdk.State, buttonModel) {
+			state := testState(t, &imageButtonResource{kind: kind}, nil)
+			m := kind.newModel()
+			if diags := state.Get(ctx, m); diags.HasError() {
+				t.Fatal(diags)
+			}
+			m.base().ImageID = types.StringValue(parent)
+			m.base().Button = types.StringValue(kind.button(2))
+			m.applyImage(&akool.Image{ID: id, Status: akool.StatusQueueing}, time.Now())
+			return state, m
+		}
+
+		state, m := newState()
+		var diags diag.Diagnostics
+		finishWait(ctx, nil, m, &akool.Image{ID: id, Status: akool.StatusFailed}, &akool.JobFailedError{Image: &akool.Image{ID: id}},
+			time.Now(), time.Minute, false, &state, &diags)
+		var status types.String
+		state.GetAttribute(ctx, path.Root("status"), &status)
+		if status.ValueString() != "failed" || len(diags.Errors()) != 1 || diags.Errors()[0].Summary() != kind.operation+" Failed" {
+			t.Fatalf("%s: failed job: status %s, diagnostics %v", kind.typeName(), status, diags)
+		}
+		if detail := diags.Errors()[0].Detail(); !strings.Contains(detail, id) || !strings.Contains(detail, kind.button(2)+" of image "+parent) {
+			t.Errorf("%s: failed detail does not name the job, button and parent: %s", kind.typeName(), detail)
+		}
+
+		state, m = newState()
+		diags = nil
+		finishWait(ctx, nil, m, &akool.Image{ID: id, Status: akool.StatusProcessing}, context.DeadlineExceeded, time.Now(), time.Minute, false, &state, &diags)
+		if diags.HasError() || len(diags.Warnings()) != 1 || diags.Warnings()[0].Summary() != kind.operation+" Not Finished" {
+			t.Fatalf("%s: timeout: diagnostics %v; want one warning and no error (an error taints)", kind.typeName(), diags)
+		}
+		detail := diags.Warnings()[0].Detail()
+		for _, want := range []string{id, "not tainted", "continues waiting for the same job for free", "image_url is not set"} {
+			if !strings.Contains(detail, want) {
+				t.Errorf("%s: timeout detail does not mention %q: %s", kind.typeName(), want, detail)
+			}
+		}
+	}
+}
+
+// Only variations carry the grid attributes; both kinds share the rest.
+func TestImageButtonSchema(t *testing.T) {
+	ctx := context.Background()
+	grid := []string{"upscaled_urls", "buttons", "used_buttons"}
+	shared := []string{"id", "image_id", "index", "button", "webhook_url", "triggers", "status", "image_url", "deduction_credit",
+		"created_at", "expires_at", "expired"}
+	for _, tt := range []struct {
+		kind     *buttonKind
+		typeName string
+		hasGrid  bool
+	}{{upscaleKind, "akool_image_upscale", false}, {variationKind, "akool_image_variation", true}} {
+		r := &imageButtonResource{kind: tt.kind}
+		meta := &resource.MetadataResponse{}
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "akool"}, meta)
+		if meta.TypeName != tt.typeName {
+			t.Errorf("type name = %s, want %s", meta.TypeName, tt.typeName)
+		}
+		s := resourceSchema(t, r)
+		if diags := s.ValidateImplementation(ctx); diags.HasError() {
+			t.Errorf("%s: invalid schema: %v", tt.typeName, diags)
+		}
+		attributes := s.GetAttributes()
+		for _, name := range shared {
+			if _, ok := attributes[name]; !ok {
+				t.Errorf("%s has no attribute %s", tt.typeName, name)
+			}
+		}
+		for _, name := range grid {
+			if _, ok := attributes[name]; ok != tt.hasGrid {
+				t.Errorf("%s: attribute %s present = %v, want %v", tt.typeName, name, ok, tt.hasGrid)
+			}
+		}
+		if len(attributes) != len(shared)+map[bool]int{true: len(grid)}[tt.hasGrid] {
+			t.Errorf("%s has %d attributes, want only the listed ones", tt.typeName, len(attributes))
+		}
+		// The model matches the schema in both directions.
+		state := testState(t, r, nil)
+		m := tt.kind.newModel()
+		if diags := state.Get(ctx, m); diags.HasError() {
+			t.Errorf("%s: reading state into the model: %v", tt.typeName, diags)
+		}
+		m.applyImage(&akool.Image{ID: "662a10df4197b3af58532e89", Status: akool.StatusCompleted, Buttons: []string{"U1"}}, time.Now())
+		if diags := state.Set(ctx, m); diags.HasError() {
+			t.Errorf("%s: writing the model to state: %v", tt.typeName, diags)
+		}
+	}
+}
