@@ -43,15 +43,23 @@ func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
 	return nil
 }
 
-func TestLimiter_freeUntilRefused(t *testing.T) {
-	clk := newFakeClock()
-	l := newLimiter(0, clk.now)
-	for range 50 {
+// waitN takes n turns from l, calling then (when not nil) after each.
+func waitN(t *testing.T, l *limiter, clk *fakeClock, n int, then func()) {
+	t.Helper()
+	for range n {
 		if err := l.wait(context.Background(), clk.sleep); err != nil {
 			t.Fatal(err)
 		}
-		l.answer()
+		if then != nil {
+			then()
+		}
 	}
+}
+
+func TestLimiter_freeUntilRefused(t *testing.T) {
+	clk := newFakeClock()
+	l := newLimiter(0, clk.now)
+	waitN(t, l, clk, 50, l.answer)
 	if len(clk.slept) != 0 {
 		t.Fatalf("an unrefused client waited %v", clk.slept)
 	}
@@ -83,11 +91,7 @@ func TestLimiter_freeUntilRefused(t *testing.T) {
 	}
 	// Nothing goes until the second of the 50 has passed; then requests are
 	// spaced at the new rate.
-	for range 5 {
-		if err := l.wait(context.Background(), clk.sleep); err != nil {
-			t.Fatal(err)
-		}
-	}
+	waitN(t, l, clk, 5, nil)
 	if len(clk.slept) != 5 || clk.slept[0] != time.Second {
 		t.Fatalf("waits = %v, want 5, the first until a second after the 50 were served", clk.slept)
 	}
@@ -161,10 +165,7 @@ func TestLimiter_recovers(t *testing.T) {
 func cutAt8(t *testing.T, clk *fakeClock) *limiter {
 	t.Helper()
 	l := newLimiter(0, clk.now)
-	for range 8 {
-		_ = l.wait(context.Background(), clk.sleep)
-		l.answer()
-	}
+	waitN(t, l, clk, 8, l.answer)
 	for i := range 3 {
 		_ = l.wait(context.Background(), clk.sleep)
 		if cut := l.refuse(clk.now()); (cut != 0) != (i == 2) {
@@ -193,10 +194,7 @@ func TestLimiter_aTraceBelowTheLimitIsWeighedWhileProbing(t *testing.T) {
 	// then no longer ends the probe; refusals beyond the trace still do.
 	clk := newFakeClock()
 	l := cutAt8(t, clk)
-	for range 30 {
-		_ = l.wait(context.Background(), clk.sleep)
-		l.answer()
-	}
+	waitN(t, l, clk, 30, l.answer)
 	if clk.now().Sub(l.cutAt) >= recoveryTime {
 		t.Fatalf("the 30 requests took %v, want them before probing starts", clk.now().Sub(l.cutAt))
 	}
@@ -241,11 +239,7 @@ func TestBeyondTrace(t *testing.T) {
 func TestLimiter_ceiling(t *testing.T) {
 	clk := newFakeClock()
 	l := newLimiter(4, clk.now)
-	for range 9 {
-		if err := l.wait(context.Background(), clk.sleep); err != nil {
-			t.Fatal(err)
-		}
-	}
+	waitN(t, l, clk, 9, nil)
 	if len(clk.slept) != 8 {
 		t.Fatalf("waits = %v, want 8 (the first request goes at once)", clk.slept)
 	}
@@ -351,9 +345,7 @@ func TestLimiter_underAServerLimit(t *testing.T) {
 				return false
 			}
 			retries := 0
-			for range 10 {
-				_ = l.wait(context.Background(), clk.sleep)
-			}
+			waitN(t, l, clk, 10, nil)
 			burstAt := clk.now()
 			for range 10 {
 				if !send(burstAt) {

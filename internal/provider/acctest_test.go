@@ -702,6 +702,19 @@ func (h *tfHarness) mustApply() {
 	h.mustRun("apply", "-auto-approve", "-input=false")
 }
 
+// newExampleHarness starts an initialized CLI test of the example at
+// examples/<example> (see copyExample), with the emulator at url and the
+// test key in the environment, as a user of the example runs it.
+func newExampleHarness(t *testing.T, url, example string, patterns ...string) *tfHarness {
+	t.Helper()
+	h := newTFHarness(t)
+	h.copyExample(example, patterns...)
+	t.Setenv(envEndpoint, url)
+	t.Setenv(envAPIKey, testAccAPIKey)
+	h.init()
+	return h
+}
+
 // copyExample copies the example at examples/<example> into the harness's
 // working directory: every file below it, or, when patterns are given, only
 // its top-level files whose names match one of them.

@@ -13,13 +13,8 @@ import (
 // process, and the demo's relative paths and environment are the process's.
 func TestAccDemo_gallery(t *testing.T) {
 	_, url := newTestEmulator(t)
-	h := newTFHarness(t)
-	h.copyExample("demo", "*.tf", "*.tftpl")
+	h := newExampleHarness(t, url, "demo", "*.tf", "*.tftpl")
 	t.Chdir(h.dir)
-	t.Setenv(envEndpoint, url)
-	t.Setenv(envAPIKey, testAccAPIKey)
-
-	h.init()
 	h.mustApply()
 	page := h.mustRun("output", "-raw", "gallery_html").stdout
 	if got := strings.Count(page, "<figure>"); got != 6 {

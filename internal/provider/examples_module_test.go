@@ -13,12 +13,7 @@ import (
 // Not parallel: the provider runs in this process and reads the environment.
 func TestAccExamples_moduleTestsEmulatorCounts(t *testing.T) {
 	e, url := newTestEmulator(t)
-	h := newTFHarness(t)
-	h.copyExample(filepath.Join("modules", "campaign-image"))
-	t.Setenv(envEndpoint, url)
-	t.Setenv(envAPIKey, testAccAPIKey)
-
-	h.init()
+	h := newExampleHarness(t, url, filepath.Join("modules", "campaign-image"))
 	res := h.run("test")
 	if res.exitCode != 0 || !res.mentions("Success! 5 passed, 0 failed.") {
 		t.Fatalf("terraform test of the example module exited with %d:\n%s", res.exitCode, res.output())
