@@ -200,6 +200,20 @@ resource %q %q {
 `, typ, name, parent, index, extra)
 }
 
+// testAccGridUpscaleVariation is a grid (testAccGridConfig) with an upscale
+// (testAccUpscaleAddress) of sub-image u and a variation
+// (testAccVariationAddress) of sub-image v.
+func testAccGridUpscaleVariation(baseURL, prompt string, u, v int) string {
+	return testAccGridConfig(baseURL, prompt) +
+		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", u, "") +
+		testAccButtonBlock("akool_image_variation", "var", "akool_generated_image.grid.id", v, "")
+}
+
+const (
+	testAccUpscaleAddress   = "akool_image_upscale.up"
+	testAccVariationAddress = "akool_image_variation.var"
+)
+
 // testAccImageDataBlock is one akool_image data source named name that
 // reads the image whose id is the expression id.
 func testAccImageDataBlock(name, id string) string {

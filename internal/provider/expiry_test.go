@@ -165,10 +165,8 @@ resource "akool_generated_image" "test" {
 func TestAccImageResources_expiredPlanWarning(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newAppliedHarness(t, testAccGridConfig(url, "a rope bridge over a gorge")+
-		testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 2, "")+
-		testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 3, ""))
-	addresses := []string{testAccGridAddress, "akool_image_upscale.test", "akool_image_variation.test"}
+	h := newAppliedHarness(t, testAccGridUpscaleVariation(url, "a rope bridge over a gorge", 2, 3))
+	addresses := []string{testAccGridAddress, testAccUpscaleAddress, testAccVariationAddress}
 	before := expectExpiredFlags(t, h, false, "before expiry", addresses)
 
 	e.Clock().Advance(pastRetention)
@@ -176,10 +174,10 @@ func TestAccImageResources_expiredPlanWarning(t *testing.T) {
 	if res.mentions("known after apply") || res.mentions("similar warnings") {
 		t.Errorf("plan after expiry shows values known after apply, or hides warnings:\n%s", res.output())
 	}
-	res.expectMentions(t, "plan", fmt.Sprintf("Warning: Image No Longer Known to Akool: akool_image_upscale %s", before["akool_image_upscale.test"]["id"]),
+	res.expectMentions(t, "plan", fmt.Sprintf("Warning: Image No Longer Known to Akool: akool_image_upscale %s", before[testAccUpscaleAddress]["id"]),
 		fmt.Sprintf("code 1008 for image %s (akool_generated_image)", before[testAccGridAddress]["id"]),
-		fmt.Sprintf("code 1008 for upscale %s (akool_image_upscale)", before["akool_image_upscale.test"]["id"]),
-		fmt.Sprintf("code 1008 for variation %s (akool_image_variation)", before["akool_image_variation.test"]["id"]),
+		fmt.Sprintf("code 1008 for upscale %s (akool_image_upscale)", before[testAccUpscaleAddress]["id"]),
+		fmt.Sprintf("code 1008 for variation %s (akool_image_variation)", before[testAccVariationAddress]["id"]),
 		"Its URLs (image_url and upscaled_urls) no longer serve",
 		"Its URLs (image_url) no longer serve",
 		"expired = true",
@@ -257,10 +255,8 @@ func TestAccImageResources_expiredByDate(t *testing.T) {
 func TestAccImageButtons_expiry(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	const upscale, variation = "akool_image_upscale.test", "akool_image_variation.test"
-	config := testAccGridConfig(url, "a glasshouse in the rain") +
-		testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 4, "") +
-		testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 1, "")
+	const upscale, variation = testAccUpscaleAddress, testAccVariationAddress
+	config := testAccGridUpscaleVariation(url, "a glasshouse in the rain", 4, 1)
 	var same []func() statecheck.StateCheck
 	for _, c := range []struct{ address, attribute string }{
 		{upscale, "id"}, {upscale, "image_url"}, {upscale, "expires_at"},

@@ -293,9 +293,7 @@ resource "akool_generated_image" "remix" {
 func TestAccGeneratedImage_modelAndImportKindChecks(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	grid := testAccGridConfig(url, "a row of beach huts") +
-		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 2, "") +
-		testAccButtonBlock("akool_image_variation", "var", "akool_generated_image.grid.id", 3, "")
+	grid := testAccGridUpscaleVariation(url, "a row of beach huts", 2, 3)
 	withImported := grid + `
 resource "akool_generated_image" "imported" {
   prompt = "a row of beach huts"

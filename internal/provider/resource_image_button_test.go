@@ -510,9 +510,7 @@ func TestAccImageVariation_goneKeepsState(t *testing.T) {
 func TestAccImageButton_importWrongKind(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	config := testAccGridConfig(url, "a kite festival on the beach") +
-		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 1, "") +
-		testAccButtonBlock("akool_image_variation", "var", "akool_generated_image.grid.id", 1, "")
+	config := testAccGridUpscaleVariation(url, "a kite festival on the beach", 1, 1)
 	withImported := config +
 		testAccButtonBlock("akool_image_upscale", "imported", "akool_generated_image.grid.id", 1, "") +
 		testAccButtonBlock("akool_image_variation", "imported", "akool_generated_image.grid.id", 1, "")

@@ -177,10 +177,8 @@ func TestAccGeneratedImage_notFoundRightAfterCreate(t *testing.T) {
 func TestAccImageButton_importWithoutParentFields(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, withShapes(emulator.Shapes{HideParent: true}))
-	const up, variation = "akool_image_upscale.up", "akool_image_variation.var"
-	config := testAccGridConfig(url, "a harbour with kites") +
-		testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 2, "") +
-		testAccButtonBlock("akool_image_variation", "var", "akool_generated_image.grid.id", 4, "")
+	const up, variation = testAccUpscaleAddress, testAccVariationAddress
+	config := testAccGridUpscaleVariation(url, "a harbour with kites", 2, 4)
 	keepIDs := sameIDs(up, variation, testAccGridAddress)
 	importedUp, importedVariation := &reimport{address: up}, &reimport{address: variation}
 	imported := func(r *reimport) tfresource.TestStep {
