@@ -716,6 +716,19 @@ func (h *tfHarness) mustApply() {
 	h.mustRun("apply", "-auto-approve", "-input=false")
 }
 
+// examplesDir is the repository's examples folder, seen from this package.
+var examplesDir = filepath.Join("..", "..", "examples")
+
+// readExample reads the file at examples/<path>.
+func readExample(t *testing.T, path ...string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(append([]string{examplesDir}, path...)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 // newExampleHarness starts an initialized CLI test of the example at
 // examples/<example> (see copyExample), with the emulator at url and the
 // test key in the environment, as a user of the example runs it.
@@ -734,7 +747,7 @@ func newExampleHarness(t *testing.T, url, example string, patterns ...string) *t
 // its top-level files whose names match one of them.
 func (h *tfHarness) copyExample(example string, patterns ...string) {
 	h.t.Helper()
-	src := filepath.Join("..", "..", "examples", example)
+	src := filepath.Join(examplesDir, example)
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err

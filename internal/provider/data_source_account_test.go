@@ -3,8 +3,6 @@ package provider
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -45,11 +43,7 @@ data "akool_account" "this" {}
 // image is generated only while the balance is at least 20.
 func testAccAccountGuardConfig(t *testing.T, baseURL string) string {
 	t.Helper()
-	example, err := os.ReadFile(filepath.Join("..", "..", "examples", "data-sources", "akool_account", "data-source.tf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return testAccProviderConfig(baseURL) + string(example)
+	return testAccProviderConfig(baseURL) + readExample(t, "data-sources", "akool_account", "data-source.tf")
 }
 
 func TestAccAccount_precondition(t *testing.T) {

@@ -471,13 +471,12 @@ resource "akool_generated_image" "b" {
 // example cannot be left out.
 func TestAccExamples_validate(t *testing.T) {
 	t.Parallel()
-	examples := filepath.Join("..", "..", "examples")
 	var dirs []string
-	err := filepath.WalkDir(examples, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(examplesDir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || filepath.Ext(p) != ".tf" {
 			return err
 		}
-		dir, _ := filepath.Rel(examples, filepath.Dir(p))
+		dir, _ := filepath.Rel(examplesDir, filepath.Dir(p))
 		if len(dirs) == 0 || dirs[len(dirs)-1] != dir {
 			dirs = append(dirs, dir)
 		}
@@ -490,7 +489,7 @@ func TestAccExamples_validate(t *testing.T) {
 		t.Run(dir, func(t *testing.T) {
 			t.Parallel()
 			h := newTFHarness(t)
-			files, err := filepath.Glob(filepath.Join("..", "..", "examples", dir, "*.tf"))
+			files, err := filepath.Glob(filepath.Join(examplesDir, dir, "*.tf"))
 			if err != nil || len(files) == 0 {
 				t.Fatalf("no examples in %s (%v)", dir, err)
 			}
@@ -506,7 +505,7 @@ func TestAccExamples_validate(t *testing.T) {
 				}
 			}
 			// Templates the configuration renders with templatefile.
-			templates, _ := filepath.Glob(filepath.Join("..", "..", "examples", dir, "*.tftpl"))
+			templates, _ := filepath.Glob(filepath.Join(examplesDir, dir, "*.tftpl"))
 			for _, f := range templates {
 				content, err := os.ReadFile(f)
 				if err != nil {
