@@ -171,6 +171,7 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 	}
 	l.refused.add(now)
 	refusals := float64(l.refused.countAfter(now, l.cutAt))
+	refusedLastSecond := l.refused.countAfter(now, now.Add(-time.Second))
 	threshold := max(1, refusalShare*float64(l.recentSent.count(now)))
 	probing := false
 	switch {
@@ -178,8 +179,7 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 		// Unpaced over a limit, most of what is sent is refused; a trace
 		// among few requests can be a large share of them by chance.
 		threshold = math.Inf(1)
-		lastSecond := l.refused.countAfter(now, now.Add(-time.Second))
-		if beyondTrace(lastSecond, l.sent.count(now)) || beyondTrace(int(refusals), l.recentSent.count(now)) {
+		if beyondTrace(refusedLastSecond, l.sent.count(now)) || beyondTrace(int(refusals), l.recentSent.count(now)) {
 			threshold = 0
 		}
 	case l.cutAt.IsZero():
@@ -202,7 +202,7 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 	}
 	l.traced = false
 	served, sent := float64(l.answered.count(now)), float64(l.sent.count(now))
-	unrefused := sent - float64(l.refused.countAfter(now, now.Add(-time.Second)))
+	unrefused := sent - float64(refusedLastSecond)
 	limit := max(served, cutFactor*unrefused, floorShare*l.peakServed, minRate/headroom)
 	if probing {
 		limit = max(limit, l.limit)
