@@ -312,9 +312,9 @@ resource "akool_generated_image" "test" {
 			ExpectError: errorPattern("Model Needs a Source Image", "model_name", "image-to-image model", "Set source_image"),
 		},
 		{Config: grid, Check: expectCreateCalls(e, 1, 2)},
-		importErrorStep(withImported, "akool_generated_image.imported", "akool_image_upscale.up",
+		importErrorStep(withImported, "akool_generated_image.imported", testAccUpscaleAddress,
 			"Cannot Import Image", "result of button U2 of image", "not an image generated from a prompt", "Import it as akool_image_upscale instead"),
-		importErrorStep(withImported, "akool_generated_image.imported", "akool_image_variation.var",
+		importErrorStep(withImported, "akool_generated_image.imported", testAccVariationAddress,
 			"Cannot Import Image", "result of button V3", "Import it as akool_image_variation instead"),
 	})
 	expectEmulatorCalls(t, e, 1, 2, "an import must never create or press")

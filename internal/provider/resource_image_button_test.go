@@ -516,9 +516,9 @@ func TestAccImageButton_importWrongKind(t *testing.T) {
 		testAccButtonBlock("akool_image_variation", "imported", "akool_generated_image.grid.id", 1, "")
 	accTest(t, []tfresource.TestStep{
 		{Config: config, Check: expectPresses(e, 2)},
-		importErrorStep(withImported, "akool_image_upscale.imported", "akool_image_variation.var",
+		importErrorStep(withImported, "akool_image_upscale.imported", testAccVariationAddress,
 			"Cannot Import Image", "is a variation (button V1 of image", "not an upscale", "Import it as akool_image_variation instead"),
-		importErrorStep(withImported, "akool_image_variation.imported", "akool_image_upscale.up",
+		importErrorStep(withImported, "akool_image_variation.imported", testAccUpscaleAddress,
 			"Cannot Import Image", "is an upscale (button U1 of image", "not a variation", "Import it as akool_image_upscale instead"),
 		importErrorStep(withImported, "akool_image_upscale.imported", testAccGridAddress,
 			"Cannot Import Image", "offers buttons of its own", "so it is a grid", "not an upscale", "as akool_generated_image"),
