@@ -428,7 +428,7 @@ func TestCreate_retriedWhenAkoolDidNotAct(t *testing.T) {
 			writeJSON(w, 200, `{"code":1005,"msg":"Too frequent"}`)
 		})
 		c, _ := newClient(t, srv.URL, func(cfg *Config) { cfg.RetryMax = 2 })
-		ctx := RetryRefusalsUntil(context.Background(), time.Now().Add(300*time.Millisecond))
+		ctx := RetryRefusalsFor(context.Background(), 300*time.Millisecond)
 		_, err := c.CreateV4(ctx, CreateV4Request{Prompt: "p"})
 		var uncertain *UncertainError
 		if !IsCode(err, CodeTooFrequent) || errors.As(err, &uncertain) {

@@ -264,7 +264,7 @@ func (ex *exchange) checkRetry(ctx context.Context, resp *http.Response, err err
 
 // allowRetry bounds the retries of a request that may be retried. A refusal
 // as too frequent is retried for as long as ctx lasts (and until the time
-// set by RetryRefusalsUntil): the request budget slows every request down
+// set by RetryRefusalsFor): the request budget slows every request down
 // meanwhile, and giving up would fail an apply because of the pace alone.
 // Other failures are retried at most Client.retryMax times.
 func (ex *exchange) allowRetry(ctx context.Context, retryable, refused bool) bool {
@@ -281,13 +281,14 @@ func (ex *exchange) allowRetry(ctx context.Context, retryable, refused bool) boo
 
 type refusalDeadlineKey struct{}
 
-// RetryRefusalsUntil returns a context under which requests that Akool
-// refuses as too frequent (code 1005 or HTTP 429) are retried until t at
-// the latest, and no longer only until ctx ends. A create uses it to give up
-// at its resource's create timeout without putting a deadline on ctx, which
-// would cut short a request Akool may be acting on.
-func RetryRefusalsUntil(ctx context.Context, t time.Time) context.Context {
-	return context.WithValue(ctx, refusalDeadlineKey{}, t)
+// RetryRefusalsFor returns a context under which requests that Akool
+// refuses as too frequent (code 1005 or HTTP 429) are retried for d from
+// now at the longest, and no longer only until ctx ends. A create uses it to
+// give up at its resource's create timeout without putting a deadline on
+// ctx, which would cut short a request Akool may be acting on. The deadline
+// is real time, as the retries' waits are.
+func RetryRefusalsFor(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, refusalDeadlineKey{}, time.Now().Add(d))
 }
 
 // backoff computes the wait before the next attempt: the server's

@@ -193,7 +193,7 @@ func (r *generatedImageResource) Create(ctx context.Context, req resource.Create
 	if !r.data.spending().startJob(&resp.Diagnostics) {
 		return
 	}
-	img, err := submitGeneration(akool.RetryRefusalsUntil(ctx, r.data.now().Add(timeout)), client, plan)
+	img, err := submitGeneration(akool.RetryRefusalsFor(ctx, timeout), client, plan)
 	if err != nil {
 		addGenerateError(&resp.Diagnostics, r.data.credentialsNote(err))
 		return

@@ -171,7 +171,7 @@ func (r *imageButtonResource) Create(ctx context.Context, req resource.CreateReq
 	if !r.data.spending().startJob(&resp.Diagnostics) {
 		return
 	}
-	img, err := client.PressButton(akool.RetryRefusalsUntil(ctx, r.data.now().Add(timeout)), akool.ButtonRequest{
+	img, err := client.PressButton(akool.RetryRefusalsFor(ctx, timeout), akool.ButtonRequest{
 		ParentID:   parentID,
 		Button:     button,
 		WebhookURL: b.WebhookURL.ValueString(),
