@@ -54,9 +54,10 @@ func (m *jobResultModel) markExpired() {
 	m.Expired = types.BoolValue(true)
 }
 
-// refreshExpiryByDate applies the date alone, for a refresh that could not
-// ask Akool, and reports whether it changed anything. It never sets expired
-// back to false: only Akool's answer can say that an image is still there.
+// refreshExpiryByDate applies the date alone, before a refresh asks Akool
+// (or when it cannot), and reports whether it changed anything. It never sets
+// expired back to false: only Akool's answer can say that an image is still
+// there.
 func (m *jobResultModel) refreshExpiryByDate(now time.Time) bool {
 	created, err := time.Parse(time.RFC3339, m.CreatedAt.ValueString())
 	if err != nil || m.Expired.ValueBool() {

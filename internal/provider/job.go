@@ -199,17 +199,17 @@ func finishWait(ctx context.Context, parentErr error, m jobModel, final *akool.I
 // refreshJob is the part of Read that every image resource shares: it asks
 // Akool for the job in m and returns the answer to record, or nil when Read
 // has nothing more to do. An image already known to be expired (in state, or
-// by the date) is not read again: nothing Akool could answer changes it, and
-// without a configured client the date is all there is. When Akool no longer
-// knows the job (1008), the
-// resource stays in state with its last known values, marked expired:
-// removing it would plan a new generation or press, which costs credits and
-// gives a different picture, or is refused for a used button.
+// by the date) is not read again: nothing Akool could answer changes it.
+// When Akool no longer knows the job (1008), the resource stays in state with
+// its last known values, marked expired: removing it would plan a new
+// generation or press, which costs credits and gives a different picture, or
+// is refused for a used button.
 func refreshJob(ctx context.Context, data *providerData, m jobModel, words expiryWords, importing bool,
 	state *tfsdk.State, diags *diag.Diagnostics) *akool.Image {
 	job := m.job()
 	id := job.ID.ValueString()
-	if !importing && (job.Expired.ValueBool() || job.refreshExpiryByDate(data.now())) {
+	datesChanged := !importing && job.refreshExpiryByDate(data.now())
+	if !importing && job.Expired.ValueBool() {
 		// Nothing Akool could answer changes an expired image's state, so a
 		// plan over many old images spends no read on them.
 		diags.Append(state.Set(ctx, m)...)
@@ -218,6 +218,10 @@ func refreshJob(ctx context.Context, data *providerData, m jobModel, words expir
 	}
 	client := refreshClient(data, id, importing, diags)
 	if client == nil {
+		if datesChanged {
+			// Without a client the date is all there is.
+			diags.Append(state.Set(ctx, m)...)
+		}
 		return nil
 	}
 
