@@ -32,6 +32,8 @@ type tfHarness struct {
 	tfPath string
 	env    []string
 	clock  clock // the served provider's time; nil for the system's
+
+	timeout time.Duration // bounds each terraform command; zero for tfCommandTimeout
 }
 
 // tfProviderAddress is the provider's registry address; the harness's
@@ -144,7 +146,11 @@ type tfRun struct {
 func (h *tfHarness) start(args ...string) *tfRun {
 	h.t.Helper()
 	reattach, stop := h.serveProvider()
-	ctx, cancel := context.WithTimeout(context.Background(), tfCommandTimeout)
+	timeout := h.timeout
+	if timeout == 0 {
+		timeout = tfCommandTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	r := &tfRun{h: h, args: args, stopProvider: stop, cancel: cancel}
 	full := append([]string{args[0], "-no-color"}, args[1:]...)
 	r.cmd = exec.CommandContext(ctx, h.tfPath, full...)
