@@ -105,8 +105,9 @@ func imageFileTransportError(rawURL string, err error) error {
 	return fmt.Errorf("GET %s: %w", imageFileDisplayURL(rawURL), err)
 }
 
-// imageFileGet sends a GET for rawURL with ctx and the given User-Agent.
-func imageFileGet(ctx context.Context, client *http.Client, userAgent, rawURL string, header http.Header) (*http.Response, error) {
+// imageFileGet sends a GET for rawURL with ctx and the provider's image
+// User-Agent.
+func imageFileGet(ctx context.Context, client *http.Client, rawURL string, header http.Header) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("invalid image URL %s: %w", imageFileDisplayURL(rawURL), err)
@@ -114,10 +115,7 @@ func imageFileGet(ctx context.Context, client *http.Client, userAgent, rawURL st
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	if userAgent == "" {
-		userAgent = imageFileDefaultUserAgent
-	}
-	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("User-Agent", imageFileDefaultUserAgent)
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, imageFileTransportError(rawURL, err)
@@ -131,11 +129,11 @@ func imageFileGet(ctx context.Context, client *http.Client, userAgent, rawURL st
 // written to a temporary file in dest's directory (created with mode 0755 if
 // missing) and renamed over dest with mode 0644, so dest is either the old
 // file or the complete new one. The SHA-256 is computed while streaming.
-func downloadImageFile(ctx context.Context, client *http.Client, userAgent, rawURL, dest string) (*imageFileInfo, error) {
+func downloadImageFile(ctx context.Context, client *http.Client, rawURL, dest string) (*imageFileInfo, error) {
 	display := imageFileDisplayURL(rawURL)
 	limit := maxImageFileBytes
 
-	resp, err := imageFileGet(ctx, client, userAgent, rawURL, http.Header{"Accept": {"image/*"}})
+	resp, err := imageFileGet(ctx, client, rawURL, http.Header{"Accept": {"image/*"}})
 	if err != nil {
 		return nil, err
 	}
@@ -256,10 +254,10 @@ func inspectLocalImageFile(path string) (*imageFileInfo, error) {
 // probeImageURL reports whether rawURL still serves, without downloading
 // the image: it asks for the first byte only and closes the answer. A nil
 // error means it serves; an *imageFileHTTPError carries any other status.
-func probeImageURL(ctx context.Context, client *http.Client, userAgent, rawURL string) error {
+func probeImageURL(ctx context.Context, client *http.Client, rawURL string) error {
 	ctx, cancel := context.WithTimeout(ctx, imageFileProbeTimeout)
 	defer cancel()
-	resp, err := imageFileGet(ctx, client, userAgent, rawURL, http.Header{"Range": {"bytes=0-0"}})
+	resp, err := imageFileGet(ctx, client, rawURL, http.Header{"Range": {"bytes=0-0"}})
 	if err != nil {
 		return err
 	}

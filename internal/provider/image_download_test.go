@@ -108,7 +108,7 @@ func TestDownloadImageFile_formats(t *testing.T) {
 
 			dir := t.TempDir()
 			dest := filepath.Join(dir, "nested", "deeper", "out."+tc.format)
-			info, err := downloadImageFile(t.Context(), srv.Client(), "", srv.URL+"/img?sig=secret", dest)
+			info, err := downloadImageFile(t.Context(), srv.Client(), srv.URL+"/img?sig=secret", dest)
 			if err != nil {
 				t.Fatalf("download: %v", err)
 			}
@@ -151,7 +151,7 @@ func TestDownloadImageFile_replacesExistingFile(t *testing.T) {
 	if err := os.WriteFile(dest, []byte("an older file"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := downloadImageFile(t.Context(), srv.Client(), "custom-agent/1", srv.URL, dest); err != nil {
+	if _, err := downloadImageFile(t.Context(), srv.Client(), srv.URL, dest); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(dest)
@@ -177,7 +177,7 @@ func TestDownloadImageFile_refusesNonImage(t *testing.T) {
 	if err := os.WriteFile(dest, old, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := downloadImageFile(t.Context(), srv.Client(), "", srv.URL, dest)
+	_, err := downloadImageFile(t.Context(), srv.Client(), srv.URL, dest)
 	if err == nil || !strings.Contains(err.Error(), "not an image") {
 		t.Fatalf("error = %v, want one saying the bytes are not an image", err)
 	}
@@ -200,7 +200,7 @@ func TestDownloadImageFile_refusesHTTPErrors(t *testing.T) {
 
 			dir := t.TempDir()
 			dest := filepath.Join(dir, "sub", "hero.png")
-			_, err := downloadImageFile(t.Context(), srv.Client(), "", srv.URL+"/images/x.png?token=abc", dest)
+			_, err := downloadImageFile(t.Context(), srv.Client(), srv.URL+"/images/x.png?token=abc", dest)
 			var httpErr *imageFileHTTPError
 			if !errors.As(err, &httpErr) {
 				t.Fatalf("error = %v, want an *imageFileHTTPError", err)
@@ -264,7 +264,7 @@ func TestDownloadImageFile_refusesContentLengthMismatch(t *testing.T) {
 	if err := os.WriteFile(dest, old, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := downloadImageFile(t.Context(), newImageFileHTTPClient(), "", url, dest)
+	_, err := downloadImageFile(t.Context(), newImageFileHTTPClient(), url, dest)
 	want := fmt.Sprintf("declared %d bytes but the transfer ended after %d", len(body), len(half))
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error = %v, want one containing %q", err, want)
@@ -329,7 +329,7 @@ func downloadEndlessBody(t *testing.T, limit, declared int64) (string, error) {
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	dir := t.TempDir()
-	_, err := downloadImageFile(ctx, srv.Client(), "", srv.URL, filepath.Join(dir, "big.png"))
+	_, err := downloadImageFile(ctx, srv.Client(), srv.URL, filepath.Join(dir, "big.png"))
 	if ctx.Err() != nil {
 		t.Fatalf("the download ran until the test's deadline instead of stopping at the limit")
 	}
@@ -368,7 +368,7 @@ func TestDownloadImageFile_cancelled(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()
 	dir := t.TempDir()
-	_, err := downloadImageFile(ctx, srv.Client(), "", srv.URL, filepath.Join(dir, "slow.png"))
+	_, err := downloadImageFile(ctx, srv.Client(), srv.URL, filepath.Join(dir, "slow.png"))
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("error = %v, want the context's deadline", err)
 	}
@@ -395,7 +395,7 @@ func TestProbeImageURL(t *testing.T) {
 	defer srv.Close()
 	ctx := t.Context()
 
-	if err := probeImageURL(ctx, srv.Client(), "", srv.URL+"/ok.png"); err != nil {
+	if err := probeImageURL(ctx, srv.Client(), srv.URL+"/ok.png"); err != nil {
 		t.Errorf("probe of a serving URL: %v", err)
 	}
 	if r := gotRange.Load(); r != "bytes=0-0" {
@@ -405,13 +405,13 @@ func TestProbeImageURL(t *testing.T) {
 		t.Errorf("the serving URL was asked %d times, want 1", served.Load())
 	}
 
-	err := probeImageURL(ctx, srv.Client(), "", srv.URL+"/expired.png")
+	err := probeImageURL(ctx, srv.Client(), srv.URL+"/expired.png")
 	var httpErr *imageFileHTTPError
 	if !errors.As(err, &httpErr) || !httpErr.Gone() {
 		t.Errorf("probe of an expired URL = %v, want a Gone *imageFileHTTPError", err)
 	}
 
-	err = probeImageURL(ctx, srv.Client(), "", srv.URL+"/broken.png")
+	err = probeImageURL(ctx, srv.Client(), srv.URL+"/broken.png")
 	if !errors.As(err, &httpErr) || httpErr.Gone() || httpErr.StatusCode != http.StatusBadGateway {
 		t.Errorf("probe of a failing URL = %v, want a non-Gone HTTP 502 error", err)
 	}
@@ -423,7 +423,7 @@ func TestProbeImageURL(t *testing.T) {
 	}
 	closedURL := "http://" + ln.Addr().String() + "/x.png"
 	ln.Close()
-	err = probeImageURL(ctx, srv.Client(), "", closedURL)
+	err = probeImageURL(ctx, srv.Client(), closedURL)
 	if err == nil || errors.As(err, &httpErr) {
 		t.Errorf("probe of an unreachable URL = %v, want a transport error", err)
 	}

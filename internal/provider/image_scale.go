@@ -62,7 +62,7 @@ func fetchImageSize(ctx context.Context, client *http.Client, rawURL string) (wi
 	}
 	ctx, cancel := context.WithTimeout(ctx, imageHeaderTimeout)
 	defer cancel()
-	resp, err := imageFileGet(ctx, client, "", rawURL, nil)
+	resp, err := imageFileGet(ctx, client, rawURL, nil)
 	if err != nil {
 		return 0, 0, err
 	}

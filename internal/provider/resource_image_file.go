@@ -44,9 +44,17 @@ const imageFileRestoreKey = "restore"
 // imageFileResource keeps a local copy of an image URL.
 type imageFileResource struct {
 	configuredResource // for the image client and the walk's written paths
+}
 
-	httpClient *http.Client // the provider's client for image URLs once configured
-	userAgent  string
+// imageClient is the provider's client for image URLs: downloads
+// deliberately do not use the Akool API client, so that its credentials can
+// never reach the host of an image URL. Used before Configure, the resource
+// gets a client of its own.
+func (r *imageFileResource) imageClient() *http.Client {
+	if r.data != nil && r.data.imageClient != nil {
+		return r.data.imageClient
+	}
+	return newImageFileHTTPClient()
 }
 
 // written is the walk's record of written paths, or nil before Configure.
@@ -59,10 +67,7 @@ func (r *imageFileResource) written() *writtenPaths {
 
 // NewImageFileResource returns the akool_image_file resource.
 func NewImageFileResource() resource.Resource {
-	return &imageFileResource{
-		httpClient: newImageFileHTTPClient(),
-		userAgent:  imageFileDefaultUserAgent,
-	}
+	return &imageFileResource{}
 }
 
 func (r *imageFileResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -140,16 +145,6 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				UpdateDescription: "How long the download may take when a missing or changed file is downloaded again, as a duration such as `10m`. Defaults to `5m`.",
 			}),
 		},
-	}
-}
-
-// Configure takes the provider's client for image URLs and the walk's
-// written paths: downloads deliberately do not use the Akool API client, so
-// that its credentials can never reach the host of an image URL.
-func (r *imageFileResource) Configure(ctx context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.configuredResource.Configure(ctx, req, resp)
-	if r.data != nil && r.data.imageClient != nil {
-		r.httpClient = r.data.imageClient
 	}
 }
 
@@ -362,7 +357,7 @@ func (r *imageFileResource) download(ctx context.Context, limit func(context.Con
 	defer cancel()
 
 	rawURL, filePath := plan.URL.ValueString(), plan.Path.ValueString()
-	info, err := downloadImageFile(ctx, r.httpClient, r.userAgent, rawURL, filePath)
+	info, err := downloadImageFile(ctx, r.imageClient(), rawURL, filePath)
 	if err != nil {
 		detail := fmt.Sprintf("Downloading %s to %q failed: %v.", imageFileDisplayURL(rawURL), filePath, err)
 		var httpErr *imageFileHTTPError
@@ -408,7 +403,7 @@ func (r *imageFileResource) checkLocalCopy(ctx context.Context, state imageFileR
 		return nil, diags
 	}
 
-	probeErr := probeImageURL(ctx, r.httpClient, r.userAgent, state.URL.ValueString())
+	probeErr := probeImageURL(ctx, r.imageClient(), state.URL.ValueString())
 	if probeErr == nil {
 		tflog.Debug(ctx, "local image file differs from state and the URL still serves; planning a download", map[string]any{
 			"path": filePath, "local": local.String(),

@@ -177,7 +177,7 @@ func TestImageFileDownload_writeFailureKeepsImage(t *testing.T) {
 	if err := os.WriteFile(blocker, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := &imageFileResource{httpClient: srv.Client()}
+	r := &imageFileResource{configuredResource{data: &providerData{imageClient: srv.Client()}}}
 	plan := imageFileResourceModel{URL: types.StringValue(srv.URL + "/a.png"), Path: types.StringValue(filepath.Join(blocker, "hero.png"))}
 	limit := func(context.Context, time.Duration) (time.Duration, diag.Diagnostics) { return time.Minute, nil }
 	diags := r.download(context.Background(), limit, &plan)
