@@ -5,10 +5,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -162,24 +158,4 @@ func capitalize(s string) string {
 		return s
 	}
 	return string(s[0]-'a'+'A') + s[1:]
-}
-
-// expiresAtAttribute and expiredAttribute are the resources' expiry
-// attributes. They only change during refresh, so a plan keeps the state's
-// values (no "known after apply" on an in-place update); only a new image
-// plans them unknown.
-func expiresAtAttribute() schema.StringAttribute {
-	return schema.StringAttribute{
-		MarkdownDescription: descExpiresAt,
-		Computed:            true,
-		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-	}
-}
-
-func expiredAttribute() schema.BoolAttribute {
-	return schema.BoolAttribute{
-		MarkdownDescription: descExpired,
-		Computed:            true,
-		PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
-	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -58,20 +59,18 @@ const (
 // jobResultAttributes are the attributes every job resource computes, as
 // jobResultModel holds them; imageURL describes the resource's picture. They
 // keep their state values in a plan: only a new job, or the recovery of an
-// unfinished one (markResultsUnknown), plans them unknown.
+// unfinished one (markResultsUnknown), plans them unknown. The expiry
+// attributes change only during refresh, so an in-place update shows no
+// "known after apply" for them.
 func jobResultAttributes(imageURL string) map[string]schema.Attribute {
 	return map[string]schema.Attribute{
-		"id":        computedString(descID),
-		"status":    computedString(descStatus),
-		"image_url": computedString(imageURL),
-		"deduction_credit": schema.Float64Attribute{
-			MarkdownDescription: descDeductionCredit,
-			Computed:            true,
-			PlanModifiers:       []planmodifier.Float64{float64planmodifier.UseStateForUnknown()},
-		},
-		"created_at": computedString(descCreatedAt),
-		"expires_at": expiresAtAttribute(),
-		"expired":    expiredAttribute(),
+		"id":               computedString(descID),
+		"status":           computedString(descStatus),
+		"image_url":        computedString(imageURL),
+		"deduction_credit": computedFloat64(descDeductionCredit),
+		"created_at":       computedString(descCreatedAt),
+		"expires_at":       computedString(descExpiresAt),
+		"expired":          computedBool(descExpired),
 	}
 }
 
@@ -97,6 +96,22 @@ func computedString(description string) schema.StringAttribute {
 		MarkdownDescription: description,
 		Computed:            true,
 		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+}
+
+func computedFloat64(description string) schema.Float64Attribute {
+	return schema.Float64Attribute{
+		MarkdownDescription: description,
+		Computed:            true,
+		PlanModifiers:       []planmodifier.Float64{float64planmodifier.UseStateForUnknown()},
+	}
+}
+
+func computedBool(description string) schema.BoolAttribute {
+	return schema.BoolAttribute{
+		MarkdownDescription: description,
+		Computed:            true,
+		PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 	}
 }
 

@@ -17,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -118,12 +117,8 @@ func (r *imageButtonResource) Schema(ctx context.Context, _ resource.SchemaReque
 			"`image_id` and `index` is refused at plan time, before anything is replaced (see \"Regenerating "+
 			"deliberately\").", k.noun)),
 
-		"button": schema.StringAttribute{
-			MarkdownDescription: fmt.Sprintf("The button pressed on the parent image: `%s` followed by `index`, "+
-				"such as `%s2`.", k.letter, k.letter),
-			Computed:      true,
-			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		},
+		"button": computedString(fmt.Sprintf("The button pressed on the parent image: `%s` followed by `index`, "+
+			"such as `%s2`.", k.letter, k.letter)),
 	}
 	attributes = withAttributes(attributes, jobResultAttributes(k.imageURLDesc))
 	if k.grid != nil {
