@@ -19,11 +19,18 @@ import (
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
 )
 
-// waitForJob waits for the job of m until it is finished. A grid (a v3
-// generated image or a variation) is finished once Akool lists its four
-// single images too, so that upscaled_urls can be used in the same apply.
-func waitForJob(ctx context.Context, client *akool.Client, m jobModel, id string) (*akool.Image, error) {
-	return client.WaitFor(ctx, id, akool.WaitOptions{Grid: resultIsGrid(m), Progress: logProgress(ctx)})
+// waitAndRecord waits within timeout until the job of m has finished, and
+// records how the wait ended (see finishWait); resumed says whether an
+// update resumes an earlier job. A grid (a v3 generated image or a
+// variation) is finished once Akool lists its four single images too, so
+// that upscaled_urls can be used in the same apply.
+func waitAndRecord(ctx context.Context, data *providerData, client *akool.Client, m jobModel, timeout time.Duration,
+	resumed bool, state *tfsdk.State, diags *diag.Diagnostics) {
+	waitCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	final, err := client.WaitFor(waitCtx, m.job().ID.ValueString(),
+		akool.WaitOptions{Grid: resultIsGrid(m), Progress: logProgress(ctx)})
+	finishWait(ctx, ctx.Err(), m, final, data.credentialsNote(err), data.now(), timeout, resumed, state, diags)
 }
 
 // resultIsGrid reports whether the job of m makes a 2x2 grid.
@@ -90,13 +97,8 @@ func resumeWait(ctx context.Context, data *providerData, m jobModel, createTimeo
 	if diags.HasError() {
 		return
 	}
-
-	waitCtx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	id := m.job().ID.ValueString()
-	tflog.Info(ctx, "Resuming the wait for an unfinished Akool job", map[string]any{"id": id})
-	final, err := waitForJob(waitCtx, client, m, id)
-	finishWait(ctx, ctx.Err(), m, final, data.credentialsNote(err), data.now(), timeout, true, state, diags)
+	tflog.Info(ctx, "Resuming the wait for an unfinished Akool job", map[string]any{"id": m.job().ID.ValueString()})
+	waitAndRecord(ctx, data, client, m, timeout, true, state, diags)
 }
 
 // jobModel is the state of a resource that follows one Akool job.
@@ -130,10 +132,7 @@ func saveAndWait(ctx context.Context, data *providerData, client *akool.Client, 
 	if diags.HasError() {
 		return
 	}
-	waitCtx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	final, err := waitForJob(waitCtx, client, m, img.ID)
-	finishWait(ctx, ctx.Err(), m, final, data.credentialsNote(err), data.now(), timeout, false, state, diags)
+	waitAndRecord(ctx, data, client, m, timeout, false, state, diags)
 }
 
 // finishWait saves what the wait learnt, expired as of now, and reports how
