@@ -93,46 +93,18 @@ func setImportMarker(ctx context.Context, private privateStateWriter, m *importM
 // resource replaces it. Every input whose change may or may not replace the
 // resource builds its plan modifier on the framework's RequiresReplaceIf with
 // a policy, so that the framework keeps creation, destruction and unchanged
-// values out, and decide is the one place where the rules are.
+// values out; each policy's decide holds its rule, and its constructor below
+// says what the rule is.
 type replacePolicy struct {
-	rule replaceRule
-	// akoolDefault is Akool's documented default for the input (nil when it
-	// has none): null in state (the input was not sent, so Akool used its
-	// default) and the default in the plan, or the reverse, make the same
-	// picture.
-	akoolDefault attr.Value
-	// adoptable names further (state, plan) pairs taken in place in the
-	// adoption window after an import, for values the import inferred but
-	// cannot tell apart.
-	adoptable func(state, plan attr.Value) bool
+	decide func(inputChange) verdict
+	// readsImport says that decide looks at the import marker: only then
+	// is it read from the private state.
+	readsImport bool
 	// needsKnown reports a value that would be taken in place but is not
 	// known yet.
 	needsKnown  func(ctx context.Context, state tfsdk.State, at path.Path, diags *diag.Diagnostics)
 	description string
 }
-
-// replaceRule is what a change of the input means.
-type replaceRule int
-
-const (
-	// ruleNewPicture: the input shapes the picture, so a change replaces it,
-	// except where the change would regenerate, and pay again for, the
-	// picture that exists: Akool's default written out or removed, and, in
-	// the adoption window after an import (see importMarker), an input the
-	// import could not read back (null in state) or an adoptable pair. An
-	// unknown planned value is never adopted: it cannot be compared, nor
-	// recorded truthfully.
-	ruleNewPicture replaceRule = iota
-	// ruleAdoptNull: a change replaces, except that a null value in state,
-	// which only an import of a job whose parent and button Akool did not
-	// report leaves, takes the planned value in place: replacing would press
-	// the button again (refused by Akool, since it is used) instead of
-	// adopting the job that exists. The planned value must be known then.
-	ruleAdoptNull
-	// ruleChangedKey: a map replaces only when a key the state already has
-	// gets another value (see triggersForceReplacement).
-	ruleChangedKey
-)
 
 // inputChange is a planned change of an input of an existing resource: state
 // and plan differ.
@@ -151,37 +123,6 @@ const (
 	verdictNeedsKnown         // it would be recorded in place, but the planned value is unknown
 )
 
-// decide is the decision of every replacePolicy.
-func (p replacePolicy) decide(c inputChange) verdict {
-	switch p.rule {
-	case ruleChangedKey:
-		state, _ := c.state.(types.Map)
-		plan, _ := c.plan.(types.Map)
-		if triggersForceReplacement(state, plan) {
-			return verdictReplace
-		}
-		return verdictInPlace
-	case ruleAdoptNull:
-		switch {
-		case !c.state.IsNull():
-			return verdictReplace
-		case c.plan.IsUnknown():
-			return verdictNeedsKnown
-		}
-		return verdictInPlace
-	}
-	if c.plan.IsUnknown() {
-		return verdictReplace
-	}
-	if p.akoolDefault != nil && effectiveValue(c.state, p.akoolDefault).Equal(effectiveValue(c.plan, p.akoolDefault)) {
-		return verdictInPlace
-	}
-	if c.imported && ((c.state.IsNull() && c.unread) || (p.adoptable != nil && p.adoptable(c.state, c.plan))) {
-		return verdictInPlace
-	}
-	return verdictReplace
-}
-
 // effectiveValue is the value Akool uses for v: v, or the default when v is
 // null.
 func effectiveValue(v, akoolDefault attr.Value) attr.Value {
@@ -191,13 +132,16 @@ func effectiveValue(v, akoolDefault attr.Value) attr.Value {
 	return v
 }
 
-// replaces applies the policy to a planned change of the input at at,
-// reading the import marker from private; it reports a needed known value
-// in diags.
+// replaces applies the policy to a planned change of the input at at; it
+// reports a needed known value in diags.
 func (p replacePolicy) replaces(ctx context.Context, at path.Path, state tfsdk.State, private privateState,
 	stateValue, planValue attr.Value, diags *diag.Diagnostics) bool {
-	marker, imported := importMarkerFrom(ctx, private)
-	switch p.decide(inputChange{state: stateValue, plan: planValue, imported: imported, unread: imported && marker.unread(at)}) {
+	change := inputChange{state: stateValue, plan: planValue}
+	if p.readsImport {
+		marker, imported := importMarkerFrom(ctx, private)
+		change.imported, change.unread = imported, imported && marker.unread(at)
+	}
+	switch p.decide(change) {
 	case verdictReplace:
 		return true
 	case verdictNeedsKnown:
@@ -234,23 +178,51 @@ func (p replacePolicy) mapModifier() planmodifier.Map {
 	}, p.description, p.description)
 }
 
-// replaceIfNewPicture is the policy of an input that shapes the picture (see
-// ruleNewPicture); akoolDefault and adoptable may be nil.
+// replaceIfNewPicture is the policy of an input that shapes the picture: a
+// change replaces it, except where the change would regenerate, and pay
+// again for, the picture that exists: Akool's default (akoolDefault, nil
+// when it has none) written out or removed, since null in state means Akool
+// used it; and, in the adoption window after an import (see importMarker),
+// an input the import could not read back (null in state) or a pair
+// adoptable accepts (values the import inferred but cannot tell apart;
+// adoptable may be nil). An unknown planned value is never adopted: it
+// cannot be compared, nor recorded truthfully.
 func replaceIfNewPicture(akoolDefault attr.Value, adoptable func(state, plan attr.Value) bool) replacePolicy {
 	return replacePolicy{
-		rule:         ruleNewPicture,
-		akoolDefault: akoolDefault,
-		adoptable:    adoptable,
+		decide: func(c inputChange) verdict {
+			switch {
+			case c.plan.IsUnknown():
+				return verdictReplace
+			case akoolDefault != nil && effectiveValue(c.state, akoolDefault).Equal(effectiveValue(c.plan, akoolDefault)):
+				return verdictInPlace
+			case c.imported && ((c.state.IsNull() && c.unread) || (adoptable != nil && adoptable(c.state, c.plan))):
+				return verdictInPlace
+			}
+			return verdictReplace
+		},
+		readsImport: true,
 		description: "Changing this value generates a new image, except where it keeps the same picture: Akool's " +
 			"default written out, or a value an imported image could not report.",
 	}
 }
 
-// adoptParent is the policy of image_id and index of a button resource (see
-// ruleAdoptNull).
+// adoptParent is the policy of image_id and index of a button resource: a
+// change replaces, except that a null value in state, which only an import
+// of a job whose parent and button Akool did not report leaves, takes the
+// planned value in place: replacing would press the button again (refused
+// by Akool, since it is used) instead of adopting the job that exists. The
+// planned value must be known then.
 func adoptParent(k *buttonKind) replacePolicy {
 	return replacePolicy{
-		rule:       ruleAdoptNull,
+		decide: func(c inputChange) verdict {
+			switch {
+			case !c.state.IsNull():
+				return verdictReplace
+			case c.plan.IsUnknown():
+				return verdictNeedsKnown
+			}
+			return verdictInPlace
+		},
 		needsKnown: k.addParentUnknown,
 		description: "Changing this value replaces the resource, except that an imported job whose parent and " +
 			"button Akool did not report takes the configuration's value in place.",
@@ -265,7 +237,14 @@ func adoptParent(k *buttonKind) replacePolicy {
 // one.
 func replaceIfTriggerChanged() replacePolicy {
 	return replacePolicy{
-		rule: ruleChangedKey,
+		decide: func(c inputChange) verdict {
+			state, _ := c.state.(types.Map)
+			plan, _ := c.plan.(types.Map)
+			if triggersForceReplacement(state, plan) {
+				return verdictReplace
+			}
+			return verdictInPlace
+		},
 		description: "Changing the value of a key that is already set replaces the resource; adding or removing " +
 			"keys changes it in place.",
 	}
