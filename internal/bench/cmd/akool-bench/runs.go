@@ -26,9 +26,7 @@ func (b *benchmark) apply(p profile) (bench.Apply, error) {
 	}
 	env := b.env(srv.url, p.strategy, p.maxRate)
 	b.logf("%-24s applying %d images, -parallelism=%d (lower bound %.1fs)", label, p.images, p.par, a.Bound.Seconds())
-	start := time.Now()
-	err = b.terraform(dir, env, nil, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism="+strconv.Itoa(p.par))
-	a.Wall = time.Since(start)
+	a.Wall, err = b.timed(dir, env, nil, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism="+strconv.Itoa(p.par))
 	if err != nil {
 		a.Failed = err.Error()
 	}
