@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -200,6 +201,20 @@ func TestPlanTargets(t *testing.T) {
 	}
 	if c := PlanTargets(Plans{Images: 1}, 1.15, 1.25); c[0].OK || c[1].OK {
 		t.Errorf("no measurement passed: %v", c)
+	}
+	p.Failed = "terraform plan over the images: exit status 1"
+	if c := PlanTargets(p, 1.15, 1.25); len(c) != 1 || c[0].OK || c[0].Got != "failed: "+p.Failed {
+		t.Errorf("a failed run gave %v, want one failed check with its reason", c)
+	}
+}
+
+func TestPlansSchemaFloorRatio(t *testing.T) {
+	p := Plans{Floor: []time.Duration{2 * time.Second}, SchemaFloor: []time.Duration{3 * time.Second}}
+	if got := p.SchemaFloorRatio(); got != 1.5 {
+		t.Errorf("SchemaFloorRatio() = %v, want 1.5", got)
+	}
+	if got := (Plans{}).SchemaFloorRatio(); !math.IsInf(got, 1) {
+		t.Errorf("SchemaFloorRatio() with no floor = %v, want +Inf, not NaN", got)
 	}
 }
 

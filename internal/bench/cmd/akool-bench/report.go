@@ -21,21 +21,29 @@ func (b *benchmark) report() int {
 		fmt.Fprintln(b.out)
 		fmt.Fprintf(b.out, "plan: %d images beside %d benchfloor_item (a framework provider that reads nothing: the floor), medians of %d, -parallelism=%d\n",
 			p.Images, p.Images, len(p.Floor), planParallel)
-		fmt.Fprintf(b.out, "  floor                          %s\n", medianOf(p.Floor))
-		fmt.Fprintf(b.out, "  images, -refresh=false         %s  = %.2fx the floor\n", medianOf(p.NoRefresh), p.NoRefreshRatio())
-		fmt.Fprintf(b.out, "  floor with the image schema    %s  = %.2fx the floor: the schema's own cost in Terraform and the framework, SDK logs off\n",
-			medianOf(p.SchemaFloor), bench.Median(p.SchemaFloor).Seconds()/bench.Median(p.Floor).Seconds())
-		fmt.Fprintf(b.out, "  images, %v reads             %s  = %.2fx (floor + %d reads x %v / %d = %.2fs); %.2f reads per image\n",
-			planLatency, medianOf(p.Refresh), p.RefreshRatio(), p.Images, planLatency, planParallel, p.Reads.Seconds(), p.ReadsPerImage)
-		checks = append(checks, b.planCheck...)
+		if p.Failed != "" {
+			fmt.Fprintf(b.out, "  failed: %s\n", firstLine(p.Failed))
+		} else {
+			fmt.Fprintf(b.out, "  floor                          %s\n", medianOf(p.Floor))
+			fmt.Fprintf(b.out, "  images, -refresh=false         %s  = %.2fx the floor\n", medianOf(p.NoRefresh), p.NoRefreshRatio())
+			fmt.Fprintf(b.out, "  floor with the image schema    %s  = %.2fx the floor: the schema's own cost in Terraform and the framework, SDK logs off\n",
+				medianOf(p.SchemaFloor), p.SchemaFloorRatio())
+			fmt.Fprintf(b.out, "  images, %v reads             %s  = %.2fx (floor + %d reads x %v / %d = %.2fs); %.2f reads per image\n",
+				planLatency, medianOf(p.Refresh), p.RefreshRatio(), p.Images, planLatency, planParallel, p.Reads.Seconds(), p.ReadsPerImage)
+		}
+		checks = append(checks, bench.PlanTargets(*p, 1.15, 1.25)...)
 	}
 	if t := b.thousand; t != nil {
 		fmt.Fprintln(b.out)
 		fmt.Fprintf(b.out, "thousand: %d images, -parallelism=%d, Akool accepting %d requests in any second and failing %.0f%% of reads: "+
 			"%d creates, %d requests, %d refused; provider peak RSS %.1f MiB\n",
 			t.Images, thousandParallel, thousandRate, 100*thousandFaults, t.Creates, t.Requests, t.Refused, float64(t.ApplyPeak)/(1<<20))
-		fmt.Fprintf(b.out, "thousand: the plan after it %.2fs, floor %.2fs + %d reads at %d/s = %.2fs; provider peak RSS during the refresh %.1f MiB\n",
-			t.Plan.Seconds(), t.Floor.Seconds(), t.Images, thousandRate, (t.Floor + t.Reads).Seconds(), float64(t.PlanPeak)/(1<<20))
+		if t.PlanFailed != "" {
+			fmt.Fprintf(b.out, "thousand: the plan after it failed: %s\n", firstLine(t.PlanFailed))
+		} else {
+			fmt.Fprintf(b.out, "thousand: the plan after it %.2fs, floor %.2fs + %d reads at %d/s = %.2fs; provider peak RSS during the refresh %.1f MiB\n",
+				t.Plan.Seconds(), t.Floor.Seconds(), t.Images, thousandRate, (t.Floor + t.Reads).Seconds(), float64(t.PlanPeak)/(1<<20))
+		}
 		checks = append(checks, bench.ThousandTargets(*t, 0.05, maxPeakMemory, 1.25)...)
 	}
 
@@ -110,7 +118,7 @@ func medianOf(ds []time.Duration) string {
 
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
-	return strings.TrimPrefix(strings.TrimSpace(line), "Terraform ")
+	return strings.TrimSpace(line)
 }
 
 // tail returns the last n lines of a file.
