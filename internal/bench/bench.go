@@ -173,12 +173,7 @@ func (a Apply) Ratio() float64 {
 }
 
 // RefusedShare is the share of requests refused as too frequent.
-func (a Apply) RefusedShare() float64 {
-	if a.Requests == 0 {
-		return 0
-	}
-	return float64(a.Refused) / float64(a.Requests)
-}
+func (a Apply) RefusedShare() float64 { return Share(a.Refused, a.Requests) }
 
 // Check is one target and whether it was met.
 type Check struct {
@@ -221,7 +216,7 @@ func RateTargets(a Apply, maxRefused float64) []Check {
 	return []Check{
 		ok(name+": all images created", a.Failed == "", yesOr(a.Failed), "yes"),
 		ok(name+": refused requests", a.RefusedShare() <= maxRefused,
-			fmt.Sprintf("%.1f%% (%d of %d)", 100*a.RefusedShare(), a.Refused, a.Requests), fmt.Sprintf("<= %g%%", 100*maxRefused)),
+			fmt.Sprintf("%s (%d of %d)", Percent(a.RefusedShare()), a.Refused, a.Requests), "<= "+Percent(maxRefused)),
 	}
 }
 
@@ -305,25 +300,24 @@ type Thousand struct {
 	PlanPeak          int64         // the provider's peak resident memory during the plan, bytes
 }
 
+// RefusedShare is the share of the apply's requests refused as too frequent.
+func (t Thousand) RefusedShare() float64 { return Share(t.Refused, t.Requests) }
+
 // ThousandTargets checks the large benchmark: exactly one create per image,
 // at most maxRefused of the requests refused, peak memory below maxPeak in
 // the apply and in the plan, and the plan within maxPlan times the floor
 // plus its reads.
 func ThousandTargets(t Thousand, maxRefused float64, maxPeak int64, maxPlan float64) []Check {
 	name := fmt.Sprintf("thousand %d: ", t.Images)
-	share := 0.0
-	if t.Requests > 0 {
-		share = float64(t.Refused) / float64(t.Requests)
-	}
 	planRatio := ratio(t.Plan, t.Floor+t.Reads)
 	return []Check{
 		ok(name+"apply succeeded", t.Failed == "", yesOr(t.Failed), "yes"),
 		ok(name+"creates", t.Creates == t.Images, strconv.Itoa(t.Creates), strconv.Itoa(t.Images)),
-		ok(name+"refused requests", share <= maxRefused && t.Requests > 0,
-			fmt.Sprintf("%.1f%% (%d of %d)", 100*share, t.Refused, t.Requests), fmt.Sprintf("<= %g%%", 100*maxRefused)),
-		ok(name+"provider peak memory, apply", t.ApplyPeak > 0 && t.ApplyPeak < maxPeak, mib(t.ApplyPeak), "< "+mib(maxPeak)),
+		ok(name+"refused requests", t.RefusedShare() <= maxRefused && t.Requests > 0,
+			fmt.Sprintf("%s (%d of %d)", Percent(t.RefusedShare()), t.Refused, t.Requests), "<= "+Percent(maxRefused)),
+		ok(name+"provider peak memory, apply", t.ApplyPeak > 0 && t.ApplyPeak < maxPeak, MiB(t.ApplyPeak), "< "+MiB(maxPeak)),
 		ok(name+"plan succeeded", t.PlanFailed == "", yesOr(t.PlanFailed), "yes"),
-		ok(name+"provider peak memory, refresh", t.PlanPeak > 0 && t.PlanPeak < maxPeak, mib(t.PlanPeak), "< "+mib(maxPeak)),
+		ok(name+"provider peak memory, refresh", t.PlanPeak > 0 && t.PlanPeak < maxPeak, MiB(t.PlanPeak), "< "+MiB(maxPeak)),
 		ok(name+"plan / (floor + reads)", t.PlanFailed == "" && planRatio <= maxPlan,
 			fmt.Sprintf("%.2f (%s / (%s + %s))", planRatio, secs(t.Plan), secs(t.Floor), secs(t.Reads)), fmt.Sprintf("<= %g", maxPlan)),
 	}
@@ -336,4 +330,16 @@ func ratio(a, b time.Duration) float64 {
 	return a.Seconds() / b.Seconds()
 }
 
-func mib(bytes int64) string { return fmt.Sprintf("%.1f MiB", float64(bytes)/(1<<20)) }
+// Share is part over whole; 0 when whole is 0.
+func Share(part, whole int) float64 {
+	if whole == 0 {
+		return 0
+	}
+	return float64(part) / float64(whole)
+}
+
+// Percent prints a share as a percentage with one decimal, as "4.2%".
+func Percent(share float64) string { return fmt.Sprintf("%.1f%%", 100*share) }
+
+// MiB prints a number of bytes in mebibytes with one decimal, as "96.3 MiB".
+func MiB(bytes int64) string { return fmt.Sprintf("%.1f MiB", float64(bytes)/(1<<20)) }

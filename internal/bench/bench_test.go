@@ -176,6 +176,24 @@ func TestTargets(t *testing.T) {
 	}
 }
 
+func TestShareFormats(t *testing.T) {
+	if got := Share(1, 4); got != 0.25 {
+		t.Errorf("Share(1, 4) = %v, want 0.25", got)
+	}
+	if got := Share(3, 0); got != 0 {
+		t.Errorf("Share(3, 0) = %v, want 0", got)
+	}
+	if got := Percent(Share(10, 213)); got != "4.7%" {
+		t.Errorf("Percent(10/213) = %q, want 4.7%%", got)
+	}
+	if got := MiB(145 << 20); got != "145.0 MiB" {
+		t.Errorf("MiB(145 << 20) = %q, want 145.0 MiB", got)
+	}
+	if got := (Thousand{Requests: 200, Refused: 10}).RefusedShare(); got != 0.05 {
+		t.Errorf("Thousand.RefusedShare() = %v, want 0.05", got)
+	}
+}
+
 func TestPlanTargets(t *testing.T) {
 	s := func(ms ...int) []time.Duration {
 		var ds []time.Duration

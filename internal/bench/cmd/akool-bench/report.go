@@ -35,14 +35,14 @@ func (b *benchmark) report() int {
 	}
 	if t := b.thousand; t != nil {
 		fmt.Fprintln(b.out)
-		fmt.Fprintf(b.out, "thousand: %d images, -parallelism=%d, Akool accepting %d requests in any second and failing %.0f%% of reads: "+
-			"%d creates, %d requests, %d refused; provider peak RSS %.1f MiB\n",
-			t.Images, thousandParallel, thousandRate, 100*thousandFaults, t.Creates, t.Requests, t.Refused, float64(t.ApplyPeak)/(1<<20))
+		fmt.Fprintf(b.out, "thousand: %d images, -parallelism=%d, Akool accepting %d requests in any second and failing %s of reads: "+
+			"%d creates, %d requests, %d refused; provider peak RSS %s\n",
+			t.Images, thousandParallel, thousandRate, bench.Percent(thousandFaults), t.Creates, t.Requests, t.Refused, bench.MiB(t.ApplyPeak))
 		if t.PlanFailed != "" {
 			fmt.Fprintf(b.out, "thousand: the plan after it failed: %s\n", firstLine(t.PlanFailed))
 		} else {
-			fmt.Fprintf(b.out, "thousand: the plan after it %.2fs, floor %.2fs + %d reads at %d/s = %.2fs; provider peak RSS during the refresh %.1f MiB\n",
-				t.Plan.Seconds(), t.Floor.Seconds(), t.Images, thousandRate, (t.Floor + t.Reads).Seconds(), float64(t.PlanPeak)/(1<<20))
+			fmt.Fprintf(b.out, "thousand: the plan after it %.2fs, floor %.2fs + %d reads at %d/s = %.2fs; provider peak RSS during the refresh %s\n",
+				t.Plan.Seconds(), t.Floor.Seconds(), t.Images, thousandRate, (t.Floor + t.Reads).Seconds(), bench.MiB(t.PlanPeak))
 		}
 		checks = append(checks, bench.ThousandTargets(*t, 0.05, maxPeakMemory, 1.25)...)
 	}
@@ -137,9 +137,9 @@ func (b *benchmark) applyTable() {
 	w := tabwriter.NewWriter(b.out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "profile\tstrategy\timages\tparallel\tlag p50\tlag p95\treads/image\twall\tjobs span\torder bound\tbound\twall/bound\trequests\trefused\t")
 	for _, a := range b.applies {
-		fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%.2fs\t%.2fs\t%.1f\t%.1fs\t%.1fs\t%.1fs\t%.1fs\t%.2f\t%d\t%.1f%%\t\n",
+		fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%.2fs\t%.2fs\t%.1f\t%.1fs\t%.1fs\t%.1fs\t%.1fs\t%.2f\t%d\t%s\t\n",
 			a.Profile, a.Strategy, a.Images, a.Parallel, bench.Median(a.Lags).Seconds(), bench.Percentile(a.Lags, 0.95).Seconds(),
-			a.ReadsPerImage(), a.Wall.Seconds(), a.Span.Seconds(), a.OrderBound.Seconds(), a.Bound.Seconds(), a.Ratio(), a.Requests, 100*a.RefusedShare())
+			a.ReadsPerImage(), a.Wall.Seconds(), a.Span.Seconds(), a.OrderBound.Seconds(), a.Bound.Seconds(), a.Ratio(), a.Requests, bench.Percent(a.RefusedShare()))
 	}
 	_ = w.Flush()
 	fmt.Fprintln(b.out, "wall: the terraform apply command. jobs span: from the first create to the last read that saw an image end.\n"+

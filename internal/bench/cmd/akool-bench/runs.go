@@ -143,9 +143,9 @@ func (b *benchmark) runPlans() (*bench.Plans, error) {
 		p.Refresh = append(p.Refresh, took)
 		reads := float64(srv.emu.Counters().Reads-readsBefore) / planImages
 		p.ReadsPerImage = max(p.ReadsPerImage, reads)
-		b.logf("%-24s run %d: floor %.2fs, images -refresh=false %.2fs (%.2fx), images with reads %.2fs (%.2fx floor + %.2fs), %.2f reads per image, provider peak RSS %.1f MiB, load %s",
+		b.logf("%-24s run %d: floor %.2fs, images -refresh=false %.2fs (%.2fx), images with reads %.2fs (%.2fx floor + %.2fs), %.2f reads per image, provider peak RSS %s, load %s",
 			"plan", i+1, p.Floor[i].Seconds(), p.NoRefresh[i].Seconds(), p.NoRefresh[i].Seconds()/p.Floor[i].Seconds(),
-			took.Seconds(), took.Seconds()/(p.Floor[i]+p.Reads).Seconds(), p.Reads.Seconds(), reads, float64(sampler.peak())/(1<<20), loadAverage())
+			took.Seconds(), took.Seconds()/(p.Floor[i]+p.Reads).Seconds(), p.Reads.Seconds(), reads, bench.MiB(sampler.peak()), loadAverage())
 	}
 	return p, nil
 }
@@ -173,8 +173,8 @@ func (b *benchmark) runThousand() (*bench.Thousand, error) {
 	}
 	env := b.env(srv.url, "", 0)
 
-	b.logf("%-24s applying %d images, -parallelism=%d, Akool accepting %d requests/s and failing %.0f%% of reads",
-		"thousand", thousandImages, thousandParallel, thousandRate, 100*thousandFaults)
+	b.logf("%-24s applying %d images, -parallelism=%d, Akool accepting %d requests/s and failing %s of reads",
+		"thousand", thousandImages, thousandParallel, thousandRate, bench.Percent(thousandFaults))
 	sampler := newMemorySampler(b.opts.provider)
 	took, err := b.timed(akoolDir, env, sampler, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism="+strconv.Itoa(thousandParallel))
 	if err != nil {
@@ -183,9 +183,9 @@ func (b *benchmark) runThousand() (*bench.Thousand, error) {
 	t.ApplyPeak = sampler.peak()
 	c := srv.emu.Counters()
 	t.Creates, t.Requests, t.Refused = c.Creates, c.Requests, c.RateLimited
-	b.logf("%-24s apply %.1fs: %d creates, %d requests, %d refused (%.1f%%), %d faults, provider peak RSS %.1f MiB, load %s",
-		"thousand", took.Seconds(), t.Creates, t.Requests, t.Refused, 100*float64(t.Refused)/float64(max(t.Requests, 1)), c.Faults,
-		float64(t.ApplyPeak)/(1<<20), loadAverage())
+	b.logf("%-24s apply %.1fs: %d creates, %d requests, %d refused (%s), %d faults, provider peak RSS %s, load %s",
+		"thousand", took.Seconds(), t.Creates, t.Requests, t.Refused, bench.Percent(t.RefusedShare()), c.Faults,
+		bench.MiB(t.ApplyPeak), loadAverage())
 	if t.Failed != "" {
 		t.PlanFailed = "not run: the apply failed"
 		return t, nil
@@ -214,8 +214,8 @@ func (b *benchmark) runThousand() (*bench.Thousand, error) {
 	}
 	t.PlanPeak = sampler.peak()
 	after := srv.emu.Counters()
-	b.logf("%-24s plan %.1fs (floor %.1fs + %.1fs of reads), %d reads, %d refused, provider peak RSS %.1f MiB, load %s",
+	b.logf("%-24s plan %.1fs (floor %.1fs + %.1fs of reads), %d reads, %d refused, provider peak RSS %s, load %s",
 		"thousand", t.Plan.Seconds(), t.Floor.Seconds(), t.Reads.Seconds(), after.Reads-before.Reads, after.RateLimited-before.RateLimited,
-		float64(t.PlanPeak)/(1<<20), loadAverage())
+		bench.MiB(t.PlanPeak), loadAverage())
 	return t, nil
 }
