@@ -37,6 +37,10 @@ func JobTimes(seed uint64, n int, lo, hi time.Duration) []Job {
 	return jobs
 }
 
+// FloorAddress is the floor provider's source address, which the
+// benchmark maps to the built binary with a dev_overrides CLI configuration.
+const FloorAddress = "registry.terraform.io/akool-community/benchfloor"
+
 // PromptPrefix starts the prompt of every benchmark image; the image's
 // index follows it.
 const PromptPrefix = "bench-"

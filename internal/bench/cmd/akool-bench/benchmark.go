@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/akool-community/terraform-provider-akool/internal/bench"
+	"github.com/akool-community/terraform-provider-akool/internal/serve"
 )
 
 // benchmark is one run of the whole benchmark.
@@ -94,8 +95,7 @@ func newBench(ctx context.Context, opts options, out io.Writer) (*benchmark, err
 // benchfloor providers from the directories of the given binaries.
 func writeCLIConfig(path, akool, floor string) error {
 	tfrc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n    %q = %q\n  }\n  direct {}\n}\n",
-		"registry.terraform.io/akool-community/akool", filepath.Dir(akool),
-		"registry.terraform.io/akool-community/benchfloor", filepath.Dir(floor))
+		serve.Address, filepath.Dir(akool), bench.FloorAddress, filepath.Dir(floor))
 	return os.WriteFile(path, []byte(tfrc), 0o600)
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/akool-community/terraform-provider-akool/internal/bench"
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
+	"github.com/akool-community/terraform-provider-akool/internal/serve"
 )
 
 func (b *benchmark) apply(p profile) (bench.Apply, error) {
@@ -102,7 +103,10 @@ func (b *benchmark) runPlans() (*bench.Plans, error) {
 	// The SDK's loggers of the floor with the image schema are off, as the
 	// akool provider turns them off when nobody asked for logs (Terraform
 	// itself reads none of these variables).
-	quiet := append(slices.Clone(env), "TF_LOG_SDK=OFF", "TF_LOG_SDK_PROTO=OFF", "TF_LOG_SDK_FRAMEWORK=OFF", "TF_LOG_PROVIDER_BENCHFLOOR=OFF")
+	quiet := slices.Clone(env)
+	for _, name := range serve.QuietLogLevels(bench.FloorAddress) {
+		quiet = append(quiet, name+"=OFF")
+	}
 
 	b.logf("%-24s creating %d images and %d benchfloor_item", "plan", planImages, planImages)
 	if err := b.terraform(akoolDir, env, nil, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=50"); err != nil {

@@ -32,16 +32,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/akool-community/terraform-provider-akool/internal/bench"
 	akool "github.com/akool-community/terraform-provider-akool/internal/provider"
 )
 
-// address is the provider's source address; the benchmark maps it to the
-// built binary with a dev_overrides CLI configuration.
-const address = "registry.terraform.io/akool-community/benchfloor"
-
 func main() {
 	err := providerserver.Serve(context.Background(), func() provider.Provider { return floorProvider{} },
-		providerserver.ServeOpts{Address: address, ProtocolVersion: 6})
+		providerserver.ServeOpts{Address: bench.FloorAddress, ProtocolVersion: 6})
 	if err != nil {
 		log.Fatal(err)
 	}
