@@ -74,7 +74,7 @@ const (
 // runPlans measures terraform plan over planImages images with planLatency
 // on every read, beside the floor: the same number of resources of the
 // benchmark's own trivial framework provider. Each kind is planned
-// refreshRuns times, in turn. A failed command ends the profile with its
+// planRuns times, in turn. A failed command ends the profile with its
 // reason in Failed, as in runThousand.
 func (b *benchmark) runPlans() (*bench.Plans, error) {
 	p := &bench.Plans{Images: planImages, Reads: time.Duration(planImages) * planLatency / planParallel}
@@ -121,7 +121,7 @@ func (b *benchmark) runPlans() (*bench.Plans, error) {
 	srv.emu.SetLatency(planLatency)
 
 	plan := []string{"plan", "-input=false", "-no-color", "-detailed-exitcode", "-parallelism=" + strconv.Itoa(planParallel)}
-	for i := range b.opts.refreshRuns {
+	for i := range b.opts.planRuns {
 		took, err := b.timed(floorDir, env, nil, plan...)
 		if err != nil {
 			return fail("terraform plan over the floor's resources", err)
@@ -201,7 +201,7 @@ func (b *benchmark) runThousand() (*bench.Thousand, error) {
 	}
 	plan := []string{"plan", "-input=false", "-no-color", "-detailed-exitcode"}
 	var floors []time.Duration
-	for range max(1, b.opts.refreshRuns) {
+	for range b.opts.planRuns {
 		took, err := b.timed(floorDir, env, nil, plan...)
 		if err != nil {
 			t.PlanFailed = "terraform plan over the floor's resources: " + err.Error()
