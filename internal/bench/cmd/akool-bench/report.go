@@ -19,11 +19,11 @@ func (b *benchmark) report() int {
 	checks := slices.Clone(b.checks)
 	if p := b.plans; p != nil {
 		fmt.Fprintln(b.out)
-		fmt.Fprintf(b.out, "plan: %d images beside %d benchfloor_item (a framework provider that reads nothing: the floor), medians of %d, -parallelism=%d\n",
-			p.Images, p.Images, len(p.Floor), planParallel)
 		if p.Failed != "" {
-			fmt.Fprintf(b.out, "  failed: %s\n", firstLine(p.Failed))
+			fmt.Fprintf(b.out, "plan: %d images beside %d benchfloor_item, failed: %s\n", p.Images, p.Images, firstLine(p.Failed))
 		} else {
+			fmt.Fprintf(b.out, "plan: %d images beside %d benchfloor_item (a framework provider that reads nothing: the floor), medians of %d, -parallelism=%d\n",
+				p.Images, p.Images, len(p.Floor), planParallel)
 			fmt.Fprintf(b.out, "  floor                          %s\n", medianOf(p.Floor))
 			fmt.Fprintf(b.out, "  images, -refresh=false         %s  = %.2fx the floor\n", medianOf(p.NoRefresh), p.NoRefreshRatio())
 			fmt.Fprintf(b.out, "  floor with the image schema    %s  = %.2fx the floor: the schema's own cost in Terraform and the framework, SDK logs off\n",
