@@ -37,6 +37,10 @@ func JobTimes(seed uint64, n int, lo, hi time.Duration) []Job {
 	return jobs
 }
 
+// FloorAddress is the floor provider's source address, which the
+// benchmark maps to the built binary with a dev_overrides CLI configuration.
+const FloorAddress = "registry.terraform.io/akool-community/benchfloor"
+
 // PromptPrefix starts the prompt of every benchmark image; the image's
 // index follows it.
 const PromptPrefix = "bench-"
@@ -173,12 +177,7 @@ func (a Apply) Ratio() float64 {
 }
 
 // RefusedShare is the share of requests refused as too frequent.
-func (a Apply) RefusedShare() float64 {
-	if a.Requests == 0 {
-		return 0
-	}
-	return float64(a.Refused) / float64(a.Requests)
-}
+func (a Apply) RefusedShare() float64 { return Share(a.Refused, a.Requests) }
 
 // Check is one target and whether it was met.
 type Check struct {
@@ -221,7 +220,7 @@ func RateTargets(a Apply, maxRefused float64) []Check {
 	return []Check{
 		ok(name+": all images created", a.Failed == "", yesOr(a.Failed), "yes"),
 		ok(name+": refused requests", a.RefusedShare() <= maxRefused,
-			fmt.Sprintf("%.1f%% (%d of %d)", 100*a.RefusedShare(), a.Refused, a.Requests), fmt.Sprintf("<= %g%%", 100*maxRefused)),
+			fmt.Sprintf("%s (%d of %d)", Percent(a.RefusedShare()), a.Refused, a.Requests), "<= "+Percent(maxRefused)),
 	}
 }
 
@@ -229,12 +228,12 @@ func ok(name string, pass bool, got, want string) Check {
 	return Check{Name: name, Got: got, Want: want, OK: pass}
 }
 
-// yesOr is "yes" for no failure, else the failure.
+// yesOr is "yes" for no failure, else "failed: " and the failure.
 func yesOr(failure string) string {
 	if failure == "" {
 		return "yes"
 	}
-	return failure
+	return "failed: " + failure
 }
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.2fs", d.Seconds()) }
@@ -258,10 +257,15 @@ type Plans struct {
 	// ReadsPerImage is the status reads per image of one refreshing plan
 	// (the most of all runs).
 	ReadsPerImage float64
+	Failed        string // why a plan, or the apply before them, failed; "" when none did
 }
 
 // NoRefreshRatio is the median plan -refresh=false over the median floor.
 func (p Plans) NoRefreshRatio() float64 { return ratio(Median(p.NoRefresh), Median(p.Floor)) }
+
+// SchemaFloorRatio is the median plan over the floor provider's resources
+// with the image schema over the median floor.
+func (p Plans) SchemaFloorRatio() float64 { return ratio(Median(p.SchemaFloor), Median(p.Floor)) }
 
 // RefreshRatio is the median refreshing plan over the median floor plus the
 // time the reads need.
@@ -269,9 +273,13 @@ func (p Plans) RefreshRatio() float64 { return ratio(Median(p.Refresh), Median(p
 
 // PlanTargets checks the plan benchmark: plan -refresh=false within
 // maxNoRefresh times the floor, the refreshing plan within maxRefresh times
-// the floor plus its reads, and exactly one read per image.
+// the floor plus its reads, and exactly one read per image. A failed run
+// has one check, its failure: what it measured before is incomplete.
 func PlanTargets(p Plans, maxNoRefresh, maxRefresh float64) []Check {
 	name := fmt.Sprintf("plan %d: ", p.Images)
+	if p.Failed != "" {
+		return []Check{ok(name+"plans succeeded", false, yesOr(p.Failed), "yes")}
+	}
 	return []Check{
 		ok(name+"-refresh=false / floor", p.NoRefreshRatio() <= maxNoRefresh && len(p.Floor) > 0,
 			fmt.Sprintf("%.2f (%s / %s)", p.NoRefreshRatio(), secs(Median(p.NoRefresh)), secs(Median(p.Floor))), fmt.Sprintf("<= %g", maxNoRefresh)),
@@ -296,25 +304,24 @@ type Thousand struct {
 	PlanPeak          int64         // the provider's peak resident memory during the plan, bytes
 }
 
+// RefusedShare is the share of the apply's requests refused as too frequent.
+func (t Thousand) RefusedShare() float64 { return Share(t.Refused, t.Requests) }
+
 // ThousandTargets checks the large benchmark: exactly one create per image,
 // at most maxRefused of the requests refused, peak memory below maxPeak in
 // the apply and in the plan, and the plan within maxPlan times the floor
 // plus its reads.
 func ThousandTargets(t Thousand, maxRefused float64, maxPeak int64, maxPlan float64) []Check {
 	name := fmt.Sprintf("thousand %d: ", t.Images)
-	share := 0.0
-	if t.Requests > 0 {
-		share = float64(t.Refused) / float64(t.Requests)
-	}
 	planRatio := ratio(t.Plan, t.Floor+t.Reads)
 	return []Check{
 		ok(name+"apply succeeded", t.Failed == "", yesOr(t.Failed), "yes"),
 		ok(name+"creates", t.Creates == t.Images, strconv.Itoa(t.Creates), strconv.Itoa(t.Images)),
-		ok(name+"refused requests", share <= maxRefused && t.Requests > 0,
-			fmt.Sprintf("%.1f%% (%d of %d)", 100*share, t.Refused, t.Requests), fmt.Sprintf("<= %g%%", 100*maxRefused)),
-		ok(name+"provider peak memory, apply", t.ApplyPeak > 0 && t.ApplyPeak < maxPeak, mib(t.ApplyPeak), "< "+mib(maxPeak)),
+		ok(name+"refused requests", t.RefusedShare() <= maxRefused && t.Requests > 0,
+			fmt.Sprintf("%s (%d of %d)", Percent(t.RefusedShare()), t.Refused, t.Requests), "<= "+Percent(maxRefused)),
+		ok(name+"provider peak memory, apply", t.ApplyPeak > 0 && t.ApplyPeak < maxPeak, MiB(t.ApplyPeak), "< "+MiB(maxPeak)),
 		ok(name+"plan succeeded", t.PlanFailed == "", yesOr(t.PlanFailed), "yes"),
-		ok(name+"provider peak memory, refresh", t.PlanPeak > 0 && t.PlanPeak < maxPeak, mib(t.PlanPeak), "< "+mib(maxPeak)),
+		ok(name+"provider peak memory, refresh", t.PlanPeak > 0 && t.PlanPeak < maxPeak, MiB(t.PlanPeak), "< "+MiB(maxPeak)),
 		ok(name+"plan / (floor + reads)", t.PlanFailed == "" && planRatio <= maxPlan,
 			fmt.Sprintf("%.2f (%s / (%s + %s))", planRatio, secs(t.Plan), secs(t.Floor), secs(t.Reads)), fmt.Sprintf("<= %g", maxPlan)),
 	}
@@ -327,4 +334,16 @@ func ratio(a, b time.Duration) float64 {
 	return a.Seconds() / b.Seconds()
 }
 
-func mib(bytes int64) string { return fmt.Sprintf("%.1f MiB", float64(bytes)/(1<<20)) }
+// Share is part over whole; 0 when whole is 0.
+func Share(part, whole int) float64 {
+	if whole == 0 {
+		return 0
+	}
+	return float64(part) / float64(whole)
+}
+
+// Percent prints a share as a percentage with one decimal, as "4.2%".
+func Percent(share float64) string { return fmt.Sprintf("%.1f%%", 100*share) }
+
+// MiB prints a number of bytes in mebibytes with one decimal, as "96.3 MiB".
+func MiB(bytes int64) string { return fmt.Sprintf("%.1f MiB", float64(bytes)/(1<<20)) }

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -175,6 +176,24 @@ func TestTargets(t *testing.T) {
 	}
 }
 
+func TestShareFormats(t *testing.T) {
+	if got := Share(1, 4); got != 0.25 {
+		t.Errorf("Share(1, 4) = %v, want 0.25", got)
+	}
+	if got := Share(3, 0); got != 0 {
+		t.Errorf("Share(3, 0) = %v, want 0", got)
+	}
+	if got := Percent(Share(10, 213)); got != "4.7%" {
+		t.Errorf("Percent(10/213) = %q, want 4.7%%", got)
+	}
+	if got := MiB(145 << 20); got != "145.0 MiB" {
+		t.Errorf("MiB(145 << 20) = %q, want 145.0 MiB", got)
+	}
+	if got := (Thousand{Requests: 200, Refused: 10}).RefusedShare(); got != 0.05 {
+		t.Errorf("Thousand.RefusedShare() = %v, want 0.05", got)
+	}
+}
+
 func TestPlanTargets(t *testing.T) {
 	s := func(ms ...int) []time.Duration {
 		var ds []time.Duration
@@ -200,6 +219,20 @@ func TestPlanTargets(t *testing.T) {
 	}
 	if c := PlanTargets(Plans{Images: 1}, 1.15, 1.25); c[0].OK || c[1].OK {
 		t.Errorf("no measurement passed: %v", c)
+	}
+	p.Failed = "terraform plan over the images: exit status 1"
+	if c := PlanTargets(p, 1.15, 1.25); len(c) != 1 || c[0].OK || c[0].Got != "failed: "+p.Failed {
+		t.Errorf("a failed run gave %v, want one failed check with its reason", c)
+	}
+}
+
+func TestPlansSchemaFloorRatio(t *testing.T) {
+	p := Plans{Floor: []time.Duration{2 * time.Second}, SchemaFloor: []time.Duration{3 * time.Second}}
+	if got := p.SchemaFloorRatio(); got != 1.5 {
+		t.Errorf("SchemaFloorRatio() = %v, want 1.5", got)
+	}
+	if got := (Plans{}).SchemaFloorRatio(); !math.IsInf(got, 1) {
+		t.Errorf("SchemaFloorRatio() with no floor = %v, want +Inf, not NaN", got)
 	}
 }
 

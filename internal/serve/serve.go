@@ -26,7 +26,7 @@ func Provider(newProvider func() provider.Provider, debugger bool) error {
 		opts = append(opts, tf6server.WithManagedDebug())
 	}
 	if !logsRequested(os.Environ()) {
-		for _, name := range quietLogLevels {
+		for _, name := range QuietLogLevels(Address) {
 			if err := os.Setenv(name, "OFF"); err != nil {
 				return err
 			}
@@ -37,9 +37,10 @@ func Provider(newProvider func() provider.Provider, debugger bool) error {
 	return tf6server.Serve(Address, providerserver.NewProtocol6(newProvider()), opts...)
 }
 
-// quietLogLevels are the logger levels turned OFF when nobody asked for
+// QuietLogLevels returns the logger levels to turn OFF when nobody asked for
 // logs: the SDK's root logger, its protocol and framework subsystems, and
-// this provider's own logger (named after the last part of its address).
+// the logger of the provider at address, which the SDK names after the
+// last part of the address.
 //
 // Terraform shows a provider's logs only when a TF_LOG variable asks for
 // them. The SDK's loggers do not know that: unset, their levels default to
@@ -48,7 +49,11 @@ func Provider(newProvider func() provider.Provider, debugger bool) error {
 // of a plan's cost beside the framework's own work. The SDK reads these
 // levels from the environment at every request; with any TF_LOG variable
 // set, they are left alone and the logs are what the SDK gives by default.
-var quietLogLevels = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_AKOOL"}
+func QuietLogLevels(address string) []string {
+	name := address[strings.LastIndex(address, "/")+1:]
+	return []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK",
+		"TF_LOG_PROVIDER_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))}
+}
 
 // logsRequested reports whether the environment asks Terraform or the SDK
 // for logs: any non-empty TF_LOG, TF_LOG_PATH, TF_LOG_PROVIDER*, TF_LOG_SDK*

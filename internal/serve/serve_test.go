@@ -3,6 +3,7 @@ package serve
 import (
 	"math"
 	"runtime/debug"
+	"slices"
 	"testing"
 )
 
@@ -27,6 +28,17 @@ func TestLogsRequested(t *testing.T) {
 		if got := logsRequested(tc.environ); got != tc.want {
 			t.Errorf("logsRequested(%q) = %v, want %v", tc.environ, got, tc.want)
 		}
+	}
+}
+
+func TestQuietLogLevels(t *testing.T) {
+	want := []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_AKOOL"}
+	if got := QuietLogLevels(Address); !slices.Equal(got, want) {
+		t.Errorf("QuietLogLevels(%q) = %q, want %q", Address, got, want)
+	}
+	// The SDK turns dashes in the provider's type into underscores.
+	if got := QuietLogLevels("registry.terraform.io/example/my-cloud"); got[len(got)-1] != "TF_LOG_PROVIDER_MY_CLOUD" {
+		t.Errorf("provider logger level %q, want TF_LOG_PROVIDER_MY_CLOUD", got[len(got)-1])
 	}
 }
 

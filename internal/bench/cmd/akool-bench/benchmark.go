@@ -11,9 +11,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/akool-community/terraform-provider-akool/internal/bench"
+	"github.com/akool-community/terraform-provider-akool/internal/serve"
 )
 
 // benchmark is one run of the whole benchmark.
@@ -29,11 +31,10 @@ type benchmark struct {
 	apiKey   string
 	started  time.Time
 
-	applies   []bench.Apply
-	checks    []bench.Check
-	plans     *bench.Plans
-	thousand  *bench.Thousand
-	planCheck []bench.Check
+	applies  []bench.Apply
+	checks   []bench.Check
+	plans    *bench.Plans
+	thousand *bench.Thousand
 }
 
 func newBench(ctx context.Context, opts options, out io.Writer) (*benchmark, error) {
@@ -94,8 +95,7 @@ func newBench(ctx context.Context, opts options, out io.Writer) (*benchmark, err
 // benchfloor providers from the directories of the given binaries.
 func writeCLIConfig(path, akool, floor string) error {
 	tfrc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n    %q = %q\n  }\n  direct {}\n}\n",
-		"registry.terraform.io/akool-community/akool", filepath.Dir(akool),
-		"registry.terraform.io/akool-community/benchfloor", filepath.Dir(floor))
+		serve.Address, filepath.Dir(akool), bench.FloorAddress, filepath.Dir(floor))
 	return os.WriteFile(path, []byte(tfrc), 0o600)
 }
 
@@ -113,7 +113,7 @@ func (b *benchmark) logf(format string, args ...any) {
 
 func (b *benchmark) all() error {
 	version, _ := exec.CommandContext(b.ctx, b.opts.terraform, "version").Output()
-	b.logf("terraform %s, %s, %d CPUs, load average %s", firstLine(string(version)), runtime.Version(), runtime.NumCPU(), loadAverage())
+	b.logf("terraform %s, %s, %d CPUs, load average %s", strings.TrimPrefix(firstLine(string(version)), "Terraform "), runtime.Version(), runtime.NumCPU(), loadAverage())
 	b.logf("provider %s, job seed %d", b.opts.provider, b.opts.seed)
 	if b.pollTfrc != "" {
 		b.logf("peers' poll strategies: %s", b.opts.pollProvider)
@@ -144,11 +144,11 @@ func (b *benchmark) all() error {
 		}
 	}
 	if b.opts.profiles["plan"] {
-		p, checks, err := b.runPlans()
+		p, err := b.runPlans()
 		if err != nil {
 			return err
 		}
-		b.plans, b.planCheck = p, checks
+		b.plans = p
 	}
 	if b.opts.profiles["thousand"] {
 		t, err := b.runThousand()

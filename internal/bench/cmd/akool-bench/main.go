@@ -63,7 +63,7 @@ type options struct {
 	profiles            map[string]bool
 	strategies          []string
 	seed                uint64
-	refreshRuns         int
+	planRuns            int // plans of each kind; at least 1
 	keep                bool
 }
 
@@ -80,9 +80,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	strats := fs.String("strategies", strings.Join(strategies, ","), "comma-separated poll strategies for short and long: learned runs -provider, fixed5s and exponential run -poll-provider")
 	quick := fs.Bool("quick", false, "a quicker subset: only the provider's own strategy, one plan of each kind, no thousand profile")
 	fs.Uint64Var(&opts.seed, "seed", 6, "seed of the job times")
-	fs.IntVar(&opts.refreshRuns, "plan-runs", 3, "plans of each kind in the plan profile (the median counts)")
+	fs.IntVar(&opts.planRuns, "plan-runs", 3, "plans of each kind in the plan profile, and of the floor in the thousand profile; at least 1 (the median counts)")
 	fs.BoolVar(&opts.keep, "keep", false, "keep the working directories (their path is printed)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if opts.planRuns < 1 {
+		fmt.Fprintf(stderr, "akool-bench: -plan-runs must be at least 1, got %d: a plan profile needs a plan of each kind to compare\n", opts.planRuns)
 		return 2
 	}
 	opts.profiles = map[string]bool{}
@@ -96,7 +100,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	opts.strategies = strings.Split(*strats, ",")
 	if *quick {
-		opts.strategies, opts.refreshRuns = []string{"learned"}, 1
+		opts.strategies, opts.planRuns = []string{"learned"}, 1
 		delete(opts.profiles, "thousand")
 	}
 	for _, s := range opts.strategies {

@@ -19,23 +19,31 @@ func (b *benchmark) report() int {
 	checks := slices.Clone(b.checks)
 	if p := b.plans; p != nil {
 		fmt.Fprintln(b.out)
-		fmt.Fprintf(b.out, "plan: %d images beside %d benchfloor_item (a framework provider that reads nothing: the floor), medians of %d, -parallelism=%d\n",
-			p.Images, p.Images, len(p.Floor), planParallel)
-		fmt.Fprintf(b.out, "  floor                          %s\n", medianOf(p.Floor))
-		fmt.Fprintf(b.out, "  images, -refresh=false         %s  = %.2fx the floor\n", medianOf(p.NoRefresh), p.NoRefreshRatio())
-		fmt.Fprintf(b.out, "  floor with the image schema    %s  = %.2fx the floor: the schema's own cost in Terraform and the framework, SDK logs off\n",
-			medianOf(p.SchemaFloor), bench.Median(p.SchemaFloor).Seconds()/bench.Median(p.Floor).Seconds())
-		fmt.Fprintf(b.out, "  images, %v reads             %s  = %.2fx (floor + %d reads x %v / %d = %.2fs); %.2f reads per image\n",
-			planLatency, medianOf(p.Refresh), p.RefreshRatio(), p.Images, planLatency, planParallel, p.Reads.Seconds(), p.ReadsPerImage)
-		checks = append(checks, b.planCheck...)
+		if p.Failed != "" {
+			fmt.Fprintf(b.out, "plan: %d images beside %d benchfloor_item, failed: %s\n", p.Images, p.Images, firstLine(p.Failed))
+		} else {
+			fmt.Fprintf(b.out, "plan: %d images beside %d benchfloor_item (a framework provider that reads nothing: the floor), medians of %d, -parallelism=%d\n",
+				p.Images, p.Images, len(p.Floor), planParallel)
+			fmt.Fprintf(b.out, "  floor                          %s\n", medianOf(p.Floor))
+			fmt.Fprintf(b.out, "  images, -refresh=false         %s  = %.2fx the floor\n", medianOf(p.NoRefresh), p.NoRefreshRatio())
+			fmt.Fprintf(b.out, "  floor with the image schema    %s  = %.2fx the floor: the schema's own cost in Terraform and the framework, SDK logs off\n",
+				medianOf(p.SchemaFloor), p.SchemaFloorRatio())
+			fmt.Fprintf(b.out, "  images, %v reads             %s  = %.2fx (floor + %d reads x %v / %d = %.2fs); %.2f reads per image\n",
+				planLatency, medianOf(p.Refresh), p.RefreshRatio(), p.Images, planLatency, planParallel, p.Reads.Seconds(), p.ReadsPerImage)
+		}
+		checks = append(checks, bench.PlanTargets(*p, 1.15, 1.25)...)
 	}
 	if t := b.thousand; t != nil {
 		fmt.Fprintln(b.out)
-		fmt.Fprintf(b.out, "thousand: %d images, -parallelism=%d, Akool accepting %d requests in any second and failing %.0f%% of reads: "+
-			"%d creates, %d requests, %d refused; provider peak RSS %.1f MiB\n",
-			t.Images, thousandParallel, thousandRate, 100*thousandFaults, t.Creates, t.Requests, t.Refused, float64(t.ApplyPeak)/(1<<20))
-		fmt.Fprintf(b.out, "thousand: the plan after it %.2fs, floor %.2fs + %d reads at %d/s = %.2fs; provider peak RSS during the refresh %.1f MiB\n",
-			t.Plan.Seconds(), t.Floor.Seconds(), t.Images, thousandRate, (t.Floor + t.Reads).Seconds(), float64(t.PlanPeak)/(1<<20))
+		fmt.Fprintf(b.out, "thousand: %d images, -parallelism=%d, Akool accepting %d requests in any second and failing %s of reads: "+
+			"%d creates, %d requests, %d refused; provider peak RSS %s\n",
+			t.Images, thousandParallel, thousandRate, bench.Percent(thousandFaults), t.Creates, t.Requests, t.Refused, bench.MiB(t.ApplyPeak))
+		if t.PlanFailed != "" {
+			fmt.Fprintf(b.out, "thousand: the plan after it failed: %s\n", firstLine(t.PlanFailed))
+		} else {
+			fmt.Fprintf(b.out, "thousand: the plan after it %.2fs, floor %.2fs + %d reads at %d/s = %.2fs; provider peak RSS during the refresh %s\n",
+				t.Plan.Seconds(), t.Floor.Seconds(), t.Images, thousandRate, (t.Floor + t.Reads).Seconds(), bench.MiB(t.PlanPeak))
+		}
 		checks = append(checks, bench.ThousandTargets(*t, 0.05, maxPeakMemory, 1.25)...)
 	}
 
@@ -110,7 +118,7 @@ func medianOf(ds []time.Duration) string {
 
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
-	return strings.TrimPrefix(strings.TrimSpace(line), "Terraform ")
+	return strings.TrimSpace(line)
 }
 
 // tail returns the last n lines of a file.
@@ -129,9 +137,9 @@ func (b *benchmark) applyTable() {
 	w := tabwriter.NewWriter(b.out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "profile\tstrategy\timages\tparallel\tlag p50\tlag p95\treads/image\twall\tjobs span\torder bound\tbound\twall/bound\trequests\trefused\t")
 	for _, a := range b.applies {
-		fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%.2fs\t%.2fs\t%.1f\t%.1fs\t%.1fs\t%.1fs\t%.1fs\t%.2f\t%d\t%.1f%%\t\n",
+		fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%.2fs\t%.2fs\t%.1f\t%.1fs\t%.1fs\t%.1fs\t%.1fs\t%.2f\t%d\t%s\t\n",
 			a.Profile, a.Strategy, a.Images, a.Parallel, bench.Median(a.Lags).Seconds(), bench.Percentile(a.Lags, 0.95).Seconds(),
-			a.ReadsPerImage(), a.Wall.Seconds(), a.Span.Seconds(), a.OrderBound.Seconds(), a.Bound.Seconds(), a.Ratio(), a.Requests, 100*a.RefusedShare())
+			a.ReadsPerImage(), a.Wall.Seconds(), a.Span.Seconds(), a.OrderBound.Seconds(), a.Bound.Seconds(), a.Ratio(), a.Requests, bench.Percent(a.RefusedShare()))
 	}
 	_ = w.Flush()
 	fmt.Fprintln(b.out, "wall: the terraform apply command. jobs span: from the first create to the last read that saw an image end.\n"+

@@ -1,9 +1,9 @@
 // Command terraform-provider-benchfloor is the yardstick of make bench: the
-// smallest provider terraform-plugin-framework can serve, one resource with a
-// few string attributes that never talks to anything (benchfloor_item). A
-// plan over its resources is the floor under which no framework provider can
-// plan; the benchmark prints the akool provider's plans beside it, from the
-// same run.
+// smallest provider terraform-plugin-framework can serve, with two resources
+// that never talk to anything. benchfloor_item has a few string attributes:
+// a plan over it is the floor under which no framework provider can plan;
+// the benchmark prints the akool provider's plans beside it, from the same
+// run.
 //
 // benchfloor_image has akool_generated_image's schema, plan modifiers
 // included, and does nothing else either: a plan over it is what the
@@ -32,16 +32,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/akool-community/terraform-provider-akool/internal/bench"
 	akool "github.com/akool-community/terraform-provider-akool/internal/provider"
 )
 
-// address is the provider's source address; the benchmark maps it to the
-// built binary with a dev_overrides CLI configuration.
-const address = "registry.terraform.io/akool-community/benchfloor"
-
 func main() {
 	err := providerserver.Serve(context.Background(), func() provider.Provider { return floorProvider{} },
-		providerserver.ServeOpts{Address: address, ProtocolVersion: 6})
+		providerserver.ServeOpts{Address: bench.FloorAddress, ProtocolVersion: 6})
 	if err != nil {
 		log.Fatal(err)
 	}
