@@ -41,6 +41,11 @@ func JobTimes(seed uint64, n int, lo, hi time.Duration) []Job {
 // benchmark maps to the built binary with a dev_overrides CLI configuration.
 const FloorAddress = "registry.terraform.io/akool-community/benchfloor"
 
+// FloorTuneGC, set in its environment, makes the floor provider collect
+// garbage as the akool provider does (serve.TuneGC), so that the floor with
+// the image schema runs as the akool provider would.
+const FloorTuneGC = "BENCHFLOOR_TUNE_GC"
+
 // PromptPrefix starts the prompt of every benchmark image; the image's
 // index follows it.
 const PromptPrefix = "bench-"

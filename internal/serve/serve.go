@@ -33,7 +33,7 @@ func Provider(newProvider func() provider.Provider, debugger bool) error {
 		}
 		opts = append(opts, tf6server.WithGoPluginLogger(hclog.NewNullLogger()))
 	}
-	tuneGC(os.Getenv)
+	TuneGC(os.Getenv)
 	return tf6server.Serve(Address, providerserver.NewProtocol6(newProvider()), opts...)
 }
 
@@ -68,13 +68,13 @@ func logsRequested(environ []string) bool {
 	return false
 }
 
-// tuneGC trades memory for CPU unless the user set GOGC or GOMEMLIMIT: the
+// TuneGC trades memory for CPU unless the user set GOGC or GOMEMLIMIT: the
 // provider keeps little alive, but every request of a plan leaves garbage
 // behind (the framework's values and paths), and collecting it at the
 // default pace took about a third of the provider's CPU in a plan. The
 // soft memory limit keeps the heap well below what a run of 1,000 images
 // may use.
-func tuneGC(getenv func(string) string) {
+func TuneGC(getenv func(string) string) {
 	if getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}

@@ -46,7 +46,7 @@ func TestTuneGC(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
 
-	tuneGC(func(string) string { return "" })
+	TuneGC(func(string) string { return "" })
 	if got := debug.SetGCPercent(100); got != 400 {
 		t.Errorf("GC percent %d, want 400 when GOGC is unset", got)
 	}
@@ -54,7 +54,7 @@ func TestTuneGC(t *testing.T) {
 		t.Errorf("memory limit %d, want 96 MiB when GOMEMLIMIT is unset", got)
 	}
 
-	tuneGC(func(name string) string { return map[string]string{"GOGC": "100", "GOMEMLIMIT": "1GiB"}[name] })
+	TuneGC(func(name string) string { return map[string]string{"GOGC": "100", "GOMEMLIMIT": "1GiB"}[name] })
 	if got := debug.SetGCPercent(100); got != 100 {
 		t.Errorf("GC percent %d, want the user's 100 when GOGC is set", got)
 	}

@@ -21,9 +21,9 @@
 //	plan     terraform plan over 200 existing images, with -refresh=false and with 50 ms reads, beside
 //	         the floor: a plan over 200 resources of terraform-provider-benchfloor, a framework provider
 //	         that reads nothing; and a -refresh=false plan over 200 of its benchfloor_image, which has
-//	         akool_generated_image's schema and does nothing either (SDK logs off, as the provider
-//	         serves itself): what the schema alone costs, a bound for any provider of that schema
-//	         (printed beside the others, not a target)
+//	         akool_generated_image's schema and does nothing either (SDK logs off and garbage
+//	         collected as the provider serves itself): what the schema alone costs, a bound for
+//	         any provider of that schema (printed beside the others, not a target)
 //	thousand 1,000 images of 2-6 s, -parallelism=100, Akool accepting 100 requests in any second and
 //	         failing 5% of reads transiently; then a plan over them, beside the floor's plan of 1,000
 //

@@ -26,7 +26,7 @@ func (b *benchmark) report() int {
 				p.Images, p.Images, len(p.Floor), planParallel)
 			fmt.Fprintf(b.out, "  floor                          %s\n", medianOf(p.Floor))
 			fmt.Fprintf(b.out, "  images, -refresh=false         %s  = %.2fx the floor\n", medianOf(p.NoRefresh), p.NoRefreshRatio())
-			fmt.Fprintf(b.out, "  floor with the image schema    %s  = %.2fx the floor: the schema's own cost in Terraform and the framework, SDK logs off\n",
+			fmt.Fprintf(b.out, "  floor with the image schema    %s  = %.2fx the floor: the schema's own cost in Terraform and the framework, served as the provider is\n",
 				medianOf(p.SchemaFloor), p.SchemaFloorRatio())
 			fmt.Fprintf(b.out, "  images, %v reads             %s  = %.2fx (floor + %d reads x %v / %d = %.2fs); %.2f reads per image\n",
 				planLatency, medianOf(p.Refresh), p.RefreshRatio(), p.Images, planLatency, planParallel, p.Reads.Seconds(), p.ReadsPerImage)

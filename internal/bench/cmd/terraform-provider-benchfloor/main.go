@@ -12,12 +12,14 @@
 //
 // It is served the way a framework provider usually is (providerserver.Serve
 // with its defaults), so the floor includes what the framework costs by
-// itself.
+// itself; with bench.FloorTuneGC set, it collects garbage as the akool
+// provider does, for the plans over benchfloor_image.
 package main
 
 import (
 	"context"
 	"log"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -34,9 +36,13 @@ import (
 
 	"github.com/akool-community/terraform-provider-akool/internal/bench"
 	akool "github.com/akool-community/terraform-provider-akool/internal/provider"
+	"github.com/akool-community/terraform-provider-akool/internal/serve"
 )
 
 func main() {
+	if os.Getenv(bench.FloorTuneGC) != "" {
+		serve.TuneGC(os.Getenv)
+	}
 	err := providerserver.Serve(context.Background(), func() provider.Provider { return floorProvider{} },
 		providerserver.ServeOpts{Address: bench.FloorAddress, ProtocolVersion: 6})
 	if err != nil {
