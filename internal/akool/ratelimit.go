@@ -23,10 +23,10 @@ import (
 //     least cutFactor of what was sent and not refused, and floorShare of
 //     the most ever served), sends at headroom times it, and waits until
 //     fewer than the limit of the last second's requests are in the window.
+//     A cut that would not lower the limit is a trace, not a cut.
 //   - After recoveryTime it probes above along a cubic curve (TCP CUBIC),
-//     back at the limit after twice recoveryTime.
-//
-// Requests, retries included, wait for their turn (1/rate apart).
+//     back at the limit after twice recoveryTime. Requests, retries
+//     included, wait for their turn (1/rate apart).
 type limiter struct {
 	mu  sync.Mutex
 	now func() time.Time
@@ -200,7 +200,6 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 	if refusals < threshold {
 		return 0
 	}
-	l.traced = false
 	served, sent := float64(l.answered.count(now)), float64(l.sent.count(now))
 	unrefused := sent - float64(refusedLastSecond)
 	limit := max(served, cutFactor*unrefused, floorShare*l.peakServed, minRate/headroom)
@@ -210,6 +209,14 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 	if l.ceiling > 0 {
 		limit = min(limit, l.ceiling/headroom)
 	}
+	if !probing && !l.cutAt.IsZero() && limit >= l.limit {
+		// Refused below a limit that what Akool served still holds up: a
+		// trace. Cutting to the same limit would only restart the
+		// recovery, and keep the client from ever probing.
+		l.traced = true
+		return 0
+	}
+	l.traced = false
 	l.paced = true
 	l.cutAt = now
 	l.limit = limit

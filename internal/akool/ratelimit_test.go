@@ -215,6 +215,34 @@ func TestLimiter_aTraceBelowTheLimitIsWeighedWhileProbing(t *testing.T) {
 	}
 }
 
+func TestLimiter_aRefusalAtTheFloorDoesNotPostponeTheProbe(t *testing.T) {
+	// Everything sent at first is refused, so the cut can only take the
+	// lowest rate. A refusal at that rate cannot lower it further: it is a
+	// trace, and must not restart the recovery, or the client would never
+	// probe while such refusals keep coming.
+	clk := newFakeClock()
+	l := newLimiter(0, clk.now)
+	for i := range 2 {
+		_ = l.wait(context.Background(), clk.sleep)
+		if cut := l.refuse(clk.now()); (cut != 0) != (i == 1) {
+			t.Fatalf("refusal %d of 2 sent cut the rate to %v", i+1, cut)
+		}
+	}
+	cutAt := l.cutAt
+	waitN(t, l, clk, 1, l.answer)
+	_ = l.wait(context.Background(), clk.sleep)
+	if clk.now().Sub(cutAt) >= recoveryTime {
+		t.Fatalf("the requests after the cut took %v, want them before probing starts", clk.now().Sub(cutAt))
+	}
+	if cut := l.refuse(clk.now()); cut != 0 {
+		t.Fatalf("a refusal at the lowest rate cut it again, to %v", cut)
+	}
+	clk.advance(cutAt.Add(recoveryTime * 3 / 2).Sub(clk.now()))
+	if r, _ := l.Rate(); r <= minRate {
+		t.Errorf("rate at 1.5x the recovery time after the cut = %v, want above %v (probing)", r, minRate)
+	}
+}
+
 func TestBeyondTrace(t *testing.T) {
 	// The binomial tail of a service refusing 5% of requests at random,
 	// against traceDoubt (2%).
