@@ -261,9 +261,8 @@ func TestBadInput_everyConstraintListed(t *testing.T) {
 		r := newResource()
 		var meta resource.MetadataResponse
 		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "akool"}, &meta)
-		var rs resource.SchemaResponse
-		r.Schema(ctx, resource.SchemaRequest{}, &rs)
-		collectValidated(meta.TypeName+".", rs.Schema.Attributes, rs.Schema.Blocks, constrained)
+		rs := resourceSchema(t, r)
+		collectValidated(meta.TypeName+".", rs.Attributes, rs.Blocks, constrained)
 	}
 	for _, newDataSource := range p.DataSources(ctx) {
 		d := newDataSource()

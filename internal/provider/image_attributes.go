@@ -64,13 +64,21 @@ const (
 // "known after apply" for them.
 func jobResultAttributes(imageURL string) map[string]schema.Attribute {
 	return map[string]schema.Attribute{
-		"id":               computedString(descID),
-		"status":           computedString(descStatus),
-		"image_url":        computedString(imageURL),
-		"deduction_credit": computedFloat64(descDeductionCredit),
-		"created_at":       computedString(descCreatedAt),
-		"expires_at":       computedString(descExpiresAt),
-		"expired":          computedBool(descExpired),
+		"id":        computedString(descID),
+		"status":    computedString(descStatus),
+		"image_url": computedString(imageURL),
+		"deduction_credit": schema.Float64Attribute{
+			MarkdownDescription: descDeductionCredit,
+			Computed:            true,
+			PlanModifiers:       []planmodifier.Float64{float64planmodifier.UseStateForUnknown()},
+		},
+		"created_at": computedString(descCreatedAt),
+		"expires_at": computedString(descExpiresAt),
+		"expired": schema.BoolAttribute{
+			MarkdownDescription: descExpired,
+			Computed:            true,
+			PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+		},
 	}
 }
 
@@ -96,22 +104,6 @@ func computedString(description string) schema.StringAttribute {
 		MarkdownDescription: description,
 		Computed:            true,
 		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-	}
-}
-
-func computedFloat64(description string) schema.Float64Attribute {
-	return schema.Float64Attribute{
-		MarkdownDescription: description,
-		Computed:            true,
-		PlanModifiers:       []planmodifier.Float64{float64planmodifier.UseStateForUnknown()},
-	}
-}
-
-func computedBool(description string) schema.BoolAttribute {
-	return schema.BoolAttribute{
-		MarkdownDescription: description,
-		Computed:            true,
-		PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 	}
 }
 

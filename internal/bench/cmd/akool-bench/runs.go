@@ -87,18 +87,11 @@ func (b *benchmark) runPlans() (*bench.Plans, error) {
 		return nil, err
 	}
 	defer srv.stop()
-	akoolDir, err := b.workdir("plan-akool", fmt.Sprintf(imagesConfig, planImages, bench.PromptPrefix))
+	dirs, err := b.workdirs("plan", planImages, imagesConfig, floorConfig, floorImageConfig)
 	if err != nil {
 		return nil, err
 	}
-	floorDir, err := b.workdir("plan-floor", fmt.Sprintf(floorConfig, planImages, bench.PromptPrefix))
-	if err != nil {
-		return nil, err
-	}
-	schemaDir, err := b.workdir("plan-floor-image", fmt.Sprintf(floorImageConfig, planImages, bench.PromptPrefix))
-	if err != nil {
-		return nil, err
-	}
+	akoolDir, floorDir, schemaDir := dirs[0], dirs[1], dirs[2]
 	env := b.env(srv.url, "", 0)
 	// The floor with the image schema is served as the akool provider
 	// serves itself: the SDK's loggers off when nobody asked for logs, and
@@ -169,14 +162,11 @@ func (b *benchmark) runThousand() (*bench.Thousand, error) {
 		return nil, err
 	}
 	defer srv.stop()
-	akoolDir, err := b.workdir("thousand-akool", fmt.Sprintf(imagesConfig, thousandImages, bench.PromptPrefix))
+	dirs, err := b.workdirs("thousand", thousandImages, imagesConfig, floorConfig)
 	if err != nil {
 		return nil, err
 	}
-	floorDir, err := b.workdir("thousand-floor", fmt.Sprintf(floorConfig, thousandImages, bench.PromptPrefix))
-	if err != nil {
-		return nil, err
-	}
+	akoolDir, floorDir := dirs[0], dirs[1]
 	env := b.env(srv.url, "", 0)
 
 	b.logf("%-24s applying %d images, -parallelism=%d, Akool accepting %d requests/s and failing %s of reads",

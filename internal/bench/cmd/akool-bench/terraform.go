@@ -122,6 +122,22 @@ func (b *benchmark) workdir(label, config string) (string, error) {
 	return dir, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600)
 }
 
+// workdirs writes the working directories of a profile, each of n
+// resources: of the images (imagesConfig), then of the floor (floorConfig),
+// then, if given, of the floor with the image schema (floorImageConfig).
+func (b *benchmark) workdirs(profile string, n int, configs ...string) ([]string, error) {
+	names := []string{"akool", "floor", "floor-image"}
+	dirs := make([]string, len(configs))
+	for i, config := range configs {
+		dir, err := b.workdir(profile+"-"+names[i], fmt.Sprintf(config, n, bench.PromptPrefix))
+		if err != nil {
+			return nil, err
+		}
+		dirs[i] = dir
+	}
+	return dirs, nil
+}
+
 // env is the environment terraform runs in: this process's, without any
 // Akool or Terraform setting that could change the measurement, plus the
 // benchmark's.
