@@ -25,8 +25,8 @@ import (
 //     fewer than the limit of the last second's requests are in the window.
 //     A cut that would not lower the limit is a trace, not a cut.
 //   - After recoveryTime it probes above along a cubic curve (TCP CUBIC),
-//     back at the limit after twice recoveryTime. Requests, retries
-//     included, wait for their turn (1/rate apart).
+//     back at the limit after twice recoveryTime; after a cut that had
+//     nothing served to learn from, it doubles every second (slow start).
 type limiter struct {
 	mu  sync.Mutex
 	now func() time.Time
@@ -43,6 +43,7 @@ type limiter struct {
 	peakServed          float64 // the most requests answered without a refusal in one second so far
 
 	traced bool // refusals came since the last cut at headroom times its limit
+	blind  bool // the last cut learned nothing (nothing served): the rate doubles every second until a refusal
 }
 
 const (
@@ -71,8 +72,12 @@ func (l *limiter) rateLocked(now time.Time) float64 {
 	rate := l.ceiling
 	if !l.cutAt.IsZero() {
 		r := headroom * l.limit
-		if k := recoveryTime.Seconds(); now.Sub(l.cutAt).Seconds() > k {
-			x := (now.Sub(l.cutAt).Seconds() - k) / k
+		since, k := now.Sub(l.cutAt).Seconds(), recoveryTime.Seconds()
+		switch {
+		case l.blind:
+			r *= math.Exp2(since)
+		case since > k:
+			x := (since - k) / k
 			r *= 1 + probeGain*x*x*x
 		}
 		if rate == 0 || r < rate {
@@ -217,6 +222,7 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 		return 0
 	}
 	l.traced = false
+	l.blind = limit <= minRate/headroom
 	l.paced = true
 	l.cutAt = now
 	l.limit = limit

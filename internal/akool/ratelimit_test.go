@@ -216,10 +216,44 @@ func TestLimiter_aTraceBelowTheLimitIsWeighedWhileProbing(t *testing.T) {
 }
 
 func TestLimiter_aRefusalAtTheFloorDoesNotPostponeTheProbe(t *testing.T) {
-	// Everything sent at first is refused, so the cut can only take the
-	// lowest rate. A refusal at that rate cannot lower it further: it is a
-	// trace, and must not restart the recovery, or the client would never
-	// probe while such refusals keep coming.
+	// Four requests were served at once; two seconds later everything sent
+	// is refused, so the cut can only take the floor, half of those four.
+	// A refusal at that rate cannot lower it further: it is a trace, and
+	// must not restart the recovery, or the client would never probe while
+	// such refusals keep coming.
+	clk := newFakeClock()
+	l := newLimiter(0, clk.now)
+	waitN(t, l, clk, 4, l.answer)
+	clk.advance(2 * time.Second)
+	for i := range 2 {
+		_ = l.wait(context.Background(), clk.sleep)
+		if cut := l.refuse(clk.now()); (cut != 0) != (i == 1) {
+			t.Fatalf("refusal %d of 2 sent cut the rate to %v", i+1, cut)
+		}
+	}
+	if l.limit != floorShare*4 {
+		t.Fatalf("the cut learned a limit of %v, want the floor %v", l.limit, floorShare*4)
+	}
+	cutAt := l.cutAt
+	waitN(t, l, clk, 2, l.answer)
+	_ = l.wait(context.Background(), clk.sleep)
+	if clk.now().Sub(cutAt) >= recoveryTime {
+		t.Fatalf("the requests after the cut took %v, want them before probing starts", clk.now().Sub(cutAt))
+	}
+	if cut := l.refuse(clk.now()); cut != 0 {
+		t.Fatalf("a refusal at the floor cut the rate again, to %v", cut)
+	}
+	clk.advance(cutAt.Add(recoveryTime * 3 / 2).Sub(clk.now()))
+	if r, _ := l.Rate(); r <= headroom*l.limit {
+		t.Errorf("rate at 1.5x the recovery time after the cut = %v, want above %v (probing)", r, headroom*l.limit)
+	}
+}
+
+func TestLimiter_aCutWithNothingServedStartsSlowly(t *testing.T) {
+	// The first two requests are both refused: nothing says where the limit
+	// is, so the cut takes the lowest rate and doubles it every second (slow
+	// start) instead of holding it for the recovery time. The first refusal
+	// ends the doubling.
 	clk := newFakeClock()
 	l := newLimiter(0, clk.now)
 	for i := range 2 {
@@ -228,18 +262,23 @@ func TestLimiter_aRefusalAtTheFloorDoesNotPostponeTheProbe(t *testing.T) {
 			t.Fatalf("refusal %d of 2 sent cut the rate to %v", i+1, cut)
 		}
 	}
-	cutAt := l.cutAt
-	waitN(t, l, clk, 1, l.answer)
+	start, _ := l.Rate()
+	if math.Abs(start-minRate) > 1e-9 {
+		t.Fatalf("rate after a cut with nothing served = %v, want the lowest, %v", start, minRate)
+	}
+	clk.advance(3 * time.Second)
+	if r, _ := l.Rate(); math.Abs(r-8*start) > 1e-9 {
+		t.Fatalf("rate 3 s after the cut = %v, want %v (doubled every second)", r, 8*start)
+	}
+	waitN(t, l, clk, 8, l.answer)
 	_ = l.wait(context.Background(), clk.sleep)
-	if clk.now().Sub(cutAt) >= recoveryTime {
-		t.Fatalf("the requests after the cut took %v, want them before probing starts", clk.now().Sub(cutAt))
+	cut := l.refuse(clk.now())
+	if cut == 0 {
+		t.Fatal("a refusal during the slow start did not end it")
 	}
-	if cut := l.refuse(clk.now()); cut != 0 {
-		t.Fatalf("a refusal at the lowest rate cut it again, to %v", cut)
-	}
-	clk.advance(cutAt.Add(recoveryTime * 3 / 2).Sub(clk.now()))
-	if r, _ := l.Rate(); r <= minRate {
-		t.Errorf("rate at 1.5x the recovery time after the cut = %v, want above %v (probing)", r, minRate)
+	clk.advance(3 * time.Second)
+	if r, _ := l.Rate(); math.Abs(r-cut) > 1e-9 {
+		t.Errorf("rate 3 s after the slow start ended = %v, want still %v until the recovery time", r, cut)
 	}
 }
 
