@@ -43,7 +43,6 @@ type limiter struct {
 	peakServed          float64 // the most requests answered without a refusal in one second so far
 
 	traced bool // refusals came since the last cut at headroom times its limit
-	blind  bool // the last cut learned nothing (nothing served): the rate doubles every second until a refusal
 }
 
 const (
@@ -74,7 +73,8 @@ func (l *limiter) rateLocked(now time.Time) float64 {
 		r := headroom * l.limit
 		since, k := now.Sub(l.cutAt).Seconds(), recoveryTime.Seconds()
 		switch {
-		case l.blind:
+		case l.limit <= minRate/headroom:
+			// The cut learned nothing (nothing was served): slow start.
 			r *= math.Exp2(since)
 		case since > k:
 			x := (since - k) / k
@@ -222,7 +222,6 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 		return 0
 	}
 	l.traced = false
-	l.blind = limit <= minRate/headroom
 	l.paced = true
 	l.cutAt = now
 	l.limit = limit

@@ -160,18 +160,25 @@ func TestLimiter_recovers(t *testing.T) {
 	}
 }
 
+// refuseUntilCut sends n requests through l, all refused, and fails unless
+// the last refusal, and only it, cuts the rate.
+func refuseUntilCut(t *testing.T, l *limiter, clk *fakeClock, n int) {
+	t.Helper()
+	for i := range n {
+		_ = l.wait(context.Background(), clk.sleep)
+		if cut := l.refuse(clk.now()); (cut != 0) != (i == n-1) {
+			t.Fatalf("refusal %d of %d cut the rate to %v", i+1, n, cut)
+		}
+	}
+}
+
 // cutAt8 returns a limiter cut at a limit of 8 requests per second: 8
 // served at once, then 3 refused (two could be a trace).
 func cutAt8(t *testing.T, clk *fakeClock) *limiter {
 	t.Helper()
 	l := newLimiter(0, clk.now)
 	waitN(t, l, clk, 8, l.answer)
-	for i := range 3 {
-		_ = l.wait(context.Background(), clk.sleep)
-		if cut := l.refuse(clk.now()); (cut != 0) != (i == 2) {
-			t.Fatalf("refusal %d of 8 served cut the rate to %v", i+1, cut)
-		}
-	}
+	refuseUntilCut(t, l, clk, 3)
 	return l
 }
 
@@ -225,12 +232,7 @@ func TestLimiter_aRefusalAtTheFloorDoesNotPostponeTheProbe(t *testing.T) {
 	l := newLimiter(0, clk.now)
 	waitN(t, l, clk, 4, l.answer)
 	clk.advance(2 * time.Second)
-	for i := range 2 {
-		_ = l.wait(context.Background(), clk.sleep)
-		if cut := l.refuse(clk.now()); (cut != 0) != (i == 1) {
-			t.Fatalf("refusal %d of 2 sent cut the rate to %v", i+1, cut)
-		}
-	}
+	refuseUntilCut(t, l, clk, 2)
 	if l.limit != floorShare*4 {
 		t.Fatalf("the cut learned a limit of %v, want the floor %v", l.limit, floorShare*4)
 	}
@@ -256,12 +258,7 @@ func TestLimiter_aCutWithNothingServedStartsSlowly(t *testing.T) {
 	// ends the doubling.
 	clk := newFakeClock()
 	l := newLimiter(0, clk.now)
-	for i := range 2 {
-		_ = l.wait(context.Background(), clk.sleep)
-		if cut := l.refuse(clk.now()); (cut != 0) != (i == 1) {
-			t.Fatalf("refusal %d of 2 sent cut the rate to %v", i+1, cut)
-		}
-	}
+	refuseUntilCut(t, l, clk, 2)
 	start, _ := l.Rate()
 	if math.Abs(start-minRate) > 1e-9 {
 		t.Fatalf("rate after a cut with nothing served = %v, want the lowest, %v", start, minRate)
