@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/akool-community/terraform-provider-akool/internal/bench"
 )
 
 func TestRunRejectsPlanRunsBelowOne(t *testing.T) {
@@ -14,5 +17,18 @@ func TestRunRejectsPlanRunsBelowOne(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr.String(), "-plan-runs must be at least 1") {
 			t.Errorf("-plan-runs %s: exit %d, stderr %q; want exit 2 and a -plan-runs error", n, code, stderr.String())
 		}
+	}
+}
+
+func TestServedAsProvider(t *testing.T) {
+	env := []string{"PATH=/usr/bin"}
+	got := servedAsProvider(env)
+	for _, want := range []string{"PATH=/usr/bin", bench.FloorTuneGC + "=1", "TF_LOG_SDK=OFF", "TF_LOG_PROVIDER_BENCHFLOOR=OFF"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("the schema floor's environment %q lacks %q", got, want)
+		}
+	}
+	if len(env) != 1 {
+		t.Errorf("servedAsProvider changed its argument: %q", env)
 	}
 }

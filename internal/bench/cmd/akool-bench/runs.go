@@ -93,15 +93,7 @@ func (b *benchmark) runPlans() (*bench.Plans, error) {
 	}
 	akoolDir, floorDir, schemaDir := dirs[0], dirs[1], dirs[2]
 	env := b.env(srv.url, "", 0)
-	// The floor with the image schema is served as the akool provider
-	// serves itself: the SDK's loggers off when nobody asked for logs, and
-	// garbage collected less often (Terraform itself reads none of these
-	// variables). Otherwise the bound would count costs the provider does
-	// not pay.
-	quiet := slices.Clone(env)
-	for _, name := range serve.QuietLogLevels(bench.FloorAddress) {
-		quiet = append(quiet, name+"=OFF")
-	}
+	quiet := servedAsProvider(env)
 
 	b.logf("%-24s creating %d images and %d benchfloor_item", "plan", planImages, planImages)
 	if err := b.terraform(akoolDir, env, nil, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=50"); err != nil {
@@ -214,4 +206,17 @@ func (b *benchmark) runThousand() (*bench.Thousand, error) {
 		"thousand", t.Plan.Seconds(), t.Floor.Seconds(), t.Reads.Seconds(), after.Reads-before.Reads, after.RateLimited-before.RateLimited,
 		bench.MiB(t.PlanPeak), loadAverage())
 	return t, nil
+}
+
+// servedAsProvider is env for the floor with the image schema, served as the
+// akool provider serves itself: the SDK's loggers off when nobody asked for
+// logs, and garbage collected less often (Terraform itself reads none of
+// these variables). Otherwise the bound would count costs the provider does
+// not pay.
+func servedAsProvider(env []string) []string {
+	out := append(slices.Clone(env), bench.FloorTuneGC+"=1")
+	for _, name := range serve.QuietLogLevels(bench.FloorAddress) {
+		out = append(out, name+"=OFF")
+	}
+	return out
 }
