@@ -16,7 +16,8 @@
 //	GET  /api/open/v3/content/image/infobymodelid?image_model_id=<id>
 //	POST /api/open/v3/getToken                            {"clientId","clientSecret"} -> {"code":1000,"msg":"OK","token":"..."}
 //	GET  /api/open/v3/faceswap/quota/info                 data.credit
-//	GET  /images/<id>.png, /images/<id>/<n>.png            the generated pictures (no authentication, like a CDN)
+//	GET  /images/<id>.png, /images/<id>/<n>.png            the generated pictures (no authentication, like a CDN);
+//	                                                      .jpg or .webp with Options.PictureFormat [-format]
 //
 // Every API answer is {"code","msg","data"}; code 1000 is success. Business
 // errors come as HTTP 200 with their code: 1003 invalid parameter, 1005 too
@@ -102,6 +103,11 @@
 // picture is 1024 pixels on its long side at 4k and 768 at 1080p. Until the job
 // has completed, and after it expired or was forgotten, every URL of the job
 // answers 404.
+//
+// Options.PictureFormat (-format) serves JPEG (quality 90, the same drawings)
+// or WebP instead. Go has no WebP encoder, so every WebP result is one small
+// fixed picture (96x64, lossy, made with libwebp); it is there so that
+// clients can be tested with each format end to end.
 //
 // # Expiry
 //

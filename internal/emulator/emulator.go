@@ -33,6 +33,7 @@ type Options struct {
 	Seed          int64                            // for fault randomness and ids; 0 = time-based
 	Logf          func(format string, args ...any) // optional request log, called concurrently; never given credentials
 	Shapes        Shapes                           // how answers look where Akool's docs and live runs differ
+	PictureFormat string                           // FormatPNG (default), FormatJPEG or FormatWebP: how result pictures are served
 }
 
 // Shapes chooses how the emulator plays what Akool's own demo client and
@@ -93,6 +94,7 @@ type Emulator struct {
 	jobTime  func(string) (time.Duration, time.Duration)
 	logf     func(string, ...any)
 	images   *imageCache
+	format   pictureFormat
 	uid      int
 	teamID   string
 	shapes   Shapes
@@ -125,6 +127,10 @@ func New(opts Options) (*Emulator, error) {
 	if err := checkFaults(opts.Faults); err != nil {
 		return nil, err
 	}
+	format, err := pictureFormatFor(opts.PictureFormat)
+	if err != nil {
+		return nil, err
+	}
 	seed := opts.Seed
 	if seed == 0 {
 		seed = time.Now().UnixNano()
@@ -136,7 +142,8 @@ func New(opts Options) (*Emulator, error) {
 		clock:       opts.Clock,
 		jobTime:     opts.JobTime,
 		logf:        opts.Logf,
-		images:      newImageCache(64 << 20),
+		format:      format,
+		images:      newImageCache(64<<20, format.encode),
 		queueTime:   defaultDuration(opts.QueueTime, time.Second),
 		processTime: defaultDuration(opts.ProcessTime, 3*time.Second),
 		latency:     max(opts.Latency, 0),

@@ -152,14 +152,14 @@ func (e *Emulator) viewLocked(j *job, base string, now time.Time, created bool) 
 		v.UsedButtons = []string{}
 	}
 	if st == 3 {
-		v.Image = fmt.Sprintf("%s%s%s.png", base, imagesPrefix, j.id)
+		v.Image = fmt.Sprintf("%s%s%s.%s", base, imagesPrefix, j.id, e.format.ext)
 		if j.kind.grid() {
 			v.Buttons = slices.Clone(allButtons)
 			// The single images may be listed a while after status 3.
 			sh := e.shapes
 			if !sh.SinglesNever && !now.Before(j.created.Add(j.queue+j.process+sh.SinglesDelay)) {
 				for n := 1; n <= 4; n++ {
-					v.UpscaledURLs = append(v.UpscaledURLs, fmt.Sprintf("%s%s%s/%d.png", base, imagesPrefix, j.id, n))
+					v.UpscaledURLs = append(v.UpscaledURLs, fmt.Sprintf("%s%s%s/%d.%s", base, imagesPrefix, j.id, n, e.format.ext))
 				}
 			}
 		}
@@ -188,7 +188,7 @@ func (e *Emulator) viewLocked(j *job, base string, now time.Time, created bool) 
 		if j.modelName == modelImage {
 			v.SubType = subTypeImage
 		}
-		v.FileName = j.id + ".png"
+		v.FileName = j.id + "." + e.format.ext
 	}
 	return v
 }

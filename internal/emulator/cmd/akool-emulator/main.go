@@ -94,6 +94,7 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (co
 	fs.DurationVar(&cfg.opts.Shapes.NotFoundFor, "not-found-for", 0, "answer 1008 to reads of a job younger than this, as a lagging replica would (0: never)")
 	fs.BoolVar(&cfg.opts.Shapes.HideParent, "hide-parent", false, "leave image_content_model_id and op_button out of infobymodelid's answers")
 	fs.BoolVar(&cfg.opts.Shapes.V4UpscaledURL, "v4-upscaled-url", false, "give v4 results an upscaled_urls holding the picture itself")
+	fs.StringVar(&cfg.opts.PictureFormat, "format", emulator.FormatPNG, "how result pictures are served: png, jpeg or webp (every webp result is the same small picture)")
 	fs.BoolVar(&cfg.verbose, "v", false, "log every request to stderr (never credentials)")
 	fs.Usage = func() { usage(fs) }
 	if err := fs.Parse(args); err != nil {
