@@ -23,7 +23,7 @@ func Read(t testing.TB, path string) map[string]any {
 	if err != nil {
 		t.Fatalf("this test reads the marking back with exiftool, which is not on PATH: %s", Install)
 	}
-	out, err := exec.Command(bin, "-j", "-n", "-a", "-G1", "-XMP:all", "-File:FileType", "-Warning", "-Error", path).Output()
+	out, err := exec.CommandContext(t.Context(), bin, "-j", "-n", "-a", "-G1", "-XMP:all", "-File:FileType", "-Warning", "-Error", path).Output()
 	if err != nil {
 		t.Fatalf("exiftool %s: %v", path, err)
 	}

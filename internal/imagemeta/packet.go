@@ -19,8 +19,7 @@ const (
 	CompositeWithTrainedAlgorithmicMedia = "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
 )
 
-// Namespace of the properties that have no standard home: the job id, the
-// job's kind and the image URL it was downloaded from.
+// Namespace of the properties that have no standard home: the Akool job id.
 const Namespace = "https://registry.terraform.io/providers/akool-community/akool/xmp/1.0/"
 
 // Marking is what a packet says. Empty fields are left out.
@@ -30,7 +29,6 @@ type Marking struct {
 	AISystem          string    // Iptc4xmpExt:AISystemUsed
 	CreateDate        time.Time // xmp:CreateDate: when the job was created
 	JobID             string    // akool:JobID
-	JobKind           string    // akool:JobKind, e.g. "generation", "upscale U2"
 	AltText           string    // Iptc4xmpCore:AltTextAccessibility
 	Description       string    // dc:description
 	Headline          string    // photoshop:Headline
@@ -59,7 +57,6 @@ func (m Marking) properties() []property {
 		{"xmp:CreatorTool", m.CreatorTool, false},
 		{"xmp:CreateDate", date, false},
 		{"akool:JobID", m.JobID, false},
-		{"akool:JobKind", m.JobKind, false},
 		{"Iptc4xmpCore:AltTextAccessibility", m.AltText, true},
 		{"dc:description", m.Description, true},
 		{"photoshop:Headline", m.Headline, false},

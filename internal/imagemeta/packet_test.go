@@ -3,6 +3,7 @@ package imagemeta
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -19,7 +20,6 @@ var fullMarking = Marking{
 	AISystem:          "Akool",
 	CreateDate:        time.Date(2026, 5, 1, 12, 30, 15, 250e6, time.UTC),
 	JobID:             "662a10df4197b3af58532e89",
-	JobKind:           "upscale U2",
 	AltText:           "A lighthouse on a cliff at sunrise",
 	Description:       "Hero image <for> the \"spring\" campaign & more",
 	Headline:          "Spring lighthouse",
@@ -38,7 +38,7 @@ func xmlTexts(t *testing.T, packet []byte) map[string]string {
 	var stack []string
 	for {
 		tok, err := dec.Token()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return texts
 		}
 		if err != nil {

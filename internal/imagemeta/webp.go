@@ -50,7 +50,7 @@ func webpVP8X(c webpChunk) (webpChunk, error) {
 	var width, height uint32
 	var flags byte
 	switch p := c.payload; c.id {
-	case "VP8 ":
+	case webpLossy:
 		if len(p) < 10 || p[3] != 0x9d || p[4] != 0x01 || p[5] != 0x2a {
 			return webpChunk{}, &MalformedError{Format: "WebP", Reason: "the lossy frame header is missing"}
 		}
@@ -83,8 +83,11 @@ func putUint24(b []byte, v uint32) { b[0], b[1], b[2] = byte(v), byte(v>>8), byt
 // webpBeforeXMP lists the chunks that the container specification places
 // before XMP; XMP goes after the last of them, ahead of unknown chunks.
 var webpBeforeXMP = map[string]bool{
-	"VP8X": true, "ICCP": true, "ANIM": true, "ANMF": true, "ALPH": true, "VP8 ": true, "VP8L": true, "EXIF": true,
+	"VP8X": true, "ICCP": true, "ANIM": true, "ANMF": true, "ALPH": true, webpLossy: true, "VP8L": true, "EXIF": true,
 }
+
+// webpLossy is the FourCC of a lossy bitstream chunk; its space is part of it.
+const webpLossy = "VP8 "
 
 // webpExtended returns the chunks in the extended layout without any XMP
 // chunk, converting a simple file (a lone VP8 or VP8L chunk), and with the

@@ -302,11 +302,14 @@ type providerData struct {
 	spendingCap *spendingCap
 	// clock is the provider's time (see now).
 	clock clock
+	// version is the provider's version, named in the marking of image files.
+	version string
 }
 
 // newData completes d with what the provider data of every walk holds.
 func (p *akoolProvider) newData(d *providerData) *providerData {
 	d.written = newWrittenPaths()
+	d.version = p.version
 	d.imageClient = p.imageClient
 	d.clock = p.clock
 	return d

@@ -77,7 +77,7 @@ func (r *imageFileResource) Metadata(_ context.Context, req resource.MetadataReq
 func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: imageFileMarkdownDescription,
-		Attributes: map[string]schema.Attribute{
+		Attributes: withAttributes(map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The `path` as configured: the file this resource manages.",
 				Computed:            true,
@@ -109,14 +109,15 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"sha256": schema.StringAttribute{
-				MarkdownDescription: "Lowercase hex SHA-256 of the downloaded bytes. Usable as the content hash of an upload " +
+				MarkdownDescription: "Lowercase hex SHA-256 of the file as written: the download with its marking " +
+					"(`download_sha256` is the download's own). Usable as the content hash of an upload " +
 					"(for example `source_hash` of an object-storage resource); unlike `filemd5()`, it does not fail a plan " +
 					"that runs before the first download.",
 				Computed:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"size": schema.Int64Attribute{
-				MarkdownDescription: "Size of the downloaded file in bytes.",
+				MarkdownDescription: "Size of the file as written, in bytes.",
 				Computed:            true,
 				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 			},
@@ -136,7 +137,7 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				Computed:            true,
 				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 			},
-		},
+		}, imageFileMarkingAttributes()),
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{
 				Create:            true,
@@ -171,6 +172,7 @@ func (r *imageFileResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if state.SHA256.IsNull() {
 		// Only an import leaves the checksum unset: describe the file found.
 		resp.Diagnostics.Append(readImportedFile(&state)...)
+		state.Marked = importedMarking(state.Path.ValueString())
 		if !resp.Diagnostics.HasError() {
 			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		}
@@ -194,10 +196,13 @@ func (r *imageFileResource) Update(ctx context.Context, req resource.UpdateReque
 		return
 	}
 
-	// url and path force replacement, so an update is either a restore that
-	// ModifyPlan planned (the checksum is unknown) or a change of timeouts.
+	// url and path force replacement, so an update is either a restore or a
+	// change of the marking that ModifyPlan planned (the checksum is
+	// unknown), or a change of timeouts.
 	if plan.SHA256.IsUnknown() {
-		resp.Diagnostics.Append(r.download(ctx, plan.Timeouts.Update, &plan)...)
+		var state imageFileResourceModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		resp.Diagnostics.Append(r.updateCopy(ctx, state, &plan)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -323,6 +328,7 @@ func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	marker, diags := req.Private.GetKey(ctx, imageFileRestoreKey)
 	resp.Diagnostics.Append(diags...)
 	if len(marker) == 0 || resp.Diagnostics.HasError() {
+		planMarkingChange(ctx, req, resp)
 		return
 	}
 	var restore imageFileRestore
@@ -336,7 +342,8 @@ func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 	resp.Diagnostics.AddAttributeWarning(path.Root("path"), "Local Image File Will Be Restored", detail)
 	addUnwritablePathError(filePath.ValueString(), &resp.Diagnostics)
-	for _, attr := range []string{"sha256", "content_type"} {
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("marked"), types.BoolUnknown())...)
+	for _, attr := range []string{"sha256", "content_type", "download_sha256"} {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attr), types.StringUnknown())...)
 	}
 	for _, attr := range []string{"size", "width", "height"} {
@@ -382,6 +389,7 @@ func (r *imageFileResource) download(ctx context.Context, limit func(context.Con
 	tflog.Debug(ctx, "downloaded image file", map[string]any{"path": filePath, "size": info.Size, "sha256": info.SHA256})
 	plan.setFromInfo(filePath, info)
 	r.written().note(filePath)
+	diags.Append(r.markDownload(ctx, plan)...)
 	return diags
 }
 
@@ -470,6 +478,7 @@ type imageFileResourceModel struct {
 	Width       types.Int64    `tfsdk:"width"`
 	Height      types.Int64    `tfsdk:"height"`
 	Timeouts    timeouts.Value `tfsdk:"timeouts"`
+	imageFileMarking
 }
 
 // setFromInfo records a download in the model; it is the one place that maps

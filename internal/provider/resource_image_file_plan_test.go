@@ -18,6 +18,8 @@ import (
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/akool-community/terraform-provider-akool/internal/imagemeta"
 )
 
 // A path that cannot be written fails the plan, before the image it would
@@ -122,7 +124,7 @@ resource "terraform_data" "upload" {
 	}
 	fileKept := func(*terraform.State) error {
 		got, err := os.ReadFile(dest)
-		if err != nil || !bytes.Equal(got, same) {
+		if unmarked, _ := imagemeta.Remove(got); err != nil || !bytes.Equal(unmarked, same) {
 			return fmt.Errorf("the new file at %s is gone or wrong after the replacement: %w", dest, err)
 		}
 		return nil
