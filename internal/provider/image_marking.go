@@ -185,7 +185,8 @@ func (r *imageFileResource) writeMarking(ctx context.Context, plan *imageFileRes
 func (r *imageFileResource) updateCopy(ctx context.Context, state imageFileResourceModel, plan *imageFileResourceModel) (diags diag.Diagnostics) {
 	filePath := plan.Path.ValueString()
 	local, err := checkLocalImageFile(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
-	if err != nil || local != localImageFileMatches || !plan.URL.Equal(state.URL) || state.SHA256.IsNull() {
+	urlChanged := !state.URL.IsNull() && !plan.URL.Equal(state.URL) // an import has no URL yet
+	if err != nil || local != localImageFileMatches || urlChanged || state.SHA256.IsNull() {
 		return r.download(ctx, plan.Timeouts.Update, plan)
 	}
 	data, err := os.ReadFile(filePath)

@@ -334,3 +334,39 @@ func TestImageFileWriteMarking_unsupportedFormatWarns(t *testing.T) {
 		t.Fatal("a file was written for a format that cannot be marked")
 	}
 }
+
+// A copy saved without marking (here imported, as a copy written by an
+// earlier version of the provider also is) gets the marking at the next
+// apply, in place: nothing is downloaded.
+func TestAccImageFile_markingAddedToAnUnmarkedCopy(t *testing.T) {
+	srv, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": imageFileTestBytes(t, "png", 20, 20)})
+	dest := filepath.Join(t.TempDir(), "hero.png")
+	url := srvURL + "/a.png"
+	unmarked := strings.Replace(testAccImageFileConfig(url, dest), "path = ", "marking = { enabled = false }\n  path = ", 1)
+	var requests int
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: unmarked,
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectValue(testImageFileAddr, "marked", knownvalue.Bool(false)),
+				},
+			},
+			forgetStep(testAccProviderConfig("http://127.0.0.1:1"), testImageFileAddr),
+			{
+				PreConfig: func() { requests = srv.total() },
+				Config:    testAccImageFileConfig(url, dest) + fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", testImageFileAddr, dest),
+				ConfigPlanChecks: preApply(
+					plansUpdate(testImageFileAddr),
+					plansUnknown(testImageFileAddr, "sha256"),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectCountStateCheck("image server requests", srv.total, &requests),
+					expectValue(testImageFileAddr, "marked", knownvalue.Bool(true)),
+					expectMarkedFile(t, map[string]any{"XMP-iptcExt:DigitalSourceType": imagemeta.TrainedAlgorithmicMedia}),
+				},
+			},
+		},
+	})
+}
