@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	_ "golang.org/x/image/webp" // registers WebP with image.Decode (PNG, JPEG and GIF are registered by the provider)
 
+	"github.com/akool-community/terraform-provider-akool/internal/akool"
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 	"github.com/akool-community/terraform-provider-akool/internal/exiftooltest"
 	"github.com/akool-community/terraform-provider-akool/internal/imagemeta"
@@ -369,4 +370,42 @@ func TestAccImageFile_markingAddedToAnUnmarkedCopy(t *testing.T) {
 			},
 		},
 	})
+}
+
+// describeJob takes the kind and time of a job from Akool, and turns a job
+// it cannot read into a warning, never an error: the picture is paid for.
+func TestImageFileDescribeJob(t *testing.T) {
+	e, url := newTestEmulator(t)
+	jobs := newJobsOutside(t, url)
+	plain := jobs.v3("a quiet harbour")
+	fromSource := jobs.v4(akool.CreateV4Request{Prompt: "the same cup, on marble", SourceImages: []string{"https://example.com/cup.png"}})
+	e.Clock().Advance(time.Minute)
+	r := &imageFileResource{configuredResource{data: &providerData{client: jobs.client}}}
+
+	for _, tc := range []struct {
+		name, id, dst string
+		created       time.Time
+	}{
+		{"prompt", plain.ID, imagemeta.TrainedAlgorithmicMedia, plain.CreatedAt},
+		{"source image", fromSource.ID, imagemeta.CompositeWithTrainedAlgorithmicMedia, fromSource.CreatedAt},
+	} {
+		m := imageFileMarking{ImageID: types.StringValue(tc.id)}
+		if diags := r.describeJob(context.Background(), &m); len(diags) != 0 {
+			t.Fatalf("%s: diagnostics %v", tc.name, diags)
+		}
+		if m.DigitalSourceType.ValueString() != tc.dst || m.ImageCreatedAt.ValueString() != tc.created.UTC().Format(time.RFC3339) {
+			t.Errorf("%s: %s, created %s; want %s, %s", tc.name, m.DigitalSourceType, m.ImageCreatedAt, tc.dst, tc.created)
+		}
+	}
+
+	for name, r := range map[string]*imageFileResource{"unknown id": r, "no credentials": {}} {
+		m := imageFileMarking{ImageID: types.StringValue("662a10df4197b3af58532e89")}
+		diags := r.describeJob(context.Background(), &m)
+		if diags.HasError() || diags.WarningsCount() != 1 || diags.Warnings()[0].Summary() != "Image File Marked Without Job Details" {
+			t.Fatalf("%s: diagnostics %v, want one warning", name, diags)
+		}
+		if m.DigitalSourceType.ValueString() != imagemeta.TrainedAlgorithmicMedia || !m.ImageCreatedAt.IsNull() {
+			t.Errorf("%s: %s, created %s; want trainedAlgorithmicMedia and no time", name, m.DigitalSourceType, m.ImageCreatedAt)
+		}
+	}
 }
