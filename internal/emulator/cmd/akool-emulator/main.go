@@ -117,6 +117,11 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (co
 	if cfg.queue < 0 || cfg.process < 0 || cfg.opts.Latency < 0 || cfg.singlesDelay < 0 || cfg.opts.Shapes.NotFoundFor < 0 {
 		return cfg, usageError(fs, "durations must not be negative")
 	}
+	switch cfg.opts.PictureFormat {
+	case emulator.FormatPNG, emulator.FormatJPEG, emulator.FormatWebP:
+	default:
+		return cfg, usageError(fs, "-format must be png, jpeg or webp, not %q", cfg.opts.PictureFormat)
+	}
 	cfg.opts.Shapes.SinglesDelay = cfg.singlesDelay
 	if cfg.singlesDelay == 0 {
 		cfg.opts.Shapes.SinglesDelay = -1 // Options reads 0 as the default
