@@ -19,7 +19,9 @@
 //     extended layout (a VP8X chunk with the XMP flag) that metadata needs.
 //
 // A format it cannot mark (GIF, or bytes it does not recognize) gives an
-// *UnsupportedFormatError, so that callers can keep the image as it is.
+// *UnsupportedFormatError, and a file that carries a signed C2PA manifest,
+// which any change would invalidate, a *SignedError, so that callers can
+// keep the image as it is.
 //
 // The marking is plain metadata: it is not signed, and any tool that
 // rewrites the file may drop it. A signed C2PA manifest would be a separate

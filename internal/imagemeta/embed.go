@@ -30,6 +30,17 @@ func (e *MalformedError) Error() string {
 	return fmt.Sprintf("the %s structure is damaged (%s), so the marking was not written", e.Format, e.Reason)
 }
 
+// SignedError says that an image carries a C2PA manifest (Content
+// Credentials), whose signature covers the file's bytes: writing anything
+// into the file would invalidate it, so the file is left alone.
+type SignedError struct {
+	Format string
+}
+
+func (e *SignedError) Error() string {
+	return fmt.Sprintf("the %s file carries a signed C2PA manifest (Content Credentials), which any change to the file would invalidate", e.Format)
+}
+
 // ErrPacketTooLarge says that a packet does not fit in the one segment a
 // JPEG file gives it (about 64 KiB).
 var ErrPacketTooLarge = errors.New("the XMP packet is larger than the 65,502 bytes one JPEG segment can carry")
@@ -39,6 +50,7 @@ type format struct {
 	name   string
 	embed  func(data, packet []byte) ([]byte, error)
 	remove func(data []byte) ([]byte, error)
+	signed func(data []byte) bool // carries a C2PA manifest
 }
 
 var (
@@ -50,11 +62,11 @@ var (
 func detect(data []byte) (format, error) {
 	switch {
 	case bytes.HasPrefix(data, pngSignature):
-		return format{"PNG", embedPNG, removePNG}, nil
+		return format{"PNG", embedPNG, removePNG, signedPNG}, nil
 	case bytes.HasPrefix(data, []byte{0xff, 0xd8}):
-		return format{"JPEG", embedJPEG, removeJPEG}, nil
+		return format{"JPEG", embedJPEG, removeJPEG, signedJPEG}, nil
 	case len(data) >= 12 && string(data[0:4]) == "RIFF" && string(data[8:12]) == "WEBP":
-		return format{"WebP", embedWebP, removeWebP}, nil
+		return format{"WebP", embedWebP, removeWebP, signedWebP}, nil
 	case bytes.HasPrefix(data, gifSignature):
 		return format{}, &UnsupportedFormatError{Format: "GIF"}
 	}
@@ -63,11 +75,15 @@ func detect(data []byte) (format, error) {
 
 // Embed returns a copy of data that carries packet as its XMP metadata,
 // replacing any XMP packet data had. Pixel data and every other chunk or
-// segment are copied unchanged.
+// segment are copied unchanged. A file with a C2PA manifest gives a
+// *SignedError.
 func Embed(data, packet []byte) ([]byte, error) {
 	f, err := detect(data)
 	if err != nil {
 		return nil, err
+	}
+	if f.signed(data) {
+		return nil, &SignedError{Format: f.name}
 	}
 	return f.embed(data, packet)
 }

@@ -273,3 +273,31 @@ func TestEmbedJPEGRefusesAPacketTooLargeForOneSegment(t *testing.T) {
 		t.Fatalf("PNG: %v", err)
 	}
 }
+
+func TestEmbedLeavesFilesWithContentCredentialsAlone(t *testing.T) {
+	webp := readFixture(t, "lossy-alpha.webp") // extended: a C2PA chunk may follow the image
+	signedWebP := append(append([]byte(nil), webp...), "C2PA\x04\x00\x00\x00jumb"...)
+	binary.LittleEndian.PutUint32(signedWebP[4:8], uint32(len(signedWebP)-8))
+	jumbf := []byte("JP\x00\x01\x00\x00\x00\x01\x00\x00\x00\x20jumb\x00\x00\x00\x18jumdc2pa")
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{
+		{"png", insertPNGBeforeIEND(encodePNG(t, testImage(8, 8, false)), pngChunk("caBX", []byte("\x00\x00\x00\x10jumbc2pa")))},
+		{"jpeg", insertAfterSOI(encodeJPEG(t, testImage(8, 8, false)), jfifSegment, jpegSegment(0xeb, jumbf))},
+		{"webp", signedWebP},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Embed(tc.data, Packet(testMarking))
+			var signed *SignedError
+			if !errors.As(err, &signed) {
+				t.Fatalf("Embed: %v, want a SignedError", err)
+			}
+		})
+	}
+	// An APP11 segment that is not C2PA does not count.
+	other := insertAfterSOI(encodeJPEG(t, testImage(8, 8, false)), jpegSegment(0xeb, []byte("JP\x00\x01other")))
+	if _, err := Embed(other, Packet(testMarking)); err != nil {
+		t.Fatalf("Embed of a JPEG with another APP11 segment: %v", err)
+	}
+}

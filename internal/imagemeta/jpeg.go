@@ -105,6 +105,18 @@ func rebuildJPEG(data, extra []byte) ([]byte, error) {
 	return append(out, rest...), nil
 }
 
+// signedJPEG reports an APP11 segment holding a C2PA JUMBF box, where C2PA
+// keeps its manifest in JPEG.
+func signedJPEG(data []byte) bool {
+	segments, _, _ := jpegSegments(data)
+	for _, s := range segments {
+		if body := jpegBody(s); len(body) > 0 && body[0] == 0xeb && bytes.Contains(body, []byte("c2pa")) {
+			return true
+		}
+	}
+	return false
+}
+
 func embedJPEG(data, packet []byte) ([]byte, error) {
 	seg, err := jpegXMPSegment(packet)
 	if err != nil {

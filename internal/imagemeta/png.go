@@ -77,5 +77,16 @@ func rebuildPNG(data, extra []byte) ([]byte, error) {
 	return append(out, trailer...), nil
 }
 
+// signedPNG reports a caBX chunk, where C2PA keeps its manifest in PNG.
+func signedPNG(data []byte) bool {
+	chunks, _, _ := pngChunks(data)
+	for _, c := range chunks {
+		if string(c[4:8]) == "caBX" {
+			return true
+		}
+	}
+	return false
+}
+
 func embedPNG(data, packet []byte) ([]byte, error) { return rebuildPNG(data, pngXMPChunk(packet)) }
 func removePNG(data []byte) ([]byte, error)        { return rebuildPNG(data, nil) }

@@ -140,6 +140,17 @@ func webpWrite(chunks []webpChunk, trailer []byte) []byte {
 	return append(out, trailer...)
 }
 
+// signedWebP reports a C2PA chunk, where C2PA keeps its manifest in WebP.
+func signedWebP(data []byte) bool {
+	chunks, _, _ := webpChunks(data)
+	for _, c := range chunks {
+		if c.id == "C2PA" {
+			return true
+		}
+	}
+	return false
+}
+
 func embedWebP(data, packet []byte) ([]byte, error) {
 	chunks, trailer, err := webpChunks(data)
 	if err != nil {
