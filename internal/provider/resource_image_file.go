@@ -325,10 +325,10 @@ func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		return
 	}
 
+	planMarkingChange(ctx, req, resp)
 	marker, diags := req.Private.GetKey(ctx, imageFileRestoreKey)
 	resp.Diagnostics.Append(diags...)
 	if len(marker) == 0 || resp.Diagnostics.HasError() {
-		planMarkingChange(ctx, req, resp)
 		return
 	}
 	var restore imageFileRestore
