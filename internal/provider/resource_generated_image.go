@@ -195,7 +195,7 @@ func (r *generatedImageResource) Create(ctx context.Context, req resource.Create
 	}
 	img, err := submitGeneration(akool.RetryRefusalsFor(ctx, timeout), client, plan)
 	if err != nil {
-		addGenerateError(&resp.Diagnostics, r.data.credentialsNote(err))
+		addGenerateError(&resp.Diagnostics, r.data.credentialsNote(err), ctx.Err() != nil)
 		return
 	}
 
@@ -378,18 +378,17 @@ func (m *generatedImageModel) waitWords() jobWords {
 	}
 }
 
-// addGenerateError reports a failed create call.
-func addGenerateError(diags *diag.Diagnostics, err error) {
+// addGenerateError reports a failed create call; interrupted says that
+// Terraform interrupted the operation meanwhile.
+func addGenerateError(diags *diag.Diagnostics, err error, interrupted bool) {
 	var uncertain *akool.UncertainError
 	var apiErr *akool.APIError
 	switch {
 	case errors.As(err, &uncertain):
-		diags.AddError("Image Generation Outcome Unknown",
-			fmt.Sprintf("The request to generate the image was sent, but no answer came back (%v). Akool may have "+
-				"started the generation and charged for it. The provider did not send the request again, to avoid "+
-				"paying twice, and has no id to follow. If the Akool dashboard or your webhook shows the new job, "+
-				"adopt it with terraform import <address> <id>; otherwise apply again to generate a new image.",
-				uncertain.Err))
+		diags.AddError("Image Generation Outcome Unknown", noAnswerText("generate the image", uncertain, interrupted)+
+			" Akool may have started the generation and charged for it, and the provider has no id to follow: "+
+			"Akool has no call that lists jobs. If the Akool dashboard or your webhook (webhook_url) shows the "+
+			"new job, adopt it with terraform import <address> <id>; otherwise apply again to generate a new image.")
 	case errors.As(err, &apiErr):
 		diags.AddError("Unable to Generate Image", "Akool did not accept the request to generate the image. "+apiErrorText(err, apiErr))
 	default:
