@@ -3,12 +3,18 @@ package provider
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
+	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
 
 // A press whose answer never came reads the parent, after an interrupt too,
@@ -65,4 +71,48 @@ func TestUnansweredPress(t *testing.T) {
 		})
 	}
 	expectEmulatorCalls(t, e, 1, 1, "reading the parent presses nothing")
+}
+
+// pressDropper serves the emulator, except that while drop is set it closes
+// the connection of every press once the request has arrived, without
+// passing it on: a connection lost on the way, before Akool saw the press.
+type pressDropper struct {
+	e    *emulator.Emulator
+	drop atomic.Bool
+}
+
+func (p *pressDropper) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !p.drop.Load() || !strings.HasSuffix(r.URL.Path, "/createbybutton") {
+		p.e.ServeHTTP(w, r)
+		return
+	}
+	_, _ = io.Copy(io.Discard, r.Body)
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+		_ = conn.Close()
+	}
+}
+
+// A press whose connection broke before Akool registered it: the error says
+// that Akool does not list the button as used and to apply again, and the
+// next apply presses it, once.
+func TestAccImageUpscale_pressLostOnTheWay_proxyFault(t *testing.T) {
+	t.Parallel()
+	e, url, proxy := newEmulatorBehind(t, func(e *emulator.Emulator) *pressDropper { return &pressDropper{e: e} })
+	grid := testAccGridConfig(url, "a paper boat in a gutter")
+	config := grid + testAccButtonBlock("akool_image_upscale", "lost", testAccGridAddress+".id", 2, "")
+	accTest(t, []tfresource.TestStep{
+		{Config: grid},
+		{
+			PreConfig: func() { proxy.drop.Store(true) },
+			Config:    config,
+			ExpectError: errorPattern("Upscale Outcome Unknown", "the connection closed before any answer arrived",
+				"does not list U2 in used_buttons", "has not registered the press", "Apply again to press the button"),
+		},
+		{
+			PreConfig:         func() { proxy.drop.Store(false) },
+			Config:            config,
+			ConfigStateChecks: completedPressChecks("akool_image_upscale.lost", "U2", 1),
+			Check:             expectPresses(e, 1),
+		},
+	})
 }
