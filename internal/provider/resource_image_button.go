@@ -459,6 +459,11 @@ func (k *buttonKind) description() string {
 		"unfinished), lets a pipeline notice it; see `akool_generated_image` for an example. When the parent " +
 		"image itself has not finished, the press is refused before anything is sent, and the apply that sees " +
 		"the parent finished presses the button.\n\n" +
+		inFlightSection("the press", k.operation+" Outcome Unknown", "The provider then reads the parent "+
+			"image, and the error says what Akool shows: when it lists the button in `used_buttons`, it "+
+			"registered the press and charged for it, and refuses a second press; adopt the job with "+
+			"`terraform import` if the Akool dashboard or your webhook shows it, or choose another `index`. "+
+			"Otherwise Akool did not register the press, and the next apply presses the button.") +
 		"## Failed jobs\n\n" +
 		"A job that Akool reports as failed fails the apply; its id and `status = \"failed\"` stay in state, and " +
 		"the next plan replaces it, which presses the button again. If Akool counts the failed press as a use " +
