@@ -94,10 +94,15 @@ func TestCreate_droppedAfterSendingSaysSo(t *testing.T) {
 func TestCreate_cancelledBeforeSendingSendsNothing(t *testing.T) {
 	srv, cnt := server(t, func(w http.ResponseWriter, _ *http.Request, _ int) { writeJSON(w, 200, ok(v3CreateData)) })
 	dialing := make(chan struct{})
-	dial := func(ctx context.Context, _, _ string) (net.Conn, error) {
+	// A connection that takes long to open.
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
 		close(dialing)
-		<-ctx.Done() // a connection that takes long to open
-		return nil, ctx.Err()
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(5 * time.Second):
+			return (&net.Dialer{}).DialContext(ctx, network, addr)
+		}
 	}
 	c, _ := newClient(t, srv.URL, func(cfg *Config) {
 		cfg.RequestTimeout = 10 * time.Second
