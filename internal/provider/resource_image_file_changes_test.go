@@ -11,6 +11,7 @@ import (
 	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -304,4 +305,116 @@ resource "akool_generated_image" "hero" {
 	steps = append(steps, adopt(absolute)...)
 	steps = append(steps, adopt(filepath.Join(dir, "out", "..", "out", "a.png"))...)
 	imageFileTest(t, absolute, steps)
+}
+
+func TestSameImageFilePath(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.MkdirAll(filepath.Join(dir, "out"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "out"), filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	abs := filepath.Join(dir, "out", "a.png")
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"out/a.png", "./out/a.png", true},
+		{"out/a.png", abs, true},
+		{"out/../out/a.png", "out//a.png", true},
+		{"link/a.png", "out/a.png", true}, // no file yet: the same folder
+		{"out/a.png", "out/b.png", false},
+		{"out/a.png", "a.png", false},
+	} {
+		if got := sameImageFilePath(tc.a, tc.b); got != tc.same {
+			t.Errorf("sameImageFilePath(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.same)
+		}
+	}
+	if err := os.WriteFile(abs, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !sameImageFilePath("link/a.png", abs) {
+		t.Error("a file reached through a link is not the same path as the file itself")
+	}
+	if sameImageFilePath("out/a.png", "out/missing.png") {
+		t.Error("an existing file and a missing one are the same path")
+	}
+}
+
+// A copy whose bytes are not the recorded ones leaves the destination as it
+// was and the source untouched; a good copy verifies and describes them.
+func TestCopyImageFile(t *testing.T) {
+	dir := t.TempDir()
+	body := imageFileTestBytes(t, "png", 6, 4)
+	src, dest := filepath.Join(dir, "src.png"), filepath.Join(dir, "new", "dest.png")
+	if err := os.WriteFile(src, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := copyImageFile(t.Context(), src, dest, imageFileSHA256Hex([]byte("other"))); err == nil ||
+		!regexp.MustCompile(`not the recorded`).MatchString(err.Error()) {
+		t.Errorf("copy with another checksum: err = %v, want a checksum mismatch", err)
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(dest)); len(entries) != 0 {
+		t.Errorf("a refused copy left %d files in %s", len(entries), filepath.Dir(dest))
+	}
+	info, err := copyImageFile(t.Context(), src, dest, imageFileSHA256Hex(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.SHA256 != imageFileSHA256Hex(body) || info.Width != 6 || info.Height != 4 || info.ContentType != "image/png" {
+		t.Errorf("copy info = %+v", info)
+	}
+	for _, p := range []string{src, dest} {
+		if err := fileHolds(p, body); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// The plan of each kind of update: what it writes, how, and what it says.
+func TestImageFilePlanWrite(t *testing.T) {
+	content := imageFileTestBytes(t, "png", 2, 2)
+	_, srvURL := newImageFileCountingServer(t, map[string][]byte{"/ok.png": content})
+	dir := t.TempDir()
+	intact, edited := filepath.Join(dir, "intact.png"), filepath.Join(dir, "edited.png")
+	if err := os.WriteFile(intact, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(edited, []byte("edited by hand"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := &imageFileResource{}
+	for _, tc := range []struct {
+		name              string
+		stateURL, oldPath string
+		planURL, newPath  string
+		write, download   bool
+		summary           string // of the one diagnostic expected, or ""
+	}{
+		{"timeouts only", "/ok.png", intact, "/ok.png", intact, false, false, ""},
+		{"another spelling", "/ok.png", intact, "/ok.png", filepath.Join(dir, ".", "intact.png"), false, false, ""},
+		{"new url", "/ok.png", intact, "/new.png", intact, true, true, ""},
+		{"new url over an edit", "/ok.png", edited, "/new.png", edited, true, true, "Local Image File Will Be Overwritten"},
+		{"move an intact copy, URL gone", "/gone.png", intact, "/gone.png", filepath.Join(dir, "moved.png"), true, false, ""},
+		{"move an edit, URL serves", "/ok.png", edited, "/ok.png", filepath.Join(dir, "moved.png"), true, true, ""},
+		{"move an edit, URL gone", "/gone.png", edited, "/gone.png", filepath.Join(dir, "moved.png"), false, false, "Unable to Move Image File"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			state := testImageFileState(srvURL+tc.stateURL, tc.oldPath, content)
+			plan := testImageFileState(srvURL+tc.planURL, tc.newPath, content)
+			var diags diag.Diagnostics
+			write, download := r.planWrite(t.Context(), state, plan, nil, &diags)
+			if write != tc.write || download != tc.download {
+				t.Errorf("planWrite = write %v, download %v; want %v, %v", write, download, tc.write, tc.download)
+			}
+			switch {
+			case tc.summary == "" && len(diags) != 0:
+				t.Errorf("unexpected diagnostics: %v", diags)
+			case tc.summary != "" && (len(diags) != 1 || diags[0].Summary() != tc.summary):
+				t.Errorf("diagnostics = %v, want one %q", diags, tc.summary)
+			}
+		})
+	}
 }

@@ -87,6 +87,9 @@ func (r *imageFileResource) planWrite(ctx context.Context, state, plan imageFile
 	moved := plan.Path.IsUnknown() || !sameImageFilePath(oldPath, newPath)
 	switch {
 	case !state.URL.IsNull() && !plan.URL.Equal(state.URL):
+		if !moved {
+			warnOverwrite(state, diags)
+		}
 		return true, true
 	case !moved && restore != nil:
 		diags.AddAttributeWarning(path.Root("path"), "Local Image File Will Be Restored", restore.detail(newPath))
@@ -123,6 +126,20 @@ func (r *imageFileResource) planWrite(ctx context.Context, state, plan imageFile
 	return false, false
 }
 
+// warnOverwrite warns when the file that a new url will be written over is
+// not the one this resource wrote: it may be the only copy of an edit.
+func warnOverwrite(state imageFileResourceModel, diags *diag.Diagnostics) {
+	filePath := state.Path.ValueString()
+	local, err := checkLocalImageFile(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
+	if err != nil || local != localImageFileChanged {
+		return
+	}
+	diags.AddAttributeWarning(path.Root("path"), "Local Image File Will Be Overwritten",
+		fmt.Sprintf("The file at %s changed since the last apply (it is not the image this resource wrote, SHA-256 %s); "+
+			"the image at the new url will be written over it. To keep the file as it is now, copy it elsewhere "+
+			"before applying.", filePath, state.SHA256.ValueString()))
+}
+
 // detail says what the restore of the file at filePath does.
 func (m imageFileRestore) detail(filePath string) string {
 	if m.Local == localImageFileMissing.String() {
@@ -139,6 +156,9 @@ func (m imageFileRestore) detail(filePath string) string {
 // Terraform runs in, as path.module is), or the same file reached another
 // way, such as through a symbolic link or another letter case.
 func sameImageFilePath(a, b string) bool {
+	if a == b {
+		return true
+	}
 	ca, cb := cleanPath(a), cleanPath(b)
 	if ca == cb {
 		return true
