@@ -446,7 +446,8 @@ func imageFileUnrecoverableWarning(state imageFileResourceModel, local localImag
 			"If the image is still served, a later plan downloads it again; if it has expired (Akool keeps generated images for 7 days), it cannot. ",
 			filePath, what, probeErr)
 	}
-	detail += fmt.Sprintf("Terraform keeps this resource with its recorded checksum and plans no change for it.\n\n"+
+	detail += fmt.Sprintf("Terraform keeps this resource with its recorded checksum and plans no change for it "+
+		"(unless the configuration gives it a new url, such as a regenerated image's, which is then downloaded).\n\n"+
 		"To get this image back, restore the file from your own storage (a backup, a bucket, version control); "+
 		"it must be %d bytes with SHA-256 %s. "+
 		"To make a new image instead, regenerate it deliberately with `terraform apply -replace=<address of the image resource>`; "+
