@@ -209,13 +209,14 @@ func (r *imageFileResource) Update(ctx context.Context, req resource.UpdateReque
 			return // the state, and every file, stay as they were
 		}
 	}
-	// Checked again now that both exist: a link can make them one file.
-	if moved && !sameImageFilePath(oldPath, newPath) {
-		resp.Diagnostics.Append(r.release(ctx, oldPath, state)...)
-	}
 	plan.ID = plan.Path
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, imageFileRestoreKey, nil)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	// Only once the new file is in state; checked again now that both
+	// exist, as a link can make them one file.
+	if moved && !resp.Diagnostics.HasError() && !sameImageFilePath(oldPath, newPath) {
+		resp.Diagnostics.Append(r.release(ctx, oldPath, state)...)
+	}
 }
 
 // Delete removes the file only when it is still the one this resource
