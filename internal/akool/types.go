@@ -178,6 +178,9 @@ func IsNotFound(err error) bool {
 type UncertainError struct {
 	Endpoint string
 	Err      error
+	// Reason says what became of the request after it was sent, as a
+	// clause: "the connection closed before any answer arrived".
+	Reason string
 }
 
 func (e *UncertainError) Error() string {

@@ -1,13 +1,12 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -147,7 +146,8 @@ func (r *imageFileResource) markDownload(ctx context.Context, plan *imageFileRes
 }
 
 // writeMarking writes data, the download or the marked copy on disk, to
-// plan's path with the marking that plan asks for, and records the file.
+// plan's path with the marking that plan asks for, through the one verified
+// writer, and records the file.
 func (r *imageFileResource) writeMarking(ctx context.Context, plan *imageFileResourceModel, data []byte) (diags diag.Diagnostics) {
 	settings := plan.settings()
 	filePath := plan.Path.ValueString()
@@ -162,94 +162,108 @@ func (r *imageFileResource) writeMarking(ctx context.Context, plan *imageFileRes
 				"Nothing is wrong with the image itself. Set marking = { enabled = false } to say that this is intended.", filePath, err))
 		return diags
 	}
-	if err := writeImageFileInPlace(filePath, marked); err != nil {
-		diags.AddAttributeError(path.Root("path"), "Unable to Write Image File",
-			fmt.Sprintf("Writing the marking into %q failed: %v. The image is kept: the file at the path is either "+
-				"the previous one or the download without marking. Fix the path or its permissions and apply again; "+
-				"nothing is generated again.", filePath, err))
-		return diags
-	}
-	plan.Marked = types.BoolValue(true)
-	sum := sha256.Sum256(marked)
-	plan.SHA256 = types.StringValue(hex.EncodeToString(sum[:]))
-	plan.Size = types.Int64Value(int64(len(marked)))
-	r.written().note(filePath)
-	tflog.Debug(ctx, "marked image file", map[string]any{"path": filePath, "sha256": plan.SHA256.ValueString()})
+	diags.Append(r.writeBytes(ctx, plan, marked, "")...)
+	plan.Marked = types.BoolValue(!diags.HasError())
 	return diags
 }
 
-// updateCopy carries out an update that changes the file: a download when
-// the URL changed or the copy on disk is not the one recorded, and
-// otherwise a rewrite of the marking from the copy on disk, without any
-// download.
-func (r *imageFileResource) updateCopy(ctx context.Context, state imageFileResourceModel, plan *imageFileResourceModel) (diags diag.Diagnostics) {
+// writeBytes replaces the file at plan's path with data, which must have
+// the checksum wantSHA256 when it is not "", and records it in plan.
+func (r *imageFileResource) writeBytes(ctx context.Context, plan *imageFileResourceModel, data []byte, wantSHA256 string) (diags diag.Diagnostics) {
 	filePath := plan.Path.ValueString()
+	info, err := writeImageFile(ctx, filePath, imageFileSource{r: bytes.NewReader(data), name: "the marked image",
+		size: int64(len(data)), sha256: wantSHA256})
+	if err != nil {
+		diags.AddAttributeError(path.Root("path"), "Unable to Write Image File",
+			fmt.Sprintf("Writing the marking of %q failed: %v. The image is kept: the file at the path is as it was. "+
+				"Fix the path or its permissions and apply again; nothing is generated again.", filePath, err))
+		return diags
+	}
+	plan.setFromInfo(filePath, info)
+	r.written().note(filePath)
+	tflog.Debug(ctx, "wrote the marking of an image file", map[string]any{"path": filePath, "sha256": info.SHA256})
+	return diags
+}
+
+// rewritableCopy reports whether a planned change of the marking can be
+// written from the copy on disk: the URL is the same (or, after an import,
+// recorded for the first time), the copy is the one recorded, and, to turn
+// the marking off, taking it out gives back the download's checksum.
+// Otherwise the image is downloaded again.
+func rewritableCopy(state, plan imageFileResourceModel) bool {
+	if !state.URL.IsNull() && !plan.URL.Equal(state.URL) {
+		return false
+	}
+	filePath := state.Path.ValueString()
 	local, err := checkLocalImageFile(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
-	urlChanged := !state.URL.IsNull() && !plan.URL.Equal(state.URL) // an import has no URL yet
-	if err != nil || local != localImageFileMatches || urlChanged || state.SHA256.IsNull() {
-		return r.download(ctx, plan.Timeouts.Update, plan)
+	if err != nil || local != localImageFileMatches {
+		return false
+	}
+	if plan.settings().enabled() || !state.Marked.ValueBool() {
+		return true
 	}
 	data, err := os.ReadFile(filePath)
 	if err != nil {
-		return r.download(ctx, plan.Timeouts.Update, plan)
+		return false
 	}
+	unmarked, err := imagemeta.Remove(data)
+	sum := sha256.Sum256(unmarked)
+	return err == nil && hex.EncodeToString(sum[:]) == state.DownloadSHA256.ValueString()
+}
+
+// remark writes the marking that plan asks for into the copy that write
+// has just put at plan's path from the verified copy that state describes
+// (rewritableCopy), without downloading anything.
+func (r *imageFileResource) remark(ctx context.Context, state imageFileResourceModel, plan *imageFileResourceModel) (diags diag.Diagnostics) {
 	if plan.DigitalSourceType.IsUnknown() {
 		diags.Append(r.describeJob(ctx, &plan.imageFileMarking)...)
 	}
-	settings := plan.settings()
-	wasMarked := state.Marked.ValueBool()
 	plan.DownloadSHA256 = state.DownloadSHA256
-	if !wasMarked {
-		plan.DownloadSHA256 = state.SHA256 // the file on disk is the download (or, after an import, the file adopted)
+	if !state.Marked.ValueBool() {
+		plan.DownloadSHA256 = state.SHA256 // the copy is the download (or, after an import, the file adopted)
 	}
-	plan.SHA256, plan.Size = state.SHA256, state.Size
-	if !settings.enabled() {
-		plan.Marked = types.BoolValue(false)
-		if !wasMarked {
-			return diags
-		}
-		// Taking the marking out gives back the download unless the download
-		// had XMP of its own: then only downloading it again does.
-		unmarked, err := imagemeta.Remove(data)
-		sum := sha256.Sum256(unmarked)
-		if err != nil || hex.EncodeToString(sum[:]) != state.DownloadSHA256.ValueString() {
-			return r.download(ctx, plan.Timeouts.Update, plan)
-		}
-		if err := writeImageFileInPlace(filePath, unmarked); err != nil {
-			diags.AddAttributeError(path.Root("path"), "Unable to Write Image File",
-				fmt.Sprintf("Writing the download without its marking to %q failed: %v. Fix the path or its permissions "+
-					"and apply again; nothing is generated again.", filePath, err))
-			return diags
-		}
-		plan.SHA256, plan.Size = plan.DownloadSHA256, types.Int64Value(int64(len(unmarked)))
-		r.written().note(filePath)
+	data, err := os.ReadFile(plan.Path.ValueString())
+	if err != nil {
+		diags.AddAttributeError(path.Root("path"), "Unable to Mark Image File",
+			fmt.Sprintf("Reading back %q to write the marking failed: %v. Apply again once the file can be read; "+
+				"nothing is generated again.", plan.Path.ValueString(), err))
 		return diags
 	}
-	diags.Append(r.writeMarking(ctx, plan, data)...)
+	if plan.settings().enabled() {
+		diags.Append(r.writeMarking(ctx, plan, data)...)
+		return diags
+	}
+	plan.Marked = types.BoolValue(false)
+	if !state.Marked.ValueBool() {
+		return diags
+	}
+	unmarked, err := imagemeta.Remove(data)
+	if err != nil {
+		diags.AddAttributeError(path.Root("path"), "Unable to Remove Image File Marking", fmt.Sprintf(
+			"Taking the marking out of %q failed: %v. Apply again; nothing is generated again.", plan.Path.ValueString(), err))
+		return diags
+	}
+	diags.Append(r.writeBytes(ctx, plan, unmarked, plan.DownloadSHA256.ValueString())...)
 	return diags
 }
 
-// planMarkingChange makes the plan of an existing file rewrite it when the
+// planMarking makes the plan of an existing file write it again when the
 // marking it should carry changed: the marking block or image_id changed,
 // or the file was written by a version of the provider that did not mark
-// (or was imported) and marking is on. The rewrite happens in Update, from
-// the copy on disk.
-func planMarkingChange(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	var plan, state imageFileResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || state.SHA256.IsNull() {
+// (or was imported) and marking is on. A planned download marks too, so it
+// makes the marking's results unknown as well.
+func planMarking(ctx context.Context, state, plan imageFileResourceModel, download bool, resp *resource.ModifyPlanResponse) {
+	if state.SHA256.IsNull() {
 		return // an import not read yet: Read describes the file first
 	}
-	settings := plan.settings()
 	imageChanged := !plan.ImageID.Equal(state.ImageID)
 	rewrite := !plan.Marking.Equal(state.Marking) || imageChanged ||
-		(settings.enabled() && state.Marked.IsNull())
-	if !rewrite {
+		(plan.settings().enabled() && state.Marked.IsNull())
+	if !rewrite && !download {
 		return
 	}
 	unknown := map[string]attr.Value{"sha256": types.StringUnknown(), "size": types.Int64Unknown(), "marked": types.BoolUnknown()}
-	if !settings.enabled() || state.DownloadSHA256.IsNull() {
+	if download || !plan.settings().enabled() || state.DownloadSHA256.IsNull() {
 		unknown["download_sha256"] = types.StringUnknown()
 	}
 	if imageChanged {
@@ -270,23 +284,4 @@ func importedMarking(filePath string) types.Bool {
 		return types.BoolValue(true)
 	}
 	return types.BoolNull()
-}
-
-// writeImageFileInPlace replaces the file at filePath with data through a
-// temporary file in the same folder, so that the path never holds a
-// partial file.
-func writeImageFileInPlace(filePath string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(filePath), "."+filepath.Base(filePath)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	err = errors.Join(err, tmp.Sync(), tmp.Close(), os.Chmod(tmp.Name(), 0o644))
-	if err == nil {
-		err = os.Rename(tmp.Name(), filePath)
-	}
-	if err != nil {
-		_ = os.Remove(tmp.Name())
-	}
-	return err
 }

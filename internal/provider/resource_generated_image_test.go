@@ -345,8 +345,9 @@ func TestAccGeneratedImage_uncertainCreate(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.Faults = emulator.Faults{CreateDropRate: 1} })
 	accTest(t, []tfresource.TestStep{{
-		Config:      testAccImageConfig(url, "a message in a bottle"),
-		ExpectError: regexp.MustCompile(`(?s)Image Generation Outcome Unknown.*charged.*did\s+not\s+send\s+the\s+request\s+again.*terraform\s+import`),
+		Config: testAccImageConfig(url, "a message in a bottle"),
+		ExpectError: errorPattern("Image Generation Outcome Unknown", "the connection closed before any answer arrived",
+			"did not send the request again", "charged", "terraform import"),
 	}})
 	expectEmulatorCalls(t, e, 1, 0, "exactly one create sent")
 }

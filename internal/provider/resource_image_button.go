@@ -172,7 +172,7 @@ func (r *imageButtonResource) Create(ctx context.Context, req resource.CreateReq
 		WebhookURL: b.WebhookURL.ValueString(),
 	})
 	if err != nil {
-		k.addPressError(&resp.Diagnostics, parentID, button, r.data.credentialsNote(err))
+		k.addPressError(ctx, &resp.Diagnostics, client, parentID, button, r.data.credentialsNote(err))
 		return
 	}
 
@@ -335,19 +335,14 @@ func (r *imageButtonResource) checkPlannedPress(ctx context.Context, req resourc
 	checkParent(ctx, r.data, parentID, button, r.data.presses.waited(parentID), diags)
 }
 
-// addPressError reports a failed press.
-func (k *buttonKind) addPressError(diags *diag.Diagnostics, parentID, button string, err error) {
+// addPressError reports a failed press; client reads the parent when the
+// press got no usable answer.
+func (k *buttonKind) addPressError(ctx context.Context, diags *diag.Diagnostics, client *akool.Client, parentID, button string, err error) {
 	var uncertain *akool.UncertainError
 	var apiErr *akool.APIError
 	switch {
 	case errors.As(err, &uncertain):
-		diags.AddError(k.operation+" Outcome Unknown",
-			fmt.Sprintf("The request to press button %s of image %s was sent, but no answer came back (%v). Akool "+
-				"may have started the %s and charged for it. The provider did not send the request again, to avoid "+
-				"paying twice, and has no id to follow. If Akool did act, it now lists %s in the image's "+
-				"used_buttons and refuses a second press: if the Akool dashboard or your webhook shows the new job, "+
-				"adopt it with terraform import <address> <id>; otherwise apply again to press the button.",
-				button, parentID, uncertain.Err, k.noun, button))
+		diags.Append(k.unansweredPress(ctx, client, parentID, button, uncertain))
 	case errors.As(err, &apiErr):
 		detail := fmt.Sprintf("Akool did not accept the press of button %s of image %s. %s", button, parentID, apiErrorText(err, apiErr))
 		switch apiErr.Code {
@@ -464,6 +459,11 @@ func (k *buttonKind) description() string {
 		"unfinished), lets a pipeline notice it; see `akool_generated_image` for an example. When the parent " +
 		"image itself has not finished, the press is refused before anything is sent, and the apply that sees " +
 		"the parent finished presses the button.\n\n" +
+		inFlightSection("the press", k.operation+" Outcome Unknown", "The provider then reads the parent "+
+			"image, and the error says what Akool shows: when it lists the button in `used_buttons`, it "+
+			"registered the press and charged for it, and refuses a second press; adopt the job with "+
+			"`terraform import` if the Akool dashboard or your webhook shows it, or choose another `index`. "+
+			"Otherwise Akool did not register the press, and the next apply presses the button.") +
 		"## Failed jobs\n\n" +
 		"A job that Akool reports as failed fails the apply; its id and `status = \"failed\"` stay in state, and " +
 		"the next plan replaces it, which presses the button again. If Akool counts the failed press as a use " +

@@ -264,8 +264,9 @@ func TestAccImageUpscale_validation(t *testing.T) {
 	expectNoRequests(t, e)
 }
 
-// When the press's answer is lost, the provider says a paid job may exist,
-// never sends the press again, and explains how to adopt the job.
+// When the press's answer is lost after Akool acted, the provider never
+// sends the press again, reads the parent, says that Akool registered the
+// press, and explains how to adopt the job.
 func TestAccImageUpscale_uncertainPress(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
@@ -275,8 +276,9 @@ func TestAccImageUpscale_uncertainPress(t *testing.T) {
 		{
 			PreConfig: func() { e.SetFaults(emulator.Faults{CreateDropRate: 1}) },
 			Config:    grid + testAccButtonBlock("akool_image_upscale", "lost", "akool_generated_image.grid.id", 2, ""),
-			ExpectError: errorPattern("Upscale Outcome Unknown", "button U2 of image", "may have started the upscale",
-				"did not send the request again", "terraform import <address> <id>"),
+			ExpectError: errorPattern("Upscale Outcome Unknown", "button U2 of image", "the connection closed before any answer arrived",
+				"did not send the request again", "lists U2 in used_buttons", "Akool registered the press",
+				"terraform import <address> <id>"),
 		},
 	})
 	expectEmulatorCalls(t, e, 1, 1, "exactly one press sent after the grid's create")
@@ -686,10 +688,6 @@ func TestAddPressError(t *testing.T) {
 			err:      &akool.APIError{Code: akool.CodeNoCredit, Message: "quota", Endpoint: "/createbybutton"},
 			summary:  "Unable to Create Image Variation",
 			mentions: []string{"code 1006", "top it up"}},
-		{name: "uncertain", kind: upscaleKind,
-			err:      &akool.UncertainError{Endpoint: "/createbybutton", Err: fmt.Errorf("connection reset")},
-			summary:  "Upscale Outcome Unknown",
-			mentions: []string{"connection reset", "may have started the upscale", "did not send the request again", "terraform import <address> <id>"}},
 		{name: "network", kind: upscaleKind, err: fmt.Errorf("dial tcp: connection refused"),
 			summary: "Unable to Upscale Image", mentions: []string{"before Akool accepted it", "connection refused", "Nothing was pressed"}},
 	}
@@ -697,7 +695,7 @@ func TestAddPressError(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var diags diag.Diagnostics
 			button := tt.kind.button(2)
-			tt.kind.addPressError(&diags, parent, button, tt.err)
+			tt.kind.addPressError(context.Background(), &diags, nil, parent, button, tt.err)
 			if len(diags.Errors()) != 1 || diags.Errors()[0].Summary() != tt.summary {
 				t.Fatalf("diagnostics = %v, want one error %q", diags, tt.summary)
 			}
