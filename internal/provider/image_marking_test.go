@@ -160,6 +160,9 @@ func TestAccImageFile_markingEachFormatEmulatorCounted(t *testing.T) {
     prompt           = akool_generated_image.hero.prompt
   }`
 			downloads := &imageDownloads{e: e}
+			// The download stays the same throughout; the file marked without
+			// fields is the same bytes whenever it is written.
+			sameDownload, sameUnfielded := sameValue(testImageFileAddr, "download_sha256"), sameValue(testImageFileAddr, "sha256")
 			var createdAt string
 			jobDetails := imageFileStateCheck(func(_ context.Context, state *tfjson.State) error {
 				for _, r := range state.Values.RootModule.Resources {
@@ -185,6 +188,8 @@ func TestAccImageFile_markingEachFormatEmulatorCounted(t *testing.T) {
 					Config: config(""),
 					ConfigStateChecks: []statecheck.StateCheck{
 						downloads.expectNew(1),
+						sameDownload(),
+						sameUnfielded(),
 						jobDetails,
 						expectValue(testImageFileAddr, "marked", knownvalue.Bool(true)),
 						expectString(testImageFileAddr, "digital_source_type", imagemeta.TrainedAlgorithmicMedia),
@@ -213,7 +218,7 @@ func TestAccImageFile_markingEachFormatEmulatorCounted(t *testing.T) {
 					ConfigPlanChecks: preApply(plansUpdate(testImageFileAddr), plansUnknown(testImageFileAddr, "sha256")),
 					ConfigStateChecks: []statecheck.StateCheck{
 						downloads.expectNew(0),
-						sameValue(testImageFileAddr, "download_sha256")(),
+						sameDownload(),
 						markedAsGenerated(map[string]any{
 							"XMP-iptcCore:AltTextAccessibility": "A lighthouse on a cliff at sunrise, seen from the sea",
 							"XMP-dc:Description":                "Hero image for the <spring> campaign & more",
@@ -232,6 +237,7 @@ func TestAccImageFile_markingEachFormatEmulatorCounted(t *testing.T) {
 					ConfigPlanChecks: preApply(plansUpdate(testImageFileAddr)),
 					ConfigStateChecks: []statecheck.StateCheck{
 						downloads.expectNew(0),
+						sameDownload(),
 						expectValue(testImageFileAddr, "marked", knownvalue.Bool(false)),
 						expectSameAs(testImageFileAddr, "sha256", testImageFileAddr, "download_sha256"),
 						expectMarkedFile(t, map[string]any{"XMP-iptcExt:DigitalSourceType": nil}),
@@ -244,6 +250,8 @@ func TestAccImageFile_markingEachFormatEmulatorCounted(t *testing.T) {
 					ConfigPlanChecks: preApply(plansUpdate(testImageFileAddr)),
 					ConfigStateChecks: []statecheck.StateCheck{
 						downloads.expectNew(0),
+						sameDownload(),
+						sameUnfielded(),
 						expectValue(testImageFileAddr, "marked", knownvalue.Bool(true)),
 						markedAsGenerated(map[string]any{"XMP-photoshop:Headline": nil}),
 					},
@@ -258,7 +266,8 @@ func TestAccImageFile_markingEachFormatEmulatorCounted(t *testing.T) {
 					Config:           config(""),
 					ConfigPlanChecks: preApply(plansUpdate(testImageFileAddr)),
 					ConfigStateChecks: []statecheck.StateCheck{
-						sameValue(testImageFileAddr, "sha256")(),
+						sameDownload(),
+						sameUnfielded(),
 						markedAsGenerated(nil),
 						expectGeneratedOnce(e),
 					},
@@ -408,4 +417,28 @@ func TestImageFileDescribeJob(t *testing.T) {
 			t.Errorf("%s: %s, created %s; want trainedAlgorithmicMedia and no time", name, m.DigitalSourceType, m.ImageCreatedAt)
 		}
 	}
+}
+
+// A new path and a new marking in one apply: the verified copy moves and is
+// marked again, without a download; nothing is left at the old path.
+func TestAccImageFile_markingChangedWithMove(t *testing.T) {
+	srv, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": imageFileTestBytes(t, "png", 16, 12)})
+	first, second := filepath.Join(t.TempDir(), "a.png"), filepath.Join(t.TempDir(), "b", "a.png")
+	url := srvURL + "/a.png"
+	requests := 0
+	sameDownload := sameValue(testImageFileAddr, "download_sha256")
+	imageFileTest(t, second, []tfresource.TestStep{
+		{Config: testAccImageFileConfig(url, first), ConfigStateChecks: []statecheck.StateCheck{sameDownload()}},
+		{
+			PreConfig:        func() { requests = srv.total() },
+			Config:           strings.Replace(testAccImageFileConfig(url, second), "path = ", "marking = { headline = \"Moved\" }\n  path = ", 1),
+			ConfigPlanChecks: preApply(plansUpdate(testImageFileAddr), plansUnknown(testImageFileAddr, "sha256")),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectCountStateCheck("image server requests", srv.total, &requests),
+				sameDownload(),
+				expectNoImageFile(first),
+				expectMarkedFile(t, map[string]any{"XMP-photoshop:Headline": "Moved"}),
+			},
+		},
+	})
 }
