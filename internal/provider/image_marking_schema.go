@@ -67,7 +67,8 @@ func imageFileMarkingAttributes() map[string]schema.Attribute {
 			"Equal to `sha256` when the file is not marked."),
 		"marked": schema.BoolAttribute{
 			MarkdownDescription: "Whether the file at `path` carries the marking. `false` when `marking.enabled` is `false`, " +
-				"or when the format cannot carry it (GIF), in which case the file is the download and a warning said so.",
+				"or when the download cannot carry it (a GIF, or a file with a signed C2PA manifest), in which case the file is " +
+				"the download and a warning said so.",
 			Computed:      true,
 			PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 		},
