@@ -201,6 +201,27 @@ func TestAccImageUpscale_failedPress(t *testing.T) {
 	expectEmulatorCalls(t, e, 3, 1, "the grid, two other images, one press")
 }
 
+// A press whose job Akool lost before it finished keeps its button used:
+// the plan names the lost job, plans nothing for it, and says what to do.
+func TestAccImageUpscale_lostPress_emulatorClock(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	grid := testAccGridConfig(url, "a harbour whose upscale Akool loses")
+	h := clockHarness(t, e, grid)
+	h.mustApply()
+	e.SetJobTime(time.Hour, time.Hour)
+	h.writeConfig(grid + testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 2,
+		"  timeouts {\n    create = \"1s\"\n  }\n"))
+	_, lost := h.expectKeptJob(h.apply(), testAccUpscaleAddress)
+
+	e.Forget(lost)
+	e.Clock().Advance(11 * time.Minute)
+	res := h.expectNoChanges("after Akool lost the press")
+	res.expectMentions(t, "plan", "Warning: Upscale Lost: Job "+lost, "used_buttons", "nothing is planned for this resource",
+		"index = 1 (U1)")
+	expectEmulatorCalls(t, e, 1, 1, "the grid and one press")
+}
+
 // stripURLs serves the emulator with the picture URL (image and
 // external_img) left out of completed answers while it is on, at most left
 // times (negative: without end).
