@@ -98,7 +98,7 @@ func TestAccGeneratedImage_notShownForMinutes_emulatorClock(t *testing.T) {
 func TestAccGeneratedImage_notShownAtRefresh_emulatorClock(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, withShapes(emulator.Shapes{NotFoundFor: 5 * time.Minute}))
-	h := clockHarness(t, e, slowImageConfig(url, "a lighthouse nobody has seen yet", "2s"))
+	h := clockHarness(t, e, slowImageConfig(url, "a lighthouse nobody has seen yet", "4s"))
 
 	res := h.apply()
 	_, id := h.expectKeptJob(res, testAccImageAddress)
@@ -268,7 +268,7 @@ resource "akool_generated_image" "test" {
   api_version = "v4"
   prompt      = "a lighthouse whose URL never comes"
   timeouts {
-    create = "2s"
+    create = "4s"
   }
 }
 `)
