@@ -123,7 +123,7 @@ func urlMissingWarning(id string, waited time.Duration) diag.Diagnostic {
 	if waited > 0 {
 		after = fmt.Sprintf("in any of the answers read for %s after it completed", waited.Round(time.Second))
 	}
-	return diag.NewWarningDiagnostic("Image URL Not Listed Yet",
+	return diag.NewWarningDiagnostic("Image URL Not Listed Yet: Job "+id,
 		fmt.Sprintf("Akool reports job %s as completed (image_status 3), but named no picture URL (neither image "+
 			"nor external_img) %s. The job is finished and paid for, so it is kept, not tainted, with status = "+
 			"\"completed\" and image_url not set. The next terraform apply reads it again for free, in place, "+

@@ -737,7 +737,7 @@ func TestFinishWait(t *testing.T) {
 			context.DeadlineExceeded), warning: "Image Generation Not Finished",
 			mentions: []string{"create timeout", "does not show the job yet", "code 1008", "1m15s after it accepted", "not tainted"}, wantStatus: "processing"},
 		{name: "no URL", final: &akool.Image{ID: id, Status: akool.StatusCompleted}, err: &akool.URLMissingError{Image: &akool.Image{ID: id}, Waited: 2 * time.Minute},
-			warning: "Image URL Not Listed Yet", mentions: []string{id, "image_status 3", "neither image nor external_img", "reads it again for free"}, wantStatus: "completed"},
+			warning: "Image URL Not Listed Yet: Job " + id, mentions: []string{id, "image_status 3", "neither image nor external_img", "reads it again for free"}, wantStatus: "completed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
