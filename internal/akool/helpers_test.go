@@ -50,6 +50,9 @@ func createCallsWith(ctx context.Context, c *Client) map[string]func() (*Image, 
 func ok(data string) string { return `{"code":1000,"msg":"OK","data":` + data + `}` }
 
 func statusData(status int) string {
+	if status == int(StatusCompleted) {
+		return fmt.Sprintf(`{"_id":%q,"image_status":3,"create_time":1714032863272,"image":"https://cdn.example/%s.png"}`, testID, testID)
+	}
 	return fmt.Sprintf(`{"_id":%q,"image_status":%d,"create_time":1714032863272}`, testID, status)
 }
 
