@@ -540,6 +540,7 @@ const imageFileMarkdownDescription = "Keeps a local copy of an image URL, verifi
 	"Import a file that is already on disk by its path, written as in the configuration's `path`. The import " +
 	"reads the file and records its checksum and metadata; it downloads nothing. Akool's URL cannot be read back " +
 	"from a file, so the first apply after the import records the configured `url` in place, without downloading: " +
-	"the file stays as it is, and later plans are empty while it is intact. The import id may be any spelling of the " +
+	"the file stays as it is (a file without the AI-generated marking gets it then, in place, unless `marking.enabled` " +
+	"is `false`), and later plans are empty while it is intact. The import id may be any spelling of the " +
 	"configured path (relative, with or without `./`, or absolute): that first apply also records the configured " +
 	"spelling, and never deletes or downloads the file for it."
