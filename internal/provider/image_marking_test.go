@@ -3,6 +3,7 @@ package provider
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/draw"
@@ -441,4 +442,67 @@ func TestAccImageFile_markingChangedWithMove(t *testing.T) {
 			},
 		},
 	})
+}
+
+// A copy saved by a version of the provider that did not mark (its state
+// has none of the marking's attributes, and the file is the download) is
+// marked in place at the next apply, without a download; then plans are
+// empty.
+func TestAccImageFile_markingAddedAfterUpgrade(t *testing.T) {
+	download := imageFileTestBytes(t, "png", 18, 10)
+	srv, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": download})
+	dest := filepath.Join(t.TempDir(), "hero.png")
+	h := newAppliedHarness(t, testAccImageFileConfig(srvURL+"/a.png", dest))
+
+	// What an earlier version left: the download, and a state without the
+	// marking's attributes.
+	if err := os.WriteFile(dest, download, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stateFile := filepath.Join(h.dir, "terraform.tfstate")
+	raw, err := os.ReadFile(stateFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state map[string]any
+	if err := json.Unmarshal(raw, &state); err != nil {
+		t.Fatal(err)
+	}
+	object := func(v any) map[string]any { m, _ := v.(map[string]any); return m }
+	array := func(v any) []any { a, _ := v.([]any); return a }
+	for _, r := range array(state["resources"]) {
+		for _, inst := range array(object(r)["instances"]) {
+			attrs := object(object(inst)["attributes"])
+			for _, name := range []string{"image_id", "marking", "download_sha256", "marked", "digital_source_type", "image_created_at"} {
+				delete(attrs, name)
+			}
+			attrs["sha256"], attrs["size"] = imageFileSHA256Hex(download), len(download)
+		}
+	}
+	if raw, err = json.Marshal(state); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(stateFile, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	requests := srv.total()
+	h.mustApply()
+	if got := srv.total(); got != requests {
+		t.Errorf("marking the copy sent %d requests to the image server, want none", got-requests)
+	}
+	r := h.resource(testImageFileAddr)
+	onDisk, err := os.ReadFile(dest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unmarked, err := imagemeta.Remove(onDisk)
+	if err != nil || !bytes.Equal(unmarked, download) || !imagemeta.Marked(onDisk) {
+		t.Errorf("the file is not the download with the marking (%v)", err)
+	}
+	if r.AttributeValues["marked"] != true || r.AttributeValues["download_sha256"] != imageFileSHA256Hex(download) ||
+		r.AttributeValues["sha256"] != imageFileSHA256Hex(onDisk) {
+		t.Errorf("state after marking: %v", r.AttributeValues)
+	}
+	h.expectNoChanges("marking the copy")
 }
