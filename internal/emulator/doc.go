@@ -123,7 +123,10 @@
 // runs of faults served in a row. Faults never touch image downloads. Options.Latency delays
 // every API answer (after the request was acted on), and Options.RateLimit
 // answers code 1005 to API requests above the given rate (a token bucket, or
-// with Options.RateWindow a strict one-second sliding window). [Counters] records
+// with Options.RateWindow a strict one-second sliding window). The limit is
+// the account's: every client shares it, whatever its credentials or
+// connection, as the provider processes of several workspaces applying at
+// once against one Akool account do (one akool-emulator serves them all). [Counters] records
 // what was served, so tests can prove, for example, that a create was sent
 // only once. [Emulator.JobStats] times every job: when it ended, how often
 // it was read, and when a read first saw it end (the detection lag that
