@@ -98,6 +98,17 @@ func (l *limiter) Rate() (float64, bool) {
 	return l.rateLocked(l.now()), true
 }
 
+// backlog is how long a request sent now would wait for its slot: 0
+// while the client sends without pacing or the budget has room.
+func (l *limiter) backlog() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.paced {
+		return 0
+	}
+	return max(l.next.Sub(l.now()), 0)
+}
+
 // wait takes the next slot and waits for it with sleep, which must return
 // early with ctx's error when ctx ends; the slot is then given back if no
 // later request has taken one since. A slot taken before a cut is taken
