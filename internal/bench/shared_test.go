@@ -57,4 +57,14 @@ func TestSharedTargets(t *testing.T) {
 			t.Errorf("missed targets %q lack %q", got, want)
 		}
 	}
+
+	capped := s
+	capped.Capped = SharedRun{Workspaces: 4, Ceiling: 11, Images: 600, Walls: []time.Duration{40 * time.Second}, Requests: 1500}
+	got = strings.Join(failed(SharedTargets(capped, 0.05, 1.4, 1.15)), "; ")
+	if got != "shared 4 workspaces at 11/s: wall / one's" {
+		t.Errorf("with a capped run of 40 s against one's 30 s, missed targets %q; want only the capped run's wall", got)
+	}
+	if n := len(SharedTargets(capped, 0.05, 1.4, 1.15)); n != len(SharedTargets(s, 0.05, 1.4, 1.15))+4 {
+		t.Errorf("the capped run adds %d checks, want 4", n-len(SharedTargets(s, 0.05, 1.4, 1.15)))
+	}
 }
