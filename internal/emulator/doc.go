@@ -43,8 +43,11 @@
 // A job's image_status is computed from the [Clock]: 1 (queueing) for the
 // queue time, then 2 (processing) for the process time, then 3 (completed).
 // A prompt containing the failure trigger "[fail]" (any letter case) ends in 4
-// (failed) instead, with no image. Moving the clock forward also moves jobs
-// forward, so tests can finish a job without waiting.
+// (failed) instead, with no image. A prompt containing "[fail-presses]"
+// finishes, but every job its buttons start (and theirs) ends in 4; the
+// button stays in used_buttons, as a press is a use whatever its outcome.
+// Moving the clock forward also moves jobs forward, so tests can finish a
+// job without waiting.
 //
 // Akool documents results only in part; the emulator chooses the following. A
 // finished v3 job's image is the 2x2 grid, with the eight buttons U1..U4,
@@ -126,7 +129,10 @@
 // with Options.RateWindow a strict one-second sliding window). The limit is
 // the account's: every client shares it, whatever its credentials or
 // connection, as the provider processes of several workspaces applying at
-// once against one Akool account do (one akool-emulator serves them all). [Counters] records
+// once against one Akool account do (one akool-emulator serves them all).
+// [Emulator.HoldCreateAnswers] acts on create requests and keeps their
+// answers until released, so that a test can interrupt a client while a paid
+// request is on the wire. [Counters] records
 // what was served, so tests can prove, for example, that a create was sent
 // only once. [Emulator.JobStats] times every job: when it ended, how often
 // it was read, and when a read first saw it end (the detection lag that

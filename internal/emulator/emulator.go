@@ -108,6 +108,7 @@ type Emulator struct {
 	jobs        map[string]*job
 	counters    Counters
 	streams     map[uint64]*stream // by stream key, while faults are set
+	held        chan struct{}      // while set, answers to create requests wait for it to close (HoldCreateAnswers)
 	rng         *mrand.Rand
 	idRandom    [5]byte
 	idCounter   uint32
@@ -343,6 +344,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.mu.Unlock()
 
 	var res result
+	var held <-chan struct{}
 	switch {
 	case limited:
 		res = fail(codeTooFrequent, "Operation is too frequent")
@@ -350,6 +352,14 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		res = result{status: http.StatusNotFound, env: &envelope{Code: codeNotFound, Msg: "The content you get does not exist"}}
 	default:
 		res = rt.handler(e, r)
+		if rt.create {
+			e.mu.Lock()
+			held = e.held
+			e.mu.Unlock()
+		}
+	}
+	if !e.awaitRelease(r, held, start) {
+		return
 	}
 	e.answer(w, r, res, start)
 }

@@ -15,6 +15,10 @@ const retention = 7 * 24 * time.Hour
 // failTrigger in a prompt makes its job end in status 4.
 const failTrigger = "[fail]"
 
+// failPressesTrigger in a prompt makes the jobs that buttons of its result
+// start end in status 4, while the result itself finishes.
+const failPressesTrigger = "[fail-presses]"
+
 // Credits deducted per job.
 const (
 	creditV3        = 4
@@ -242,3 +246,9 @@ func (j *job) picture(n int) (key string, draw func() *image.RGBA, ok bool) {
 func processPrompt(p string) string { return strings.Join(strings.Fields(p), " ") }
 
 func failsOn(prompt string) bool { return strings.Contains(strings.ToLower(prompt), failTrigger) }
+
+// pressesFailOn reports whether the presses of the buttons of a job made
+// from prompt fail.
+func pressesFailOn(prompt string) bool {
+	return strings.Contains(strings.ToLower(prompt), failPressesTrigger)
+}

@@ -238,6 +238,9 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 
 		MaxRequestsPerSecond: maxRate,
 		Poll:                 poll,
+		// The wait's bounds (how long a new job may go unseen) run on the
+		// provider's clock too, so that a test can move both.
+		Now: p.clock,
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Create Akool Client",

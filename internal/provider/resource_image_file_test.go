@@ -26,7 +26,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -439,9 +438,11 @@ resource "akool_image_file" "hero" {
 			},
 		},
 		{
+			// A new URL is downloaded over the file, in place.
 			Config: testAccImageFileConfig(srvURL+"/b.png", firstPath),
 			ConfigPlanChecks: preApply(
-				plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionReplace),
+				plansUpdate(testImageFileAddr),
+				plansUnknown(testImageFileAddr, "sha256"),
 			),
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectString(testImageFileAddr, "sha256", imageFileSHA256Hex(images["/b.png"])),
@@ -453,8 +454,9 @@ resource "akool_image_file" "hero" {
 			// A new path: the file moves, nothing is left at the old path.
 			Config: testAccImageFileConfig(srvURL+"/b.png", secondPath),
 			ConfigPlanChecks: preApply(
-				plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionReplace),
+				plansUpdate(testImageFileAddr),
 				plansString(testImageFileAddr, "id", secondPath),
+				plansString(testImageFileAddr, "sha256", imageFileSHA256Hex(images["/b.png"])),
 			),
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectString(testImageFileAddr, "id", secondPath),

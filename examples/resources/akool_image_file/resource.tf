@@ -6,6 +6,7 @@ resource "akool_generated_image" "hero" {
 # Akool deletes every image 7 days after generation: keep a verified local copy.
 # Once the URL has expired, plans stay quiet; if the file goes missing before
 # then, the next apply downloads it again without generating a new image.
+# Changing path moves the verified file, also after the URL has expired.
 resource "akool_image_file" "hero" {
   url  = akool_generated_image.hero.image_url
   path = "${path.module}/images/hero.png"
