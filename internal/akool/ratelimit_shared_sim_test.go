@@ -61,8 +61,11 @@ func simulateWork(seed uint64, clients, workers, limit int, trace float64, span 
 				if work > 0 && res.served[c] >= work {
 					break
 				}
-				if at.After(now) || l.wait(context.Background(), notYet) != nil {
+				if at.After(now) {
 					continue
+				}
+				if l.wait(context.Background(), notYet) != nil {
+					break // no slot this step for the client's other workers either
 				}
 				res.sent++
 				pause := func(lo, hi float64) time.Time {
