@@ -28,9 +28,7 @@ import (
 //     probeDoubling, so that a client that learned a small share while
 //     other runs of the account were busy claims what they leave within
 //     seconds once they are done; after a cut that had nothing served to
-//     learn from, it doubles every second from the start (slow start). A
-//     probe that gained nothing (the account is as full as before) makes
-//     the next one wait twice as long, up to maxRecovery.
+//     learn from, it doubles every second from the start (slow start).
 type limiter struct {
 	mu  sync.Mutex
 	now func() time.Time
@@ -39,9 +37,8 @@ type limiter struct {
 	paced   bool      // requests are spaced: from the start with a ceiling, else after the first cut
 	next    time.Time // the earliest time the next request may go
 
-	cutAt    time.Time     // when the rate was last cut; zero before the first cut
-	limit    float64       // the limit learned at the last cut, requests per second
-	recovery time.Duration // from the last cut to the next probe; recoveryTime, longer after probes that gained nothing
+	cutAt time.Time // when the rate was last cut; zero before the first cut
+	limit float64   // the limit learned at the last cut, requests per second
 
 	sent, answered      window  // over the last second
 	recentSent, refused window  // over the last evidenceTime
@@ -51,25 +48,23 @@ type limiter struct {
 }
 
 const (
-	refusalShare  = 0.05             // share of the requests of the last evidenceTime that must be refused for a cut
-	minRefusals   = 2                // refusals a cut needs at least when paced from the start, or probing after a trace
-	traceDoubt    = 0.02             // how likely a trace of refusalShare may be to refuse as many, for a first cut
-	cutFactor     = 0.75             // share of the requests sent and not refused over the last second a cut keeps at least
-	floorShare    = 0.5              // share of peakServed the limit is never cut below
-	headroom      = 0.9              // share of the learned limit the client sends at
-	recoveryTime  = 6 * time.Second  // from a cut to the start of probing
-	evidenceTime  = 5 * time.Second  // the past over which refusals are weighed against what was sent
-	minRate       = 0.5              // requests per second: the rate is never cut below this
-	probeDoubling = 3 * time.Second  // probing doubles the rate this often
-	probeGain     = 1.1              // a probe gained when it raised the limit by this factor
-	maxRecovery   = 4 * recoveryTime // the longest wait before a probe, after probes that gained nothing
+	refusalShare  = 0.05            // share of the requests of the last evidenceTime that must be refused for a cut
+	minRefusals   = 2               // refusals a cut needs at least when paced from the start, or probing after a trace
+	traceDoubt    = 0.02            // how likely a trace of refusalShare may be to refuse as many, for a first cut
+	cutFactor     = 0.75            // share of the requests sent and not refused over the last second a cut keeps at least
+	floorShare    = 0.5             // share of peakServed the limit is never cut below
+	headroom      = 0.9             // share of the learned limit the client sends at
+	recoveryTime  = 6 * time.Second // from a cut to the start of probing
+	evidenceTime  = 5 * time.Second // the past over which refusals are weighed against what was sent
+	minRate       = 0.5             // requests per second: the rate is never cut below this
+	probeDoubling = 3 * time.Second // probing doubles the rate this often
 )
 
 func newLimiter(ceiling float64, now func() time.Time) *limiter {
 	if now == nil {
 		now = time.Now
 	}
-	return &limiter{ceiling: max(ceiling, 0), paced: ceiling > 0, now: now, recovery: recoveryTime,
+	return &limiter{ceiling: max(ceiling, 0), paced: ceiling > 0, now: now,
 		recentSent: window{span: evidenceTime}, refused: window{span: evidenceTime}}
 }
 
@@ -78,7 +73,7 @@ func (l *limiter) rateLocked(now time.Time) float64 {
 	rate := l.ceiling
 	if !l.cutAt.IsZero() {
 		r := headroom * l.limit
-		since, k := now.Sub(l.cutAt).Seconds(), l.recovery.Seconds()
+		since, k := now.Sub(l.cutAt).Seconds(), recoveryTime.Seconds()
 		switch {
 		case l.limit <= minRate/headroom:
 			// The cut learned nothing (nothing was served): slow start.
@@ -216,7 +211,7 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 		} else {
 			threshold = 1
 		}
-	case now.Sub(l.cutAt) < l.recovery:
+	case now.Sub(l.cutAt) < recoveryTime:
 		l.traced = true
 	}
 	if refusals < threshold {
@@ -237,13 +232,6 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 		// recovery, and keep the client from ever probing.
 		l.traced = true
 		return 0
-	}
-	// A probe that ended where the last one did found the account as full
-	// as before (other runs of it are busy): probe half as often. One that
-	// gained, or a cut, starts over.
-	l.recovery = recoveryTime
-	if probing && limit < l.limit*probeGain {
-		l.recovery = min(2*l.recovery, maxRecovery)
 	}
 	l.traced = false
 	l.paced = true

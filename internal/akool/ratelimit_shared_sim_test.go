@@ -141,33 +141,3 @@ func TestLimiter_sharedAccountFinishesTogether(t *testing.T) {
 		t.Errorf("the last of four clients finished on average %.2f times as late as one client alone, want <= 2.2", ratio)
 	}
 }
-
-func TestLimiter_probesLessOftenWhileTheyGainNothing(t *testing.T) {
-	// Cut at a limit of 8, the client probes after recoveryTime. A probe
-	// refused before it was served more than the limit gained nothing:
-	// the next waits twice as long. One that was served well above the
-	// limit raised it, and the wait is recoveryTime again.
-	clk := newFakeClock()
-	l := cutAt8(t, clk)
-	clk.advance(recoveryTime + probeDoubling)
-	_ = l.wait(context.Background(), clk.sleep)
-	if cut := l.refuse(clk.now()); cut == 0 {
-		t.Fatal("a refusal while probing did not end the probe")
-	}
-	if l.limit != 8 || l.recovery != 2*recoveryTime {
-		t.Fatalf("after a probe that gained nothing: limit %v, next probe after %v; want 8 and %v", l.limit, l.recovery, 2*recoveryTime)
-	}
-	clk.advance(recoveryTime + time.Second)
-	if r, _ := l.Rate(); r != headroom*8 {
-		t.Errorf("%v after that probe the rate is %v, want still %v", recoveryTime+time.Second, r, headroom*8)
-	}
-	clk.advance(recoveryTime + probeDoubling)
-	waitN(t, l, clk, 14, l.answer)
-	_ = l.wait(context.Background(), clk.sleep)
-	if cut := l.refuse(clk.now()); cut == 0 {
-		t.Fatal("a refusal while probing did not end the second probe")
-	}
-	if l.limit < 8*probeGain || l.recovery != recoveryTime {
-		t.Errorf("after a probe served 14 requests in a second: limit %v, next probe after %v; want >= %v and %v", l.limit, l.recovery, 8*probeGain, recoveryTime)
-	}
-}
