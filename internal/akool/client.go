@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -162,7 +163,9 @@ func New(cfg Config) (*Client, error) {
 		c.retryWaitMax = c.retryWaitMin
 	}
 	if c.poll == nil {
-		c.poll = LearnedPoll()
+		p := newLearnedPoll(rand.Uint64())
+		p.budget = c.limiter.backlog
+		c.poll = p
 	}
 	if c.sleep == nil {
 		c.sleep = sleepContext

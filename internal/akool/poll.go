@@ -74,8 +74,10 @@ func (t *scheduleTimer) Changed() <-chan struct{}       { return nil }
 func (t *scheduleTimer) Replan(time.Time) time.Duration { return 0 }
 func (t *scheduleTimer) Stop()                          {}
 
-// LearnedPoll returns the policy Wait uses when Config.Poll is nil. Each
-// Client gets its own, shared by all its waits: in Terraform, one provider
+// LearnedPoll returns the policy Wait uses when Config.Poll is nil; that
+// one also sees the client's request budget, and reads less often while it
+// is saturated (DESIGN.md, "A saturated request budget"). Each Client gets
+// its own, shared by all its waits: in Terraform, one provider
 // process is one plan or apply, so the policy learns from the jobs of the
 // same apply.
 //
@@ -115,6 +117,10 @@ var (
 )
 
 type learnedPoll struct {
+	// budget, when set, is how long a request sent now would wait for its
+	// turn in the client's request budget (see limiter.backlog).
+	budget func() time.Duration
+
 	mu      sync.Mutex
 	total   lifetimes // from creation to the end
 	process lifetimes // from the start of processing to the end
@@ -245,6 +251,14 @@ func (p *learnedPoll) nextWait(t *learnedTimer, now time.Time) time.Duration {
 		}
 	}
 	cost := costShare * max(seconds(now.Sub(t.origin)), costFloor)
+	// With the request budget saturated, a read pushes back every request
+	// queued behind it: it costs about the wait in the queue, in lag spread
+	// over the others. The read also goes out only when its turn comes.
+	var queue time.Duration
+	if p.budget != nil {
+		queue = p.budget()
+		cost = max(cost, seconds(queue))
+	}
 	wait := clock.readAfter(age, running, cost)
 
 	// A job cannot end sooner than the shortest processing time after it
@@ -253,7 +267,7 @@ func (p *learnedPoll) nextWait(t *learnedTimer, now time.Time) time.Duration {
 		earliest := t.queued.Add(time.Duration(processMargin * float64(shortest)))
 		wait = max(wait, earliest.Sub(now))
 	}
-	wait = time.Duration(float64(wait) * t.spread)
+	wait = time.Duration(float64(wait)*t.spread) - queue
 	return min(max(wait, minInterval), maxInterval)
 }
 

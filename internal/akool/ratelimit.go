@@ -24,9 +24,11 @@ import (
 //     the most ever served), sends at headroom times it, and waits until
 //     fewer than the limit of the last second's requests are in the window.
 //     A cut that would not lower the limit is a trace, not a cut.
-//   - After recoveryTime it probes above along a cubic curve (TCP CUBIC),
-//     back at the limit after twice recoveryTime; after a cut that had
-//     nothing served to learn from, it doubles every second (slow start).
+//   - After recoveryTime it probes above, doubling the rate every
+//     probeDoubling, so that a client that learned a small share while
+//     other runs of the account were busy claims what they leave within
+//     seconds once they are done; after a cut that had nothing served to
+//     learn from, it doubles every second from the start (slow start).
 type limiter struct {
 	mu  sync.Mutex
 	now func() time.Time
@@ -46,16 +48,16 @@ type limiter struct {
 }
 
 const (
-	refusalShare = 0.05            // share of the requests of the last evidenceTime that must be refused for a cut
-	minRefusals  = 2               // refusals a cut needs at least when paced from the start, or probing after a trace
-	traceDoubt   = 0.02            // how likely a trace of refusalShare may be to refuse as many, for a first cut
-	cutFactor    = 0.75            // share of the requests sent and not refused over the last second a cut keeps at least
-	floorShare   = 0.5             // share of peakServed the limit is never cut below
-	headroom     = 0.9             // share of the learned limit the client sends at
-	recoveryTime = 6 * time.Second // from a cut to the start of probing
-	evidenceTime = 5 * time.Second // the past over which refusals are weighed against what was sent
-	probeGain    = 1/headroom - 1  // probing reaches the learned limit after twice recoveryTime
-	minRate      = 0.5             // requests per second: the rate is never cut below this
+	refusalShare  = 0.05            // share of the requests of the last evidenceTime that must be refused for a cut
+	minRefusals   = 2               // refusals a cut needs at least when paced from the start, or probing after a trace
+	traceDoubt    = 0.02            // how likely a trace of refusalShare may be to refuse as many, for a first cut
+	cutFactor     = 0.75            // share of the requests sent and not refused over the last second a cut keeps at least
+	floorShare    = 0.5             // share of peakServed the limit is never cut below
+	headroom      = 0.9             // share of the learned limit the client sends at
+	recoveryTime  = 6 * time.Second // from a cut to the start of probing
+	evidenceTime  = 5 * time.Second // the past over which refusals are weighed against what was sent
+	minRate       = 0.5             // requests per second: the rate is never cut below this
+	probeDoubling = 3 * time.Second // probing doubles the rate this often
 )
 
 func newLimiter(ceiling float64, now func() time.Time) *limiter {
@@ -77,8 +79,7 @@ func (l *limiter) rateLocked(now time.Time) float64 {
 			// The cut learned nothing (nothing was served): slow start.
 			r *= math.Exp2(since)
 		case since > k:
-			x := (since - k) / k
-			r *= 1 + probeGain*x*x*x
+			r *= math.Exp2((since - k) / probeDoubling.Seconds())
 		}
 		if rate == 0 || r < rate {
 			rate = r
@@ -96,6 +97,17 @@ func (l *limiter) Rate() (float64, bool) {
 		return 0, false
 	}
 	return l.rateLocked(l.now()), true
+}
+
+// backlog is how long a request sent now would wait for its slot: 0
+// while the client sends without pacing or the budget has room.
+func (l *limiter) backlog() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.paced {
+		return 0
+	}
+	return max(l.next.Sub(l.now()), 0)
 }
 
 // wait takes the next slot and waits for it with sleep, which must return

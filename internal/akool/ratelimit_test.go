@@ -149,14 +149,12 @@ func TestLimiter_recovers(t *testing.T) {
 	if r := at(recoveryTime); math.Abs(r-headroom*8) > 1e-9 {
 		t.Errorf("rate after %v = %v, want still %v", recoveryTime, r, headroom*8)
 	}
-	if r := at(recoveryTime * 3 / 2); r <= headroom*8 || r >= 8 {
-		t.Errorf("rate at 1.5x the recovery time = %v, want between %v and 8 (probing slowly)", r, headroom*8)
+	// Then it probes above, doubling every probeDoubling.
+	if r := at(recoveryTime + probeDoubling/2); math.Abs(r-headroom*8*math.Sqrt2) > 1e-9 {
+		t.Errorf("rate half a doubling into the probe = %v, want %v", r, headroom*8*math.Sqrt2)
 	}
-	if r := at(2 * recoveryTime); math.Abs(r-8) > 1e-9 {
-		t.Errorf("rate at twice the recovery time = %v, want the learned limit 8", r)
-	}
-	if r := at(3 * recoveryTime); r <= 12 {
-		t.Errorf("rate at 3x the recovery time = %v, want well above 8", r)
+	if r := at(recoveryTime + 3*probeDoubling); math.Abs(r-headroom*8*8) > 1e-9 {
+		t.Errorf("rate three doublings into the probe = %v, want %v", r, headroom*8*8)
 	}
 }
 

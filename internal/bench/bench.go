@@ -304,9 +304,10 @@ type Thousand struct {
 	Requests, Refused int    // API requests of the apply, and those refused as too frequent
 	ApplyPeak         int64  // the provider's peak resident memory during the apply, bytes
 	PlanFailed        string
-	Plan, Floor       time.Duration // the plan over the images (median), and over the floor's resources (median)
-	Reads             time.Duration // the least time the plan's reads need at Akool's rate
-	PlanPeak          int64         // the provider's peak resident memory during the plan, bytes
+	Plans             []time.Duration // each plan over the images, in turn
+	Plan, Floor       time.Duration   // the plan over the images (median), and over the floor's resources (median)
+	Reads             time.Duration   // the least time the plan's reads need at Akool's rate
+	PlanPeak          int64           // the provider's peak resident memory during the plan, bytes
 }
 
 // RefusedShare is the share of the apply's requests refused as too frequent.
@@ -330,6 +331,26 @@ func ThousandTargets(t Thousand, maxRefused float64, maxPeak int64, maxPlan floa
 		ok(name+"plan / (floor + reads)", t.PlanFailed == "" && planRatio <= maxPlan,
 			fmt.Sprintf("%.2f (%s / (%s + %s))", planRatio, secs(t.Plan), secs(t.Floor), secs(t.Reads)), fmt.Sprintf("<= %g", maxPlan)),
 	}
+}
+
+// Spread is the slowest of the plans over the images over the fastest: how
+// steady the plan's time is from one run to the next (the faults and the
+// refusals differ each time).
+func (t Thousand) Spread() float64 {
+	if len(t.Plans) == 0 {
+		return math.Inf(1)
+	}
+	return ratio(slices.Max(t.Plans), slices.Min(t.Plans))
+}
+
+// SpreadTarget checks that the plans over the images took within maxSpread
+// times the fastest of them; nothing to check with one plan or none.
+func SpreadTarget(t Thousand, maxSpread float64) []Check {
+	if len(t.Plans) < 2 {
+		return nil
+	}
+	return []Check{ok(fmt.Sprintf("thousand %d: plan, slowest / fastest", t.Images), t.Spread() <= maxSpread,
+		fmt.Sprintf("%.2f (%s / %s)", t.Spread(), secs(slices.Max(t.Plans)), secs(slices.Min(t.Plans))), fmt.Sprintf("<= %g", maxSpread))}
 }
 
 func ratio(a, b time.Duration) float64 {

@@ -252,3 +252,17 @@ func TestThousandTargets(t *testing.T) {
 		}
 	}
 }
+
+func TestSpreadTarget(t *testing.T) {
+	steady := Thousand{Images: 1000, Plans: []time.Duration{14 * time.Second, 16 * time.Second, 15 * time.Second}}
+	if c := SpreadTarget(steady, 1.5); len(c) != 1 || !c[0].OK || math.Abs(steady.Spread()-16.0/14) > 1e-9 {
+		t.Errorf("plans of 14-16 s: %v, spread %v; want a met target and 16/14", c, steady.Spread())
+	}
+	unsteady := Thousand{Images: 1000, Plans: []time.Duration{14 * time.Second, 50 * time.Second}}
+	if c := SpreadTarget(unsteady, 1.5); len(c) != 1 || c[0].OK {
+		t.Errorf("plans of 14 and 50 s: %v, want a missed target", c)
+	}
+	if c := SpreadTarget(Thousand{Plans: []time.Duration{time.Second}}, 1.5); len(c) != 0 {
+		t.Errorf("one plan: %v, want nothing to check", c)
+	}
+}

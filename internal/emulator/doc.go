@@ -132,7 +132,10 @@
 // runs of faults served in a row. Faults never touch image downloads. Options.Latency delays
 // every API answer (after the request was acted on), and Options.RateLimit
 // answers code 1005 to API requests above the given rate (a token bucket, or
-// with Options.RateWindow a strict one-second sliding window).
+// with Options.RateWindow a strict one-second sliding window). The limit is
+// the account's: every client shares it, whatever its credentials or
+// connection, as the provider processes of several workspaces applying at
+// once against one Akool account do (one akool-emulator serves them all).
 // [Emulator.HoldCreateAnswers] acts on create requests and keeps their
 // answers until released, so that a test can interrupt a client while a paid
 // request is on the wire. [Counters] records

@@ -28,7 +28,7 @@ type Options struct {
 	InitialCredit float64                                            // default 1000 (SetCredit sets any balance, zero included)
 	Latency       time.Duration                                      // added to every API answer
 	Faults        Faults
-	RateLimit     float64                          // max API requests per second over all clients (token bucket on the Clock, burst = max(1, rate)); above it → HTTP 200 code 1005 "too frequent"; 0 = unlimited
+	RateLimit     float64                          // max API requests per second of the account, shared by every client whatever its credentials (token bucket on the Clock, burst = max(1, rate)); above it → HTTP 200 code 1005 "too frequent"; 0 = unlimited
 	RateWindow    bool                             // with RateLimit: accept at most RateLimit requests (rounded down, at least 1) in any one-second window instead, a stricter limit than the bucket's
 	Seed          int64                            // for fault randomness and ids; 0 = time-based
 	Logf          func(format string, args ...any) // optional request log, called concurrently; never given credentials

@@ -433,3 +433,40 @@ func TestStart_servesUntilShutdown(t *testing.T) {
 		t.Error("Start without an API key: no error")
 	}
 }
+
+// TestRateLimit_sharedByTheAccountsClients checks that the limit is the
+// account's, not a connection's or a credential's: two clients on
+// connections of their own, one with the API key and one with a bearer
+// token, as two provider processes of one account would be, share one
+// window of 6 requests.
+func TestRateLimit_sharedByTheAccountsClients(t *testing.T) {
+	e := start(t, emulator.Options{RateLimit: 6, RateWindow: true})
+	rep, err := e.request(http.MethodPost, pathToken, map[string]string{"clientId": "emulator-client", "clientSecret": testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct{ Token string }
+	if err := json.Unmarshal(rep.body, &tok); err != nil || tok.Token == "" {
+		t.Fatalf("getToken: %v %q", err, rep.body)
+	}
+	e.emu.Clock().Advance(time.Second) // the token request leaves the window
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	other := &env{t: t, emu: e.emu, base: e.base, hc: &http.Client{Transport: tr, Timeout: 10 * time.Second}}
+
+	served := map[string]int{}
+	for range 6 {
+		if _, a := e.call(http.MethodGet, pathQuota, nil, "x-api-key", testKey); a.Code == 1000 {
+			served["api key"]++
+		}
+		if _, a := other.call(http.MethodGet, pathQuota, nil, "Authorization", "Bearer "+tok.Token); a.Code == 1000 {
+			served["bearer"]++
+		}
+	}
+	if served["api key"]+served["bearer"] != 6 || served["api key"] != 3 {
+		t.Errorf("served %v in one second, want 3 each: 6 for the account, whoever asks", served)
+	}
+	if c := e.emu.Counters(); c.RateLimited != 6 {
+		t.Errorf("RateLimited %d, want 6", c.RateLimited)
+	}
+}

@@ -144,7 +144,8 @@ func (p *akoolProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 					"and data sources. Must be greater than `0`. When not set, the provider sends freely until " +
 					"Akool answers that requests are too frequent (code `1005` or HTTP `429`), then slows down and " +
 					"adapts its pace to what Akool accepts; when set, it never exceeds this rate, and still slows " +
-					"down below it while Akool refuses requests. Falls back to the `" + envMaxRate + "` environment variable.",
+					"down below it while Akool refuses requests. Set it to split an account's budget between workspaces " +
+					"that apply at the same time (see the pipelines guide). Falls back to the `" + envMaxRate + "` environment variable.",
 				Optional:   true,
 				Validators: []validator.Float64{positiveRateValidator{}},
 			},

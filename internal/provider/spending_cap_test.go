@@ -303,16 +303,18 @@ func TestSpendingCapStartJob(t *testing.T) {
 	}
 }
 
+// oneVariable is a getenv in which only the variable named has a value.
+func oneVariable(variable, value string) func(string) string {
+	return func(name string) string {
+		if name == variable {
+			return value
+		}
+		return ""
+	}
+}
+
 func TestNewSpendingCap(t *testing.T) {
 	t.Parallel()
-	env := func(v string) func(string) string {
-		return func(name string) string {
-			if name == envMaxNewImages {
-				return v
-			}
-			return ""
-		}
-	}
 	for _, tc := range []struct {
 		name    string
 		arg     types.Int64
@@ -330,7 +332,7 @@ func TestNewSpendingCap(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var diags diag.Diagnostics
-			c := newSpendingCap(tc.arg, env(tc.env), &diags)
+			c := newSpendingCap(tc.arg, oneVariable(envMaxNewImages, tc.env), &diags)
 			got := int64(-1)
 			if c != nil {
 				got = c.limit

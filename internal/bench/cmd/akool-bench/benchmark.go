@@ -35,6 +35,7 @@ type benchmark struct {
 	checks   []bench.Check
 	plans    *bench.Plans
 	thousand *bench.Thousand
+	shared   *bench.Shared
 }
 
 func newBench(ctx context.Context, opts options, out io.Writer) (*benchmark, error) {
@@ -156,6 +157,13 @@ func (b *benchmark) all() error {
 			return err
 		}
 		b.thousand = t
+	}
+	if b.opts.profiles["shared"] {
+		s, err := b.runShared()
+		if err != nil {
+			return err
+		}
+		b.shared = s
 	}
 	b.logf("done, load average %s", loadAverage())
 	return nil

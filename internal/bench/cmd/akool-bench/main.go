@@ -32,7 +32,7 @@ type profile struct {
 
 var (
 	strategies   = []string{"learned", "fixed5s", "exponential"}
-	profileNames = []string{"short", "long", "rate", "plan", "thousand"}
+	profileNames = []string{"short", "long", "rate", "plan", "thousand", "shared"}
 )
 
 // isPeer says whether a strategy is a peer provider's, served by the
@@ -78,9 +78,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.floor, "floor", "bin/benchfloor/terraform-provider-benchfloor", "the floor provider binary (built from ./internal/bench/cmd/terraform-provider-benchfloor)")
 	only := fs.String("only", strings.Join(profileNames, ","), "comma-separated profiles to run")
 	strats := fs.String("strategies", strings.Join(strategies, ","), "comma-separated poll strategies for short and long: learned runs -provider, fixed5s and exponential run -poll-provider")
-	quick := fs.Bool("quick", false, "a quicker subset: only the provider's own strategy, one plan of each kind, no thousand profile")
+	quick := fs.Bool("quick", false, "a quicker subset: only the provider's own strategy, one plan of each kind, no thousand or shared profile")
 	fs.Uint64Var(&opts.seed, "seed", 6, "seed of the job times")
-	fs.IntVar(&opts.planRuns, "plan-runs", 3, "plans of each kind in the plan profile, and of the floor in the thousand profile; at least 1 (the median counts)")
+	fs.IntVar(&opts.planRuns, "plan-runs", 3, "plans of each kind in the plan profile, and of the floor and of the images in the thousand profile; at least 1 (the median counts)")
 	fs.BoolVar(&opts.keep, "keep", false, "keep the working directories (their path is printed)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -102,6 +102,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *quick {
 		opts.strategies, opts.planRuns = []string{"learned"}, 1
 		delete(opts.profiles, "thousand")
+		delete(opts.profiles, "shared")
 	}
 	for _, s := range opts.strategies {
 		if !slices.Contains(strategies, s) {

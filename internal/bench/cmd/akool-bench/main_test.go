@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -30,5 +31,12 @@ func TestServedAsProvider(t *testing.T) {
 	}
 	if len(env) != 1 {
 		t.Errorf("servedAsProvider changed its argument: %q", env)
+	}
+}
+
+func TestSharedConfigOffsetsPrompts(t *testing.T) {
+	got := fmt.Sprintf(sharedConfig, 150, bench.PromptPrefix, 300)
+	if !strings.Contains(got, "count  = 150\n") || !strings.Contains(got, `prompt = "bench-${count.index + 300}"`) {
+		t.Errorf("the third workspace's configuration does not number its images from 300:\n%s", got)
 	}
 }

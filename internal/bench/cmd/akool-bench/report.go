@@ -41,10 +41,15 @@ func (b *benchmark) report() int {
 		if t.PlanFailed != "" {
 			fmt.Fprintf(b.out, "thousand: the plan after it failed: %s\n", firstLine(t.PlanFailed))
 		} else {
-			fmt.Fprintf(b.out, "thousand: the plan after it %.2fs, floor %.2fs + %d reads at %d/s = %.2fs; provider peak RSS during the refresh %s\n",
-				t.Plan.Seconds(), t.Floor.Seconds(), t.Images, thousandRate, (t.Floor + t.Reads).Seconds(), bench.MiB(t.PlanPeak))
+			fmt.Fprintf(b.out, "thousand: the plans after it %s, floor %.2fs + %d reads at %d/s = %.2fs; provider peak RSS during the refresh %s\n",
+				medianOf(t.Plans), t.Floor.Seconds(), t.Images, thousandRate, (t.Floor + t.Reads).Seconds(), bench.MiB(t.PlanPeak))
 		}
 		checks = append(checks, bench.ThousandTargets(*t, 0.05, maxPeakMemory, 1.25)...)
+		checks = append(checks, bench.SpreadTarget(*t, 1.5)...)
+	}
+	if s := b.shared; s != nil {
+		b.sharedReport(s)
+		checks = append(checks, bench.SharedTargets(*s, 0.05, 1.4, 1.15)...)
 	}
 
 	fmt.Fprintln(b.out)

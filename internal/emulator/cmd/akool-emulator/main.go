@@ -82,7 +82,7 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (co
 	fs.DurationVar(&cfg.process, "process-time", 3*time.Second, "how long a job stays processing (status 2)")
 	fs.Float64Var(&cfg.credit, "credit", 1000, "the initial credit balance")
 	fs.DurationVar(&cfg.opts.Latency, "latency", 0, "delay added to every API answer")
-	fs.Float64Var(&cfg.opts.RateLimit, "rate-limit", 0, "max API requests per second, above which code 1005 answers (0: unlimited)")
+	fs.Float64Var(&cfg.opts.RateLimit, "rate-limit", 0, "max API requests per second of the account, shared by every client (several terraform runs at once included), above which code 1005 answers (0: unlimited)")
 	fs.BoolVar(&cfg.opts.RateWindow, "rate-window", false, "with -rate-limit: count requests over a strict one-second sliding window instead of a token bucket")
 	fs.Float64Var(&cfg.opts.Faults.ReadRate, "read-fault-rate", 0, "fraction of reads answered with a transient fault (0-1)")
 	fs.Float64Var(&cfg.opts.Faults.CreateRefuseRate, "create-refuse-rate", 0, "fraction of creates refused with code 1005 without acting (0-1)")
