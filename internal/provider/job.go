@@ -214,7 +214,7 @@ func refreshJob(ctx context.Context, data *providerData, m jobModel, words expir
 		// plan over many old images spends no read on them. A job that never
 		// delivered a picture is the plan's to warn about (planJobRecovery).
 		diags.Append(state.Set(ctx, m)...)
-		if job.Status.ValueString() == akool.StatusCompleted.String() {
+		if job.delivered() {
 			diags.Append(expiredWarning(words, job)...)
 		}
 		return nil
@@ -240,7 +240,7 @@ func refreshJob(ctx context.Context, data *providerData, m jobModel, words expir
 		err = checkReported(img, err)
 	}
 	if akool.IsNotFound(err) && !importing {
-		if age, known := jobAge(job, data.now()); jobUnfinished(job.Status) && known && age < akool.JobLostAfter {
+		if age, known := jobAge(job, data.now()); !job.delivered() && known && age < akool.JobLostAfter {
 			// Replica lag: nothing is gone for good; the next refresh sees
 			// the job as Akool shows it then.
 			if datesChanged {
@@ -250,7 +250,7 @@ func refreshJob(ctx context.Context, data *providerData, m jobModel, words expir
 			return nil
 		}
 		job.markExpired()
-		if job.Status.ValueString() == akool.StatusCompleted.String() {
+		if job.delivered() {
 			diags.Append(goneWarning(words, job))
 		}
 		diags.Append(state.Set(ctx, m)...)
