@@ -263,15 +263,16 @@ func (r *imageButtonResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if !index.IsNull() && !index.IsUnknown() && index.ValueInt64() >= 1 && index.ValueInt64() <= 4 {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("button"), r.kind.button(index.ValueInt64()))...)
 	}
-	r.kind.refuseRepress(ctx, req, &resp.Diagnostics)
-	if r.keepDeadPress(ctx, req, resp) {
+	press := readPressPlan(ctx, req, &resp.Diagnostics)
+	r.kind.refuseRepress(press, &resp.Diagnostics)
+	if r.keepDeadPress(ctx, press, &resp.Diagnostics) {
 		return
 	}
 	planJobRecovery(ctx, req, resp, r.kind.plannedWords(ctx, req))
 	r.data.notePlannedWait(ctx, req)
 	r.data.spending().planJob(ctx, req, &resp.Diagnostics)
 	if !resp.Diagnostics.HasError() {
-		r.checkPlannedPress(ctx, req, resp)
+		r.checkPlannedPress(ctx, req, press, resp)
 	}
 }
 
@@ -285,31 +286,20 @@ const privateKeyPlannedPress = "planned_press"
 // press Akool would refuse: it reads the parent when image_id and index are
 // known (a read costs nothing), and claims the button in the run's press
 // registry so that two resources cannot plan the same press.
-func (r *imageButtonResource) checkPlannedPress(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+func (r *imageButtonResource) checkPlannedPress(ctx context.Context, req resource.ModifyPlanRequest, p *pressPlan, resp *resource.ModifyPlanResponse) {
 	diags := &resp.Diagnostics
-	var parent, stateParent, owner types.String
-	var index, stateIndex types.Int64
-	var dead bool
-	diags.Append(req.Plan.GetAttribute(ctx, path.Root("image_id"), &parent)...)
-	diags.Append(req.Plan.GetAttribute(ctx, path.Root("index"), &index)...)
-	if !req.State.Raw.IsNull() {
-		diags.Append(req.State.GetAttribute(ctx, path.Root("image_id"), &stateParent)...)
-		diags.Append(req.State.GetAttribute(ctx, path.Root("index"), &stateIndex)...)
-		diags.Append(req.State.GetAttribute(ctx, path.Root("id"), &owner)...)
-		job := jobInState(ctx, req.State, diags)
-		dead = job.dead()
-	}
+	parent, index, owner := p.planParent, p.planIndex, p.job.ID
 	if diags.HasError() || !isSet(parent) || index.IsNull() || index.IsUnknown() {
 		return
 	}
 	// A null image_id or index in state is an import that adopts them in
 	// place (see adoptParent): the job exists, nothing is pressed.
-	adopting := !req.State.Raw.IsNull() && (stateParent.IsNull() || stateIndex.IsNull())
-	pressing := req.State.Raw.IsNull() || (!adopting && (!parent.Equal(stateParent) || !index.Equal(stateIndex))) || dead
+	adopting := p.hasState && (p.stateParent.IsNull() || p.stateIndex.IsNull())
+	pressing := !p.hasState || (!adopting && (!parent.Equal(p.stateParent) || !index.Equal(p.stateIndex))) || p.job.dead()
 	if !pressing {
 		return
 	}
-	if req.State.Raw.IsNull() {
+	if !p.hasState {
 		var replaced string
 		if raw, _ := req.Private.GetKey(ctx, privateKeyPlannedPress); json.Unmarshal(raw, &replaced) == nil && replaced != "" {
 			owner = types.StringValue(replaced)
