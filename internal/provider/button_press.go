@@ -253,16 +253,12 @@ func (r *imageButtonResource) keepDeadPress(ctx context.Context, p *pressPlan, d
 		"-replace=<the parent's address>), which replaces this resource too and spends credits", parentID)
 	id := p.job.ID.ValueString()
 	if p.retriggered() {
-		ended := "failed (Akool reports image_status 4)"
-		if p.job.Status.ValueString() != akool.StatusFailed.String() {
-			ended = "was lost (Akool no longer knows it)"
-		}
 		diags.AddAttributeError(path.Root("triggers"), "Cannot Press a Used Button Again",
 			fmt.Sprintf("triggers changed, which replaces %s %s by a new press of button %s of image %s. The job "+
 				"%s of this resource's press %s and never delivered a picture, but Akool lists %s in that image's "+
 				"used_buttons, so it refuses to press it again: the new press would be refused, after Terraform "+
 				"had removed this resource from state. Nothing was changed. For a new %s, %s; or %s; or set "+
-				"triggers back to the value in state.", k.typeName(), id, button, parentID, id, ended, button,
+				"triggers back to the value in state.", k.typeName(), id, button, parentID, id, p.job.deathClause(), button,
 				k.noun, another, regenerate))
 		return true
 	}
@@ -272,4 +268,12 @@ func (r *imageButtonResource) keepDeadPress(ctx context.Context, p *pressPlan, d
 		"and the rest of the configuration plans and applies as usual. For a new %s, %s; or %s.",
 		button, parentID, button, k.noun, another, regenerate)))
 	return true
+}
+
+// deathClause says how a dead job ended, after "the job".
+func (m *jobResultModel) deathClause() string {
+	if m.Status.ValueString() == akool.StatusFailed.String() {
+		return "failed (Akool reports image_status 4)"
+	}
+	return "was lost (Akool no longer knows it)"
 }
