@@ -265,7 +265,8 @@ func (r *imageButtonResource) keepDeadPress(ctx context.Context, p *pressPlan, d
 	diags.Append(deadJobWarning(&p.job, k.operation, fmt.Sprintf("The job was the press of button %s of image %s. "+
 		"Akool lists %s in that image's used_buttons, so it refuses to press it again, and this plan does not "+
 		"try: nothing is planned for this resource, which keeps the job's id and status, without image_url, "+
-		"and the rest of the configuration plans and applies as usual. For a new %s, %s; or %s.",
+		"and the rest of the configuration plans and applies as usual, except what refers to its image_url "+
+		"(such as an akool_image_file's url), which has no URL to use. For a new %s, %s; or %s.",
 		button, parentID, button, k.noun, another, regenerate)))
 	return true
 }

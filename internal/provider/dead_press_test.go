@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"fmt"
+	"path/filepath"
 	"testing"
 )
 
@@ -39,5 +41,28 @@ func TestAccImageUpscale_failedPressTriggers_emulatorFailPresses(t *testing.T) {
 		"index = 1 (U1)", "regenerate image")
 	if res.exitCode != 1 || res.mentions("nothing is planned") {
 		t.Errorf("plan: exit %d; want an error (1) and no claim that nothing is planned:\n%s", res.exitCode, res.output())
+	}
+}
+
+// A failed press has no image_url, so a file that downloads it cannot be
+// planned: the error says that the job failed or was lost and what to do,
+// not only that the image has not finished yet; and the press's warning
+// names what depends on its image_url.
+func TestAccImageUpscale_failedPressWithFile_emulatorFailPresses(t *testing.T) {
+	t.Parallel()
+	h, grid, id := failedPressHarness(t, "a harbour whose failed press is downloaded", "", "")
+
+	h.writeConfig(grid + testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 2, "") +
+		fmt.Sprintf(`
+resource "akool_image_file" "up" {
+  url  = akool_image_upscale.up.image_url
+  path = %q
+}
+`, filepath.Join(t.TempDir(), "up.png")))
+	res := h.run("plan", "-detailed-exitcode", "-input=false")
+	res.expectMentions(t, "plan", "Error: Image URL Not Set", "failed or was lost", "warning naming the job",
+		"set index to another button", "remove this file", "Warning: Upscale Failed: Job "+id, "refers to its image_url")
+	if res.exitCode != 1 {
+		t.Errorf("plan: exit %d; want the file's error (1):\n%s", res.exitCode, res.output())
 	}
 }

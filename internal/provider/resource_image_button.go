@@ -464,12 +464,14 @@ func (k *buttonKind) description() string {
 		"## Failed and lost jobs\n\n" +
 		"A press whose job Akool reports as failed ends the apply with a warning, not an error: its id and " +
 		"`status = \"failed\"` stay in state, not tainted, because Akool lists the button as used on the parent " +
-		"even so and refuses to press it again. The same holds for a lost job (an unfinished job that Akool " +
-		"still answers code 1008 for 10 minutes after its creation, or past its 7 days). Each later plan reads " +
+		"even so and refuses to press it again. The same holds for a lost job (a job that never delivered a " +
+		"picture, unfinished or completed without a URL, that Akool still answers code 1008 for 10 minutes after its creation, or past its 7 days). Each later plan reads " +
 		"the parent: when it lists the button in `used_buttons`, nothing is planned for this resource, and a " +
 		"warning names the job and says what to do (set `index` to a button the parent has not used, or " +
 		"regenerate the parent, which replaces this resource too); the rest of the configuration plans and " +
-		"applies as usual. When the parent does not list the button, the plan warns and replaces the resource, " +
+		"applies as usual, except what refers to its `image_url` (such as the `url` of an `akool_image_file`), " +
+		"which has no URL to use and fails to plan until `index` changes or it is removed. A change of `triggers` " +
+		"on such a press fails the plan with an error, as its replacement would press the used button again. When the parent does not list the button, the plan warns and replaces the resource, " +
 		"which presses the button again and counts against `max_new_images`. A `postcondition` on `status` makes " +
 		"an apply fail while the press has not delivered a picture.\n\n" +
 		"## Expiry and deletion\n\n" +
