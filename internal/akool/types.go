@@ -242,6 +242,20 @@ func (e *NotShownError) Error() string {
 		e.ID, e.Reads, e.Since.Round(time.Second))
 }
 
+// LostError is returned by WaitFor when Akool answers code 1008 for a job
+// past the replica lag of a new one (see JobLostAfter): Akool no longer
+// knows the job, and it will deliver nothing. Err is Akool's answer.
+type LostError struct {
+	ID  string
+	Err error
+}
+
+func (e *LostError) Error() string {
+	return fmt.Sprintf("akool job %s is lost: Akool no longer knows it: %v", e.ID, e.Err)
+}
+
+func (e *LostError) Unwrap() error { return e.Err }
+
 // IDTime is the creation time that an ObjectId carries in its first four
 // bytes (seconds since the epoch); ok is false when id is not an ObjectId.
 func IDTime(id string) (t time.Time, ok bool) {

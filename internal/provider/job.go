@@ -126,9 +126,11 @@ func finishWait(ctx context.Context, parentErr error, m jobModel, final *akool.I
 	if final != nil && final.Status.Known() {
 		m.applyImage(final, now)
 	}
-	// A final 1008 only ends the wait of a job past akool.JobLostAfter: it
-	// never delivered a picture and is gone, and the next plan replaces it.
-	lost := akool.IsNotFound(waitErr)
+	// Only a final 1008 loses the job (past akool.JobLostAfter): it never
+	// delivered a picture, and the next plan replaces it. A 1008 read as the
+	// wait's context ended is that end, not a loss.
+	var lostErr *akool.LostError
+	lost := errors.As(waitErr, &lostErr)
 	if lost {
 		job.markExpired()
 	}
