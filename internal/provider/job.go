@@ -99,6 +99,7 @@ type jobWords struct {
 	failedKept       bool   // a failed job ends the wait with a warning, untainted: replacing it would not work
 	unfinishedEffect string // full sentences: what is missing until the job has finished
 	redo             string // what applying a replacement of a failed or lost job does, after "applying"
+	lostAdvice       string // full sentences after a wait found the job lost; "" means the next plan replaces it
 }
 
 // saveAndWait is the end of every Create: it saves the job Akool has just
@@ -162,7 +163,11 @@ func finishWait(ctx context.Context, parentErr error, m jobModel, final *akool.I
 		return
 	}
 	if lost {
-		diags.Append(deadJobWarning(job, words.operation, "The next plan replaces this resource: applying "+words.redo+"."))
+		advice := words.lostAdvice
+		if advice == "" {
+			advice = "The next plan replaces this resource: applying " + words.redo + "."
+		}
+		diags.Append(deadJobWarning(job, words.operation, advice))
 		return
 	}
 

@@ -407,14 +407,16 @@ func (k *buttonKind) waitWords(m *imageButtonModel) jobWords {
 			"presses its buttons, stop with an error of their own, sending nothing and spending nothing, and are " +
 			"created by the apply that sees the " + k.noun + " finished."
 	}
+	next := fmt.Sprintf("The next plan reads image %s: when it lists %s in used_buttons, nothing is planned for "+
+		"this resource and a warning says how to get a new result (another index, or a new parent image); "+
+		"otherwise the plan presses %s again, which spends credits.", parent, button, button)
 	return jobWords{
 		operation: k.operation,
 		failedAdvice: fmt.Sprintf("Akool gives no reason for this press of button %s of image %s. The job stays in "+
 			"state with status = \"failed\", not tainted: Akool lists a pressed button as used on the parent even "+
-			"when its job fails, and refuses to press it again. The next plan reads image %s: when it lists %s in "+
-			"used_buttons, nothing is planned for this resource and a warning says how to get a new result "+
-			"(another index, or a new parent image); otherwise the plan presses %s again, which spends credits.",
-			button, parent, parent, button, button),
+			"when its job fails, and refuses to press it again. ", button, parent) + next,
+		lostAdvice: "The job stays in state, not tainted: Akool lists a pressed button as used on the parent even " +
+			"when its job is lost, and refuses to press it again. " + next,
 		failedKept:       true,
 		unfinishedEffect: "Until it has finished, image_url is not set: " + users,
 		redo: fmt.Sprintf("presses button %s of image %s again, which spends credits and counts against "+
