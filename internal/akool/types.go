@@ -191,6 +191,14 @@ func (e *UncertainError) Error() string {
 
 func (e *UncertainError) Unwrap() error { return e.Err }
 
+// ReasonAcceptedUnusable is the Reason of an UncertainError whose request
+// Akool answered with success (code 1000), so it accepted and charged for
+// the job, in an answer that could not be used (no job id).
+const ReasonAcceptedUnusable = "Akool reported success, but its answer could not be used"
+
+// Accepted reports whether Akool answered that it accepted the job.
+func (e *UncertainError) Accepted() bool { return e.Reason == ReasonAcceptedUnusable }
+
 // JobFailedError is returned by Wait when a job ends in StatusFailed.
 type JobFailedError struct {
 	Image *Image

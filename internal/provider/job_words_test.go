@@ -2,10 +2,12 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
@@ -42,5 +44,43 @@ func TestFinishWait_lostPress(t *testing.T) {
 	}
 	if strings.Contains(detail, "The next plan replaces this resource") {
 		t.Errorf("detail promises a replacement that a used button never gets: %s", detail)
+	}
+}
+
+// A create that Akool answered with success but an unusable answer was
+// accepted and charged: the error says so, also after an interrupt, instead
+// of "may have" and "the answer did not come".
+func TestAddGenerateError_acceptedUnusableAnswer(t *testing.T) {
+	accepted := &akool.UncertainError{Endpoint: "/create", Reason: akool.ReasonAcceptedUnusable,
+		Err: &akool.APIError{Message: "Akool reported success but the answer could not be used: no _id"}}
+	dropped := &akool.UncertainError{Endpoint: "/create", Reason: "the connection closed before any answer arrived",
+		Err: errors.New("EOF")}
+	for _, tt := range []struct {
+		name          string
+		err           *akool.UncertainError
+		want, wantNot []string
+	}{
+		{"accepted", accepted, []string{"Akool started the generation and charged for it", "came, but without a usable job id"},
+			[]string{"may have", "did not come"}},
+		{"dropped", dropped, []string{"Akool may have started the generation", "but it did not come"}, []string{"came, but"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var diags diag.Diagnostics
+			addGenerateError(&diags, tt.err, true)
+			if len(diags.Errors()) != 1 {
+				t.Fatalf("diagnostics = %v; want one error", diags)
+			}
+			detail := diags.Errors()[0].Detail()
+			for _, want := range tt.want {
+				if !strings.Contains(detail, want) {
+					t.Errorf("detail does not mention %q: %s", want, detail)
+				}
+			}
+			for _, bad := range tt.wantNot {
+				if strings.Contains(detail, bad) {
+					t.Errorf("detail says %q: %s", bad, detail)
+				}
+			}
+		})
 	}
 }

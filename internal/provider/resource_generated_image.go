@@ -384,8 +384,12 @@ func addGenerateError(diags *diag.Diagnostics, err error, interrupted bool) {
 	var apiErr *akool.APIError
 	switch {
 	case errors.As(err, &uncertain):
+		charged := " Akool may have started the generation and charged for it, and the provider"
+		if uncertain.Accepted() {
+			charged = " Akool started the generation and charged for it, but the provider"
+		}
 		diags.AddError("Image Generation Outcome Unknown", noAnswerText("generate the image", uncertain, interrupted)+
-			" Akool may have started the generation and charged for it, and the provider has no id to follow: "+
+			charged+" has no id to follow: "+
 			"Akool has no call that lists jobs. If the Akool dashboard or your webhook (webhook_url) shows the "+
 			"new job, adopt it with terraform import <address> <id>; otherwise apply again to generate a new image.")
 	case errors.As(err, &apiErr):
