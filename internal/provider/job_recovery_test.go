@@ -171,8 +171,10 @@ func TestAccGeneratedImage_failedBetweenApplies_emulatorClock(t *testing.T) {
 
 // A press whose job fails leaves its button used on the parent: the apply
 // warns instead of tainting, later plans say what happened and what to do
-// without an error, and the rest of the configuration still changes.
-func TestAccImageUpscale_failedPress(t *testing.T) {
+// without an error, and the rest of the configuration still changes. It
+// relies on the emulator's [fail-presses], whose failed presses stay listed
+// in used_buttons.
+func TestAccImageUpscale_failedPress_emulatorFailPresses(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	base := testAccGridConfig(url, "a harbour whose presses fail [fail-presses]") +
