@@ -239,10 +239,9 @@ func (e *URLMissingError) Error() string {
 // as lost (see JobLostAfter): its reads lag behind its writes. WaitFor wraps
 // it with the error of its context when that ends while the job is not shown.
 type NotShownError struct {
-	ID      string
-	Created time.Time     // when the job was created; zero when not known
-	Reads   int           // reads in a row that answered 1008
-	Since   time.Duration // from Created to the last of them
+	ID    string
+	Reads int           // reads in a row that answered 1008
+	Since time.Duration // from the job's creation to the last of them
 }
 
 func (e *NotShownError) Error() string {

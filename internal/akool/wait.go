@@ -97,8 +97,7 @@ func (c *Client) WaitFor(ctx context.Context, id string, opts WaitOptions) (*Ima
 	}
 	var last *Image
 	unknown := 0
-	var notShown *NotShownError // the last read answered 1008, too early to call the job lost
-	notShownReads := 0
+	var notShown *NotShownError // the last reads answered 1008, too early to call the job lost
 	var failures []error
 	var failingSince time.Time
 	var retried time.Duration // the retry waits of the current run of failures
@@ -127,12 +126,15 @@ func (c *Client) WaitFor(ctx context.Context, id string, opts WaitOptions) (*Ima
 			}
 			now := c.now()
 			if IsNotFound(err) && (fresh || (!born.IsZero() && now.Sub(born) < JobLostAfter)) {
-				notShownReads++
-				notShown = &NotShownError{ID: id, Created: born, Reads: notShownReads, Since: now.Sub(born)}
+				reads := 1
+				if notShown != nil {
+					reads += notShown.Reads
+				}
+				notShown = &NotShownError{ID: id, Reads: reads, Since: now.Sub(born)}
 				c.debug(ctx, "akool does not show the job yet; reading again", map[string]any{
-					"id": id, "reads": notShownReads, "since_created": notShown.Since.String(),
+					"id": id, "reads": reads, "since_created": notShown.Since.String(),
 				})
-				wait = retryWait(notShownReads)
+				wait = retryWait(reads)
 				continue
 			}
 			// Time is what the clock says or what the retries waited,
@@ -157,7 +159,7 @@ func (c *Client) WaitFor(ctx context.Context, id string, opts WaitOptions) (*Ima
 			retried += wait
 			continue
 		}
-		failures, notShown, notShownReads = nil, nil, 0
+		failures, notShown = nil, nil
 		last, status = img, img.Status
 		wait = timer.Observe(c.now(), img.Status)
 		if opts.Progress != nil {
