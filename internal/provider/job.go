@@ -186,7 +186,7 @@ func finishWait(ctx context.Context, parentErr error, m jobModel, final *akool.I
 		what += fmt.Sprintf(". Akool does not show the job yet: it answered code 1008 (not found) to the last %d "+
 			"reads, the last one %s after it accepted the job. Akool's reads lag behind its writes, so a new job "+
 			"can be missing from them for a while; the provider counts it as lost only if Akool still does not "+
-			"show it %s after its creation", notShown.Reads, notShown.Since.Round(time.Second), akool.JobLostAfter)
+			"show it %s after its creation", notShown.Reads, notShown.Since.Round(time.Second), inWords(akool.JobLostAfter))
 	}
 	// A warning, not an error: an error from Create taints the resource, and
 	// the next apply would replace it, paying for a new job (or, for a button,

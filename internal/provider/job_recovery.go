@@ -104,7 +104,7 @@ func deadJobWarning(m *jobResultModel, operation, outcome string) diag.Diagnosti
 			"job is lost. Akool's reads lag behind its writes, so a new job may be "+
 			"missing from them for a while; the provider counts a job as lost only when Akool still answers "+
 			"code 1008 (not found) for it %s after its creation, or once the 7 days Akool keeps images have "+
-			"passed. %s", id, created, m.Status.ValueString(), akool.JobLostAfter, outcome))
+			"passed. %s", id, created, m.Status.ValueString(), inWords(akool.JobLostAfter), outcome))
 }
 
 // notShownWarning is the refresh's warning for a job that Akool answered
@@ -116,7 +116,7 @@ func notShownWarning(w expiryWords, m *jobResultModel, age time.Duration) diag.D
 			"while: nothing is marked expired or lost, the job stays in state as it was, and the next terraform "+
 			"apply continues waiting for it for free. Only if Akool still does not show it %s after its creation "+
 			"does it count as lost; the plan then says so and generates a new one.",
-			w.noun, m.ID.ValueString(), w.typeName, age.Round(time.Second), akool.JobLostAfter))
+			w.noun, m.ID.ValueString(), w.typeName, age.Round(time.Second), inWords(akool.JobLostAfter)))
 }
 
 // urlMissingWarning is the end of a wait, or a refresh, that found job id

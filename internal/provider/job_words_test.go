@@ -84,3 +84,18 @@ func TestAddGenerateError_acceptedUnusableAnswer(t *testing.T) {
 		})
 	}
 }
+
+// The docs and messages say the provider's bounds as they are set.
+func TestInWords(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		akool.JobLostAfter: "10 minutes", akool.DefaultSinglesGrace: "2 minutes", akool.DefaultRequestTimeout: "30 seconds",
+		time.Minute: "1 minute", 90 * time.Second: "90 seconds", 2 * time.Hour: "2 hours",
+	} {
+		if got := inWords(d); got != want {
+			t.Errorf("inWords(%v) = %q, want %q", d, got, want)
+		}
+	}
+	if !strings.Contains(descExpired, inWords(akool.JobLostAfter)) || !strings.Contains(descSinglesWait, inWords(akool.DefaultSinglesGrace)) {
+		t.Errorf("descriptions do not say the bounds: %q; %q", descExpired, descSinglesWait)
+	}
+}

@@ -467,7 +467,8 @@ func (k *buttonKind) description() string {
 		"A press whose job Akool reports as failed ends the apply with a warning, not an error: its id and " +
 		"`status = \"failed\"` stay in state, not tainted, because Akool lists the button as used on the parent " +
 		"even so and refuses to press it again. The same holds for a lost job (a job that never delivered a " +
-		"picture, unfinished or completed without a URL, that Akool still answers code 1008 for 10 minutes after its creation, or past its 7 days). Each later plan reads " +
+		"picture, unfinished or completed without a URL, that Akool still answers code 1008 for " + inWords(akool.JobLostAfter) + " after its creation, or past its " +
+		"7 days). Each later plan reads " +
 		"the parent: when it lists the button in `used_buttons`, nothing is planned for this resource, and a " +
 		"warning names the job and says what to do (set `index` to a button the parent has not used, or " +
 		"regenerate the parent, which replaces this resource too); the rest of the configuration plans and " +
