@@ -20,12 +20,15 @@ import (
 // DefaultBaseURL is Akool's OpenAPI address.
 const DefaultBaseURL = "https://openapi.akool.com"
 
+// DefaultRequestTimeout bounds each attempt of a request when
+// Config.RequestTimeout is 0; it alone bounds a paid request once sent.
+const DefaultRequestTimeout = 30 * time.Second
+
 const (
-	defaultUserAgent      = "terraform-provider-akool/dev"
-	defaultRequestTimeout = 30 * time.Second
-	defaultRetryMax       = 6
-	defaultRetryWaitMin   = 250 * time.Millisecond
-	defaultRetryWaitMax   = 8 * time.Second
+	defaultUserAgent    = "terraform-provider-akool/dev"
+	defaultRetryMax     = 6
+	defaultRetryWaitMin = 250 * time.Millisecond
+	defaultRetryWaitMax = 8 * time.Second
 )
 
 // Logger receives debug lines about requests; fields never carry secrets.
@@ -182,7 +185,7 @@ func New(cfg Config) (*Client, error) {
 
 	timeout := cfg.RequestTimeout
 	if timeout <= 0 {
-		timeout = defaultRequestTimeout
+		timeout = DefaultRequestTimeout
 	}
 	var transport http.RoundTripper
 	if cfg.HTTPClient != nil {

@@ -79,7 +79,7 @@ func (c *Client) create(ctx context.Context, ep endpoint, body any) (*Image, err
 	if err != nil {
 		// Akool answered 1000, so a job was most likely started and paid
 		// for, but without its id it cannot be followed.
-		return nil, &UncertainError{Endpoint: ep.path, Reason: "Akool reported success, but its answer could not be used", Err: &APIError{
+		return nil, &UncertainError{Endpoint: ep.path, Reason: ReasonAcceptedUnusable, Err: &APIError{
 			Code:       0,
 			Message:    "Akool reported success but the answer could not be used: " + err.Error(),
 			HTTPStatus: env.Status,

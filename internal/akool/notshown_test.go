@@ -1,9 +1,11 @@
 package akool
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -114,7 +116,8 @@ func TestWaitFor_notShownJobOfAnEarlierRun(t *testing.T) {
 				cfg.Sleep, cfg.Now, cfg.Poll = clock.Sleep, clock.Now, FixedPoll(time.Second)
 			})
 			img, err := c.Wait(context.Background(), id, nil)
-			if tt.wantFinal != IsNotFound(err) || (!tt.wantFinal && (err != nil || img.Status != StatusCompleted)) {
+			var lost *LostError
+			if tt.wantFinal != errors.As(err, &lost) || (!tt.wantFinal && (err != nil || img.Status != StatusCompleted)) {
 				t.Errorf("img = %+v, err = %v; want a final 1008: %v", img, err, tt.wantFinal)
 			}
 			if reads := cnt.get(epImage.path); reads != tt.wantReads {
@@ -133,5 +136,49 @@ func TestIDTime(t *testing.T) {
 		if _, ok := IDTime(id); ok {
 			t.Errorf("IDTime(%q) accepted a non-ObjectId", id)
 		}
+	}
+}
+
+// cancelOnAnswer cancels the wait's context once an answer has arrived,
+// before the client reads it: a 1008 that races the end of the context.
+type cancelOnAnswer struct {
+	inner  http.RoundTripper
+	cancel context.CancelFunc
+}
+
+func (c cancelOnAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := c.inner.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	c.cancel()
+	return resp, nil
+}
+
+// Only a final 1008 makes a job lost: one read as the wait's context ends
+// is that end, whatever the job's age, and the caller keeps the job.
+func TestWaitFor_notFoundAsTheContextEndsIsNotLost(t *testing.T) {
+	srv, _ := server(t, func(w http.ResponseWriter, _ *http.Request, _ int) { writeJSON(w, 200, notFound) })
+	var lost *LostError
+
+	c, _ := newClient(t, srv.URL, nil)
+	if _, err := c.Wait(context.Background(), testID, nil); !errors.As(err, &lost) || !IsNotFound(err) {
+		t.Fatalf("err = %v; want a LostError for a job past JobLostAfter that Akool answers 1008 for", err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c, _ = newClient(t, srv.URL, func(cfg *Config) {
+		cfg.HTTPClient = &http.Client{Transport: cancelOnAnswer{inner: srv.Client().Transport, cancel: cancel}}
+	})
+	_, err := c.Wait(ctx, testID, nil)
+	if !errors.Is(err, context.Canceled) || !IsNotFound(err) || errors.As(err, &lost) {
+		t.Errorf("err = %v; want the context's end with Akool's 1008, not a LostError", err)
 	}
 }

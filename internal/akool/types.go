@@ -191,6 +191,14 @@ func (e *UncertainError) Error() string {
 
 func (e *UncertainError) Unwrap() error { return e.Err }
 
+// ReasonAcceptedUnusable is the Reason of an UncertainError whose request
+// Akool answered with success (code 1000), so it accepted and charged for
+// the job, in an answer that could not be used (no job id).
+const ReasonAcceptedUnusable = "Akool reported success, but its answer could not be used"
+
+// Accepted reports whether Akool answered that it accepted the job.
+func (e *UncertainError) Accepted() bool { return e.Reason == ReasonAcceptedUnusable }
+
 // JobFailedError is returned by Wait when a job ends in StatusFailed.
 type JobFailedError struct {
 	Image *Image
@@ -231,16 +239,29 @@ func (e *URLMissingError) Error() string {
 // as lost (see JobLostAfter): its reads lag behind its writes. WaitFor wraps
 // it with the error of its context when that ends while the job is not shown.
 type NotShownError struct {
-	ID      string
-	Created time.Time     // when the job was created; zero when not known
-	Reads   int           // reads in a row that answered 1008
-	Since   time.Duration // from Created to the last of them
+	ID    string
+	Reads int           // reads in a row that answered 1008
+	Since time.Duration // from the job's creation to the last of them
 }
 
 func (e *NotShownError) Error() string {
 	return fmt.Sprintf("akool job %s: Akool answered code 1008 (not found) to %d reads in a row, the last %s after the job was created",
 		e.ID, e.Reads, e.Since.Round(time.Second))
 }
+
+// LostError is returned by WaitFor when Akool answers code 1008 for a job
+// past the replica lag of a new one (see JobLostAfter): Akool no longer
+// knows the job, and it will deliver nothing. Err is Akool's answer.
+type LostError struct {
+	ID  string
+	Err error
+}
+
+func (e *LostError) Error() string {
+	return fmt.Sprintf("akool job %s is lost: Akool no longer knows it: %v", e.ID, e.Err)
+}
+
+func (e *LostError) Unwrap() error { return e.Err }
 
 // IDTime is the creation time that an ObjectId carries in its first four
 // bytes (seconds since the epoch); ok is false when id is not an ObjectId.

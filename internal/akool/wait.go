@@ -58,28 +58,19 @@ func (c *Client) Wait(ctx context.Context, id string, progress func(*Image)) (*I
 	return c.WaitFor(ctx, id, WaitOptions{Progress: progress})
 }
 
-// WaitFor polls GetImage until the job is finished, reading when the
-// client's PollPolicy says (LearnedPoll by default).
-//
-// The first read of a job this client created waits for the policy; that of
-// any other job (one from an earlier run) is immediate.
-//
-// A completed job returns the image and nil. A completed job is read again
-// for up to the client's SinglesGrace while its answer lacks the picture URL
-// or, for a grid, the four single images: then it returns the image and a
-// *URLMissingError or a *SinglesMissingError. A failed job (status 4)
-// returns the image and a *JobFailedError. When ctx ends: the last image
-// seen (may be nil) and an error wrapping ctx.Err() (and a *NotShownError
-// when the last read answered 1008). An undocumented image_status read three
-// times in a row is an error.
-//
-// Failed reads are retried, as Akool's demo keeps polling through errors,
-// except authentication refusals (1101, 1102, 1200) and 1008, which end the
-// wait at once. A 1008 for a job this client created, or for any job younger
-// than JobLostAfter, is read again with backoff instead, as a replica that
-// has not seen the job yet answers it; those reads do not count as failures.
-// After two minutes of failures in a row, a *ReadsFailedError lists what each
-// read got.
+// WaitFor polls GetImage, when the client's PollPolicy says, until the job
+// has finished, and returns the last image read with:
+//   - nil: completed with its result listed;
+//   - *URLMissingError or *SinglesMissingError: completed, result still
+//     missing after SinglesGrace;
+//   - *JobFailedError: failed (status 4);
+//   - *LostError: a 1008 for a job older than JobLostAfter that this client
+//     did not create (younger ones, and its own, are read again);
+//   - ctx's error when ctx ends, wrapping a *NotShownError if the last read
+//     answered 1008;
+//   - *ReadsFailedError after two minutes of failed reads; Akool's answer
+//     for an authentication refusal; an error after three reads in a row
+//     of an undocumented image_status.
 func (c *Client) WaitFor(ctx context.Context, id string, opts WaitOptions) (*Image, error) {
 	created, createdStatus, fresh := c.created.take(id)
 	timer := c.poll.Follow(id, created)
@@ -106,8 +97,7 @@ func (c *Client) WaitFor(ctx context.Context, id string, opts WaitOptions) (*Ima
 	}
 	var last *Image
 	unknown := 0
-	var notShown *NotShownError // the last read answered 1008, too early to call the job lost
-	notShownReads := 0
+	var notShown *NotShownError // the last reads answered 1008, too early to call the job lost
 	var failures []error
 	var failingSince time.Time
 	var retried time.Duration // the retry waits of the current run of failures
@@ -136,18 +126,24 @@ func (c *Client) WaitFor(ctx context.Context, id string, opts WaitOptions) (*Ima
 			}
 			now := c.now()
 			if IsNotFound(err) && (fresh || (!born.IsZero() && now.Sub(born) < JobLostAfter)) {
-				notShownReads++
-				notShown = &NotShownError{ID: id, Created: born, Reads: notShownReads, Since: now.Sub(born)}
+				reads := 1
+				if notShown != nil {
+					reads += notShown.Reads
+				}
+				notShown = &NotShownError{ID: id, Reads: reads, Since: now.Sub(born)}
 				c.debug(ctx, "akool does not show the job yet; reading again", map[string]any{
-					"id": id, "reads": notShownReads, "since_created": notShown.Since.String(),
+					"id": id, "reads": reads, "since_created": notShown.Since.String(),
 				})
-				wait = retryWait(notShownReads)
+				wait = retryWait(reads)
 				continue
 			}
 			// Time is what the clock says or what the retries waited,
 			// whichever is more, so the bounds hold with any Sleep.
 			if len(failures) == 0 {
 				failingSince, retried = now, 0
+			}
+			if IsNotFound(err) {
+				return last, &LostError{ID: id, Err: err}
 			}
 			if finalReadError(err) {
 				return last, err
@@ -163,7 +159,7 @@ func (c *Client) WaitFor(ctx context.Context, id string, opts WaitOptions) (*Ima
 			retried += wait
 			continue
 		}
-		failures, notShown, notShownReads = nil, nil, 0
+		failures, notShown = nil, nil
 		last, status = img, img.Status
 		wait = timer.Observe(c.now(), img.Status)
 		if opts.Progress != nil {

@@ -183,30 +183,57 @@ func (k *buttonKind) plannedWords(ctx context.Context, req resource.ModifyPlanRe
 	return m.waitWords()
 }
 
+// pressPlan is what the plan of a button resource reads of its state and
+// its plan to tell which press it makes, read once for all its checks.
+type pressPlan struct {
+	hasState                    bool           // the resource exists: not a create
+	job                         jobResultModel // the job in state
+	stateParent, planParent     types.String
+	stateIndex, planIndex       types.Int64
+	stateTriggers, planTriggers types.Map
+}
+
+func readPressPlan(ctx context.Context, req resource.ModifyPlanRequest, diags *diag.Diagnostics) *pressPlan {
+	p := &pressPlan{hasState: !req.State.Raw.IsNull()}
+	diags.Append(req.Plan.GetAttribute(ctx, path.Root("image_id"), &p.planParent)...)
+	diags.Append(req.Plan.GetAttribute(ctx, path.Root("index"), &p.planIndex)...)
+	diags.Append(req.Plan.GetAttribute(ctx, path.Root("triggers"), &p.planTriggers)...)
+	if p.hasState {
+		p.job = jobInState(ctx, req.State, diags)
+		diags.Append(req.State.GetAttribute(ctx, path.Root("image_id"), &p.stateParent)...)
+		diags.Append(req.State.GetAttribute(ctx, path.Root("index"), &p.stateIndex)...)
+		diags.Append(req.State.GetAttribute(ctx, path.Root("triggers"), &p.stateTriggers)...)
+	}
+	return p
+}
+
+// samePress reports whether the plan keeps the button of the press in
+// state: the same image_id and index, both known.
+func (p *pressPlan) samePress() bool {
+	return p.hasState && isSet(p.stateParent) && !p.stateIndex.IsNull() &&
+		p.planParent.Equal(p.stateParent) && p.planIndex.Equal(p.stateIndex)
+}
+
+// retriggered reports whether a triggers change replaces the resource by a
+// press of the same button.
+func (p *pressPlan) retriggered() bool {
+	return p.samePress() && triggersForceReplacement(p.stateTriggers, p.planTriggers)
+}
+
 // keepDeadPress plans nothing for a button resource whose job failed or is
 // lost, when its parent lists the button as used: Akool would refuse to
 // press it again, so a replacement could only fail, and would fail every
 // plan of the configuration. It warns with what happened and what to do,
-// and reports whether it did. A plan that changes image_id or index presses
+// and reports whether it did. A triggers change would replace it all the
+// same (its plan modifier decides before this), so that plan fails here
+// with what to do instead. A plan that changes image_id or index presses
 // another button and is left to the usual checks.
-func (r *imageButtonResource) keepDeadPress(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) bool {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || r.data == nil || r.data.client == nil {
+func (r *imageButtonResource) keepDeadPress(ctx context.Context, p *pressPlan, diags *diag.Diagnostics) bool {
+	if r.data == nil || r.data.client == nil || diags.HasError() || !p.job.dead() || !p.samePress() {
 		return false
 	}
-	diags := &resp.Diagnostics
-	job := jobInState(ctx, req.State, diags)
-	var stateParent, planParent types.String
-	var stateIndex, planIndex types.Int64
-	diags.Append(req.State.GetAttribute(ctx, path.Root("image_id"), &stateParent)...)
-	diags.Append(req.State.GetAttribute(ctx, path.Root("index"), &stateIndex)...)
-	diags.Append(req.Plan.GetAttribute(ctx, path.Root("image_id"), &planParent)...)
-	diags.Append(req.Plan.GetAttribute(ctx, path.Root("index"), &planIndex)...)
-	if diags.HasError() || !job.dead() || !isSet(stateParent) || stateIndex.IsNull() ||
-		!planParent.Equal(stateParent) || !planIndex.Equal(stateIndex) {
-		return false
-	}
-	k, parentID := r.kind, stateParent.ValueString()
-	button := k.button(stateIndex.ValueInt64())
+	k, parentID := r.kind, p.stateParent.ValueString()
+	button := k.button(p.stateIndex.ValueInt64())
 	parent, err := r.data.client.GetImage(ctx, parentID)
 	if err != nil || !containsFold(parent.UsedButtons, button) {
 		return false // a failed read is the usual checks' to report
@@ -222,11 +249,32 @@ func (r *imageButtonResource) keepDeadPress(ctx context.Context, req resource.Mo
 		another = fmt.Sprintf("set index to a button image %s has not used yet: %s; that replaces this resource "+
 			"and spends credits", parentID, strings.Join(free, ", "))
 	}
-	diags.Append(deadJobWarning(&job, k.operation, fmt.Sprintf("The job was the press of button %s of image %s. "+
+	regenerate := fmt.Sprintf("regenerate image %s (change a value in its triggers, or run terraform apply "+
+		"-replace=<the parent's address>), which replaces this resource too and spends credits", parentID)
+	id := p.job.ID.ValueString()
+	if p.retriggered() {
+		diags.AddAttributeError(path.Root("triggers"), "Cannot Press a Used Button Again",
+			fmt.Sprintf("triggers changed, which replaces %s %s by a new press of button %s of image %s. The job "+
+				"%s of this resource's press %s and never delivered a picture, but Akool lists %s in that image's "+
+				"used_buttons, so it refuses to press it again: the new press would be refused, after Terraform "+
+				"had removed this resource from state. Nothing was changed. For a new %s, %s; or %s; or set "+
+				"triggers back to the value in state.", k.typeName(), id, button, parentID, id, p.job.deathClause(), button,
+				k.noun, another, regenerate))
+		return true
+	}
+	diags.Append(deadJobWarning(&p.job, k.operation, fmt.Sprintf("The job was the press of button %s of image %s. "+
 		"Akool lists %s in that image's used_buttons, so it refuses to press it again, and this plan does not "+
 		"try: nothing is planned for this resource, which keeps the job's id and status, without image_url, "+
-		"and the rest of the configuration plans and applies as usual. For a new %s, %s; or regenerate image "+
-		"%s (change a value in its triggers, or run terraform apply -replace=<the parent's address>), which "+
-		"replaces this resource too and spends credits.", button, parentID, button, k.noun, another, parentID)))
+		"and the rest of the configuration plans and applies as usual, except what refers to its image_url "+
+		"(such as an akool_image_file's url), which has no URL to use. For a new %s, %s; or %s.",
+		button, parentID, button, k.noun, another, regenerate)))
 	return true
+}
+
+// deathClause says how a dead job ended, after "the job".
+func (m *jobResultModel) deathClause() string {
+	if m.Status.ValueString() == akool.StatusFailed.String() {
+		return "failed (Akool reports image_status 4)"
+	}
+	return "was lost (Akool no longer knows it)"
 }

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"regexp"
 	"time"
 
@@ -34,10 +35,6 @@ const (
 	descUpscaledURLs = "URLs of the grid's four single images (`v3`), in the order of the `U1`-`U4` buttons. " +
 		"Akool may list them a little after the grid is finished; until then this is empty. For `v4` images " +
 		"Akool lists one URL, the picture itself, or none."
-	// descSinglesWait completes the description of a resource's upscaled_urls.
-	descSinglesWait = " `terraform apply` waits for the single images for up to 2 minutes after the grid is " +
-		"finished (never past `timeouts.create`), so that they can be used in the same apply; when they are still " +
-		"missing, the apply warns and keeps the image, and a later refresh fills them in without planning a change."
 	descButtons = "Buttons Akool offers on the finished image: `U1`-`U4` (upscale sub-image N) and `V1`-`V4` " +
 		"(a variation of sub-image N). Empty for `v4` images."
 	descUsedButtons     = "Buttons already pressed on this image. Each button can be pressed once."
@@ -49,17 +46,40 @@ const (
 	descExpiresAt       = "When Akool stops serving the image: `created_at` plus 7 days, in RFC 3339 format (UTC). " +
 		"Akool keeps every result for 7 days after generation; download what you need before then (for example " +
 		"with `akool_image_file`). Null when Akool reports no creation time."
-	descExpired = "Whether the image has expired, as of the last refresh: `true` once Akool answers that it no " +
-		"longer knows the image (code 1008; for an unfinished job, only 10 minutes or more after its creation, " +
-		"since Akool's reads lag behind its writes), or once `expires_at` has passed even if Akool still reports " +
-		"the job. An expired image keeps its last known values in state, and its URLs no longer serve; nothing is " +
-		"planned for a finished one and no new image is generated on its own (see `triggers` to regenerate " +
-		"deliberately). An unfinished job that has expired never delivered a picture: it is lost, and the plan " +
-		"replaces it with a warning."
 	descExpiredDataSource = "Whether the image has expired: `true` once `expires_at` has passed, even while Akool " +
 		"still reports the job, and for an id Akool no longer knows (code 1008) that was made more than 7 days " +
 		"ago; its URLs no longer serve then."
 )
+
+var (
+	// descSinglesWait completes the description of a resource's upscaled_urls.
+	descSinglesWait = " `terraform apply` waits for the single images for up to " + inWords(akool.DefaultSinglesGrace) +
+		" after the grid is finished (never past `timeouts.create`), so that they can be used in the same apply; " +
+		"when they are still missing, the apply warns and keeps the image, and a later refresh fills them in " +
+		"without planning a change."
+	descExpired = "Whether the image has expired, as of the last refresh: `true` once Akool answers that it no " +
+		"longer knows the image (code 1008; for a job that has not delivered a picture, only " +
+		inWords(akool.JobLostAfter) + " or more after its creation, since Akool's reads lag behind its writes), or " +
+		"once `expires_at` has passed even if Akool still reports the job. An expired image keeps its last known " +
+		"values in state, and its URLs no longer serve; nothing is planned for a finished one and no new image is " +
+		"generated on its own (see `triggers` to regenerate deliberately). A job that expired before it delivered " +
+		"a picture (unfinished, or completed without a URL) is lost, and the plan replaces it with a warning."
+)
+
+// inWords writes d as the docs and messages say it: "10 minutes".
+func inWords(d time.Duration) string {
+	n, unit := int64(d/time.Second), "second"
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		n, unit = int64(d/time.Hour), "hour"
+	case d >= time.Minute && d%time.Minute == 0:
+		n, unit = int64(d/time.Minute), "minute"
+	}
+	if n != 1 {
+		unit += "s"
+	}
+	return fmt.Sprintf("%d %s", n, unit)
+}
 
 // jobResultAttributes are the attributes every job resource computes, as
 // jobResultModel holds them; imageURL describes the resource's picture. They

@@ -99,6 +99,7 @@ type jobWords struct {
 	failedKept       bool   // a failed job ends the wait with a warning, untainted: replacing it would not work
 	unfinishedEffect string // full sentences: what is missing until the job has finished
 	redo             string // what applying a replacement of a failed or lost job does, after "applying"
+	lostAdvice       string // full sentences after a wait found the job lost; "" means the next plan replaces it
 }
 
 // saveAndWait is the end of every Create: it saves the job Akool has just
@@ -126,9 +127,11 @@ func finishWait(ctx context.Context, parentErr error, m jobModel, final *akool.I
 	if final != nil && final.Status.Known() {
 		m.applyImage(final, now)
 	}
-	// A final 1008 only ends the wait of a job past akool.JobLostAfter: it
-	// never delivered a picture and is gone, and the next plan replaces it.
-	lost := akool.IsNotFound(waitErr)
+	// Only a final 1008 loses the job (past akool.JobLostAfter): it never
+	// delivered a picture, and the next plan replaces it. A 1008 read as the
+	// wait's context ended is that end, not a loss.
+	var lostErr *akool.LostError
+	lost := errors.As(waitErr, &lostErr)
 	if lost {
 		job.markExpired()
 	}
@@ -160,7 +163,11 @@ func finishWait(ctx context.Context, parentErr error, m jobModel, final *akool.I
 		return
 	}
 	if lost {
-		diags.Append(deadJobWarning(job, words.operation, "The next plan replaces this resource: applying "+words.redo+"."))
+		advice := words.lostAdvice
+		if advice == "" {
+			advice = "The next plan replaces this resource: applying " + words.redo + "."
+		}
+		diags.Append(deadJobWarning(job, words.operation, advice))
 		return
 	}
 
@@ -179,7 +186,7 @@ func finishWait(ctx context.Context, parentErr error, m jobModel, final *akool.I
 		what += fmt.Sprintf(". Akool does not show the job yet: it answered code 1008 (not found) to the last %d "+
 			"reads, the last one %s after it accepted the job. Akool's reads lag behind its writes, so a new job "+
 			"can be missing from them for a while; the provider counts it as lost only if Akool still does not "+
-			"show it %s after its creation", notShown.Reads, notShown.Since.Round(time.Second), akool.JobLostAfter)
+			"show it %s after its creation", notShown.Reads, notShown.Since.Round(time.Second), inWords(akool.JobLostAfter))
 	}
 	// A warning, not an error: an error from Create taints the resource, and
 	// the next apply would replace it, paying for a new job (or, for a button,
@@ -214,7 +221,7 @@ func refreshJob(ctx context.Context, data *providerData, m jobModel, words expir
 		// plan over many old images spends no read on them. A job that never
 		// delivered a picture is the plan's to warn about (planJobRecovery).
 		diags.Append(state.Set(ctx, m)...)
-		if job.Status.ValueString() == akool.StatusCompleted.String() {
+		if job.delivered() {
 			diags.Append(expiredWarning(words, job)...)
 		}
 		return nil
@@ -240,7 +247,7 @@ func refreshJob(ctx context.Context, data *providerData, m jobModel, words expir
 		err = checkReported(img, err)
 	}
 	if akool.IsNotFound(err) && !importing {
-		if age, known := jobAge(job, data.now()); jobUnfinished(job.Status) && known && age < akool.JobLostAfter {
+		if age, known := jobAge(job, data.now()); !job.delivered() && known && age < akool.JobLostAfter {
 			// Replica lag: nothing is gone for good; the next refresh sees
 			// the job as Akool shows it then.
 			if datesChanged {
@@ -250,7 +257,7 @@ func refreshJob(ctx context.Context, data *providerData, m jobModel, words expir
 			return nil
 		}
 		job.markExpired()
-		if job.Status.ValueString() == akool.StatusCompleted.String() {
+		if job.delivered() {
 			diags.Append(goneWarning(words, job))
 		}
 		diags.Append(state.Set(ctx, m)...)

@@ -18,8 +18,8 @@ import (
 //   - pending: the job may still deliver it (unfinished, or completed
 //     without a URL listed yet, and not expired): an in-place update
 //     waits for it, for free.
-//   - dead: it never will. Akool reported it failed, or it is lost: it was
-//     unfinished when Akool stopped knowing it (code 1008 once the job is
+//   - dead: it never will. Akool reported it failed, or it is lost: it had
+//     not delivered a picture when Akool stopped knowing it (code 1008 once the job is
 //     older than akool.JobLostAfter, or the 7 days Akool keeps images have
 //     passed). The plan replaces it, a new paid job counted against
 //     max_new_images, and a warning names the job and says so.
@@ -40,8 +40,12 @@ func (m *jobResultModel) pending() bool {
 	return !m.Expired.ValueBool() && (jobUnfinished(m.Status) || completedWithoutURL)
 }
 
-// lost reports whether Akool stopped knowing the job before it finished.
-func (m *jobResultModel) lost() bool { return jobUnfinished(m.Status) && m.Expired.ValueBool() }
+// delivered reports whether the job delivered its picture: its URL is known.
+func (m *jobResultModel) delivered() bool { return isSet(m.ImageURL) && m.ImageURL.ValueString() != "" }
+
+// lost reports whether Akool stopped knowing the job before it delivered
+// its picture (unfinished, or completed without a URL).
+func (m *jobResultModel) lost() bool { return !m.delivered() && m.Expired.ValueBool() }
 
 // dead reports whether the job will never deliver a picture.
 func (m *jobResultModel) dead() bool {
@@ -86,7 +90,7 @@ func planJobRecovery(ctx context.Context, req resource.ModifyPlanRequest, resp *
 // full sentences on what the plan does about it.
 func deadJobWarning(m *jobResultModel, operation, outcome string) diag.Diagnostic {
 	id := m.ID.ValueString()
-	if !m.lost() {
+	if m.Status.ValueString() == akool.StatusFailed.String() {
 		return diag.NewWarningDiagnostic(fmt.Sprintf("%s Failed: Job %s", operation, id),
 			fmt.Sprintf("Akool reports job %s as failed (image_status 4, status = \"failed\"), and its answer "+
 				"gives no message saying why: the job produced no picture. %s", id, outcome))
@@ -96,11 +100,11 @@ func deadJobWarning(m *jobResultModel, operation, outcome string) diag.Diagnosti
 		created = " (created at " + m.CreatedAt.ValueString() + ")"
 	}
 	return diag.NewWarningDiagnostic(fmt.Sprintf("%s Lost: Job %s", operation, id),
-		fmt.Sprintf("Akool no longer knows job %s%s, which had not finished (last status: %s) and never "+
-			"delivered a picture: the job is lost. Akool's reads lag behind its writes, so a new job may be "+
+		fmt.Sprintf("Akool no longer knows job %s%s, which never delivered a picture (last status: %s): the "+
+			"job is lost. Akool's reads lag behind its writes, so a new job may be "+
 			"missing from them for a while; the provider counts a job as lost only when Akool still answers "+
 			"code 1008 (not found) for it %s after its creation, or once the 7 days Akool keeps images have "+
-			"passed. %s", id, created, m.Status.ValueString(), akool.JobLostAfter, outcome))
+			"passed. %s", id, created, m.Status.ValueString(), inWords(akool.JobLostAfter), outcome))
 }
 
 // notShownWarning is the refresh's warning for a job that Akool answered
@@ -112,7 +116,7 @@ func notShownWarning(w expiryWords, m *jobResultModel, age time.Duration) diag.D
 			"while: nothing is marked expired or lost, the job stays in state as it was, and the next terraform "+
 			"apply continues waiting for it for free. Only if Akool still does not show it %s after its creation "+
 			"does it count as lost; the plan then says so and generates a new one.",
-			w.noun, m.ID.ValueString(), w.typeName, age.Round(time.Second), akool.JobLostAfter))
+			w.noun, m.ID.ValueString(), w.typeName, age.Round(time.Second), inWords(akool.JobLostAfter)))
 }
 
 // urlMissingWarning is the end of a wait, or a refresh, that found job id

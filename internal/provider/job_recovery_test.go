@@ -171,8 +171,10 @@ func TestAccGeneratedImage_failedBetweenApplies_emulatorClock(t *testing.T) {
 
 // A press whose job fails leaves its button used on the parent: the apply
 // warns instead of tainting, later plans say what happened and what to do
-// without an error, and the rest of the configuration still changes.
-func TestAccImageUpscale_failedPress(t *testing.T) {
+// without an error, and the rest of the configuration still changes. It
+// relies on the emulator's [fail-presses], whose failed presses stay listed
+// in used_buttons.
+func TestAccImageUpscale_failedPress_emulatorFailPresses(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	base := testAccGridConfig(url, "a harbour whose presses fail [fail-presses]") +
@@ -289,4 +291,38 @@ resource "akool_generated_image" "test" {
 	h.expectFinishedJob(testAccImageAddress, id)
 	h.expectNoChanges("once the URL is listed")
 	expectEmulatorCalls(t, e, 1, 0, "no other request")
+}
+
+// A job completed without a URL that Akool then stops knowing never gets
+// stuck: inside the replica-lag grace the refresh marks nothing expired;
+// past it the job is lost, and the plan says so and generates again.
+func TestAccGeneratedImage_lostWithoutURL_emulatorClock(t *testing.T) {
+	t.Parallel()
+	e, url, _ := stripURLs(t, -1)
+	h := clockHarness(t, e, testAccProviderConfig(url)+`
+resource "akool_generated_image" "test" {
+  api_version = "v4"
+  prompt      = "a lighthouse whose URL never comes and that Akool loses"
+  timeouts {
+    create = "2s"
+  }
+}
+`)
+	_, id := h.expectKeptJob(h.apply(), testAccImageAddress)
+
+	e.Forget(id)
+	e.Clock().Advance(time.Minute)
+	res := h.mustRun("apply", "-refresh-only", "-auto-approve", "-input=false")
+	res.expectMentions(t, "refresh", "Job Not Shown by Akool Yet", "nothing is marked expired or lost")
+	if r := h.resource(testAccImageAddress); r.AttributeValues["expired"] != false {
+		t.Errorf("after a refresh inside the grace: expired %v; want false", r.AttributeValues["expired"])
+	}
+
+	e.Clock().Advance(11 * time.Minute)
+	res = h.run("plan", "-detailed-exitcode", "-input=false")
+	res.expectMentions(t, "plan", "Warning: Image Generation Lost: Job "+id, "never delivered a picture",
+		"applying generates a new image", "must be replaced")
+	if res.exitCode != 2 || res.mentions("failed (image_status 4") || res.mentions("nothing is planned") {
+		t.Errorf("plan: exit %d; want a replacement (2) of a lost, not failed, job:\n%s", res.exitCode, res.output())
+	}
 }

@@ -24,11 +24,11 @@ import (
 func inFlightSection(what, summary, unanswered string) string {
 	return "## An interrupt while the request is on its way\n\n" +
 		"Once " + what + " has been sent, an interrupt (Ctrl-C, or a pipeline cancelling the run) does not cut " +
-		"it short: the provider waits for Akool's answer, up to 30 seconds, because it carries the id of the job " +
+		"it short: the provider waits for Akool's answer, up to " + inWords(akool.DefaultRequestTimeout) + ", because it carries the id of the job " +
 		"Akool has accepted and charged for. It saves the id and stops as above: a warning, **not tainted**, and " +
 		"the next plain `terraform apply` continues waiting for the same job for free. A request not sent yet " +
 		"when the interrupt comes is not sent. When no answer ever comes (the connection closed after sending, " +
-		"or 30 seconds passed), the apply fails with \"" + summary + "\" and the provider does not send the " +
+		"or " + inWords(akool.DefaultRequestTimeout) + " passed), the apply fails with \"" + summary + "\" and the provider does not send the " +
 		"request again, to avoid paying twice. " + unanswered + "\n\n"
 }
 
@@ -41,14 +41,17 @@ const pressCheckTimeout = 20 * time.Second
 // button U2 of image X") that was sent and got no usable answer;
 // interrupted says that Terraform interrupted the operation meanwhile.
 func noAnswerText(what string, uncertain *akool.UncertainError, interrupted bool) string {
-	reason := uncertain.Reason
-	if reason == "" {
-		reason = "no usable answer arrived"
+	sent, answer := "but "+uncertain.Reason, ", but it did not come"
+	switch {
+	case uncertain.Accepted():
+		sent, answer = "and Akool reported success, but its answer could not be used", ": it came, but without a usable job id"
+	case uncertain.Reason == "":
+		sent = "but no usable answer arrived"
 	}
-	text := fmt.Sprintf("The request to %s was sent, but %s (%v).", what, reason, uncertain.Err)
+	text := fmt.Sprintf("The request to %s was sent, %s (%v).", what, sent, uncertain.Err)
 	if interrupted {
 		text += " Terraform was interrupted while the request was on its way; the provider kept waiting for " +
-			"Akool's answer, which carries the new job's id, but it did not come."
+			"Akool's answer, which carries the new job's id" + answer + "."
 	}
 	return text + " The provider did not send the request again, to avoid paying twice."
 }

@@ -730,9 +730,12 @@ func TestFinishWait(t *testing.T) {
 			warning: "Image Generation Not Finished", mentions: []string{"Akool job " + id + " is still running", "without generating a new image or spending credits"}, wantStatus: "processing"},
 		{name: "read error", final: nil, err: &akool.APIError{Code: akool.CodeNoPermission, Message: "No permission", Endpoint: "/info"},
 			warning: "Image Generation Not Finished", mentions: []string{"code 1009", "No permission", "last status: queueing", "not tainted"}, wantStatus: "queueing"},
-		{name: "lost", final: nil, err: &akool.APIError{Code: akool.CodeNotFound, Message: "not exist", Endpoint: "/info"}, resumed: true,
+		{name: "lost", final: nil, err: &akool.LostError{ID: id, Err: &akool.APIError{Code: akool.CodeNotFound, Message: "not exist", Endpoint: "/info"}}, resumed: true,
 			warning: "Image Generation Lost: Job " + id, mentions: []string{"1008", "never delivered a picture", "replaces this resource",
 				"generates a new image", "max_new_images"}, wantStatus: "queueing"},
+		{name: "1008 as the context ends", final: processing, err: fmt.Errorf("%w: %w", context.Canceled,
+			&akool.APIError{Code: akool.CodeNotFound, Message: "not exist", Endpoint: "/info"}), parentErr: context.Canceled,
+			warning: "Image Generation Not Finished", mentions: []string{"Terraform interrupted the wait", "continues waiting for the same job"}, wantStatus: "processing"},
 		{name: "not shown yet", final: processing, err: fmt.Errorf("%w: %w", &akool.NotShownError{ID: id, Reads: 4, Since: 75 * time.Second},
 			context.DeadlineExceeded), warning: "Image Generation Not Finished",
 			mentions: []string{"create timeout", "does not show the job yet", "code 1008", "1m15s after it accepted", "not tainted"}, wantStatus: "processing"},
@@ -751,6 +754,11 @@ func TestFinishWait(t *testing.T) {
 			state.GetAttribute(ctx, path.Root("status"), &status)
 			if status.ValueString() != tt.wantStatus {
 				t.Errorf("saved status = %s, want %s", status, tt.wantStatus)
+			}
+			var expired types.Bool
+			state.GetAttribute(ctx, path.Root("expired"), &expired)
+			if wantExpired := tt.name == "lost"; expired.ValueBool() != wantExpired {
+				t.Errorf("saved expired = %s, want %v: only a final 1008 marks the job lost", expired, wantExpired)
 			}
 			var got diag.Diagnostic
 			switch {

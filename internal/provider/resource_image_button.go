@@ -263,15 +263,16 @@ func (r *imageButtonResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if !index.IsNull() && !index.IsUnknown() && index.ValueInt64() >= 1 && index.ValueInt64() <= 4 {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("button"), r.kind.button(index.ValueInt64()))...)
 	}
-	r.kind.refuseRepress(ctx, req, &resp.Diagnostics)
-	if r.keepDeadPress(ctx, req, resp) {
+	press := readPressPlan(ctx, req, &resp.Diagnostics)
+	r.kind.refuseRepress(press, &resp.Diagnostics)
+	if r.keepDeadPress(ctx, press, &resp.Diagnostics) {
 		return
 	}
 	planJobRecovery(ctx, req, resp, r.kind.plannedWords(ctx, req))
 	r.data.notePlannedWait(ctx, req)
 	r.data.spending().planJob(ctx, req, &resp.Diagnostics)
 	if !resp.Diagnostics.HasError() {
-		r.checkPlannedPress(ctx, req, resp)
+		r.checkPlannedPress(ctx, req, press, resp)
 	}
 }
 
@@ -285,31 +286,20 @@ const privateKeyPlannedPress = "planned_press"
 // press Akool would refuse: it reads the parent when image_id and index are
 // known (a read costs nothing), and claims the button in the run's press
 // registry so that two resources cannot plan the same press.
-func (r *imageButtonResource) checkPlannedPress(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+func (r *imageButtonResource) checkPlannedPress(ctx context.Context, req resource.ModifyPlanRequest, p *pressPlan, resp *resource.ModifyPlanResponse) {
 	diags := &resp.Diagnostics
-	var parent, stateParent, owner types.String
-	var index, stateIndex types.Int64
-	var dead bool
-	diags.Append(req.Plan.GetAttribute(ctx, path.Root("image_id"), &parent)...)
-	diags.Append(req.Plan.GetAttribute(ctx, path.Root("index"), &index)...)
-	if !req.State.Raw.IsNull() {
-		diags.Append(req.State.GetAttribute(ctx, path.Root("image_id"), &stateParent)...)
-		diags.Append(req.State.GetAttribute(ctx, path.Root("index"), &stateIndex)...)
-		diags.Append(req.State.GetAttribute(ctx, path.Root("id"), &owner)...)
-		job := jobInState(ctx, req.State, diags)
-		dead = job.dead()
-	}
+	parent, index, owner := p.planParent, p.planIndex, p.job.ID
 	if diags.HasError() || !isSet(parent) || index.IsNull() || index.IsUnknown() {
 		return
 	}
 	// A null image_id or index in state is an import that adopts them in
 	// place (see adoptParent): the job exists, nothing is pressed.
-	adopting := !req.State.Raw.IsNull() && (stateParent.IsNull() || stateIndex.IsNull())
-	pressing := req.State.Raw.IsNull() || (!adopting && (!parent.Equal(stateParent) || !index.Equal(stateIndex))) || dead
+	adopting := p.hasState && (p.stateParent.IsNull() || p.stateIndex.IsNull())
+	pressing := !p.hasState || (!adopting && (!parent.Equal(p.stateParent) || !index.Equal(p.stateIndex))) || p.job.dead()
 	if !pressing {
 		return
 	}
-	if req.State.Raw.IsNull() {
+	if !p.hasState {
 		var replaced string
 		if raw, _ := req.Private.GetKey(ctx, privateKeyPlannedPress); json.Unmarshal(raw, &replaced) == nil && replaced != "" {
 			owner = types.StringValue(replaced)
@@ -417,14 +407,16 @@ func (k *buttonKind) waitWords(m *imageButtonModel) jobWords {
 			"presses its buttons, stop with an error of their own, sending nothing and spending nothing, and are " +
 			"created by the apply that sees the " + k.noun + " finished."
 	}
+	next := fmt.Sprintf("The next plan reads image %s: when it lists %s in used_buttons, nothing is planned for "+
+		"this resource and a warning says how to get a new result (another index, or a new parent image); "+
+		"otherwise the plan presses %s again, which spends credits.", parent, button, button)
 	return jobWords{
 		operation: k.operation,
 		failedAdvice: fmt.Sprintf("Akool gives no reason for this press of button %s of image %s. The job stays in "+
 			"state with status = \"failed\", not tainted: Akool lists a pressed button as used on the parent even "+
-			"when its job fails, and refuses to press it again. The next plan reads image %s: when it lists %s in "+
-			"used_buttons, nothing is planned for this resource and a warning says how to get a new result "+
-			"(another index, or a new parent image); otherwise the plan presses %s again, which spends credits.",
-			button, parent, parent, button, button),
+			"when its job fails, and refuses to press it again. ", button, parent) + next,
+		lostAdvice: "The job stays in state, not tainted: Akool lists a pressed button as used on the parent even " +
+			"when its job is lost, and refuses to press it again. " + next,
 		failedKept:       true,
 		unfinishedEffect: "Until it has finished, image_url is not set: " + users,
 		redo: fmt.Sprintf("presses button %s of image %s again, which spends credits and counts against "+
@@ -474,12 +466,15 @@ func (k *buttonKind) description() string {
 		"## Failed and lost jobs\n\n" +
 		"A press whose job Akool reports as failed ends the apply with a warning, not an error: its id and " +
 		"`status = \"failed\"` stay in state, not tainted, because Akool lists the button as used on the parent " +
-		"even so and refuses to press it again. The same holds for a lost job (an unfinished job that Akool " +
-		"still answers code 1008 for 10 minutes after its creation, or past its 7 days). Each later plan reads " +
+		"even so and refuses to press it again. The same holds for a lost job (a job that never delivered a " +
+		"picture, unfinished or completed without a URL, that Akool still answers code 1008 for " + inWords(akool.JobLostAfter) + " after its creation, or past its " +
+		"7 days). Each later plan reads " +
 		"the parent: when it lists the button in `used_buttons`, nothing is planned for this resource, and a " +
 		"warning names the job and says what to do (set `index` to a button the parent has not used, or " +
 		"regenerate the parent, which replaces this resource too); the rest of the configuration plans and " +
-		"applies as usual. When the parent does not list the button, the plan warns and replaces the resource, " +
+		"applies as usual, except what refers to its `image_url` (such as the `url` of an `akool_image_file`), " +
+		"which has no URL to use and fails to plan until `index` changes or it is removed. A change of `triggers` " +
+		"on such a press fails the plan with an error, as its replacement would press the used button again. When the parent does not list the button, the plan warns and replaces the resource, " +
 		"which presses the button again and counts against `max_new_images`. A `postcondition` on `status` makes " +
 		"an apply fail while the press has not delivered a picture.\n\n" +
 		"## Expiry and deletion\n\n" +

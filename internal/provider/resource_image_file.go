@@ -249,11 +249,14 @@ func (r *imageFileResource) ValidateConfig(ctx context.Context, req resource.Val
 	}
 	resp.Diagnostics.AddAttributeError(path.Root("url"), "Image URL Not Set",
 		"url is null, so there is nothing to download; nothing was downloaded and no file was written. When url "+
-			"refers to an image (such as akool_generated_image.<name>.image_url), that image has not finished yet: "+
-			"an image's image_url is set once its status is completed. When an apply ends before an image's job "+
-			"finishes (a create timeout or an interrupt), the image stays in state with its unfinished status; "+
-			"run terraform apply again, which continues waiting for the same job without paying again, and then "+
-			"downloads it. Otherwise set url to the http or https URL of the image to download.")
+			"refers to an image (such as akool_generated_image.<name>.image_url), that image has not finished yet, "+
+			"or its job failed or was lost: an image's image_url is set once its status is completed. When an "+
+			"apply ends before an image's job finishes (a create timeout or an interrupt), the image stays in "+
+			"state with its unfinished status; run terraform apply again, which continues waiting for the same "+
+			"job without paying again, and then downloads it. When its job failed or was lost, see the warning "+
+			"naming the job: for a button press (akool_image_upscale, akool_image_variation) whose button stays "+
+			"used, set index to another button, or remove this file. Otherwise set url to the http or https URL "+
+			"of the image to download.")
 }
 
 // release deletes the file at filePath, which the resource in state wrote,

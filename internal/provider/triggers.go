@@ -1,12 +1,10 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -34,37 +32,17 @@ func triggersAttribute(effect string) schema.MapAttribute {
 // because its triggers changed: the replacement would press the same button
 // of the same parent again, which Akool refuses, and only after Terraform
 // had removed the resource from state. A new result needs a new parent.
-func (k *buttonKind) refuseRepress(ctx context.Context, req resource.ModifyPlanRequest, diags *diag.Diagnostics) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+// A dead press is keepDeadPress's to check.
+func (k *buttonKind) refuseRepress(p *pressPlan, diags *diag.Diagnostics) {
+	if diags.HasError() || p.job.dead() || !p.retriggered() {
 		return
 	}
-	var id, stateParent, planParent types.String
-	var stateIndex, planIndex types.Int64
-	var stateTriggers, planTriggers types.Map
-	for _, get := range []diag.Diagnostics{
-		req.State.GetAttribute(ctx, path.Root("id"), &id),
-		req.State.GetAttribute(ctx, path.Root("image_id"), &stateParent),
-		req.State.GetAttribute(ctx, path.Root("index"), &stateIndex),
-		req.State.GetAttribute(ctx, path.Root("triggers"), &stateTriggers),
-		req.Plan.GetAttribute(ctx, path.Root("image_id"), &planParent),
-		req.Plan.GetAttribute(ctx, path.Root("index"), &planIndex),
-		req.Plan.GetAttribute(ctx, path.Root("triggers"), &planTriggers),
-	} {
-		diags.Append(get...)
-	}
-	job := jobInState(ctx, req.State, diags)
-	if diags.HasError() || planParent.IsUnknown() || planIndex.IsUnknown() ||
-		!planParent.Equal(stateParent) || !planIndex.Equal(stateIndex) ||
-		job.dead() ||
-		!triggersForceReplacement(stateTriggers, planTriggers) {
-		return
-	}
-	button, parent := k.button(planIndex.ValueInt64()), planParent.ValueString()
+	button, parent := k.button(p.planIndex.ValueInt64()), p.planParent.ValueString()
 	diags.AddAttributeError(path.Root("triggers"), "Cannot Press the Same Button Again",
 		fmt.Sprintf("triggers changed, which replaces %s %s by a new press of button %s of image %s. This "+
 			"resource already pressed that button, and Akool presses each button of an image only once, so the "+
 			"new press would be refused, after Terraform had removed this resource from state. Nothing was "+
 			"changed. A new %s needs a new parent image: change the same trigger on the parent (such as the "+
 			"triggers of its akool_generated_image), whose new id replaces this resource too; or set triggers "+
-			"back to the value in state.", k.typeName(), id.ValueString(), button, parent, k.noun))
+			"back to the value in state.", k.typeName(), p.job.ID.ValueString(), button, parent, k.noun))
 }
