@@ -558,7 +558,11 @@ func errorPattern(parts ...string) *regexp.Regexp {
 // accTest runs steps against the provider served in-process.
 func accTest(t *testing.T, steps []tfresource.TestStep) {
 	t.Helper()
-	tfresource.Test(t, tfresource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   featureChecks(steps),
+		Steps:                    steps,
+	})
 }
 
 // reimport makes Terraform forget the resource at address without
