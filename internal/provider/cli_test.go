@@ -90,14 +90,6 @@ func parseCLIVersion(out string) (openTofu bool, v *version.Version, err error) 
 	return m[1] == "OpenTofu", v, err
 }
 
-// cliName is the tested CLI's product name, for messages.
-func cliName() string {
-	if testCLI.openTofu {
-		return "OpenTofu"
-	}
-	return "Terraform"
-}
-
 // tfProviderAddress is the address the CLI gives the provider that the
 // harness's configurations require as akool-community/akool.
 func tfProviderAddress() string {
@@ -126,13 +118,21 @@ var (
 
 // CheckTerraformVersion skips the test when the CLI predates the feature.
 func (f cliFeature) CheckTerraformVersion(_ context.Context, req tfversion.CheckTerraformVersionRequest, resp *tfversion.CheckTerraformVersionResponse) {
-	minimum := f.terraform
-	if testCLI.openTofu {
-		minimum = f.openTofu
+	resp.Skip = f.missingFrom(testCLI.openTofu, req.TerraformVersion)
+}
+
+// missingFrom says why the CLI (OpenTofu or Terraform, at version v) lacks
+// the feature, or returns "" when it has it. A development or pre-release
+// build of a version counts as that version.
+func (f cliFeature) missingFrom(openTofu bool, v *version.Version) string {
+	product, minimum := "Terraform", f.terraform
+	if openTofu {
+		product, minimum = "OpenTofu", f.openTofu
 	}
-	if req.TerraformVersion.Core().LessThan(minimum) {
-		resp.Skip = fmt.Sprintf("%s needs %s %s or later; this is %s %s", f.name, cliName(), minimum, cliName(), req.TerraformVersion)
+	if v.Core().LessThan(minimum) {
+		return fmt.Sprintf("%s needs %s %s or later; this is %s %s", f.name, product, minimum, product, v)
 	}
+	return ""
 }
 
 // requireCLI skips a test that drives the CLI itself (the harness) when the
@@ -165,4 +165,67 @@ func featureChecks(steps []tfresource.TestStep) []tfversion.TerraformVersionChec
 		}
 	}
 	return nil
+}
+
+func TestParseCLIVersion(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, out string
+		openTofu  bool
+		version   string
+	}{
+		{"terraform", "Terraform v1.5.7\non linux_amd64\n", false, "1.5.7"},
+		{"opentofu", "OpenTofu v1.12.6\non linux_amd64\n", true, "1.12.6"},
+		{"development build", "OpenTofu v1.6.3-dev\non linux_amd64\n", true, "1.6.3-dev"},
+		{
+			// What OpenTofu prints when TF_CLI_CONFIG_FILE names a missing file.
+			"after a warning",
+			"There are some problems with the CLI configuration:\n\u2577\n\u2502 Warning: Unable to open CLI configuration file\n\u2502\n" +
+				"\u2502 The CLI configuration file at \"/root/.terraformrc\" does not exist.\n\u2575\n\nOpenTofu v1.6.3\non linux_amd64\n",
+			true, "1.6.3",
+		},
+	} {
+		openTofu, v, err := parseCLIVersion(tc.out)
+		if err != nil || openTofu != tc.openTofu || v.Original() != tc.version {
+			t.Errorf("%s: openTofu %v, version %v, error %v; want %v and %s", tc.name, openTofu, v, err, tc.openTofu, tc.version)
+		}
+	}
+	if _, _, err := parseCLIVersion("tofu: command not found"); err == nil {
+		t.Error("output without a version: no error")
+	}
+}
+
+func TestCLIFeature_missingFrom(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		openTofu bool
+		version  string
+		missing  bool
+	}{
+		{false, "1.5.7", true},
+		{false, "1.6.6", true},
+		{false, "1.7.0", false},
+		{false, "1.11.4", false},
+		{true, "1.6.3", true},
+		{true, "1.9.1", true}, // removed blocks, but no lifecycle in them
+		{true, "1.10.0-dev", false},
+		{true, "1.12.6", false},
+	} {
+		got := featureRemovedBlock.missingFrom(tc.openTofu, version.Must(version.NewVersion(tc.version)))
+		if (got != "") != tc.missing {
+			t.Errorf("OpenTofu %v, version %s: %q; want missing %v", tc.openTofu, tc.version, got, tc.missing)
+		}
+	}
+}
+
+func TestFeatureChecks_findRemovedBlocks(t *testing.T) {
+	t.Parallel()
+	plain := tfresource.TestStep{Config: testAccImageConfig("http://127.0.0.1:1", "a kite")}
+	if checks := featureChecks([]tfresource.TestStep{plain}); len(checks) != 0 {
+		t.Errorf("a configuration without removed blocks gets %d version checks", len(checks))
+	}
+	forget := forgetStep(testAccProviderConfig("http://127.0.0.1:1"), testAccImageAddress)
+	if checks := featureChecks([]tfresource.TestStep{plain, forget}); len(checks) != 1 || checks[0] != featureRemovedBlock {
+		t.Errorf("steps with a removed block get version checks %v, want the removed block's", checks)
+	}
 }
