@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/go-version"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -60,7 +61,9 @@ func setupTestCLI() error {
 		}
 		os.Setenv("TF_ACC_TERRAFORM_PATH", path)
 	}
-	out, err := exec.Command(path, "version").CombinedOutput()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, path, "version").CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("%s version: %w\n%s", path, err, out)
 	}
