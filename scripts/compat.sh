@@ -8,7 +8,7 @@
 # Logs go to .compat/<cli>/. Exits 1 when anything failed.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
+cd "$root" || exit 1
 out="$root/.compat"
 bin="$root/bin"
 rm -rf "$out"

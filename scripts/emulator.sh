@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by demo.sh and compat.sh: build the provider and the emulator,
 # start the emulator on loopback, and point Terraform or OpenTofu at both
 # through a dev_overrides CLI configuration (no init, no registry access).
