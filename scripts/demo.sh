@@ -41,9 +41,17 @@ echo
 echo "==> the generated images, saved as files you can open:"
 "$tf" output -raw image_files | sed "s/^/    /"
 echo
+# Each file says inside that it is AI-generated; show one file's marking when
+# exiftool is there to read it.
+if command -v exiftool >/dev/null 2>&1; then
+	echo "==> the marking inside the first file, read by exiftool:"
+	exiftool -XMP-iptcExt:DigitalSourceType -XMP-xmp:CreatorTool -XMP-xmp:CreateDate -XMP-akool:JobID \
+		-XMP-iptcCore:AltTextAccessibility "$("$tf" output -raw image_files | head -n 1)" | sed "s/^/    /"
+	echo
+fi
 
 # The configuration renders the gallery from the local copies; its links are
 # relative to this directory.
 "$tf" output -raw gallery_html >"$work/index.html"
-echo "==> a gallery of every picture with its prompt, scale, kind, id and expiry:"
+echo "==> a gallery of every picture with its prompt, scale, kind, id, expiry and marking:"
 echo "    $work/index.html"

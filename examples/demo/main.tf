@@ -55,26 +55,36 @@ resource "akool_image_variation" "hero" {
 }
 
 # Durable local copies: Akool deletes every image 7 days after generation.
+# Each copy is marked as AI-generated inside the file (an XMP packet with the
+# IPTC Digital Source Type); image_id adds the Akool job id and creation time.
 resource "akool_image_file" "campaign" {
   for_each = akool_generated_image.campaign
 
-  url  = each.value.image_url
-  path = "${path.root}/images/${each.key}.png"
+  url      = each.value.image_url
+  path     = "${path.root}/images/${each.key}.png"
+  image_id = each.value.id
+  marking = {
+    alt_text    = each.value.prompt
+    credit_line = "Demo campaign, generated with Akool"
+  }
 }
 
 resource "akool_image_file" "hero_upscale" {
-  url  = akool_image_upscale.hero.image_url
-  path = "${path.root}/images/hero-upscale-2.png"
+  url      = akool_image_upscale.hero.image_url
+  path     = "${path.root}/images/hero-upscale-2.png"
+  image_id = akool_image_upscale.hero.id
 }
 
 resource "akool_image_file" "hero_variation" {
-  url  = akool_image_variation.hero.image_url
-  path = "${path.root}/images/hero-variation-4.png"
+  url      = akool_image_variation.hero.image_url
+  path     = "${path.root}/images/hero-variation-4.png"
+  image_id = akool_image_variation.hero.id
 }
 
 resource "akool_image_file" "poster" {
-  url  = akool_generated_image.poster.image_url
-  path = "${path.root}/images/poster.png"
+  url      = akool_generated_image.poster.image_url
+  path     = "${path.root}/images/poster.png"
+  image_id = akool_generated_image.poster.id
 }
 
 output "image_files" {
@@ -87,7 +97,7 @@ output "image_files" {
 
 # A gallery page of the local copies, for a person to look at (make demo
 # writes it to .demo/index.html): each picture with its prompt, scale, kind,
-# id and expiry date.
+# id, expiry date and the marking written into its file.
 locals {
   hero = akool_generated_image.campaign["hero"]
 

@@ -42,7 +42,7 @@ type Config struct {
 	Token          string        // a ready bearer token
 	UserAgent      string        // full User-Agent value; default "terraform-provider-akool/dev"
 	HTTPClient     *http.Client  // optional base client (its Transport is reused); nil = a fresh cleanhttp pooled client
-	RequestTimeout time.Duration // per attempt; default 30s
+	RequestTimeout time.Duration // per attempt; default 30s. It alone bounds a create once sent: ending ctx does not cut it short
 	RetryMax       int           // max retries for safe-to-retry requests; default 6; negative = 0. Refusals as too frequent (1005, HTTP 429) do not count: they are retried while ctx lasts
 	RetryWaitMin   time.Duration // default 250ms
 	RetryWaitMax   time.Duration // default 8s

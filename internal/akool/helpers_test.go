@@ -33,11 +33,16 @@ const finishedData = `{"_id":"662a10df4197b3af58532e89","create_time":1714032863
 // createCalls holds the three paid create calls (v3, v4, a button press) by
 // name; calling one sends its request.
 func createCalls(c *Client) map[string]func() (*Image, error) {
+	return createCallsWith(context.Background(), c)
+}
+
+// createCallsWith is createCalls under ctx.
+func createCallsWith(ctx context.Context, c *Client) map[string]func() (*Image, error) {
 	return map[string]func() (*Image, error){
-		"v3": func() (*Image, error) { return c.CreateV3(context.Background(), CreateV3Request{Prompt: "p"}) },
-		"v4": func() (*Image, error) { return c.CreateV4(context.Background(), CreateV4Request{Prompt: "p"}) },
+		"v3": func() (*Image, error) { return c.CreateV3(ctx, CreateV3Request{Prompt: "p"}) },
+		"v4": func() (*Image, error) { return c.CreateV4(ctx, CreateV4Request{Prompt: "p"}) },
 		"button": func() (*Image, error) {
-			return c.PressButton(context.Background(), ButtonRequest{ParentID: testID, Button: "U1"})
+			return c.PressButton(ctx, ButtonRequest{ParentID: testID, Button: "U1"})
 		},
 	}
 }
@@ -45,6 +50,9 @@ func createCalls(c *Client) map[string]func() (*Image, error) {
 func ok(data string) string { return `{"code":1000,"msg":"OK","data":` + data + `}` }
 
 func statusData(status int) string {
+	if status == int(StatusCompleted) {
+		return fmt.Sprintf(`{"_id":%q,"image_status":3,"create_time":1714032863272,"image":"https://cdn.example/%s.png"}`, testID, testID)
+	}
 	return fmt.Sprintf(`{"_id":%q,"image_status":%d,"create_time":1714032863272}`, testID, status)
 }
 

@@ -64,7 +64,9 @@ func (c *Client) PressButton(ctx context.Context, req ButtonRequest) (*Image, er
 // create sends a create request and reads the new job from the answer. A
 // job whose _id is usable is returned even when other fields of the answer
 // are not: it was paid for, and losing its id would lose it. Those fields
-// are logged and left blank for the next read to fill.
+// are logged and left blank for the next read to fill. For the same reason
+// ctx stops the request only until it is sent: then it runs until Akool
+// answers or its RequestTimeout passes.
 func (c *Client) create(ctx context.Context, ep endpoint, body any) (*Image, error) {
 	env, err := c.call(ctx, ep, nil, body)
 	if err != nil {
@@ -77,7 +79,7 @@ func (c *Client) create(ctx context.Context, ep endpoint, body any) (*Image, err
 	if err != nil {
 		// Akool answered 1000, so a job was most likely started and paid
 		// for, but without its id it cannot be followed.
-		return nil, &UncertainError{Endpoint: ep.path, Err: &APIError{
+		return nil, &UncertainError{Endpoint: ep.path, Reason: "Akool reported success, but its answer could not be used", Err: &APIError{
 			Code:       0,
 			Message:    "Akool reported success but the answer could not be used: " + err.Error(),
 			HTTPStatus: env.Status,

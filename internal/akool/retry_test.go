@@ -313,26 +313,6 @@ func TestCreate_sentOnceWhenServerHangsAfterReadingIt(t *testing.T) {
 	}
 }
 
-func TestCreate_cancelledAfterSendingIsUncertain(t *testing.T) {
-	arrived := make(chan struct{})
-	srv, cnt := server(t, func(w http.ResponseWriter, r *http.Request, _ int) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		close(arrived)
-		hang(r)
-	})
-	c, _ := newClient(t, srv.URL, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { <-arrived; cancel() }()
-	_, err := c.CreateV3(ctx, CreateV3Request{Prompt: "p"})
-	var uncertain *UncertainError
-	if !errors.As(err, &uncertain) || !errors.Is(err, context.Canceled) {
-		t.Errorf("err = %v, want *UncertainError wrapping context.Canceled", err)
-	}
-	if cnt.get(epCreateV3.path) != 1 {
-		t.Errorf("sent %d times", cnt.get(epCreateV3.path))
-	}
-}
-
 func TestCreate_notRetriedWhenAkoolMayHaveActed(t *testing.T) {
 	tests := []struct {
 		name          string

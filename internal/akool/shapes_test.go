@@ -156,60 +156,6 @@ func TestDecodeImage_externalImg(t *testing.T) {
 	}
 }
 
-// A 1008 right after the create answer is a replica that has not seen the
-// job yet: the wait reads on for a while, then calls the job gone.
-func TestWaitFor_newJobNotFoundIsReplicaLag(t *testing.T) {
-	for _, tt := range []struct {
-		name      string
-		notFounds int // reads answered 1008 before the job shows up
-		wantErr   bool
-	}{
-		{"shows up", 4, false},
-		{"never shows up", 1 << 20, true},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			srv, cnt := server(t, func(w http.ResponseWriter, r *http.Request, n int) {
-				switch {
-				case r.URL.Path != epImage.path:
-					writeJSON(w, 200, ok(v3CreateData))
-				case n <= tt.notFounds:
-					writeJSON(w, 200, notFound)
-				default:
-					writeJSON(w, 200, ok(statusData(3)))
-				}
-			})
-			c, clock := clockClient(t, srv.URL, nil)
-			job, err := c.CreateV3(context.Background(), CreateV3Request{Prompt: "a cat on a mat"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			created := clock.Now()
-			img, err := c.Wait(context.Background(), job.ID, nil)
-			if !tt.wantErr {
-				if err != nil || img.Status != StatusCompleted {
-					t.Fatalf("img = %+v, err = %v; want the job completed after %d reads answered 1008", img, err, tt.notFounds)
-				}
-				return
-			}
-			if !IsNotFound(err) {
-				t.Fatalf("err = %v, want 1008 in the end", err)
-			}
-			if gave := clock.Now().Sub(created); gave < 30*time.Second || gave > 2*time.Minute {
-				t.Errorf("gave up %v after the create answer; want at least 30s and a bound", gave)
-			}
-			if reads := cnt.get(epImage.path); reads < 3 || reads > 20 {
-				t.Errorf("reads = %d, want a few, with backoff", reads)
-			}
-		})
-	}
-
-	// For a job from an earlier run, 1008 is final at once.
-	c, cnt, _ := statusServer(t, notFound)
-	if _, err := c.Wait(context.Background(), testID, nil); !IsNotFound(err) || cnt.get(epImage.path) != 1 {
-		t.Errorf("err = %v after %d reads; want 1008 after 1", err, cnt.get(epImage.path))
-	}
-}
-
 // Unexpected refusals during a wait are read through for a bounded time; the
 // final error lists what Akool answered each time. Authentication refusals
 // end the wait at once.

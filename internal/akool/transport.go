@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -97,14 +98,20 @@ func (c *Client) send(ctx context.Context, ep endpoint, query url.Values, payloa
 	if len(query) > 0 {
 		target += "?" + query.Encode()
 	}
-	ex := &exchange{c: c, ep: ep}
-	ctx = httptrace.WithClientTrace(ctx, ex.trace())
+	ex := &exchange{c: c, ep: ep, ctx: ctx}
+	reqCtx := ctx
+	if ep.create {
+		var stop func()
+		reqCtx, stop = ex.finishOnceSent(ctx)
+		defer stop()
+	}
+	reqCtx = httptrace.WithClientTrace(reqCtx, ex.trace())
 
 	var body any // a nil []byte in an interface would still count as a body
 	if payload != nil {
 		body = payload
 	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, ep.method, target, body)
+	req, err := retryablehttp.NewRequestWithContext(reqCtx, ep.method, target, body)
 	if err != nil {
 		return nil, fmt.Errorf("akool %s: building the request: %w", ep.path, c.redactErr(err))
 	}
@@ -149,12 +156,23 @@ const (
 	wroteFailed
 )
 
+// The phases of a create attempt, for finishOnceSent.
+const (
+	attemptWaiting int32 = iota // no connection yet: nothing can have reached Akool
+	attemptSent                 // a connection was obtained: the request may reach Akool
+	attemptStopped              // the caller's context ended before the request was sent
+)
+
 // exchange is the state of one send: its attempts and the last outcome.
 // retryablehttp calls its hooks one attempt after the other; only the
 // httptrace callbacks can run on the transport's goroutines, so they use atomics.
 type exchange struct {
-	c  *Client
-	ep endpoint
+	c   *Client
+	ep  endpoint
+	ctx context.Context // the caller's: it bounds waits and retries, and a create until it is sent
+
+	phase  atomic.Int32       // attemptWaiting, attemptSent or attemptStopped (creates only)
+	cancel context.CancelFunc // ends a create's request context (creates only)
 
 	attempt int
 	first   time.Time // when the first attempt started
@@ -179,7 +197,10 @@ type exchange struct {
 
 func (ex *exchange) trace() *httptrace.ClientTrace {
 	return &httptrace.ClientTrace{
-		GotConn: func(httptrace.GotConnInfo) { ex.connected.Store(true) },
+		GotConn: func(httptrace.GotConnInfo) {
+			ex.connected.Store(true)
+			ex.phase.CompareAndSwap(attemptWaiting, attemptSent)
+		},
 		WroteRequest: func(info httptrace.WroteRequestInfo) {
 			if info.Err != nil {
 				ex.wrote.Store(wroteFailed)
@@ -199,9 +220,35 @@ func (ex *exchange) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, i int
 	}
 	ex.connected.Store(false)
 	ex.wrote.Store(wroteUnknown)
+	if ex.cancel != nil && ex.phase.CompareAndSwap(attemptSent, attemptWaiting) && ex.ctx.Err() != nil {
+		ex.stopUnsent()
+	}
 	ex.transportErr, ex.notActed = nil, false
 	ex.status, ex.readErr, ex.tooLarge = 0, nil, false
 	ex.env, ex.envErr = nil, nil
+}
+
+// finishOnceSent returns the request context of a create, which ctx ends
+// only while nothing has been sent: a create that may have reached Akool
+// may have started a paid job, and its answer carries the job's id, so it
+// runs to its end, bounded by the per-attempt RequestTimeout, whatever
+// happens to ctx. ctx still stops every wait and retry (see allowRetry and
+// waitBeforeRetry). stop releases the context once the send is over.
+func (ex *exchange) finishOnceSent(ctx context.Context) (reqCtx context.Context, stop func()) {
+	reqCtx, ex.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	unwatch := context.AfterFunc(ctx, ex.stopUnsent)
+	return reqCtx, func() {
+		unwatch()
+		ex.cancel()
+	}
+}
+
+// stopUnsent cancels a create's request context unless its attempt got a
+// connection, which it then keeps until the answer or its own timeout.
+func (ex *exchange) stopUnsent() {
+	if ex.phase.CompareAndSwap(attemptWaiting, attemptStopped) {
+		ex.cancel()
+	}
 }
 
 // checkRetry looks at one attempt's outcome, reads and decodes the answer,
@@ -212,7 +259,9 @@ func (ex *exchange) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, i int
 //     Akool, so they are retried on any network error or timeout, on a
 //     broken-off answer, on HTTP 5xx, on HTTP 429 and on code 1005.
 //   - A refusal as too frequent (HTTP 429, code 1005) is retried for as long
-//     as ctx lasts (see allowRetry); other failures at most RetryMax times.
+//     as the caller's context lasts (see allowRetry); other failures at most
+//     RetryMax times. The context passed here is the request's, which for a
+//     create outlives the caller's once sent (see finishOnceSent).
 //   - Creates (createbyprompt, createBySourcePrompt, createbybutton) cost
 //     credits, so they are retried ONLY when Akool definitely did not act: no
 //     connection, a request not completely written (httptrace's WroteRequest
@@ -224,7 +273,7 @@ func (ex *exchange) checkRetry(ctx context.Context, resp *http.Response, err err
 	if err != nil {
 		ex.transportErr = err
 		ex.notActed = !ex.connected.Load() || ex.wrote.Load() == wroteFailed
-		retry := ex.allowRetry(ctx, !isCertError(err) && (!ex.ep.create || ex.notActed), false)
+		retry := ex.allowRetry(!isCertError(err) && (!ex.ep.create || ex.notActed), false)
 		ex.log(ctx, retry)
 		return retry, nil
 	}
@@ -236,7 +285,7 @@ func (ex *exchange) checkRetry(ctx context.Context, resp *http.Response, err err
 	if ex.readErr != nil {
 		// For a create the status line already arrived: Akool acted. The
 		// error is kept in ex for result.
-		retry := ex.allowRetry(ctx, !ex.ep.create, false)
+		retry := ex.allowRetry(!ex.ep.create, false)
 		ex.log(ctx, retry)
 		return retry, nil //nolint:nilerr // reported by result, not by retryablehttp
 	}
@@ -257,22 +306,22 @@ func (ex *exchange) checkRetry(ctx context.Context, resp *http.Response, err err
 	} else {
 		ex.c.limiter.answer()
 	}
-	retry := ex.allowRetry(ctx, refused || (!ex.ep.create && ex.status >= 500), refused)
+	retry := ex.allowRetry(refused || (!ex.ep.create && ex.status >= 500), refused)
 	ex.log(ctx, retry)
 	return retry, nil
 }
 
 // allowRetry bounds the retries of a request that may be retried. A refusal
-// as too frequent is retried for as long as ctx lasts (and until the time
+// as too frequent is retried for as long as the caller's context lasts (and until the time
 // set by RetryRefusalsFor): the request budget slows every request down
 // meanwhile, and giving up would fail an apply because of the pace alone.
 // Other failures are retried at most Client.retryMax times.
-func (ex *exchange) allowRetry(ctx context.Context, retryable, refused bool) bool {
-	if !retryable || ctx.Err() != nil {
+func (ex *exchange) allowRetry(retryable, refused bool) bool {
+	if !retryable || ex.ctx.Err() != nil {
 		return false
 	}
 	if refused {
-		until, ok := ctx.Value(refusalDeadlineKey{}).(time.Time)
+		until, ok := ex.ctx.Value(refusalDeadlineKey{}).(time.Time)
 		return !ok || time.Now().Before(until)
 	}
 	ex.retries++
@@ -342,7 +391,7 @@ func (ex *exchange) waitBeforeRetry(req *http.Request) error {
 	ex.c.debug(req.Context(), "akool retry wait", map[string]any{
 		"method": ex.ep.method, "path": ex.ep.path, "attempt": ex.attempt, "wait_ms": ex.wait.Milliseconds(),
 	})
-	if err := ex.c.limiter.waitAfter(req.Context(), ex.c.sleep, ex.wait); err != nil {
+	if err := ex.c.limiter.waitAfter(ex.ctx, ex.c.sleep, ex.wait); err != nil {
 		ex.sleepErr = err
 		return err
 	}
@@ -390,14 +439,14 @@ func (ex *exchange) result(ctx context.Context, doErr error) (*envelope, error) 
 	case ex.transportErr != nil:
 		err := fmt.Errorf("akool %s: %w (%s)", path, c.redactErr(ex.transportErr), ex.attempts())
 		if ex.ep.create && !ex.notActed {
-			return nil, &UncertainError{Endpoint: path, Err: err}
+			return nil, &UncertainError{Endpoint: path, Err: err, Reason: ex.noAnswer()}
 		}
 		return nil, err
 
 	case ex.readErr != nil:
 		err := fmt.Errorf("akool %s: HTTP %d: reading the answer: %w", path, ex.status, c.redactErr(ex.readErr))
 		if ex.ep.create {
-			return nil, &UncertainError{Endpoint: path, Err: err}
+			return nil, &UncertainError{Endpoint: path, Err: err, Reason: "its answer broke off before it was complete"}
 		}
 		return nil, err
 
@@ -410,7 +459,8 @@ func (ex *exchange) result(ctx context.Context, doErr error) (*envelope, error) 
 			(ex.status >= 500 || (ex.status >= 200 && ex.status < 300)) {
 			// No business code could be read: a 5xx may come after Akool
 			// acted, and a 2xx means it did, so the job may exist.
-			return nil, &UncertainError{Endpoint: path, Err: ex.envErr}
+			return nil, &UncertainError{Endpoint: path, Err: ex.envErr,
+				Reason: fmt.Sprintf("its answer (HTTP %d) could not be understood", ex.status)}
 		}
 		return nil, ex.envErr
 
@@ -425,6 +475,16 @@ func (ex *exchange) result(ctx context.Context, doErr error) (*envelope, error) 
 		doErr = fmt.Errorf("%w: %w", ctx.Err(), doErr)
 	}
 	return nil, fmt.Errorf("akool %s: %w", path, c.redactErr(doErr))
+}
+
+// noAnswer says why a create that was sent got no answer: its attempt
+// timed out, or the connection closed first.
+func (ex *exchange) noAnswer() string {
+	var netErr net.Error
+	if errors.Is(ex.transportErr, context.DeadlineExceeded) || (errors.As(ex.transportErr, &netErr) && netErr.Timeout()) {
+		return fmt.Sprintf("no answer arrived within the request timeout (%s)", ex.c.http.Timeout)
+	}
+	return "the connection closed before any answer arrived"
 }
 
 // attempts says how many attempts were made, and over how long.

@@ -1,9 +1,11 @@
 package akool
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -178,6 +180,9 @@ func IsNotFound(err error) bool {
 type UncertainError struct {
 	Endpoint string
 	Err      error
+	// Reason says what became of the request after it was sent, as a
+	// clause: "the connection closed before any answer arrived".
+	Reason string
 }
 
 func (e *UncertainError) Error() string {
@@ -206,6 +211,51 @@ type SinglesMissingError struct {
 func (e *SinglesMissingError) Error() string {
 	return fmt.Sprintf("akool job %s completed, but upscaled_urls listed %d of its four single images after %s more",
 		e.Image.ID, len(e.Image.UpscaledURLs), e.Waited.Round(time.Second))
+}
+
+// URLMissingError is returned by WaitFor, with the completed job, when
+// Akool's answers reported it completed (image_status 3) but named no
+// picture URL (neither image nor external_img) within the grace. The job is
+// finished and paid for; a later read may name the URL.
+type URLMissingError struct {
+	Image  *Image
+	Waited time.Duration // how long the completed job was read again
+}
+
+func (e *URLMissingError) Error() string {
+	return fmt.Sprintf("akool job %s completed, but no answer named its picture URL (image or external_img) after %s more",
+		e.Image.ID, e.Waited.Round(time.Second))
+}
+
+// NotShownError says that Akool answered 1008 for a job too young to count
+// as lost (see JobLostAfter): its reads lag behind its writes. WaitFor wraps
+// it with the error of its context when that ends while the job is not shown.
+type NotShownError struct {
+	ID      string
+	Created time.Time     // when the job was created; zero when not known
+	Reads   int           // reads in a row that answered 1008
+	Since   time.Duration // from Created to the last of them
+}
+
+func (e *NotShownError) Error() string {
+	return fmt.Sprintf("akool job %s: Akool answered code 1008 (not found) to %d reads in a row, the last %s after the job was created",
+		e.ID, e.Reads, e.Since.Round(time.Second))
+}
+
+// IDTime is the creation time that an ObjectId carries in its first four
+// bytes (seconds since the epoch); ok is false when id is not an ObjectId.
+func IDTime(id string) (t time.Time, ok bool) {
+	if len(id) != 24 {
+		return time.Time{}, false
+	}
+	secs, err := strconv.ParseUint(id[:8], 16, 32)
+	if err != nil {
+		return time.Time{}, false
+	}
+	if _, err := hex.DecodeString(id[8:]); err != nil {
+		return time.Time{}, false
+	}
+	return time.Unix(int64(secs), 0).UTC(), true
 }
 
 // ReadsFailedError is returned by WaitFor when reads of a job kept failing

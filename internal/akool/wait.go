@@ -17,12 +17,16 @@ const unknownStatusLimit = 3
 // polling a grid until they are listed, and they can come after status 3.
 const DefaultSinglesGrace = 2 * time.Minute
 
+// JobLostAfter is how long after its creation a job that Akool still does
+// not show (code 1008) counts as lost. Akool's reads lag behind its writes,
+// so a job may read 1008 for a while after Akool accepted it; ten minutes is
+// far beyond any such lag, and far short of the 7 days an image is kept.
+// Before then a 1008 says "not shown yet", never "gone", and a job this
+// client created is waited for, whatever its age, until the wait's ctx ends.
+const JobLostAfter = 10 * time.Minute
+
 // The bounds of Wait's patience with failing reads.
 const (
-	// newJobLag is how long after the create answer a 1008 for the new job
-	// is taken for a replica that has not seen it yet rather than for a
-	// job that is gone.
-	newJobLag = time.Minute
 	// readFailureBudget is how long reads may keep failing in a row, after
 	// the retries of each read, before Wait gives up.
 	readFailureBudget = 2 * time.Minute
@@ -43,6 +47,10 @@ type WaitOptions struct {
 	Grid bool
 	// Progress (may be nil) is called after every successful read.
 	Progress func(*Image)
+	// Created is when the job was created, for a job this client did not
+	// create (the zero time: the time its ObjectId carries). A 1008 for a
+	// job younger than JobLostAfter is read again rather than final.
+	Created time.Time
 }
 
 // Wait is WaitFor for a job whose result is a single picture.
@@ -56,18 +64,22 @@ func (c *Client) Wait(ctx context.Context, id string, progress func(*Image)) (*I
 // The first read of a job this client created waits for the policy; that of
 // any other job (one from an earlier run) is immediate.
 //
-// A completed job returns the image and nil; a completed grid whose single
-// images are not listed within the grace, the image and a
-// *SinglesMissingError; a failed job (status 4), the image and a
-// *JobFailedError. When ctx ends: the last image seen (may be nil) and an
-// error wrapping ctx.Err(). An undocumented image_status read three times in
-// a row is an error.
+// A completed job returns the image and nil. A completed job is read again
+// for up to the client's SinglesGrace while its answer lacks the picture URL
+// or, for a grid, the four single images: then it returns the image and a
+// *URLMissingError or a *SinglesMissingError. A failed job (status 4)
+// returns the image and a *JobFailedError. When ctx ends: the last image
+// seen (may be nil) and an error wrapping ctx.Err() (and a *NotShownError
+// when the last read answered 1008). An undocumented image_status read three
+// times in a row is an error.
 //
 // Failed reads are retried, as Akool's demo keeps polling through errors,
 // except authentication refusals (1101, 1102, 1200) and 1008, which end the
-// wait at once; a 1008 within a minute of this client's create answer is
-// retried, as a replica that has not seen the job yet answers it. After two
-// minutes of failures in a row, a *ReadsFailedError lists what each read got.
+// wait at once. A 1008 for a job this client created, or for any job younger
+// than JobLostAfter, is read again with backoff instead, as a replica that
+// has not seen the job yet answers it; those reads do not count as failures.
+// After two minutes of failures in a row, a *ReadsFailedError lists what each
+// read got.
 func (c *Client) WaitFor(ctx context.Context, id string, opts WaitOptions) (*Image, error) {
 	created, createdStatus, fresh := c.created.take(id)
 	timer := c.poll.Follow(id, created)
@@ -85,15 +97,24 @@ func (c *Client) WaitFor(ctx context.Context, id string, opts WaitOptions) (*Ima
 	if fresh {
 		wait = created.Add(timer.Observe(created, createdStatus)).Sub(c.now())
 	}
+	born := created
+	if !fresh {
+		born = opts.Created
+		if born.IsZero() {
+			born, _ = IDTime(id)
+		}
+	}
 	var last *Image
 	unknown := 0
+	var notShown *NotShownError // the last read answered 1008, too early to call the job lost
+	notShownReads := 0
 	var failures []error
 	var failingSince time.Time
 	var retried time.Duration // the retry waits of the current run of failures
 	for {
 		if wait > 0 {
 			var err error
-			if len(failures) > 0 {
+			if len(failures) > 0 || notShown != nil {
 				err = c.sleep(ctx, wait) // a retry's backoff, not the policy's plan
 			} else {
 				err = c.pause(ctx, timer, wait)
@@ -102,7 +123,7 @@ func (c *Client) WaitFor(ctx context.Context, id string, opts WaitOptions) (*Ima
 				if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 					err = fmt.Errorf("%w: %w", ctxErr, err)
 				}
-				return last, fmt.Errorf("akool job %s: stopped waiting while it was %s: %w", id, status, err)
+				return last, withNotShown(notShown, fmt.Errorf("akool job %s: stopped waiting while it was %s: %w", id, status, err))
 			}
 		}
 		img, err := c.GetImage(ctx, id)
@@ -111,15 +132,24 @@ func (c *Client) WaitFor(ctx context.Context, id string, opts WaitOptions) (*Ima
 				if !errors.Is(err, ctxErr) {
 					err = fmt.Errorf("%w: %w", ctxErr, err)
 				}
-				return last, err
+				return last, withNotShown(notShown, err)
+			}
+			now := c.now()
+			if IsNotFound(err) && (fresh || (!born.IsZero() && now.Sub(born) < JobLostAfter)) {
+				notShownReads++
+				notShown = &NotShownError{ID: id, Created: born, Reads: notShownReads, Since: now.Sub(born)}
+				c.debug(ctx, "akool does not show the job yet; reading again", map[string]any{
+					"id": id, "reads": notShownReads, "since_created": notShown.Since.String(),
+				})
+				wait = retryWait(notShownReads)
+				continue
 			}
 			// Time is what the clock says or what the retries waited,
 			// whichever is more, so the bounds hold with any Sleep.
-			now := c.now()
 			if len(failures) == 0 {
 				failingSince, retried = now, 0
 			}
-			if c.finalReadError(err, fresh, max(now.Sub(created), retried)) {
+			if finalReadError(err) {
 				return last, err
 			}
 			failures = append(failures, err)
@@ -133,7 +163,7 @@ func (c *Client) WaitFor(ctx context.Context, id string, opts WaitOptions) (*Ima
 			retried += wait
 			continue
 		}
-		failures = nil
+		failures, notShown, notShownReads = nil, nil, 0
 		last, status = img, img.Status
 		wait = timer.Observe(c.now(), img.Status)
 		if opts.Progress != nil {
@@ -142,11 +172,11 @@ func (c *Client) WaitFor(ctx context.Context, id string, opts WaitOptions) (*Ima
 
 		switch {
 		case img.Status == StatusCompleted:
-			if !opts.Grid || len(img.UpscaledURLs) >= 4 {
+			if resultListed(img, opts.Grid) {
 				return img, nil
 			}
 			stop() // the job has ended: the policy learns it now
-			return c.waitSingles(ctx, id, img, opts.Progress)
+			return c.waitResult(ctx, id, img, opts)
 		case img.Status == StatusFailed:
 			return img, &JobFailedError{Image: img}
 		case !img.Status.Known():
@@ -162,19 +192,32 @@ func (c *Client) WaitFor(ctx context.Context, id string, opts WaitOptions) (*Ima
 
 // finalReadError reports whether a failed read ends the wait: an
 // authentication refusal, which no retry fixes, or a 1008 that is not the
-// replica lag of a job this client created sinceCreated ago.
-func (c *Client) finalReadError(err error, fresh bool, sinceCreated time.Duration) bool {
+// replica lag of a new job (WaitFor retries those first).
+func finalReadError(err error) bool {
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) {
 		return errors.Is(err, errNoID)
 	}
 	switch apiErr.Code {
-	case CodeInvalidToken, CodeNoAuth, CodeBanned:
+	case CodeInvalidToken, CodeNoAuth, CodeBanned, CodeNotFound:
 		return true
-	case CodeNotFound:
-		return !fresh || sinceCreated >= newJobLag
 	}
 	return false
+}
+
+// withNotShown adds to err, the end of a wait, that Akool did not show the
+// job at the last read, when notShown says so.
+func withNotShown(notShown *NotShownError, err error) error {
+	if notShown == nil {
+		return err
+	}
+	return fmt.Errorf("%w: %w", notShown, err)
+}
+
+// resultListed reports whether a completed job's answer holds its result:
+// the picture URL and, for a grid, the four single images.
+func resultListed(img *Image, grid bool) bool {
+	return img.ImageURL != "" && (!grid || len(img.UpscaledURLs) >= 4)
 }
 
 // retryWait is the backoff before the read after the n-th failure in a row.
@@ -186,10 +229,13 @@ func retryWait(n int) time.Duration {
 	return min(d, readRetryMax)
 }
 
-// waitSingles reads a completed grid again until upscaled_urls lists its four
-// single images, for up to the client's SinglesGrace and never past ctx. The
-// grid is finished whatever happens, so a failed read only costs a turn.
-func (c *Client) waitSingles(ctx context.Context, id string, img *Image, progress func(*Image)) (*Image, error) {
+// waitResult reads a completed job again until its answer holds the picture
+// URL and, for a grid, upscaled_urls lists the four single images, for up to
+// the client's SinglesGrace and never past ctx: Akool may list them after
+// status 3. The job is finished whatever happens, so a failed read only costs
+// a turn.
+func (c *Client) waitResult(ctx context.Context, id string, img *Image, opts WaitOptions) (*Image, error) {
+	progress := opts.Progress
 	start := c.now()
 	pace := singlesPollFirst
 	for {
@@ -203,7 +249,7 @@ func (c *Client) waitSingles(ctx context.Context, id string, img *Image, progres
 			if progress != nil {
 				progress(next)
 			}
-			if len(next.UpscaledURLs) >= 4 {
+			if resultListed(next, opts.Grid) {
 				return next, nil
 			}
 		}
@@ -211,6 +257,9 @@ func (c *Client) waitSingles(ctx context.Context, id string, img *Image, progres
 			break
 		}
 		pace = min(pace*2, singlesPollMax)
+	}
+	if img.ImageURL == "" {
+		return img, &URLMissingError{Image: img, Waited: c.now().Sub(start)}
 	}
 	return img, &SinglesMissingError{Image: img, Waited: c.now().Sub(start)}
 }

@@ -174,3 +174,32 @@ func TestWait_cancellation(t *testing.T) {
 		t.Errorf("img = %+v, err = %v; want nil and DeadlineExceeded", img, err)
 	}
 }
+
+// A job Akool reports completed without a picture URL is read again for the
+// grace, as a grid is for its single images, and never ends as done without it.
+func TestWaitFor_completedWithoutURL(t *testing.T) {
+	const noURL = `{"_id":"662a10df4197b3af58532e89","image_status":3}`
+	for _, tt := range []struct {
+		name    string
+		answers []string
+		wantErr bool
+	}{
+		{"URL comes later", []string{ok(noURL), ok(noURL), ok(statusData(3))}, false},
+		{"URL never comes", []string{ok(noURL)}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, _ := server(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+				writeJSON(w, 200, tt.answers[min(n, len(tt.answers))-1])
+			})
+			c, _ := clockClient(t, srv.URL, nil)
+			img, err := c.WaitFor(context.Background(), testID, WaitOptions{})
+			var missing *URLMissingError
+			switch {
+			case !tt.wantErr && (err != nil || img.ImageURL == ""):
+				t.Errorf("img = %+v, err = %v; want the URL that came later", img, err)
+			case tt.wantErr && (!errors.As(err, &missing) || missing.Waited < DefaultSinglesGrace || img.Status != StatusCompleted):
+				t.Errorf("img = %+v, err = %v; want a URLMissingError after the grace", img, err)
+			}
+		})
+	}
+}

@@ -197,6 +197,7 @@ func (e *Emulator) handleButton(r *http.Request) result {
 		button:       req.Button,
 		parentMsgID:  parent.messageID,
 		messageID:    e.messageIDLocked(),
+		fails:        pressesFailOn(parent.originPrompt),
 	}
 	if req.Button[0] == 'U' {
 		child.kind = kindUpscale

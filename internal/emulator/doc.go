@@ -16,7 +16,8 @@
 //	GET  /api/open/v3/content/image/infobymodelid?image_model_id=<id>
 //	POST /api/open/v3/getToken                            {"clientId","clientSecret"} -> {"code":1000,"msg":"OK","token":"..."}
 //	GET  /api/open/v3/faceswap/quota/info                 data.credit
-//	GET  /images/<id>.png, /images/<id>/<n>.png            the generated pictures (no authentication, like a CDN)
+//	GET  /images/<id>.png, /images/<id>/<n>.png            the generated pictures (no authentication, like a CDN);
+//	                                                      .jpg or .webp with Options.PictureFormat [-format]
 //
 // Every API answer is {"code","msg","data"}; code 1000 is success. Business
 // errors come as HTTP 200 with their code: 1003 invalid parameter, 1005 too
@@ -43,8 +44,11 @@
 // A job's image_status is computed from the [Clock]: 1 (queueing) for the
 // queue time, then 2 (processing) for the process time, then 3 (completed).
 // A prompt containing the failure trigger "[fail]" (any letter case) ends in 4
-// (failed) instead, with no image. Moving the clock forward also moves jobs
-// forward, so tests can finish a job without waiting.
+// (failed) instead, with no image. A prompt containing "[fail-presses]"
+// finishes, but every job its buttons start (and theirs) ends in 4; the
+// button stays in used_buttons, as a press is a use whatever its outcome.
+// Moving the clock forward also moves jobs forward, so tests can finish a
+// job without waiting.
 //
 // Akool documents results only in part; the emulator chooses the following. A
 // finished v3 job's image is the 2x2 grid, with the eight buttons U1..U4,
@@ -103,6 +107,11 @@
 // has completed, and after it expired or was forgotten, every URL of the job
 // answers 404.
 //
+// Options.PictureFormat (-format) serves JPEG (quality 90, the same drawings)
+// or WebP instead. Go has no WebP encoder, so every WebP result is one small
+// fixed picture (96x64, lossy, made with libwebp); it is there so that
+// clients can be tested with each format end to end.
+//
 // # Expiry
 //
 // Akool keeps results for 7 days. From 7 days after create_time (by the Clock)
@@ -123,7 +132,10 @@
 // runs of faults served in a row. Faults never touch image downloads. Options.Latency delays
 // every API answer (after the request was acted on), and Options.RateLimit
 // answers code 1005 to API requests above the given rate (a token bucket, or
-// with Options.RateWindow a strict one-second sliding window). [Counters] records
+// with Options.RateWindow a strict one-second sliding window).
+// [Emulator.HoldCreateAnswers] acts on create requests and keeps their
+// answers until released, so that a test can interrupt a client while a paid
+// request is on the wire. [Counters] records
 // what was served, so tests can prove, for example, that a create was sent
 // only once. [Emulator.JobStats] times every job: when it ended, how often
 // it was read, and when a read first saw it end (the detection lag that

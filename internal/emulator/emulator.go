@@ -33,6 +33,7 @@ type Options struct {
 	Seed          int64                            // for fault randomness and ids; 0 = time-based
 	Logf          func(format string, args ...any) // optional request log, called concurrently; never given credentials
 	Shapes        Shapes                           // how answers look where Akool's docs and live runs differ
+	PictureFormat string                           // FormatPNG (default), FormatJPEG or FormatWebP: how result pictures are served
 }
 
 // Shapes chooses how the emulator plays what Akool's own demo client and
@@ -93,6 +94,7 @@ type Emulator struct {
 	jobTime  func(string) (time.Duration, time.Duration)
 	logf     func(string, ...any)
 	images   *imageCache
+	format   pictureFormat
 	uid      int
 	teamID   string
 	shapes   Shapes
@@ -108,6 +110,7 @@ type Emulator struct {
 	jobs        map[string]*job
 	counters    Counters
 	streams     map[uint64]*stream // by stream key, while faults are set
+	held        chan struct{}      // while set, answers to create requests wait for it to close (HoldCreateAnswers)
 	rng         *mrand.Rand
 	idRandom    [5]byte
 	idCounter   uint32
@@ -125,6 +128,10 @@ func New(opts Options) (*Emulator, error) {
 	if err := checkFaults(opts.Faults); err != nil {
 		return nil, err
 	}
+	format, err := pictureFormatFor(opts.PictureFormat)
+	if err != nil {
+		return nil, err
+	}
 	seed := opts.Seed
 	if seed == 0 {
 		seed = time.Now().UnixNano()
@@ -136,7 +143,8 @@ func New(opts Options) (*Emulator, error) {
 		clock:       opts.Clock,
 		jobTime:     opts.JobTime,
 		logf:        opts.Logf,
-		images:      newImageCache(64 << 20),
+		format:      format,
+		images:      newImageCache(64<<20, format.encode),
 		queueTime:   defaultDuration(opts.QueueTime, time.Second),
 		processTime: defaultDuration(opts.ProcessTime, 3*time.Second),
 		latency:     max(opts.Latency, 0),
@@ -343,6 +351,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.mu.Unlock()
 
 	var res result
+	var held <-chan struct{}
 	switch {
 	case limited:
 		res = fail(codeTooFrequent, "Operation is too frequent")
@@ -350,6 +359,14 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		res = result{status: http.StatusNotFound, env: &envelope{Code: codeNotFound, Msg: "The content you get does not exist"}}
 	default:
 		res = rt.handler(e, r)
+		if rt.create {
+			e.mu.Lock()
+			held = e.held
+			e.mu.Unlock()
+		}
+	}
+	if !e.awaitRelease(r, held, start) {
+		return
 	}
 	e.answer(w, r, res, start)
 }

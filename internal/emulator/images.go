@@ -1,11 +1,8 @@
 package emulator
 
 import (
-	"bytes"
-	"fmt"
 	"hash/fnv"
 	"image"
-	"image/png"
 	"math"
 	mrand "math/rand/v2"
 	"net/http"
@@ -331,20 +328,11 @@ func abs(v int) int {
 	return v
 }
 
-func encodePNG(img image.Image) []byte {
-	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	if err := enc.Encode(&buf, img); err != nil {
-		// Encoding an in-memory RGBA image into a buffer does not fail.
-		panic(fmt.Sprintf("emulator: encoding a picture: %v", err))
-	}
-	return buf.Bytes()
-}
-
 // imageCache keeps encoded pictures, oldest out first above maxBytes, and
 // draws each picture once even when it is asked for concurrently.
 type imageCache struct {
 	maxBytes int
+	encode   func(image.Image) []byte
 	mu       sync.Mutex
 	entries  map[string]*cacheEntry
 	order    []string
@@ -357,8 +345,8 @@ type cacheEntry struct {
 	size int // counted in imageCache.size; 0 while being drawn
 }
 
-func newImageCache(maxBytes int) *imageCache {
-	return &imageCache{maxBytes: maxBytes, entries: make(map[string]*cacheEntry)}
+func newImageCache(maxBytes int, encode func(image.Image) []byte) *imageCache {
+	return &imageCache{maxBytes: maxBytes, encode: encode, entries: make(map[string]*cacheEntry)}
 }
 
 func (c *imageCache) get(key string, draw func() *image.RGBA) []byte {
@@ -370,7 +358,7 @@ func (c *imageCache) get(key string, draw func() *image.RGBA) []byte {
 		c.order = append(c.order, key)
 	}
 	c.mu.Unlock()
-	ent.once.Do(func() { ent.data = encodePNG(draw()) })
+	ent.once.Do(func() { ent.data = c.encode(draw()) })
 	if found {
 		return ent.data
 	}
@@ -395,7 +383,7 @@ func (c *imageCache) get(key string, draw func() *image.RGBA) []byte {
 	return ent.data
 }
 
-var imagePath = regexp.MustCompile(`^/images/([0-9a-f]{24})(?:/([1-4]))?\.png$`)
+var imagePath = regexp.MustCompile(`^/images/([0-9a-f]{24})(?:/([1-4]))?\.(png|jpg|webp)$`)
 
 // serveImage answers a picture URL. Like a CDN it needs no credentials, and
 // it is not subject to faults, latency or the rate limit.
@@ -422,7 +410,7 @@ func (e *Emulator) writeImage(w http.ResponseWriter, r *http.Request) int {
 		draw  func() *image.RGBA
 		found bool
 	)
-	if m := imagePath.FindStringSubmatch(r.URL.Path); m != nil {
+	if m := imagePath.FindStringSubmatch(r.URL.Path); m != nil && m[3] == e.format.ext {
 		n := 0
 		if m[2] != "" {
 			n = int(m[2][0] - '0')
@@ -439,7 +427,7 @@ func (e *Emulator) writeImage(w http.ResponseWriter, r *http.Request) int {
 		return http.StatusNotFound
 	}
 	data := e.images.get(key, draw)
-	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Content-Type", e.format.contentType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.Header().Set("Cache-Control", "public, max-age=604800")
 	w.WriteHeader(http.StatusOK)

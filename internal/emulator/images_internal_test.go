@@ -46,7 +46,7 @@ func TestDrawing_deterministic(t *testing.T) {
 }
 
 func TestImageCache_drawsOnceAndEvicts(t *testing.T) {
-	c := newImageCache(3000)
+	c := newImageCache(3000, encodePNG)
 	draws := 0
 	draw := func() *image.RGBA {
 		draws++

@@ -15,6 +15,10 @@ const retention = 7 * 24 * time.Hour
 // failTrigger in a prompt makes its job end in status 4.
 const failTrigger = "[fail]"
 
+// failPressesTrigger in a prompt makes the jobs that buttons of its result
+// start end in status 4, while the result itself finishes.
+const failPressesTrigger = "[fail-presses]"
+
 // Credits deducted per job.
 const (
 	creditV3        = 4
@@ -152,14 +156,14 @@ func (e *Emulator) viewLocked(j *job, base string, now time.Time, created bool) 
 		v.UsedButtons = []string{}
 	}
 	if st == 3 {
-		v.Image = fmt.Sprintf("%s%s%s.png", base, imagesPrefix, j.id)
+		v.Image = fmt.Sprintf("%s%s%s.%s", base, imagesPrefix, j.id, e.format.ext)
 		if j.kind.grid() {
 			v.Buttons = slices.Clone(allButtons)
 			// The single images may be listed a while after status 3.
 			sh := e.shapes
 			if !sh.SinglesNever && !now.Before(j.created.Add(j.queue+j.process+sh.SinglesDelay)) {
 				for n := 1; n <= 4; n++ {
-					v.UpscaledURLs = append(v.UpscaledURLs, fmt.Sprintf("%s%s%s/%d.png", base, imagesPrefix, j.id, n))
+					v.UpscaledURLs = append(v.UpscaledURLs, fmt.Sprintf("%s%s%s/%d.%s", base, imagesPrefix, j.id, n, e.format.ext))
 				}
 			}
 		}
@@ -188,7 +192,7 @@ func (e *Emulator) viewLocked(j *job, base string, now time.Time, created bool) 
 		if j.modelName == modelImage {
 			v.SubType = subTypeImage
 		}
-		v.FileName = j.id + ".png"
+		v.FileName = j.id + "." + e.format.ext
 	}
 	return v
 }
@@ -242,3 +246,9 @@ func (j *job) picture(n int) (key string, draw func() *image.RGBA, ok bool) {
 func processPrompt(p string) string { return strings.Join(strings.Fields(p), " ") }
 
 func failsOn(prompt string) bool { return strings.Contains(strings.ToLower(prompt), failTrigger) }
+
+// pressesFailOn reports whether the presses of the buttons of a job made
+// from prompt fail.
+func pressesFailOn(prompt string) bool {
+	return strings.Contains(strings.ToLower(prompt), failPressesTrigger)
+}

@@ -416,3 +416,21 @@ func TestForget(t *testing.T) {
 		t.Error("missing image_model_id: empty msg")
 	}
 }
+
+// The jobs of the buttons of a grid made with "[fail-presses]" fail, and
+// their buttons stay used.
+func TestButtons_failedPress(t *testing.T) {
+	e := start(t, emulator.Options{QueueTime: -1, ProcessTime: -1, Shapes: emulator.Shapes{SinglesDelay: -1}})
+	grid := e.createV3(map[string]string{"prompt": "x [fail-presses]"})
+	if got := e.job(grid.ID); got.ImageStatus != 3 {
+		t.Fatalf("grid status = %d, want 3", got.ImageStatus)
+	}
+	up := e.press(grid.ID, "U2")
+	if got := e.job(up.ID); got.ImageStatus != 4 || got.Image != "" {
+		t.Errorf("press status = %d, image %q; want 4 and no image", got.ImageStatus, got.Image)
+	}
+	if got := e.job(grid.ID); len(got.UsedButtons) != 1 || got.UsedButtons[0] != "U2" {
+		t.Errorf("used_buttons = %v, want [U2]", got.UsedButtons)
+	}
+	e.wantCode(1011, http.MethodPost, pathButton, map[string]string{"_id": grid.ID, "button": "U2"})
+}

@@ -586,7 +586,10 @@ func (r *reimport) captureID() tfresource.TestCheckFunc {
 }
 
 // forgetStep makes Terraform forget the resources at addresses, which config
-// leaves out, without destroying their jobs.
+// leaves out, without destroying their jobs. Its removed blocks need
+// Terraform 1.7 or OpenTofu 1.10: accTest skips the test on an older CLI, and
+// a test that calls tfresource.Test itself passes featureChecks(steps) as
+// TerraformVersionChecks.
 func forgetStep(config string, addresses ...string) tfresource.TestStep {
 	checks := make([]tfresource.TestCheckFunc, len(addresses))
 	for i, address := range addresses {

@@ -118,6 +118,8 @@ func badInputs() []badInput {
 			body: "url = \"https://example.com/a.png\"\npath = \"out/a.png\"\ntimeouts {\ncreate = \"a while\"\n}\n", summary: duration},
 		{kind: "resource", typ: "akool_image_file", attribute: "timeouts.update", badLine: `update = "10"`,
 			body: "url = \"https://example.com/a.png\"\npath = \"out/a.png\"\ntimeouts {\nupdate = \"10\"\n}\n", summary: duration},
+		{kind: "resource", typ: "akool_image_file", attribute: "image_id", badLine: `image_id = "hero"`,
+			body: "url = \"https://example.com/a.png\"\npath = \"out/a.png\"\nimage_id = \"hero\"\n", summary: oneOf},
 
 		{kind: "data", typ: "akool_image", attribute: "id", badLine: `id = "not-an-id"`, body: "id = \"not-an-id\"\n", summary: oneOf},
 		{kind: "data", typ: "akool_image", attribute: "id", badLine: `id = "` + validImageID + `0"`, body: "id = \"" + validImageID + "0\"\n", summary: oneOf},

@@ -22,11 +22,9 @@ func (d *providerData) notePlannedWait(ctx context.Context, req resource.ModifyP
 	if d == nil || d.presses == nil || req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
-	var id, status types.String
-	req.State.GetAttribute(ctx, path.Root("id"), &id)
-	req.State.GetAttribute(ctx, path.Root("status"), &status)
-	if jobUnfinished(status) && isSet(id) {
-		d.presses.noteWait(id.ValueString())
+	var diags diag.Diagnostics
+	if job := jobInState(ctx, req.State, &diags); job.pending() && isSet(job.ID) {
+		d.presses.noteWait(job.ID.ValueString())
 	}
 }
 
@@ -171,4 +169,64 @@ func containsFold(values []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// plannedWords are the wait's words for the press that the plan of a button
+// resource follows: its state's parent and button.
+func (k *buttonKind) plannedWords(ctx context.Context, req resource.ModifyPlanRequest) jobWords {
+	m := k.newModel()
+	if !req.State.Raw.IsNull() {
+		b := m.base()
+		req.State.GetAttribute(ctx, path.Root("image_id"), &b.ImageID)
+		req.State.GetAttribute(ctx, path.Root("button"), &b.Button)
+	}
+	return m.waitWords()
+}
+
+// keepDeadPress plans nothing for a button resource whose job failed or is
+// lost, when its parent lists the button as used: Akool would refuse to
+// press it again, so a replacement could only fail, and would fail every
+// plan of the configuration. It warns with what happened and what to do,
+// and reports whether it did. A plan that changes image_id or index presses
+// another button and is left to the usual checks.
+func (r *imageButtonResource) keepDeadPress(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) bool {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || r.data == nil || r.data.client == nil {
+		return false
+	}
+	diags := &resp.Diagnostics
+	job := jobInState(ctx, req.State, diags)
+	var stateParent, planParent types.String
+	var stateIndex, planIndex types.Int64
+	diags.Append(req.State.GetAttribute(ctx, path.Root("image_id"), &stateParent)...)
+	diags.Append(req.State.GetAttribute(ctx, path.Root("index"), &stateIndex)...)
+	diags.Append(req.Plan.GetAttribute(ctx, path.Root("image_id"), &planParent)...)
+	diags.Append(req.Plan.GetAttribute(ctx, path.Root("index"), &planIndex)...)
+	if diags.HasError() || !job.dead() || !isSet(stateParent) || stateIndex.IsNull() ||
+		!planParent.Equal(stateParent) || !planIndex.Equal(stateIndex) {
+		return false
+	}
+	k, parentID := r.kind, stateParent.ValueString()
+	button := k.button(stateIndex.ValueInt64())
+	parent, err := r.data.client.GetImage(ctx, parentID)
+	if err != nil || !containsFold(parent.UsedButtons, button) {
+		return false // a failed read is the usual checks' to report
+	}
+	var free []string
+	for i := int64(1); i <= 4; i++ {
+		if b := k.button(i); containsFold(parent.Buttons, b) && !containsFold(parent.UsedButtons, b) {
+			free = append(free, fmt.Sprintf("index = %d (%s)", i, b))
+		}
+	}
+	another := fmt.Sprintf("image %s has no unused %s button left", parentID, k.letter)
+	if len(free) > 0 {
+		another = fmt.Sprintf("set index to a button image %s has not used yet: %s; that replaces this resource "+
+			"and spends credits", parentID, strings.Join(free, ", "))
+	}
+	diags.Append(deadJobWarning(&job, k.operation, fmt.Sprintf("The job was the press of button %s of image %s. "+
+		"Akool lists %s in that image's used_buttons, so it refuses to press it again, and this plan does not "+
+		"try: nothing is planned for this resource, which keeps the job's id and status, without image_url, "+
+		"and the rest of the configuration plans and applies as usual. For a new %s, %s; or regenerate image "+
+		"%s (change a value in its triggers, or run terraform apply -replace=<the parent's address>), which "+
+		"replaces this resource too and spends credits.", button, parentID, button, k.noun, another, parentID)))
+	return true
 }

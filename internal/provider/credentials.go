@@ -177,9 +177,7 @@ func (d *providerData) planCredentials(ctx context.Context, req resource.ModifyP
 	}
 	operation := "create " + typeName
 	if !req.State.Raw.IsNull() {
-		var status types.String
-		diags.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
-		if !jobUnfinished(status) {
+		if job := jobInState(ctx, req.State, diags); !job.pending() {
 			return
 		}
 		operation = "wait for the unfinished job of " + typeName

@@ -62,7 +62,7 @@ func TestCredentialsNote(t *testing.T) {
 	}
 
 	var diags diag.Diagnostics
-	addGenerateError(&diags, err)
+	addGenerateError(&diags, err, false)
 	detail := diags.Errors()[0].Detail()
 	for _, want := range []string{"code 1101", "Akool rejected the API key from the AKOOL_API_KEY environment variable as invalid or expired"} {
 		if !strings.Contains(detail, want) {

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/akool-community/terraform-provider-akool/internal/exiftooltest"
 )
 
 // The demo's configuration renders a gallery page from its local copies:
@@ -40,6 +42,17 @@ func TestAccDemo_gallery(t *testing.T) {
 			}
 			if _, err := os.Stat(filepath.Join(h.dir, path)); err != nil {
 				t.Errorf("the gallery links %s, which is not there: %v", path, err)
+			}
+			// The marking, as written into the file and read back by exiftool.
+			tags := exiftooltest.Read(t, filepath.Join(h.dir, path))
+			dst, _ := tags["XMP-iptcExt:DigitalSourceType"].(string)
+			if r.AttributeValues["marked"] != true || dst != r.AttributeValues["digital_source_type"] {
+				t.Errorf("%s: marked %v, digital_source_type %v, exiftool reads %q", path, r.AttributeValues["marked"],
+					r.AttributeValues["digital_source_type"], dst)
+			}
+			created, _ := r.AttributeValues["image_created_at"].(string)
+			if _, short, _ := strings.Cut(dst, "digitalsourcetype/"); short == "" || !strings.Contains(page, "IPTC "+short) || created == "" || !strings.Contains(page, created) {
+				t.Errorf("the gallery does not show the marking of %s (%q, created %q)", path, dst, created)
 			}
 			continue
 		default:

@@ -83,7 +83,7 @@ func proseSentences(body string) []string {
 func TestDocs_registryPages(t *testing.T) {
 	t.Parallel()
 	pages := docsPages(t)
-	for _, want := range []string{"index.md", "guides/testing-modules.md", "guides/pipelines.md",
+	for _, want := range []string{"index.md", "guides/testing-modules.md", "guides/pipelines.md", "guides/image-marking.md",
 		"resources/generated_image.md", "resources/image_upscale.md", "resources/image_variation.md",
 		"resources/image_file.md", "data-sources/account.md", "data-sources/image.md"} {
 		if _, ok := pages[want]; !ok {
@@ -134,6 +134,8 @@ func TestDocs_registryPages(t *testing.T) {
 	}
 	for guide, topics := range map[string][]string{
 		"guides/testing-modules.md": {"terraform test", "mock_provider", "AKOOL_ENDPOINT", "akool-emulator", "dev_overrides", "kill $!"},
+		"guides/image-marking.md": {"trainedAlgorithmicMedia", "compositeWithTrainedAlgorithmicMedia", "exiftool",
+			"not a [C2PA]", "JUMBF", "strip", "download_sha256", "enabled = false", "AltTextAccessibility"},
 		"guides/pipelines.md": {"AKOOL_API_KEY", "secret", "max_new_images", "akool_account", "precondition", "akool_image_file",
 			"7 days", "not tainted", "postcondition", "-detailed-exitcode", "aws_s3_object", "templatefile", "artifact"},
 	} {

@@ -26,7 +26,9 @@ const (
 	descID     = "Akool's id of the image job (`_id`), 24 hexadecimal digits."
 	descStatus = "State of the job at Akool: `queueing`, `processing`, `completed` or `failed`. " +
 		"A resource whose job did not finish (the create timed out or was interrupted) keeps `queueing` or " +
-		"`processing` until the next apply finishes waiting for it."
+		"`processing` until the next apply finishes waiting for it. A `failed` job, or an unfinished job Akool " +
+		"has lost (it is `expired` too), is replaced by the next plan, with a warning naming it; a failed button " +
+		"press whose button Akool lists as used stays as it is."
 	descImageURL = "URL of the generated picture, set once `status` is `completed`. For `api_version = \"v3\"` " +
 		"this is the 2x2 grid. Akool serves it for 7 days after generation; download it if you need it longer."
 	descUpscaledURLs = "URLs of the grid's four single images (`v3`), in the order of the `U1`-`U4` buttons. " +
@@ -48,9 +50,12 @@ const (
 		"Akool keeps every result for 7 days after generation; download what you need before then (for example " +
 		"with `akool_image_file`). Null when Akool reports no creation time."
 	descExpired = "Whether the image has expired, as of the last refresh: `true` once Akool answers that it no " +
-		"longer knows the image (code 1008), or once `expires_at` has passed even if Akool still reports the job. " +
-		"An expired image keeps its last known values in state, and its URLs no longer serve; nothing is planned " +
-		"for it and no new image is generated on its own (see `triggers` to regenerate deliberately)."
+		"longer knows the image (code 1008; for an unfinished job, only 10 minutes or more after its creation, " +
+		"since Akool's reads lag behind its writes), or once `expires_at` has passed even if Akool still reports " +
+		"the job. An expired image keeps its last known values in state, and its URLs no longer serve; nothing is " +
+		"planned for a finished one and no new image is generated on its own (see `triggers` to regenerate " +
+		"deliberately). An unfinished job that has expired never delivered a picture: it is lost, and the plan " +
+		"replaces it with a warning."
 	descExpiredDataSource = "Whether the image has expired: `true` once `expires_at` has passed, even while Akool " +
 		"still reports the job, and for an id Akool no longer knows (code 1008) that was made more than 7 days " +
 		"ago; its URLs no longer serve then."

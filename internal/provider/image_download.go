@@ -123,16 +123,12 @@ func imageFileGet(ctx context.Context, client *http.Client, rawURL string, heade
 	return resp, nil
 }
 
-// downloadImageFile fetches rawURL and writes it to dest. It accepts only an
-// HTTP 200 answer whose body matches its declared Content-Length, is at most
-// maxImageFileBytes long and is a PNG, JPEG, GIF or WebP image. The file is
-// written to a temporary file in dest's directory (created with mode 0755 if
-// missing) and renamed over dest with mode 0644, so dest is either the old
-// file or the complete new one. The SHA-256 is computed while streaming.
+// downloadImageFile fetches rawURL and writes it to dest with
+// writeImageFile. It accepts only an HTTP 200 answer whose body matches its
+// declared Content-Length, is at most maxImageFileBytes long and is a PNG,
+// JPEG, GIF or WebP image.
 func downloadImageFile(ctx context.Context, client *http.Client, rawURL, dest string) (*imageFileInfo, error) {
 	display := imageFileDisplayURL(rawURL)
-	limit := maxImageFileBytes
-
 	resp, err := imageFileGet(ctx, client, rawURL, http.Header{"Accept": {"image/*"}})
 	if err != nil {
 		return nil, err
@@ -142,10 +138,48 @@ func downloadImageFile(ctx context.Context, client *http.Client, rawURL, dest st
 	if resp.StatusCode != http.StatusOK {
 		return nil, &imageFileHTTPError{URL: display, StatusCode: resp.StatusCode, Status: resp.Status}
 	}
-	if resp.ContentLength > limit {
-		return nil, fmt.Errorf("GET %s declares %d bytes, more than the limit of %d bytes; the download was not started", display, resp.ContentLength, limit)
+	if resp.ContentLength > maxImageFileBytes {
+		return nil, fmt.Errorf("GET %s declares %d bytes, more than the limit of %d bytes; the download was not started",
+			display, resp.ContentLength, maxImageFileBytes)
 	}
+	return writeImageFile(ctx, dest, imageFileSource{r: resp.Body, name: "GET " + display, size: resp.ContentLength})
+}
 
+// copyImageFile copies the image at src to dest with writeImageFile; the
+// bytes must have the recorded SHA-256, or dest is left as it was. src
+// itself is not touched.
+func copyImageFile(ctx context.Context, src, dest, wantSHA256 string) (*imageFileInfo, error) {
+	f, err := os.Open(src)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err != nil {
+		return nil, err
+	} else if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", src)
+	}
+	return writeImageFile(ctx, dest, imageFileSource{r: f, name: "the file at " + src, size: -1, sha256: wantSHA256})
+}
+
+// imageFileSource is what writeImageFile reads: a download's body or a
+// local copy.
+type imageFileSource struct {
+	r      io.Reader
+	name   string // names the source in errors: "GET <url>" or "the file at <path>"
+	size   int64  // the size the source declares, or -1
+	sha256 string // the checksum the bytes must have, or "" for any
+}
+
+// writeImageFile is the one way an image file is written. It streams src
+// into a temporary file in dest's directory (created with mode 0755 if
+// missing), computing the SHA-256 on the way, checks that the bytes are
+// complete, within maxImageFileBytes and a PNG, JPEG, GIF or WebP image (with
+// the expected checksum, when there is one), and only then renames the
+// temporary file over dest with mode 0644: dest is either the old file or
+// the complete, verified new one.
+func writeImageFile(ctx context.Context, dest string, src imageFileSource) (*imageFileInfo, error) {
+	limit := maxImageFileBytes
 	dir := filepath.Dir(dest)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, &imageFileWriteError{Err: fmt.Errorf("creating directory %s: %w", dir, err)}
@@ -166,28 +200,31 @@ func downloadImageFile(ctx context.Context, client *http.Client, rawURL, dest st
 	}()
 
 	hash := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, hash), io.LimitReader(resp.Body, limit+1))
+	n, err := io.Copy(io.MultiWriter(tmp, hash), io.LimitReader(contextReader{ctx, src.r}, limit+1))
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("GET %s: download interrupted after %d bytes: %w", display, n, ctxErr)
+			return nil, fmt.Errorf("%s: interrupted after %d bytes: %w", src.name, n, ctxErr)
 		}
-		if resp.ContentLength >= 0 && n < resp.ContentLength {
-			return nil, fmt.Errorf("GET %s declared %d bytes but the transfer ended after %d: %w", display, resp.ContentLength, n, err)
+		if src.size >= 0 && n < src.size {
+			return nil, fmt.Errorf("%s declared %d bytes but the transfer ended after %d: %w", src.name, src.size, n, err)
 		}
-		return nil, fmt.Errorf("GET %s: reading or writing the image failed after %d bytes: %w", display, n, err)
+		return nil, fmt.Errorf("%s: reading or writing the image failed after %d bytes: %w", src.name, n, err)
 	}
 	if n > limit {
-		return nil, fmt.Errorf("GET %s sent more than the limit of %d bytes; the download was stopped", display, limit)
+		return nil, fmt.Errorf("%s sent more than the limit of %d bytes; the download was stopped", src.name, limit)
 	}
-	if resp.ContentLength >= 0 && n != resp.ContentLength {
-		return nil, fmt.Errorf("GET %s declared %d bytes but sent %d", display, resp.ContentLength, n)
+	if src.size >= 0 && n != src.size {
+		return nil, fmt.Errorf("%s declared %d bytes but sent %d", src.name, src.size, n)
+	}
+	if got := hex.EncodeToString(hash.Sum(nil)); src.sha256 != "" && got != src.sha256 {
+		return nil, fmt.Errorf("%s: its %d bytes have SHA-256 %s, not the recorded %s", src.name, n, got, src.sha256)
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("rereading %s: %w", tmpName, err)
 	}
 	contentType, width, height, err := imageFileDecodeConfig(tmp)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: the %d bytes received are not an image this provider recognizes (PNG, JPEG, GIF or WebP): %w", display, n, err)
+		return nil, fmt.Errorf("%s: the %d bytes received are not an image this provider recognizes (PNG, JPEG, GIF or WebP): %w", src.name, n, err)
 	}
 	if err := tmp.Sync(); err != nil {
 		return nil, &imageFileWriteError{Err: fmt.Errorf("writing %s: %w", tmpName, err)}
@@ -200,11 +237,25 @@ func downloadImageFile(ctx context.Context, client *http.Client, rawURL, dest st
 		return nil, &imageFileWriteError{Err: fmt.Errorf("setting the mode of %s: %w", tmpName, err)}
 	}
 	if err := os.Rename(tmpName, dest); err != nil {
-		return nil, &imageFileWriteError{Err: fmt.Errorf("moving the download into place at %s: %w", dest, err)}
+		return nil, &imageFileWriteError{Err: fmt.Errorf("moving the new file into place at %s: %w", dest, err)}
 	}
 	renamed = true
 
 	return newImageFileInfo(hash, n, contentType, width, height), nil
+}
+
+// contextReader stops reading once ctx is done, so that a copy from a local
+// file is interrupted like a download.
+type contextReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c contextReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // imageFileWriteError is a failure to write the downloaded image to the

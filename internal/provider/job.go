@@ -28,8 +28,9 @@ func waitAndRecord(ctx context.Context, data *providerData, client *akool.Client
 	resumed bool, state *tfsdk.State, diags *diag.Diagnostics) {
 	waitCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	created, _ := time.Parse(time.RFC3339, m.job().CreatedAt.ValueString())
 	final, err := client.WaitFor(waitCtx, m.job().ID.ValueString(),
-		akool.WaitOptions{Grid: resultIsGrid(m), Progress: logProgress(ctx)})
+		akool.WaitOptions{Grid: resultIsGrid(m), Progress: logProgress(ctx), Created: created})
 	finishWait(ctx, ctx.Err(), m, final, data.credentialsNote(err), data.now(), timeout, resumed, state, diags)
 }
 
@@ -59,27 +60,6 @@ func singlesMissingWarning(id string, missing *akool.SinglesMissingError) diag.D
 			"again. A later refresh (the next terraform plan or terraform apply) fills upscaled_urls in without "+
 			"planning any change; references to upscaled_urls in this apply saw what Akool had listed.",
 			id, listed, missing.Waited.Round(time.Second)))
-}
-
-// planJobRecovery is the ModifyPlan of every resource that follows one Akool
-// job: an unfinished job plans an in-place update that waits for it, a failed
-// job plans a replacement.
-func planJobRecovery(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
-		return
-	}
-	var status types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	switch {
-	case jobUnfinished(status):
-		resp.Diagnostics.Append(markResultsUnknown(ctx, &resp.Plan)...)
-	case status.ValueString() == akool.StatusFailed.String():
-		resp.Diagnostics.Append(markResultsUnknown(ctx, &resp.Plan)...)
-		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("status"))
-	}
 }
 
 // resumeWait finishes waiting for a job that did not finish during an
@@ -116,8 +96,9 @@ type jobModel interface {
 type jobWords struct {
 	operation        string // names the job in summaries: "<operation> Failed", "<operation> Not Finished"
 	failedAdvice     string // full sentences after "Akool reported job X as failed ..."
+	failedKept       bool   // a failed job ends the wait with a warning, untainted: replacing it would not work
 	unfinishedEffect string // full sentences: what is missing until the job has finished
-	goneAdvice       string // full sentences: how to get a new result when Akool no longer knows the job
+	redo             string // what applying a replacement of a failed or lost job does, after "applying"
 }
 
 // saveAndWait is the end of every Create: it saves the job Akool has just
@@ -141,11 +122,17 @@ func saveAndWait(ctx context.Context, data *providerData, client *akool.Client, 
 // resuming an earlier job.
 func finishWait(ctx context.Context, parentErr error, m jobModel, final *akool.Image, waitErr error,
 	now time.Time, timeout time.Duration, resumed bool, state *tfsdk.State, diags *diag.Diagnostics) {
+	job, words := m.job(), m.waitWords()
 	if final != nil && final.Status.Known() {
 		m.applyImage(final, now)
 	}
+	// A final 1008 only ends the wait of a job past akool.JobLostAfter: it
+	// never delivered a picture and is gone, and the next plan replaces it.
+	lost := akool.IsNotFound(waitErr)
+	if lost {
+		job.markExpired()
+	}
 	diags.Append(state.Set(ctx, m)...)
-	job, words := m.job(), m.waitWords()
 	if waitErr == nil {
 		tflog.Info(ctx, "Akool finished the job", map[string]any{"id": job.ID.ValueString()})
 		return
@@ -155,19 +142,25 @@ func finishWait(ctx context.Context, parentErr error, m jobModel, final *akool.I
 		diags.Append(singlesMissingWarning(job.ID.ValueString(), missing))
 		return
 	}
+	var noURL *akool.URLMissingError
+	if errors.As(waitErr, &noURL) {
+		diags.Append(urlMissingWarning(job.ID.ValueString(), noURL.Waited))
+		return
+	}
 
 	id := job.ID.ValueString()
 	var failed *akool.JobFailedError
 	if errors.As(waitErr, &failed) {
-		diags.AddError(words.operation+" Failed",
-			fmt.Sprintf("Akool reported job %s as failed (image_status 4): it did not produce a picture. %s", id, words.failedAdvice))
+		detail := fmt.Sprintf("Akool reported job %s as failed (image_status 4): it did not produce a picture. %s", id, words.failedAdvice)
+		if words.failedKept {
+			diags.AddWarning(words.operation+" Failed", detail)
+		} else {
+			diags.AddError(words.operation+" Failed", detail)
+		}
 		return
 	}
-
-	if akool.IsNotFound(waitErr) {
-		diags.AddError("Image No Longer Known to Akool",
-			fmt.Sprintf("Akool answered code 1008 while waiting for job %s: it no longer knows the job (Akool keeps "+
-				"images for 7 days, or it was removed), so waiting cannot finish. %s", id, words.goneAdvice))
+	if lost {
+		diags.Append(deadJobWarning(job, words.operation, "The next plan replaces this resource: applying "+words.redo+"."))
 		return
 	}
 
@@ -179,6 +172,14 @@ func finishWait(ctx context.Context, parentErr error, m jobModel, final *akool.I
 		what = fmt.Sprintf("the job did not finish within the create timeout (%s)", timeout)
 	default:
 		what = "reading the job's status failed: " + readErrorText(waitErr)
+	}
+	what = strings.TrimSuffix(what, ".")
+	var notShown *akool.NotShownError
+	if errors.As(waitErr, &notShown) {
+		what += fmt.Sprintf(". Akool does not show the job yet: it answered code 1008 (not found) to the last %d "+
+			"reads, the last one %s after it accepted the job. Akool's reads lag behind its writes, so a new job "+
+			"can be missing from them for a while; the provider counts it as lost only if Akool still does not "+
+			"show it %s after its creation", notShown.Reads, notShown.Since.Round(time.Second), akool.JobLostAfter)
 	}
 	// A warning, not an error: an error from Create taints the resource, and
 	// the next apply would replace it, paying for a new job (or, for a button,
@@ -192,7 +193,7 @@ func finishWait(ctx context.Context, parentErr error, m jobModel, final *akool.I
 			"not tainted: the next terraform apply continues waiting for the same job for free, without "+
 			"generating a new image or spending credits. %s To wait longer in one apply, raise timeouts.create; "+
 			"to make an apply fail while the job is unfinished, add a postcondition on status.",
-			accepted, job.Status.ValueString(), strings.TrimSuffix(what, "."), words.unfinishedEffect))
+			accepted, job.Status.ValueString(), what, words.unfinishedEffect))
 }
 
 // refreshJob is the part of Read that every image resource shares: it asks
@@ -210,9 +211,12 @@ func refreshJob(ctx context.Context, data *providerData, m jobModel, words expir
 	datesChanged := !importing && job.refreshExpiryByDate(data.now())
 	if !importing && job.Expired.ValueBool() {
 		// Nothing Akool could answer changes an expired image's state, so a
-		// plan over many old images spends no read on them.
+		// plan over many old images spends no read on them. A job that never
+		// delivered a picture is the plan's to warn about (planJobRecovery).
 		diags.Append(state.Set(ctx, m)...)
-		diags.Append(expiredWarning(words, job)...)
+		if job.Status.ValueString() == akool.StatusCompleted.String() {
+			diags.Append(expiredWarning(words, job)...)
+		}
 		return nil
 	}
 	client := refreshClient(data, id, importing, diags)
@@ -225,10 +229,30 @@ func refreshJob(ctx context.Context, data *providerData, m jobModel, words expir
 	}
 
 	img, err := client.GetImage(ctx, id)
-	err = checkReported(img, err)
+	if err == nil && img.Status == akool.StatusCompleted && img.ImageURL == "" && !importing {
+		// As a wait does: the job has finished, its URL is not listed yet.
+		// State keeps the URL it knows, if any; without one the plan waits.
+		img.ImageURL = job.ImageURL.ValueString()
+		if img.ImageURL == "" {
+			diags.Append(urlMissingWarning(id, 0))
+		}
+	} else {
+		err = checkReported(img, err)
+	}
 	if akool.IsNotFound(err) && !importing {
+		if age, known := jobAge(job, data.now()); jobUnfinished(job.Status) && known && age < akool.JobLostAfter {
+			// Replica lag: nothing is gone for good; the next refresh sees
+			// the job as Akool shows it then.
+			if datesChanged {
+				diags.Append(state.Set(ctx, m)...)
+			}
+			diags.Append(notShownWarning(words, job, age))
+			return nil
+		}
 		job.markExpired()
-		diags.Append(goneWarning(words, job))
+		if job.Status.ValueString() == akool.StatusCompleted.String() {
+			diags.Append(goneWarning(words, job))
+		}
 		diags.Append(state.Set(ctx, m)...)
 		return nil
 	}

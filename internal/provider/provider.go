@@ -237,6 +237,9 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 
 		MaxRequestsPerSecond: maxRate,
 		Poll:                 poll,
+		// The wait's bounds (how long a new job may go unseen) run on the
+		// provider's clock too, so that a test can move both.
+		Now: p.clock,
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Create Akool Client",
@@ -302,11 +305,14 @@ type providerData struct {
 	spendingCap *spendingCap
 	// clock is the provider's time (see now).
 	clock clock
+	// version is the provider's version, named in the marking of image files.
+	version string
 }
 
 // newData completes d with what the provider data of every walk holds.
 func (p *akoolProvider) newData(d *providerData) *providerData {
 	d.written = newWrittenPaths()
+	d.version = p.version
 	d.imageClient = p.imageClient
 	d.clock = p.clock
 	return d

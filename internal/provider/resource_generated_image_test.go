@@ -345,8 +345,9 @@ func TestAccGeneratedImage_uncertainCreate(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t, func(o *emulator.Options) { o.Faults = emulator.Faults{CreateDropRate: 1} })
 	accTest(t, []tfresource.TestStep{{
-		Config:      testAccImageConfig(url, "a message in a bottle"),
-		ExpectError: regexp.MustCompile(`(?s)Image Generation Outcome Unknown.*charged.*did\s+not\s+send\s+the\s+request\s+again.*terraform\s+import`),
+		Config: testAccImageConfig(url, "a message in a bottle"),
+		ExpectError: errorPattern("Image Generation Outcome Unknown", "the connection closed before any answer arrived",
+			"did not send the request again", "charged", "terraform import"),
 	}})
 	expectEmulatorCalls(t, e, 1, 0, "exactly one create sent")
 }
@@ -729,8 +730,14 @@ func TestFinishWait(t *testing.T) {
 			warning: "Image Generation Not Finished", mentions: []string{"Akool job " + id + " is still running", "without generating a new image or spending credits"}, wantStatus: "processing"},
 		{name: "read error", final: nil, err: &akool.APIError{Code: akool.CodeNoPermission, Message: "No permission", Endpoint: "/info"},
 			warning: "Image Generation Not Finished", mentions: []string{"code 1009", "No permission", "last status: queueing", "not tainted"}, wantStatus: "queueing"},
-		{name: "gone", final: nil, err: &akool.APIError{Code: akool.CodeNotFound, Message: "not exist", Endpoint: "/info"}, resumed: true,
-			summary: "Image No Longer Known to Akool", mentions: []string{"1008", "-replace"}, wantStatus: "queueing"},
+		{name: "lost", final: nil, err: &akool.APIError{Code: akool.CodeNotFound, Message: "not exist", Endpoint: "/info"}, resumed: true,
+			warning: "Image Generation Lost: Job " + id, mentions: []string{"1008", "never delivered a picture", "replaces this resource",
+				"generates a new image", "max_new_images"}, wantStatus: "queueing"},
+		{name: "not shown yet", final: processing, err: fmt.Errorf("%w: %w", &akool.NotShownError{ID: id, Reads: 4, Since: 75 * time.Second},
+			context.DeadlineExceeded), warning: "Image Generation Not Finished",
+			mentions: []string{"create timeout", "does not show the job yet", "code 1008", "1m15s after it accepted", "not tainted"}, wantStatus: "processing"},
+		{name: "no URL", final: &akool.Image{ID: id, Status: akool.StatusCompleted}, err: &akool.URLMissingError{Image: &akool.Image{ID: id}, Waited: 2 * time.Minute},
+			warning: "Image URL Not Listed Yet: Job " + id, mentions: []string{id, "image_status 3", "neither image nor external_img", "reads it again for free"}, wantStatus: "completed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -769,6 +776,9 @@ func TestFinishWait(t *testing.T) {
 				if !strings.Contains(got.Detail(), want) {
 					t.Errorf("detail does not mention %q: %s", want, got.Detail())
 				}
+			}
+			if tt.name == "not shown yet" && strings.Contains(got.Detail(), "expire") {
+				t.Errorf("a job Akool does not show yet is not expired: %s", got.Detail())
 			}
 		})
 	}

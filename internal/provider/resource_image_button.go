@@ -172,7 +172,7 @@ func (r *imageButtonResource) Create(ctx context.Context, req resource.CreateReq
 		WebhookURL: b.WebhookURL.ValueString(),
 	})
 	if err != nil {
-		k.addPressError(&resp.Diagnostics, parentID, button, r.data.credentialsNote(err))
+		k.addPressError(ctx, &resp.Diagnostics, client, parentID, button, r.data.credentialsNote(err))
 		return
 	}
 
@@ -228,7 +228,7 @@ func (r *imageButtonResource) Update(ctx context.Context, req resource.UpdateReq
 		resp.Diagnostics.Append(setImportMarker(ctx, resp.Private, nil)...)
 	}
 
-	if !jobUnfinished(s.Status) {
+	if !s.pending() {
 		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 		return
 	}
@@ -264,7 +264,10 @@ func (r *imageButtonResource) ModifyPlan(ctx context.Context, req resource.Modif
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("button"), r.kind.button(index.ValueInt64()))...)
 	}
 	r.kind.refuseRepress(ctx, req, &resp.Diagnostics)
-	planJobRecovery(ctx, req, resp)
+	if r.keepDeadPress(ctx, req, resp) {
+		return
+	}
+	planJobRecovery(ctx, req, resp, r.kind.plannedWords(ctx, req))
 	r.data.notePlannedWait(ctx, req)
 	r.data.spending().planJob(ctx, req, &resp.Diagnostics)
 	if !resp.Diagnostics.HasError() {
@@ -284,15 +287,17 @@ const privateKeyPlannedPress = "planned_press"
 // registry so that two resources cannot plan the same press.
 func (r *imageButtonResource) checkPlannedPress(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	diags := &resp.Diagnostics
-	var parent, stateParent, owner, status types.String
+	var parent, stateParent, owner types.String
 	var index, stateIndex types.Int64
+	var dead bool
 	diags.Append(req.Plan.GetAttribute(ctx, path.Root("image_id"), &parent)...)
 	diags.Append(req.Plan.GetAttribute(ctx, path.Root("index"), &index)...)
 	if !req.State.Raw.IsNull() {
 		diags.Append(req.State.GetAttribute(ctx, path.Root("image_id"), &stateParent)...)
 		diags.Append(req.State.GetAttribute(ctx, path.Root("index"), &stateIndex)...)
 		diags.Append(req.State.GetAttribute(ctx, path.Root("id"), &owner)...)
-		diags.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
+		job := jobInState(ctx, req.State, diags)
+		dead = job.dead()
 	}
 	if diags.HasError() || !isSet(parent) || index.IsNull() || index.IsUnknown() {
 		return
@@ -300,8 +305,7 @@ func (r *imageButtonResource) checkPlannedPress(ctx context.Context, req resourc
 	// A null image_id or index in state is an import that adopts them in
 	// place (see adoptParent): the job exists, nothing is pressed.
 	adopting := !req.State.Raw.IsNull() && (stateParent.IsNull() || stateIndex.IsNull())
-	pressing := req.State.Raw.IsNull() || (!adopting && (!parent.Equal(stateParent) || !index.Equal(stateIndex))) ||
-		status.ValueString() == akool.StatusFailed.String()
+	pressing := req.State.Raw.IsNull() || (!adopting && (!parent.Equal(stateParent) || !index.Equal(stateIndex))) || dead
 	if !pressing {
 		return
 	}
@@ -335,19 +339,14 @@ func (r *imageButtonResource) checkPlannedPress(ctx context.Context, req resourc
 	checkParent(ctx, r.data, parentID, button, r.data.presses.waited(parentID), diags)
 }
 
-// addPressError reports a failed press.
-func (k *buttonKind) addPressError(diags *diag.Diagnostics, parentID, button string, err error) {
+// addPressError reports a failed press; client reads the parent when the
+// press got no usable answer.
+func (k *buttonKind) addPressError(ctx context.Context, diags *diag.Diagnostics, client *akool.Client, parentID, button string, err error) {
 	var uncertain *akool.UncertainError
 	var apiErr *akool.APIError
 	switch {
 	case errors.As(err, &uncertain):
-		diags.AddError(k.operation+" Outcome Unknown",
-			fmt.Sprintf("The request to press button %s of image %s was sent, but no answer came back (%v). Akool "+
-				"may have started the %s and charged for it. The provider did not send the request again, to avoid "+
-				"paying twice, and has no id to follow. If Akool did act, it now lists %s in the image's "+
-				"used_buttons and refuses a second press: if the Akool dashboard or your webhook shows the new job, "+
-				"adopt it with terraform import <address> <id>; otherwise apply again to press the button.",
-				button, parentID, uncertain.Err, k.noun, button))
+		diags.Append(k.unansweredPress(ctx, client, parentID, button, uncertain))
 	case errors.As(err, &apiErr):
 		detail := fmt.Sprintf("Akool did not accept the press of button %s of image %s. %s", button, parentID, apiErrorText(err, apiErr))
 		switch apiErr.Code {
@@ -420,15 +419,16 @@ func (k *buttonKind) waitWords(m *imageButtonModel) jobWords {
 	}
 	return jobWords{
 		operation: k.operation,
-		failedAdvice: fmt.Sprintf("Akool gives no reason. The job's id and status stay in state, and the next "+
-			"plan replaces this resource, which presses button %s of image %s again. If Akool counts the failed "+
-			"press as a use of the button (image %s then lists %s in used_buttons), the provider does not press it "+
-			"again, and a new result needs a new parent image (terraform apply -replace=<the parent's address>), "+
-			"which replaces this resource too.", button, parent, parent, button),
+		failedAdvice: fmt.Sprintf("Akool gives no reason for this press of button %s of image %s. The job stays in "+
+			"state with status = \"failed\", not tainted: Akool lists a pressed button as used on the parent even "+
+			"when its job fails, and refuses to press it again. The next plan reads image %s: when it lists %s in "+
+			"used_buttons, nothing is planned for this resource and a warning says how to get a new result "+
+			"(another index, or a new parent image); otherwise the plan presses %s again, which spends credits.",
+			button, parent, parent, button, button),
+		failedKept:       true,
 		unfinishedEffect: "Until it has finished, image_url is not set: " + users,
-		goneAdvice: fmt.Sprintf("Akool lists button %s of image %s as used, so it cannot be pressed again: a new "+
-			"result needs a new parent image (terraform apply -replace=<the parent's address>), which replaces "+
-			"this resource too.", button, parent),
+		redo: fmt.Sprintf("presses button %s of image %s again, which spends credits and counts against "+
+			"max_new_images", button, parent),
 	}
 }
 
@@ -464,14 +464,27 @@ func (k *buttonKind) description() string {
 		"unfinished), lets a pipeline notice it; see `akool_generated_image` for an example. When the parent " +
 		"image itself has not finished, the press is refused before anything is sent, and the apply that sees " +
 		"the parent finished presses the button.\n\n" +
-		"## Failed jobs\n\n" +
-		"A job that Akool reports as failed fails the apply; its id and `status = \"failed\"` stay in state, and " +
-		"the next plan replaces it, which presses the button again. If Akool counts the failed press as a use " +
-		"of the button, that press is refused before it is sent; a new parent image " +
-		"(`terraform apply -replace=<parent address>`) replaces this resource too.\n\n" +
+		"Akool's reads lag behind its writes: a new job that Akool does not show yet (code 1008) is waited for as " +
+		"`akool_generated_image` describes.\n\n" +
+		inFlightSection("the press", k.operation+" Outcome Unknown", "The provider then reads the parent "+
+			"image, and the error says what Akool shows: when it lists the button in `used_buttons`, it "+
+			"registered the press and charged for it, and refuses a second press; adopt the job with "+
+			"`terraform import` if the Akool dashboard or your webhook shows it, or choose another `index`. "+
+			"Otherwise Akool did not register the press, and the next apply presses the button.") +
+		"## Failed and lost jobs\n\n" +
+		"A press whose job Akool reports as failed ends the apply with a warning, not an error: its id and " +
+		"`status = \"failed\"` stay in state, not tainted, because Akool lists the button as used on the parent " +
+		"even so and refuses to press it again. The same holds for a lost job (an unfinished job that Akool " +
+		"still answers code 1008 for 10 minutes after its creation, or past its 7 days). Each later plan reads " +
+		"the parent: when it lists the button in `used_buttons`, nothing is planned for this resource, and a " +
+		"warning names the job and says what to do (set `index` to a button the parent has not used, or " +
+		"regenerate the parent, which replaces this resource too); the rest of the configuration plans and " +
+		"applies as usual. When the parent does not list the button, the plan warns and replaces the resource, " +
+		"which presses the button again and counts against `max_new_images`. A `postcondition` on `status` makes " +
+		"an apply fail while the press has not delivered a picture.\n\n" +
 		"## Expiry and deletion\n\n" +
 		"Akool keeps images for 7 days after generation; `expires_at` says until when. Once Akool answers that it " +
-		"no longer knows the job (code 1008), or once `expires_at` has passed, refresh keeps the resource and its " +
+		"no longer knows a finished job (code 1008; for a job that never finished, see above), or once `expires_at` has passed, refresh keeps the resource and its " +
 		"last known values, sets `expired = true`, and warns that it has expired and its URLs no longer serve; " +
 		"nothing is planned for it, and no button is pressed again. Akool has no delete call: destroying the " +
 		"resource only removes it from Terraform state; the image stays in the Akool account until it expires, " +

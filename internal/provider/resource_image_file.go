@@ -77,7 +77,7 @@ func (r *imageFileResource) Metadata(_ context.Context, req resource.MetadataReq
 func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: imageFileMarkdownDescription,
-		Attributes: map[string]schema.Attribute{
+		Attributes: withAttributes(map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The `path` as configured: the file this resource manages.",
 				Computed:            true,
@@ -87,36 +87,35 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				MarkdownDescription: "The `http` or `https` URL to download, typically `image_url` of an `akool_generated_image`. " +
 					"Must be set; it is optional in the schema only so that a reference to an image that has not finished " +
 					"yet (whose `image_url` is still null) stops with an error that says so, before anything is downloaded. " +
-					"No credentials are sent with the request. Changing this downloads the new URL to `path`, replacing the file.",
+					"No credentials are sent with the request. Changing this (for example when the image is regenerated) updates " +
+					"the resource in place: the new URL is downloaded and written over the file at `path` only once it is " +
+					"complete and verified, so a regeneration that fails leaves the old file in place.",
 				Optional: true,
 				Validators: []validator.String{httpURLValidator{summary: "Invalid Image URL",
 					advice: "Use the URL of the image to download, for example the `image_url` of an `akool_generated_image`."}},
-				// An imported file has no URL in state yet: the first apply
-				// records the configured one without downloading.
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
-					func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-						resp.RequiresReplace = !req.StateValue.IsNull()
-					},
-					"Changing the URL replaces the file.", "Changing the URL replaces the file.")},
 			},
 			"path": schema.StringAttribute{
 				MarkdownDescription: "Where to write the file. A relative path is relative to the directory Terraform runs in; " +
 					"`\"${path.module}/images/hero.png\"` keeps it beside the configuration. Missing parent directories are created " +
 					"(mode `0755`); the file gets mode `0644` and replaces any file already there. " +
-					"Changing this deletes the file at the old path and downloads to the new one.",
-				Required:      true,
-				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+					"Changing this moves the file in place: the local copy, once verified against `sha256`, is copied to the " +
+					"new path (or, when it is missing or changed, the image is downloaded there again), and the old file is " +
+					"deleted only after the new one is written. When neither is possible the plan fails and nothing is touched. " +
+					"Other spellings of the same file (`out/a.png`, `./out/a.png`, its absolute path) are the same path: " +
+					"the new spelling is recorded without touching the file.",
+				Required:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"sha256": schema.StringAttribute{
-				MarkdownDescription: "Lowercase hex SHA-256 of the downloaded bytes. Usable as the content hash of an upload " +
+				MarkdownDescription: "Lowercase hex SHA-256 of the file as written: the download with its marking " +
+					"(`download_sha256` is the download's own). Usable as the content hash of an upload " +
 					"(for example `source_hash` of an object-storage resource); unlike `filemd5()`, it does not fail a plan " +
 					"that runs before the first download.",
 				Computed:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"size": schema.Int64Attribute{
-				MarkdownDescription: "Size of the downloaded file in bytes.",
+				MarkdownDescription: "Size of the file as written, in bytes.",
 				Computed:            true,
 				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 			},
@@ -136,13 +135,13 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				Computed:            true,
 				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 			},
-		},
+		}, imageFileMarkingAttributes()),
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{
 				Create:            true,
 				CreateDescription: "How long the download may take when the resource is created, as a duration such as `10m`. Defaults to `5m`.",
 				Update:            true,
-				UpdateDescription: "How long the download may take when a missing or changed file is downloaded again, as a duration such as `10m`. Defaults to `5m`.",
+				UpdateDescription: "How long the download or copy may take when the resource is updated (a new `url` or `path`, or a missing or changed file downloaded again), as a duration such as `10m`. Defaults to `5m`.",
 			}),
 		},
 	}
@@ -154,7 +153,7 @@ func (r *imageFileResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(r.download(ctx, plan.Timeouts.Create, &plan)...)
+	resp.Diagnostics.Append(r.write(ctx, plan.Timeouts.Create, &plan, nil)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -171,6 +170,7 @@ func (r *imageFileResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if state.SHA256.IsNull() {
 		// Only an import leaves the checksum unset: describe the file found.
 		resp.Diagnostics.Append(readImportedFile(&state)...)
+		state.Marked = importedMarking(state.Path.ValueString())
 		if !resp.Diagnostics.HasError() {
 			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		}
@@ -188,47 +188,53 @@ func (r *imageFileResource) Read(ctx context.Context, req resource.ReadRequest, 
 }
 
 func (r *imageFileResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan imageFileResourceModel
+	var plan, state imageFileResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 
-	// url and path force replacement, so an update is either a restore that
-	// ModifyPlan planned (the checksum is unknown) or a change of timeouts.
-	if plan.SHA256.IsUnknown() {
-		resp.Diagnostics.Append(r.download(ctx, plan.Timeouts.Update, &plan)...)
+	// ModifyPlan leaves the checksum unknown when the image is downloaded (a
+	// new url, or a restore) or its marking changes, which is written from
+	// the verified local copy when there is one. A known checksum at another
+	// path moves the verified local copy. Anything else (timeouts, the url recorded after
+	// an import, another spelling of the same path) changes the state only.
+	oldPath, newPath := state.Path.ValueString(), plan.Path.ValueString()
+	moved := !sameImageFilePath(oldPath, newPath)
+	if plan.SHA256.IsUnknown() || moved {
+		from := &state
+		if plan.SHA256.IsUnknown() && !rewritableCopy(state, plan) {
+			from = nil
+		}
+		remark := plan.SHA256.IsUnknown() && from != nil // a change of the marking
+		resp.Diagnostics.Append(r.write(ctx, plan.Timeouts.Update, &plan, from)...)
+		if remark && !resp.Diagnostics.HasError() {
+			resp.Diagnostics.Append(r.remark(ctx, state, &plan)...)
+		}
 		if resp.Diagnostics.HasError() {
-			return
+			return // the state, and every file, stay as they were
 		}
 	}
+	plan.ID = plan.Path
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, imageFileRestoreKey, nil)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	// Only once the new file is in state; checked again now that both
+	// exist, as a link can make them one file.
+	if moved && !resp.Diagnostics.HasError() && !sameImageFilePath(oldPath, newPath) {
+		resp.Diagnostics.Append(r.release(ctx, oldPath, state)...)
+	}
 }
 
 // Delete removes the file only when it is still the one this resource
-// wrote: the same checksum, and not written again by the object that
-// replaces this one during this apply. Any other file at the path may be the
-// only copy of something else (a file changed by hand, or the download of
-// the replacing object with create_before_destroy), so it is kept, with a
-// warning.
+// wrote (see release).
 func (r *imageFileResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state imageFileResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	filePath := state.Path.ValueString()
-	if why := imageFileNotOurs(filePath, state, r.written().has(filePath)); why != "" {
-		resp.Diagnostics.AddAttributeWarning(path.Root("path"), "Image File Kept",
-			fmt.Sprintf("The file at %q was not deleted: %s. It may be the only copy of that content, so "+
-				"Terraform only stops managing it. Remove it by hand if you no longer need it.", filePath, why))
-		return
-	}
-	if err := os.Remove(filePath); err != nil && !errors.Is(err, os.ErrNotExist) {
-		resp.Diagnostics.AddError("Unable to Delete Image File",
-			fmt.Sprintf("Removing %q failed: %v. Remove it by hand, or fix its permissions and destroy again.", filePath, err))
-	}
+	resp.Diagnostics.Append(r.release(ctx, state.Path.ValueString(), state)...)
 }
 
 // ValidateConfig requires url. Terraform validates the configuration again
@@ -250,10 +256,34 @@ func (r *imageFileResource) ValidateConfig(ctx context.Context, req resource.Val
 			"downloads it. Otherwise set url to the http or https URL of the image to download.")
 }
 
+// release deletes the file at filePath, which the resource in state wrote,
+// once the resource no longer keeps it there (destroy, or a move to another
+// path). A file that another object wrote during this apply, such as the
+// object that replaces this one with create_before_destroy, belongs to that
+// object and stays without a word. Any other file whose content is not the
+// one this resource wrote may be the only copy of something else (a file
+// changed by hand), so it is kept, with a warning.
+func (r *imageFileResource) release(ctx context.Context, filePath string, state imageFileResourceModel) (diags diag.Diagnostics) {
+	if r.written().has(filePath) {
+		tflog.Debug(ctx, "image file written again during this apply; it belongs to the object that wrote it", map[string]any{"path": filePath})
+		return diags
+	}
+	if why := imageFileNotOurs(filePath, state); why != "" {
+		diags.AddAttributeWarning(path.Root("path"), "Image File Kept",
+			fmt.Sprintf("The file at %q was not deleted: %s. It may be the only copy of that content, so "+
+				"Terraform only stops managing it. Remove it by hand if you no longer need it.", filePath, why))
+		return diags
+	}
+	if err := os.Remove(filePath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		diags.AddAttributeError(path.Root("path"), "Unable to Delete Image File",
+			fmt.Sprintf("Removing %q failed: %v. Remove it by hand, or fix its permissions and apply again.", filePath, err))
+	}
+	return diags
+}
+
 // imageFileNotOurs says why the file at filePath is not the one that the
 // resource in state wrote, or "" when it is (or when nothing is there).
-// rewritten says that another object wrote the path during this apply.
-func imageFileNotOurs(filePath string, state imageFileResourceModel, rewritten bool) string {
+func imageFileNotOurs(filePath string, state imageFileResourceModel) string {
 	if state.SHA256.IsNull() || state.SHA256.IsUnknown() {
 		return "this resource has no checksum of the file it wrote to compare it with"
 	}
@@ -261,13 +291,9 @@ func imageFileNotOurs(filePath string, state imageFileResourceModel, rewritten b
 	switch {
 	case err != nil:
 		return fmt.Sprintf("it could not be compared with the file this resource wrote (%v)", err)
-	case local == localImageFileMissing:
-		return ""
 	case local == localImageFileChanged:
 		return fmt.Sprintf("its content is not the image this resource wrote (SHA-256 %s); it changed since "+
 			"the last apply", state.SHA256.ValueString())
-	case rewritten:
-		return "the resource that replaces this one (create_before_destroy) wrote it during this apply"
 	}
 	return ""
 }
@@ -300,55 +326,14 @@ func readImportedFile(state *imageFileResourceModel) (diags diag.Diagnostics) {
 	return diags
 }
 
-// ModifyPlan makes id known at plan time (it is the path), and turns the
-// restore marker that Read left in private state into an in-place update:
-// the checksum and metadata become unknown, and Update downloads the image
-// again to the same path.
-func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // destroy
-	}
-	var filePath types.String
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("path"), &filePath)...)
-	if req.State.Raw.IsNull() {
-		// A create, or a replacement, which Terraform plans a second time as
-		// a create: the download will write the path.
-		if !filePath.IsUnknown() && !filePath.IsNull() {
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), filePath)...)
-			addUnwritablePathError(filePath.ValueString(), &resp.Diagnostics)
-		}
-		return
-	}
-
-	marker, diags := req.Private.GetKey(ctx, imageFileRestoreKey)
-	resp.Diagnostics.Append(diags...)
-	if len(marker) == 0 || resp.Diagnostics.HasError() {
-		return
-	}
-	var restore imageFileRestore
-	_ = json.Unmarshal(marker, &restore)
-	detail := fmt.Sprintf("The file at %s changed since the last apply; it will be overwritten from the image URL "+
-		"(downloaded again, with no new generation and no credits spent). To keep the file as it is now, copy it "+
-		"elsewhere before applying.", filePath.ValueString())
-	if restore.Local == localImageFileMissing.String() {
-		detail = fmt.Sprintf("The file at %s is missing since the last apply; it will be downloaded again from the "+
-			"image URL (no new generation, no credits spent).", filePath.ValueString())
-	}
-	resp.Diagnostics.AddAttributeWarning(path.Root("path"), "Local Image File Will Be Restored", detail)
-	addUnwritablePathError(filePath.ValueString(), &resp.Diagnostics)
-	for _, attr := range []string{"sha256", "content_type"} {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attr), types.StringUnknown())...)
-	}
-	for _, attr := range []string{"size", "width", "height"} {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attr), types.Int64Unknown())...)
-	}
-}
-
-// download fetches plan.URL to plan.Path within the timeout that limit reads
-// from the timeouts block (its Create or Update), records the result in plan
-// and notes the path as written in this walk.
-func (r *imageFileResource) download(ctx context.Context, limit func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
-	plan *imageFileResourceModel) (diags diag.Diagnostics) {
+// write is the one way this resource writes its file. It puts the image
+// at plan.Path within the timeout that limit reads from the timeouts block
+// (its Create or Update): a copy of the verified local copy that from
+// describes, or, when from is nil, a download of plan.URL. The file at the
+// path is replaced only by a complete, verified image (writeImageFile). It
+// records the result in plan and notes the path as written in this walk.
+func (r *imageFileResource) write(ctx context.Context, limit func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
+	plan, from *imageFileResourceModel) (diags diag.Diagnostics) {
 	timeout, diags := limit(ctx, imageFileDefaultTimeout)
 	if diags.HasError() {
 		return diags
@@ -356,32 +341,59 @@ func (r *imageFileResource) download(ctx context.Context, limit func(context.Con
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	rawURL, filePath := plan.URL.ValueString(), plan.Path.ValueString()
-	info, err := downloadImageFile(ctx, r.imageClient(), rawURL, filePath)
-	if err != nil {
-		detail := fmt.Sprintf("Downloading %s to %q failed: %v.", imageFileDisplayURL(rawURL), filePath, err)
-		var httpErr *imageFileHTTPError
-		if errors.As(err, &httpErr) && httpErr.Gone() {
-			detail += " Akool keeps generated images for 7 days; once a URL has expired it cannot be downloaded again. " +
-				"Generate a new image deliberately (for example `terraform apply -replace=<address of the image resource>`) or point `url` at a copy you kept."
-		} else if errors.Is(err, context.DeadlineExceeded) {
-			detail += fmt.Sprintf(" The download did not finish within %s; raise it with a `timeouts` block if the connection is slow.", timeout)
-		}
-		var writeErr *imageFileWriteError
-		if errors.As(err, &writeErr) {
-			diags.AddAttributeError(path.Root("path"), "Unable to Write Image File",
-				fmt.Sprintf("The image from %s could not be saved to %q: %v. The image itself is kept: its URL still "+
-					"serves it and nothing in Akool changed. Fix the path (or the permissions of its directory) and "+
-					"apply again: the image is downloaded again, which generates nothing and spends no credits.",
-					imageFileDisplayURL(rawURL), filePath, writeErr.Err))
-			return diags
-		}
-		diags.AddAttributeError(path.Root("url"), "Unable to Download Image", detail)
-		return diags
+	filePath := plan.Path.ValueString()
+	var info *imageFileInfo
+	var err error
+	if from == nil {
+		info, err = downloadImageFile(ctx, r.imageClient(), plan.URL.ValueString(), filePath)
+	} else {
+		info, err = copyImageFile(ctx, from.Path.ValueString(), filePath, from.SHA256.ValueString())
 	}
-	tflog.Debug(ctx, "downloaded image file", map[string]any{"path": filePath, "size": info.Size, "sha256": info.SHA256})
+	if err != nil {
+		return imageFileWriteFailure(plan, from, timeout, err)
+	}
+	tflog.Debug(ctx, "wrote image file", map[string]any{"path": filePath, "size": info.Size, "sha256": info.SHA256})
 	plan.setFromInfo(filePath, info)
 	r.written().note(filePath)
+	if from == nil {
+		diags.Append(r.markDownload(ctx, plan)...)
+	}
+	return diags
+}
+
+// imageFileWriteFailure explains why write could not put the image at
+// plan.Path; the file there, and the copy that from describes, are as they
+// were.
+func imageFileWriteFailure(plan, from *imageFileResourceModel, timeout time.Duration, err error) (diags diag.Diagnostics) {
+	rawURL, filePath := plan.URL.ValueString(), plan.Path.ValueString()
+	source := imageFileDisplayURL(rawURL)
+	if from != nil {
+		source = fmt.Sprintf("the local copy at %q", from.Path.ValueString())
+	}
+	var writeErr *imageFileWriteError
+	if errors.As(err, &writeErr) {
+		diags.AddAttributeError(path.Root("path"), "Unable to Write Image File",
+			fmt.Sprintf("The image from %s could not be saved to %q: %v. The image itself is kept: nothing was "+
+				"deleted, and nothing in Akool changed. Fix the path (or the permissions of its directory) and "+
+				"apply again: writing the image again generates nothing and spends no credits.",
+				source, filePath, writeErr.Err))
+		return diags
+	}
+	if from != nil {
+		diags.AddAttributeError(path.Root("path"), "Unable to Move Image File",
+			fmt.Sprintf("Copying %s to %q failed: %v. Nothing was moved or deleted: the file at %q is as it was. "+
+				"If it changed since the plan, run terraform plan again.", source, filePath, err, from.Path.ValueString()))
+		return diags
+	}
+	detail := fmt.Sprintf("Downloading %s to %q failed: %v.", source, filePath, err)
+	var httpErr *imageFileHTTPError
+	if errors.As(err, &httpErr) && httpErr.Gone() {
+		detail += " Akool keeps generated images for 7 days; once a URL has expired it cannot be downloaded again. " +
+			"Generate a new image deliberately (for example `terraform apply -replace=<address of the image resource>`) or point `url` at a copy you kept."
+	} else if errors.Is(err, context.DeadlineExceeded) {
+		detail += fmt.Sprintf(" The download did not finish within %s; raise it with a `timeouts` block if the connection is slow.", timeout)
+	}
+	diags.AddAttributeError(path.Root("url"), "Unable to Download Image", detail+" Any file already at the path is as it was.")
 	return diags
 }
 
@@ -445,7 +457,8 @@ func imageFileUnrecoverableWarning(state imageFileResourceModel, local localImag
 			"If the image is still served, a later plan downloads it again; if it has expired (Akool keeps generated images for 7 days), it cannot. ",
 			filePath, what, probeErr)
 	}
-	detail += fmt.Sprintf("Terraform keeps this resource with its recorded checksum and plans no change for it.\n\n"+
+	detail += fmt.Sprintf("Terraform keeps this resource with its recorded checksum and plans no change for it "+
+		"(unless the configuration gives it a new url, such as a regenerated image's, which is then downloaded).\n\n"+
 		"To get this image back, restore the file from your own storage (a backup, a bucket, version control); "+
 		"it must be %d bytes with SHA-256 %s. "+
 		"To make a new image instead, regenerate it deliberately with `terraform apply -replace=<address of the image resource>`; "+
@@ -470,6 +483,7 @@ type imageFileResourceModel struct {
 	Width       types.Int64    `tfsdk:"width"`
 	Height      types.Int64    `tfsdk:"height"`
 	Timeouts    timeouts.Value `tfsdk:"timeouts"`
+	imageFileMarking
 }
 
 // setFromInfo records a download in the model; it is the one place that maps
@@ -498,19 +512,35 @@ const imageFileMarkdownDescription = "Keeps a local copy of an image URL, verifi
 	"**Plan-time checks.** A `path` that cannot be written (it is a folder, a file stands where one of its folders must " +
 	"be created, or the nearest existing folder is not writable) fails `terraform plan`, before any image is generated; " +
 	"the check only looks and creates nothing. A plan that downloads a missing or changed file again says so in a " +
-	"warning (\"the file at PATH changed since the last apply; it will be overwritten from the image URL\").\n\n" +
-	"**Changes and destroy.** Changing `url` or `path` replaces the file. Destroying this resource deletes the file at `path` " +
-	"only when it is still the file this resource wrote: its SHA-256 must match `sha256`. Otherwise, such as a file changed by hand, or the new file that the replacing object wrote at " +
-	"the same path with `create_before_destroy` (set on this resource, or inherited from a resource that depends on it), " +
-	"the file is kept and a warning says so: the only copy of a picture is never deleted. A file that is already gone is " +
-	"not an error.\n\n" +
+	"warning (\"the file at PATH changed since the last apply; it will be overwritten from the image URL\"), and so does a new " +
+	"`url` that will be written over a file changed by hand (\"Local Image File Will Be Overwritten\"). A new " +
+	"`path` whose old copy is neither intact nor downloadable fails the plan (see **Changes**).\n\n" +
+	"**Changes.** Changing `url` or `path` updates this resource in place; it is never replaced for it, so its file is " +
+	"never deleted before a new one is written. A new `url` (for example after the image is regenerated by a `triggers` " +
+	"bump, `terraform apply -replace` or a new prompt) is downloaded and written over the file only once it is complete " +
+	"and verified: when the new generation fails or does not finish, the old file stays on disk and in state, and the " +
+	"next apply that gets the new picture writes it. A new `path` moves the file: the local copy, verified against " +
+	"`sha256`, is copied to the new path without a download (so it works after the URL has expired), or, when that copy " +
+	"is missing or changed, the URL is downloaded there instead. The old file is deleted only after the new one is " +
+	"written, and only when it is still the file this resource wrote. When neither the copy nor the URL is available, " +
+	"the plan fails with `Unable to Move Image File` and nothing is touched. Paths that name the same file " +
+	"(`out/a.png`, `./out/a.png`, `${path.module}/out/a.png` in the root module, or the absolute path) are the same " +
+	"path: changing from one spelling to another records the new one and touches no file.\n\n" +
+	"**Destroy.** Destroying this resource deletes the file at `path` only when it is still the file this resource " +
+	"wrote: its SHA-256 must match `sha256`. A file changed by hand is kept, and a warning says so: the only copy of a " +
+	"picture is never deleted. The file that a replacing object wrote at the same path during the same apply (with " +
+	"`create_before_destroy`, set on this resource or inherited from a resource that depends on it) is that object's " +
+	"file: it is kept without a warning. A file that is already gone is not an error.\n\n" +
 	"**Feeding other providers.** `path` can be the `source` of an upload in another provider, for example an object-storage " +
 	"object; use `sha256` as its content hash (for example `source_hash`) so that a new image uploads again. " +
 	"Referring to `path` also orders the upload after the download.\n\n" +
-	"**Timeouts.** A download may take `5m` by default, when the resource is created and when a missing file is " +
-	"downloaded again; a `timeouts` block with `create` and `update` changes that.\n\n" +
+	"**Timeouts.** A download or copy may take `5m` by default, when the resource is created and when it is updated " +
+	"(a new `url` or `path`, or a missing file downloaded again); a `timeouts` block with `create` and `update` changes that.\n\n" +
 	"## Import\n\n" +
 	"Import a file that is already on disk by its path, written as in the configuration's `path`. The import " +
 	"reads the file and records its checksum and metadata; it downloads nothing. Akool's URL cannot be read back " +
 	"from a file, so the first apply after the import records the configured `url` in place, without downloading: " +
-	"the file stays as it is, and later plans are empty while it is intact."
+	"the file stays as it is (a file without the AI-generated marking gets it then, in place, unless `marking.enabled` " +
+	"is `false`), and later plans are empty while it is intact. The import id may be any spelling of the " +
+	"configured path (relative, with or without `./`, or absolute): that first apply also records the configured " +
+	"spelling, and never deletes or downloads the file for it."

@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -10,7 +12,168 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
+
+// ModifyPlan makes id known at plan time (it is the path) and plans how an
+// update gets the file to its path (planWrite). A download makes the
+// checksum and metadata unknown; a move of the verified local copy keeps
+// them, as the bytes stay the same.
+func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	var plan imageFileResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	filePath := plan.Path.ValueString()
+	if !plan.Path.IsUnknown() {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.Path)...)
+	}
+	if req.State.Raw.IsNull() {
+		// A create, or a replacement, which Terraform plans a second time as
+		// a create: the download will write the path.
+		if !plan.Path.IsUnknown() {
+			addUnwritablePathError(filePath, &resp.Diagnostics)
+		}
+		return
+	}
+
+	var state imageFileResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	marker, diags := req.Private.GetKey(ctx, imageFileRestoreKey)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var restore *imageFileRestore
+	if len(marker) > 0 {
+		restore = &imageFileRestore{}
+		_ = json.Unmarshal(marker, restore)
+	}
+	write, download := r.planWrite(ctx, state, plan, restore, &resp.Diagnostics)
+	planMarking(ctx, state, plan, download, resp)
+	if !write || resp.Diagnostics.HasError() {
+		return
+	}
+	if !plan.Path.IsUnknown() {
+		addUnwritablePathError(filePath, &resp.Diagnostics)
+	}
+	if !download {
+		return
+	}
+	for _, attr := range []string{"sha256", "content_type"} {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attr), types.StringUnknown())...)
+	}
+	for _, attr := range []string{"size", "width", "height"} {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attr), types.Int64Unknown())...)
+	}
+}
+
+// planWrite decides whether an update writes the file, and whether by a
+// download. A new url (a regeneration included) is downloaded and written
+// over the file, which stays as it is until the new image is complete. A
+// new path gets the local copy when it still matches the checksum, and
+// otherwise a download when the URL serves; when neither is possible the
+// plan fails before anything is touched. The restore marker that Read left
+// (the copy is missing or changed and the URL serves) downloads again to
+// the same path. Anything else, another spelling of the same path included,
+// changes the state only.
+func (r *imageFileResource) planWrite(ctx context.Context, state, plan imageFileResourceModel, restore *imageFileRestore,
+	diags *diag.Diagnostics) (write, download bool) {
+	oldPath, newPath := state.Path.ValueString(), plan.Path.ValueString()
+	moved := plan.Path.IsUnknown() || !sameImageFilePath(oldPath, newPath)
+	switch {
+	case !state.URL.IsNull() && !plan.URL.Equal(state.URL):
+		if !moved {
+			warnOverwrite(state, diags)
+		}
+		return true, true
+	case !moved && restore != nil:
+		diags.AddAttributeWarning(path.Root("path"), "Local Image File Will Be Restored", restore.detail(newPath))
+		return true, true
+	case !moved:
+		return false, false
+	}
+
+	local, err := checkLocalImageFile(oldPath, state.SHA256.ValueString(), state.Size.ValueInt64())
+	if err == nil && local == localImageFileMatches {
+		return true, false
+	}
+	if restore != nil || plan.URL.IsUnknown() {
+		return true, true // the URL served at refresh, or is the configuration's next one
+	}
+	probeErr := probeImageURL(ctx, r.imageClient(), plan.URL.ValueString())
+	if probeErr == nil {
+		return true, true
+	}
+	what := "is missing"
+	if err != nil {
+		what = fmt.Sprintf("could not be read (%v)", err)
+	} else if local == localImageFileChanged {
+		what = "was changed outside Terraform"
+	}
+	diags.AddAttributeError(path.Root("path"), "Unable to Move Image File",
+		fmt.Sprintf("The file at %q cannot be moved to %q: it %s, so it is not the image this resource wrote "+
+			"(%d bytes with SHA-256 %s), and its URL cannot be downloaded (%v). Nothing was moved or deleted.\n\n"+
+			"To move the image, put it back at %q from your own storage first. To leave it where it is, set path "+
+			"back to %q. To make a new image instead, regenerate it deliberately with "+
+			"`terraform apply -replace=<address of the image resource>`: this spends Akool credits and gives a "+
+			"different picture, which is then downloaded to the new path.",
+			oldPath, newPath, what, state.Size.ValueInt64(), state.SHA256.ValueString(), probeErr, oldPath, oldPath))
+	return false, false
+}
+
+// warnOverwrite warns when the file that a new url will be written over is
+// not the one this resource wrote: it may be the only copy of an edit.
+func warnOverwrite(state imageFileResourceModel, diags *diag.Diagnostics) {
+	filePath := state.Path.ValueString()
+	local, err := checkLocalImageFile(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
+	if err != nil || local != localImageFileChanged {
+		return
+	}
+	diags.AddAttributeWarning(path.Root("path"), "Local Image File Will Be Overwritten",
+		fmt.Sprintf("The file at %s changed since the last apply (it is not the image this resource wrote, SHA-256 %s); "+
+			"the image at the new url will be written over it. To keep the file as it is now, copy it elsewhere "+
+			"before applying.", filePath, state.SHA256.ValueString()))
+}
+
+// detail says what the restore of the file at filePath does.
+func (m imageFileRestore) detail(filePath string) string {
+	if m.Local == localImageFileMissing.String() {
+		return fmt.Sprintf("The file at %s is missing since the last apply; it will be downloaded again from the "+
+			"image URL (no new generation, no credits spent).", filePath)
+	}
+	return fmt.Sprintf("The file at %s changed since the last apply; it will be overwritten from the image URL "+
+		"(downloaded again, with no new generation and no credits spent). To keep the file as it is now, copy it "+
+		"elsewhere before applying.", filePath)
+}
+
+// sameImageFilePath reports whether a and b name the same file: the same
+// absolute path once cleaned (relative paths are relative to the directory
+// Terraform runs in, as path.module is), or the same file reached another
+// way, such as through a symbolic link or another letter case.
+func sameImageFilePath(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ca, cb := cleanPath(a), cleanPath(b)
+	if ca == cb {
+		return true
+	}
+	ia, errA := os.Stat(ca)
+	ib, errB := os.Stat(cb)
+	if errA == nil || errB == nil {
+		return errA == nil && errB == nil && os.SameFile(ia, ib)
+	}
+	// Neither exists yet: the same name in the same folder.
+	da, errA := os.Stat(filepath.Dir(ca))
+	db, errB := os.Stat(filepath.Dir(cb))
+	return filepath.Base(ca) == filepath.Base(cb) && errA == nil && errB == nil && os.SameFile(da, db)
+}
 
 // writtenPaths are the files that image file resources wrote in one walk of
 // a run (the provider's data is shared by every resource of a walk). With

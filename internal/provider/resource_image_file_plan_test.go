@@ -16,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 )
 
@@ -86,19 +85,20 @@ func TestAccImageFile_destroyKeepsChangedFile(t *testing.T) {
 }
 
 // With create_before_destroy, the replacing object writes the path before
-// the replaced one is deleted; that delete keeps the new file, even when its
-// bytes are the same. The lifecycle is set on the resource, then inherited
-// from a resource that depends on it.
+// the replaced one is deleted; that delete leaves the new file alone, and
+// says nothing about it: the file is the replacement's own. The lifecycle is
+// set on the resource, then inherited from a resource that depends on it;
+// the replacement keeps the URL (same bytes) or takes a new one.
 func TestAccImageFile_createBeforeDestroyKeepsNewFile(t *testing.T) {
 	t.Parallel()
-	same := imageFileTestBytes(t, "png", 24, 24)
-	_, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": same, "/b.png": same, "/c.png": same})
+	images := map[string][]byte{"/a.png": imageFileTestBytes(t, "png", 24, 24), "/b.png": imageFileTestBytes(t, "png", 12, 30)}
+	_, srvURL := newImageFileCountingServer(t, images)
 	dest := filepath.Join(t.TempDir(), "hero.png")
 	const address = "akool_image_file.copy"
 	own := func(name string) string {
 		return testAccProviderConfig("http://127.0.0.1:1") + fmt.Sprintf(`
 resource "akool_image_file" "copy" {
-  url  = "%s/%s"
+  url  = "%s%s"
   path = %q
   lifecycle {
     create_before_destroy = true
@@ -109,31 +109,43 @@ resource "akool_image_file" "copy" {
 	inherited := func(name string) string {
 		return testAccProviderConfig("http://127.0.0.1:1") + fmt.Sprintf(`
 resource "akool_image_file" "copy" {
-  url  = "%s/%s"
+  url  = "%s%s"
   path = %q
 }
 resource "terraform_data" "upload" {
-  triggers_replace = akool_image_file.copy.url
+  triggers_replace = akool_image_file.copy.sha256
   lifecycle {
     create_before_destroy = true
   }
 }
 `, srvURL, name, dest)
 	}
-	fileKept := func(*terraform.State) error {
-		got, err := os.ReadFile(dest)
-		if err != nil || !bytes.Equal(got, same) {
-			return fmt.Errorf("the new file at %s is gone or wrong after the replacement: %w", dest, err)
+	h := newHarness(t, own("/a.png"))
+	h.mustApply()
+	for _, step := range []struct{ config, image string }{
+		{own("/a.png"), "/a.png"},
+		{own("/b.png"), "/b.png"},
+		{inherited("/b.png"), "/b.png"},
+		{inherited("/a.png"), "/a.png"},
+	} {
+		h.writeConfig(step.config)
+		res := h.mustRun("apply", "-auto-approve", "-input=false", "-replace="+address)
+		if !res.mentions(address+": Creating...") || !res.mentions(address+" (deposed object") {
+			t.Errorf("the apply did not replace %s create before destroy:\n%s", address, res.output())
 		}
-		return nil
+		for _, unwanted := range []string{"Image File Kept", "by hand", "Warning:"} {
+			if res.mentions(unwanted) {
+				t.Errorf("replacing %s with %s says %q about the replacement's own file:\n%s", address, step.image, unwanted, res.output())
+			}
+		}
+		if err := fileHolds(dest, images[step.image]); err != nil {
+			t.Errorf("after replacing %s with %s: %v", address, step.image, err)
+		}
 	}
-	replaced := preApply(plancheck.ExpectResourceAction(address, plancheck.ResourceActionCreateBeforeDestroy))
-	imageFileTest(t, dest, []tfresource.TestStep{
-		{Config: own("a.png"), Check: fileKept},
-		{Config: own("b.png"), ConfigPlanChecks: replaced, Check: fileKept},
-		{Config: inherited("b.png"), Check: fileKept},
-		{Config: inherited("c.png"), ConfigPlanChecks: replaced, Check: fileKept},
-	})
+	h.mustRun("destroy", "-auto-approve", "-input=false")
+	if _, err := os.Stat(dest); err == nil {
+		t.Errorf("destroy left %s in place", dest)
+	}
 }
 
 // A plan that restores a changed or missing local copy says why.
@@ -180,7 +192,7 @@ func TestImageFileDownload_writeFailureKeepsImage(t *testing.T) {
 	r := &imageFileResource{configuredResource{data: &providerData{imageClient: srv.Client()}}}
 	plan := imageFileResourceModel{URL: types.StringValue(srv.URL + "/a.png"), Path: types.StringValue(filepath.Join(blocker, "hero.png"))}
 	limit := func(context.Context, time.Duration) (time.Duration, diag.Diagnostics) { return time.Minute, nil }
-	diags := r.download(context.Background(), limit, &plan)
+	diags := r.write(context.Background(), limit, &plan, nil)
 	if !diags.HasError() {
 		t.Fatal("download into a path under a file succeeded; want an error")
 	}

@@ -26,7 +26,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -34,6 +33,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
+	"github.com/akool-community/terraform-provider-akool/internal/imagemeta"
 )
 
 const (
@@ -109,9 +109,10 @@ func imageFileTestFetch(ctx context.Context, url string) ([]byte, error) {
 }
 
 // expectImageFileMatchesURL fetches the url of akool_image_file.hero itself
-// and checks that the file at path holds exactly those bytes and that sha256,
-// size, width, height and content_type describe them. served, when not nil,
-// receives the bytes.
+// and checks that the file at path holds exactly those bytes, with the
+// marking when marked is true, that download_sha256 describes them, and
+// sha256, size, width, height and content_type the file. served, when not
+// nil, receives the bytes.
 func expectImageFileMatchesURL(served *[]byte) statecheck.StateCheck {
 	return imageFileStateCheck(func(ctx context.Context, state *tfjson.State) error {
 		values, err := imageFileResourceValues(state)
@@ -131,20 +132,27 @@ func expectImageFileMatchesURL(served *[]byte) statecheck.StateCheck {
 		if err != nil {
 			return fmt.Errorf("reading the downloaded file: %w", err)
 		}
-		if !bytes.Equal(onDisk, body) {
+		unmarked := onDisk
+		if values["marked"] == true {
+			if unmarked, err = imagemeta.Remove(onDisk); err != nil || !imagemeta.Marked(onDisk) {
+				return fmt.Errorf("%s is recorded as marked but carries no marking (%w)", filePath, err)
+			}
+		}
+		if !bytes.Equal(unmarked, body) {
 			return fmt.Errorf("%s holds %d bytes that differ from the %d bytes %s serves", filePath, len(onDisk), len(body), url)
 		}
 		cfg, format, err := image.DecodeConfig(bytes.NewReader(body))
 		if err != nil {
 			return fmt.Errorf("the served bytes: %w", err)
 		}
-		sum := sha256.Sum256(body)
+		sum, downloadSum := sha256.Sum256(onDisk), sha256.Sum256(body)
 		want := map[string]any{
-			"sha256":       hex.EncodeToString(sum[:]),
-			"size":         json.Number(fmt.Sprint(len(body))),
-			"width":        json.Number(fmt.Sprint(cfg.Width)),
-			"height":       json.Number(fmt.Sprint(cfg.Height)),
-			"content_type": "image/" + format,
+			"sha256":          hex.EncodeToString(sum[:]),
+			"download_sha256": hex.EncodeToString(downloadSum[:]),
+			"size":            json.Number(fmt.Sprint(len(onDisk))),
+			"width":           json.Number(fmt.Sprint(cfg.Width)),
+			"height":          json.Number(fmt.Sprint(cfg.Height)),
+			"content_type":    "image/" + format,
 		}
 		for name, w := range want {
 			if got := values[name]; fmt.Sprint(got) != fmt.Sprint(w) {
@@ -302,6 +310,12 @@ func TestAccImageFile_expired(t *testing.T) {
 			// copy now must not fail the plan, nor plan a new image.
 			PreConfig: func() {
 				e.Clock().Advance(7*24*time.Hour + time.Hour)
+				// The user's own storage keeps the file as written.
+				kept, err := os.ReadFile(dest)
+				if err != nil {
+					t.Fatal(err)
+				}
+				served = kept
 				if err := os.Remove(dest); err != nil {
 					t.Fatal(err)
 				}
@@ -395,8 +409,7 @@ func TestAccImageFile_changes(t *testing.T) {
 				plansUnknown(testImageFileAddr, "sha256"),
 			),
 			ConfigStateChecks: []statecheck.StateCheck{
-				expectString(testImageFileAddr, "sha256", imageFileSHA256Hex(images["/a.png"])),
-				expectInt(testImageFileAddr, "size", int64(len(images["/a.png"]))),
+				expectString(testImageFileAddr, "download_sha256", imageFileSHA256Hex(images["/a.png"])),
 				expectInt(testImageFileAddr, "width", 30),
 				expectInt(testImageFileAddr, "height", 20),
 				// One request: the download. The check below fetches too,
@@ -431,7 +444,7 @@ resource "akool_image_file" "hero" {
 `, srvURL+"/a.png", firstPath),
 			ConfigPlanChecks: preApply(
 				plansUpdate(testImageFileAddr),
-				plansString(testImageFileAddr, "sha256", imageFileSHA256Hex(images["/a.png"])),
+				plansString(testImageFileAddr, "download_sha256", imageFileSHA256Hex(images["/a.png"])),
 			),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("timeouts").AtMapKey("update"), knownvalue.StringExact("3m")),
@@ -439,12 +452,14 @@ resource "akool_image_file" "hero" {
 			},
 		},
 		{
+			// A new URL is downloaded over the file, in place.
 			Config: testAccImageFileConfig(srvURL+"/b.png", firstPath),
 			ConfigPlanChecks: preApply(
-				plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionReplace),
+				plansUpdate(testImageFileAddr),
+				plansUnknown(testImageFileAddr, "sha256"),
 			),
 			ConfigStateChecks: []statecheck.StateCheck{
-				expectString(testImageFileAddr, "sha256", imageFileSHA256Hex(images["/b.png"])),
+				expectString(testImageFileAddr, "download_sha256", imageFileSHA256Hex(images["/b.png"])),
 				expectInt(testImageFileAddr, "width", 12),
 				expectImageFileMatchesURL(nil),
 			},
@@ -453,8 +468,9 @@ resource "akool_image_file" "hero" {
 			// A new path: the file moves, nothing is left at the old path.
 			Config: testAccImageFileConfig(srvURL+"/b.png", secondPath),
 			ConfigPlanChecks: preApply(
-				plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionReplace),
+				plansUpdate(testImageFileAddr),
 				plansString(testImageFileAddr, "id", secondPath),
+				plansString(testImageFileAddr, "download_sha256", imageFileSHA256Hex(images["/b.png"])),
 			),
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectString(testImageFileAddr, "id", secondPath),
@@ -476,7 +492,7 @@ resource "akool_image_file" "hero" {
 			Config:           testAccImageFileConfig(srvURL+"/b.png", secondPath),
 			ConfigPlanChecks: emptyPlan(),
 			ConfigStateChecks: []statecheck.StateCheck{
-				expectString(testImageFileAddr, "sha256", imageFileSHA256Hex(images["/b.png"])),
+				expectString(testImageFileAddr, "download_sha256", imageFileSHA256Hex(images["/b.png"])),
 				expectNoImageFile(secondPath),
 			},
 		},
@@ -652,11 +668,12 @@ func TestAccImageFile_importByPath(t *testing.T) {
 	accTest(t, []tfresource.TestStep{
 		{Config: config},
 		{
-			ResourceName:            testImageFileAddr,
-			ImportState:             true,
-			ImportStateId:           dest,
-			ImportStateVerify:       true,
-			ImportStateVerifyIgnore: []string{"url"},
+			ResourceName:      testImageFileAddr,
+			ImportState:       true,
+			ImportStateId:     dest,
+			ImportStateVerify: true,
+			// A file cannot tell what it was downloaded from, nor its download's checksum.
+			ImportStateVerifyIgnore: []string{"url", "download_sha256", "digital_source_type", "image_created_at"},
 		},
 		{
 			// Forget the resource but keep the file, as a new

@@ -10,8 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/akool-community/terraform-provider-akool/internal/akool"
 )
 
 // triggersAttribute is the triggers argument of the image resources: values
@@ -40,14 +38,13 @@ func (k *buttonKind) refuseRepress(ctx context.Context, req resource.ModifyPlanR
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
-	var id, stateParent, planParent, status types.String
+	var id, stateParent, planParent types.String
 	var stateIndex, planIndex types.Int64
 	var stateTriggers, planTriggers types.Map
 	for _, get := range []diag.Diagnostics{
 		req.State.GetAttribute(ctx, path.Root("id"), &id),
 		req.State.GetAttribute(ctx, path.Root("image_id"), &stateParent),
 		req.State.GetAttribute(ctx, path.Root("index"), &stateIndex),
-		req.State.GetAttribute(ctx, path.Root("status"), &status),
 		req.State.GetAttribute(ctx, path.Root("triggers"), &stateTriggers),
 		req.Plan.GetAttribute(ctx, path.Root("image_id"), &planParent),
 		req.Plan.GetAttribute(ctx, path.Root("index"), &planIndex),
@@ -55,9 +52,10 @@ func (k *buttonKind) refuseRepress(ctx context.Context, req resource.ModifyPlanR
 	} {
 		diags.Append(get...)
 	}
+	job := jobInState(ctx, req.State, diags)
 	if diags.HasError() || planParent.IsUnknown() || planIndex.IsUnknown() ||
 		!planParent.Equal(stateParent) || !planIndex.Equal(stateIndex) ||
-		status.ValueString() == akool.StatusFailed.String() ||
+		job.dead() ||
 		!triggersForceReplacement(stateTriggers, planTriggers) {
 		return
 	}

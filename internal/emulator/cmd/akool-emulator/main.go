@@ -94,6 +94,7 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (co
 	fs.DurationVar(&cfg.opts.Shapes.NotFoundFor, "not-found-for", 0, "answer 1008 to reads of a job younger than this, as a lagging replica would (0: never)")
 	fs.BoolVar(&cfg.opts.Shapes.HideParent, "hide-parent", false, "leave image_content_model_id and op_button out of infobymodelid's answers")
 	fs.BoolVar(&cfg.opts.Shapes.V4UpscaledURL, "v4-upscaled-url", false, "give v4 results an upscaled_urls holding the picture itself")
+	fs.StringVar(&cfg.opts.PictureFormat, "format", emulator.FormatPNG, "how result pictures are served: png, jpeg or webp (every webp result is the same small picture)")
 	fs.BoolVar(&cfg.verbose, "v", false, "log every request to stderr (never credentials)")
 	fs.Usage = func() { usage(fs) }
 	if err := fs.Parse(args); err != nil {
@@ -115,6 +116,11 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (co
 	}
 	if cfg.queue < 0 || cfg.process < 0 || cfg.opts.Latency < 0 || cfg.singlesDelay < 0 || cfg.opts.Shapes.NotFoundFor < 0 {
 		return cfg, usageError(fs, "durations must not be negative")
+	}
+	switch cfg.opts.PictureFormat {
+	case emulator.FormatPNG, emulator.FormatJPEG, emulator.FormatWebP:
+	default:
+		return cfg, usageError(fs, "-format must be png, jpeg or webp, not %q", cfg.opts.PictureFormat)
 	}
 	cfg.opts.Shapes.SinglesDelay = cfg.singlesDelay
 	if cfg.singlesDelay == 0 {

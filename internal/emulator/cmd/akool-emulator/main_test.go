@@ -60,6 +60,12 @@ func TestParseFlags(t *testing.T) {
 				t.Errorf("singles delay %v, want negative (with status 3) in Options", c.opts.Shapes.SinglesDelay)
 			}
 		}},
+		{name: "picture format", args: []string{"-api-key", "k", "-format", "webp"}, check: func(t *testing.T, c config) {
+			if c.opts.PictureFormat != emulator.FormatWebP {
+				t.Errorf("picture format %q, want webp", c.opts.PictureFormat)
+			}
+		}},
+		{name: "unknown picture format", args: []string{"-api-key", "k", "-format", "gif"}, wantErr: true},
 		{name: "negative duration", args: []string{"-api-key", "k", "-queue-time", "-1s"}, wantErr: true},
 		{name: "IPv6 loopback", args: []string{"-api-key", "k", "-listen", "[::1]:0"}},
 		{name: "all interfaces refused", args: []string{"-api-key", "k", "-listen", "0.0.0.0:8787"}, wantErr: true},

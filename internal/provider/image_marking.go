@@ -1,0 +1,287 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/akool-community/terraform-provider-akool/internal/imagemeta"
+)
+
+// imageFileMarking is the part of akool_image_file's state that is about
+// the marking; imageFileResourceModel embeds it.
+type imageFileMarking struct {
+	ImageID types.String `tfsdk:"image_id"`
+	Marking types.Object `tfsdk:"marking"`
+	imageFileMarkingResult
+}
+
+// imageFileMarkingResult is what the provider computes about the marking.
+type imageFileMarkingResult struct {
+	DownloadSHA256    types.String `tfsdk:"download_sha256"`
+	Marked            types.Bool   `tfsdk:"marked"`
+	DigitalSourceType types.String `tfsdk:"digital_source_type"`
+	ImageCreatedAt    types.String `tfsdk:"image_created_at"`
+}
+
+// imageFileMarkingSettings is the marking block of the configuration, by
+// attribute name; nil for the default (no block): marking on, no fields.
+type imageFileMarkingSettings map[string]attr.Value
+
+// settings reads the marking block.
+func (m imageFileMarking) settings() imageFileMarkingSettings {
+	if m.Marking.IsNull() || m.Marking.IsUnknown() {
+		return nil
+	}
+	return m.Marking.Attributes()
+}
+
+func (s imageFileMarkingSettings) enabled() bool {
+	v, ok := s["enabled"].(types.Bool)
+	return !ok || v.IsNull() || v.ValueBool()
+}
+
+// text is the value of one text field, "" when unset.
+func (s imageFileMarkingSettings) text(name string) string {
+	v, _ := s[name].(types.String)
+	return v.ValueString()
+}
+
+// creatorTool names the software that made the picture, for xmp:CreatorTool.
+func (r *imageFileResource) creatorTool() string {
+	version := "dev"
+	if r.data != nil && r.data.version != "" {
+		version = r.data.version
+	}
+	return "Akool via terraform-provider-akool " + version
+}
+
+// packet builds the XMP packet for m from its state and settings alone, so
+// that a rewrite gives the same bytes as the first write.
+func (r *imageFileResource) packet(m imageFileMarking, s imageFileMarkingSettings) []byte {
+	created, _ := time.Parse(time.RFC3339, m.ImageCreatedAt.ValueString())
+	dst := m.DigitalSourceType.ValueString()
+	if dst == "" {
+		dst = imagemeta.TrainedAlgorithmicMedia
+	}
+	return imagemeta.Packet(imagemeta.Marking{
+		DigitalSourceType: dst,
+		CreatorTool:       r.creatorTool(),
+		AISystem:          "Akool",
+		CreateDate:        created,
+		JobID:             m.ImageID.ValueString(),
+		AltText:           s.text("alt_text"),
+		Description:       s.text("description"),
+		Headline:          s.text("headline"),
+		Credit:            s.text("credit_line"),
+		Copyright:         s.text("copyright_notice"),
+		Prompt:            s.text("prompt"),
+	})
+}
+
+// describeJob sets the Digital Source Type and creation time from the job
+// of image_id. A job that cannot be read is not an error: the image is
+// downloaded and paid for, so the file is still saved and marked as
+// AI-generated, with a warning.
+func (r *imageFileResource) describeJob(ctx context.Context, m *imageFileMarking) (diags diag.Diagnostics) {
+	m.DigitalSourceType = types.StringValue(imagemeta.TrainedAlgorithmicMedia)
+	m.ImageCreatedAt = types.StringNull()
+	if m.ImageID.IsNull() || m.ImageID.IsUnknown() {
+		return diags
+	}
+	id := m.ImageID.ValueString()
+	var clientDiags diag.Diagnostics
+	client := r.data.requireClient(&clientDiags, "read the image job to mark the file")
+	if client == nil {
+		diags.AddAttributeWarning(path.Root("image_id"), "Image File Marked Without Job Details",
+			fmt.Sprintf("Akool image %s could not be read: %s The file is marked as AI-generated "+
+				"(trainedAlgorithmicMedia) without the job's creation time.", id, clientDiags[0].Detail()))
+		return diags
+	}
+	img, err := client.GetImage(ctx, id)
+	if err != nil {
+		diags.AddAttributeWarning(path.Root("image_id"), "Image File Marked Without Job Details",
+			fmt.Sprintf("Reading Akool image %s failed: %v. The file is marked as AI-generated (trainedAlgorithmicMedia) "+
+				"without the job's creation time. Change image_id, or taint this resource once Akool answers again, to "+
+				"write them; the image is not generated again.", id, err))
+		return diags
+	}
+	if img.SourceImage != "" {
+		m.DigitalSourceType = types.StringValue(imagemeta.CompositeWithTrainedAlgorithmicMedia)
+	}
+	if !img.CreatedAt.IsZero() {
+		m.ImageCreatedAt = types.StringValue(img.CreatedAt.UTC().Format(time.RFC3339))
+	}
+	return diags
+}
+
+// markDownload writes the marking into the file that download has just
+// written and verified, and records both checksums.
+func (r *imageFileResource) markDownload(ctx context.Context, plan *imageFileResourceModel) (diags diag.Diagnostics) {
+	plan.DownloadSHA256 = plan.SHA256
+	if plan.DigitalSourceType.IsUnknown() {
+		diags.Append(r.describeJob(ctx, &plan.imageFileMarking)...)
+	}
+	filePath := plan.Path.ValueString()
+	data, err := os.ReadFile(filePath)
+	if err != nil {
+		diags.AddAttributeError(path.Root("path"), "Unable to Mark Image File",
+			fmt.Sprintf("Reading back %q to write the marking failed: %v. Apply again once the file can be read; "+
+				"nothing is generated again.", filePath, err))
+		return diags
+	}
+	diags.Append(r.writeMarking(ctx, plan, data)...)
+	return diags
+}
+
+// writeMarking writes data, the download or the marked copy on disk, to
+// plan's path with the marking that plan asks for, through the one verified
+// writer, and records the file.
+func (r *imageFileResource) writeMarking(ctx context.Context, plan *imageFileResourceModel, data []byte) (diags diag.Diagnostics) {
+	settings := plan.settings()
+	filePath := plan.Path.ValueString()
+	plan.Marked = types.BoolValue(false)
+	if !settings.enabled() {
+		return diags
+	}
+	marked, err := imagemeta.Embed(data, r.packet(plan.imageFileMarking, settings))
+	if err != nil {
+		diags.AddAttributeWarning(path.Root("path"), "Image File Saved Without Marking",
+			fmt.Sprintf("The file at %q was saved exactly as downloaded, without the AI-generated marking: %v. "+
+				"Nothing is wrong with the image itself. Set marking = { enabled = false } to say that this is intended.", filePath, err))
+		return diags
+	}
+	diags.Append(r.writeBytes(ctx, plan, marked, "")...)
+	plan.Marked = types.BoolValue(!diags.HasError())
+	return diags
+}
+
+// writeBytes replaces the file at plan's path with data, which must have
+// the checksum wantSHA256 when it is not "", and records it in plan.
+func (r *imageFileResource) writeBytes(ctx context.Context, plan *imageFileResourceModel, data []byte, wantSHA256 string) (diags diag.Diagnostics) {
+	filePath := plan.Path.ValueString()
+	info, err := writeImageFile(ctx, filePath, imageFileSource{r: bytes.NewReader(data), name: "the marked image",
+		size: int64(len(data)), sha256: wantSHA256})
+	if err != nil {
+		diags.AddAttributeError(path.Root("path"), "Unable to Write Image File",
+			fmt.Sprintf("Writing the marking of %q failed: %v. The image is kept: the file at the path is as it was. "+
+				"Fix the path or its permissions and apply again; nothing is generated again.", filePath, err))
+		return diags
+	}
+	plan.setFromInfo(filePath, info)
+	r.written().note(filePath)
+	tflog.Debug(ctx, "wrote the marking of an image file", map[string]any{"path": filePath, "sha256": info.SHA256})
+	return diags
+}
+
+// rewritableCopy reports whether a planned change of the marking can be
+// written from the copy on disk: the URL is the same (or, after an import,
+// recorded for the first time), the copy is the one recorded, and, to turn
+// the marking off, taking it out gives back the download's checksum.
+// Otherwise the image is downloaded again.
+func rewritableCopy(state, plan imageFileResourceModel) bool {
+	if !state.URL.IsNull() && !plan.URL.Equal(state.URL) {
+		return false
+	}
+	filePath := state.Path.ValueString()
+	local, err := checkLocalImageFile(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
+	if err != nil || local != localImageFileMatches {
+		return false
+	}
+	if plan.settings().enabled() || !state.Marked.ValueBool() {
+		return true
+	}
+	data, err := os.ReadFile(filePath)
+	if err != nil {
+		return false
+	}
+	unmarked, err := imagemeta.Remove(data)
+	sum := sha256.Sum256(unmarked)
+	return err == nil && hex.EncodeToString(sum[:]) == state.DownloadSHA256.ValueString()
+}
+
+// remark writes the marking that plan asks for into the copy that write
+// has just put at plan's path from the verified copy that state describes
+// (rewritableCopy), without downloading anything.
+func (r *imageFileResource) remark(ctx context.Context, state imageFileResourceModel, plan *imageFileResourceModel) (diags diag.Diagnostics) {
+	if plan.DigitalSourceType.IsUnknown() {
+		diags.Append(r.describeJob(ctx, &plan.imageFileMarking)...)
+	}
+	plan.DownloadSHA256 = state.DownloadSHA256
+	if !state.Marked.ValueBool() {
+		plan.DownloadSHA256 = state.SHA256 // the copy is the download (or, after an import, the file adopted)
+	}
+	data, err := os.ReadFile(plan.Path.ValueString())
+	if err != nil {
+		diags.AddAttributeError(path.Root("path"), "Unable to Mark Image File",
+			fmt.Sprintf("Reading back %q to write the marking failed: %v. Apply again once the file can be read; "+
+				"nothing is generated again.", plan.Path.ValueString(), err))
+		return diags
+	}
+	if plan.settings().enabled() {
+		diags.Append(r.writeMarking(ctx, plan, data)...)
+		return diags
+	}
+	plan.Marked = types.BoolValue(false)
+	if !state.Marked.ValueBool() {
+		return diags
+	}
+	unmarked, err := imagemeta.Remove(data)
+	if err != nil {
+		diags.AddAttributeError(path.Root("path"), "Unable to Remove Image File Marking", fmt.Sprintf(
+			"Taking the marking out of %q failed: %v. Apply again; nothing is generated again.", plan.Path.ValueString(), err))
+		return diags
+	}
+	diags.Append(r.writeBytes(ctx, plan, unmarked, plan.DownloadSHA256.ValueString())...)
+	return diags
+}
+
+// planMarking makes the plan of an existing file write it again when the
+// marking it should carry changed: the marking block or image_id changed,
+// or the file was written by a version of the provider that did not mark
+// (or was imported) and marking is on. A planned download marks too, so it
+// makes the marking's results unknown as well.
+func planMarking(ctx context.Context, state, plan imageFileResourceModel, download bool, resp *resource.ModifyPlanResponse) {
+	if state.SHA256.IsNull() {
+		return // an import not read yet: Read describes the file first
+	}
+	imageChanged := !plan.ImageID.Equal(state.ImageID)
+	rewrite := !plan.Marking.Equal(state.Marking) || imageChanged ||
+		(plan.settings().enabled() && state.Marked.IsNull())
+	if !rewrite && !download {
+		return
+	}
+	unknown := map[string]attr.Value{"sha256": types.StringUnknown(), "size": types.Int64Unknown(), "marked": types.BoolUnknown()}
+	if download || !plan.settings().enabled() || state.DownloadSHA256.IsNull() {
+		unknown["download_sha256"] = types.StringUnknown()
+	}
+	if imageChanged {
+		unknown["digital_source_type"] = types.StringUnknown()
+		unknown["image_created_at"] = types.StringUnknown()
+	}
+	for name, value := range unknown {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), value)...)
+	}
+}
+
+// importedMarking says whether an imported file carries the marking. A
+// file without it is left unknown (null), so that the first apply marks it
+// when marking is on.
+func importedMarking(filePath string) types.Bool {
+	data, err := os.ReadFile(filePath)
+	if err == nil && imagemeta.Marked(data) {
+		return types.BoolValue(true)
+	}
+	return types.BoolNull()
+}

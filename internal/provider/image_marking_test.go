@@ -1,0 +1,505 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/draw"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	_ "golang.org/x/image/webp" // registers WebP with image.Decode (PNG, JPEG and GIF are registered by the provider)
+
+	"github.com/akool-community/terraform-provider-akool/internal/akool"
+	"github.com/akool-community/terraform-provider-akool/internal/emulator"
+	"github.com/akool-community/terraform-provider-akool/internal/exiftooltest"
+	"github.com/akool-community/terraform-provider-akool/internal/imagemeta"
+)
+
+// testAccMarkingConfig generates an image (from source, when not empty) and
+// keeps a copy of it at dest that names its job, with marking as the
+// attribute's value ("" leaves it out).
+func testAccMarkingConfig(baseURL, dest, source, marking string) string {
+	sourceLine := ""
+	if source != "" {
+		sourceLine = fmt.Sprintf("source_image = %q", source)
+	}
+	markingLine := ""
+	if marking != "" {
+		markingLine = "marking = " + marking
+	}
+	return testAccProviderConfig(baseURL) + fmt.Sprintf(`
+resource "akool_generated_image" "hero" {
+  prompt = "A lighthouse on a cliff at sunrise"
+  %s
+}
+
+resource "akool_image_file" "hero" {
+  url      = akool_generated_image.hero.image_url
+  path     = %q
+  image_id = akool_generated_image.hero.id
+  %s
+}
+`, sourceLine, dest, markingLine)
+}
+
+// expectMarkedFile reads the file of akool_image_file.hero with exiftool
+// and checks the tags in want (nil: the tag must be absent); it also checks
+// that the file decodes to the pixels its url serves, and that it is the
+// download with the marking (or, when unmarked, the download itself).
+func expectMarkedFile(t *testing.T, want map[string]any) statecheck.StateCheck {
+	return imageFileStateCheck(func(ctx context.Context, state *tfjson.State) error {
+		values, err := imageFileResourceValues(state)
+		if err != nil {
+			return err
+		}
+		filePath, _ := values["path"].(string)
+		url, _ := values["url"].(string)
+		onDisk, err := os.ReadFile(filePath)
+		if err != nil {
+			return err
+		}
+		served, err := imageFileTestFetch(ctx, url)
+		if err != nil {
+			return err
+		}
+		if err := samePixels(onDisk, served); err != nil {
+			return fmt.Errorf("%s: %w", filePath, err)
+		}
+		tags := exiftooltest.Read(t, filePath)
+		for tag, w := range want {
+			got, found := tags[tag]
+			if w == nil && found {
+				return fmt.Errorf("exiftool reads %s = %v in %s, want none", tag, got, filePath)
+			}
+			if w != nil && fmt.Sprint(got) != fmt.Sprint(w) {
+				return fmt.Errorf("exiftool reads %s = %v in %s, want %v", tag, got, filePath, w)
+			}
+		}
+		var resp statecheck.CheckStateResponse
+		expectImageFileMatchesURL(nil).CheckState(ctx, statecheck.CheckStateRequest{State: state}, &resp)
+		return resp.Error
+	})
+}
+
+// samePixels decodes both images and compares them pixel by pixel.
+func samePixels(a, b []byte) error {
+	decode := func(data []byte) (*image.NRGBA, error) {
+		img, _, err := image.Decode(bytes.NewReader(data))
+		if err != nil {
+			return nil, err
+		}
+		out := image.NewNRGBA(img.Bounds())
+		draw.Draw(out, out.Bounds(), img, img.Bounds().Min, draw.Src)
+		return out, nil
+	}
+	pa, err := decode(a)
+	if err != nil {
+		return fmt.Errorf("decoding the file: %w", err)
+	}
+	pb, err := decode(b)
+	if err != nil {
+		return fmt.Errorf("decoding the download: %w", err)
+	}
+	if pa.Rect != pb.Rect || !bytes.Equal(pa.Pix, pb.Pix) {
+		return fmt.Errorf("the file decodes to other pixels than the download")
+	}
+	return nil
+}
+
+// imageDownloads checks the pictures the emulator served between steps.
+type imageDownloads struct {
+	e    *emulator.Emulator
+	seen int
+}
+
+// expectNew checks that the step's apply downloaded want pictures; it
+// comes first among a step's checks, which download pictures themselves.
+func (d *imageDownloads) expectNew(want int) statecheck.StateCheck {
+	return imageFileStateCheck(func(context.Context, *tfjson.State) error {
+		if got := d.e.Counters().ImageDownloads - d.seen; got != want {
+			return fmt.Errorf("the emulator served %d image downloads during the step, want %d", got, want)
+		}
+		return nil
+	})
+}
+
+// remember comes last among a step's checks.
+func (d *imageDownloads) remember() statecheck.StateCheck {
+	return imageFileStateCheck(func(context.Context, *tfjson.State) error {
+		d.seen = d.e.Counters().ImageDownloads
+		return nil
+	})
+}
+
+// For every format the emulator serves: the copy carries the marking that
+// exiftool reads, its pixels are the download's, later plans are empty, and
+// changing the marking or turning it off and on rewrites the file in place
+// without downloading it again (counted by the emulator) or generating.
+func TestAccImageFile_markingEachFormatEmulatorCounted(t *testing.T) {
+	for _, format := range []string{emulator.FormatPNG, emulator.FormatJPEG, emulator.FormatWebP} {
+		t.Run(format, func(t *testing.T) {
+			e, baseURL := newTestEmulator(t, func(o *emulator.Options) { o.PictureFormat = format })
+			dest := filepath.Join(t.TempDir(), "hero."+format)
+			config := func(marking string) string { return testAccMarkingConfig(baseURL, dest, "", marking) }
+			fields := `{
+    alt_text         = "A lighthouse on a cliff at sunrise, seen from the sea"
+    description      = "Hero image for the <spring> campaign & more"
+    headline         = "Spring lighthouse"
+    credit_line      = "Example Co. / Akool"
+    copyright_notice = "© 2026 Example Co."
+    prompt           = akool_generated_image.hero.prompt
+  }`
+			downloads := &imageDownloads{e: e}
+			// The download stays the same throughout; the file marked without
+			// fields is the same bytes whenever it is written.
+			sameDownload, sameUnfielded := sameValue(testImageFileAddr, "download_sha256"), sameValue(testImageFileAddr, "sha256")
+			var createdAt string
+			jobDetails := imageFileStateCheck(func(_ context.Context, state *tfjson.State) error {
+				for _, r := range state.Values.RootModule.Resources {
+					if r.Address == testGeneratedImageAddr {
+						createdAt, _ = r.AttributeValues["created_at"].(string)
+					}
+				}
+				return nil
+			})
+			markedAsGenerated := func(extra map[string]any) statecheck.StateCheck {
+				want := map[string]any{
+					"XMP-iptcExt:DigitalSourceType": imagemeta.TrainedAlgorithmicMedia,
+					"XMP-xmp:CreatorTool":           "Akool via terraform-provider-akool test",
+					"XMP-iptcExt:AISystemUsed":      "Akool",
+				}
+				for k, v := range extra {
+					want[k] = v
+				}
+				return expectMarkedFile(t, want)
+			}
+			imageFileTest(t, dest, []tfresource.TestStep{
+				{
+					Config: config(""),
+					ConfigStateChecks: []statecheck.StateCheck{
+						downloads.expectNew(1),
+						sameDownload(),
+						sameUnfielded(),
+						jobDetails,
+						expectValue(testImageFileAddr, "marked", knownvalue.Bool(true)),
+						expectString(testImageFileAddr, "digital_source_type", imagemeta.TrainedAlgorithmicMedia),
+						expectSameAs(testImageFileAddr, "image_created_at", testGeneratedImageAddr, "created_at"),
+						expectDifferent(testImageFileAddr, "sha256", testImageFileAddr, "download_sha256"),
+						markedAsGenerated(map[string]any{"XMP-iptcCore:AltTextAccessibility": nil, "XMP-iptcExt:AIPromptInformation": nil}),
+						downloads.remember(),
+					},
+				},
+				{
+					PreConfig: func() {
+						// The job id and creation time, read back with exiftool.
+						tags := exiftooltest.Read(t, dest)
+						created, err := time.Parse(time.RFC3339, createdAt)
+						if err != nil {
+							t.Fatalf("created_at %q: %v", createdAt, err)
+						}
+						if got, want := tags["XMP-xmp:CreateDate"], created.UTC().Format("2006:01:02 15:04:05.000Z"); got != want {
+							t.Errorf("exiftool reads CreateDate %v, want %v", got, want)
+						}
+						if id := tags["XMP-akool:JobID"]; id == nil || len(fmt.Sprint(id)) != 24 {
+							t.Errorf("exiftool reads JobID %v, want the image's id", id)
+						}
+					},
+					Config:           config(fields),
+					ConfigPlanChecks: preApply(plansUpdate(testImageFileAddr), plansUnknown(testImageFileAddr, "sha256")),
+					ConfigStateChecks: []statecheck.StateCheck{
+						downloads.expectNew(0),
+						sameDownload(),
+						markedAsGenerated(map[string]any{
+							"XMP-iptcCore:AltTextAccessibility": "A lighthouse on a cliff at sunrise, seen from the sea",
+							"XMP-dc:Description":                "Hero image for the <spring> campaign & more",
+							"XMP-photoshop:Headline":            "Spring lighthouse",
+							"XMP-photoshop:Credit":              "Example Co. / Akool",
+							"XMP-dc:Rights":                     "© 2026 Example Co.",
+							"XMP-iptcExt:AIPromptInformation":   "A lighthouse on a cliff at sunrise",
+						}),
+						expectGeneratedOnce(e),
+						downloads.remember(),
+					},
+				},
+				{
+					// Off: the byte-exact download, taken from the file on disk.
+					Config:           config(`{ enabled = false }`),
+					ConfigPlanChecks: preApply(plansUpdate(testImageFileAddr)),
+					ConfigStateChecks: []statecheck.StateCheck{
+						downloads.expectNew(0),
+						sameDownload(),
+						expectValue(testImageFileAddr, "marked", knownvalue.Bool(false)),
+						expectSameAs(testImageFileAddr, "sha256", testImageFileAddr, "download_sha256"),
+						expectMarkedFile(t, map[string]any{"XMP-iptcExt:DigitalSourceType": nil}),
+						downloads.remember(),
+					},
+				},
+				{
+					// On again, in place.
+					Config:           config(""),
+					ConfigPlanChecks: preApply(plansUpdate(testImageFileAddr)),
+					ConfigStateChecks: []statecheck.StateCheck{
+						downloads.expectNew(0),
+						sameDownload(),
+						sameUnfielded(),
+						expectValue(testImageFileAddr, "marked", knownvalue.Bool(true)),
+						markedAsGenerated(map[string]any{"XMP-photoshop:Headline": nil}),
+					},
+				},
+				{
+					// A lost copy is downloaded again and marked the same way.
+					PreConfig: func() {
+						if err := os.Remove(dest); err != nil {
+							t.Fatal(err)
+						}
+					},
+					Config:           config(""),
+					ConfigPlanChecks: preApply(plansUpdate(testImageFileAddr)),
+					ConfigStateChecks: []statecheck.StateCheck{
+						sameDownload(),
+						sameUnfielded(),
+						markedAsGenerated(nil),
+						expectGeneratedOnce(e),
+					},
+				},
+			})
+		})
+	}
+}
+
+// A job made from a source image is a composite with generated media.
+func TestAccImageFile_markingSourceImage(t *testing.T) {
+	_, baseURL := newTestEmulator(t)
+	dest := filepath.Join(t.TempDir(), "hero.png")
+	imageFileTest(t, dest, []tfresource.TestStep{{
+		Config: testAccMarkingConfig(baseURL, dest, "https://example.com/product.png", ""),
+		ConfigStateChecks: []statecheck.StateCheck{
+			expectString(testImageFileAddr, "digital_source_type", imagemeta.CompositeWithTrainedAlgorithmicMedia),
+			expectMarkedFile(t, map[string]any{"XMP-iptcExt:DigitalSourceType": imagemeta.CompositeWithTrainedAlgorithmicMedia}),
+		},
+	}})
+}
+
+// Without image_id the copy is still marked as AI-generated, without job
+// details; a GIF, which cannot carry the marking, is saved as downloaded
+// with a warning, and later plans stay empty.
+func TestAccImageFile_markingWithoutJobAndUnsupportedFormat(t *testing.T) {
+	_, srvURL := newImageFileCountingServer(t, map[string][]byte{
+		"/a.png": imageFileTestBytes(t, "png", 30, 20), "/b.gif": imageFileTestBytes(t, "gif", 10, 10)})
+	png, gif := filepath.Join(t.TempDir(), "a.png"), filepath.Join(t.TempDir(), "b.gif")
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: testAccImageFileConfig(srvURL+"/a.png", png),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectValue(testImageFileAddr, "marked", knownvalue.Bool(true)),
+					expectNull(testImageFileAddr, "image_created_at"),
+					expectMarkedFile(t, map[string]any{
+						"XMP-iptcExt:DigitalSourceType": imagemeta.TrainedAlgorithmicMedia,
+						"XMP-akool:JobID":               nil,
+						"XMP-xmp:CreateDate":            nil,
+					}),
+				},
+			},
+			{
+				Config: testAccImageFileConfig(srvURL+"/b.gif", gif),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectValue(testImageFileAddr, "marked", knownvalue.Bool(false)),
+					expectSameAs(testImageFileAddr, "sha256", testImageFileAddr, "download_sha256"),
+					expectImageFileMatchesURL(nil),
+				},
+			},
+		},
+	})
+}
+
+// The warning for a format that cannot be marked says what happened.
+func TestImageFileWriteMarking_unsupportedFormatWarns(t *testing.T) {
+	dir := t.TempDir()
+	gif := imageFileTestBytes(t, "gif", 4, 4)
+	plan := imageFileResourceModel{Path: types.StringValue(filepath.Join(dir, "a.gif"))}
+	diags := (&imageFileResource{}).writeMarking(context.Background(), &plan, gif)
+	if diags.HasError() || diags.WarningsCount() != 1 {
+		t.Fatalf("diagnostics %v, want one warning", diags)
+	}
+	w := diags.Warnings()[0]
+	if w.Summary() != "Image File Saved Without Marking" || !strings.Contains(w.Detail(), "GIF images cannot carry the marking") {
+		t.Fatalf("warning %q: %q", w.Summary(), w.Detail())
+	}
+	if plan.Marked.ValueBool() {
+		t.Fatal("a GIF is recorded as marked")
+	}
+	if _, err := os.Stat(plan.Path.ValueString()); err == nil {
+		t.Fatal("a file was written for a format that cannot be marked")
+	}
+}
+
+// A copy saved without marking (here imported, as a copy written by an
+// earlier version of the provider also is) gets the marking at the next
+// apply, in place: nothing is downloaded.
+func TestAccImageFile_markingAddedToAnUnmarkedCopy(t *testing.T) {
+	srv, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": imageFileTestBytes(t, "png", 20, 20)})
+	dest := filepath.Join(t.TempDir(), "hero.png")
+	url := srvURL + "/a.png"
+	unmarked := strings.Replace(testAccImageFileConfig(url, dest), "path = ", "marking = { enabled = false }\n  path = ", 1)
+	var requests int
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: unmarked,
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectValue(testImageFileAddr, "marked", knownvalue.Bool(false)),
+			},
+		},
+		forgetStep(testAccProviderConfig("http://127.0.0.1:1"), testImageFileAddr),
+		{
+			PreConfig: func() { requests = srv.total() },
+			Config:    testAccImageFileConfig(url, dest) + fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", testImageFileAddr, dest),
+			ConfigPlanChecks: preApply(
+				plansUpdate(testImageFileAddr),
+				plansUnknown(testImageFileAddr, "sha256"),
+			),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectCountStateCheck("image server requests", srv.total, &requests),
+				expectValue(testImageFileAddr, "marked", knownvalue.Bool(true)),
+				expectMarkedFile(t, map[string]any{"XMP-iptcExt:DigitalSourceType": imagemeta.TrainedAlgorithmicMedia}),
+			},
+		},
+	})
+}
+
+// describeJob takes the kind and time of a job from Akool, and turns a job
+// it cannot read into a warning, never an error: the picture is paid for.
+func TestImageFileDescribeJob(t *testing.T) {
+	e, url := newTestEmulator(t)
+	jobs := newJobsOutside(t, url)
+	plain := jobs.v3("a quiet harbour")
+	fromSource := jobs.v4(akool.CreateV4Request{Prompt: "the same cup, on marble", SourceImages: []string{"https://example.com/cup.png"}})
+	e.Clock().Advance(time.Minute)
+	r := &imageFileResource{configuredResource{data: &providerData{client: jobs.client}}}
+
+	for _, tc := range []struct {
+		name, id, dst string
+		created       time.Time
+	}{
+		{"prompt", plain.ID, imagemeta.TrainedAlgorithmicMedia, plain.CreatedAt},
+		{"source image", fromSource.ID, imagemeta.CompositeWithTrainedAlgorithmicMedia, fromSource.CreatedAt},
+	} {
+		m := imageFileMarking{ImageID: types.StringValue(tc.id)}
+		if diags := r.describeJob(context.Background(), &m); len(diags) != 0 {
+			t.Fatalf("%s: diagnostics %v", tc.name, diags)
+		}
+		if m.DigitalSourceType.ValueString() != tc.dst || m.ImageCreatedAt.ValueString() != tc.created.UTC().Format(time.RFC3339) {
+			t.Errorf("%s: %s, created %s; want %s, %s", tc.name, m.DigitalSourceType, m.ImageCreatedAt, tc.dst, tc.created)
+		}
+	}
+
+	for name, r := range map[string]*imageFileResource{"unknown id": r, "no credentials": {}} {
+		m := imageFileMarking{ImageID: types.StringValue("662a10df4197b3af58532e89")}
+		diags := r.describeJob(context.Background(), &m)
+		if diags.HasError() || diags.WarningsCount() != 1 || diags.Warnings()[0].Summary() != "Image File Marked Without Job Details" {
+			t.Fatalf("%s: diagnostics %v, want one warning", name, diags)
+		}
+		if m.DigitalSourceType.ValueString() != imagemeta.TrainedAlgorithmicMedia || !m.ImageCreatedAt.IsNull() {
+			t.Errorf("%s: %s, created %s; want trainedAlgorithmicMedia and no time", name, m.DigitalSourceType, m.ImageCreatedAt)
+		}
+	}
+}
+
+// A new path and a new marking in one apply: the verified copy moves and is
+// marked again, without a download; nothing is left at the old path.
+func TestAccImageFile_markingChangedWithMove(t *testing.T) {
+	srv, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": imageFileTestBytes(t, "png", 16, 12)})
+	first, second := filepath.Join(t.TempDir(), "a.png"), filepath.Join(t.TempDir(), "b", "a.png")
+	url := srvURL + "/a.png"
+	requests := 0
+	sameDownload := sameValue(testImageFileAddr, "download_sha256")
+	imageFileTest(t, second, []tfresource.TestStep{
+		{Config: testAccImageFileConfig(url, first), ConfigStateChecks: []statecheck.StateCheck{sameDownload()}},
+		{
+			PreConfig:        func() { requests = srv.total() },
+			Config:           strings.Replace(testAccImageFileConfig(url, second), "path = ", "marking = { headline = \"Moved\" }\n  path = ", 1),
+			ConfigPlanChecks: preApply(plansUpdate(testImageFileAddr), plansUnknown(testImageFileAddr, "sha256")),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectCountStateCheck("image server requests", srv.total, &requests),
+				sameDownload(),
+				expectNoImageFile(first),
+				expectMarkedFile(t, map[string]any{"XMP-photoshop:Headline": "Moved"}),
+			},
+		},
+	})
+}
+
+// A copy saved by a version of the provider that did not mark (its state
+// has none of the marking's attributes, and the file is the download) is
+// marked in place at the next apply, without a download; then plans are
+// empty.
+func TestAccImageFile_markingAddedAfterUpgrade(t *testing.T) {
+	download := imageFileTestBytes(t, "png", 18, 10)
+	srv, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": download})
+	dest := filepath.Join(t.TempDir(), "hero.png")
+	h := newAppliedHarness(t, testAccImageFileConfig(srvURL+"/a.png", dest))
+
+	// What an earlier version left: the download, and a state without the
+	// marking's attributes.
+	if err := os.WriteFile(dest, download, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stateFile := filepath.Join(h.dir, "terraform.tfstate")
+	raw, err := os.ReadFile(stateFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state map[string]any
+	if err := json.Unmarshal(raw, &state); err != nil {
+		t.Fatal(err)
+	}
+	object := func(v any) map[string]any { m, _ := v.(map[string]any); return m }
+	array := func(v any) []any { a, _ := v.([]any); return a }
+	for _, r := range array(state["resources"]) {
+		for _, inst := range array(object(r)["instances"]) {
+			attrs := object(object(inst)["attributes"])
+			for _, name := range []string{"image_id", "marking", "download_sha256", "marked", "digital_source_type", "image_created_at"} {
+				delete(attrs, name)
+			}
+			attrs["sha256"], attrs["size"] = imageFileSHA256Hex(download), len(download)
+		}
+	}
+	if raw, err = json.Marshal(state); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(stateFile, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	requests := srv.total()
+	h.mustApply()
+	if got := srv.total(); got != requests {
+		t.Errorf("marking the copy sent %d requests to the image server, want none", got-requests)
+	}
+	r := h.resource(testImageFileAddr)
+	onDisk, err := os.ReadFile(dest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unmarked, err := imagemeta.Remove(onDisk)
+	if err != nil || !bytes.Equal(unmarked, download) || !imagemeta.Marked(onDisk) {
+		t.Errorf("the file is not the download with the marking (%v)", err)
+	}
+	if r.AttributeValues["marked"] != true || r.AttributeValues["download_sha256"] != imageFileSHA256Hex(download) ||
+		r.AttributeValues["sha256"] != imageFileSHA256Hex(onDisk) {
+		t.Errorf("state after marking: %v", r.AttributeValues)
+	}
+	h.expectNoChanges("marking the copy")
+}

@@ -1,0 +1,87 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/akool-community/terraform-provider-akool/internal/akool"
+)
+
+// A paid request (a create, a button press) that has been sent runs to
+// Akool's answer or to the client's request timeout, even when Terraform
+// interrupts the operation: the answer carries the id of a job that was paid
+// for (see akool's finishOnceSent). Once it has the id, Create saves it and
+// stops as a wait interrupted by Terraform does. The functions below explain
+// the case where no usable answer ever came.
+
+// inFlightSection is the part of a job resource's documentation on an
+// interrupt while its paid request (what: "the request to generate") is on
+// its way; summary is the error's when no answer comes, unanswered says what
+// the user can do then.
+func inFlightSection(what, summary, unanswered string) string {
+	return "## An interrupt while the request is on its way\n\n" +
+		"Once " + what + " has been sent, an interrupt (Ctrl-C, or a pipeline cancelling the run) does not cut " +
+		"it short: the provider waits for Akool's answer, up to 30 seconds, because it carries the id of the job " +
+		"Akool has accepted and charged for. It saves the id and stops as above: a warning, **not tainted**, and " +
+		"the next plain `terraform apply` continues waiting for the same job for free. A request not sent yet " +
+		"when the interrupt comes is not sent. When no answer ever comes (the connection closed after sending, " +
+		"or 30 seconds passed), the apply fails with \"" + summary + "\" and the provider does not send the " +
+		"request again, to avoid paying twice. " + unanswered + "\n\n"
+}
+
+// pressCheckTimeout bounds the read of a parent image after a press whose
+// answer never came; the read also runs after Terraform interrupted the
+// operation, to tell the user whether Akool registered the press.
+const pressCheckTimeout = 20 * time.Second
+
+// noAnswerText says what became of a paid request (what it did: "press
+// button U2 of image X") that was sent and got no usable answer;
+// interrupted says that Terraform interrupted the operation meanwhile.
+func noAnswerText(what string, uncertain *akool.UncertainError, interrupted bool) string {
+	reason := uncertain.Reason
+	if reason == "" {
+		reason = "no usable answer arrived"
+	}
+	text := fmt.Sprintf("The request to %s was sent, but %s (%v).", what, reason, uncertain.Err)
+	if interrupted {
+		text += " Terraform was interrupted while the request was on its way; the provider kept waiting for " +
+			"Akool's answer, which carries the new job's id, but it did not come."
+	}
+	return text + " The provider did not send the request again, to avoid paying twice."
+}
+
+// unansweredPress is the error for a press that was sent and got no usable
+// answer. It reads the parent, which costs nothing, because Akool shows one
+// trace of a press: the button in the parent's used_buttons.
+func (k *buttonKind) unansweredPress(ctx context.Context, client *akool.Client, parentID, button string,
+	uncertain *akool.UncertainError) diag.Diagnostic {
+	detail := noAnswerText(fmt.Sprintf("press button %s of image %s", button, parentID), uncertain, ctx.Err() != nil) + " "
+	readCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pressCheckTimeout)
+	defer cancel()
+	parent, err := client.GetImage(readCtx, parentID)
+	switch {
+	case err != nil:
+		detail += fmt.Sprintf("Reading image %s afterwards, to see whether Akool registered the press, failed too: "+
+			"%s Once Akool answers, run terraform plan: it reads the image. When Akool lists %s in its "+
+			"used_buttons, the press was registered and charged, and the plan stops with \"Button Already "+
+			"Pressed\": adopt the new job with terraform import <address> <id> if the Akool dashboard or your "+
+			"webhook shows it. Otherwise apply again to press the button.", parentID, readErrorText(err), button)
+	case containsFold(parent.UsedButtons, button):
+		detail += fmt.Sprintf("Image %s, read just now, lists %s in used_buttons: Akool registered the press and "+
+			"charged for the %s, but its answer, with the new job's id, was lost, and Akool has no call that "+
+			"lists jobs. Akool refuses to press the same button twice, so applying again stops before sending "+
+			"anything (\"Button Already Pressed\"). If the Akool dashboard or your webhook (webhook_url) shows "+
+			"the new job, adopt it with terraform import <address> <id>; otherwise choose another index, or "+
+			"press the button on a new parent image (terraform apply -replace=<the parent's address>, a new "+
+			"paid generation).", parentID, button, k.noun)
+	default:
+		detail += fmt.Sprintf("Image %s, read just now, does not list %s in used_buttons: Akool has not "+
+			"registered the press, so it started no %s and charged nothing. Apply again to press the button; "+
+			"the plan reads the image first, and stops before sending anything if Akool lists the button as "+
+			"used by then (its reads can lag a moment behind its writes).", parentID, button, k.noun)
+	}
+	return diag.NewErrorDiagnostic(k.operation+" Outcome Unknown", detail)
+}
