@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -230,5 +231,30 @@ func TestFeatureChecks_findRemovedBlocks(t *testing.T) {
 	forget := forgetStep(testAccProviderConfig("http://127.0.0.1:1"), testAccImageAddress)
 	if checks := featureChecks([]tfresource.TestStep{plain, forget}); len(checks) != 1 || checks[0] != featureRemovedBlock {
 		t.Errorf("steps with a removed block get version checks %v, want the removed block's", checks)
+	}
+}
+
+// Every terraform-plugin-testing test goes through accTestCase, so that a
+// test written with a newer CLI's feature skips itself on an older CLI
+// instead of failing there.
+func TestTerraformDrivenTests_useAccTestCase(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("*_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct := regexp.MustCompile(`\btfresource\.(Test|UnitTest|ParallelTest)\(`)
+	for _, file := range files {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		calls := len(direct.FindAllIndex(src, -1))
+		if file == "acctest_test.go" {
+			calls-- // accTestCase's own
+		}
+		if calls > 0 {
+			t.Errorf("%s calls tfresource.Test or UnitTest %d times: use accTestCase (or accTest), which adds the CLI version checks", file, calls)
+		}
 	}
 }

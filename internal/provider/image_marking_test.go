@@ -298,7 +298,7 @@ func TestAccImageFile_markingWithoutJobAndUnsupportedFormat(t *testing.T) {
 	_, srvURL := newImageFileCountingServer(t, map[string][]byte{
 		"/a.png": imageFileTestBytes(t, "png", 30, 20), "/b.gif": imageFileTestBytes(t, "gif", 10, 10)})
 	png, gif := filepath.Join(t.TempDir(), "a.png"), filepath.Join(t.TempDir(), "b.gif")
-	tfresource.Test(t, tfresource.TestCase{
+	accTestCase(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{
 			{
