@@ -77,9 +77,13 @@ func newTFHarness(t *testing.T) *tfHarness {
 }
 
 // writeConfig replaces the working directory's configuration with hcl, after
-// a terraform block that requires this provider.
+// a terraform block that requires this provider. A removed block skips the
+// test on a CLI without them.
 func (h *tfHarness) writeConfig(hcl string) {
 	h.t.Helper()
+	if removedBlockPattern.MatchString(hcl) {
+		requireCLI(h.t, featureRemovedBlock)
+	}
 	header := `terraform {
   required_providers {
     akool = {
