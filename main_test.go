@@ -39,11 +39,13 @@ func TestProviderBinary_logsOnlyWhenAsked(t *testing.T) {
 		t.Skip("the provider is started through a POSIX shell script")
 	}
 	tfPath := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tfPath == "" {
-		var err error
-		if tfPath, err = exec.LookPath("terraform"); err != nil {
-			t.Fatal("TF_ACC is set but no terraform CLI was found: install Terraform or set TF_ACC_TERRAFORM_PATH")
+	for _, name := range []string{"terraform", "tofu"} {
+		if tfPath == "" {
+			tfPath, _ = exec.LookPath(name)
 		}
+	}
+	if tfPath == "" {
+		t.Fatal("TF_ACC is set but neither a terraform nor a tofu CLI was found: install Terraform or OpenTofu, or set TF_ACC_TERRAFORM_PATH")
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -64,7 +66,7 @@ func TestProviderBinary_logsOnlyWhenAsked(t *testing.T) {
 		t.Fatal(err)
 	}
 	cliConfig := filepath.Join(root, "terraformrc")
-	rc := "provider_installation {\n  dev_overrides {\n    \"" + serve.Address + "\" = \"" + binDir + "\"\n  }\n  direct {}\n}\n"
+	rc := serve.DevOverrides(binDir)
 	if err := os.WriteFile(cliConfig, []byte(rc), 0o644); err != nil {
 		t.Fatal(err)
 	}

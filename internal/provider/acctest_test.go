@@ -558,7 +558,16 @@ func errorPattern(parts ...string) *regexp.Regexp {
 // accTest runs steps against the provider served in-process.
 func accTest(t *testing.T, steps []tfresource.TestStep) {
 	t.Helper()
-	tfresource.Test(t, tfresource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+	accTestCase(t, tfresource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+}
+
+// accTestCase is tfresource.Test (tfresource.UnitTest with IsUnitTest) that
+// skips the test on a CLI without a feature its steps use. Every
+// terraform-plugin-testing test goes through it.
+func accTestCase(t *testing.T, tc tfresource.TestCase) {
+	t.Helper()
+	tc.TerraformVersionChecks = append(tc.TerraformVersionChecks, featureChecks(tc.Steps)...)
+	tfresource.Test(t, tc)
 }
 
 // reimport makes Terraform forget the resource at address without
@@ -582,7 +591,8 @@ func (r *reimport) captureID() tfresource.TestCheckFunc {
 }
 
 // forgetStep makes Terraform forget the resources at addresses, which config
-// leaves out, without destroying their jobs.
+// leaves out, without destroying their jobs. Its removed blocks need
+// Terraform 1.7 or OpenTofu 1.10: accTestCase skips the test on an older CLI.
 func forgetStep(config string, addresses ...string) tfresource.TestStep {
 	checks := make([]tfresource.TestCheckFunc, len(addresses))
 	for i, address := range addresses {

@@ -85,7 +85,7 @@ func TestAccImageDataSource_expiredID(t *testing.T) {
 	created := time.Unix(img.CreatedAt.Unix(), 0).UTC()
 	const data = "data.akool_image.old"
 	config := testAccProviderConfig(url) + testAccImageDataBlock("old", fmt.Sprintf("%q", img.ID))
-	tfresource.Test(t, tfresource.TestCase{
+	accTestCase(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactoriesWithClock(e.Clock().Now),
 		Steps: []tfresource.TestStep{{
 			Config: config,

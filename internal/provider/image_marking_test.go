@@ -298,7 +298,7 @@ func TestAccImageFile_markingWithoutJobAndUnsupportedFormat(t *testing.T) {
 	_, srvURL := newImageFileCountingServer(t, map[string][]byte{
 		"/a.png": imageFileTestBytes(t, "png", 30, 20), "/b.gif": imageFileTestBytes(t, "gif", 10, 10)})
 	png, gif := filepath.Join(t.TempDir(), "a.png"), filepath.Join(t.TempDir(), "b.gif")
-	tfresource.Test(t, tfresource.TestCase{
+	accTestCase(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{
 			{
@@ -355,28 +355,25 @@ func TestAccImageFile_markingAddedToAnUnmarkedCopy(t *testing.T) {
 	url := srvURL + "/a.png"
 	unmarked := strings.Replace(testAccImageFileConfig(url, dest), "path = ", "marking = { enabled = false }\n  path = ", 1)
 	var requests int
-	tfresource.Test(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: unmarked,
-				ConfigStateChecks: []statecheck.StateCheck{
-					expectValue(testImageFileAddr, "marked", knownvalue.Bool(false)),
-				},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: unmarked,
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectValue(testImageFileAddr, "marked", knownvalue.Bool(false)),
 			},
-			forgetStep(testAccProviderConfig("http://127.0.0.1:1"), testImageFileAddr),
-			{
-				PreConfig: func() { requests = srv.total() },
-				Config:    testAccImageFileConfig(url, dest) + fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", testImageFileAddr, dest),
-				ConfigPlanChecks: preApply(
-					plansUpdate(testImageFileAddr),
-					plansUnknown(testImageFileAddr, "sha256"),
-				),
-				ConfigStateChecks: []statecheck.StateCheck{
-					expectCountStateCheck("image server requests", srv.total, &requests),
-					expectValue(testImageFileAddr, "marked", knownvalue.Bool(true)),
-					expectMarkedFile(t, map[string]any{"XMP-iptcExt:DigitalSourceType": imagemeta.TrainedAlgorithmicMedia}),
-				},
+		},
+		forgetStep(testAccProviderConfig("http://127.0.0.1:1"), testImageFileAddr),
+		{
+			PreConfig: func() { requests = srv.total() },
+			Config:    testAccImageFileConfig(url, dest) + fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", testImageFileAddr, dest),
+			ConfigPlanChecks: preApply(
+				plansUpdate(testImageFileAddr),
+				plansUnknown(testImageFileAddr, "sha256"),
+			),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectCountStateCheck("image server requests", srv.total, &requests),
+				expectValue(testImageFileAddr, "marked", knownvalue.Bool(true)),
+				expectMarkedFile(t, map[string]any{"XMP-iptcExt:DigitalSourceType": imagemeta.TrainedAlgorithmicMedia}),
 			},
 		},
 	})

@@ -77,7 +77,7 @@ func TestAccGeneratedImage_notShownForMinutes_emulatorClock(t *testing.T) {
 			}
 		}
 	}()
-	tfresource.Test(t, tfresource.TestCase{
+	accTestCase(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactoriesWithClock(e.Clock().Now),
 		Steps: []tfresource.TestStep{{
 			Config:            slowImageConfig(url, "a lighthouse behind a lagging replica", "3m"),

@@ -33,7 +33,7 @@ func TestAccProvider_pollPolicyHook(t *testing.T) {
 		return countingPoll{follows: &follows}
 	}
 	_, endpoint := emulator.NewServer(t, emulator.Options{APIKey: testAccAPIKey, QueueTime: 100 * time.Millisecond, ProcessTime: 300 * time.Millisecond})
-	tfresource.Test(t, tfresource.TestCase{
+	accTestCase(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
 			"akool": providerserver.NewProtocol6WithError(NewWithPollPolicy("test", newPoll)()),
 		},

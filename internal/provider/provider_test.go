@@ -10,7 +10,6 @@ import (
 	"net/http/httputil"
 	neturl "net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -45,13 +44,9 @@ func TestMain(m *testing.M) {
 			os.Unsetenv(name)
 		}
 	}
-	if os.Getenv("TF_ACC") != "" && os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
-		path, err := exec.LookPath("terraform")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "TF_ACC is set but no terraform CLI was found: install Terraform or set TF_ACC_TERRAFORM_PATH")
-			os.Exit(1)
-		}
-		os.Setenv("TF_ACC_TERRAFORM_PATH", path)
+	if err := setupTestCLI(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
 	os.Exit(m.Run())
 }

@@ -588,7 +588,8 @@ resource "akool_image_file" "guarded" {
 // the provider's own error; leaving it out still fails at plan time.
 func TestAccImageFile_urlRequired(t *testing.T) {
 	t.Parallel()
-	tfresource.UnitTest(t, tfresource.TestCase{
+	accTestCase(t, tfresource.TestCase{
+		IsUnitTest:               true,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{
 			{

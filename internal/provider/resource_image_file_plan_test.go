@@ -61,7 +61,7 @@ func TestAccImageFile_destroyKeepsChangedFile(t *testing.T) {
 	_, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": imageFileTestBytes(t, "png", 16, 16)})
 	dest := filepath.Join(t.TempDir(), "hero.png")
 	mine := []byte("my own edit of the picture")
-	tfresource.Test(t, tfresource.TestCase{
+	accTestCase(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
 			got, err := os.ReadFile(dest)

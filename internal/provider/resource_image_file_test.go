@@ -208,7 +208,7 @@ func checkImageFileDeleted(filePath string) tfresource.TestCheckFunc {
 // is gone.
 func imageFileTest(t *testing.T, dest string, steps []tfresource.TestStep) {
 	t.Helper()
-	tfresource.Test(t, tfresource.TestCase{
+	accTestCase(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkImageFileDeleted(dest),
 		Steps:                    steps,
@@ -544,7 +544,8 @@ func TestAccImageFile_invalidConfig(t *testing.T) {
 		PlanOnly:    true,
 		ExpectError: regexp.MustCompile(`(?s)path.*at least 1`),
 	})
-	tfresource.UnitTest(t, tfresource.TestCase{
+	accTestCase(t, tfresource.TestCase{
+		IsUnitTest:               true,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps:                    steps,
 	})

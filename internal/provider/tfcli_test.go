@@ -36,10 +36,6 @@ type tfHarness struct {
 	timeout time.Duration // bounds each terraform command; zero for tfCommandTimeout
 }
 
-// tfProviderAddress is the provider's registry address; the harness's
-// configurations declare it in required_providers.
-const tfProviderAddress = "registry.terraform.io/akool-community/akool"
-
 // tfCommandTimeout bounds any single terraform command in the harness: past
 // it, terraform is killed.
 const tfCommandTimeout = 2 * time.Minute
@@ -81,9 +77,13 @@ func newTFHarness(t *testing.T) *tfHarness {
 }
 
 // writeConfig replaces the working directory's configuration with hcl, after
-// a terraform block that requires this provider.
+// a terraform block that requires this provider. A removed block skips the
+// test on a CLI without them.
 func (h *tfHarness) writeConfig(hcl string) {
 	h.t.Helper()
+	if removedBlockPattern.MatchString(hcl) {
+		requireCLI(h.t, featureRemovedBlock)
+	}
 	header := `terraform {
   required_providers {
     akool = {
@@ -194,7 +194,7 @@ func (h *tfHarness) serveProvider() (reattach string, stop func()) {
 	closeCh := make(chan struct{})
 	serveErr := make(chan error, 1)
 	go func() {
-		serveErr <- tf6server.Serve(tfProviderAddress, providerserver.NewProtocol6(newProvider("test", h.clock)),
+		serveErr <- tf6server.Serve(tfProviderAddress(), providerserver.NewProtocol6(newProvider("test", h.clock)),
 			tf6server.WithDebug(ctx, configCh, closeCh),
 			tf6server.WithoutLogStderrOverride(),
 			// Provider logs go where terraform-plugin-testing sends them
@@ -226,7 +226,7 @@ func (h *tfHarness) serveProvider() (reattach string, stop func()) {
 		Test            bool
 		Addr            addr
 	}
-	raw, err := json.Marshal(map[string]reattachConfig{tfProviderAddress: {
+	raw, err := json.Marshal(map[string]reattachConfig{tfProviderAddress(): {
 		Protocol:        string(config.Protocol),
 		ProtocolVersion: config.ProtocolVersion,
 		Pid:             config.Pid,

@@ -5,6 +5,7 @@
 package serve
 
 import (
+	"fmt"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -15,8 +16,20 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 )
 
-// Address is the provider's source address.
+// Address is the provider's source address, as Terraform resolves
+// akool-community/akool.
 const Address = "registry.terraform.io/akool-community/akool"
+
+// OpenTofuAddress is the address OpenTofu resolves akool-community/akool to.
+const OpenTofuAddress = "registry.opentofu.org/akool-community/akool"
+
+// DevOverrides is a CLI configuration that makes Terraform and OpenTofu both
+// run the provider binary in dir (as terraform-provider-akool) instead of
+// installing it: each CLI reads its own address and ignores the other's.
+func DevOverrides(dir string) string {
+	return fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n    %q = %q\n  }\n  direct {}\n}\n",
+		Address, dir, OpenTofuAddress, dir)
+}
 
 // Provider serves the provider that newProvider returns until Terraform
 // stops it; debugger starts it with support for debuggers such as delve.

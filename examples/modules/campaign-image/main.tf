@@ -1,8 +1,11 @@
 # An example of a module built on the Akool provider: one campaign picture
 # from a prompt, the upscale of one of its sub-images, and local copies of
 # both. Its tests (tests/) run offline against the project's Akool emulator.
+# The module runs on Terraform 1.5 and OpenTofu 1.6 and later; its tests need
+# Terraform 1.6 (OpenTofu 1.6), and tests/plan.tftest.hcl, with mock_provider,
+# Terraform 1.7 (OpenTofu 1.8).
 terraform {
-  required_version = ">= 1.7"
+  required_version = ">= 1.5"
   required_providers {
     akool = {
       source = "akool-community/akool"

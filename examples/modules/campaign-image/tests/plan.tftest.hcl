@@ -1,6 +1,22 @@
 # Plan-only tests need no Akool and no emulator: mock_provider answers in the
 # provider's place, and nothing is sent anywhere.
-mock_provider "akool" {}
+mock_provider "akool" {
+  # OpenTofu makes up computed values already at plan time, as random strings
+  # that the provider's plan-time checks refuse (an image id has 24
+  # hexadecimal digits, a URL starts with https://): these look like Akool's.
+  mock_resource "akool_generated_image" {
+    defaults = {
+      id        = "662a10df4197b3af58532e89"
+      image_url = "https://example.com/grid.png"
+    }
+  }
+  mock_resource "akool_image_upscale" {
+    defaults = {
+      id        = "662a10df4197b3af58532e8a"
+      image_url = "https://example.com/upscale.png"
+    }
+  }
+}
 
 variables {
   prompt     = "A lighthouse on a cliff at sunrise"
