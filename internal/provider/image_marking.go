@@ -251,16 +251,36 @@ func (r *imageFileResource) remark(ctx context.Context, state imageFileResourceM
 // marking it should carry changed: the marking block or image_id changed,
 // or the file was written by a version of the provider that did not mark
 // (or was imported) and marking is on. A planned download marks too, so it
-// makes the marking's results unknown as well.
-func planMarking(ctx context.Context, state, plan imageFileResourceModel, download bool, resp *resource.ModifyPlanResponse) {
-	if state.SHA256.IsNull() {
+// makes the marking's results unknown as well. A rewrite without a download
+// needs the copy on disk (rewritableCopy): when it is gone or changed and no
+// download is planned (Read found that the URL does not serve), the file of
+// an earlier version stays as it is, and a deliberate change fails the plan
+// unless the URL still serves.
+func (r *imageFileResource) planMarking(ctx context.Context, state, plan imageFileResourceModel, download bool, resp *resource.ModifyPlanResponse) {
+	if state.SHA256.IsNull() || resp.Diagnostics.HasError() {
 		return // an import not read yet: Read describes the file first
 	}
 	imageChanged := !plan.ImageID.Equal(state.ImageID)
-	rewrite := !plan.Marking.Equal(state.Marking) || imageChanged ||
-		(plan.settings().enabled() && state.Marked.IsNull())
-	if !rewrite && !download {
+	changed := !plan.Marking.Equal(state.Marking) || imageChanged
+	if !changed && !download && !(plan.settings().enabled() && state.Marked.IsNull()) {
 		return
+	}
+	if !download && !plan.URL.IsUnknown() && !rewritableCopy(state, plan) {
+		if !changed {
+			return // nothing to mark until the file is back (Read warned)
+		}
+		if probeErr := probeImageURL(ctx, r.imageClient(), plan.URL.ValueString()); probeErr != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("marking"), "Unable to Rewrite Image File Marking",
+				fmt.Sprintf("The marking of %q cannot be written: the file is not the copy this resource wrote "+
+					"(%d bytes with SHA-256 %s), and its URL cannot be downloaded (%v). Nothing was written or deleted.\n\n"+
+					"Put the file back at %q from your own storage and plan again, or leave marking and image_id as "+
+					"they were. To make a new image instead, regenerate it deliberately with "+
+					"`terraform apply -replace=<address of the image resource>`: this spends Akool credits and gives a "+
+					"different picture.", state.Path.ValueString(), state.Size.ValueInt64(), state.SHA256.ValueString(),
+					probeErr, state.Path.ValueString()))
+			return
+		}
+		download = true // apply downloads the image again, and marks it
 	}
 	unknown := map[string]attr.Value{"sha256": types.StringUnknown(), "size": types.Int64Unknown(), "marked": types.BoolUnknown()}
 	if download || !plan.settings().enabled() || state.DownloadSHA256.IsNull() {

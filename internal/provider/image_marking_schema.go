@@ -22,7 +22,8 @@ func imageFileMarkingAttributes() map[string]schema.Attribute {
 	text := func(description string) schema.StringAttribute {
 		return schema.StringAttribute{
 			MarkdownDescription: description + fmt.Sprintf(" At most %d characters. Changing it rewrites the file in place from "+
-				"the copy on disk (nothing is downloaded or generated).", imageFileMarkingFieldMax),
+				"the copy on disk (nothing is downloaded or generated); when that copy is missing or changed, the image is "+
+				"downloaded again, and the plan fails if its URL no longer serves it.", imageFileMarkingFieldMax),
 			Optional:   true,
 			Validators: []validator.String{stringvalidator.LengthBetween(1, imageFileMarkingFieldMax)},
 		}

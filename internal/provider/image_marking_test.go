@@ -3,7 +3,6 @@ package provider
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"image"
 	"image/draw"
@@ -459,32 +458,7 @@ func TestAccImageFile_markingAddedAfterUpgrade(t *testing.T) {
 	if err := os.WriteFile(dest, download, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	stateFile := filepath.Join(h.dir, "terraform.tfstate")
-	raw, err := os.ReadFile(stateFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var state map[string]any
-	if err := json.Unmarshal(raw, &state); err != nil {
-		t.Fatal(err)
-	}
-	object := func(v any) map[string]any { m, _ := v.(map[string]any); return m }
-	array := func(v any) []any { a, _ := v.([]any); return a }
-	for _, r := range array(state["resources"]) {
-		for _, inst := range array(object(r)["instances"]) {
-			attrs := object(object(inst)["attributes"])
-			for _, name := range []string{"image_id", "marking", "download_sha256", "marked", "digital_source_type", "image_created_at"} {
-				delete(attrs, name)
-			}
-			attrs["sha256"], attrs["size"] = imageFileSHA256Hex(download), len(download)
-		}
-	}
-	if raw, err = json.Marshal(state); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(stateFile, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	stateFromBeforeMarking(t, h, download)
 
 	requests := srv.total()
 	h.mustApply()

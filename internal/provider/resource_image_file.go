@@ -464,6 +464,10 @@ func imageFileUnrecoverableWarning(state imageFileResourceModel, local localImag
 		"To make a new image instead, regenerate it deliberately with `terraform apply -replace=<address of the image resource>`; "+
 		"this spends Akool credits and gives a different picture, and the new URL is then downloaded to this path.",
 		state.Size.ValueInt64(), state.SHA256.ValueString())
+	if state.Marked.IsNull() {
+		detail += " Once the file is back, the next apply writes the AI-generated marking into it in place " +
+			"(unless marking.enabled is false)."
+	}
 	return summary, detail
 }
 

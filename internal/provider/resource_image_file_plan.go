@@ -55,7 +55,7 @@ func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		_ = json.Unmarshal(marker, restore)
 	}
 	write, download := r.planWrite(ctx, state, plan, restore, &resp.Diagnostics)
-	planMarking(ctx, state, plan, download, resp)
+	r.planMarking(ctx, state, plan, download, resp)
 	if !write || resp.Diagnostics.HasError() {
 		return
 	}
