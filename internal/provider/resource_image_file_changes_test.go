@@ -364,14 +364,14 @@ func TestCopyImageFile(t *testing.T) {
 	if err := os.WriteFile(src, body, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := copyImageFile(t.Context(), src, dest, imageFileSHA256Hex([]byte("other"))); err == nil ||
+	if _, err := copyImageFile(t.Context(), src, dest, imageFileSHA256Hex([]byte("other")), nil); err == nil ||
 		!regexp.MustCompile(`not the recorded`).MatchString(err.Error()) {
 		t.Errorf("copy with another checksum: err = %v, want a checksum mismatch", err)
 	}
 	if entries, _ := os.ReadDir(filepath.Dir(dest)); len(entries) != 0 {
 		t.Errorf("a refused copy left %d files in %s", len(entries), filepath.Dir(dest))
 	}
-	info, err := copyImageFile(t.Context(), src, dest, imageFileSHA256Hex(body))
+	info, err := copyImageFile(t.Context(), src, dest, imageFileSHA256Hex(body), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
