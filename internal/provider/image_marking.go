@@ -111,8 +111,9 @@ func (r *imageFileResource) describeJob(ctx context.Context, m *imageFileMarking
 	if err != nil {
 		diags.AddAttributeWarning(path.Root("image_id"), "Image File Marked Without Job Details",
 			fmt.Sprintf("Reading Akool image %s failed: %v. The file is marked as AI-generated (trainedAlgorithmicMedia) "+
-				"without the job's creation time. Change image_id, or taint this resource once Akool answers again, to "+
-				"write them; the image is not generated again.", id, err))
+				"without the job's creation time. To write them once Akool answers again, change a field of the marking "+
+				"block: the job is read again and the file rewritten in place, downloading and generating nothing. Do not "+
+				"taint or replace this resource for it, which deletes the file before downloading it again.", id, err))
 		return diags
 	}
 	if img.SourceImage != "" {
@@ -250,7 +251,7 @@ func (r *imageFileResource) planMarking(ctx context.Context, state, plan imageFi
 	if download || !plan.settings().enabled() || state.DownloadSHA256.IsNull() {
 		unknown["download_sha256"] = types.StringUnknown()
 	}
-	if imageChanged {
+	if imageChanged || (!plan.ImageID.IsNull() && state.ImageCreatedAt.IsNull()) { // a job not read yet, or that failed to read
 		unknown["digital_source_type"] = types.StringUnknown()
 		unknown["image_created_at"] = types.StringUnknown()
 	}

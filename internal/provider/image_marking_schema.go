@@ -11,9 +11,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
-// imageFileMarkingFieldMax bounds each text of the marking, in characters,
-// so that a packet always fits the one segment JPEG gives it (64 KiB, even
-// when every character needs escaping).
+// imageFileMarkingFieldMax bounds each text of the marking, in characters
+// (UTF-8 code points), so that a packet always fits the one segment JPEG
+// gives it: a character takes at most 5 bytes once escaped ("&amp;", or
+// 4 bytes of UTF-8), so the six texts take at most 60,000 of its 65,504.
 const imageFileMarkingFieldMax = 2000
 
 // imageFileMarkingAttributes are the attributes of akool_image_file that
@@ -25,7 +26,7 @@ func imageFileMarkingAttributes() map[string]schema.Attribute {
 				"the copy on disk (nothing is downloaded or generated); when that copy is missing or changed, the image is "+
 				"downloaded again, and the plan fails if its URL no longer serves it.", imageFileMarkingFieldMax),
 			Optional:   true,
-			Validators: []validator.String{stringvalidator.LengthBetween(1, imageFileMarkingFieldMax)},
+			Validators: []validator.String{stringvalidator.UTF8LengthBetween(1, imageFileMarkingFieldMax)},
 		}
 	}
 	computed := func(description string) schema.StringAttribute {

@@ -415,6 +415,12 @@ func TestImageFileDescribeJob(t *testing.T) {
 		if diags.HasError() || diags.WarningsCount() != 1 || diags.Warnings()[0].Summary() != "Image File Marked Without Job Details" {
 			t.Fatalf("%s: diagnostics %v, want one warning", name, diags)
 		}
+		// Tainting an image file deletes it before downloading again; the
+		// advice is a change that rewrites the copy in place.
+		if detail := diags.Warnings()[0].Detail(); name == "unknown id" &&
+			(strings.Contains(detail, "taint this resource once") || !strings.Contains(detail, "change a field of the marking block")) {
+			t.Errorf("%s: the warning's advice: %s", name, detail)
+		}
 		if m.DigitalSourceType.ValueString() != imagemeta.TrainedAlgorithmicMedia || !m.ImageCreatedAt.IsNull() {
 			t.Errorf("%s: %s, created %s; want trainedAlgorithmicMedia and no time", name, m.DigitalSourceType, m.ImageCreatedAt)
 		}
