@@ -96,9 +96,3 @@ func Remove(data []byte) ([]byte, error) {
 	}
 	return f.remove(data)
 }
-
-// Supported reports whether data is in a format Embed can mark.
-func Supported(data []byte) bool {
-	_, err := detect(data)
-	return err == nil
-}

@@ -146,7 +146,7 @@ func (d *imageDownloads) remember() statecheck.StateCheck {
 // exiftool reads, its pixels are the download's, later plans are empty, and
 // changing the marking or turning it off and on rewrites the file in place
 // without downloading it again (counted by the emulator) or generating.
-func TestAccImageFile_markingEachFormatEmulatorCounted(t *testing.T) {
+func TestAccImageFile_markingEachFormat_emulatorCounted(t *testing.T) {
 	for _, format := range []string{emulator.FormatPNG, emulator.FormatJPEG, emulator.FormatWebP} {
 		t.Run(format, func(t *testing.T) {
 			e, baseURL := newTestEmulator(t, func(o *emulator.Options) { o.PictureFormat = format })
