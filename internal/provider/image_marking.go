@@ -116,7 +116,21 @@ func (r *imageFileResource) describeJob(ctx context.Context, m *imageFileMarking
 				"taint or replace this resource for it, which deletes the file before downloading it again.", id, err))
 		return diags
 	}
-	if img.SourceImage != "" {
+	source := img.SourceImage
+	if source == "" && img.ParentID != "" {
+		// A button job (upscale, variation) is made from its parent's grid,
+		// and Akool need not echo the grid's source image for it.
+		parent, err := client.GetImage(ctx, img.ParentID)
+		if err != nil {
+			diags.AddAttributeWarning(path.Root("image_id"), "Image File Marked Without Parent Details",
+				fmt.Sprintf("Reading Akool image %s, the parent of %s, failed: %v. The file is marked as "+
+					"trainedAlgorithmicMedia (AI-generated), which is true but does not say whether that grid was made "+
+					"from a source image. The image itself is saved as usual.", img.ParentID, id, err))
+		} else {
+			source = parent.SourceImage
+		}
+	}
+	if source != "" {
 		m.DigitalSourceType = types.StringValue(imagemeta.CompositeWithTrainedAlgorithmicMedia)
 	}
 	if !img.CreatedAt.IsZero() {

@@ -38,7 +38,8 @@ func imageFileMarkingAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "The Akool image job that `url` belongs to, typically the `id` of the `akool_generated_image`, " +
 				"`akool_image_upscale` or `akool_image_variation` whose URL this is. When set, the provider reads the job " +
 				"(a free read, no generation) to write its id and creation time into the marking and to choose the Digital " +
-				"Source Type: `compositeWithTrainedAlgorithmicMedia` for a job made from a source image, " +
+				"Source Type: `compositeWithTrainedAlgorithmicMedia` for a job made from a source image (for an upscale or " +
+				"variation, when its parent grid was; the parent is read once too), " +
 				"`trainedAlgorithmicMedia` otherwise. Without it the marking says `trainedAlgorithmicMedia` with no job details. " +
 				"Changing it rewrites the file in place from the copy on disk.",
 			Optional:   true,

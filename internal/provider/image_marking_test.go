@@ -390,7 +390,10 @@ func TestImageFileDescribeJob(t *testing.T) {
 	jobs := newJobsOutside(t, url)
 	plain := jobs.v3("a quiet harbour")
 	fromSource := jobs.v4(akool.CreateV4Request{Prompt: "the same cup, on marble", SourceImages: []string{"https://example.com/cup.png"}})
+	sourceGrid := jobs.made(jobs.client.CreateV3(context.Background(),
+		akool.CreateV3Request{Prompt: "the same cup, on marble", SourceImage: "https://example.com/cup.png"}))
 	e.Clock().Advance(time.Minute)
+	upscale := jobs.press(sourceGrid.ID, "U1") // a button job: its source image is its parent's
 	r := &imageFileResource{configuredResource{data: &providerData{client: jobs.client}}}
 
 	for _, tc := range []struct {
@@ -399,6 +402,7 @@ func TestImageFileDescribeJob(t *testing.T) {
 	}{
 		{"prompt", plain.ID, imagemeta.TrainedAlgorithmicMedia, plain.CreatedAt},
 		{"source image", fromSource.ID, imagemeta.CompositeWithTrainedAlgorithmicMedia, fromSource.CreatedAt},
+		{"upscale of a grid from a source image", upscale.ID, imagemeta.CompositeWithTrainedAlgorithmicMedia, upscale.CreatedAt},
 	} {
 		m := imageFileMarking{ImageID: types.StringValue(tc.id)}
 		if diags := r.describeJob(context.Background(), &m); len(diags) != 0 {
