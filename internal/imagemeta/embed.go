@@ -2,7 +2,6 @@ package imagemeta
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 )
 
@@ -42,8 +41,8 @@ func (e *SignedError) Error() string {
 }
 
 // ErrPacketTooLarge says that a packet does not fit in the one segment a
-// JPEG file gives it (about 64 KiB).
-var ErrPacketTooLarge = errors.New("the XMP packet is larger than the 65,502 bytes one JPEG segment can carry")
+// JPEG file gives it: jpegMaxPacket bytes.
+var ErrPacketTooLarge = fmt.Errorf("the XMP packet is larger than the %d bytes one JPEG segment can carry", jpegMaxPacket)
 
 // format is one image format this package can mark.
 type format struct {
@@ -96,10 +95,4 @@ func Remove(data []byte) ([]byte, error) {
 		return nil, err
 	}
 	return f.remove(data)
-}
-
-// Supported reports whether data is in a format Embed can mark.
-func Supported(data []byte) bool {
-	_, err := detect(data)
-	return err == nil
 }

@@ -10,6 +10,9 @@ const (
 	jpegExtendedHeader = "http://ns.adobe.com/xmp/extension/\x00"
 	jpegExifHeader     = "Exif\x00\x00"
 	jpegMaxSegment     = 0xffff // a segment's length field counts itself
+	// jpegMaxPacket is the largest packet one segment carries: 65,504 bytes
+	// (the length field and the XMP header take the rest).
+	jpegMaxPacket = jpegMaxSegment - 2 - len(jpegXMPHeader)
 )
 
 // jpegSegments splits a JPEG file after SOI into the segments before the
@@ -70,10 +73,10 @@ func jpegLeading(segment []byte) bool {
 }
 
 func jpegXMPSegment(packet []byte) ([]byte, error) {
-	n := 2 + len(jpegXMPHeader) + len(packet)
-	if n > jpegMaxSegment {
+	if len(packet) > jpegMaxPacket {
 		return nil, ErrPacketTooLarge
 	}
+	n := 2 + len(jpegXMPHeader) + len(packet)
 	seg := []byte{0xff, 0xe1, byte(n >> 8), byte(n)}
 	seg = append(seg, jpegXMPHeader...)
 	return append(seg, packet...), nil

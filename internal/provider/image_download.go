@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -37,11 +38,12 @@ const imageFileDefaultUserAgent = "terraform-provider-akool"
 // imageFileInfo is what a verified download records in state: a checksum and
 // metadata, never the bytes.
 type imageFileInfo struct {
-	SHA256      string // lowercase hex of the bytes written
-	Size        int64  // bytes written
-	ContentType string // MIME type of the detected format
-	Width       int64
-	Height      int64
+	SHA256       string // lowercase hex of the bytes written
+	SourceSHA256 string // lowercase hex of the bytes read (the download), before any transform
+	Size         int64  // bytes written
+	ContentType  string // MIME type of the detected format
+	Width        int64
+	Height       int64
 }
 
 // newImageFileInfo records what sum has read: size bytes of an image.
@@ -126,8 +128,10 @@ func imageFileGet(ctx context.Context, client *http.Client, rawURL string, heade
 // downloadImageFile fetches rawURL and writes it to dest with
 // writeImageFile. It accepts only an HTTP 200 answer whose body matches its
 // declared Content-Length, is at most maxImageFileBytes long and is a PNG,
-// JPEG, GIF or WebP image.
-func downloadImageFile(ctx context.Context, client *http.Client, rawURL, dest string) (*imageFileInfo, error) {
+// JPEG, GIF or WebP image. transform, when not nil, is applied to the
+// verified download before it is written (see imageFileSource).
+func downloadImageFile(ctx context.Context, client *http.Client, rawURL, dest string,
+	transform func([]byte) ([]byte, error)) (*imageFileInfo, error) {
 	display := imageFileDisplayURL(rawURL)
 	resp, err := imageFileGet(ctx, client, rawURL, http.Header{"Accept": {"image/*"}})
 	if err != nil {
@@ -142,13 +146,14 @@ func downloadImageFile(ctx context.Context, client *http.Client, rawURL, dest st
 		return nil, fmt.Errorf("GET %s declares %d bytes, more than the limit of %d bytes; the download was not started",
 			display, resp.ContentLength, maxImageFileBytes)
 	}
-	return writeImageFile(ctx, dest, imageFileSource{r: resp.Body, name: "GET " + display, size: resp.ContentLength})
+	return writeImageFile(ctx, dest, imageFileSource{r: resp.Body, name: "GET " + display, size: resp.ContentLength, transform: transform})
 }
 
 // copyImageFile copies the image at src to dest with writeImageFile; the
 // bytes must have the recorded SHA-256, or dest is left as it was. src
-// itself is not touched.
-func copyImageFile(ctx context.Context, src, dest, wantSHA256 string) (*imageFileInfo, error) {
+// itself is not touched. src may be dest: with a transform, that rewrites
+// the file in place, in one atomic write.
+func copyImageFile(ctx context.Context, src, dest, wantSHA256 string, transform func([]byte) ([]byte, error)) (*imageFileInfo, error) {
 	f, err := os.Open(src)
 	if err != nil {
 		return nil, err
@@ -159,7 +164,7 @@ func copyImageFile(ctx context.Context, src, dest, wantSHA256 string) (*imageFil
 	} else if !info.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a regular file", src)
 	}
-	return writeImageFile(ctx, dest, imageFileSource{r: f, name: "the file at " + src, size: -1, sha256: wantSHA256})
+	return writeImageFile(ctx, dest, imageFileSource{r: f, name: "the file at " + src, size: -1, sha256: wantSHA256, transform: transform})
 }
 
 // imageFileSource is what writeImageFile reads: a download's body or a
@@ -169,6 +174,9 @@ type imageFileSource struct {
 	name   string // names the source in errors: "GET <url>" or "the file at <path>"
 	size   int64  // the size the source declares, or -1
 	sha256 string // the checksum the bytes must have, or "" for any
+	// transform, when not nil, gets the verified bytes and returns those to
+	// write (the download with its marking); an error leaves dest as it was.
+	transform func([]byte) ([]byte, error)
 }
 
 // writeImageFile is the one way an image file is written. It streams src
@@ -177,7 +185,9 @@ type imageFileSource struct {
 // complete, within maxImageFileBytes and a PNG, JPEG, GIF or WebP image (with
 // the expected checksum, when there is one), and only then renames the
 // temporary file over dest with mode 0644: dest is either the old file or
-// the complete, verified new one.
+// the complete, verified new one. With a transform, the source is held in
+// memory (it is at most maxImageFileBytes) and only its verified,
+// transformed bytes reach the temporary file.
 func writeImageFile(ctx context.Context, dest string, src imageFileSource) (*imageFileInfo, error) {
 	limit := maxImageFileBytes
 	dir := filepath.Dir(dest)
@@ -200,7 +210,12 @@ func writeImageFile(ctx context.Context, dest string, src imageFileSource) (*ima
 	}()
 
 	hash := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, hash), io.LimitReader(contextReader{ctx, src.r}, limit+1))
+	var body bytes.Buffer
+	var sink io.Writer = tmp
+	if src.transform != nil {
+		sink = &body
+	}
+	n, err := io.Copy(io.MultiWriter(sink, hash), io.LimitReader(contextReader{ctx, src.r}, limit+1))
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, fmt.Errorf("%s: interrupted after %d bytes: %w", src.name, n, ctxErr)
@@ -216,8 +231,14 @@ func writeImageFile(ctx context.Context, dest string, src imageFileSource) (*ima
 	if src.size >= 0 && n != src.size {
 		return nil, fmt.Errorf("%s declared %d bytes but sent %d", src.name, src.size, n)
 	}
-	if got := hex.EncodeToString(hash.Sum(nil)); src.sha256 != "" && got != src.sha256 {
-		return nil, fmt.Errorf("%s: its %d bytes have SHA-256 %s, not the recorded %s", src.name, n, got, src.sha256)
+	sourceSHA256 := hex.EncodeToString(hash.Sum(nil))
+	if src.sha256 != "" && sourceSHA256 != src.sha256 {
+		return nil, fmt.Errorf("%s: its %d bytes have SHA-256 %s, not the recorded %s", src.name, n, sourceSHA256, src.sha256)
+	}
+	if src.transform != nil {
+		if n, hash, err = writeTransformed(tmp, body.Bytes(), src.transform); err != nil {
+			return nil, err
+		}
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("rereading %s: %w", tmpName, err)
@@ -241,7 +262,23 @@ func writeImageFile(ctx context.Context, dest string, src imageFileSource) (*ima
 	}
 	renamed = true
 
-	return newImageFileInfo(hash, n, contentType, width, height), nil
+	info := newImageFileInfo(hash, n, contentType, width, height)
+	info.SourceSHA256 = sourceSHA256
+	return info, nil
+}
+
+// writeTransformed writes what transform makes of data to tmp, and returns
+// its size and checksum.
+func writeTransformed(tmp *os.File, data []byte, transform func([]byte) ([]byte, error)) (int64, hash.Hash, error) {
+	out, err := transform(data)
+	if err != nil {
+		return 0, nil, err
+	}
+	sum := sha256.New()
+	if _, err := io.MultiWriter(tmp, sum).Write(out); err != nil {
+		return 0, nil, &imageFileWriteError{Err: fmt.Errorf("writing %s: %w", tmp.Name(), err)}
+	}
+	return int64(len(out)), sum, nil
 }
 
 // contextReader stops reading once ctx is done, so that a copy from a local

@@ -108,7 +108,7 @@ func TestDownloadImageFile_formats(t *testing.T) {
 
 			dir := t.TempDir()
 			dest := filepath.Join(dir, "nested", "deeper", "out."+tc.format)
-			info, err := downloadImageFile(t.Context(), srv.Client(), srv.URL+"/img?sig=secret", dest)
+			info, err := downloadImageFile(t.Context(), srv.Client(), srv.URL+"/img?sig=secret", dest, nil)
 			if err != nil {
 				t.Fatalf("download: %v", err)
 			}
@@ -120,7 +120,7 @@ func TestDownloadImageFile_formats(t *testing.T) {
 			if !bytes.Equal(written, body) {
 				t.Errorf("file holds %d bytes that differ from the %d served", len(written), len(body))
 			}
-			want := imageFileInfo{SHA256: imageFileSHA256Hex(body), Size: int64(len(body)), ContentType: tc.contentType, Width: int64(tc.width), Height: int64(tc.height)}
+			want := imageFileInfo{SHA256: imageFileSHA256Hex(body), SourceSHA256: imageFileSHA256Hex(body), Size: int64(len(body)), ContentType: tc.contentType, Width: int64(tc.width), Height: int64(tc.height)}
 			if *info != want {
 				t.Errorf("info = %+v, want %+v", *info, want)
 			}
@@ -151,7 +151,7 @@ func TestDownloadImageFile_replacesExistingFile(t *testing.T) {
 	if err := os.WriteFile(dest, []byte("an older file"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := downloadImageFile(t.Context(), srv.Client(), srv.URL, dest); err != nil {
+	if _, err := downloadImageFile(t.Context(), srv.Client(), srv.URL, dest, nil); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(dest)
@@ -177,7 +177,7 @@ func TestDownloadImageFile_refusesNonImage(t *testing.T) {
 	if err := os.WriteFile(dest, old, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := downloadImageFile(t.Context(), srv.Client(), srv.URL, dest)
+	_, err := downloadImageFile(t.Context(), srv.Client(), srv.URL, dest, nil)
 	if err == nil || !strings.Contains(err.Error(), "not an image") {
 		t.Fatalf("error = %v, want one saying the bytes are not an image", err)
 	}
@@ -200,7 +200,7 @@ func TestDownloadImageFile_refusesHTTPErrors(t *testing.T) {
 
 			dir := t.TempDir()
 			dest := filepath.Join(dir, "sub", "hero.png")
-			_, err := downloadImageFile(t.Context(), srv.Client(), srv.URL+"/images/x.png?token=abc", dest)
+			_, err := downloadImageFile(t.Context(), srv.Client(), srv.URL+"/images/x.png?token=abc", dest, nil)
 			var httpErr *imageFileHTTPError
 			if !errors.As(err, &httpErr) {
 				t.Fatalf("error = %v, want an *imageFileHTTPError", err)
@@ -264,7 +264,7 @@ func TestDownloadImageFile_refusesContentLengthMismatch(t *testing.T) {
 	if err := os.WriteFile(dest, old, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := downloadImageFile(t.Context(), newImageFileHTTPClient(), url, dest)
+	_, err := downloadImageFile(t.Context(), newImageFileHTTPClient(), url, dest, nil)
 	want := fmt.Sprintf("declared %d bytes but the transfer ended after %d", len(body), len(half))
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error = %v, want one containing %q", err, want)
@@ -329,7 +329,7 @@ func downloadEndlessBody(t *testing.T, limit, declared int64) (string, error) {
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	dir := t.TempDir()
-	_, err := downloadImageFile(ctx, srv.Client(), srv.URL, filepath.Join(dir, "big.png"))
+	_, err := downloadImageFile(ctx, srv.Client(), srv.URL, filepath.Join(dir, "big.png"), nil)
 	if ctx.Err() != nil {
 		t.Fatalf("the download ran until the test's deadline instead of stopping at the limit")
 	}
@@ -368,7 +368,7 @@ func TestDownloadImageFile_cancelled(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()
 	dir := t.TempDir()
-	_, err := downloadImageFile(ctx, srv.Client(), srv.URL, filepath.Join(dir, "slow.png"))
+	_, err := downloadImageFile(ctx, srv.Client(), srv.URL, filepath.Join(dir, "slow.png"), nil)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("error = %v, want the context's deadline", err)
 	}

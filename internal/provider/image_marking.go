@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/akool-community/terraform-provider-akool/internal/imagemeta"
 )
@@ -113,11 +111,26 @@ func (r *imageFileResource) describeJob(ctx context.Context, m *imageFileMarking
 	if err != nil {
 		diags.AddAttributeWarning(path.Root("image_id"), "Image File Marked Without Job Details",
 			fmt.Sprintf("Reading Akool image %s failed: %v. The file is marked as AI-generated (trainedAlgorithmicMedia) "+
-				"without the job's creation time. Change image_id, or taint this resource once Akool answers again, to "+
-				"write them; the image is not generated again.", id, err))
+				"without the job's creation time. To write them once Akool answers again, change a field of the marking "+
+				"block: the job is read again and the file rewritten in place, downloading and generating nothing. Do not "+
+				"taint or replace this resource for it, which deletes the file before downloading it again.", id, err))
 		return diags
 	}
-	if img.SourceImage != "" {
+	source := img.SourceImage
+	if source == "" && img.ParentID != "" {
+		// A button job (upscale, variation) is made from its parent's grid,
+		// and Akool need not echo the grid's source image for it.
+		parent, err := client.GetImage(ctx, img.ParentID)
+		if err != nil {
+			diags.AddAttributeWarning(path.Root("image_id"), "Image File Marked Without Parent Details",
+				fmt.Sprintf("Reading Akool image %s, the parent of %s, failed: %v. The file is marked as "+
+					"trainedAlgorithmicMedia (AI-generated), which is true but does not say whether that grid was made "+
+					"from a source image. The image itself is saved as usual.", img.ParentID, id, err))
+		} else {
+			source = parent.SourceImage
+		}
+	}
+	if source != "" {
 		m.DigitalSourceType = types.StringValue(imagemeta.CompositeWithTrainedAlgorithmicMedia)
 	}
 	if !img.CreatedAt.IsZero() {
@@ -126,63 +139,64 @@ func (r *imageFileResource) describeJob(ctx context.Context, m *imageFileMarking
 	return diags
 }
 
-// markDownload writes the marking into the file that download has just
-// written and verified, and records both checksums.
-func (r *imageFileResource) markDownload(ctx context.Context, plan *imageFileResourceModel) (diags diag.Diagnostics) {
-	plan.DownloadSHA256 = plan.SHA256
-	if plan.DigitalSourceType.IsUnknown() {
-		diags.Append(r.describeJob(ctx, &plan.imageFileMarking)...)
-	}
-	filePath := plan.Path.ValueString()
-	data, err := os.ReadFile(filePath)
-	if err != nil {
-		diags.AddAttributeError(path.Root("path"), "Unable to Mark Image File",
-			fmt.Sprintf("Reading back %q to write the marking failed: %v. Apply again once the file can be read; "+
-				"nothing is generated again.", filePath, err))
-		return diags
-	}
-	diags.Append(r.writeMarking(ctx, plan, data)...)
-	return diags
-}
-
-// writeMarking writes data, the download or the marked copy on disk, to
-// plan's path with the marking that plan asks for, through the one verified
-// writer, and records the file.
-func (r *imageFileResource) writeMarking(ctx context.Context, plan *imageFileResourceModel, data []byte) (diags diag.Diagnostics) {
+// marker returns the transform that gives the bytes written to plan's
+// path the marking plan asks for: the packet embedded (replacing any
+// earlier one), or, when marking is off, the packet taken out of a marked
+// copy whose download had the checksum unmarkedSHA256 ("" when the bytes
+// are the download already: nil, nothing to change). It records in plan
+// whether the file is marked; a download that cannot carry the marking is
+// written as it is, with a warning in diags.
+func (r *imageFileResource) marker(plan *imageFileResourceModel, unmarkedSHA256 string, diags *diag.Diagnostics) func([]byte) ([]byte, error) {
 	settings := plan.settings()
 	filePath := plan.Path.ValueString()
 	plan.Marked = types.BoolValue(false)
 	if !settings.enabled() {
-		return diags
+		if unmarkedSHA256 == "" {
+			return nil
+		}
+		return func(data []byte) ([]byte, error) {
+			unmarked, err := imagemeta.Remove(data)
+			if err != nil {
+				return nil, fmt.Errorf("taking the marking out failed: %w", err)
+			}
+			if sum := sha256.Sum256(unmarked); hex.EncodeToString(sum[:]) != unmarkedSHA256 {
+				return nil, fmt.Errorf("without the marking the file is not the download (SHA-256 %s)", unmarkedSHA256)
+			}
+			return unmarked, nil
+		}
 	}
-	marked, err := imagemeta.Embed(data, r.packet(plan.imageFileMarking, settings))
-	if err != nil {
-		diags.AddAttributeWarning(path.Root("path"), "Image File Saved Without Marking",
-			fmt.Sprintf("The file at %q was saved exactly as downloaded, without the AI-generated marking: %v. "+
-				"Nothing is wrong with the image itself. Set marking = { enabled = false } to say that this is intended.", filePath, err))
-		return diags
+	packet := r.packet(plan.imageFileMarking, settings)
+	return func(data []byte) ([]byte, error) {
+		marked, err := imagemeta.Embed(data, packet)
+		if err != nil {
+			diags.AddAttributeWarning(path.Root("path"), "Image File Saved Without Marking",
+				fmt.Sprintf("The file at %q was saved exactly as downloaded, without the AI-generated marking: %v. "+
+					"Nothing is wrong with the image itself. Set marking = { enabled = false } to say that this is intended.", filePath, err))
+			return data, nil
+		}
+		plan.Marked = types.BoolValue(true)
+		return marked, nil
 	}
-	diags.Append(r.writeBytes(ctx, plan, marked, "")...)
-	plan.Marked = types.BoolValue(!diags.HasError())
-	return diags
 }
 
-// writeBytes replaces the file at plan's path with data, which must have
-// the checksum wantSHA256 when it is not "", and records it in plan.
-func (r *imageFileResource) writeBytes(ctx context.Context, plan *imageFileResourceModel, data []byte, wantSHA256 string) (diags diag.Diagnostics) {
-	filePath := plan.Path.ValueString()
-	info, err := writeImageFile(ctx, filePath, imageFileSource{r: bytes.NewReader(data), name: "the marked image",
-		size: int64(len(data)), sha256: wantSHA256})
-	if err != nil {
-		diags.AddAttributeError(path.Root("path"), "Unable to Write Image File",
-			fmt.Sprintf("Writing the marking of %q failed: %v. The image is kept: the file at the path is as it was. "+
-				"Fix the path or its permissions and apply again; nothing is generated again.", filePath, err))
-		return diags
+// markingSource prepares a write that (re)marks the file: it reads the job
+// when image_id is new, and returns the transform (marker) and the checksum
+// of the download, for state. from is the copy on disk to rewrite, or nil
+// for a download (whose checksum the write gives: "").
+func (r *imageFileResource) markingSource(ctx context.Context, plan, from *imageFileResourceModel) (
+	transform func([]byte) ([]byte, error), downloadSHA256 string, diags diag.Diagnostics) {
+	if plan.DigitalSourceType.IsUnknown() {
+		diags.Append(r.describeJob(ctx, &plan.imageFileMarking)...)
 	}
-	plan.setFromInfo(filePath, info)
-	r.written().note(filePath)
-	tflog.Debug(ctx, "wrote the marking of an image file", map[string]any{"path": filePath, "sha256": info.SHA256})
-	return diags
+	unmarkedSHA256 := ""
+	if from != nil {
+		downloadSHA256 = from.SHA256.ValueString() // the copy is the download (or, after an import, the file adopted)
+		if from.Marked.ValueBool() {
+			downloadSHA256 = from.DownloadSHA256.ValueString()
+			unmarkedSHA256 = downloadSHA256
+		}
+	}
+	return r.marker(plan, unmarkedSHA256, &diags), downloadSHA256, diags
 }
 
 // rewritableCopy reports whether a planned change of the marking can be
@@ -211,62 +225,47 @@ func rewritableCopy(state, plan imageFileResourceModel) bool {
 	return err == nil && hex.EncodeToString(sum[:]) == state.DownloadSHA256.ValueString()
 }
 
-// remark writes the marking that plan asks for into the copy that write
-// has just put at plan's path from the verified copy that state describes
-// (rewritableCopy), without downloading anything.
-func (r *imageFileResource) remark(ctx context.Context, state imageFileResourceModel, plan *imageFileResourceModel) (diags diag.Diagnostics) {
-	if plan.DigitalSourceType.IsUnknown() {
-		diags.Append(r.describeJob(ctx, &plan.imageFileMarking)...)
-	}
-	plan.DownloadSHA256 = state.DownloadSHA256
-	if !state.Marked.ValueBool() {
-		plan.DownloadSHA256 = state.SHA256 // the copy is the download (or, after an import, the file adopted)
-	}
-	data, err := os.ReadFile(plan.Path.ValueString())
-	if err != nil {
-		diags.AddAttributeError(path.Root("path"), "Unable to Mark Image File",
-			fmt.Sprintf("Reading back %q to write the marking failed: %v. Apply again once the file can be read; "+
-				"nothing is generated again.", plan.Path.ValueString(), err))
-		return diags
-	}
-	if plan.settings().enabled() {
-		diags.Append(r.writeMarking(ctx, plan, data)...)
-		return diags
-	}
-	plan.Marked = types.BoolValue(false)
-	if !state.Marked.ValueBool() {
-		return diags
-	}
-	unmarked, err := imagemeta.Remove(data)
-	if err != nil {
-		diags.AddAttributeError(path.Root("path"), "Unable to Remove Image File Marking", fmt.Sprintf(
-			"Taking the marking out of %q failed: %v. Apply again; nothing is generated again.", plan.Path.ValueString(), err))
-		return diags
-	}
-	diags.Append(r.writeBytes(ctx, plan, unmarked, plan.DownloadSHA256.ValueString())...)
-	return diags
-}
-
 // planMarking makes the plan of an existing file write it again when the
 // marking it should carry changed: the marking block or image_id changed,
 // or the file was written by a version of the provider that did not mark
 // (or was imported) and marking is on. A planned download marks too, so it
-// makes the marking's results unknown as well.
-func planMarking(ctx context.Context, state, plan imageFileResourceModel, download bool, resp *resource.ModifyPlanResponse) {
-	if state.SHA256.IsNull() {
+// makes the marking's results unknown as well. A rewrite without a download
+// needs the copy on disk (rewritableCopy): when it is gone or changed and no
+// download is planned (Read found that the URL does not serve), the file of
+// an earlier version stays as it is, and a deliberate change fails the plan
+// unless the URL still serves.
+func (r *imageFileResource) planMarking(ctx context.Context, state, plan imageFileResourceModel, download bool, resp *resource.ModifyPlanResponse) {
+	if state.SHA256.IsNull() || resp.Diagnostics.HasError() {
 		return // an import not read yet: Read describes the file first
 	}
 	imageChanged := !plan.ImageID.Equal(state.ImageID)
-	rewrite := !plan.Marking.Equal(state.Marking) || imageChanged ||
-		(plan.settings().enabled() && state.Marked.IsNull())
-	if !rewrite && !download {
+	changed := !plan.Marking.Equal(state.Marking) || imageChanged
+	unmarkedEarlier := plan.settings().enabled() && state.Marked.IsNull()
+	if !changed && !download && !unmarkedEarlier {
 		return
+	}
+	if !download && !plan.URL.IsUnknown() && !rewritableCopy(state, plan) {
+		if !changed {
+			return // nothing to mark until the file is back (Read warned)
+		}
+		if probeErr := probeImageURL(ctx, r.imageClient(), plan.URL.ValueString()); probeErr != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("marking"), "Unable to Rewrite Image File Marking",
+				fmt.Sprintf("The marking of %q cannot be written: the file is not the copy this resource wrote "+
+					"(%d bytes with SHA-256 %s), and its URL cannot be downloaded (%v). Nothing was written or deleted.\n\n"+
+					"Put the file back at %q from your own storage and plan again, or leave marking and image_id as "+
+					"they were. To make a new image instead, regenerate it deliberately with "+
+					"`terraform apply -replace=<address of the image resource>`: this spends Akool credits and gives a "+
+					"different picture.", state.Path.ValueString(), state.Size.ValueInt64(), state.SHA256.ValueString(),
+					probeErr, state.Path.ValueString()))
+			return
+		}
+		download = true // apply downloads the image again, and marks it
 	}
 	unknown := map[string]attr.Value{"sha256": types.StringUnknown(), "size": types.Int64Unknown(), "marked": types.BoolUnknown()}
 	if download || !plan.settings().enabled() || state.DownloadSHA256.IsNull() {
 		unknown["download_sha256"] = types.StringUnknown()
 	}
-	if imageChanged {
+	if imageChanged || (!plan.ImageID.IsNull() && state.ImageCreatedAt.IsNull()) { // a job not read yet, or that failed to read
 		unknown["digital_source_type"] = types.StringUnknown()
 		unknown["image_created_at"] = types.StringUnknown()
 	}

@@ -11,9 +11,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
-// imageFileMarkingFieldMax bounds each text of the marking, in characters,
-// so that a packet always fits the one segment JPEG gives it (64 KiB, even
-// when every character needs escaping).
+// imageFileMarkingFieldMax bounds each text of the marking, in characters
+// (UTF-8 code points), so that a packet always fits the one segment JPEG
+// gives it: a character takes at most 5 bytes once escaped ("&amp;", or
+// 4 bytes of UTF-8), so the six texts take at most 60,000 of its 65,504.
 const imageFileMarkingFieldMax = 2000
 
 // imageFileMarkingAttributes are the attributes of akool_image_file that
@@ -22,9 +23,10 @@ func imageFileMarkingAttributes() map[string]schema.Attribute {
 	text := func(description string) schema.StringAttribute {
 		return schema.StringAttribute{
 			MarkdownDescription: description + fmt.Sprintf(" At most %d characters. Changing it rewrites the file in place from "+
-				"the copy on disk (nothing is downloaded or generated).", imageFileMarkingFieldMax),
+				"the copy on disk (nothing is downloaded or generated); when that copy is missing or changed, the image is "+
+				"downloaded again, and the plan fails if its URL no longer serves it.", imageFileMarkingFieldMax),
 			Optional:   true,
-			Validators: []validator.String{stringvalidator.LengthBetween(1, imageFileMarkingFieldMax)},
+			Validators: []validator.String{stringvalidator.UTF8LengthBetween(1, imageFileMarkingFieldMax)},
 		}
 	}
 	computed := func(description string) schema.StringAttribute {
@@ -36,7 +38,8 @@ func imageFileMarkingAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "The Akool image job that `url` belongs to, typically the `id` of the `akool_generated_image`, " +
 				"`akool_image_upscale` or `akool_image_variation` whose URL this is. When set, the provider reads the job " +
 				"(a free read, no generation) to write its id and creation time into the marking and to choose the Digital " +
-				"Source Type: `compositeWithTrainedAlgorithmicMedia` for a job made from a source image, " +
+				"Source Type: `compositeWithTrainedAlgorithmicMedia` for a job made from a source image (for an upscale or " +
+				"variation, when its parent grid was; the parent is read once too), " +
 				"`trainedAlgorithmicMedia` otherwise. Without it the marking says `trainedAlgorithmicMedia` with no job details. " +
 				"Changing it rewrites the file in place from the copy on disk.",
 			Optional:   true,

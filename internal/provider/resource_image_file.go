@@ -207,11 +207,7 @@ func (r *imageFileResource) Update(ctx context.Context, req resource.UpdateReque
 		if plan.SHA256.IsUnknown() && !rewritableCopy(state, plan) {
 			from = nil
 		}
-		remark := plan.SHA256.IsUnknown() && from != nil // a change of the marking
 		resp.Diagnostics.Append(r.write(ctx, plan.Timeouts.Update, &plan, from)...)
-		if remark && !resp.Diagnostics.HasError() {
-			resp.Diagnostics.Append(r.remark(ctx, state, &plan)...)
-		}
 		if resp.Diagnostics.HasError() {
 			return // the state, and every file, stay as they were
 		}
@@ -332,11 +328,21 @@ func readImportedFile(state *imageFileResourceModel) (diags diag.Diagnostics) {
 // write is the one way this resource writes its file. It puts the image
 // at plan.Path within the timeout that limit reads from the timeouts block
 // (its Create or Update): a copy of the verified local copy that from
-// describes, or, when from is nil, a download of plan.URL. The file at the
-// path is replaced only by a complete, verified image (writeImageFile). It
-// records the result in plan and notes the path as written in this walk.
+// describes, or, when from is nil, a download of plan.URL. A download, or
+// a copy whose marking changes (plan's checksum is unknown), gets the
+// marking on the way (markingSource), so the file at the path is replaced
+// once, and only by a complete, verified image (writeImageFile). It records
+// the result in plan and notes the path as written in this walk.
 func (r *imageFileResource) write(ctx context.Context, limit func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
 	plan, from *imageFileResourceModel) (diags diag.Diagnostics) {
+	var transform func([]byte) ([]byte, error)
+	downloadSHA256 := ""
+	var markDiags diag.Diagnostics
+	remark := from != nil && plan.SHA256.IsUnknown()
+	if from == nil || remark {
+		// Before the timeout starts: reading the job is not the download.
+		transform, downloadSHA256, markDiags = r.markingSource(ctx, plan, from)
+	}
 	timeout, diags := limit(ctx, imageFileDefaultTimeout)
 	if diags.HasError() {
 		return diags
@@ -347,19 +353,26 @@ func (r *imageFileResource) write(ctx context.Context, limit func(context.Contex
 	filePath := plan.Path.ValueString()
 	var info *imageFileInfo
 	var err error
-	if from == nil {
-		info, err = downloadImageFile(ctx, r.imageClient(), plan.URL.ValueString(), filePath)
-	} else {
-		info, err = copyImageFile(ctx, from.Path.ValueString(), filePath, from.SHA256.ValueString())
+	switch {
+	case from == nil:
+		info, err = downloadImageFile(ctx, r.imageClient(), plan.URL.ValueString(), filePath, transform)
+	case remark && transform == nil && sameImageFilePath(from.Path.ValueString(), filePath):
+		info = from.info() // nothing to change in the copy
+	default:
+		info, err = copyImageFile(ctx, from.Path.ValueString(), filePath, from.SHA256.ValueString(), transform)
 	}
 	if err != nil {
 		return imageFileWriteFailure(plan, from, timeout, err)
 	}
+	diags.Append(markDiags...)
 	tflog.Debug(ctx, "wrote image file", map[string]any{"path": filePath, "size": info.Size, "sha256": info.SHA256})
 	plan.setFromInfo(filePath, info)
 	r.written().note(filePath)
 	if from == nil {
-		diags.Append(r.markDownload(ctx, plan)...)
+		downloadSHA256 = info.SourceSHA256
+	}
+	if from == nil || remark {
+		plan.DownloadSHA256 = types.StringValue(downloadSHA256)
 	}
 	return diags
 }
@@ -467,6 +480,10 @@ func imageFileUnrecoverableWarning(state imageFileResourceModel, local localImag
 		"To make a new image instead, regenerate it deliberately with `terraform apply -replace=<address of the image resource>`; "+
 		"this spends Akool credits and gives a different picture, and the new URL is then downloaded to this path.",
 		state.Size.ValueInt64(), state.SHA256.ValueString())
+	if state.Marked.IsNull() {
+		detail += " Once the file is back, the next apply writes the AI-generated marking into it in place " +
+			"(unless marking.enabled is false)."
+	}
 	return summary, detail
 }
 
@@ -487,6 +504,12 @@ type imageFileResourceModel struct {
 	Height      types.Int64    `tfsdk:"height"`
 	Timeouts    timeouts.Value `tfsdk:"timeouts"`
 	imageFileMarking
+}
+
+// info is what the model records about its file.
+func (m *imageFileResourceModel) info() *imageFileInfo {
+	return &imageFileInfo{SHA256: m.SHA256.ValueString(), Size: m.Size.ValueInt64(), ContentType: m.ContentType.ValueString(),
+		Width: m.Width.ValueInt64(), Height: m.Height.ValueInt64()}
 }
 
 // setFromInfo records a download in the model; it is the one place that maps
@@ -517,7 +540,9 @@ const imageFileMarkdownDescription = "Keeps a local copy of an image URL, verifi
 	"the check only looks and creates nothing. A plan that downloads a missing or changed file again says so in a " +
 	"warning (\"the file at PATH changed since the last apply; it will be overwritten from the image URL\"), and so does a new " +
 	"`url` that will be written over a file changed by hand (\"Local Image File Will Be Overwritten\"). A new " +
-	"`path` whose old copy is neither intact nor downloadable fails the plan (see **Changes**).\n\n" +
+	"`path` whose old copy is neither intact nor downloadable fails the plan (see **Changes**); a new `path` that " +
+	"already holds another file warns (\"Image File At New Path Will Be Replaced\"), as swapping the paths of two " +
+	"copies in one apply can write one over the other before it moved.\n\n" +
 	"**Changes.** Changing `url` or `path` updates this resource in place; it is never replaced for it, so its file is " +
 	"never deleted before a new one is written. A new `url` (for example after the image is regenerated by a `triggers` " +
 	"bump, `terraform apply -replace` or a new prompt) is downloaded and written over the file only once it is complete " +

@@ -56,7 +56,7 @@ func emulatorImageDownloadsCheck(count func() int, want *int) statecheck.StateCh
 // A new path after Akool stopped serving the URL moves the verified local
 // copy; with neither a verified copy nor the URL, the plan fails and nothing
 // is touched. Uses the emulator's clock to expire the URL.
-func TestAccImageFile_moveAfterExpiryWithEmulatorClock(t *testing.T) {
+func TestAccImageFile_moveAfterExpiry_emulatorClock(t *testing.T) {
 	e, baseURL := newTestEmulator(t)
 	dir := t.TempDir()
 	first := filepath.Join(dir, "first", "hero.png")
@@ -194,7 +194,7 @@ resource "akool_image_file" "hero" {
 // its timeout, leaves the old file on disk; the apply that finally gets a
 // new picture writes it over the old one. Uses the emulator's clock to
 // finish the slow job.
-func TestAccImageFile_failedRegenerationKeepsFileWithEmulatorClock(t *testing.T) {
+func TestAccImageFile_failedRegenerationKeepsFile_emulatorClock(t *testing.T) {
 	e, baseURL := newTestEmulator(t)
 	dest := filepath.Join(t.TempDir(), "hero.png")
 	const prompt = "A lighthouse on a cliff at sunrise"
@@ -267,7 +267,7 @@ func TestAccImageFile_failedRegenerationKeepsFileWithEmulatorClock(t *testing.T)
 // in place: no replacement, no download, nothing deleted, even after the URL
 // expired. Uses the emulator's clock; changes the working directory, as
 // relative paths are relative to it.
-func TestAccImageFile_importOtherSpellingWithEmulatorClock(t *testing.T) {
+func TestAccImageFile_importOtherSpelling_emulatorClock(t *testing.T) {
 	e, baseURL := newTestEmulator(t)
 	dir := t.TempDir()
 	t.Chdir(dir)
@@ -364,14 +364,14 @@ func TestCopyImageFile(t *testing.T) {
 	if err := os.WriteFile(src, body, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := copyImageFile(t.Context(), src, dest, imageFileSHA256Hex([]byte("other"))); err == nil ||
+	if _, err := copyImageFile(t.Context(), src, dest, imageFileSHA256Hex([]byte("other")), nil); err == nil ||
 		!regexp.MustCompile(`not the recorded`).MatchString(err.Error()) {
 		t.Errorf("copy with another checksum: err = %v, want a checksum mismatch", err)
 	}
 	if entries, _ := os.ReadDir(filepath.Dir(dest)); len(entries) != 0 {
 		t.Errorf("a refused copy left %d files in %s", len(entries), filepath.Dir(dest))
 	}
-	info, err := copyImageFile(t.Context(), src, dest, imageFileSHA256Hex(body))
+	info, err := copyImageFile(t.Context(), src, dest, imageFileSHA256Hex(body), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

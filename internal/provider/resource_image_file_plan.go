@@ -55,7 +55,7 @@ func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		_ = json.Unmarshal(marker, restore)
 	}
 	write, download := r.planWrite(ctx, state, plan, restore, &resp.Diagnostics)
-	planMarking(ctx, state, plan, download, resp)
+	r.planMarking(ctx, state, plan, download, resp)
 	if !write || resp.Diagnostics.HasError() {
 		return
 	}
@@ -86,6 +86,9 @@ func (r *imageFileResource) planWrite(ctx context.Context, state, plan imageFile
 	diags *diag.Diagnostics) (write, download bool) {
 	oldPath, newPath := state.Path.ValueString(), plan.Path.ValueString()
 	moved := plan.Path.IsUnknown() || !sameImageFilePath(oldPath, newPath)
+	if moved && !plan.Path.IsUnknown() {
+		warnPathTaken(state, newPath, diags)
+	}
 	switch {
 	case !state.URL.IsNull() && !plan.URL.Equal(state.URL):
 		if !moved {
@@ -139,6 +142,23 @@ func warnOverwrite(state imageFileResourceModel, diags *diag.Diagnostics) {
 		fmt.Sprintf("The file at %s changed since the last apply (it is not the image this resource wrote, SHA-256 %s); "+
 			"the image at the new url will be written over it. To keep the file as it is now, copy it elsewhere "+
 			"before applying.", filePath, state.SHA256.ValueString()))
+}
+
+// warnPathTaken warns when the new path of a move already holds a file that
+// is not this resource's picture: it is replaced, and when it is another
+// copy that moves in the same apply (two paths swapped), it may be
+// overwritten before it has moved.
+func warnPathTaken(state imageFileResourceModel, newPath string, diags *diag.Diagnostics) {
+	local, err := checkLocalImageFile(newPath, state.SHA256.ValueString(), state.Size.ValueInt64())
+	if err != nil || local != localImageFileChanged {
+		return // free, unreadable (the write reports it), or already this picture
+	}
+	diags.AddAttributeWarning(path.Root("path"), "Image File At New Path Will Be Replaced",
+		fmt.Sprintf("The new path %s already holds a file that is not the image this resource keeps at %s; "+
+			"moving it there replaces that file. If it is another akool_image_file's copy that moves away in the "+
+			"same apply (two paths swapped), this one may be written over it before it has moved, and that copy "+
+			"is lost unless its URL still serves. Move one of them to a free path first, in its own apply, or copy "+
+			"the file elsewhere before applying.", newPath, state.Path.ValueString()))
 }
 
 // detail says what the restore of the file at filePath does.

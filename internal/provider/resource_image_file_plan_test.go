@@ -22,7 +22,7 @@ import (
 // A path that cannot be written fails the plan, before the image it would
 // keep is generated: a file where a folder must be, and a folder where the
 // file must be.
-func TestAccImageFile_unwritablePathFailsPlan(t *testing.T) {
+func TestAccImageFile_unwritablePathFailsPlan_emulatorCounted(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	dir := t.TempDir()

@@ -215,7 +215,7 @@ func imageFileTest(t *testing.T, dest string, steps []tfresource.TestStep) {
 	})
 }
 
-func TestAccImageFile_download(t *testing.T) {
+func TestAccImageFile_download_emulatorCounted(t *testing.T) {
 	e, baseURL := newTestEmulator(t)
 	dest := filepath.Join(t.TempDir(), "images", "campaign", "hero.png")
 
@@ -233,7 +233,7 @@ func TestAccImageFile_download(t *testing.T) {
 	}})
 }
 
-func TestAccImageFile_restoreBeforeExpiry(t *testing.T) {
+func TestAccImageFile_restoreBeforeExpiry_emulatorCounted(t *testing.T) {
 	e, baseURL := newTestEmulator(t)
 	dest := filepath.Join(t.TempDir(), "images", "hero.png")
 	sameSHA := sameValue(testImageFileAddr, "sha256")
@@ -291,7 +291,7 @@ func TestAccImageFile_restoreBeforeExpiry(t *testing.T) {
 	})
 }
 
-func TestAccImageFile_expired(t *testing.T) {
+func TestAccImageFile_expired_emulatorClock(t *testing.T) {
 	e, baseURL := newTestEmulator(t)
 	dest := filepath.Join(t.TempDir(), "images", "hero.png")
 	sameSHA := sameValue(testImageFileAddr, "sha256")
@@ -654,7 +654,7 @@ func TestImageFileCheckLocalCopy(t *testing.T) {
 
 // An existing file is imported by its path: the import reads the file and
 // downloads nothing, and the first apply records the URL in place.
-func TestAccImageFile_importByPath(t *testing.T) {
+func TestAccImageFile_importByPath_emulatorCounted(t *testing.T) {
 	e, baseURL := newTestEmulator(t)
 	dest := filepath.Join(t.TempDir(), "hero.png")
 	config := testAccImageFileWithImageConfig(baseURL, dest)
