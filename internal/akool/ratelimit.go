@@ -54,16 +54,17 @@ type limiter struct {
 }
 
 const (
-	refusalShare  = 0.05            // share of the requests of the last evidenceTime that must be refused for a cut
-	minRefusals   = 2               // refusals a cut needs at least when paced from the start, or probing after a trace
-	traceDoubt    = 0.02            // how likely a trace of refusalShare may be to refuse as many, for a first cut
-	cutFactor     = 0.75            // share of the requests sent and not refused over the last second a cut keeps at least
-	floorShare    = 0.5             // share of peakServed the limit is never cut below
-	headroom      = 0.9             // share of the learned limit the client sends at
-	recoveryTime  = 6 * time.Second // from a cut to the start of probing
-	evidenceTime  = 5 * time.Second // the past over which refusals are weighed against what was sent
-	minRate       = 0.5             // requests per second: the rate is never cut below this
-	probeDoubling = 3 * time.Second // probing doubles the rate this often
+	refusalShare     = 0.05            // share of the requests of the last evidenceTime that must be refused for a cut
+	minRefusals      = 2               // refusals a cut needs at least when paced from the start, or probing after a trace
+	firstCutRefusals = 3               // refusals an unpaced client's first cut needs at least
+	traceDoubt       = 0.02            // how likely a trace of refusalShare may be to refuse as many, for a first cut
+	cutFactor        = 0.75            // share of the requests sent and not refused over the last second a cut keeps at least
+	floorShare       = 0.5             // share of peakServed the limit is never cut below
+	headroom         = 0.9             // share of the learned limit the client sends at
+	recoveryTime     = 6 * time.Second // from a cut to the start of probing
+	evidenceTime     = 5 * time.Second // the past over which refusals are weighed against what was sent
+	minRate          = 0.5             // requests per second: the rate is never cut below this
+	probeDoubling    = 3 * time.Second // probing doubles the rate this often
 )
 
 func newLimiter(ceiling float64, now func() time.Time) *limiter {
@@ -214,9 +215,12 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 	case l.cutAt.IsZero() && !l.paced:
 		// Unpaced over a limit, most of what is sent is refused; a trace
 		// among few requests can be a large share of them by chance.
+		// And over a limit, every request is refused once the window is
+		// full, so a third refusal comes at once where two among the first
+		// few requests may well be faults.
 		threshold = math.Inf(1)
 		if beyondTrace(refusedLastSecond, l.sent.count(now)) || beyondTrace(int(refusals), l.recentSent.count(now)) {
-			threshold = 0
+			threshold = firstCutRefusals
 		}
 	case l.cutAt.IsZero():
 		threshold = max(threshold, minRefusals)

@@ -70,3 +70,21 @@ func TestLimiter_faultsDoNotEndAProbe(t *testing.T) {
 	}
 	endProbe()
 }
+
+func TestLimiter_twoFaultsAmongTheFirstRequestsAreNotALimit(t *testing.T) {
+	// Two requests answered, then two refused: four requests are too few
+	// to tell faults from a limit, and taken for a limit they would pace
+	// the whole run at two requests a second. A third refusal soon after
+	// is beyond what faults give.
+	clk := newFakeClock()
+	l := newLimiter(0, clk.now)
+	waitN(t, l, clk, 2, l.answer)
+	for i := range 2 {
+		_ = l.wait(context.Background(), clk.sleep)
+		if cut := l.refuse(clk.now()); cut != 0 {
+			t.Fatalf("refusal %d among the first four requests cut the rate to %v", i+1, cut)
+		}
+	}
+	waitN(t, l, clk, 1, l.answer)
+	refuseUntilCut(t, l, clk, 1)
+}
