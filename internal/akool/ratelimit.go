@@ -16,9 +16,10 @@ import (
 //   - Refusals cut the rate once they are more than a trace of the last
 //     evidenceTime's requests (refusalShare of them); unpaced, once over the
 //     last second or evidenceTime a trace would refuse as many only by rare
-//     chance. Probing above the last limit, one refusal ends the probe,
-//     unless refusals came below it. A busy service refuses the odd request
-//     at any rate. One burst is one cut.
+//     chance. Probing above the last limit, refusals end the probe once the
+//     last second's are more than the faults seen below a limit explain
+//     (one refusal, with none seen): a fault refuses as often at any rate,
+//     a limit more as the rate climbs. One burst is one cut.
 //   - A cut takes what Akool served over the last second as the limit (at
 //     least cutFactor of what was sent and not refused, and floorShare of
 //     the most ever served), sends at headroom times it, and waits until
@@ -45,19 +46,25 @@ type limiter struct {
 	peakServed          float64 // the most requests answered without a refusal in one second so far
 
 	traced bool // refusals came since the last cut at headroom times its limit
+
+	// Requests sent, and refused without a cut, while paced at or below the
+	// learned limit: there a refusal is a fault, not the limit, so they
+	// measure how often Akool refuses whatever the rate.
+	belowSent, belowRefused int
 }
 
 const (
-	refusalShare  = 0.05            // share of the requests of the last evidenceTime that must be refused for a cut
-	minRefusals   = 2               // refusals a cut needs at least when paced from the start, or probing after a trace
-	traceDoubt    = 0.02            // how likely a trace of refusalShare may be to refuse as many, for a first cut
-	cutFactor     = 0.75            // share of the requests sent and not refused over the last second a cut keeps at least
-	floorShare    = 0.5             // share of peakServed the limit is never cut below
-	headroom      = 0.9             // share of the learned limit the client sends at
-	recoveryTime  = 6 * time.Second // from a cut to the start of probing
-	evidenceTime  = 5 * time.Second // the past over which refusals are weighed against what was sent
-	minRate       = 0.5             // requests per second: the rate is never cut below this
-	probeDoubling = 3 * time.Second // probing doubles the rate this often
+	refusalShare     = 0.05            // share of the requests of the last evidenceTime that must be refused for a cut
+	minRefusals      = 2               // refusals a cut needs at least when paced from the start, or probing after a trace
+	firstCutRefusals = 3               // refusals an unpaced client's first cut needs at least
+	traceDoubt       = 0.02            // how likely a trace of refusalShare may be to refuse as many, for a first cut
+	cutFactor        = 0.75            // share of the requests sent and not refused over the last second a cut keeps at least
+	floorShare       = 0.5             // share of peakServed the limit is never cut below
+	headroom         = 0.9             // share of the learned limit the client sends at
+	recoveryTime     = 6 * time.Second // from a cut to the start of probing
+	evidenceTime     = 5 * time.Second // the past over which refusals are weighed against what was sent
+	minRate          = 0.5             // requests per second: the rate is never cut below this
+	probeDoubling    = 3 * time.Second // probing doubles the rate this often
 )
 
 func newLimiter(ceiling float64, now func() time.Time) *limiter {
@@ -165,6 +172,19 @@ func (l *limiter) waitAfter(ctx context.Context, sleep func(context.Context, tim
 func (l *limiter) addSent(now time.Time) {
 	l.sent.add(now)
 	l.recentSent.add(now)
+	if l.paced && (l.cutAt.IsZero() || l.rateLocked(now) <= l.limit) {
+		l.belowSent++
+	}
+}
+
+// faultPrior is the requests without a refusal the fault share starts
+// from, so that a few requests below the limit do not make it large.
+const faultPrior = 100
+
+// faultShare is the share of requests Akool refuses at a rate below its
+// limit: transient faults.
+func (l *limiter) faultShare() float64 {
+	return float64(l.belowRefused) / float64(l.belowSent+faultPrior)
 }
 
 // answer records an answer that was not a refusal.
@@ -195,26 +215,36 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 	case l.cutAt.IsZero() && !l.paced:
 		// Unpaced over a limit, most of what is sent is refused; a trace
 		// among few requests can be a large share of them by chance.
+		// And over a limit, every request is refused once the window is
+		// full, so a third refusal comes at once where two among the first
+		// few requests may well be faults.
 		threshold = math.Inf(1)
 		if beyondTrace(refusedLastSecond, l.sent.count(now)) || beyondTrace(int(refusals), l.recentSent.count(now)) {
-			threshold = 0
+			threshold = firstCutRefusals
 		}
 	case l.cutAt.IsZero():
 		threshold = max(threshold, minRefusals)
 	case l.rateLocked(now) > l.limit:
-		// Probing above the limit Akool enforced last time: a refusal
-		// ends the probe, without lowering that limit, unless refusals
-		// came at headroom times it too: then they are a trace.
+		// Probing above the limit Akool enforced last time. A fault
+		// refuses as often at any rate, a limit the probe crossed more
+		// and more often: refusals end the probe, without lowering that
+		// limit, once the last second's are more than the faults seen
+		// below the limit explain (with none seen, one refusal does).
 		probing = true
-		if l.traced {
-			threshold = max(threshold, minRefusals)
-		} else {
+		threshold = math.Inf(1)
+		if beyondShare(refusedLastSecond, l.sent.count(now), l.faultShare()) {
 			threshold = 1
+			if l.traced {
+				threshold = minRefusals
+			}
 		}
 	case now.Sub(l.cutAt) < recoveryTime:
 		l.traced = true
 	}
 	if refusals < threshold {
+		if l.paced && !probing {
+			l.belowRefused++
+		}
 		return 0
 	}
 	served, sent := float64(l.answered.count(now)), float64(l.sent.count(now))
@@ -250,11 +280,17 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 // beyondTrace says whether k refusals among n requests are unlikely
 // (below traceDoubt) from a service that refuses refusalShare of requests at
 // random: the binomial tail P(X >= k).
-func beyondTrace(k, n int) bool {
+func beyondTrace(k, n int) bool { return beyondShare(k, n, refusalShare) }
+
+// beyondShare says whether k refusals among n requests are unlikely (below
+// traceDoubt) from a service that refuses a share p of requests at random.
+func beyondShare(k, n int, p float64) bool {
 	if k > n {
 		return true
 	}
-	p := refusalShare
+	if p <= 0 {
+		return k > 0
+	}
 	term := math.Pow(1-p, float64(n)) // P(X = 0)
 	below := 0.0                      // P(X < i)
 	for i := range k {

@@ -48,9 +48,11 @@ func TestLimiter_aTraceOfRefusalsDoesNotSlowARefresh(t *testing.T) {
 	// serves 100 requests in any second and refuses 2% of requests at
 	// random, whatever the rate (the emulator's transient faults at 5% of
 	// reads include code 1005 and HTTP 429). The yardstick is 10 s: 1,000
-	// reads at the server's 100 per second. Over 200 seeds, nine runs in
-	// ten stay within 1.25 times it; a trace of refusals early in a run,
-	// taken for a limit, once left one run in ten at 4 times it.
+	// reads at the server's 100 per second. Over 200 seeds, every run stays
+	// within 1.25 times it, so a plan takes about as long each time; a
+	// trace of refusals early in a run, taken for a limit, once left one
+	// run in ten at 4 times it, and two faults among the first four
+	// requests left one at 4.3 times it.
 	var took []time.Duration
 	for seed := range uint64(200) {
 		clk := newFakeClock()
@@ -60,9 +62,9 @@ func TestLimiter_aTraceOfRefusalsDoesNotSlowARefresh(t *testing.T) {
 		took = append(took, d)
 	}
 	slices.Sort(took)
-	p50, p90, p99 := took[100], took[180], took[198]
-	t.Logf("1,000 reads: p50 %v, p90 %v, p99 %v", p50, p90, p99)
-	if p90 > 12500*time.Millisecond {
-		t.Errorf("p90 %v, want <= 12.5s (1.25 times 1,000 reads at 100/s)", p90)
+	p50, p90, slowest := took[100], took[180], took[199]
+	t.Logf("1,000 reads: p50 %v, p90 %v, slowest %v", p50, p90, slowest)
+	if slowest > 12500*time.Millisecond {
+		t.Errorf("slowest %v, want <= 12.5s (1.25 times 1,000 reads at 100/s)", slowest)
 	}
 }

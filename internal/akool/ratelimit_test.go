@@ -230,7 +230,7 @@ func TestLimiter_aRefusalAtTheFloorDoesNotPostponeTheProbe(t *testing.T) {
 	l := newLimiter(0, clk.now)
 	waitN(t, l, clk, 4, l.answer)
 	clk.advance(2 * time.Second)
-	refuseUntilCut(t, l, clk, 2)
+	refuseUntilCut(t, l, clk, 3)
 	if l.limit != floorShare*4 {
 		t.Fatalf("the cut learned a limit of %v, want the floor %v", l.limit, floorShare*4)
 	}
@@ -250,13 +250,13 @@ func TestLimiter_aRefusalAtTheFloorDoesNotPostponeTheProbe(t *testing.T) {
 }
 
 func TestLimiter_aCutWithNothingServedStartsSlowly(t *testing.T) {
-	// The first two requests are both refused: nothing says where the limit
+	// The first three requests are all refused: nothing says where the limit
 	// is, so the cut takes the lowest rate and doubles it every second (slow
 	// start) instead of holding it for the recovery time. The first refusal
 	// ends the doubling.
 	clk := newFakeClock()
 	l := newLimiter(0, clk.now)
-	refuseUntilCut(t, l, clk, 2)
+	refuseUntilCut(t, l, clk, 3)
 	start, _ := l.Rate()
 	if math.Abs(start-minRate) > 1e-9 {
 		t.Fatalf("rate after a cut with nothing served = %v, want the lowest, %v", start, minRate)
