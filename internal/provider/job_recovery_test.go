@@ -115,10 +115,7 @@ func TestAccGeneratedImage_notShownAtRefresh_emulatorClock(t *testing.T) {
 	}
 
 	e.Clock().Advance(5 * time.Minute)
-	h.mustApply()
-	h.expectFinishedJob(testAccImageAddress, id)
-	h.expectNoChanges("after the job showed up")
-	expectEmulatorCalls(t, e, 1, 0, "no other request")
+	applyFinishesTheSameJob(t, h, e, id, "after the job showed up")
 }
 
 // An unfinished job that Akool no longer knows past the grace is lost: the
@@ -287,10 +284,7 @@ resource "akool_generated_image" "test" {
 	}
 
 	strip.Store(0)
-	h.mustApply()
-	h.expectFinishedJob(testAccImageAddress, id)
-	h.expectNoChanges("once the URL is listed")
-	expectEmulatorCalls(t, e, 1, 0, "no other request")
+	applyFinishesTheSameJob(t, h, e, id, "once the URL is listed")
 }
 
 // A job completed without a URL that Akool then stops knowing never gets
@@ -325,4 +319,15 @@ resource "akool_generated_image" "test" {
 	if res.exitCode != 2 || res.mentions("failed (image_status 4") || res.mentions("nothing is planned") {
 		t.Errorf("plan: exit %d; want a replacement (2) of a lost, not failed, job:\n%s", res.exitCode, res.output())
 	}
+}
+
+// applyFinishesTheSameJob runs a plain apply and checks that it finished job
+// id, the only one ever created (the emulator's counters), leaving nothing
+// to plan after.
+func applyFinishesTheSameJob(t *testing.T, h *tfHarness, e *emulator.Emulator, id, after string) {
+	t.Helper()
+	h.mustApply()
+	h.expectFinishedJob(testAccImageAddress, id)
+	h.expectNoChanges(after)
+	expectEmulatorCalls(t, e, 1, 0, "no other request")
 }
