@@ -1,0 +1,97 @@
+package akool
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+)
+
+// realSleep sleeps for d on the real clock, or until ctx ends.
+func realSleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// queued waits until n requests wait for their turn in l.
+func queued(t *testing.T, l *limiter, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		l.mu.Lock()
+		got := len(l.queue)
+		l.mu.Unlock()
+		if got == n {
+			return
+		}
+	}
+	t.Fatalf("%d requests never waited together", n)
+}
+
+func TestLimiter_aPaidRequestGoesBeforeWaitingReads(t *testing.T) {
+	// Paced at 5 a second, with the next turn taken: two reads wait, then
+	// a create. The create starts a job, so it goes first.
+	l := newLimiter(5, nil)
+	if err := l.wait(context.Background(), realSleep, false); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var order []string
+	var wg sync.WaitGroup
+	send := func(name string, paid bool) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := l.wait(context.Background(), realSleep, paid); err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			order = append(order, name)
+			mu.Unlock()
+		}()
+	}
+	send("read 1", false)
+	queued(t, l, 1)
+	send("read 2", false)
+	queued(t, l, 2)
+	send("create", true)
+	wg.Wait()
+	if len(order) != 3 || order[0] != "create" || order[1] != "read 1" {
+		t.Errorf("turns went to %v, want the create first, then the reads in their order", order)
+	}
+}
+
+func TestLimiter_aRequestThatGivesUpHandsItsTurnOn(t *testing.T) {
+	// Paced at 5 a second: a read waits for the next turn, a second read
+	// for the one after. The first gives up; the second goes at the first's
+	// turn, not a turn later.
+	l := newLimiter(5, nil)
+	if err := l.wait(context.Background(), realSleep, false); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	ctx, cancel := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() { first <- l.wait(ctx, realSleep, false) }()
+	queued(t, l, 1)
+	second := make(chan time.Duration, 1)
+	go func() {
+		if err := l.wait(context.Background(), realSleep, false); err != nil {
+			t.Error(err)
+		}
+		second <- time.Since(start)
+	}()
+	queued(t, l, 2)
+	cancel()
+	if err := <-first; err == nil {
+		t.Error("the read that gave up got a turn")
+	}
+	if took := <-second; took > 330*time.Millisecond {
+		t.Errorf("the second read went after %v, want at the first's turn (200ms)", took)
+	}
+}
