@@ -38,6 +38,7 @@ type limiter struct {
 	ceiling float64   // Config.MaxRequestsPerSecond; 0 = none
 	paced   bool      // requests are spaced: from the start with a ceiling, else after the first cut
 	next    time.Time // the earliest time the next request may go
+	started time.Time // the first paid request's turn; zero before it
 	queue   []*waiter // the requests waiting for their turn, in turn order
 
 	cutAt time.Time // when the rate was last cut; zero before the first cut
@@ -67,6 +68,7 @@ const (
 	evidenceTime     = 5 * time.Second // the past over which refusals are weighed against what was sent
 	minRate          = 0.5             // requests per second: the rate is never cut below this
 	probeDoubling    = 3 * time.Second // probing doubles the rate this often
+	startRate        = 10.0            // paid requests per second at the start of an unpaced client, doubling every second
 )
 
 func newLimiter(ceiling float64, now func() time.Time) *limiter {
@@ -79,6 +81,11 @@ func newLimiter(ceiling float64, now func() time.Time) *limiter {
 
 // rateLocked is the current rate, in requests per second, of a paced limiter.
 func (l *limiter) rateLocked(now time.Time) float64 {
+	if !l.paced {
+		// Only paid requests are paced before the first cut: from
+		// startRate, doubling every second.
+		return startRate * math.Exp2(max(now.Sub(l.started).Seconds(), 0))
+	}
 	rate := l.ceiling
 	if !l.cutAt.IsZero() {
 		r := headroom * l.limit
@@ -136,9 +143,12 @@ func (l *limiter) backlog() time.Duration {
 func (l *limiter) wait(ctx context.Context, sleep func(context.Context, time.Duration) error, paid bool) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.paced {
+	if !l.paced && !paid {
 		l.addSent(l.now())
 		return ctx.Err()
+	}
+	if l.started.IsZero() {
+		l.started = l.now()
 	}
 	w := &waiter{paid: paid}
 	l.enqueue(w)

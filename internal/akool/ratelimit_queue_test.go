@@ -95,3 +95,35 @@ func TestLimiter_aRequestThatGivesUpHandsItsTurnOn(t *testing.T) {
 		t.Errorf("the second read went after %v, want at the first's turn (200ms)", took)
 	}
 }
+
+func TestLimiter_paidRequestsStartSlowly(t *testing.T) {
+	// Before anything is refused, reads go at once, but creates start at
+	// 10 a second, doubling every second: several applies that start
+	// together on one account learn its limit from a few refusals each
+	// instead of sending fifty creates apiece into it at once.
+	clk := newFakeClock()
+	l := newLimiter(0, clk.now)
+	start := clk.now()
+	for range 20 {
+		if err := l.wait(context.Background(), clk.sleep, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if took := clk.now().Sub(start); took != 0 {
+		t.Errorf("20 reads took %v, want no wait", took)
+	}
+	count := func(d time.Duration) int {
+		n := 0
+		for end := clk.now().Add(d); clk.now().Before(end); n++ {
+			if err := l.wait(context.Background(), clk.sleep, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return n
+	}
+	first, second := count(time.Second), count(time.Second)
+	t.Logf("creates sent: %d in the first second, %d in the next", first, second)
+	if first < 12 || first > 17 || second < 2*first-6 || second > 2*first+6 {
+		t.Errorf("creates sent: %d in the first second and %d in the next, want about 15 and twice as many", first, second)
+	}
+}
