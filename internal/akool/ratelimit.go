@@ -68,7 +68,7 @@ const (
 	evidenceTime     = 5 * time.Second // the past over which refusals are weighed against what was sent
 	minRate          = 0.5             // requests per second: the rate is never cut below this
 	probeDoubling    = 3 * time.Second // probing doubles the rate this often
-	startRate        = 10.0            // paid requests per second at the start of an unpaced client, doubling every second
+	startRate        = 20.0            // paid requests per second at the start of an unpaced client, doubling every second
 )
 
 func newLimiter(ceiling float64, now func() time.Time) *limiter {

@@ -98,7 +98,7 @@ func TestLimiter_aRequestThatGivesUpHandsItsTurnOn(t *testing.T) {
 
 func TestLimiter_paidRequestsStartSlowly(t *testing.T) {
 	// Before anything is refused, reads go at once, but creates start at
-	// 10 a second, doubling every second: several applies that start
+	// 20 a second, doubling every second: several applies that start
 	// together on one account learn its limit from a few refusals each
 	// instead of sending fifty creates apiece into it at once.
 	clk := newFakeClock()
@@ -123,7 +123,7 @@ func TestLimiter_paidRequestsStartSlowly(t *testing.T) {
 	}
 	first, second := count(time.Second), count(time.Second)
 	t.Logf("creates sent: %d in the first second, %d in the next", first, second)
-	if first < 12 || first > 17 || second < 2*first-6 || second > 2*first+6 {
-		t.Errorf("creates sent: %d in the first second and %d in the next, want about 15 and twice as many", first, second)
+	if first < 25 || first > 33 || second < 2*first-8 || second > 2*first+8 {
+		t.Errorf("creates sent: %d in the first second and %d in the next, want about 30 and twice as many", first, second)
 	}
 }

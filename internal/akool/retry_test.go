@@ -515,10 +515,10 @@ func TestCreate_retriedWhenConnectionFails(t *testing.T) {
 				t.Errorf("dials = %d, want 3", got)
 			}
 			// Each retry waits its backoff (milliseconds here), then its turn
-			// among the creates of a client's start (a tenth of a second).
+			// among the creates of a client's start (a twentieth of a second).
 			backoffs := 0
 			for _, w := range sleep.all() {
-				if w < 50*time.Millisecond {
+				if w < 20*time.Millisecond {
 					backoffs++
 				}
 			}
