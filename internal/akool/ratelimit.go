@@ -12,8 +12,10 @@ import (
 // sends (creates, reads, the token exchange, their retries). Akool answers
 // 1005 (or HTTP 429) to an account that asks too often without saying how
 // often is too often, so the limit is learned from its refusals:
-//   - It starts unlimited, or spaced at Config.MaxRequestsPerSecond, never
-//     above it.
+//   - It starts with reads unlimited and paid requests (creates, button
+//     presses) from startRate, doubling every second, or with every request
+//     spaced at Config.MaxRequestsPerSecond, never above it. Paced, paid
+//     requests go before the reads waiting with them.
 //   - Refusals cut the rate once they are more than a trace of the last
 //     evidenceTime's requests (refusalShare of them); unpaced, once over the
 //     last second or evidenceTime a trace would refuse as many only by rare
@@ -38,7 +40,7 @@ type limiter struct {
 	ceiling float64   // Config.MaxRequestsPerSecond; 0 = none
 	paced   bool      // requests are spaced: from the start with a ceiling, else after the first cut
 	next    time.Time // the earliest time the next request may go
-	started time.Time // the first paid request's turn; zero before it
+	started time.Time // when the first paid or paced request asked for its turn; zero before
 	queue   []*waiter // the requests waiting for their turn, in turn order
 
 	cutAt time.Time // when the rate was last cut; zero before the first cut
@@ -79,7 +81,8 @@ func newLimiter(ceiling float64, now func() time.Time) *limiter {
 		recentSent: window{span: evidenceTime}, refused: window{span: evidenceTime}}
 }
 
-// rateLocked is the current rate, in requests per second, of a paced limiter.
+// rateLocked is the current rate, in requests per second: of every request
+// once paced, of paid requests before.
 func (l *limiter) rateLocked(now time.Time) float64 {
 	if !l.paced {
 		// Only paid requests are paced before the first cut: from

@@ -2,6 +2,8 @@ package akool
 
 import (
 	"context"
+	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -125,5 +127,76 @@ func TestLimiter_paidRequestsStartSlowly(t *testing.T) {
 	t.Logf("creates sent: %d in the first second, %d in the next", first, second)
 	if first < 25 || first > 33 || second < 2*first-8 || second > 2*first+8 {
 		t.Errorf("creates sent: %d in the first second and %d in the next, want about 30 and twice as many", first, second)
+	}
+}
+
+// startTogether plays clients applies that start at once against one
+// account serving 50 requests in any second: each has 50 creates to send
+// at the start, and sends a refused one again 0.25-0.5 s later, in steps
+// of a millisecond until every create is served. It returns the refusals
+// and each client's learned limit (0 when it never cut).
+func startTogether(clients int) (refused int, limits []float64) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	clk := newFakeClock()
+	server := &serverWindow{limit: 50}
+	notYet := func(_ context.Context, d time.Duration) error {
+		if d > 0 {
+			return context.Canceled // not this step; the create tries again next step
+		}
+		return nil
+	}
+	ls := make([]*limiter, clients)
+	next := make([][]time.Time, clients) // when each create may be sent
+	served := make([][]bool, clients)
+	for c := range ls {
+		ls[c] = newLimiter(0, clk.now)
+		next[c] = make([]time.Time, 50)
+		served[c] = make([]bool, 50)
+	}
+	for left := clients * 50; left > 0; clk.advance(time.Millisecond) {
+		now := clk.now()
+		for _, c := range rng.Perm(clients) {
+			for w, at := range next[c] {
+				if served[c][w] || at.After(now) {
+					continue
+				}
+				if ls[c].wait(context.Background(), notYet, true) != nil {
+					break
+				}
+				if !server.allow(now) {
+					refused++
+					ls[c].refuse(now)
+					next[c][w] = now.Add(time.Duration((0.25 + 0.25*rng.Float64()) * float64(time.Second)))
+					continue
+				}
+				ls[c].answer()
+				served[c][w] = true
+				left--
+			}
+		}
+	}
+	for _, l := range ls {
+		limits = append(limits, l.limit)
+	}
+	return refused, limits
+}
+
+func TestLimiter_appliesStartingTogetherAreRefusedAFewTimesEach(t *testing.T) {
+	// Four applies at -parallelism=50 start together on an account that
+	// serves 50 requests a second. Sent at once, the creates of the first
+	// apply fill the account's window and it learns nearly all of it, the
+	// others a request a second (seen: 47, 1, 1, 1); and over a real
+	// network, all 200 are on their way before the first refusal comes
+	// back. Starting slowly, each is refused a few times and they learn
+	// shares of about the same size.
+	for _, clients := range []int{1, 4} {
+		refused, limits := startTogether(clients)
+		t.Logf("%d applies: %d creates refused; limits learned %.1f", clients, refused, limits)
+		if refused > 8*clients {
+			t.Errorf("%d applies: %d creates refused, want at most %d", clients, refused, 8*clients)
+		}
+		if clients > 1 && slices.Max(limits) > 2.5*slices.Min(limits) {
+			t.Errorf("limits learned %.1f: the largest share is more than 2.5 times the smallest", limits)
+		}
 	}
 }
