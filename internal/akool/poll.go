@@ -114,6 +114,7 @@ var (
 	minProcessed  = 3    // processing times known before the processing clock is used
 	processMargin = 0.8  // share of the shortest processing time taken as a bound
 	stepSeconds   = 0.05 // resolution of the expected-lag integration
+	queuePrice    = 3.0  // a job's first read is priced at this many times the wait in a saturated budget's queue
 )
 
 type learnedPoll struct {
@@ -144,6 +145,7 @@ type learnedTimer struct {
 
 	changed <-chan struct{} // the policy's news channel at the last Observe or Replan
 	spread  float64         // the jitter factor drawn at the last observation
+	read    bool            // a read has seen the job running: the last observation is not its creation
 }
 
 func (p *learnedPoll) Follow(_ string, created time.Time) PollTimer {
@@ -203,6 +205,7 @@ func (t *learnedTimer) record(at time.Time, status Status) {
 	case status.Terminal() && t.endHi.IsZero():
 		t.endLo, t.endHi = prev, at
 	}
+	t.read = t.read || !t.last.IsZero()
 	t.last, t.status = at, status
 }
 
@@ -253,11 +256,18 @@ func (p *learnedPoll) nextWait(t *learnedTimer, now time.Time) time.Duration {
 	cost := costShare * max(seconds(now.Sub(t.origin)), costFloor)
 	// With the request budget saturated, a read pushes back every request
 	// queued behind it: it costs about the wait in the queue, in lag spread
-	// over the others. The read also goes out only when its turn comes.
+	// over the others. That price decides when a job is first read, which
+	// is when most jobs are read for the last time too: a job read running
+	// once is at the age where jobs end, and each second it waits longer
+	// holds its place among the apply's -parallelism, so it is read again
+	// at the price of an idle budget (DESIGN.md, "A saturated request
+	// budget"). Every read goes out only when its turn comes.
 	var queue time.Duration
 	if p.budget != nil {
 		queue = p.budget()
-		cost = max(cost, seconds(queue))
+		if !t.read {
+			cost = max(cost, queuePrice*seconds(queue))
+		}
 	}
 	wait := clock.readAfter(age, running, cost)
 

@@ -76,7 +76,7 @@ func TestLimiter_backlog(t *testing.T) {
 	// (their waits not over yet) leave the next one half a second to wait.
 	paced := newLimiter(10, clk.now)
 	for range 5 {
-		if err := paced.wait(context.Background(), func(context.Context, time.Duration) error { return nil }); err != nil {
+		if err := paced.wait(context.Background(), func(context.Context, time.Duration) error { return nil }, false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -96,5 +96,35 @@ func TestNew_learnedPollSeesTheRequestBudget(t *testing.T) {
 	}
 	if b := p.budget(); b != 0 {
 		t.Errorf("a new client's backlog is %v, want 0", b)
+	}
+}
+
+func TestLearnedPoll_saturatedBudgetPricesTheFirstReadOnly(t *testing.T) {
+	// With a second's wait in the budget's queue, the first read of a new
+	// job is put off (priced at the queue), but a job already read running
+	// is read again as with an idle budget: it is at the age where jobs
+	// end, and waiting holds its place in the apply.
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	plan := func(queue time.Duration) (first, again time.Duration) {
+		p := newLearnedPoll(1)
+		p.budget = func() time.Duration { return queue }
+		jitter0 := func(tm PollTimer) { tm.(*learnedTimer).spread = 1 }
+		tm := p.Follow("job", base)
+		tm.Observe(base, StatusQueueing)
+		jitter0(tm)
+		first = tm.Replan(base)
+		at := base.Add(2 * time.Second)
+		tm.Observe(at, StatusProcessing)
+		jitter0(tm)
+		return first, tm.Replan(at)
+	}
+	idleFirst, idleAgain := plan(0)
+	busyFirst, busyAgain := plan(time.Second)
+	t.Logf("idle budget: first read after %v, again after %v; saturated: %v and %v", idleFirst, idleAgain, busyFirst, busyAgain)
+	if busyFirst+time.Second <= idleFirst {
+		t.Errorf("saturated, the first read goes out after %v in the queue + %v, want later than with an idle budget (%v)", time.Second, busyFirst, idleFirst)
+	}
+	if busyAgain+time.Second > idleAgain+100*time.Millisecond {
+		t.Errorf("saturated, a job read running is read again after %v + %v in the queue, want about as soon as with an idle budget (%v)", busyAgain, time.Second, idleAgain)
 	}
 }

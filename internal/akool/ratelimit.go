@@ -3,6 +3,7 @@ package akool
 import (
 	"context"
 	"math"
+	"slices"
 	"sync"
 	"time"
 )
@@ -11,8 +12,10 @@ import (
 // sends (creates, reads, the token exchange, their retries). Akool answers
 // 1005 (or HTTP 429) to an account that asks too often without saying how
 // often is too often, so the limit is learned from its refusals:
-//   - It starts unlimited, or spaced at Config.MaxRequestsPerSecond, never
-//     above it.
+//   - It starts with reads unlimited and paid requests (creates, button
+//     presses) from startRate, doubling every second, or with every request
+//     spaced at Config.MaxRequestsPerSecond, never above it. Paced, paid
+//     requests go before the reads waiting with them.
 //   - Refusals cut the rate once they are more than a trace of the last
 //     evidenceTime's requests (refusalShare of them); unpaced, once over the
 //     last second or evidenceTime a trace would refuse as many only by rare
@@ -37,6 +40,8 @@ type limiter struct {
 	ceiling float64   // Config.MaxRequestsPerSecond; 0 = none
 	paced   bool      // requests are spaced: from the start with a ceiling, else after the first cut
 	next    time.Time // the earliest time the next request may go
+	started time.Time // when the first paid or paced request asked for its turn; zero before
+	queue   []*waiter // the requests waiting for their turn, in turn order
 
 	cutAt time.Time // when the rate was last cut; zero before the first cut
 	limit float64   // the limit learned at the last cut, requests per second
@@ -65,6 +70,7 @@ const (
 	evidenceTime     = 5 * time.Second // the past over which refusals are weighed against what was sent
 	minRate          = 0.5             // requests per second: the rate is never cut below this
 	probeDoubling    = 3 * time.Second // probing doubles the rate this often
+	startRate        = 20.0            // paid requests per second at the start of an unpaced client, doubling every second
 )
 
 func newLimiter(ceiling float64, now func() time.Time) *limiter {
@@ -75,8 +81,14 @@ func newLimiter(ceiling float64, now func() time.Time) *limiter {
 		recentSent: window{span: evidenceTime}, refused: window{span: evidenceTime}}
 }
 
-// rateLocked is the current rate, in requests per second, of a paced limiter.
+// rateLocked is the current rate, in requests per second: of every request
+// once paced, of paid requests before.
 func (l *limiter) rateLocked(now time.Time) float64 {
+	if !l.paced {
+		// Only paid requests are paced before the first cut: from
+		// startRate, doubling every second.
+		return startRate * math.Exp2(max(now.Sub(l.started).Seconds(), 0))
+	}
 	rate := l.ceiling
 	if !l.cutAt.IsZero() {
 		r := headroom * l.limit
@@ -106,67 +118,135 @@ func (l *limiter) Rate() (float64, bool) {
 	return l.rateLocked(l.now()), true
 }
 
-// backlog is how long a request sent now would wait for its slot: 0
-// while the client sends without pacing or the budget has room.
+// backlog is how long a read sent now would wait for its turn: 0 while
+// the client sends without pacing or the budget has room.
 func (l *limiter) backlog() time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.paced {
 		return 0
 	}
-	return max(l.next.Sub(l.now()), 0)
+	now := l.now()
+	free := l.next
+	if free.Before(now) {
+		free = now
+	}
+	return free.Sub(now) + time.Duration(len(l.queue))*interval(l.rateLocked(free))
 }
 
-// wait takes the next slot and waits for it with sleep, which must return
-// early with ctx's error when ctx ends; the slot is then given back if no
-// later request has taken one since. A slot taken before a cut is taken
-// again at the new rate: the cut says that the old one was too fast.
-func (l *limiter) wait(ctx context.Context, sleep func(context.Context, time.Duration) error) error {
+// wait waits for the request's turn in the budget with sleep, which must
+// return early with ctx's error when ctx ends. Requests take their turns
+// in order, except that a paid request (a create or a button press, which
+// starts a job) goes before the reads waiting with it: a job starts
+// running at Akool only once its create is sent, while a read that waits
+// longer only reads a job that has had longer to finish. A request whose
+// ctx ends leaves the queue without a turn. A cut while a request waits
+// sets its turn again at the new rate: the cut says that the old one was
+// too fast.
+func (l *limiter) wait(ctx context.Context, sleep func(context.Context, time.Duration) error, paid bool) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if !l.paced && !paid {
+		l.addSent(l.now())
+		return ctx.Err()
+	}
+	if l.started.IsZero() {
+		l.started = l.now()
+	}
+	w := &waiter{paid: paid}
+	l.enqueue(w)
+	defer l.dequeue(w)
 	for {
 		now := l.now()
-		if !l.paced {
-			l.addSent(now)
+		ahead := l.ahead(w)
+		free := l.next
+		if free.Before(now) {
+			free = now
+		}
+		if ahead == 0 && !free.After(now) {
+			l.take(now)
+			return nil
+		}
+		// Sleep until the turn the queue gives now; reaching the head of
+		// the queue sooner (a request ahead gave up) ends the sleep early.
+		d := free.Sub(now) + time.Duration(ahead)*interval(l.rateLocked(free))
+		sctx, wake := context.WithCancel(ctx)
+		w.wake = wake
+		cut := l.cutAt
+		l.mu.Unlock()
+		err := sleep(sctx, d)
+		woken := sctx.Err() != nil
+		wake()
+		l.mu.Lock()
+		w.wake = nil
+		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		slot := l.next
-		if slot.Before(now) {
-			slot = now
-		}
-		l.next = slot.Add(interval(l.rateLocked(slot)))
-		taken, cut := l.next, l.cutAt
-		d := slot.Sub(now)
-		if d <= 0 {
-			l.addSent(now)
+		if err == nil && l.ahead(w) == 0 && l.cutAt.Equal(cut) {
+			l.take(l.now())
 			return nil
 		}
-		l.mu.Unlock()
-		err := sleep(ctx, d)
-		l.mu.Lock()
-		if err != nil {
-			if l.next.Equal(taken) {
-				l.next = slot
-			}
+		if err != nil && !woken {
 			return err
-		}
-		if l.cutAt.Equal(cut) {
-			l.addSent(l.now())
-			return nil
 		}
 	}
 }
 
+// waiter is one request waiting for its turn.
+type waiter struct {
+	paid bool
+	wake context.CancelFunc // ends its sleep; nil while it is not sleeping
+}
+
+// enqueue puts w in its place: after the paid requests already waiting
+// when it is paid, else last.
+func (l *limiter) enqueue(w *waiter) {
+	at := len(l.queue)
+	if w.paid {
+		at = 0
+		for at < len(l.queue) && l.queue[at].paid {
+			at++
+		}
+	}
+	l.queue = slices.Insert(l.queue, at, w)
+}
+
+// dequeue takes w out of the queue, and wakes the request that then heads
+// it: its turn may have come.
+func (l *limiter) dequeue(w *waiter) {
+	i := slices.Index(l.queue, w)
+	if i < 0 {
+		return
+	}
+	l.queue = slices.Delete(l.queue, i, i+1)
+	if i == 0 && len(l.queue) > 0 && l.queue[0].wake != nil {
+		l.queue[0].wake()
+	}
+}
+
+// ahead is how many requests wait before w.
+func (l *limiter) ahead(w *waiter) int { return max(slices.Index(l.queue, w), 0) }
+
+// take records a request that goes now, in the first free slot.
+func (l *limiter) take(now time.Time) {
+	slot := l.next
+	if slot.Before(now) {
+		slot = now
+	}
+	l.next = slot.Add(interval(l.rateLocked(slot)))
+	l.addSent(now)
+}
+
 // waitAfter is wait for a retry: it first spends the retry's backoff, then
-// takes the next slot free at that time, so that a retry never crowds the
+// waits for its turn at that time, so that a retry never crowds the
 // requests paced around it.
-func (l *limiter) waitAfter(ctx context.Context, sleep func(context.Context, time.Duration) error, backoff time.Duration) error {
+func (l *limiter) waitAfter(ctx context.Context, sleep func(context.Context, time.Duration) error, backoff time.Duration, paid bool) error {
 	if backoff > 0 {
 		if err := sleep(ctx, backoff); err != nil {
 			return err
 		}
 	}
-	return l.wait(ctx, sleep)
+	return l.wait(ctx, sleep, paid)
 }
 
 func (l *limiter) addSent(now time.Time) {

@@ -17,12 +17,12 @@ func TestLimiter_faultsDoNotEndAProbe(t *testing.T) {
 	l := newLimiter(0, clk.now)
 	waitN(t, l, clk, 50, l.answer)
 	for cut := 0.0; cut == 0; {
-		_ = l.wait(context.Background(), clk.sleep)
+		_ = l.wait(context.Background(), clk.sleep, false)
 		cut = l.refuse(clk.now())
 	}
 	sent := 0
 	send := func(refused bool) float64 {
-		_ = l.wait(context.Background(), clk.sleep)
+		_ = l.wait(context.Background(), clk.sleep, false)
 		sent++
 		if refused {
 			return l.refuse(clk.now())
@@ -80,7 +80,7 @@ func TestLimiter_twoFaultsAmongTheFirstRequestsAreNotALimit(t *testing.T) {
 	l := newLimiter(0, clk.now)
 	waitN(t, l, clk, 2, l.answer)
 	for i := range 2 {
-		_ = l.wait(context.Background(), clk.sleep)
+		_ = l.wait(context.Background(), clk.sleep, false)
 		if cut := l.refuse(clk.now()); cut != 0 {
 			t.Fatalf("refusal %d among the first four requests cut the rate to %v", i+1, cut)
 		}

@@ -64,7 +64,7 @@ func simulateWork(seed uint64, clients, workers, limit int, trace float64, span 
 				if at.After(now) {
 					continue
 				}
-				if l.wait(context.Background(), notYet) != nil {
+				if l.wait(context.Background(), notYet, false) != nil {
 					break // no slot this step for the client's other workers either
 				}
 				res.sent++

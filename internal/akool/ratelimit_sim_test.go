@@ -28,7 +28,7 @@ func simulateReads(l *limiter, clk *fakeClock, server interface{ allow(time.Time
 		if ready[w].After(clk.now()) {
 			clk.advance(ready[w].Sub(clk.now()))
 		}
-		_ = l.wait(context.Background(), clk.sleep)
+		_ = l.wait(context.Background(), clk.sleep, false)
 		at := clk.now()
 		jitter := time.Duration(rng.Float64() * float64(latency) / 2)
 		if server.allow(at) && rng.Float64() >= trace {

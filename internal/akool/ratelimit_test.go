@@ -47,7 +47,7 @@ func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
 func waitN(t *testing.T, l *limiter, clk *fakeClock, n int, then func()) {
 	t.Helper()
 	for range n {
-		if err := l.wait(context.Background(), clk.sleep); err != nil {
+		if err := l.wait(context.Background(), clk.sleep, false); err != nil {
 			t.Fatal(err)
 		}
 		if then != nil {
@@ -73,7 +73,7 @@ func TestLimiter_freeUntilRefused(t *testing.T) {
 	sentAt := clk.now()
 	refusals := 0
 	for cut := 0.0; cut == 0; {
-		_ = l.wait(context.Background(), clk.sleep)
+		_ = l.wait(context.Background(), clk.sleep, false)
 		refusals++
 		cut = l.refuse(sentAt)
 	}
@@ -110,7 +110,7 @@ func TestLimiter_ignoresATraceOfRefusals(t *testing.T) {
 	clk := newFakeClock()
 	l := newLimiter(0, clk.now)
 	send := func() time.Time {
-		_ = l.wait(context.Background(), clk.sleep)
+		_ = l.wait(context.Background(), clk.sleep, false)
 		at := clk.now()
 		clk.advance(5 * time.Millisecond)
 		return at
@@ -163,7 +163,7 @@ func TestLimiter_recovers(t *testing.T) {
 func refuseUntilCut(t *testing.T, l *limiter, clk *fakeClock, n int) {
 	t.Helper()
 	for i := range n {
-		_ = l.wait(context.Background(), clk.sleep)
+		_ = l.wait(context.Background(), clk.sleep, false)
 		if cut := l.refuse(clk.now()); (cut != 0) != (i == n-1) {
 			t.Fatalf("refusal %d of %d cut the rate to %v", i+1, n, cut)
 		}
@@ -187,7 +187,7 @@ func TestLimiter_aProbeEndsWithoutLoweringTheLimit(t *testing.T) {
 	clk := newFakeClock()
 	l := cutAt8(t, clk)
 	clk.advance(3 * recoveryTime)
-	_ = l.wait(context.Background(), clk.sleep)
+	_ = l.wait(context.Background(), clk.sleep, false)
 	if cut := l.refuse(clk.now()); math.Abs(cut-headroom*8) > 1e-9 {
 		t.Fatalf("a refusal while probing set the rate to %v, want %v (headroom times the limit)", cut, headroom*8)
 	}
@@ -203,17 +203,17 @@ func TestLimiter_aTraceBelowTheLimitIsWeighedWhileProbing(t *testing.T) {
 	if clk.now().Sub(l.cutAt) >= recoveryTime {
 		t.Fatalf("the 30 requests took %v, want them before probing starts", clk.now().Sub(l.cutAt))
 	}
-	_ = l.wait(context.Background(), clk.sleep)
+	_ = l.wait(context.Background(), clk.sleep, false)
 	if cut := l.refuse(clk.now()); cut != 0 {
 		t.Fatalf("a lone refusal among 30 requests below the limit cut the rate to %v", cut)
 	}
 	clk.advance(3 * recoveryTime)
 	probe, _ := l.Rate()
-	_ = l.wait(context.Background(), clk.sleep)
+	_ = l.wait(context.Background(), clk.sleep, false)
 	if cut := l.refuse(clk.now()); cut != 0 {
 		t.Fatalf("after a trace, a lone refusal while probing cut the rate to %v", cut)
 	}
-	_ = l.wait(context.Background(), clk.sleep)
+	_ = l.wait(context.Background(), clk.sleep, false)
 	cut := l.refuse(clk.now())
 	if cut == 0 || cut >= probe {
 		t.Errorf("after two refusals while probing at %v the rate is %v, want cut below it", probe, cut)
@@ -236,7 +236,7 @@ func TestLimiter_aRefusalAtTheFloorDoesNotPostponeTheProbe(t *testing.T) {
 	}
 	cutAt := l.cutAt
 	waitN(t, l, clk, 2, l.answer)
-	_ = l.wait(context.Background(), clk.sleep)
+	_ = l.wait(context.Background(), clk.sleep, false)
 	if clk.now().Sub(cutAt) >= recoveryTime {
 		t.Fatalf("the requests after the cut took %v, want them before probing starts", clk.now().Sub(cutAt))
 	}
@@ -266,7 +266,7 @@ func TestLimiter_aCutWithNothingServedStartsSlowly(t *testing.T) {
 		t.Fatalf("rate 3 s after the cut = %v, want %v (doubled every second)", r, 8*start)
 	}
 	waitN(t, l, clk, 8, l.answer)
-	_ = l.wait(context.Background(), clk.sleep)
+	_ = l.wait(context.Background(), clk.sleep, false)
 	cut := l.refuse(clk.now())
 	if cut == 0 {
 		t.Fatal("a refusal during the slow start did not end it")
@@ -318,8 +318,8 @@ func TestLimiter_ceiling(t *testing.T) {
 	}
 	// A retry spends its backoff, then waits for the next free slot.
 	clk.slept = nil
-	_ = l.wait(context.Background(), clk.sleep)
-	_ = l.waitAfter(context.Background(), clk.sleep, 100*time.Millisecond)
+	_ = l.wait(context.Background(), clk.sleep, false)
+	_ = l.waitAfter(context.Background(), clk.sleep, 100*time.Millisecond, false)
 	if len(clk.slept) != 2 || clk.slept[0] != 100*time.Millisecond || clk.slept[1] != 150*time.Millisecond {
 		t.Errorf("a retry with a 100ms backoff right after a request waited %v, want [100ms 150ms] (its turn 250ms after the request)", clk.slept)
 	}
@@ -328,15 +328,15 @@ func TestLimiter_ceiling(t *testing.T) {
 func TestLimiter_waitEndsWithContext(t *testing.T) {
 	clk := newFakeClock()
 	l := newLimiter(1, clk.now)
-	_ = l.wait(context.Background(), clk.sleep) // takes the first slot
+	_ = l.wait(context.Background(), clk.sleep, false) // takes the first slot
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := l.wait(ctx, clk.sleep); !errors.Is(err, context.Canceled) {
+	if err := l.wait(ctx, clk.sleep, false); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 	// The abandoned slot was given back: the next request waits one interval, not two.
 	clk.slept = nil
-	_ = l.wait(context.Background(), clk.sleep)
+	_ = l.wait(context.Background(), clk.sleep, false)
 	if len(clk.slept) != 1 || clk.slept[0] != time.Second {
 		t.Errorf("next wait = %v, want 1s", clk.slept)
 	}
@@ -421,7 +421,7 @@ func TestLimiter_underAServerLimit(t *testing.T) {
 					retries--
 					delay = 250 * time.Millisecond
 				}
-				if err := l.waitAfter(context.Background(), clk.sleep, delay); err != nil {
+				if err := l.waitAfter(context.Background(), clk.sleep, delay, false); err != nil {
 					t.Fatal(err)
 				}
 				if !send(clk.now()) {
@@ -533,7 +533,7 @@ func TestLimiter_sporadicRefusalsDoNotStarveTheClient(t *testing.T) {
 	var served int
 	end := clk.now().Add(time.Minute)
 	for clk.now().Before(end) {
-		if err := l.wait(context.Background(), clk.sleep); err != nil {
+		if err := l.wait(context.Background(), clk.sleep, false); err != nil {
 			t.Fatal(err)
 		}
 		if rng.IntN(10) == 0 {
@@ -565,7 +565,7 @@ func TestLimiter_transientRefusalsDoNotSlowTheClient(t *testing.T) {
 	var served, refused int
 	end := clk.now().Add(time.Minute)
 	for clk.now().Before(end) {
-		if err := l.wait(context.Background(), clk.sleep); err != nil {
+		if err := l.wait(context.Background(), clk.sleep, false); err != nil {
 			t.Fatal(err)
 		}
 		if rng.IntN(50) == 0 {

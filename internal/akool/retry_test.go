@@ -514,8 +514,16 @@ func TestCreate_retriedWhenConnectionFails(t *testing.T) {
 			if got := d.dials.Load(); got != 3 {
 				t.Errorf("dials = %d, want 3", got)
 			}
-			if len(sleep.all()) != 2 {
-				t.Errorf("waits = %v, want 2", sleep.all())
+			// Each retry waits its backoff (milliseconds here), then its turn
+			// among the creates of a client's start (a twentieth of a second).
+			backoffs := 0
+			for _, w := range sleep.all() {
+				if w < 20*time.Millisecond {
+					backoffs++
+				}
+			}
+			if backoffs != 2 {
+				t.Errorf("waits = %v, want 2 retry backoffs", sleep.all())
 			}
 		})
 	}

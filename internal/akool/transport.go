@@ -138,7 +138,7 @@ func (c *Client) send(ctx context.Context, ep endpoint, query url.Values, payloa
 		PrepareRetry:   ex.waitBeforeRetry,
 		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
 	}
-	if err := c.limiter.wait(ctx, c.sleep); err != nil {
+	if err := c.limiter.wait(ctx, c.sleep, ep.create); err != nil {
 		// Nothing was sent, so nothing is uncertain.
 		return nil, fmt.Errorf("akool %s: stopped before sending, waiting for the request budget: %w", ep.path, err)
 	}
@@ -391,7 +391,7 @@ func (ex *exchange) waitBeforeRetry(req *http.Request) error {
 	ex.c.debug(req.Context(), "akool retry wait", map[string]any{
 		"method": ex.ep.method, "path": ex.ep.path, "attempt": ex.attempt, "wait_ms": ex.wait.Milliseconds(),
 	})
-	if err := ex.c.limiter.waitAfter(ex.ctx, ex.c.sleep, ex.wait); err != nil {
+	if err := ex.c.limiter.waitAfter(ex.ctx, ex.c.sleep, ex.wait, ex.ep.create); err != nil {
 		ex.sleepErr = err
 		return err
 	}

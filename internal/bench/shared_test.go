@@ -67,4 +67,18 @@ func TestSharedTargets(t *testing.T) {
 	if n := len(SharedTargets(capped, 0.05, 1.4, 1.15)); n != len(SharedTargets(s, 0.05, 1.4, 1.15))+4 {
 		t.Errorf("the capped run adds %d checks, want 4", n-len(SharedTargets(s, 0.05, 1.4, 1.15)))
 	}
+
+	// With the saturated side measured, it is the one held to the bound: one
+	// workspace at -parallelism=50 is bound by its job times as much.
+	sat := s
+	sat.One.Walls = []time.Duration{36 * time.Second} // 1.5 times the bound
+	sat.Saturated = SharedRun{Workspaces: 1, Parallelism: 200, Images: 600, Walls: []time.Duration{31 * time.Second}, Requests: 1260}
+	got = strings.Join(failed(SharedTargets(sat, 0.05, 1.4, 1.15)), "; ")
+	if got != "" {
+		t.Errorf("with the saturated side at 1.29 times the bound, missed targets %q; want none", got)
+	}
+	sat.Saturated.Walls = []time.Duration{35 * time.Second}
+	if got = strings.Join(failed(SharedTargets(sat, 0.05, 1.4, 1.15)), "; "); got != "shared 1 workspace x200: wall / bound" {
+		t.Errorf("with the saturated side at 1.46 times the bound, missed targets %q; want its wall / bound only", got)
+	}
 }

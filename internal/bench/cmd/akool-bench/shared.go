@@ -18,7 +18,6 @@ import (
 const (
 	sharedImages     = 600
 	sharedWorkspaces = 4
-	sharedParallel   = 50 // each workspace's -parallelism
 	sharedRate       = 50
 	sharedFaults     = 0.03
 	// sharedCeiling is each workspace's max_requests_per_second in the
@@ -37,23 +36,26 @@ var sharedConfig = strings.Replace(imagesConfig, "${count.index}", "${count.inde
 func (b *benchmark) runShared() (*bench.Shared, error) {
 	s := &bench.Shared{Rate: sharedRate}
 	var err error
-	if s.One, err = b.sharedRun(1, 0); err != nil {
+	if s.One, err = b.sharedRun(1, bench.SharedParallelism, 0); err != nil {
 		return nil, err
 	}
-	if s.Several, err = b.sharedRun(sharedWorkspaces, 0); err != nil {
+	if s.Saturated, err = b.sharedRun(1, sharedWorkspaces*bench.SharedParallelism, 0); err != nil {
 		return nil, err
 	}
-	if s.Capped, err = b.sharedRun(sharedWorkspaces, sharedCeiling); err != nil {
+	if s.Several, err = b.sharedRun(sharedWorkspaces, bench.SharedParallelism, 0); err != nil {
+		return nil, err
+	}
+	if s.Capped, err = b.sharedRun(sharedWorkspaces, bench.SharedParallelism, sharedCeiling); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
 // sharedRun applies sharedImages images split between n workspaces, each a
-// terraform apply of its own, all started together, with ceiling as their
-// max_requests_per_second (0: unset).
-func (b *benchmark) sharedRun(n int, ceiling float64) (bench.SharedRun, error) {
-	r := bench.SharedRun{Workspaces: n, Images: sharedImages, Ceiling: ceiling, Walls: make([]time.Duration, n)}
+// terraform apply of its own at -parallelism=parallel, all started
+// together, with ceiling as their max_requests_per_second (0: unset).
+func (b *benchmark) sharedRun(n, parallel int, ceiling float64) (bench.SharedRun, error) {
+	r := bench.SharedRun{Workspaces: n, Images: sharedImages, Parallelism: parallel, Ceiling: ceiling, Walls: make([]time.Duration, n)}
 	jobs := bench.JobTimes(b.opts.seed, sharedImages, time.Second, 3*time.Second)
 	srv, err := b.serve(emulator.Options{JobTime: jobTimes(jobs), RateLimit: sharedRate, RateWindow: true,
 		Faults: emulator.Faults{ReadRate: sharedFaults}})
@@ -64,13 +66,13 @@ func (b *benchmark) sharedRun(n int, ceiling float64) (bench.SharedRun, error) {
 	per := sharedImages / n
 	dirs := make([]string, n)
 	for w := range n {
-		label := fmt.Sprintf("shared-%d-of-%d-at-%g", w+1, n, ceiling)
+		label := fmt.Sprintf("shared-%d-of-%d-x%d-at-%g", w+1, n, parallel, ceiling)
 		if dirs[w], err = b.workdir(label, fmt.Sprintf(sharedConfig, per, bench.PromptPrefix, w*per)); err != nil {
 			return r, err
 		}
 	}
 	b.logf("%-24s %s at once, %d images each, -parallelism=%d, Akool accepting %d requests in any second and failing %s of reads",
-		"shared", r.Label(), per, sharedParallel, sharedRate, bench.Percent(sharedFaults))
+		"shared", r.Label(), per, parallel, sharedRate, bench.Percent(sharedFaults))
 	env := b.env(srv.url, "", ceiling)
 	failures := make([]error, n)
 	var wg sync.WaitGroup
@@ -79,7 +81,7 @@ func (b *benchmark) sharedRun(n int, ceiling float64) (bench.SharedRun, error) {
 		go func() {
 			defer wg.Done()
 			r.Walls[w], failures[w] = b.timed(dirs[w], env, nil, "apply", "-auto-approve", "-input=false", "-no-color",
-				"-parallelism="+strconv.Itoa(sharedParallel))
+				"-parallelism="+strconv.Itoa(parallel))
 		}()
 	}
 	wg.Wait()
@@ -107,7 +109,7 @@ func (b *benchmark) sharedReport(s *bench.Shared) {
 		"the bound is %d requests per image at %d/s = %.1fs\n",
 		sharedImages, sharedRate, bench.Percent(sharedFaults), bench.BoundPerImage, sharedRate, s.Bound().Seconds())
 	for _, r := range s.Runs() {
-		fmt.Fprintf(b.out, "  %-22s x %3d images   wall %5.1fs (each: %s)   refused %5s   requests per image %.2f\n",
+		fmt.Fprintf(b.out, "  %-27s x %3d images   wall %5.1fs (each: %s)   refused %5s   requests per image %.2f\n",
 			r.Label(), r.Images/r.Workspaces, r.Wall().Seconds(), r.WallsString(), bench.Percent(r.RefusedShare()), r.RequestsPerImage())
 	}
 }
