@@ -108,8 +108,11 @@ func TestLearnedPoll_saturatedBudgetPricesTheFirstReadOnly(t *testing.T) {
 	plan := func(queue time.Duration) (first, again time.Duration) {
 		p := newLearnedPoll(1)
 		p.budget = func() time.Duration { return queue }
-		jitter0 := func(tm PollTimer) { tm.(*learnedTimer).spread = 1 }
-		tm := p.Follow("job", base)
+		tm, ok := p.Follow("job", base).(*learnedTimer)
+		if !ok {
+			t.Fatal("the learned policy's timer is not a *learnedTimer")
+		}
+		jitter0 := func(tm *learnedTimer) { tm.spread = 1 }
 		tm.Observe(base, StatusQueueing)
 		jitter0(tm)
 		first = tm.Replan(base)
