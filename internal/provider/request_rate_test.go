@@ -77,7 +77,8 @@ func (a *arrivals) busiest(span time.Duration) (most, total int) {
 // every create and every status read of twelve images started together at
 // -parallelism=12) never sends more than that many requests a second, as
 // counted where they arrive, over any two seconds. Without the ceiling the
-// twelve creates alone go out at once.
+// twelve creates alone go out within a second (a run's creates start at 20
+// a second).
 func TestAccProvider_maxRequestsPerSecondHolds(t *testing.T) {
 	t.Parallel()
 	const ceiling = 4
