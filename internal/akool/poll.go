@@ -145,7 +145,7 @@ type learnedTimer struct {
 
 	changed <-chan struct{} // the policy's news channel at the last Observe or Replan
 	spread  float64         // the jitter factor drawn at the last observation
-	read    bool            // a read has seen the job running: the last observation is not its creation
+	read    bool            // the last observation is not the first (for a job this client created, the create answer)
 }
 
 func (p *learnedPoll) Follow(_ string, created time.Time) PollTimer {

@@ -23,9 +23,10 @@ func TestLearnedPoll_saturatedBudgetSpendsReadsWell(t *testing.T) {
 	// 240 jobs of 1-3 s, 20 at a time, through a budget of 18 requests a
 	// second: the budget is the bottleneck about as much as the jobs are,
 	// as in make bench's shared profile. The bound is one create and one
-	// read per job at 18 a second, 26.7 s. Pricing a read at the wait in
-	// the queue reads fewer times and ends sooner than a policy that reads
-	// as if reads were free (1.41 times the bound against 1.49-1.51).
+	// read per job at 18 a second, 26.7 s. Pricing a job's first read at
+	// the wait in the queue reads fewer times and ends sooner than a policy
+	// that reads as if reads were free (1.38-1.40 times the bound against
+	// 1.49-1.51; 1.41 when every read was priced at the queue).
 	const n, par, rate = 240, 20, 18
 	bound := 2 * n * time.Second / rate
 	for _, seed := range []uint64{1, 2} {
@@ -124,8 +125,8 @@ func TestLearnedPoll_saturatedBudgetPricesTheFirstReadOnly(t *testing.T) {
 	idleFirst, idleAgain := plan(0)
 	busyFirst, busyAgain := plan(time.Second)
 	t.Logf("idle budget: first read after %v, again after %v; saturated: %v and %v", idleFirst, idleAgain, busyFirst, busyAgain)
-	if busyFirst+time.Second <= idleFirst {
-		t.Errorf("saturated, the first read goes out after %v in the queue + %v, want later than with an idle budget (%v)", time.Second, busyFirst, idleFirst)
+	if busyFirst+time.Second < 2*idleFirst {
+		t.Errorf("saturated, the first read goes out after %v in the queue + %v, want at least twice as late as with an idle budget (%v)", time.Second, busyFirst, idleFirst)
 	}
 	if busyAgain+time.Second > idleAgain+100*time.Millisecond {
 		t.Errorf("saturated, a job read running is read again after %v + %v in the queue, want about as soon as with an idle budget (%v)", busyAgain, time.Second, idleAgain)

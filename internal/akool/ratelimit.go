@@ -172,7 +172,7 @@ func (l *limiter) wait(ctx context.Context, sleep func(context.Context, time.Dur
 		d := free.Sub(now) + time.Duration(ahead)*interval(l.rateLocked(free))
 		sctx, wake := context.WithCancel(ctx)
 		w.wake = wake
-		cut := l.cutAt
+		cut, booked := l.cutAt, l.next
 		l.mu.Unlock()
 		err := sleep(sctx, d)
 		woken := sctx.Err() != nil
@@ -182,7 +182,9 @@ func (l *limiter) wait(ctx context.Context, sleep func(context.Context, time.Dur
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if err == nil && l.ahead(w) == 0 && l.cutAt.Equal(cut) {
+		// The turn slept for is still this request's unless a cut or
+		// another request's turn (a paid one put ahead) came meanwhile.
+		if err == nil && l.ahead(w) == 0 && l.cutAt.Equal(cut) && l.next.Equal(booked) {
 			l.take(l.now())
 			return nil
 		}

@@ -44,6 +44,7 @@ func TestLimiter_aPaidRequestGoesBeforeWaitingReads(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var order []string
+	var at []time.Time
 	var wg sync.WaitGroup
 	send := func(name string, paid bool) {
 		wg.Add(1)
@@ -54,6 +55,7 @@ func TestLimiter_aPaidRequestGoesBeforeWaitingReads(t *testing.T) {
 			}
 			mu.Lock()
 			order = append(order, name)
+			at = append(at, time.Now())
 			mu.Unlock()
 		}()
 	}
@@ -64,7 +66,13 @@ func TestLimiter_aPaidRequestGoesBeforeWaitingReads(t *testing.T) {
 	send("create", true)
 	wg.Wait()
 	if len(order) != 3 || order[0] != "create" || order[1] != "read 1" {
-		t.Errorf("turns went to %v, want the create first, then the reads in their order", order)
+		t.Fatalf("turns went to %v, want the create first, then the reads in their order", order)
+	}
+	// The read put behind the create still waits a turn after it.
+	for i := 1; i < len(at); i++ {
+		if gap := at[i].Sub(at[i-1]); gap < 150*time.Millisecond {
+			t.Errorf("%s went %v after %s, want a turn (200ms) apart", order[i], gap, order[i-1])
+		}
 	}
 }
 

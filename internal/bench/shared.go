@@ -56,7 +56,7 @@ type Shared struct {
 }
 
 // Runs are the sides measured: one workspace, one saturating the budget
-// and several with a ceiling when measured, several.
+// (when measured), several, and several with a ceiling (when measured).
 func (s Shared) Runs() []SharedRun {
 	return append(s.ones(), s.several()...)
 }
