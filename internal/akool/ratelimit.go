@@ -126,12 +126,22 @@ func (l *limiter) backlog() time.Duration {
 	if !l.paced {
 		return 0
 	}
-	now := l.now()
-	free := l.next
-	if free.Before(now) {
-		free = now
+	return l.turnIn(l.now(), len(l.queue))
+}
+
+// turnIn is how long from now a request with ahead requests waiting
+// before it waits for its turn, at the current rate.
+func (l *limiter) turnIn(now time.Time, ahead int) time.Duration {
+	free := l.firstFree(now)
+	return free.Sub(now) + time.Duration(ahead)*interval(l.rateLocked(free))
+}
+
+// firstFree is the earliest time from now that the next request may go.
+func (l *limiter) firstFree(now time.Time) time.Time {
+	if l.next.After(now) {
+		return l.next
 	}
-	return free.Sub(now) + time.Duration(len(l.queue))*interval(l.rateLocked(free))
+	return now
 }
 
 // wait waits for the request's turn in the budget with sleep, which must
@@ -159,17 +169,13 @@ func (l *limiter) wait(ctx context.Context, sleep func(context.Context, time.Dur
 	for {
 		now := l.now()
 		ahead := l.ahead(w)
-		free := l.next
-		if free.Before(now) {
-			free = now
-		}
-		if ahead == 0 && !free.After(now) {
+		d := l.turnIn(now, ahead)
+		if ahead == 0 && d <= 0 {
 			l.take(now)
 			return nil
 		}
 		// Sleep until the turn the queue gives now; reaching the head of
 		// the queue sooner (a request ahead gave up) ends the sleep early.
-		d := free.Sub(now) + time.Duration(ahead)*interval(l.rateLocked(free))
 		sctx, wake := context.WithCancel(ctx)
 		w.wake = wake
 		cut, booked := l.cutAt, l.next
@@ -231,10 +237,7 @@ func (l *limiter) ahead(w *waiter) int { return max(slices.Index(l.queue, w), 0)
 
 // take records a request that goes now, in the first free slot.
 func (l *limiter) take(now time.Time) {
-	slot := l.next
-	if slot.Before(now) {
-		slot = now
-	}
+	slot := l.firstFree(now)
 	l.next = slot.Add(interval(l.rateLocked(slot)))
 	l.addSent(now)
 }

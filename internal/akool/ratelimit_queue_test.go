@@ -9,18 +9,6 @@ import (
 	"time"
 )
 
-// realSleep sleeps for d on the real clock, or until ctx ends.
-func realSleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // queued waits until n requests wait for their turn in l.
 func queued(t *testing.T, l *limiter, n int) {
 	t.Helper()
@@ -39,7 +27,7 @@ func TestLimiter_aPaidRequestGoesBeforeWaitingReads(t *testing.T) {
 	// Paced at 5 a second, with the next turn taken: two reads wait, then
 	// a create. The create starts a job, so it goes first.
 	l := newLimiter(5, nil)
-	if err := l.wait(context.Background(), realSleep, false); err != nil {
+	if err := l.wait(context.Background(), sleepContext, false); err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
@@ -50,7 +38,7 @@ func TestLimiter_aPaidRequestGoesBeforeWaitingReads(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := l.wait(context.Background(), realSleep, paid); err != nil {
+			if err := l.wait(context.Background(), sleepContext, paid); err != nil {
 				t.Error(err)
 			}
 			mu.Lock()
@@ -81,17 +69,17 @@ func TestLimiter_aRequestThatGivesUpHandsItsTurnOn(t *testing.T) {
 	// for the one after. The first gives up; the second goes at the first's
 	// turn, not a turn later.
 	l := newLimiter(5, nil)
-	if err := l.wait(context.Background(), realSleep, false); err != nil {
+	if err := l.wait(context.Background(), sleepContext, false); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
 	ctx, cancel := context.WithCancel(context.Background())
 	first := make(chan error, 1)
-	go func() { first <- l.wait(ctx, realSleep, false) }()
+	go func() { first <- l.wait(ctx, sleepContext, false) }()
 	queued(t, l, 1)
 	second := make(chan time.Duration, 1)
 	go func() {
-		if err := l.wait(context.Background(), realSleep, false); err != nil {
+		if err := l.wait(context.Background(), sleepContext, false); err != nil {
 			t.Error(err)
 		}
 		second <- time.Since(start)

@@ -58,15 +58,11 @@ type Shared struct {
 // Runs are the sides measured: one workspace, one saturating the budget
 // (when measured), several, and several with a ceiling (when measured).
 func (s Shared) Runs() []SharedRun {
-	return append(s.ones(), s.several()...)
-}
-
-func (s Shared) ones() []SharedRun {
 	runs := []SharedRun{s.One}
 	if s.Saturated.Workspaces > 0 {
 		runs = append(runs, s.Saturated)
 	}
-	return runs
+	return append(runs, s.several()...)
 }
 
 func (s Shared) several() []SharedRun {
