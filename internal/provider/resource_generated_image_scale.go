@@ -1,19 +1,6 @@
 package provider
 
-import (
-	"context"
-	"io"
-	"math"
-	"net/http"
-	"time"
-)
-
-// Reading an image's size for scale inference after import: only the header
-// is read, never the whole picture.
-const (
-	imageHeaderMaxBytes = 1 << 20 // JPEG metadata can push the size header a long way in
-	imageHeaderTimeout  = 20 * time.Second
-)
+import "math"
 
 // scaleRatios are the aspect ratios (width/height) of the scales both API
 // versions accept. "Original" has no fixed ratio and is never inferred.
@@ -52,30 +39,4 @@ func nearestScale(width, height int) (string, bool) {
 		return "", false
 	}
 	return best, true
-}
-
-// fetchImageSize reads the width and height of the picture at rawURL from its
-// header, reading at most imageHeaderMaxBytes.
-func fetchImageSize(ctx context.Context, client *http.Client, rawURL string) (width, height int, err error) {
-	if err := checkHTTPURL(rawURL); err != nil {
-		return 0, 0, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, imageHeaderTimeout)
-	defer cancel()
-	resp, err := imageFileGet(ctx, client, rawURL, nil)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return 0, 0, &imageFileHTTPError{URL: imageFileDisplayURL(rawURL), StatusCode: resp.StatusCode, Status: resp.Status}
-	}
-	return imageHeaderSize(io.LimitReader(resp.Body, imageHeaderMaxBytes))
-}
-
-// imageHeaderSize decodes the dimensions of a PNG, JPEG, GIF or WebP picture
-// from its header, with the same decoder that verifies downloads.
-func imageHeaderSize(r io.Reader) (width, height int, err error) {
-	_, width, height, err = imageFileDecodeConfig(r)
-	return width, height, err
 }
