@@ -335,7 +335,7 @@ func TestAccImageFile_savedWithoutMarkingWarns(t *testing.T) {
 		"/b.png": png[:len(png)-12], // without its IEND chunk
 	}
 	_, srvURL := newImageFileCountingServer(t, images)
-	for name, reason := range map[string]string{"a.gif": "GIF images cannot carry the marking", "b.png": "PNG"} {
+	for name, reason := range map[string]string{"a.gif": "GIF images cannot carry the marking", "b.png": "the PNG structure is damaged"} {
 		t.Run(name, func(t *testing.T) {
 			dest := filepath.Join(t.TempDir(), name)
 			h := newHarness(t, testAccImageFileConfig(srvURL+"/"+name, dest))
