@@ -176,6 +176,19 @@ func applyFinishingJobsByClock(h *tfHarness, e *emulator.Emulator, ids ...string
 	return run.wait()
 }
 
+// mustApplyFinishingJobs is applyFinishingJobsByClock that fails the test
+// unless the apply succeeds with summary ("0 added, 1 changed, 0
+// destroyed").
+func (h *tfHarness) mustApplyFinishingJobs(e *emulator.Emulator, summary string, ids ...string) tfResult {
+	h.t.Helper()
+	res := applyFinishingJobsByClock(h, e, ids...)
+	if res.exitCode != 0 || !res.mentions(summary) {
+		h.t.Fatalf("the apply that resumes the wait for %s: exit %d, want %q:\n%s",
+			strings.Join(ids, ", "), res.exitCode, summary, res.output())
+	}
+	return res
+}
+
 // expectMentions asserts that the output of a terraform command (what
 // names it) mentions each of wants.
 func (r tfResult) expectMentions(t *testing.T, what string, wants ...string) {

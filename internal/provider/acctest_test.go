@@ -195,6 +195,12 @@ resource %q %q {
 `, typ, name, parent, index, extra)
 }
 
+// testAccGridButtonConfig is a grid (testAccGridConfig) with one button
+// resource of type typ, named name, that presses button index of it.
+func testAccGridButtonConfig(baseURL, prompt, typ, name string, index int) string {
+	return testAccGridConfig(baseURL, prompt) + testAccButtonBlock(typ, name, "akool_generated_image.grid.id", index, "")
+}
+
 // testAccGridUpscaleVariation is a grid (testAccGridConfig) with an upscale
 // (testAccUpscaleAddress) of sub-image u and a variation
 // (testAccVariationAddress) of sub-image v.

@@ -9,12 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
-	"github.com/akool-community/terraform-provider-akool/internal/akool"
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 )
 
@@ -29,19 +25,12 @@ func TestAccGeneratedImage_timeoutRecovery(t *testing.T) {
 	h := newTFHarness(t)
 	file := filepath.Join(t.TempDir(), "slow.png")
 	config := func(timeout string) string {
-		return testAccProviderConfig(url) + fmt.Sprintf(`
-resource "akool_generated_image" "slow" {
-  prompt = "a slow sunrise over the fjord"
-  timeouts {
-    create = %q
-  }
-}
-
+		return testAccProviderConfig(url) + slowImageBlock("slow", "a slow sunrise over the fjord", timeout) + fmt.Sprintf(`
 resource "akool_image_file" "slow" {
   url  = akool_generated_image.slow.image_url
   path = %q
 }
-`, timeout, file) + testAccButtonBlock("akool_image_upscale", "slow", "akool_generated_image.slow.id", 1, "")
+`, file) + testAccButtonBlock("akool_image_upscale", "slow", "akool_generated_image.slow.id", 1, "")
 	}
 	const address = "akool_generated_image.slow"
 	h.initWith(config("1s"))
@@ -85,13 +74,8 @@ resource "akool_image_file" "slow" {
 	// job finishes. New jobs (the upscale) are quick again.
 	e.SetJobTime(100*time.Millisecond, 300*time.Millisecond)
 	h.writeConfig(config("2m"))
-	res = applyFinishingJobsByClock(h, e, id)
-	if res.exitCode != 0 {
-		t.Fatalf("second apply failed:\n%s", res.output())
-	}
-	if !res.mentions("2 added, 1 changed, 0 destroyed") {
-		t.Errorf("second apply was not an in-place wait plus the two dependents:\n%s", res.output())
-	}
+	// An in-place wait, plus the two dependents.
+	res = h.mustApplyFinishingJobs(e, "2 added, 1 changed, 0 destroyed", id)
 	done := h.expectFinishedJob(address, id)
 	if saved := h.resource("akool_image_file.slow"); saved == nil || saved.AttributeValues["url"] != done.AttributeValues["image_url"] {
 		t.Errorf("the local copy is %+v; want the finished image_url downloaded", saved)
@@ -280,95 +264,5 @@ func TestGeneratedImageRead_unconfiguredProvider(t *testing.T) {
 	resp = readResource(ctx, r, testState(t, r, map[string]any{"id": "662a10df4197b3af58532e89"}))
 	if !resp.Diagnostics.HasError() || !strings.Contains(resp.Diagnostics.Errors()[0].Detail(), "api_key were not known yet") {
 		t.Errorf("import without a client: %v; want an error that gives the reason", resp.Diagnostics)
-	}
-}
-
-// A wait's finish saves what the wait learnt and explains each way a wait ends.
-func TestFinishWait(t *testing.T) {
-	ctx := context.Background()
-	const id = "662a10df4197b3af58532e89"
-	processing := &akool.Image{ID: id, Status: akool.StatusProcessing}
-	tests := []struct {
-		name       string
-		final      *akool.Image
-		err        error
-		parentErr  error
-		resumed    bool
-		summary    string // "" means no error
-		warning    string // the summary of the one warning expected instead of an error
-		mentions   []string
-		wantStatus string
-	}{
-		{name: "completed", final: &akool.Image{ID: id, Status: akool.StatusCompleted, ImageURL: "https://x/a.png"}, wantStatus: "completed"},
-		{name: "failed", final: &akool.Image{ID: id, Status: akool.StatusFailed}, err: &akool.JobFailedError{Image: &akool.Image{ID: id}},
-			summary: "Image Generation Failed", mentions: []string{id, "image_status 4", "Change the prompt"}, wantStatus: "failed"},
-		{name: "timeout", final: processing, err: fmt.Errorf("stopped: %w", context.DeadlineExceeded),
-			warning: "Image Generation Not Finished", mentions: []string{id, "credits spent", "create timeout (1m0s)", "not tainted", "for free", "postcondition"}, wantStatus: "processing"},
-		{name: "interrupted", final: processing, err: context.Canceled, parentErr: context.Canceled,
-			warning: "Image Generation Not Finished", mentions: []string{"Terraform interrupted the wait", "continues waiting for the same job"}, wantStatus: "processing"},
-		{name: "resumed timeout", final: processing, err: context.DeadlineExceeded, resumed: true,
-			warning: "Image Generation Not Finished", mentions: []string{"Akool job " + id + " is still running", "without generating a new image or spending credits"}, wantStatus: "processing"},
-		{name: "read error", final: nil, err: &akool.APIError{Code: akool.CodeNoPermission, Message: "No permission", Endpoint: "/info"},
-			warning: "Image Generation Not Finished", mentions: []string{"code 1009", "No permission", "last status: queueing", "not tainted"}, wantStatus: "queueing"},
-		{name: "lost", final: nil, err: &akool.LostError{ID: id, Err: &akool.APIError{Code: akool.CodeNotFound, Message: "not exist", Endpoint: "/info"}}, resumed: true,
-			warning: "Image Generation Lost: Job " + id, mentions: []string{"1008", "never delivered a picture", "replaces this resource",
-				"generates a new image", "max_new_images"}, wantStatus: "queueing"},
-		{name: "1008 as the context ends", final: processing, err: fmt.Errorf("%w: %w", context.Canceled,
-			&akool.APIError{Code: akool.CodeNotFound, Message: "not exist", Endpoint: "/info"}), parentErr: context.Canceled,
-			warning: "Image Generation Not Finished", mentions: []string{"Terraform interrupted the wait", "continues waiting for the same job"}, wantStatus: "processing"},
-		{name: "not shown yet", final: processing, err: fmt.Errorf("%w: %w", &akool.NotShownError{ID: id, Reads: 4, Since: 75 * time.Second},
-			context.DeadlineExceeded), warning: "Image Generation Not Finished",
-			mentions: []string{"create timeout", "does not show the job yet", "code 1008", "1m15s after it accepted", "not tainted"}, wantStatus: "processing"},
-		{name: "no URL", final: &akool.Image{ID: id, Status: akool.StatusCompleted}, err: &akool.URLMissingError{Image: &akool.Image{ID: id}, Waited: 2 * time.Minute},
-			warning: "Image URL Not Listed Yet: Job " + id, mentions: []string{id, "image_status 3", "neither image nor external_img", "reads it again for free"}, wantStatus: "completed"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			state := testState(t, NewGeneratedImageResource(), nil)
-			var m generatedImageModel
-			diags := state.Get(ctx, &m)
-			m.applyImage(&akool.Image{ID: id, Status: akool.StatusQueueing}, time.Now())
-			wait := jobWait{m: &m, timeout: time.Minute, resumed: tt.resumed, state: &state, diags: &diags}
-			wait.finish(ctx, waitEnd{final: tt.final, err: tt.err, parentErr: tt.parentErr, now: time.Now()})
-
-			var status types.String
-			state.GetAttribute(ctx, path.Root("status"), &status)
-			if status.ValueString() != tt.wantStatus {
-				t.Errorf("saved status = %s, want %s", status, tt.wantStatus)
-			}
-			var expired types.Bool
-			state.GetAttribute(ctx, path.Root("expired"), &expired)
-			if wantExpired := tt.name == "lost"; expired.ValueBool() != wantExpired {
-				t.Errorf("saved expired = %s, want %v: only a final 1008 marks the job lost", expired, wantExpired)
-			}
-			var got diag.Diagnostic
-			switch {
-			case tt.warning != "":
-				// A wait that ends before the job does must not fail Create:
-				// an error would taint the resource and the next apply pay again.
-				if diags.HasError() || len(diags.Warnings()) != 1 || diags.Warnings()[0].Summary() != tt.warning {
-					t.Fatalf("diagnostics = %v, want one warning %q and no error", diags, tt.warning)
-				}
-				got = diags.Warnings()[0]
-			case tt.summary != "":
-				if len(diags.Errors()) != 1 || diags.Errors()[0].Summary() != tt.summary {
-					t.Fatalf("diagnostics = %v, want one error %q", diags, tt.summary)
-				}
-				got = diags.Errors()[0]
-			default:
-				if diags.HasError() || len(diags) != 0 {
-					t.Fatalf("unexpected diagnostics: %v", diags)
-				}
-				return
-			}
-			for _, want := range tt.mentions {
-				if !strings.Contains(got.Detail(), want) {
-					t.Errorf("detail does not mention %q: %s", want, got.Detail())
-				}
-			}
-			if tt.name == "not shown yet" && strings.Contains(got.Detail(), "expire") {
-				t.Errorf("a job Akool does not show yet is not expired: %s", got.Detail())
-			}
-		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
 )
@@ -93,6 +94,62 @@ func TestAddPressError(t *testing.T) {
 				if !strings.Contains(diags.Errors()[0].Detail(), want) {
 					t.Errorf("detail does not mention %q: %s", want, diags.Errors()[0].Detail())
 				}
+			}
+		})
+	}
+}
+
+func TestAdoptImported(t *testing.T) {
+	const id, parent = "662a10df4197b3af58532e89", "aaaaaaaaaaaaaaaaaaaaaaaa"
+	tests := []struct {
+		name         string
+		kind         *buttonKind
+		img          akool.Image
+		wantIndex    int64  // 0 means an error is expected, unless wantNull
+		mentions     string // in the error
+		wantNull     bool   // image_id, index and button stay null
+		wantNoParent bool   // image_id stays null
+	}{
+		{name: "upscale", kind: upscaleKind, img: akool.Image{ParentID: parent, Button: "U3"}, wantIndex: 3},
+		{name: "variation, lower case", kind: variationKind, img: akool.Image{ParentID: parent, Button: " v2"}, wantIndex: 2},
+		{name: "wrong kind", kind: upscaleKind, img: akool.Image{ParentID: parent, Button: "V2"}, mentions: "Import it as akool_image_variation"},
+		{name: "a grid as an upscale", kind: upscaleKind, img: akool.Image{Buttons: []string{"U1", "V1"}}, mentions: "so it is a grid"},
+		// What Akool leaves out stays null, for the configuration to fill.
+		{name: "no parent and button", kind: variationKind, img: akool.Image{Buttons: []string{"U1"}}, wantNull: true},
+		{name: "no parent and button, upscale", kind: upscaleKind, img: akool.Image{}, wantNull: true},
+		{name: "no parent", kind: variationKind, img: akool.Image{Button: "V1"}, wantIndex: 1, wantNoParent: true},
+		{name: "unknown button", kind: upscaleKind, img: akool.Image{ParentID: parent, Button: "U9"}, mentions: `"U9"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := imageButtonModel{jobResultModel: jobResultModel{ID: types.StringValue(id)}}
+			var diags diag.Diagnostics
+			ok := tt.kind.adoptImported(&m, &tt.img, &diags)
+			if tt.wantNull {
+				if !ok || diags.HasError() || !m.ImageID.IsNull() || !m.Index.IsNull() || !m.Button.IsNull() {
+					t.Fatalf("adoptImported = %v, %v, image_id %s, index %s, button %s; want success with all three null",
+						ok, diags, m.ImageID, m.Index, m.Button)
+				}
+				return
+			}
+			if tt.wantIndex == 0 {
+				if ok || !diags.HasError() || !strings.Contains(diags.Errors()[0].Detail(), tt.mentions) {
+					t.Fatalf("adoptImported = %v, %v; want an error mentioning %q", ok, diags, tt.mentions)
+				}
+				return
+			}
+			if !ok || diags.HasError() {
+				t.Fatalf("adoptImported = %v, %v", ok, diags)
+			}
+			wantButton := tt.kind.button(tt.wantIndex)
+			if tt.wantNoParent {
+				if !m.ImageID.IsNull() || m.Index.ValueInt64() != tt.wantIndex || m.Button.ValueString() != wantButton {
+					t.Errorf("image_id, index, button = %s, %s, %s; want null, %d, %s", m.ImageID, m.Index, m.Button, tt.wantIndex, wantButton)
+				}
+				return
+			}
+			if m.ImageID.ValueString() != parent || m.Index.ValueInt64() != tt.wantIndex || m.Button.ValueString() != wantButton {
+				t.Errorf("image_id, index, button = %s, %s, %s; want %s, %d, %s", m.ImageID, m.Index, m.Button, parent, tt.wantIndex, wantButton)
 			}
 		})
 	}

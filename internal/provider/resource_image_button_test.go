@@ -383,14 +383,7 @@ func TestAccImageUpscale_parentResumedInSameApply(t *testing.T) {
 	e, url := newTestEmulator(t)
 	h := newTFHarness(t)
 	grid := func(timeout string) string {
-		return testAccProviderConfig(url) + fmt.Sprintf(`
-resource "akool_generated_image" "grid" {
-  prompt = "a slow grid of chess pieces"
-  timeouts {
-    create = %q
-  }
-}
-`, timeout)
+		return testAccProviderConfig(url) + slowImageBlock("grid", "a slow grid of chess pieces", timeout)
 	}
 	e.SetJobTime(0, time.Hour) // jobs finish only when the test moves the clock
 	h.initWith(grid("1s"))
@@ -484,8 +477,7 @@ func TestAccImageVariation_goneKeepsState(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	const address = "akool_image_variation.test"
-	h := newAppliedHarness(t, testAccGridConfig(url, "a quiet library at night")+
-		testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 1, ""))
+	h := newAppliedHarness(t, testAccGridButtonConfig(url, "a quiet library at night", "akool_image_variation", "test", 1))
 	kept := h.resource(address)
 	if kept == nil {
 		t.Fatal("the variation is not in state")
