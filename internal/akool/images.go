@@ -66,7 +66,7 @@ func (c *Client) PressButton(ctx context.Context, req ButtonRequest) (*Image, er
 // are not: it was paid for, and losing its id would lose it. Those fields
 // are logged and left blank for the next read to fill. For the same reason
 // ctx stops the request only until it is sent: then it runs until Akool
-// answers or its RequestTimeout passes.
+// answers or its PaidRequestTimeout passes.
 func (c *Client) create(ctx context.Context, ep endpoint, body any) (*Image, error) {
 	env, err := c.call(ctx, ep, nil, body)
 	if err != nil {

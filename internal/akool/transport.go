@@ -124,10 +124,11 @@ func (c *Client) send(ctx context.Context, ep endpoint, query url.Values, payloa
 		req.Header.Set("Content-Type", "application/json")
 	}
 
-	// One retryablehttp.Client per request, sharing c.http: its hooks carry
-	// this request's state (what httptrace saw, the last answer).
+	// One retryablehttp.Client per request, sharing c.http (c.paidHTTP for
+	// a paid one): its hooks carry this request's state (what httptrace
+	// saw, the last answer).
 	rc := &retryablehttp.Client{
-		HTTPClient:     c.http,
+		HTTPClient:     c.httpFor(ep),
 		Logger:         nil, // the exchange logs each attempt itself, without headers
 		RetryWaitMin:   c.retryWaitMin,
 		RetryWaitMax:   c.retryWaitMax,
@@ -231,7 +232,7 @@ func (ex *exchange) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, i int
 // finishOnceSent returns the request context of a create, which ctx ends
 // only while nothing has been sent: a create that may have reached Akool
 // may have started a paid job, and its answer carries the job's id, so it
-// runs to its end, bounded by the per-attempt RequestTimeout, whatever
+// runs to its end, bounded by the per-attempt PaidRequestTimeout, whatever
 // happens to ctx. ctx still stops every wait and retry (see allowRetry and
 // waitBeforeRetry). stop releases the context once the send is over.
 func (ex *exchange) finishOnceSent(ctx context.Context) (reqCtx context.Context, stop func()) {
@@ -482,7 +483,7 @@ func (ex *exchange) result(ctx context.Context, doErr error) (*envelope, error) 
 func (ex *exchange) noAnswer() string {
 	var netErr net.Error
 	if errors.Is(ex.transportErr, context.DeadlineExceeded) || (errors.As(ex.transportErr, &netErr) && netErr.Timeout()) {
-		return fmt.Sprintf("no answer arrived within the request timeout (%s)", ex.c.http.Timeout)
+		return fmt.Sprintf("no answer arrived within the request timeout (%s)", ex.c.httpFor(ex.ep).Timeout)
 	}
 	return "the connection closed before any answer arrived"
 }
