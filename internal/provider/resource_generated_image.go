@@ -123,8 +123,9 @@ func (r *generatedImageResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"webhook_url": schema.StringAttribute{
 				MarkdownDescription: "URL (`http` or `https`) that Akool notifies when the job ends. Akool only " +
 					"uses the value sent with the create call, so changing it later only updates the state: " +
-					"it generates no new image.",
+					"it generates no new image. " + webhookSecretNote,
 				Optional:   true,
+				Sensitive:  true,
 				Validators: []validator.String{httpURLValidator{}},
 			},
 			"model_name": schema.StringAttribute{

@@ -107,8 +107,10 @@ func (r *imageButtonResource) Schema(ctx context.Context, _ resource.SchemaReque
 		},
 		"webhook_url": schema.StringAttribute{
 			MarkdownDescription: "URL (`http` or `https`) that Akool notifies when the job ends. Akool only uses " +
-				"the value sent with the press, so changing it later only updates the state: it presses nothing.",
+				"the value sent with the press, so changing it later only updates the state: it presses nothing. " +
+				webhookSecretNote,
 			Optional:   true,
+			Sensitive:  true,
 			Validators: []validator.String{httpURLValidator{}},
 		},
 		"triggers": triggersAttribute(fmt.Sprintf("this presses the button again and spends credits. Akool "+
