@@ -41,6 +41,13 @@ func notFoundKept(w expiryWords, m *jobResultModel, now time.Time) (warning diag
 	return diag.Diagnostics{youngNotFoundWarning(w, m, made)}, true
 }
 
+// youngNotFoundDoc is the part of a job resource's documentation on a 1008
+// for a young finished image.
+const youngNotFoundDoc = "A 1008 for a finished image whose id says it was made less than 7 days ago does not " +
+	"expire it: a read served by a replica that has not caught up gets that answer, and so do credentials of " +
+	"another Akool account. Refresh then warns (\"Image Not Found by Akool\"), keeps every value with " +
+	"`expired = false`, plans nothing, and the next refresh reads it again. "
+
 // youngNotFoundWarning is the refresh's warning for a finished image that
 // Akool answered 1008 for although its id says it was made (at made) less
 // than 7 days ago.

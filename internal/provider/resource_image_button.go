@@ -483,7 +483,8 @@ func (k *buttonKind) description() string {
 		"Akool keeps images for 7 days after generation; `expires_at` says until when. Once Akool answers that it " +
 		"no longer knows a finished job (code 1008; for a job that never finished, see above), or once `expires_at` has passed, refresh keeps the resource and its " +
 		"last known values, sets `expired = true`, and warns that it has expired and its URLs no longer serve; " +
-		"nothing is planned for it, and no button is pressed again. Akool has no delete call: destroying the " +
+		"nothing is planned for it, and no button is pressed again. " + youngNotFoundDoc +
+		"Akool has no delete call: destroying the " +
 		"resource only removes it from Terraform state; the image stays in the Akool account until it expires, " +
 		"and the button stays used on the parent.\n\n" +
 		"## Regenerating deliberately\n\n" +
