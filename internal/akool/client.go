@@ -334,13 +334,6 @@ type redactedError struct {
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
-func (c *Client) redactErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &redactedError{msg: c.redact(err.Error()), err: err}
-}
-
 func (c *Client) debug(ctx context.Context, msg string, fields map[string]any) {
 	if c.logger != nil {
 		c.logger.Debug(ctx, msg, fields)

@@ -22,7 +22,8 @@ func TestRedaction_webhookURL(t *testing.T) {
 	srv, _ := server(t, func(w http.ResponseWriter, r *http.Request, _ int) {
 		body, _ := io.ReadAll(r.Body)
 		echo := strings.NewReplacer(`"`, `'`, "\n", " ").Replace(string(body))
-		switch mode.Load().(string) {
+		m, _ := mode.Load().(string) // set before every request
+		switch m {
 		case "refused":
 			writeJSON(w, 200, `{"code":1003,"msg":"webhook not reachable: `+echo+`"}`)
 		case "HTML":

@@ -28,7 +28,9 @@ func TestAccImageResources_youngNotFound_emulatorLag(t *testing.T) {
 	before := stateValues(h.state())
 	ids := make([]string, len(addresses))
 	for i, address := range addresses {
-		ids[i] = h.expectFinishedJob(address, before[address]["id"].(string)).AttributeValues["id"].(string)
+		id, _ := before[address]["id"].(string)
+		h.expectFinishedJob(address, id)
+		ids[i] = id
 	}
 
 	e.Clock().Advance(24 * time.Hour)
