@@ -20,9 +20,18 @@ import (
 // DefaultBaseURL is Akool's OpenAPI address.
 const DefaultBaseURL = "https://openapi.akool.com"
 
-// DefaultRequestTimeout bounds each attempt of a request when
-// Config.RequestTimeout is 0; it alone bounds a paid request once sent.
+// DefaultRequestTimeout bounds each attempt of a request that spends
+// nothing (a read, the credit balance, getToken) when Config.RequestTimeout
+// is 0.
 const DefaultRequestTimeout = 30 * time.Second
+
+// DefaultPaidRequestTimeout bounds each attempt of a paid request (a create,
+// a button press) when Config.PaidRequestTimeout is 0; once sent, it alone
+// bounds the request. Its answer carries the id of a job Akool has charged
+// for, so the client waits for it longer than any HTTP gateway in front of
+// an API keeps a request open (Cloudflare's default is 100 seconds): a slow
+// answer comes, or the gateway's own error does, before this ends.
+const DefaultPaidRequestTimeout = 2 * time.Minute
 
 const (
 	defaultUserAgent    = "terraform-provider-akool/dev"
@@ -46,12 +55,16 @@ type Config struct {
 	Token          string        // a ready bearer token
 	UserAgent      string        // full User-Agent value; default "terraform-provider-akool/dev"
 	HTTPClient     *http.Client  // optional base client (its Transport is reused); nil = a fresh cleanhttp pooled client
-	RequestTimeout time.Duration // per attempt; default 30s. It alone bounds a create once sent: ending ctx does not cut it short
-	RetryMax       int           // max retries for safe-to-retry requests; default 6; negative = 0. Refusals as too frequent (1005, HTTP 429) do not count: they are retried while ctx lasts
-	RetryWaitMin   time.Duration // default 250ms
-	RetryWaitMax   time.Duration // default 8s
-	Logger         Logger        // optional
-	Poll           PollPolicy    // optional, used by Wait; nil = LearnedPoll(), one per Client
+	RequestTimeout time.Duration // per attempt of a request that spends nothing; default DefaultRequestTimeout (30s)
+	// PaidRequestTimeout bounds each attempt of a create or button press;
+	// default DefaultPaidRequestTimeout (2m). It alone bounds one once
+	// sent: ending ctx does not cut it short.
+	PaidRequestTimeout time.Duration
+	RetryMax           int           // max retries for safe-to-retry requests; default 6; negative = 0. Refusals as too frequent (1005, HTTP 429) do not count: they are retried while ctx lasts
+	RetryWaitMin       time.Duration // default 250ms
+	RetryWaitMax       time.Duration // default 8s
+	Logger             Logger        // optional
+	Poll               PollPolicy    // optional, used by Wait; nil = LearnedPoll(), one per Client
 
 	// MaxRequestsPerSecond caps the requests the client sends, all kinds
 	// and retries together. 0 lets the client send freely until Akool
@@ -94,7 +107,8 @@ type Client struct {
 	token     string // the ready token (authToken)
 	userAgent string
 
-	http         *http.Client
+	http         *http.Client // for requests that spend nothing
+	paidHTTP     *http.Client // for creates and button presses: the same transport, a longer timeout
 	retryMax     int
 	retryWaitMin time.Duration
 	retryWaitMax time.Duration
@@ -183,10 +197,6 @@ func New(cfg Config) (*Client, error) {
 		c.singlesGrace = 0
 	}
 
-	timeout := cfg.RequestTimeout
-	if timeout <= 0 {
-		timeout = DefaultRequestTimeout
-	}
 	var transport http.RoundTripper
 	if cfg.HTTPClient != nil {
 		transport = cfg.HTTPClient.Transport
@@ -194,7 +204,18 @@ func New(cfg Config) (*Client, error) {
 	if transport == nil {
 		transport = cleanhttp.DefaultPooledTransport()
 	}
-	c.http = &http.Client{
+	c.http = newHTTPClient(transport, cfg.RequestTimeout, DefaultRequestTimeout)
+	c.paidHTTP = newHTTPClient(transport, cfg.PaidRequestTimeout, DefaultPaidRequestTimeout)
+	return c, nil
+}
+
+// newHTTPClient is an http.Client on transport whose attempts each last at
+// most timeout, or def when timeout is not positive.
+func newHTTPClient(transport http.RoundTripper, timeout, def time.Duration) *http.Client {
+	if timeout <= 0 {
+		timeout = def
+	}
+	return &http.Client{
 		Transport: transport,
 		Timeout:   timeout, // http.Client applies it to each attempt: connect, send, headers and body
 		// Akool's API does not redirect. Following a redirect could carry
@@ -202,7 +223,15 @@ func New(cfg Config) (*Client, error) {
 		// returned as it is and reported as an error.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	return c, nil
+}
+
+// httpFor is the http.Client for a request to ep: a paid request gets the
+// longer timeout.
+func (c *Client) httpFor(ep endpoint) *http.Client {
+	if ep.create {
+		return c.paidHTTP
+	}
+	return c.http
 }
 
 // authMethodOf picks the one complete authentication method in cfg. Blank
@@ -304,13 +333,6 @@ type redactedError struct {
 
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
-
-func (c *Client) redactErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &redactedError{msg: c.redact(err.Error()), err: err}
-}
 
 func (c *Client) debug(ctx context.Context, msg string, fields map[string]any) {
 	if c.logger != nil {

@@ -123,13 +123,14 @@ func newClient(t *testing.T, baseURL string, mutate func(*Config)) (*Client, *fa
 	t.Helper()
 	fs := &fakeSleep{}
 	cfg := Config{
-		BaseURL:        baseURL,
-		APIKey:         testKey,
-		RequestTimeout: 2 * time.Second,
-		RetryMax:       3,
-		RetryWaitMin:   time.Millisecond,
-		RetryWaitMax:   4 * time.Millisecond,
-		Sleep:          fs.sleep,
+		BaseURL:            baseURL,
+		APIKey:             testKey,
+		RequestTimeout:     2 * time.Second,
+		PaidRequestTimeout: 2 * time.Second,
+		RetryMax:           3,
+		RetryWaitMin:       time.Millisecond,
+		RetryWaitMax:       4 * time.Millisecond,
+		Sleep:              fs.sleep,
 	}
 	if mutate != nil {
 		mutate(&cfg)

@@ -37,7 +37,7 @@ type buttonBody struct {
 
 // CreateV3 starts a v3 job (a 2x2 grid with U/V buttons). It spends credits.
 func (c *Client) CreateV3(ctx context.Context, req CreateV3Request) (*Image, error) {
-	return c.create(ctx, epCreateV3, createV3Body(req))
+	return c.create(ctx, epCreateV3, createV3Body(req), req.WebhookURL)
 }
 
 // CreateV4 starts a v4 job for one image (batch_quantity 1). It spends credits.
@@ -52,13 +52,13 @@ func (c *Client) CreateV4(ctx context.Context, req CreateV4Request) (*Image, err
 		Similar:        req.Similar,
 		NegativePrompt: req.NegativePrompt,
 		WebhookURL:     req.WebhookURL,
-	})
+	}, req.WebhookURL)
 }
 
 // PressButton presses an upscale (U1-U4) or variation (V1-V4) button of a
 // finished v3 grid. Akool answers with a new job. It spends credits.
 func (c *Client) PressButton(ctx context.Context, req ButtonRequest) (*Image, error) {
-	return c.create(ctx, epButton, buttonBody{ID: req.ParentID, Button: req.Button, WebhookURL: req.WebhookURL})
+	return c.create(ctx, epButton, buttonBody{ID: req.ParentID, Button: req.Button, WebhookURL: req.WebhookURL}, req.WebhookURL)
 }
 
 // create sends a create request and reads the new job from the answer. A
@@ -66,8 +66,9 @@ func (c *Client) PressButton(ctx context.Context, req ButtonRequest) (*Image, er
 // are not: it was paid for, and losing its id would lose it. Those fields
 // are logged and left blank for the next read to fill. For the same reason
 // ctx stops the request only until it is sent: then it runs until Akool
-// answers or its RequestTimeout passes.
-func (c *Client) create(ctx context.Context, ep endpoint, body any) (*Image, error) {
+// answers or its PaidRequestTimeout passes.
+func (c *Client) create(ctx context.Context, ep endpoint, body any, webhook string) (*Image, error) {
+	ctx = withWebhookSecret(ctx, webhook) // its query may hold a token
 	env, err := c.call(ctx, ep, nil, body)
 	if err != nil {
 		return nil, err
@@ -81,7 +82,7 @@ func (c *Client) create(ctx context.Context, ep endpoint, body any) (*Image, err
 		// for, but without its id it cannot be followed.
 		return nil, &UncertainError{Endpoint: ep.path, Reason: ReasonAcceptedUnusable, Err: &APIError{
 			Code:       0,
-			Message:    "Akool reported success but the answer could not be used: " + err.Error(),
+			Message:    "Akool reported success but the answer could not be used: " + c.redactIn(ctx, err.Error()),
 			HTTPStatus: env.Status,
 			Endpoint:   ep.path,
 		}}
@@ -92,7 +93,7 @@ func (c *Client) create(ctx context.Context, ep endpoint, body any) (*Image, err
 			text[i] = p.Error()
 		}
 		c.debug(ctx, "akool accepted the job, but parts of its answer are unusable; the next read fills them", map[string]any{
-			"path": ep.path, "id": img.ID, "problems": c.redact(strings.Join(text, "; ")),
+			"path": ep.path, "id": img.ID, "problems": c.redactIn(ctx, strings.Join(text, "; ")),
 		})
 	}
 	if !img.Status.Known() {

@@ -24,7 +24,7 @@ func TestCreate_finishesWhenCancelledAfterSending(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	})
-	c, _ := newClient(t, srv.URL, func(cfg *Config) { cfg.RequestTimeout = 10 * time.Second })
+	c, _ := newClient(t, srv.URL, func(cfg *Config) { cfg.PaidRequestTimeout = 10 * time.Second })
 	for _, name := range []string{"v3", "v4", "button"} {
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() {
@@ -54,7 +54,7 @@ func TestCreate_noAnswerAfterCancelIsUncertain(t *testing.T) {
 		arrived <- struct{}{}
 		<-r.Context().Done()
 	})
-	c, sleep := newClient(t, srv.URL, func(cfg *Config) { cfg.RequestTimeout = 300 * time.Millisecond })
+	c, sleep := newClient(t, srv.URL, func(cfg *Config) { cfg.PaidRequestTimeout = 300 * time.Millisecond })
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { <-arrived; cancel() }()
 	start := time.Now()
@@ -105,7 +105,7 @@ func TestCreate_cancelledBeforeSendingSendsNothing(t *testing.T) {
 		}
 	}
 	c, _ := newClient(t, srv.URL, func(cfg *Config) {
-		cfg.RequestTimeout = 10 * time.Second
+		cfg.PaidRequestTimeout = 10 * time.Second
 		cfg.HTTPClient = &http.Client{Transport: &http.Transport{DialContext: dial}}
 	})
 	ctx, cancel := context.WithCancel(context.Background())

@@ -295,7 +295,7 @@ func TestRead_cancellationStopsRetries(t *testing.T) {
 
 func TestCreate_sentOnceWhenServerHangsAfterReadingIt(t *testing.T) {
 	srv, cnt := server(t, func(w http.ResponseWriter, r *http.Request, _ int) { hang(r) })
-	c, sleep := newClient(t, srv.URL, func(cfg *Config) { cfg.RequestTimeout = 150 * time.Millisecond })
+	c, sleep := newClient(t, srv.URL, func(cfg *Config) { cfg.PaidRequestTimeout = 150 * time.Millisecond })
 	for name, create := range createCalls(c) {
 		_, err := create()
 		var uncertain *UncertainError

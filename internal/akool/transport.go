@@ -113,7 +113,7 @@ func (c *Client) send(ctx context.Context, ep endpoint, query url.Values, payloa
 	}
 	req, err := retryablehttp.NewRequestWithContext(reqCtx, ep.method, target, body)
 	if err != nil {
-		return nil, fmt.Errorf("akool %s: building the request: %w", ep.path, c.redactErr(err))
+		return nil, fmt.Errorf("akool %s: building the request: %w", ep.path, c.redactErrIn(ctx, err))
 	}
 	for k, v := range auth {
 		req.Header[k] = v
@@ -124,10 +124,11 @@ func (c *Client) send(ctx context.Context, ep endpoint, query url.Values, payloa
 		req.Header.Set("Content-Type", "application/json")
 	}
 
-	// One retryablehttp.Client per request, sharing c.http: its hooks carry
-	// this request's state (what httptrace saw, the last answer).
+	// One retryablehttp.Client per request, sharing c.http (c.paidHTTP for
+	// a paid one): its hooks carry this request's state (what httptrace
+	// saw, the last answer).
 	rc := &retryablehttp.Client{
-		HTTPClient:     c.http,
+		HTTPClient:     c.httpFor(ep),
 		Logger:         nil, // the exchange logs each attempt itself, without headers
 		RetryWaitMin:   c.retryWaitMin,
 		RetryWaitMax:   c.retryWaitMax,
@@ -195,6 +196,9 @@ type exchange struct {
 	sleepErr error         // ctx ended while waiting to retry
 }
 
+// redact removes the credentials and the request's own secrets from s.
+func (ex *exchange) redact(s string) string { return ex.c.redactIn(ex.ctx, s) }
+
 func (ex *exchange) trace() *httptrace.ClientTrace {
 	return &httptrace.ClientTrace{
 		GotConn: func(httptrace.GotConnInfo) {
@@ -231,7 +235,7 @@ func (ex *exchange) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, i int
 // finishOnceSent returns the request context of a create, which ctx ends
 // only while nothing has been sent: a create that may have reached Akool
 // may have started a paid job, and its answer carries the job's id, so it
-// runs to its end, bounded by the per-attempt RequestTimeout, whatever
+// runs to its end, bounded by the per-attempt PaidRequestTimeout, whatever
 // happens to ctx. ctx still stops every wait and retry (see allowRetry and
 // waitBeforeRetry). stop releases the context once the send is over.
 func (ex *exchange) finishOnceSent(ctx context.Context) (reqCtx context.Context, stop func()) {
@@ -293,7 +297,7 @@ func (ex *exchange) checkRetry(ctx context.Context, resp *http.Response, err err
 		ex.envErr = &APIError{HTTPStatus: ex.status, Endpoint: ex.ep.path,
 			Message: fmt.Sprintf("the answer is larger than %d MiB; it was not read", maxBodyBytes>>20)}
 	} else {
-		ex.env, ex.envErr = decodeEnvelope(ex.ep.path, ex.status, body, ex.c.redact)
+		ex.env, ex.envErr = decodeEnvelope(ex.ep.path, ex.status, body, ex.redact)
 	}
 
 	refused := ex.status == http.StatusTooManyRequests || IsCode(ex.envErr, CodeTooFrequent)
@@ -421,9 +425,9 @@ func (ex *exchange) log(ctx context.Context, retry bool) {
 	}
 	switch {
 	case ex.transportErr != nil:
-		fields["error"] = ex.c.redact(ex.transportErr.Error())
+		fields["error"] = ex.redact(ex.transportErr.Error())
 	case ex.readErr != nil:
-		fields["error"] = ex.c.redact(ex.readErr.Error())
+		fields["error"] = ex.redact(ex.readErr.Error())
 	}
 	ex.c.debug(ctx, "akool request", fields)
 }
@@ -437,14 +441,14 @@ func (ex *exchange) result(ctx context.Context, doErr error) (*envelope, error) 
 		return nil, fmt.Errorf("akool %s: stopped before retrying: %w", path, ex.sleepErr)
 
 	case ex.transportErr != nil:
-		err := fmt.Errorf("akool %s: %w (%s)", path, c.redactErr(ex.transportErr), ex.attempts())
+		err := fmt.Errorf("akool %s: %w (%s)", path, c.redactErrIn(ex.ctx, ex.transportErr), ex.attempts())
 		if ex.ep.create && !ex.notActed {
 			return nil, &UncertainError{Endpoint: path, Err: err, Reason: ex.noAnswer()}
 		}
 		return nil, err
 
 	case ex.readErr != nil:
-		err := fmt.Errorf("akool %s: HTTP %d: reading the answer: %w", path, ex.status, c.redactErr(ex.readErr))
+		err := fmt.Errorf("akool %s: HTTP %d: reading the answer: %w", path, ex.status, c.redactErrIn(ex.ctx, ex.readErr))
 		if ex.ep.create {
 			return nil, &UncertainError{Endpoint: path, Err: err, Reason: "its answer broke off before it was complete"}
 		}
@@ -474,7 +478,7 @@ func (ex *exchange) result(ctx context.Context, doErr error) (*envelope, error) 
 	if ctx.Err() != nil && !errors.Is(doErr, ctx.Err()) {
 		doErr = fmt.Errorf("%w: %w", ctx.Err(), doErr)
 	}
-	return nil, fmt.Errorf("akool %s: %w", path, c.redactErr(doErr))
+	return nil, fmt.Errorf("akool %s: %w", path, c.redactErrIn(ex.ctx, doErr))
 }
 
 // noAnswer says why a create that was sent got no answer: its attempt
@@ -482,7 +486,7 @@ func (ex *exchange) result(ctx context.Context, doErr error) (*envelope, error) 
 func (ex *exchange) noAnswer() string {
 	var netErr net.Error
 	if errors.Is(ex.transportErr, context.DeadlineExceeded) || (errors.As(ex.transportErr, &netErr) && netErr.Timeout()) {
-		return fmt.Sprintf("no answer arrived within the request timeout (%s)", ex.c.http.Timeout)
+		return fmt.Sprintf("no answer arrived within the request timeout (%s)", ex.c.httpFor(ex.ep).Timeout)
 	}
 	return "the connection closed before any answer arrived"
 }

@@ -252,7 +252,7 @@ func (e *Emulator) handleInfo(r *http.Request) result {
 	defer e.mu.Unlock()
 	now := e.clock.Now()
 	j := e.jobs[id]
-	if j == nil || j.expired(now) || now.Sub(j.created) < e.shapes.NotFoundFor {
+	if j == nil || j.expired(now) || now.Sub(j.created) < e.shapes.NotFoundFor || e.lagLocked(id) {
 		return fail(codeNotFound, msgNotFound)
 	}
 	j.noteRead(now)

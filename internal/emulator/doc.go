@@ -138,7 +138,8 @@
 // once against one Akool account do (one akool-emulator serves them all).
 // [Emulator.HoldCreateAnswers] acts on create requests and keeps their
 // answers until released, so that a test can interrupt a client while a paid
-// request is on the wire. [Counters] records
+// request is on the wire. [Emulator.LagReads] answers the next reads of one
+// job 1008, as a lagging replica would, whatever its age. [Counters] records
 // what was served, so tests can prove, for example, that a create was sent
 // only once. [Emulator.JobStats] times every job: when it ended, how often
 // it was read, and when a read first saw it end (the detection lag that

@@ -111,6 +111,7 @@ type Emulator struct {
 	counters    Counters
 	streams     map[uint64]*stream // by stream key, while faults are set
 	held        chan struct{}      // while set, answers to create requests wait for it to close (HoldCreateAnswers)
+	lagging     map[string]int     // reads of an id still to answer 1008 (LagReads)
 	rng         *mrand.Rand
 	idRandom    [5]byte
 	idCounter   uint32

@@ -129,6 +129,8 @@ func badInputs() []badInput {
 		{kind: "provider", attribute: "endpoint", badLine: `endpoint = "https://user:pass@openapi.akool.com"`, summary: `Invalid Akool Endpoint`},
 		{kind: "provider", attribute: "max_requests_per_second", badLine: `max_requests_per_second = 0`, summary: `Invalid Akool Request Rate`},
 		{kind: "provider", attribute: "max_requests_per_second", badLine: `max_requests_per_second = -2`, summary: `Invalid Akool Request Rate`},
+		{kind: "provider", attribute: "paid_request_timeout", badLine: `paid_request_timeout = "0s"`, summary: `Invalid Paid Request Timeout`},
+		{kind: "provider", attribute: "paid_request_timeout", badLine: `paid_request_timeout = "two minutes"`, summary: `Invalid Paid Request Timeout`},
 		{kind: "provider", attribute: "max_new_images", badLine: `max_new_images = -1`, summary: `Invalid Akool Spending Cap`},
 	}
 	for _, typ := range []string{"akool_image_upscale", "akool_image_variation"} {

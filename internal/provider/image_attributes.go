@@ -57,10 +57,12 @@ var (
 		" after the grid is finished (never past `timeouts.create`), so that they can be used in the same apply; " +
 		"when they are still missing, the apply warns and keeps the image, and a later refresh fills them in " +
 		"without planning a change."
-	descExpired = "Whether the image has expired, as of the last refresh: `true` once Akool answers that it no " +
-		"longer knows the image (code 1008; for a job that has not delivered a picture, only " +
-		inWords(akool.JobLostAfter) + " or more after its creation, since Akool's reads lag behind its writes), or " +
-		"once `expires_at` has passed even if Akool still reports the job. An expired image keeps its last known " +
+	descExpired = "Whether the image has expired, as of the last refresh: `true` once `expires_at` has passed, " +
+		"even if Akool still reports the job, or once Akool answers that it no longer knows the image (code 1008) " +
+		"when it can have expired: a finished image only when its id says it was made 7 days ago or more (a " +
+		"younger one is kept as it is, with a warning, and read again at the next refresh, since Akool's reads " +
+		"lag behind its writes and other credentials get 1008 too), a job that has not delivered a picture only " +
+		inWords(akool.JobLostAfter) + " or more after its creation, and a failed job never (it stays failed). An expired image keeps its last known " +
 		"values in state, and its URLs no longer serve; nothing is planned for a finished one and no new image is " +
 		"generated on its own (see `triggers` to regenerate deliberately). A job that expired before it delivered " +
 		"a picture (unfinished, or completed without a URL) is lost, and the plan replaces it with a warning."

@@ -261,13 +261,13 @@ func refreshJob(ctx context.Context, data *providerData, m jobModel, words expir
 		err = checkReported(img, err)
 	}
 	if akool.IsNotFound(err) && !importing {
-		if age, known := jobAge(job, data.now()); !job.delivered() && known && age < akool.JobLostAfter {
-			// Replica lag: nothing is gone for good; the next refresh sees
-			// the job as Akool shows it then.
+		if warning, kept := notFoundKept(words, job, data.now()); kept {
+			// Nothing is gone for good; the next refresh sees the job as
+			// Akool shows it then.
 			if datesChanged {
 				diags.Append(state.Set(ctx, m)...)
 			}
-			diags.Append(notShownWarning(words, job, age))
+			diags.Append(warning...)
 			return nil
 		}
 		job.markExpired()

@@ -112,7 +112,7 @@ resource "akool_generated_image" "test" {
 		}
 	}
 
-	accTest(t, []tfresource.TestStep{
+	accTestOnClock(t, e, []tfresource.TestStep{
 		{
 			Config:            config(""),
 			ConfigPlanChecks:  settledPlan(),
@@ -165,7 +165,7 @@ resource "akool_generated_image" "test" {
 func TestAccImageResources_expiredPlanWarning(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newAppliedHarness(t, testAccGridUpscaleVariation(url, "a rope bridge over a gorge", 2, 3))
+	h := appliedOnClock(t, e, testAccGridUpscaleVariation(url, "a rope bridge over a gorge", 2, 3))
 	addresses := []string{testAccGridAddress, testAccUpscaleAddress, testAccVariationAddress}
 	before := expectExpiredFlags(t, h, false, "before expiry", addresses)
 
@@ -174,12 +174,12 @@ func TestAccImageResources_expiredPlanWarning(t *testing.T) {
 	if res.mentions("known after apply") || res.mentions("similar warnings") {
 		t.Errorf("plan after expiry shows values known after apply, or hides warnings:\n%s", res.output())
 	}
-	res.expectMentions(t, "plan", fmt.Sprintf("Warning: Image No Longer Known to Akool: akool_image_upscale %s", before[testAccUpscaleAddress]["id"]),
-		fmt.Sprintf("code 1008 for image %s (akool_generated_image)", before[testAccGridAddress]["id"]),
-		fmt.Sprintf("code 1008 for upscale %s (akool_image_upscale)", before[testAccUpscaleAddress]["id"]),
-		fmt.Sprintf("code 1008 for variation %s (akool_image_variation)", before[testAccVariationAddress]["id"]),
-		"Its URLs (image_url and upscaled_urls) no longer serve",
-		"Its URLs (image_url) no longer serve",
+	res.expectMentions(t, "plan", fmt.Sprintf("Warning: Image Expired: akool_image_upscale %s", before[testAccUpscaleAddress]["id"]),
+		fmt.Sprintf("Image %s (akool_generated_image) expired at", before[testAccGridAddress]["id"]),
+		fmt.Sprintf("Upscale %s (akool_image_upscale) expired at", before[testAccUpscaleAddress]["id"]),
+		fmt.Sprintf("Variation %s (akool_image_variation) expired at", before[testAccVariationAddress]["id"]),
+		"its URLs (image_url and upscaled_urls) no longer serve",
+		"its URLs (image_url) no longer serve",
 		"expired = true",
 		"change a value in its triggers")
 
@@ -275,7 +275,7 @@ func TestAccImageButtons_expiry(t *testing.T) {
 		return checks
 	}
 
-	accTest(t, []tfresource.TestStep{
+	accTestOnClock(t, e, []tfresource.TestStep{
 		{
 			Config:            config,
 			ConfigStateChecks: checks(false),
@@ -504,13 +504,14 @@ func TestGeneratedImageRead_expiredByDateWithoutClient(t *testing.T) {
 	}
 }
 
-// An image Akool no longer knows (code 1008) is read once, by the refresh
-// that learns it; every later plan keeps its state and warning without
-// asking Akool again, as does a plan over an image whose date has passed.
+// An image whose 7 days have passed is not read again: the refresh that
+// learns it by the date (on the emulator's clock, where Akool answers 1008
+// by then) asks Akool nothing, and every later plan keeps its state and
+// warning without asking either.
 func TestAccGeneratedImage_expiredNotReadAgain_emulatorCounters(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newAppliedHarness(t, testAccImageConfig(url, "a lamp post in fog"))
+	h := appliedOnClock(t, e, testAccImageConfig(url, "a lamp post in fog"))
 	img := h.resource(testAccImageAddress)
 	if img == nil {
 		t.Fatal("the image is not in state")
@@ -523,8 +524,8 @@ func TestAccGeneratedImage_expiredNotReadAgain_emulatorCounters(t *testing.T) {
 	if res := h.run("apply", "-refresh-only", "-auto-approve", "-input=false"); res.exitCode != 0 {
 		t.Fatalf("refresh failed:\n%s", res.output())
 	}
-	if got := reads() - before; got != 1 {
-		t.Errorf("the refresh that found the image gone read it %d times, want 1", got)
+	if got := reads() - before; got != 0 {
+		t.Errorf("the refresh past the 7 days read the image %d times, want 0: the date says it expired", got)
 	}
 	if img := h.resource(testAccImageAddress); img == nil || img.AttributeValues["expired"] != true {
 		t.Fatalf("after the refresh the image is not expired in state")

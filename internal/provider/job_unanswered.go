@@ -21,11 +21,12 @@ import (
 func inFlightSection(what, summary, unanswered string) string {
 	return "## An interrupt while the request is on its way\n\n" +
 		"Once " + what + " has been sent, an interrupt (Ctrl-C, or a pipeline cancelling the run) does not cut " +
-		"it short: the provider waits for Akool's answer, up to " + inWords(akool.DefaultRequestTimeout) + ", because it carries the id of the job " +
+		"it short: the provider waits for Akool's answer, up to the provider's `paid_request_timeout` (default " +
+		inWords(akool.DefaultPaidRequestTimeout) + "), because it carries the id of the job " +
 		"Akool has accepted and charged for. It saves the id and stops as above: a warning, **not tainted**, and " +
 		"the next plain `terraform apply` continues waiting for the same job for free. A request not sent yet " +
 		"when the interrupt comes is not sent. When no answer ever comes (the connection closed after sending, " +
-		"or " + inWords(akool.DefaultRequestTimeout) + " passed), the apply fails with \"" + summary + "\" and the provider does not send the " +
+		"or `paid_request_timeout` passed), the apply fails with \"" + summary + "\" and the provider does not send the " +
 		"request again, to avoid paying twice. " + unanswered + "\n\n"
 }
 

@@ -150,6 +150,11 @@ func (p *akoolProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				Optional:   true,
 				Validators: []validator.Float64{positiveRateValidator{}},
 			},
+			"paid_request_timeout": schema.StringAttribute{
+				MarkdownDescription: paidRequestTimeoutDescription,
+				Optional:            true,
+				Validators:          []validator.String{positiveDurationValidator{}},
+			},
 			"max_new_images": schema.Int64Attribute{
 				MarkdownDescription: maxNewImagesDescription,
 				Optional:            true,
@@ -198,6 +203,7 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		problem.add(&resp.Diagnostics)
 	}
 	maxRate := requestRate(config.MaxRequestsPerSecond, os.Getenv, &resp.Diagnostics)
+	paidTimeout := paidRequestTimeout(config.PaidRequestTimeout, os.Getenv, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -238,6 +244,7 @@ func (p *akoolProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		Logger:       tflogLogger{secrets: secrets},
 
 		MaxRequestsPerSecond: maxRate,
+		PaidRequestTimeout:   paidTimeout,
 		Poll:                 poll,
 		// The wait's bounds (how long a new job may go unseen) run on the
 		// provider's clock too, so that a test can move both.
@@ -403,6 +410,7 @@ type providerModel struct {
 
 	MaxRequestsPerSecond types.Float64 `tfsdk:"max_requests_per_second"`
 	MaxNewImages         types.Int64   `tfsdk:"max_new_images"`
+	PaidRequestTimeout   types.String  `tfsdk:"paid_request_timeout"`
 }
 
 // unknownArguments lists the arguments whose values are not known yet.
@@ -417,6 +425,7 @@ func (m providerModel) unknownArguments() []string {
 		{"client_secret", m.ClientSecret},
 		{"token", m.Token},
 		{"endpoint", m.Endpoint},
+		{"paid_request_timeout", m.PaidRequestTimeout},
 	} {
 		if a.value.IsUnknown() {
 			unknown = append(unknown, a.name)

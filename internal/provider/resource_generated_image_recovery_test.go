@@ -236,11 +236,11 @@ func TestAccGeneratedImage_failedJobReplaced(t *testing.T) {
 func TestAccGeneratedImage_expiredWarning(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newAppliedHarness(t, testAccImageConfig(url, "a harbor in the mist"))
+	h := appliedOnClock(t, e, testAccImageConfig(url, "a harbor in the mist"))
 
 	e.Clock().Advance(8 * 24 * time.Hour)
 	res := h.expectNoChanges("after expiry")
-	res.expectMentions(t, "plan", "Image No Longer Known to Akool", "code 1008", "terraform apply -replace=")
+	res.expectMentions(t, "plan", "Image Expired", "no longer serve", "terraform apply -replace=")
 	if h.resource(testAccImageAddress) == nil {
 		t.Error("the expired image was removed from state")
 	}

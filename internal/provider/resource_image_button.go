@@ -107,8 +107,10 @@ func (r *imageButtonResource) Schema(ctx context.Context, _ resource.SchemaReque
 		},
 		"webhook_url": schema.StringAttribute{
 			MarkdownDescription: "URL (`http` or `https`) that Akool notifies when the job ends. Akool only uses " +
-				"the value sent with the press, so changing it later only updates the state: it presses nothing.",
+				"the value sent with the press, so changing it later only updates the state: it presses nothing. " +
+				webhookSecretNote,
 			Optional:   true,
+			Sensitive:  true,
 			Validators: []validator.String{httpURLValidator{}},
 		},
 		"triggers": triggersAttribute(fmt.Sprintf("this presses the button again and spends credits. Akool "+
@@ -481,7 +483,8 @@ func (k *buttonKind) description() string {
 		"Akool keeps images for 7 days after generation; `expires_at` says until when. Once Akool answers that it " +
 		"no longer knows a finished job (code 1008; for a job that never finished, see above), or once `expires_at` has passed, refresh keeps the resource and its " +
 		"last known values, sets `expired = true`, and warns that it has expired and its URLs no longer serve; " +
-		"nothing is planned for it, and no button is pressed again. Akool has no delete call: destroying the " +
+		"nothing is planned for it, and no button is pressed again. " + youngNotFoundDoc +
+		"Akool has no delete call: destroying the " +
 		"resource only removes it from Terraform state; the image stays in the Akool account until it expires, " +
 		"and the button stays used on the parent.\n\n" +
 		"## Regenerating deliberately\n\n" +

@@ -471,8 +471,9 @@ func TestAccImageVariation_chain(t *testing.T) {
 	expectEmulatorCalls(t, e, 1, 2, "the grid and two presses")
 }
 
-// When Akool no longer knows a variation, refresh keeps it with a warning
-// that explains how to get a new one; nothing is planned or pressed.
+// When Akool no longer knows a variation made today, refresh keeps it with
+// a warning that says it cannot have expired yet; nothing is planned or
+// pressed.
 func TestAccImageVariation_goneKeepsState(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
@@ -486,8 +487,8 @@ func TestAccImageVariation_goneKeepsState(t *testing.T) {
 	e.Forget(id)
 
 	res := h.expectNoChanges("after Akool forgot the variation")
-	res.expectMentions(t, "plan", "Image No Longer Known to Akool", "code 1008 for variation "+id,
-		"does not press a button, and pay, again", "a new variation needs a new parent image")
+	res.expectMentions(t, "plan", "Image Not Found by Akool", "code 1008 (not found) for variation "+id,
+		"cannot have expired yet", "nothing is planned for it")
 	if h.resource(address) == nil {
 		t.Error("the forgotten variation was removed from state")
 	}

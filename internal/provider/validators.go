@@ -46,6 +46,11 @@ func (v httpURLValidator) ValidateString(_ context.Context, req validator.String
 	}
 }
 
+// webhookSecretNote ends the description of webhook_url: the URL may carry
+// a token in its query, so it is handled as a secret.
+const webhookSecretNote = "It is sensitive, as a token in its query would be: plans show `(sensitive value)`, " +
+	"and the provider's errors and logs never show it. Like every value, it is stored in the state as it is."
+
 // checkHTTPURL reports why raw is not an absolute http(s) URL, or nil.
 func checkHTTPURL(raw string) error {
 	if strings.TrimSpace(raw) != raw || raw == "" {

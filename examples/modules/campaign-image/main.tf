@@ -23,12 +23,17 @@ resource "akool_image_upscale" "this" {
   index    = var.upscale_index
 }
 
+# image_id names the job each copy comes from: its id and creation time are
+# written into the copy's AI-generated marking, so that a copy kept after
+# Akool deleted the job (7 days) still says which job made it.
 resource "akool_image_file" "grid" {
-  url  = akool_generated_image.this.image_url
-  path = "${var.output_dir}/grid.png"
+  url      = akool_generated_image.this.image_url
+  image_id = akool_generated_image.this.id
+  path     = "${var.output_dir}/grid.png"
 }
 
 resource "akool_image_file" "upscale" {
-  url  = akool_image_upscale.this.image_url
-  path = "${var.output_dir}/upscale.png"
+  url      = akool_image_upscale.this.image_url
+  image_id = akool_image_upscale.this.id
+  path     = "${var.output_dir}/upscale.png"
 }

@@ -33,6 +33,10 @@ run "generates_and_keeps_copies" {
     error_message = "The upscale's local copy does not match its recorded checksum."
   }
   assert {
+    condition     = akool_image_file.grid.image_created_at != null && akool_image_file.upscale.image_created_at != null
+    error_message = "The local copies' marking does not name the jobs they come from."
+  }
+  assert {
     condition     = timecmp(output.expires_at, plantimestamp()) > 0
     error_message = "The grid expires at ${output.expires_at}, which has passed."
   }

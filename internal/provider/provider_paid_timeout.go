@@ -1,0 +1,89 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/akool-community/terraform-provider-akool/internal/akool"
+)
+
+// envPaidTimeout is the environment variable paid_request_timeout falls
+// back to.
+const envPaidTimeout = "AKOOL_PAID_REQUEST_TIMEOUT"
+
+// paidRequestTimeoutDescription documents paid_request_timeout.
+var paidRequestTimeoutDescription = "How long the provider waits for Akool's answer to a paid request (a " +
+	"generation, a button press) once it has been sent, as a duration such as `2m` or `150s`. Defaults to `" +
+	inWords(akool.DefaultPaidRequestTimeout) + "`, longer than an HTTP gateway in front of an API usually keeps a " +
+	"request open (Cloudflare's default is 100 seconds), because the answer carries the id of a job Akool has " +
+	"charged for: an answer that comes later than this is lost, and the apply fails with \"Outcome Unknown\" " +
+	"without sending the request again. Neither an interrupt nor the resource's `timeouts.create` cuts such a " +
+	"request short. Requests that spend nothing (status reads, the credit balance) are bounded by 30 seconds " +
+	"and retried. Falls back to the `" + envPaidTimeout + "` environment variable."
+
+// paidRequestTimeout resolves paid_request_timeout, v, with the environment
+// fallback; 0 means the client's default. A value in the configuration is
+// checked at plan time by positiveDurationValidator.
+func paidRequestTimeout(v types.String, getenv func(string) string, diags *diag.Diagnostics) time.Duration {
+	raw, from := strings.TrimSpace(v.ValueString()), "paid_request_timeout"
+	if v.IsNull() {
+		raw, from = strings.TrimSpace(getenv(envPaidTimeout)), "The "+envPaidTimeout+" environment variable"
+	}
+	if raw == "" {
+		return 0
+	}
+	d, err := positiveDuration(raw)
+	if err != nil {
+		diags.AddAttributeError(path.Root("paid_request_timeout"), "Invalid Paid Request Timeout",
+			fmt.Sprintf("%s is %q, which %s. Set it to a duration such as 2m or 150s, or unset it to wait %s.",
+				from, raw, err, inWords(akool.DefaultPaidRequestTimeout)))
+		return 0
+	}
+	return d
+}
+
+// positiveDuration parses a Go duration ("2m", "150s") that is greater
+// than 0, or says why raw is not one.
+func positiveDuration(raw string) (time.Duration, error) {
+	d, err := time.ParseDuration(raw)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("is not a duration")
+	case d <= 0:
+		return 0, fmt.Errorf("is not longer than 0")
+	}
+	return d, nil
+}
+
+// positiveDurationValidator checks at plan time that a duration parses and
+// is greater than 0.
+type positiveDurationValidator struct{}
+
+var _ validator.String = positiveDurationValidator{}
+
+func (positiveDurationValidator) Description(context.Context) string {
+	return "value must be a duration greater than 0, such as 2m or 150s"
+}
+
+func (v positiveDurationValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (positiveDurationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	raw := req.ConfigValue.ValueString()
+	if _, err := positiveDuration(strings.TrimSpace(raw)); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Paid Request Timeout",
+			fmt.Sprintf("%s is %q, which %s. Set it to a duration such as 2m or 150s, or remove it to wait %s.",
+				req.Path, raw, err, inWords(akool.DefaultPaidRequestTimeout)))
+	}
+}
