@@ -139,6 +139,9 @@ func ReadFile(ctx context.Context, path, wantSHA256 string) (*Source, error) {
 // -1, and with the checksum wantSHA256 when it is not "".
 func read(ctx context.Context, r io.Reader, name string, size int64, wantSHA256 string) (*Source, error) {
 	var body bytes.Buffer
+	if size > 0 && size <= MaxBytes {
+		body.Grow(int(size)) // one buffer, not one grown by doubling
+	}
 	hash := sha256.New()
 	n, err := io.Copy(io.MultiWriter(&body, hash), io.LimitReader(contextReader{ctx, r}, MaxBytes+1))
 	if err != nil {

@@ -98,3 +98,25 @@ func fileHolds(path string, want []byte) error {
 	}
 	return nil
 }
+
+// The limit bounds what is read, not what the marking adds: a download of
+// exactly MaxBytes is still saved, marked.
+func TestWrite_marksADownloadAtTheLimit(t *testing.T) {
+	body := localcopytest.Picture(t, "png", 6, 4)
+	setMaxBytes(t, int64(len(body)))
+	src, err := read(t.Context(), bytes.NewReader(body), "test", int64(len(body)), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	marked := Mark(src.Data, imagemeta.Packet(imagemeta.Marking{DigitalSourceType: imagemeta.TrainedAlgorithmicMedia}))
+	if !marked.Marked {
+		t.Fatalf("a PNG was not marked: %v", marked.Unmarked)
+	}
+	dest := filepath.Join(t.TempDir(), "a.png")
+	if _, err := Write(dest, marked.Data); err != nil {
+		t.Fatalf("Write of a download within the limit, marked: %v", err)
+	}
+	if err := fileHolds(dest, marked.Data); err != nil {
+		t.Error(err)
+	}
+}

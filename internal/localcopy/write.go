@@ -47,11 +47,9 @@ func (e *WriteError) Unwrap() error { return e.Err }
 // PNG, JPEG, GIF or WebP image, mode 0644, and a rename over dest. dest is
 // either the old file or the complete, verified new one; a failure leaves
 // no temporary file behind. A failure to write is a *WriteError; bytes that
-// are not an image are another error.
+// are not an image are another error. MaxBytes bounds what was read, not
+// data: the marking may add to a download of MaxBytes.
 func Write(dest string, data []byte) (*Info, error) {
-	if int64(len(data)) > MaxBytes {
-		return nil, fmt.Errorf("the image is %d bytes, more than the limit of %d bytes", len(data), MaxBytes)
-	}
 	dir := filepath.Dir(dest)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, &WriteError{Err: fmt.Errorf("creating directory %s: %w", dir, err)}

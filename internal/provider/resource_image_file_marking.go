@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -166,11 +167,22 @@ func (r *imageFileResource) mark(plan, from *imageFileResourceModel, src *localc
 	var diags diag.Diagnostics
 	if marked.Unmarked != nil {
 		diags.AddAttributeWarning(path.Root("path"), "Image File Saved Without Marking",
-			fmt.Sprintf("The file at %q was saved exactly as downloaded, without the AI-generated marking: %v. "+
-				"Nothing is wrong with the image itself. Set marking = { enabled = false } to say that this is intended.",
-				plan.Path.ValueString(), marked.Unmarked))
+			fmt.Sprintf("The file at %q was saved exactly as downloaded, without the AI-generated marking: %v. %s",
+				plan.Path.ValueString(), marked.Unmarked, unmarkedAdvice(marked.Unmarked)))
 	}
 	return marked.Data, diags, nil
+}
+
+// unmarkedAdvice says what to do about an image saved without the marking
+// for the reason err: a damaged picture is not called whole.
+func unmarkedAdvice(err error) string {
+	var malformed *imagemeta.MalformedError
+	if errors.As(err, &malformed) {
+		return "The picture itself may be damaged: check that it opens. If it does not and Akool still serves " +
+			"the URL, move the file away and apply again: it is downloaded once more, generating nothing and " +
+			"spending no credits."
+	}
+	return "Nothing is wrong with the image itself. Set marking = { enabled = false } to say that this is intended."
 }
 
 // rewritableCopy reports whether a planned change of the marking can be

@@ -335,15 +335,23 @@ func TestAccImageFile_savedWithoutMarkingWarns(t *testing.T) {
 		"/b.png": png[:len(png)-12], // without its IEND chunk
 	}
 	_, srvURL := newImageFileCountingServer(t, images)
-	for name, reason := range map[string]string{"a.gif": "GIF images cannot carry the marking", "b.png": "the PNG structure is damaged"} {
+	// A damaged picture is not called whole, nor its missing marking intended.
+	const whole = "Nothing is wrong with the image itself"
+	for name, tc := range map[string]struct{ reason, advice, never string }{
+		"a.gif": {"GIF images cannot carry the marking", whole, "check that it opens"},
+		"b.png": {"the PNG structure is damaged", "check that it opens", whole},
+	} {
 		t.Run(name, func(t *testing.T) {
 			dest := filepath.Join(t.TempDir(), name)
 			h := newHarness(t, testAccImageFileConfig(srvURL+"/"+name, dest))
 			res := h.mustRun("apply", "-auto-approve", "-input=false")
-			for _, want := range []string{"Image File Saved Without Marking", dest, reason} {
+			for _, want := range []string{"Image File Saved Without Marking", dest, tc.reason, tc.advice} {
 				if !res.mentions(want) {
 					t.Errorf("the apply does not say %q:\n%s", want, res.output())
 				}
+			}
+			if res.mentions(tc.never) {
+				t.Errorf("the apply says %q:\n%s", tc.never, res.output())
 			}
 			if marked := h.resource(testImageFileAddr).AttributeValues["marked"]; marked != false {
 				t.Errorf("marked = %v, want false", marked)
