@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/go-version"
@@ -302,5 +303,26 @@ func TestFeatureChecks_findIdentityImports(t *testing.T) {
 		if got := featureResourceIdentity.missingFrom(c.openTofu, version.Must(version.NewVersion(c.version))); (got != "") != c.missing {
 			t.Errorf("OpenTofu %v %s: %q, want missing %v", c.openTofu, c.version, got, c.missing)
 		}
+	}
+}
+
+// The Import section of each job resource's page shows the identity form
+// beside the id form, with the CLI versions that accept each; the file
+// resource's page, whose resource has no identity, does not offer one.
+func TestDocs_importByIdentity(t *testing.T) {
+	t.Parallel()
+	pages := docsPages(t)
+	for _, typeName := range jobTypes {
+		page := pages["resources/"+strings.TrimPrefix(typeName, "akool_")+".md"]
+		_, imports, _ := strings.Cut(page, "\n## Import\n")
+		for _, want := range []string{"identity = {", "to = " + typeName + ".", "id = \"", "Terraform 1.12 and later and OpenTofu 1.12 and later",
+			"Terraform 1.5 and later and OpenTofu 1.6 and later", "`id` (String)"} {
+			if !strings.Contains(imports, want) {
+				t.Errorf("%s: the Import section does not show %q", typeName, want)
+			}
+		}
+	}
+	if strings.Contains(pages["resources/image_file.md"], "identity = {") {
+		t.Error("akool_image_file has no identity, but its page shows an import by identity")
 	}
 }
