@@ -93,10 +93,17 @@ func newBench(ctx context.Context, opts options, out io.Writer) (*benchmark, err
 }
 
 // writeCLIConfig writes a CLI configuration that runs the akool and
-// benchfloor providers from the directories of the given binaries.
+// benchfloor providers from the directories of the given binaries, under
+// the addresses of both Terraform and OpenTofu: each CLI ignores the other's.
 func writeCLIConfig(path, akool, floor string) error {
-	tfrc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n    %q = %q\n  }\n  direct {}\n}\n",
-		serve.Address, filepath.Dir(akool), bench.FloorAddress, filepath.Dir(floor))
+	tfrc := "provider_installation {\n  dev_overrides {\n"
+	for _, o := range [][2]string{
+		{serve.Address, akool}, {serve.OpenTofuAddress, akool},
+		{bench.FloorAddress, floor}, {bench.FloorOpenTofuAddress, floor},
+	} {
+		tfrc += fmt.Sprintf("    %q = %q\n", o[0], filepath.Dir(o[1]))
+	}
+	tfrc += "  }\n  direct {}\n}\n"
 	return os.WriteFile(path, []byte(tfrc), 0o600)
 }
 
