@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -72,10 +74,19 @@ func importJobByIdentity(ctx context.Context, req resource.ImportStateRequest, r
 			return
 		}
 		req.ID = identity.ID.ValueString()
+		if !imageIDPattern.MatchString(strings.TrimSpace(req.ID)) {
+			resp.Diagnostics.AddError("Invalid Import Identity",
+				fmt.Sprintf("The import block's identity names id %q, which is not an Akool image id: an id is 24 "+
+					"hexadecimal digits, such as 662a10df4197b3af58532e89 (the _id Akool returns when it accepts a "+
+					"job, also sent to the webhook). Nothing was imported; write identity = { id = \"<id>\" } "+
+					"with the job's id.", req.ID))
+			return
+		}
 	}
 	importJob(ctx, req, resp, unread)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// An import by the id string has no identity yet.
 	resp.Diagnostics.Append(setJobIdentity(ctx, resp.State, resp.Identity)...)
 }

@@ -50,64 +50,68 @@ func TestIdentitySchemas_jobResourcesOnly(t *testing.T) {
 	}
 }
 
-// importByIdentity sends an import of typeName by an identity whose id is id
-// to the provider server, without Terraform.
-func importByIdentity(t *testing.T, typeName, id string) *tfprotov6.ImportResourceStateResponse {
+// importJobVia sends an import of typeName to the provider server, without
+// Terraform: by an identity whose id is id, or, when byIdentity is false, by
+// the id string.
+func importJobVia(t *testing.T, typeName, id string, byIdentity bool) *tfprotov6.ImportResourceStateResponse {
 	t.Helper()
-	identityType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"id": tftypes.String}}
-	value, err := tfprotov6.NewDynamicValue(identityType, tftypes.NewValue(identityType, map[string]tftypes.Value{
-		"id": tftypes.NewValue(tftypes.String, id),
-	}))
-	if err != nil {
-		t.Fatal(err)
+	req := &tfprotov6.ImportResourceStateRequest{TypeName: typeName, ID: id}
+	if byIdentity {
+		value, err := tfprotov6.NewDynamicValue(jobIdentityType, tftypes.NewValue(jobIdentityType, map[string]tftypes.Value{
+			"id": tftypes.NewValue(tftypes.String, id),
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.ID, req.Identity = "", &tfprotov6.ResourceIdentityData{IdentityData: &value}
 	}
-	server := providerserver.NewProtocol6(newProvider("test", nil))()
-	resp, err := server.ImportResourceState(context.Background(), &tfprotov6.ImportResourceStateRequest{
-		TypeName: typeName,
-		Identity: &tfprotov6.ResourceIdentityData{IdentityData: &value},
-	})
+	resp, err := providerserver.NewProtocol6(newProvider("test", nil))().ImportResourceState(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return resp
 }
 
-// An import by identity takes the id from the identity, checks it as
-// terraform import checks its id, and keeps the identity.
-func TestImportByIdentity_checksTheID(t *testing.T) {
-	const id = "0123456789abcdef01234567"
-	identityType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"id": tftypes.String}}
-	for _, typeName := range jobTypes {
-		t.Run(typeName, func(t *testing.T) {
-			resp := importByIdentity(t, typeName, id)
-			if len(resp.Diagnostics) > 0 {
-				t.Fatalf("import by identity: %s: %s", resp.Diagnostics[0].Summary, resp.Diagnostics[0].Detail)
-			}
-			if len(resp.ImportedResources) != 1 {
-				t.Fatalf("imported %d resources, want 1", len(resp.ImportedResources))
-			}
-			imported := resp.ImportedResources[0]
-			if imported.Identity == nil || imported.Identity.IdentityData == nil {
-				t.Fatal("the imported resource has no identity")
-			}
-			got, err := imported.Identity.IdentityData.Unmarshal(identityType)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var attrs map[string]tftypes.Value
-			var gotID string
-			if err := got.As(&attrs); err != nil || attrs["id"].As(&gotID) != nil || gotID != id {
-				t.Errorf("identity %v, want id %s", got, id)
-			}
-			if imported.State == nil {
-				t.Fatal("the imported resource has no state")
-			}
+var jobIdentityType = tftypes.Object{AttributeTypes: map[string]tftypes.Type{"id": tftypes.String}}
 
-			resp = importByIdentity(t, typeName, "not-an-id")
-			if len(resp.Diagnostics) != 1 || resp.Diagnostics[0].Summary != "Invalid Import ID" {
-				t.Errorf("import by identity of a malformed id: diagnostics %+v, want one Invalid Import ID", resp.Diagnostics)
-			}
-		})
+// An import takes the id from the identity or from the id string, checks it
+// either way, and answers with the identity: Terraform keeps it in state.
+func TestImportJob_identityEitherWay(t *testing.T) {
+	const id = "0123456789abcdef01234567"
+	for _, typeName := range jobTypes {
+		for _, byIdentity := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/byIdentity=%v", typeName, byIdentity), func(t *testing.T) {
+				resp := importJobVia(t, typeName, id, byIdentity)
+				if len(resp.Diagnostics) > 0 {
+					t.Fatalf("import: %s: %s", resp.Diagnostics[0].Summary, resp.Diagnostics[0].Detail)
+				}
+				if len(resp.ImportedResources) != 1 || resp.ImportedResources[0].State == nil {
+					t.Fatalf("imported %+v, want one resource with state", resp.ImportedResources)
+				}
+				imported := resp.ImportedResources[0]
+				if imported.Identity == nil || imported.Identity.IdentityData == nil {
+					t.Fatal("the imported resource has no identity")
+				}
+				got, err := imported.Identity.IdentityData.Unmarshal(jobIdentityType)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var attrs map[string]tftypes.Value
+				var gotID string
+				if err := got.As(&attrs); err != nil || attrs["id"].As(&gotID) != nil || gotID != id {
+					t.Errorf("identity %v, want id %s", got, id)
+				}
+
+				want := "Invalid Import ID"
+				if byIdentity {
+					want = "Invalid Import Identity"
+				}
+				resp = importJobVia(t, typeName, "not-an-id", byIdentity)
+				if len(resp.Diagnostics) != 1 || resp.Diagnostics[0].Summary != want {
+					t.Errorf("import of a malformed id: diagnostics %+v, want one %s", resp.Diagnostics, want)
+				}
+			})
+		}
 	}
 }
 
