@@ -115,8 +115,9 @@ func TestImportJob_identityEitherWay(t *testing.T) {
 	}
 }
 
-// createdValues records the values of the resource at address after its
-// create, and checks that an import plans exactly those values back.
+// createdValues records the values of the resource at address once
+// created and refreshed, and checks that an import plans exactly those
+// values back.
 type createdValues struct {
 	address string
 	values  map[string]any
@@ -142,7 +143,7 @@ func (r recordValues) CheckState(_ context.Context, req statecheck.CheckStateReq
 }
 
 // importedSame is a plan check: the planned import of the resource reads
-// back the values recorded after its create.
+// back the values recorded.
 func (c *createdValues) importedSame() plancheck.PlanCheck { return importedSame{c} }
 
 type importedSame struct{ c *createdValues }
@@ -154,7 +155,7 @@ func (i importedSame) CheckPlan(_ context.Context, req plancheck.CheckPlanReques
 		}
 		after, _ := rc.Change.After.(map[string]any)
 		if got := withoutTimeouts(after); !reflect.DeepEqual(got, i.c.values) {
-			resp.Error = fmt.Errorf("%s: the import reads back\n%v\nwant the values after its create\n%v", i.c.address, got, i.c.values)
+			resp.Error = fmt.Errorf("%s: the import reads back\n%v\nwant the values in state before it\n%v", i.c.address, got, i.c.values)
 		}
 		return
 	}
@@ -174,18 +175,20 @@ func withoutTimeouts(values map[string]any) map[string]any {
 
 // Each job resource, created with an identity (its job id), is imported back
 // by an import block with id and by one with identity: both read back the
-// state the create left, and plan nothing else (terraform-plugin-testing
+// state it had, and plan nothing else (terraform-plugin-testing
 // fails an import block step whose plan is not a no-op import). Terraform
 // and OpenTofu before 1.12 skip the test.
 func TestAccJobResources_importByIdentity(t *testing.T) {
 	t.Parallel()
 	_, url := newTestEmulator(t)
 	config := testAccGridUpscaleVariation(url, "a kite above the dunes", 2, 3)
-	create := tfresource.TestStep{Config: config}
+	// The grid's used_buttons change after its create, with the presses:
+	// the values to read back are those of the refresh that follows.
+	settled := tfresource.TestStep{Config: config, ConfigPlanChecks: emptyPlan()}
 	var imports []tfresource.TestStep
 	for _, address := range []string{testAccGridAddress, testAccUpscaleAddress, testAccVariationAddress} {
 		created := &createdValues{address: address}
-		create.ConfigStateChecks = append(create.ConfigStateChecks,
+		settled.ConfigStateChecks = append(settled.ConfigStateChecks,
 			created.record(),
 			statecheck.ExpectIdentity(address, map[string]knownvalue.Check{"id": knownvalue.StringRegexp(imageIDPattern)}),
 			statecheck.ExpectIdentityValueMatchesState(address, tfjsonpath.New("id")))
@@ -199,7 +202,7 @@ func TestAccJobResources_importByIdentity(t *testing.T) {
 			})
 		}
 	}
-	accTest(t, append([]tfresource.TestStep{create}, imports...))
+	accTest(t, append([]tfresource.TestStep{{Config: config}, settled}, imports...))
 }
 
 // stripIdentities rewrites the harness's state as a provider without
