@@ -333,3 +333,32 @@ func TestDocs_importByIdentity(t *testing.T) {
 		t.Error("akool_image_file has no identity, but its page shows an import by identity")
 	}
 }
+
+// identityImportExample is each job resource's example of an import by
+// identity, beside its resource.tf.
+const identityImportExample = "import-with-identity.tf"
+
+// The examples of an import by identity are valid on the CLIs that take them
+// (TestAccExamples_validate checks the other examples on every CLI): each
+// with its resource's resource.tf, which declares the resource it imports to.
+func TestAccExamples_importWithIdentity(t *testing.T) {
+	t.Parallel()
+	for _, typeName := range jobTypes {
+		t.Run(typeName, func(t *testing.T) {
+			t.Parallel()
+			h := newTFHarness(t)
+			requireCLI(t, featureResourceIdentity)
+			config := ""
+			for _, name := range []string{"resource.tf", identityImportExample} {
+				config += readExample(t, "resources", typeName, name) + "\n"
+			}
+			if !strings.Contains(config, "identity = {") {
+				t.Fatalf("examples/resources/%s/%s imports by no identity", typeName, identityImportExample)
+			}
+			h.initWith(config)
+			if res := h.run("validate"); res.exitCode != 0 {
+				t.Errorf("validate of examples/resources/%s/%s failed:\n%s", typeName, identityImportExample, res.output())
+			}
+		})
+	}
+}
