@@ -281,10 +281,39 @@ func TestAccJobResources_stateWithoutIdentity_emulatorCounters(t *testing.T) {
 	if got := e.Counters().Requests - before; got != withIdentities {
 		t.Errorf("the apply that stores the identities sent %d requests to Akool, want %d, as a plan does", got, withIdentities)
 	}
+	expectIdentities(h, "the apply", addresses...)
+
+	// An apply without refresh that updates old state in place (a new
+	// webhook_url) stores the identity too.
+	stripIdentities(t, h)
+	h.writeConfig(testAccGridUpscaleVariation(url, "a tram in the rain", 1, 4) + `
+resource "akool_image_upscale" "other" {
+  image_id    = akool_generated_image.grid.id
+  index       = 2
+  webhook_url = "https://hooks.example.com/akool"
+}
+`)
+	h.mustApply()
+	stripIdentities(t, h)
+	h.writeConfig(testAccGridUpscaleVariation(url, "a tram in the rain", 1, 4) + `
+resource "akool_image_upscale" "other" {
+  image_id    = akool_generated_image.grid.id
+  index       = 2
+  webhook_url = "https://hooks.example.com/akool/2"
+}
+`)
+	h.mustRun("apply", "-auto-approve", "-input=false", "-refresh=false")
+	expectIdentities(h, "an apply without refresh", "akool_image_upscale.other")
+}
+
+// expectIdentities fails the test unless each resource at addresses has
+// its id as its identity, after what.
+func expectIdentities(h *tfHarness, after string, addresses ...string) {
+	h.t.Helper()
 	for _, address := range addresses {
 		r := h.resource(address)
 		if r == nil || r.IdentityValues["id"] != stateID(r) || stateID(r) == "" {
-			t.Errorf("%s: identity %v after the apply, want its id", address, r)
+			h.t.Errorf("%s: identity %v after %s, want its id", address, r, after)
 		}
 	}
 }
