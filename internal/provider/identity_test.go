@@ -285,23 +285,14 @@ func TestAccJobResources_stateWithoutIdentity_emulatorCounters(t *testing.T) {
 
 	// An apply without refresh that updates old state in place (a new
 	// webhook_url) stores the identity too.
-	stripIdentities(t, h)
-	h.writeConfig(testAccGridUpscaleVariation(url, "a tram in the rain", 1, 4) + `
-resource "akool_image_upscale" "other" {
-  image_id    = akool_generated_image.grid.id
-  index       = 2
-  webhook_url = "https://hooks.example.com/akool"
-}
-`)
+	withHook := func(hook string) string {
+		return testAccGridUpscaleVariation(url, "a tram in the rain", 1, 4) + testAccButtonBlock("akool_image_upscale", "other",
+			"akool_generated_image.grid.id", 2, fmt.Sprintf("  webhook_url = %q\n", hook))
+	}
+	h.writeConfig(withHook("https://hooks.example.com/akool"))
 	h.mustApply()
 	stripIdentities(t, h)
-	h.writeConfig(testAccGridUpscaleVariation(url, "a tram in the rain", 1, 4) + `
-resource "akool_image_upscale" "other" {
-  image_id    = akool_generated_image.grid.id
-  index       = 2
-  webhook_url = "https://hooks.example.com/akool/2"
-}
-`)
+	h.writeConfig(withHook("https://hooks.example.com/akool/2"))
 	h.mustRun("apply", "-auto-approve", "-input=false", "-refresh=false")
 	expectIdentities(h, "an apply without refresh", "akool_image_upscale.other")
 }
