@@ -222,9 +222,10 @@ func stripIdentities(t *testing.T, h *tfHarness) int {
 	removed := 0
 	resources, _ := doc["resources"].([]any)
 	for _, r := range resources {
-		instances, _ := r.(map[string]any)["instances"].([]any)
+		resource, _ := r.(map[string]any)
+		instances, _ := resource["instances"].([]any)
 		for _, i := range instances {
-			instance := i.(map[string]any)
+			instance, _ := i.(map[string]any)
 			if _, ok := instance["identity"]; ok {
 				removed++
 			}
