@@ -41,6 +41,10 @@ func JobTimes(seed uint64, n int, lo, hi time.Duration) []Job {
 // benchmark maps to the built binary with a dev_overrides CLI configuration.
 const FloorAddress = "registry.terraform.io/akool-community/benchfloor"
 
+// FloorOpenTofuAddress is the address OpenTofu resolves the floor's source
+// to; the benchmark maps it too, so that it runs with tofu as with terraform.
+const FloorOpenTofuAddress = "registry.opentofu.org/akool-community/benchfloor"
+
 // FloorTuneGC, set in its environment, makes the floor provider collect
 // garbage as the akool provider does (serve.TuneGC), so that the floor with
 // the image schema runs as the akool provider would.

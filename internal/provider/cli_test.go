@@ -118,6 +118,9 @@ var (
 	featureRemovedBlock = cliFeature{"removed blocks with lifecycle { destroy = false }", version.Must(version.NewVersion("1.7.0")), version.Must(version.NewVersion("1.10.0"))}
 	// terraform test / tofu test with mock_provider.
 	featureMockProvider = cliFeature{"mock_provider in module tests", version.Must(version.NewVersion("1.7.0")), version.Must(version.NewVersion("1.8.0"))}
+	// Resource identity, kept in state and accepted in import blocks
+	// (identity = { ... }): Terraform 1.12, OpenTofu 1.12.
+	featureResourceIdentity = cliFeature{"resource identity", version.Must(version.NewVersion("1.12.0")), version.Must(version.NewVersion("1.12.0"))}
 )
 
 // CheckTerraformVersion skips the test when the CLI predates the feature.
@@ -163,12 +166,19 @@ var removedBlockPattern = regexp.MustCompile(`(?m)^\s*removed\s*\{`)
 // steps' configurations use, so that a test written with them skips itself
 // on an older CLI without listing them.
 func featureChecks(steps []tfresource.TestStep) []tfversion.TerraformVersionCheck {
+	var checks []tfversion.TerraformVersionCheck
+	removed, identity := false, false
 	for _, step := range steps {
-		if removedBlockPattern.MatchString(step.Config) {
-			return []tfversion.TerraformVersionCheck{featureRemovedBlock}
-		}
+		removed = removed || removedBlockPattern.MatchString(step.Config)
+		identity = identity || step.ImportStateKind == tfresource.ImportBlockWithResourceIdentity
 	}
-	return nil
+	if removed {
+		checks = append(checks, featureRemovedBlock)
+	}
+	if identity {
+		checks = append(checks, featureResourceIdentity)
+	}
+	return checks
 }
 
 func TestParseCLIVersion(t *testing.T) {

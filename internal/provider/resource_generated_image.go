@@ -28,6 +28,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure      = (*generatedImageResource)(nil)
 	_ resource.ResourceWithImportState    = (*generatedImageResource)(nil)
+	_ resource.ResourceWithIdentity       = (*generatedImageResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*generatedImageResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*generatedImageResource)(nil)
 )
@@ -171,6 +172,11 @@ func (r *generatedImageResource) Schema(ctx context.Context, _ resource.SchemaRe
 	}
 }
 
+// IdentitySchema is the job id (see jobIdentitySchema).
+func (r *generatedImageResource) IdentitySchema(ctx context.Context, req resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	jobIdentitySchema(ctx, req, resp)
+}
+
 func (r *generatedImageResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan generatedImageModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -202,11 +208,15 @@ func (r *generatedImageResource) Create(ctx context.Context, req resource.Create
 
 	tflog.Info(ctx, "Akool accepted the image job", map[string]any{"id": img.ID, "status": img.Status.String()})
 	saveAndWait(ctx, r.data, client, &plan, img, timeout, &resp.State, &resp.Diagnostics)
+	resp.Diagnostics.Append(setJobIdentity(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *generatedImageResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state generatedImageModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	// The id never changes: state written before identities existed gets
+	// one here, on the refresh it has anyway.
+	resp.Diagnostics.Append(setJobIdentity(ctx, req.State, resp.Identity)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -235,6 +245,9 @@ func (r *generatedImageResource) Update(ctx context.Context, req resource.Update
 	var plan, state generatedImageModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	// A plan without refresh carries no identity for state written before
+	// identities existed.
+	resp.Diagnostics.Append(setJobIdentity(ctx, req.State, resp.Identity)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -266,7 +279,7 @@ func (r *generatedImageResource) Delete(ctx context.Context, req resource.Delete
 
 func (r *generatedImageResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	// Read fills what Akool reports and lists in the marker what it could not.
-	importJob(ctx, req, resp, nil)
+	importJobByIdentity(ctx, req, resp, nil)
 }
 
 // ValidateConfig checks the rules that involve several inputs, before

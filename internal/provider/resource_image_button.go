@@ -28,6 +28,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure   = (*imageButtonResource)(nil)
 	_ resource.ResourceWithImportState = (*imageButtonResource)(nil)
+	_ resource.ResourceWithIdentity    = (*imageButtonResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*imageButtonResource)(nil)
 )
 
@@ -133,6 +134,11 @@ func (r *imageButtonResource) Schema(ctx context.Context, _ resource.SchemaReque
 	}
 }
 
+// IdentitySchema is the id of the job the press started (see jobIdentitySchema).
+func (r *imageButtonResource) IdentitySchema(ctx context.Context, req resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	jobIdentitySchema(ctx, req, resp)
+}
+
 func (r *imageButtonResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	k := r.kind
 	m := k.newModel()
@@ -180,12 +186,16 @@ func (r *imageButtonResource) Create(ctx context.Context, req resource.CreateReq
 
 	tflog.Info(ctx, "Akool accepted the button press", map[string]any{"id": img.ID, "parent": parentID, "button": button})
 	saveAndWait(ctx, r.data, client, m, img, timeout, &resp.State, &resp.Diagnostics)
+	resp.Diagnostics.Append(setJobIdentity(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *imageButtonResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	k := r.kind
 	m := k.newModel()
 	resp.Diagnostics.Append(req.State.Get(ctx, m)...)
+	// The id never changes: state written before identities existed gets
+	// one here, on the refresh it has anyway.
+	resp.Diagnostics.Append(setJobIdentity(ctx, req.State, resp.Identity)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -208,6 +218,9 @@ func (r *imageButtonResource) Update(ctx context.Context, req resource.UpdateReq
 	plan, state := r.kind.newModel(), r.kind.newModel()
 	resp.Diagnostics.Append(req.Plan.Get(ctx, plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	// A plan without refresh carries no identity for state written before
+	// identities existed.
+	resp.Diagnostics.Append(setJobIdentity(ctx, req.State, resp.Identity)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -245,7 +258,7 @@ func (r *imageButtonResource) Delete(ctx context.Context, req resource.DeleteReq
 func (r *imageButtonResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	// Read fills image_id and index from what Akool reports about the job;
 	// triggers cannot be read back: the first apply adopts the configuration's.
-	importJob(ctx, req, resp, buttonUnread)
+	importJobByIdentity(ctx, req, resp, buttonUnread)
 }
 
 // ModifyPlan shows the button that will be pressed, plans the recovery of a

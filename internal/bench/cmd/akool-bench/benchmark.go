@@ -93,10 +93,17 @@ func newBench(ctx context.Context, opts options, out io.Writer) (*benchmark, err
 }
 
 // writeCLIConfig writes a CLI configuration that runs the akool and
-// benchfloor providers from the directories of the given binaries.
+// benchfloor providers from the directories of the given binaries, under
+// the addresses of both Terraform and OpenTofu: each CLI ignores the other's.
 func writeCLIConfig(path, akool, floor string) error {
-	tfrc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n    %q = %q\n  }\n  direct {}\n}\n",
-		serve.Address, filepath.Dir(akool), bench.FloorAddress, filepath.Dir(floor))
+	tfrc := "provider_installation {\n  dev_overrides {\n"
+	for _, o := range [][2]string{
+		{serve.Address, akool}, {serve.OpenTofuAddress, akool},
+		{bench.FloorAddress, floor}, {bench.FloorOpenTofuAddress, floor},
+	} {
+		tfrc += fmt.Sprintf("    %q = %q\n", o[0], filepath.Dir(o[1]))
+	}
+	tfrc += "  }\n  direct {}\n}\n"
 	return os.WriteFile(path, []byte(tfrc), 0o600)
 }
 
@@ -112,9 +119,21 @@ func (b *benchmark) logf(format string, args ...any) {
 	fmt.Fprintf(b.out, "%6.1fs  %s\n", time.Since(b.started).Seconds(), fmt.Sprintf(format, args...))
 }
 
+// cliVersion is the line of `terraform version` or `tofu version` that names
+// the CLI, such as "OpenTofu v1.12.6": OpenTofu may print a warning about the
+// CLI configuration before it.
+func cliVersion(out string) string {
+	for _, line := range strings.Split(out, "\n") {
+		if line = strings.TrimSpace(line); strings.HasPrefix(line, "Terraform v") || strings.HasPrefix(line, "OpenTofu v") {
+			return line
+		}
+	}
+	return "terraform CLI of unknown version"
+}
+
 func (b *benchmark) all() error {
 	version, _ := exec.CommandContext(b.ctx, b.opts.terraform, "version").Output()
-	b.logf("terraform %s, %s, %d CPUs, load average %s", strings.TrimPrefix(firstLine(string(version)), "Terraform "), runtime.Version(), runtime.NumCPU(), loadAverage())
+	b.logf("%s, %s, %d CPUs, load average %s", cliVersion(string(version)), runtime.Version(), runtime.NumCPU(), loadAverage())
 	b.logf("provider %s, job seed %d", b.opts.provider, b.opts.seed)
 	if b.pollTfrc != "" {
 		b.logf("peers' poll strategies: %s", b.opts.pollProvider)

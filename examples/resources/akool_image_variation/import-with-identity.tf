@@ -1,0 +1,7 @@
+# Adopt a variation by its identity: the same id, named as an attribute.
+import {
+  to = akool_image_variation.poster
+  identity = {
+    id = "662a10df4197b3af58532e8b"
+  }
+}
