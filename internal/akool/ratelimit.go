@@ -70,6 +70,7 @@ const (
 	evidenceTime     = 5 * time.Second // the past over which refusals are weighed against what was sent
 	minRate          = 0.5             // requests per second: the rate is never cut below this
 	probeDoubling    = 3 * time.Second // probing doubles the rate this often
+	maxHold          = time.Second     // the longest a refusal that did not cut holds the next request
 	startRate        = 20.0            // paid requests per second at the start of an unpaced client, doubling every second
 )
 
@@ -330,6 +331,7 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 		if l.paced && !probing {
 			l.belowRefused++
 		}
+		l.hold(now, now.Sub(sentAt))
 		return 0
 	}
 	served, sent := float64(l.answered.count(now)), float64(l.sent.count(now))
@@ -360,6 +362,17 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 		l.next = t
 	}
 	return l.rateLocked(now)
+}
+
+// hold keeps the next request for rt, the round trip of a refusal that
+// did not cut: the answers to the requests sent within it are on their
+// way and say whether Akool's limit or a fault refused it. On loopback
+// that costs nothing; far from Akool it keeps a run from sending a round
+// trip's worth more into a full window before it knows.
+func (l *limiter) hold(now time.Time, rt time.Duration) {
+	if until := now.Add(min(rt, maxHold)); until.After(l.next) {
+		l.next = until
+	}
 }
 
 // beyondTrace says whether k refusals among n requests are unlikely

@@ -136,7 +136,7 @@ func SharedTargets(s Shared, maxRefused, maxBound, maxSeveral float64) []Check {
 	var checks []Check
 	perImage := maxBound * BoundPerImage
 	for _, r := range s.Runs() {
-		name := fmt.Sprintf("shared %s: ", r.Label())
+		name := s.checkName(r)
 		checks = append(checks,
 			ok(name+"all images created", r.Failed == "", yesOr(r.Failed), "yes"),
 			ok(name+"refused requests", r.Requests > 0 && r.RefusedShare() <= maxRefused,
@@ -146,7 +146,7 @@ func SharedTargets(s Shared, maxRefused, maxBound, maxSeveral float64) []Check {
 	}
 	b := s.Bounded()
 	bw := b.Wall()
-	checks = append(checks, ok("shared "+b.Label()+": wall / bound", bw > 0 && ratio(bw, s.Bound()) <= maxBound,
+	checks = append(checks, ok(s.checkName(b)+"wall / bound", bw > 0 && ratio(bw, s.Bound()) <= maxBound,
 		fmt.Sprintf("%.2f (%s / %s)", ratio(bw, s.Bound()), secs(bw), secs(s.Bound())), fmt.Sprintf("<= %g", maxBound)))
 	one := s.One.Wall()
 	if s.One.Workspaces == 0 {
@@ -154,7 +154,7 @@ func SharedTargets(s Shared, maxRefused, maxBound, maxSeveral float64) []Check {
 	}
 	for _, r := range s.several() {
 		w := r.Wall()
-		checks = append(checks, ok("shared "+r.Label()+": wall / one's", w > 0 && ratio(w, one) <= maxSeveral,
+		checks = append(checks, ok(s.checkName(r)+"wall / one's", w > 0 && ratio(w, one) <= maxSeveral,
 			fmt.Sprintf("%.2f (%s / %s)", ratio(w, one), secs(w), secs(one)), fmt.Sprintf("<= %g", maxSeveral)))
 	}
 	return checks
@@ -166,7 +166,7 @@ func SharedTargets(s Shared, maxRefused, maxBound, maxSeveral float64) []Check {
 // maxSpread times the first.
 func FarTargets(s Shared, maxRefused, maxBound, maxSpread float64) []Check {
 	r := s.Several
-	name := fmt.Sprintf("shared %s at %s round trip: ", r.Label(), s.roundTripLabel())
+	name := s.checkName(r)
 	return []Check{
 		ok(name+"refused requests", r.Requests > 0 && r.RefusedShare() <= maxRefused,
 			fmt.Sprintf("%s (%d of %d)", Percent(r.RefusedShare()), r.Refused, r.Requests), "<= "+Percent(maxRefused)),
@@ -184,7 +184,7 @@ func SmallTargets(s Shared, maxRefused float64) []Check {
 	if r.Workspaces == 0 {
 		return nil
 	}
-	name := fmt.Sprintf("shared %s at %s round trip: ", r.Label(), s.roundTripLabel())
+	name := s.checkName(r)
 	return []Check{
 		ok(name+"all images created", r.Failed == "", yesOr(r.Failed), "yes"),
 		ok(name+"refused requests", r.Requests > 0 && r.RefusedShare() <= maxRefused,
@@ -192,8 +192,13 @@ func SmallTargets(s Shared, maxRefused float64) []Check {
 	}
 }
 
-func (s Shared) roundTripLabel() string {
-	return fmt.Sprintf("%d ms", s.RoundTrip.Milliseconds())
+// checkName begins the name of a check of side r: "shared 4 workspaces: ",
+// or "shared 4 workspaces at 250 ms round trip: " away from loopback.
+func (s Shared) checkName(r SharedRun) string {
+	if s.RoundTrip > 0 {
+		return fmt.Sprintf("shared %s at %d ms round trip: ", r.Label(), s.RoundTrip.Milliseconds())
+	}
+	return fmt.Sprintf("shared %s: ", r.Label())
 }
 
 // Label names the side: "1 workspace", "4 workspaces", "4 workspaces at
