@@ -14,25 +14,14 @@ import (
 // often is too often, so the limit is learned from its refusals:
 //   - It starts with reads unlimited and paid requests (creates, button
 //     presses) from startRate, doubling every second, or with every request
-//     spaced at Config.MaxRequestsPerSecond, never above it. Paced, paid
-//     requests go before the reads waiting with them.
-//   - Refusals cut the rate once they are more than a trace of the last
-//     evidenceTime's requests (refusalShare of them); unpaced, once over the
-//     last second or evidenceTime a trace would refuse as many only by rare
-//     chance. Probing above the last limit, refusals end the probe once the
-//     last second's are more than the faults seen below a limit explain
-//     (one refusal, with none seen): a fault refuses as often at any rate,
-//     a limit more as the rate climbs. One burst is one cut.
-//   - A cut takes what Akool served over the last second as the limit (at
-//     least cutFactor of what was sent and not refused, and floorShare of
-//     the most ever served), sends at headroom times it, and waits until
-//     fewer than the limit of the last second's requests are in the window.
-//     A cut that would not lower the limit is a trace, not a cut.
-//   - After recoveryTime it probes above, doubling the rate every
-//     probeDoubling, so that a client that learned a small share while
-//     other runs of the account were busy claims what they leave within
-//     seconds once they are done; after a cut that had nothing served to
-//     learn from, it doubles every second from the start (slow start).
+//     spaced at Config.MaxRequestsPerSecond. Paced, paid requests go first.
+//   - Refusals cut the rate once they are more than a trace (refuse); a
+//     refusal that does not cut holds the next request for its round trip.
+//   - A cut takes what Akool served over the last second as the limit and
+//     sends at headroom times it; after recoveryTime it probes above,
+//     doubling the rate every probeDoubling.
+//
+// DESIGN.md ("The request budget") gives the reasons for each rule.
 type limiter struct {
 	mu  sync.Mutex
 	now func() time.Time
