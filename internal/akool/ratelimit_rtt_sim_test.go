@@ -42,9 +42,10 @@ type pending struct {
 // run plays the applies in steps of a millisecond for at most span. Each
 // worker creates an image (a paid request), reads it 1.8-2.4 s after the
 // create's answer and then 0.3-0.6 s after each read's (about what the
-// learned poll does with these jobs) until a read sent after the job's end (1-3 s after the create
-// reached the account) sees it finished, then creates the next; a refused
-// request is sent again 0.25-0.5 s after its answer.
+// learned poll does with these jobs) until a read sent after the job's end
+// (1-3 s after the create reached the account) sees it finished, then
+// creates the next; a refused request is sent again 0.25-0.5 s after its
+// answer.
 func (s applySim) run(seed uint64, span time.Duration) applyResult {
 	rng := rand.New(rand.NewPCG(seed, 13))
 	clk := newFakeClock()
