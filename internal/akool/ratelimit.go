@@ -14,25 +14,14 @@ import (
 // often is too often, so the limit is learned from its refusals:
 //   - It starts with reads unlimited and paid requests (creates, button
 //     presses) from startRate, doubling every second, or with every request
-//     spaced at Config.MaxRequestsPerSecond, never above it. Paced, paid
-//     requests go before the reads waiting with them.
-//   - Refusals cut the rate once they are more than a trace of the last
-//     evidenceTime's requests (refusalShare of them); unpaced, once over the
-//     last second or evidenceTime a trace would refuse as many only by rare
-//     chance. Probing above the last limit, refusals end the probe once the
-//     last second's are more than the faults seen below a limit explain
-//     (one refusal, with none seen): a fault refuses as often at any rate,
-//     a limit more as the rate climbs. One burst is one cut.
-//   - A cut takes what Akool served over the last second as the limit (at
-//     least cutFactor of what was sent and not refused, and floorShare of
-//     the most ever served), sends at headroom times it, and waits until
-//     fewer than the limit of the last second's requests are in the window.
-//     A cut that would not lower the limit is a trace, not a cut.
-//   - After recoveryTime it probes above, doubling the rate every
-//     probeDoubling, so that a client that learned a small share while
-//     other runs of the account were busy claims what they leave within
-//     seconds once they are done; after a cut that had nothing served to
-//     learn from, it doubles every second from the start (slow start).
+//     spaced at Config.MaxRequestsPerSecond. Paced, paid requests go first.
+//   - Refusals cut the rate once they are more than a trace (refuse); a
+//     refusal that does not cut holds the next request for its round trip.
+//   - A cut takes what Akool served over the last second as the limit and
+//     sends at headroom times it; after recoveryTime it probes above,
+//     doubling the rate every probeDoubling.
+//
+// DESIGN.md ("The request budget") gives the reasons for each rule.
 type limiter struct {
 	mu  sync.Mutex
 	now func() time.Time
@@ -70,6 +59,7 @@ const (
 	evidenceTime     = 5 * time.Second // the past over which refusals are weighed against what was sent
 	minRate          = 0.5             // requests per second: the rate is never cut below this
 	probeDoubling    = 3 * time.Second // probing doubles the rate this often
+	maxHold          = time.Second     // the longest a refusal that did not cut holds the next request
 	startRate        = 20.0            // paid requests per second at the start of an unpaced client, doubling every second
 )
 
@@ -330,6 +320,7 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 		if l.paced && !probing {
 			l.belowRefused++
 		}
+		l.hold(now, now.Sub(sentAt))
 		return 0
 	}
 	served, sent := float64(l.answered.count(now)), float64(l.sent.count(now))
@@ -360,6 +351,17 @@ func (l *limiter) refuse(sentAt time.Time) float64 {
 		l.next = t
 	}
 	return l.rateLocked(now)
+}
+
+// hold keeps the next request for rt, the round trip of a refusal that
+// did not cut: the answers to the requests sent within it are on their
+// way and say whether Akool's limit or a fault refused it. On loopback
+// that costs nothing; far from Akool it keeps a run from sending a round
+// trip's worth more into a full window before it knows.
+func (l *limiter) hold(now time.Time, rt time.Duration) {
+	if until := now.Add(min(rt, maxHold)); until.After(l.next) {
+		l.next = until
+	}
 }
 
 // beyondTrace says whether k refusals among n requests are unlikely

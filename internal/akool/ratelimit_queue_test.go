@@ -196,3 +196,29 @@ func TestLimiter_appliesStartingTogetherAreRefusedAFewTimesEach(t *testing.T) {
 		}
 	}
 }
+
+func TestLimiter_aRefusalHoldsTheNextRequestForItsRoundTrip(t *testing.T) {
+	// A refusal that does not cut, of a request sent 250 ms ago, keeps the
+	// next request back for 250 ms: the answers of the requests sent
+	// within that round trip are on their way and say whether it was the
+	// limit. On loopback it keeps nothing back.
+	for _, rt := range []time.Duration{0, 250 * time.Millisecond} {
+		clk := newFakeClock()
+		l := newLimiter(0, clk.now)
+		if err := l.wait(context.Background(), clk.sleep, true); err != nil {
+			t.Fatal(err)
+		}
+		sent := clk.now()
+		clk.advance(rt)
+		if rate := l.refuse(sent); rate != 0 {
+			t.Fatalf("round trip %v: one refusal cut the rate to %v", rt, rate)
+		}
+		before := clk.now()
+		if err := l.wait(context.Background(), clk.sleep, true); err != nil {
+			t.Fatal(err)
+		}
+		if waited := clk.now().Sub(before); waited < rt || waited > rt+interval(startRate) {
+			t.Errorf("round trip %v: the next create waited %v, want the round trip", rt, waited)
+		}
+	}
+}

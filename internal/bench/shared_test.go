@@ -82,3 +82,48 @@ func TestSharedTargets(t *testing.T) {
 		t.Errorf("with the saturated side at 1.46 times the bound, missed targets %q; want its wall / bound only", got)
 	}
 }
+
+func TestFarTargets(t *testing.T) {
+	// At a long round trip only the saturated side and the four are
+	// measured: no one workspace to compare the four with.
+	several := SharedRun{Workspaces: 4, Images: 600, Walls: []time.Duration{25 * time.Second, 29 * time.Second, 27 * time.Second, 30 * time.Second},
+		Requests: 1300, Refused: 26}
+	s := Shared{Rate: 50, RoundTrip: 250 * time.Millisecond, Several: several,
+		Saturated: SharedRun{Workspaces: 1, Parallelism: 200, Images: 600, Walls: []time.Duration{30 * time.Second}, Requests: 1300}}
+	if got := len(s.Runs()); got != 2 {
+		t.Errorf("%d runs, want the saturated side and the four", got)
+	}
+	if sp := several.Spread(); sp != 1.2 {
+		t.Errorf("spread %v, want 30 s / 25 s = 1.2", sp)
+	}
+	failed := func(checks []Check) string {
+		var out []string
+		for _, c := range checks {
+			if !c.OK {
+				out = append(out, c.Name)
+			}
+		}
+		return strings.Join(out, "; ")
+	}
+	// 2% refused <= 3%; 30/24 = 1.25 <= 1.3; 30/25 = 1.2 <= 1.2.
+	if got := failed(append(SharedTargets(s, 0.05, 1.4, 1.15), FarTargets(s, 0.03, 1.3, 1.2)...)); got != "" {
+		t.Errorf("targets missed: %s", got)
+	}
+	bad := s
+	bad.Several.Refused = 52                                                // 4%
+	bad.Several.Walls = []time.Duration{20 * time.Second, 32 * time.Second} // 1.33 the bound, 1.6 the first
+	got := failed(FarTargets(bad, 0.03, 1.3, 1.2))
+	for _, want := range []string{"refused requests", "wall / bound", "last / first finish"} {
+		if !strings.Contains(got, "shared 4 workspaces at 250 ms round trip: "+want) {
+			t.Errorf("missed targets %q lack %q", got, want)
+		}
+	}
+
+	if n := len(SmallTargets(s, 0.05)); n != 0 {
+		t.Errorf("%d checks of a small apply not measured, want none", n)
+	}
+	s.Small = SharedRun{Workspaces: 1, Parallelism: 10, Limit: 8, Images: 30, Walls: []time.Duration{15 * time.Second}, Requests: 68, Refused: 4}
+	if got := failed(SmallTargets(s, 0.05)); got != "shared 1 workspace x10 against 8/s at 250 ms round trip: refused requests" {
+		t.Errorf("with 4 of 68 refused, missed targets %q; want the small apply's refusals", got)
+	}
+}

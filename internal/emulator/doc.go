@@ -130,7 +130,9 @@
 // retries, or the reads of one image) follows on its own, so a test's faults
 // do not depend on luck or on how requests interleave; [Counters] records the
 // runs of faults served in a row. Faults never touch image downloads. Options.Latency delays
-// every API answer (after the request was acted on), and Options.RateLimit
+// every API answer (after the request was acted on), by up to Options.Jitter
+// more at random: the round trip of a client far from Akool, whose refusals
+// arrive that much after the requests that caused them. Options.RateLimit
 // answers code 1005 to API requests above the given rate (a token bucket, or
 // with Options.RateWindow a strict one-second sliding window). The limit is
 // the account's: every client shares it, whatever its credentials or

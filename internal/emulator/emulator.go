@@ -26,7 +26,8 @@ type Options struct {
 	ProcessTime   time.Duration                                      // time in status 2 before 3 (or 4); default 3s; negative means none
 	JobTime       func(prompt string) (queue, process time.Duration) // optional, overrides the two above per job (benchmarks use it)
 	InitialCredit float64                                            // default 1000 (SetCredit sets any balance, zero included)
-	Latency       time.Duration                                      // added to every API answer
+	Latency       time.Duration                                      // added to every API answer: with the client on loopback, the round trip to Akool
+	Jitter        time.Duration                                      // up to this much more added to each API answer, uniformly at random (a network's spread)
 	Faults        Faults
 	RateLimit     float64                          // max API requests per second of the account, shared by every client whatever its credentials (token bucket on the Clock, burst = max(1, rate)); above it → HTTP 200 code 1005 "too frequent"; 0 = unlimited
 	RateWindow    bool                             // with RateLimit: accept at most RateLimit requests (rounded down, at least 1) in any one-second window instead, a stricter limit than the bucket's
@@ -103,6 +104,7 @@ type Emulator struct {
 	queueTime   time.Duration
 	processTime time.Duration
 	latency     time.Duration
+	jitter      time.Duration
 	faults      Faults
 	limiter     rateLimiter
 	credit      float64
@@ -149,6 +151,7 @@ func New(opts Options) (*Emulator, error) {
 		queueTime:   defaultDuration(opts.QueueTime, time.Second),
 		processTime: defaultDuration(opts.ProcessTime, 3*time.Second),
 		latency:     max(opts.Latency, 0),
+		jitter:      max(opts.Jitter, 0),
 		faults:      normalizeFaults(opts.Faults),
 		credit:      opts.InitialCredit,
 		jobs:        make(map[string]*job),
@@ -422,13 +425,17 @@ func badParam(format string, args ...any) result {
 	return fail(codeBadParam, "Parameter error: "+fmt.Sprintf(format, args...))
 }
 
-// answer waits the configured latency, then writes res (or drops the
-// connection). The latency comes after the request was acted on, so a client
-// that gives up early leaves an acted-upon request behind, as with a slow
-// Akool.
+// answer waits the configured latency (and jitter), then writes res (or
+// drops the connection). The latency comes after the request was acted on,
+// so a client that gives up early leaves an acted-upon request behind, as
+// with a slow Akool, and a refusal reaches the client a round trip after
+// the request that caused it, as from a distant one.
 func (e *Emulator) answer(w http.ResponseWriter, r *http.Request, res result, start time.Time) {
 	e.mu.Lock()
 	latency := e.latency
+	if e.jitter > 0 {
+		latency += time.Duration(e.rng.Int64N(int64(e.jitter)))
+	}
 	e.mu.Unlock()
 	if latency > 0 {
 		t := time.NewTimer(latency)

@@ -470,3 +470,22 @@ func TestRateLimit_sharedByTheAccountsClients(t *testing.T) {
 		t.Errorf("RateLimited %d, want 6", c.RateLimited)
 	}
 }
+
+func TestLatency_jitterSpreadsAnswers(t *testing.T) {
+	// Answers wait the latency and up to the jitter more, each its own
+	// share of it: 20 answers spread over the 100 ms of jitter.
+	e := start(t, emulator.Options{Latency: 50 * time.Millisecond, Jitter: 100 * time.Millisecond, Seed: 3})
+	fastest, slowest := time.Hour, time.Duration(0)
+	for range 20 {
+		t0 := time.Now()
+		e.credit()
+		d := time.Since(t0)
+		fastest, slowest = min(fastest, d), max(slowest, d)
+	}
+	if fastest < 50*time.Millisecond {
+		t.Errorf("fastest answer after %v, want at least the latency", fastest)
+	}
+	if slowest-fastest < 30*time.Millisecond {
+		t.Errorf("answers took %v to %v: want them spread over the jitter", fastest, slowest)
+	}
+}

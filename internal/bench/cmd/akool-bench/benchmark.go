@@ -35,7 +35,7 @@ type benchmark struct {
 	checks   []bench.Check
 	plans    *bench.Plans
 	thousand *bench.Thousand
-	shared   *bench.Shared
+	shared   []bench.Shared // one for each round trip
 }
 
 func newBench(ctx context.Context, opts options, out io.Writer) (*benchmark, error) {

@@ -47,10 +47,7 @@ func (b *benchmark) report() int {
 		checks = append(checks, bench.ThousandTargets(*t, 0.05, maxPeakMemory, 1.25)...)
 		checks = append(checks, bench.SpreadTarget(*t, 1.5)...)
 	}
-	if s := b.shared; s != nil {
-		b.sharedReport(s)
-		checks = append(checks, bench.SharedTargets(*s, 0.05, 1.4, 1.15)...)
-	}
+	checks = append(checks, b.sharedReport(b.shared)...)
 
 	fmt.Fprintln(b.out)
 	failed := 0

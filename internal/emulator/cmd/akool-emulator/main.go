@@ -81,7 +81,8 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (co
 	fs.DurationVar(&cfg.queue, "queue-time", time.Second, "how long a job stays queueing (status 1)")
 	fs.DurationVar(&cfg.process, "process-time", 3*time.Second, "how long a job stays processing (status 2)")
 	fs.Float64Var(&cfg.credit, "credit", 1000, "the initial credit balance")
-	fs.DurationVar(&cfg.opts.Latency, "latency", 0, "delay added to every API answer")
+	fs.DurationVar(&cfg.opts.Latency, "latency", 0, "delay added to every API answer, after acting on the request: the round trip to a distant Akool (e.g. 250ms)")
+	fs.DurationVar(&cfg.opts.Jitter, "jitter", 0, "up to this much more delay on each API answer, uniformly at random: a network's spread around -latency")
 	fs.Float64Var(&cfg.opts.RateLimit, "rate-limit", 0, "max API requests per second of the account, shared by every client (several terraform runs at once included), above which code 1005 answers (0: unlimited)")
 	fs.BoolVar(&cfg.opts.RateWindow, "rate-window", false, "with -rate-limit: count requests over a strict one-second sliding window instead of a token bucket")
 	fs.Float64Var(&cfg.opts.Faults.ReadRate, "read-fault-rate", 0, "fraction of reads answered with a transient fault (0-1)")
@@ -114,7 +115,7 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (co
 			return cfg, usageError(fs, "%v", err)
 		}
 	}
-	if cfg.queue < 0 || cfg.process < 0 || cfg.opts.Latency < 0 || cfg.singlesDelay < 0 || cfg.opts.Shapes.NotFoundFor < 0 {
+	if cfg.queue < 0 || cfg.process < 0 || cfg.opts.Latency < 0 || cfg.opts.Jitter < 0 || cfg.singlesDelay < 0 || cfg.opts.Shapes.NotFoundFor < 0 {
 		return cfg, usageError(fs, "durations must not be negative")
 	}
 	switch cfg.opts.PictureFormat {

@@ -38,9 +38,9 @@ func TestParseFlags(t *testing.T) {
 				t.Errorf("key %q", c.opts.APIKey)
 			}
 		}},
-		{name: "all knobs", args: []string{"-api-key", "k", "-listen", "localhost:0", "-client-id", "cid", "-queue-time", "10ms", "-process-time", "2s", "-credit", "50", "-latency", "5ms", "-rate-limit", "3", "-read-fault-rate", "0.1", "-create-refuse-rate", "0.2", "-create-drop-rate", "0.05", "-seed", "9", "-v"}, check: func(t *testing.T, c config) {
+		{name: "all knobs", args: []string{"-api-key", "k", "-listen", "localhost:0", "-client-id", "cid", "-queue-time", "10ms", "-process-time", "2s", "-credit", "50", "-latency", "5ms", "-jitter", "2ms", "-rate-limit", "3", "-read-fault-rate", "0.1", "-create-refuse-rate", "0.2", "-create-drop-rate", "0.05", "-seed", "9", "-v"}, check: func(t *testing.T, c config) {
 			o := c.opts
-			if o.ClientID != "cid" || c.queue != 10*time.Millisecond || c.process != 2*time.Second || c.credit != 50 || o.Latency != 5*time.Millisecond || o.RateLimit != 3 || o.Faults.ReadRate != 0.1 || o.Faults.CreateRefuseRate != 0.2 || o.Faults.CreateDropRate != 0.05 || o.Seed != 9 || !c.verbose {
+			if o.ClientID != "cid" || c.queue != 10*time.Millisecond || c.process != 2*time.Second || c.credit != 50 || o.Latency != 5*time.Millisecond || o.Jitter != 2*time.Millisecond || o.RateLimit != 3 || o.Faults.ReadRate != 0.1 || o.Faults.CreateRefuseRate != 0.2 || o.Faults.CreateDropRate != 0.05 || o.Seed != 9 || !c.verbose {
 				t.Errorf("options %+v verbose %v", o, c.verbose)
 			}
 		}},
@@ -67,6 +67,7 @@ func TestParseFlags(t *testing.T) {
 		}},
 		{name: "unknown picture format", args: []string{"-api-key", "k", "-format", "gif"}, wantErr: true},
 		{name: "negative duration", args: []string{"-api-key", "k", "-queue-time", "-1s"}, wantErr: true},
+		{name: "negative jitter", args: []string{"-api-key", "k", "-jitter", "-1ms"}, wantErr: true},
 		{name: "IPv6 loopback", args: []string{"-api-key", "k", "-listen", "[::1]:0"}},
 		{name: "all interfaces refused", args: []string{"-api-key", "k", "-listen", "0.0.0.0:8787"}, wantErr: true},
 		{name: "empty host refused", args: []string{"-api-key", "k", "-listen", ":8787"}, wantErr: true},
