@@ -72,118 +72,163 @@ func (c *Client) Wait(ctx context.Context, id string, progress func(*Image)) (*I
 //     for an authentication refusal; an error after three reads in a row
 //     of an undocumented image_status.
 func (c *Client) WaitFor(ctx context.Context, id string, opts WaitOptions) (*Image, error) {
-	created, createdStatus, fresh := c.created.take(id)
-	timer := c.poll.Follow(id, created)
-	stopped := false
-	stop := func() {
-		if !stopped {
-			stopped = true
-			timer.Stop()
-		}
-	}
-	defer stop()
-
-	var wait time.Duration
-	status := createdStatus
-	if fresh {
-		wait = created.Add(timer.Observe(created, createdStatus)).Sub(c.now())
-	}
-	born := created
-	if !fresh {
-		born = opts.Created
-		if born.IsZero() {
-			born, _ = IDTime(id)
-		}
-	}
-	var last *Image
-	unknown := 0
-	var notShown *NotShownError // the last reads answered 1008, too early to call the job lost
-	var failures []error
-	var failingSince time.Time
-	var retried time.Duration // the retry waits of the current run of failures
+	w := c.newJobWait(id, opts)
+	defer w.stop()
 	for {
-		if wait > 0 {
-			var err error
-			if len(failures) > 0 || notShown != nil {
-				err = c.sleep(ctx, wait) // a retry's backoff, not the policy's plan
-			} else {
-				err = c.pause(ctx, timer, wait)
-			}
-			if err != nil {
-				if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-					err = fmt.Errorf("%w: %w", ctxErr, err)
-				}
-				return last, withNotShown(notShown, fmt.Errorf("akool job %s: stopped waiting while it was %s: %w", id, status, err))
-			}
+		if err := w.pause(ctx); err != nil {
+			return w.last, err
 		}
 		img, err := c.GetImage(ctx, id)
 		if err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				if !errors.Is(err, ctxErr) {
-					err = fmt.Errorf("%w: %w", ctxErr, err)
-				}
-				return last, withNotShown(notShown, err)
+			if err := w.readFailed(ctx, err); err != nil {
+				return w.last, err
 			}
-			now := c.now()
-			if IsNotFound(err) && (fresh || (!born.IsZero() && now.Sub(born) < JobLostAfter)) {
-				reads := 1
-				if notShown != nil {
-					reads += notShown.Reads
-				}
-				notShown = &NotShownError{ID: id, Reads: reads, Since: now.Sub(born)}
-				c.debug(ctx, "akool does not show the job yet; reading again", map[string]any{
-					"id": id, "reads": reads, "since_created": notShown.Since.String(),
-				})
-				wait = retryWait(reads)
-				continue
-			}
-			// Time is what the clock says or what the retries waited,
-			// whichever is more, so the bounds hold with any Sleep.
-			if len(failures) == 0 {
-				failingSince, retried = now, 0
-			}
-			if IsNotFound(err) {
-				return last, &LostError{ID: id, Err: err}
-			}
-			if finalReadError(err) {
-				return last, err
-			}
-			failures = append(failures, err)
-			c.debug(ctx, "akool read failed while waiting; reading again", map[string]any{
-				"id": id, "failures": len(failures), "error": err.Error(),
-			})
-			if over := max(now.Sub(failingSince), retried); over >= readFailureBudget {
-				return last, &ReadsFailedError{ID: id, Errors: failures, Over: over}
-			}
-			wait = retryWait(len(failures))
-			retried += wait
 			continue
 		}
-		failures, notShown = nil, nil
-		last, status = img, img.Status
-		wait = timer.Observe(c.now(), img.Status)
-		if opts.Progress != nil {
-			opts.Progress(img)
-		}
-
-		switch {
-		case img.Status == StatusCompleted:
-			if resultListed(img, opts.Grid) {
-				return img, nil
-			}
-			stop() // the job has ended: the policy learns it now
-			return c.waitResult(ctx, id, img, opts)
-		case img.Status == StatusFailed:
-			return img, &JobFailedError{Image: img}
-		case !img.Status.Known():
-			unknown++
-			if unknown >= unknownStatusLimit {
-				return img, fmt.Errorf("akool job %s: image_status %d is not a documented state (read %d times in a row)", id, int(img.Status), unknown)
-			}
-		default:
-			unknown = 0
+		if done, err := w.observe(ctx, img); done {
+			return w.last, err
 		}
 	}
+}
+
+// jobWait is the state of one WaitFor: the job, its poll timer, and what
+// the reads so far have found.
+type jobWait struct {
+	c       *Client
+	id      string
+	opts    WaitOptions
+	timer   PollTimer
+	stopped bool
+	fresh   bool      // this client created the job: a 1008 is never final
+	born    time.Time // when the job was created, or zero when unknown
+
+	wait     time.Duration  // before the next read
+	status   Status         // as last known
+	last     *Image         // the last image read
+	unknown  int            // reads in a row of an undocumented status
+	notShown *NotShownError // the last reads answered 1008, too early to call the job lost
+
+	failures     []error       // the current run of failed reads
+	failingSince time.Time     // when that run began
+	retried      time.Duration // the retry waits of that run
+}
+
+func (c *Client) newJobWait(id string, opts WaitOptions) *jobWait {
+	created, createdStatus, fresh := c.created.take(id)
+	w := &jobWait{c: c, id: id, opts: opts, timer: c.poll.Follow(id, created), fresh: fresh, born: created, status: createdStatus}
+	if fresh {
+		w.wait = created.Add(w.timer.Observe(created, createdStatus)).Sub(c.now())
+	} else {
+		w.born = opts.Created
+		if w.born.IsZero() {
+			w.born, _ = IDTime(id)
+		}
+	}
+	return w
+}
+
+// stop tells the policy that this wait no longer follows the job.
+func (w *jobWait) stop() {
+	if !w.stopped {
+		w.stopped = true
+		w.timer.Stop()
+	}
+}
+
+// pause waits before the next read: the policy's plan, or a retry's
+// backoff after a failed read. Its error ends the wait.
+func (w *jobWait) pause(ctx context.Context) error {
+	if w.wait <= 0 {
+		return nil
+	}
+	var err error
+	if len(w.failures) > 0 || w.notShown != nil {
+		err = w.c.sleep(ctx, w.wait) // a retry's backoff, not the policy's plan
+	} else {
+		err = w.c.pause(ctx, w.timer, w.wait)
+	}
+	if err == nil {
+		return nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+		err = fmt.Errorf("%w: %w", ctxErr, err)
+	}
+	return withNotShown(w.notShown, fmt.Errorf("akool job %s: stopped waiting while it was %s: %w", w.id, w.status, err))
+}
+
+// readFailed decides what a failed read means: nil to read again after a
+// backoff, or the error that ends the wait.
+func (w *jobWait) readFailed(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		if !errors.Is(err, ctxErr) {
+			err = fmt.Errorf("%w: %w", ctxErr, err)
+		}
+		return withNotShown(w.notShown, err)
+	}
+	now := w.c.now()
+	if IsNotFound(err) && (w.fresh || (!w.born.IsZero() && now.Sub(w.born) < JobLostAfter)) {
+		reads := 1
+		if w.notShown != nil {
+			reads += w.notShown.Reads
+		}
+		w.notShown = &NotShownError{ID: w.id, Reads: reads, Since: now.Sub(w.born)}
+		w.c.debug(ctx, "akool does not show the job yet; reading again", map[string]any{
+			"id": w.id, "reads": reads, "since_created": w.notShown.Since.String(),
+		})
+		w.wait = retryWait(reads)
+		return nil
+	}
+	// Time is what the clock says or what the retries waited, whichever is
+	// more, so the bounds hold with any Sleep.
+	if len(w.failures) == 0 {
+		w.failingSince, w.retried = now, 0
+	}
+	if IsNotFound(err) {
+		return &LostError{ID: w.id, Err: err}
+	}
+	if finalReadError(err) {
+		return err
+	}
+	w.failures = append(w.failures, err)
+	w.c.debug(ctx, "akool read failed while waiting; reading again", map[string]any{
+		"id": w.id, "failures": len(w.failures), "error": err.Error(),
+	})
+	if over := max(now.Sub(w.failingSince), w.retried); over >= readFailureBudget {
+		return &ReadsFailedError{ID: w.id, Errors: w.failures, Over: over}
+	}
+	w.wait = retryWait(len(w.failures))
+	w.retried += w.wait
+	return nil
+}
+
+// observe records a successful read and reports whether it ends the wait,
+// with the wait's error; w.last is then the image to return.
+func (w *jobWait) observe(ctx context.Context, img *Image) (done bool, err error) {
+	w.failures, w.notShown = nil, nil
+	w.last, w.status = img, img.Status
+	w.wait = w.timer.Observe(w.c.now(), img.Status)
+	if w.opts.Progress != nil {
+		w.opts.Progress(img)
+	}
+	switch {
+	case img.Status == StatusCompleted:
+		if resultListed(img, w.opts.Grid) {
+			return true, nil
+		}
+		w.stop() // the job has ended: the policy learns it now
+		w.last, err = w.c.waitResult(ctx, w.id, img, w.opts)
+		return true, err
+	case img.Status == StatusFailed:
+		return true, &JobFailedError{Image: img}
+	case !img.Status.Known():
+		w.unknown++
+		if w.unknown >= unknownStatusLimit {
+			return true, fmt.Errorf("akool job %s: image_status %d is not a documented state (read %d times in a row)", w.id, int(img.Status), w.unknown)
+		}
+	default:
+		w.unknown = 0
+	}
+	return false, nil
 }
 
 // finalReadError reports whether a failed read ends the wait: an

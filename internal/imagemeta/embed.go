@@ -64,7 +64,7 @@ func detect(data []byte) (format, error) {
 		return format{"PNG", embedPNG, removePNG, signedPNG}, nil
 	case bytes.HasPrefix(data, []byte{0xff, 0xd8}):
 		return format{"JPEG", embedJPEG, removeJPEG, signedJPEG}, nil
-	case len(data) >= 12 && string(data[0:4]) == "RIFF" && string(data[8:12]) == "WEBP":
+	case IsWebP(data):
 		return format{"WebP", embedWebP, removeWebP, signedWebP}, nil
 	case bytes.HasPrefix(data, gifSignature):
 		return format{}, &UnsupportedFormatError{Format: "GIF"}

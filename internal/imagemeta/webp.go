@@ -47,36 +47,70 @@ func webpChunks(data []byte) (chunks []webpChunk, trailer []byte, err error) {
 // is c: the canvas size from the bitstream header, and the alpha flag that a
 // lossless bitstream declares.
 func webpVP8X(c webpChunk) (webpChunk, error) {
-	var width, height uint32
-	var flags byte
+	width, height, alpha, err := webpBitstreamSize(c)
+	if err != nil {
+		return webpChunk{}, err
+	}
+	payload := make([]byte, 10)
+	if alpha {
+		payload[0] = webpFlagAlpha
+	}
+	putUint24(payload[4:7], width-1)
+	putUint24(payload[7:10], height-1)
+	return webpChunk{id: "VP8X", payload: payload}, nil
+}
+
+// webpBitstreamSize reads the canvas size from the header of a lossy or
+// lossless bitstream chunk, and whether a lossless one declares alpha.
+func webpBitstreamSize(c webpChunk) (width, height uint32, alpha bool, err error) {
 	switch p := c.payload; c.id {
 	case webpLossy:
 		if len(p) < 10 || p[3] != 0x9d || p[4] != 0x01 || p[5] != 0x2a {
-			return webpChunk{}, &MalformedError{Format: "WebP", Reason: "the lossy frame header is missing"}
+			return 0, 0, false, &MalformedError{Format: "WebP", Reason: "the lossy frame header is missing"}
 		}
 		width = uint32(binary.LittleEndian.Uint16(p[6:8]) & 0x3fff)
 		height = uint32(binary.LittleEndian.Uint16(p[8:10]) & 0x3fff)
 	case "VP8L":
 		if len(p) < 5 || p[0] != 0x2f {
-			return webpChunk{}, &MalformedError{Format: "WebP", Reason: "the lossless header is missing"}
+			return 0, 0, false, &MalformedError{Format: "WebP", Reason: "the lossless header is missing"}
 		}
 		bits := binary.LittleEndian.Uint32(p[1:5])
-		width, height = bits&0x3fff+1, (bits>>14)&0x3fff+1
-		if bits&(1<<28) != 0 {
-			flags |= webpFlagAlpha
-		}
+		width, height, alpha = bits&0x3fff+1, (bits>>14)&0x3fff+1, bits&(1<<28) != 0
 	default:
-		return webpChunk{}, &MalformedError{Format: "WebP", Reason: "the first chunk is " + c.id}
+		return 0, 0, false, &MalformedError{Format: "WebP", Reason: "the first chunk is " + c.id}
 	}
 	if width == 0 || height == 0 {
-		return webpChunk{}, &MalformedError{Format: "WebP", Reason: "the canvas is empty"}
+		return 0, 0, false, &MalformedError{Format: "WebP", Reason: "the canvas is empty"}
 	}
-	payload := make([]byte, 10)
-	payload[0] = flags
-	putUint24(payload[4:7], width-1)
-	putUint24(payload[7:10], height-1)
-	return webpChunk{id: "VP8X", payload: payload}, nil
+	return width, height, alpha, nil
 }
+
+// IsWebP reports whether head starts like a WebP file: a RIFF container of
+// form type WEBP.
+func IsWebP(head []byte) bool {
+	return len(head) >= 12 && string(head[0:4]) == "RIFF" && string(head[8:12]) == "WEBP"
+}
+
+// WebPSize reads the canvas size of a WebP file from its head: the RIFF
+// header and the first chunk, which is VP8X (extended), VP8 (lossy) or
+// VP8L (lossless). Its first 30 bytes are enough; the rest of the file is
+// not needed.
+func WebPSize(head []byte) (width, height int, err error) {
+	if !IsWebP(head) || len(head) < 20 {
+		return 0, 0, &MalformedError{Format: "WebP", Reason: "the header is truncated"}
+	}
+	c := webpChunk{id: string(head[12:16]), payload: head[20:]}
+	if c.id != "VP8X" {
+		w, h, _, err := webpBitstreamSize(c)
+		return int(w), int(h), err
+	}
+	if len(c.payload) < 10 {
+		return 0, 0, &MalformedError{Format: "WebP", Reason: "the VP8X chunk is truncated"}
+	}
+	return int(uint24(c.payload[4:7])) + 1, int(uint24(c.payload[7:10])) + 1, nil
+}
+
+func uint24(b []byte) uint32 { return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 }
 
 func putUint24(b []byte, v uint32) { b[0], b[1], b[2] = byte(v), byte(v>>8), byte(v>>16) }
 

@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -151,16 +149,12 @@ func expiredByID(created time.Time, plausible bool, now time.Time) bool {
 // embedded time is earlier (or in the future) never came from Akool.
 var akoolEpoch = time.Date(2020, time.January, 1, 0, 0, 0, 0, time.UTC)
 
-// objectIDTime returns the creation time that an ObjectId carries in its
-// first 4 bytes (seconds since the Unix epoch), and whether it is a time
-// Akool could have made it at, by now.
+// objectIDTime returns the creation time that an ObjectId carries
+// (akool.IDTime), and whether it is a time Akool could have made it at, by
+// now.
 func objectIDTime(id string, now time.Time) (time.Time, bool) {
-	raw, err := hex.DecodeString(id)
-	if err != nil || len(raw) != 12 {
-		return time.Time{}, false
-	}
-	created := time.Unix(int64(binary.BigEndian.Uint32(raw[:4])), 0).UTC()
-	return created, !created.Before(akoolEpoch) && !created.After(now.Add(time.Hour))
+	created, ok := akool.IDTime(id)
+	return created, ok && !created.Before(akoolEpoch) && !created.After(now.Add(time.Hour))
 }
 
 // imageDataSourceModel is the state of akool_image.

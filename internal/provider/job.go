@@ -19,19 +19,38 @@ import (
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
 )
 
-// waitAndRecord waits within timeout until the job of m has finished, and
-// records how the wait ended (see finishWait); resumed says whether an
-// update resumes an earlier job. A grid (a v3 generated image or a
-// variation) is finished once Akool lists its four single images too, so
-// that upscaled_urls can be used in the same apply.
-func waitAndRecord(ctx context.Context, data *providerData, client *akool.Client, m jobModel, timeout time.Duration,
-	resumed bool, state *tfsdk.State, diags *diag.Diagnostics) {
-	waitCtx, cancel := context.WithTimeout(ctx, timeout)
+// jobWait is one wait for the job of m, within timeout; resumed says
+// whether it is an update resuming an earlier job. Its outcome goes to
+// state and diags.
+type jobWait struct {
+	m       jobModel
+	timeout time.Duration
+	resumed bool
+	state   *tfsdk.State
+	diags   *diag.Diagnostics
+}
+
+// waitEnd is how a wait ended: the last answer Akool gave, the wait's
+// error, the error of the operation's own context (set when Terraform
+// cancels it), and the time, which expiry is computed from.
+type waitEnd struct {
+	final     *akool.Image
+	err       error
+	parentErr error
+	now       time.Time
+}
+
+// run waits until the job has finished, and records how the wait ended
+// (finish). A grid (a v3 generated image or a variation) is finished once
+// Akool lists its four single images too, so that upscaled_urls can be used
+// in the same apply.
+func (w jobWait) run(ctx context.Context, data *providerData, client *akool.Client) {
+	waitCtx, cancel := context.WithTimeout(ctx, w.timeout)
 	defer cancel()
-	created, _ := time.Parse(time.RFC3339, m.job().CreatedAt.ValueString())
-	final, err := client.WaitFor(waitCtx, m.job().ID.ValueString(),
-		akool.WaitOptions{Grid: resultIsGrid(m), Progress: logProgress(ctx), Created: created})
-	finishWait(ctx, ctx.Err(), m, final, data.credentialsNote(err), data.now(), timeout, resumed, state, diags)
+	created, _ := time.Parse(time.RFC3339, w.m.job().CreatedAt.ValueString())
+	final, err := client.WaitFor(waitCtx, w.m.job().ID.ValueString(),
+		akool.WaitOptions{Grid: resultIsGrid(w.m), Progress: logProgress(ctx), Created: created})
+	w.finish(ctx, waitEnd{final: final, err: data.credentialsNote(err), parentErr: ctx.Err(), now: data.now()})
 }
 
 // resultIsGrid reports whether the job of m makes a 2x2 grid.
@@ -78,7 +97,7 @@ func resumeWait(ctx context.Context, data *providerData, m jobModel, createTimeo
 		return
 	}
 	tflog.Info(ctx, "Resuming the wait for an unfinished Akool job", map[string]any{"id": m.job().ID.ValueString()})
-	waitAndRecord(ctx, data, client, m, timeout, true, state, diags)
+	jobWait{m: m, timeout: timeout, resumed: true, state: state, diags: diags}.run(ctx, data, client)
 }
 
 // jobModel is the state of a resource that follows one Akool job.
@@ -114,93 +133,88 @@ func saveAndWait(ctx context.Context, data *providerData, client *akool.Client, 
 	if diags.HasError() {
 		return
 	}
-	waitAndRecord(ctx, data, client, m, timeout, false, state, diags)
+	jobWait{m: m, timeout: timeout, state: state, diags: diags}.run(ctx, data, client)
 }
 
-// finishWait saves what the wait learnt, expired as of now, and reports how
-// it ended. parentErr is the error of the operation's own context (set when
-// Terraform cancels it); resumed says whether this wait is an update
-// resuming an earlier job.
-func finishWait(ctx context.Context, parentErr error, m jobModel, final *akool.Image, waitErr error,
-	now time.Time, timeout time.Duration, resumed bool, state *tfsdk.State, diags *diag.Diagnostics) {
-	job, words := m.job(), m.waitWords()
-	if final != nil && final.Status.Known() {
-		m.applyImage(final, now)
+// finish saves what the wait learnt, expired as of the end's time, and
+// reports how it ended.
+func (w jobWait) finish(ctx context.Context, end waitEnd) {
+	job, words := w.m.job(), w.m.waitWords()
+	if end.final != nil && end.final.Status.Known() {
+		w.m.applyImage(end.final, end.now)
 	}
 	// Only a final 1008 loses the job (past akool.JobLostAfter): it never
 	// delivered a picture, and the next plan replaces it. A 1008 read as the
 	// wait's context ended is that end, not a loss.
 	var lostErr *akool.LostError
-	lost := errors.As(waitErr, &lostErr)
+	lost := errors.As(end.err, &lostErr)
 	if lost {
 		job.markExpired()
 	}
-	diags.Append(state.Set(ctx, m)...)
-	if waitErr == nil {
-		tflog.Info(ctx, "Akool finished the job", map[string]any{"id": job.ID.ValueString()})
-		return
-	}
-	var missing *akool.SinglesMissingError
-	if errors.As(waitErr, &missing) {
-		diags.Append(singlesMissingWarning(job.ID.ValueString(), missing))
-		return
-	}
-	var noURL *akool.URLMissingError
-	if errors.As(waitErr, &noURL) {
-		diags.Append(urlMissingWarning(job.ID.ValueString(), noURL.Waited))
-		return
-	}
-
+	w.diags.Append(w.state.Set(ctx, w.m)...)
 	id := job.ID.ValueString()
+	var missing *akool.SinglesMissingError
+	var noURL *akool.URLMissingError
 	var failed *akool.JobFailedError
-	if errors.As(waitErr, &failed) {
+	switch {
+	case end.err == nil:
+		tflog.Info(ctx, "Akool finished the job", map[string]any{"id": id})
+	case errors.As(end.err, &missing):
+		w.diags.Append(singlesMissingWarning(id, missing))
+	case errors.As(end.err, &noURL):
+		w.diags.Append(urlMissingWarning(id, noURL.Waited))
+	case errors.As(end.err, &failed):
 		detail := fmt.Sprintf("Akool reported job %s as failed (image_status 4): it did not produce a picture. %s", id, words.failedAdvice)
 		if words.failedKept {
-			diags.AddWarning(words.operation+" Failed", detail)
+			w.diags.AddWarning(words.operation+" Failed", detail)
 		} else {
-			diags.AddError(words.operation+" Failed", detail)
+			w.diags.AddError(words.operation+" Failed", detail)
 		}
-		return
-	}
-	if lost {
+	case lost:
 		advice := words.lostAdvice
 		if advice == "" {
 			advice = "The next plan replaces this resource: applying " + words.redo + "."
 		}
-		diags.Append(deadJobWarning(job, words.operation, advice))
-		return
+		w.diags.Append(deadJobWarning(job, words.operation, advice))
+	default:
+		// A warning, not an error: an error from Create taints the resource,
+		// and the next apply would replace it, paying for a new job (or, for
+		// a button, pressing a used one) instead of waiting for the one
+		// already paid for.
+		w.diags.AddWarning(words.operation+" Not Finished", w.notFinished(end))
 	}
+}
 
+// notFinished says why a wait ended before its job did, and what the next
+// apply does about it.
+func (w jobWait) notFinished(end waitEnd) string {
+	job, words := w.m.job(), w.m.waitWords()
 	var what string
 	switch {
-	case parentErr != nil:
+	case end.parentErr != nil:
 		what = "Terraform interrupted the wait"
-	case errors.Is(waitErr, context.DeadlineExceeded):
-		what = fmt.Sprintf("the job did not finish within the create timeout (%s)", timeout)
+	case errors.Is(end.err, context.DeadlineExceeded):
+		what = fmt.Sprintf("the job did not finish within the create timeout (%s)", w.timeout)
 	default:
-		what = "reading the job's status failed: " + readErrorText(waitErr)
+		what = "reading the job's status failed: " + readErrorText(end.err)
 	}
 	what = strings.TrimSuffix(what, ".")
 	var notShown *akool.NotShownError
-	if errors.As(waitErr, &notShown) {
+	if errors.As(end.err, &notShown) {
 		what += fmt.Sprintf(". Akool does not show the job yet: it answered code 1008 (not found) to the last %d "+
 			"reads, the last one %s after it accepted the job. Akool's reads lag behind its writes, so a new job "+
 			"can be missing from them for a while; the provider counts it as lost only if Akool still does not "+
 			"show it %s after its creation", notShown.Reads, notShown.Since.Round(time.Second), inWords(akool.JobLostAfter))
 	}
-	// A warning, not an error: an error from Create taints the resource, and
-	// the next apply would replace it, paying for a new job (or, for a button,
-	// pressing a used one) instead of waiting for the one already paid for.
-	accepted := "Akool job " + id
-	if !resumed {
-		accepted = fmt.Sprintf("Akool accepted job %s (credits spent), and it", id)
+	accepted := "Akool job " + job.ID.ValueString()
+	if !w.resumed {
+		accepted = fmt.Sprintf("Akool accepted job %s (credits spent), and it", job.ID.ValueString())
 	}
-	diags.AddWarning(words.operation+" Not Finished",
-		fmt.Sprintf("%s is still running (last status: %s), but %s. Its id stays in state and the resource is "+
-			"not tainted: the next terraform apply continues waiting for the same job for free, without "+
-			"generating a new image or spending credits. %s To wait longer in one apply, raise timeouts.create; "+
-			"to make an apply fail while the job is unfinished, add a postcondition on status.",
-			accepted, job.Status.ValueString(), what, words.unfinishedEffect))
+	return fmt.Sprintf("%s is still running (last status: %s), but %s. Its id stays in state and the resource is "+
+		"not tainted: the next terraform apply continues waiting for the same job for free, without "+
+		"generating a new image or spending credits. %s To wait longer in one apply, raise timeouts.create; "+
+		"to make an apply fail while the job is unfinished, add a postcondition on status.",
+		accepted, job.Status.ValueString(), what, words.unfinishedEffect)
 }
 
 // refreshJob is the part of Read that every image resource shares: it asks

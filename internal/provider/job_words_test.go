@@ -27,7 +27,7 @@ func TestFinishWait_lostPress(t *testing.T) {
 	b.ImageID, b.Button = types.StringValue(parent), types.StringValue("U2")
 	m.applyImage(&akool.Image{ID: id, Status: akool.StatusProcessing}, time.Now())
 	lost := &akool.LostError{ID: id, Err: &akool.APIError{Code: akool.CodeNotFound, Message: "not exist", Endpoint: "/info"}}
-	finishWait(ctx, nil, m, nil, lost, time.Now(), time.Minute, true, &state, &diags)
+	jobWait{m: m, timeout: time.Minute, resumed: true, state: &state, diags: &diags}.finish(ctx, waitEnd{err: lost, now: time.Now()})
 
 	if diags.HasError() || len(diags.Warnings()) != 1 {
 		t.Fatalf("diagnostics = %v; want one warning", diags)

@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
+	"github.com/akool-community/terraform-provider-akool/internal/localcopy"
 )
 
 var _ provider.Provider = (*akoolProvider)(nil)
@@ -64,7 +65,7 @@ func NewWithPollPolicy(version string, newPoll func() akool.PollPolicy) func() p
 
 // newProvider returns the provider reading the time from now.
 func newProvider(version string, now clock) *akoolProvider {
-	return &akoolProvider{version: version, imageClient: newImageFileHTTPClient(), clock: now}
+	return &akoolProvider{version: version, imageClient: localcopy.NewHTTPClient(), clock: now}
 }
 
 // The environment variables each provider argument falls back to.
@@ -294,7 +295,7 @@ type providerData struct {
 	// presses are the button presses planned in this walk of the run.
 	presses *pressRegistry
 	// written are the files image file resources wrote in this walk.
-	written *writtenPaths
+	written *localcopy.Written
 	// checkCredentials asks Akool once per process whether it accepts the
 	// credentials (see planCredentials); nil when there is no client.
 	checkCredentials func(context.Context) error
@@ -312,7 +313,7 @@ type providerData struct {
 
 // newData completes d with what the provider data of every walk holds.
 func (p *akoolProvider) newData(d *providerData) *providerData {
-	d.written = newWrittenPaths()
+	d.written = localcopy.NewWritten()
 	d.version = p.version
 	d.imageClient = p.imageClient
 	d.clock = p.clock

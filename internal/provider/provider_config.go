@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"net"
@@ -123,6 +125,42 @@ func (s providerSettings) authMethod() string {
 	default:
 		return "none"
 	}
+}
+
+// credentialsTokenPrefix starts the name of a ready token as credentials.
+const credentialsTokenPrefix = "the token from "
+
+// credentialsInUse names the credentials the provider sends to Akool and
+// where they came from, for diagnostics; never their values. It is "" when
+// no way of authenticating is set.
+func (s providerSettings) credentialsInUse() string {
+	switch {
+	case s.apiKey.set():
+		return "the API key from " + s.apiKey.describe()
+	case s.clientID.set():
+		from := fmt.Sprintf("%s and %s", s.clientID.describe(), s.clientSecret.describe())
+		if s.clientID.fromEnv == s.clientSecret.fromEnv {
+			from = "the client_id and client_secret arguments"
+			if s.clientID.fromEnv {
+				from = "the " + envClientID + " and " + envClientSecret + " environment variables"
+			}
+		}
+		return "the client id and client secret from " + from + " (exchanged for a token through Akool's getToken)"
+	case s.token.set():
+		return credentialsTokenPrefix + s.token.describe()
+	default:
+		return ""
+	}
+}
+
+// fingerprint identifies the endpoint and credentials without keeping them.
+func (s providerSettings) fingerprint() string {
+	h := sha256.New()
+	for _, v := range []string{s.endpoint.value, s.apiKey.value, s.clientID.value, s.clientSecret.value, s.token.value} {
+		h.Write([]byte(v))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // configProblem is a configuration error, tied to one provider argument

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
+	"github.com/akool-community/terraform-provider-akool/internal/localcopy"
 )
 
 // fillFromImport completes an imported resource from what Akool reports:
@@ -106,7 +107,11 @@ func (r *generatedImageResource) inferScale(ctx context.Context, img *akool.Imag
 	if url == "" || r.data == nil || r.data.imageClient == nil {
 		return types.StringNull()
 	}
-	width, height, err := fetchImageSize(ctx, r.data.imageClient, url)
+	var width, height int
+	err := checkHTTPURL(url)
+	if err == nil {
+		width, height, err = localcopy.FetchSize(ctx, r.data.imageClient, url)
+	}
 	if err != nil {
 		tflog.Debug(ctx, "Could not read the image's size to infer its scale", map[string]any{"error": err.Error()})
 		return types.StringNull()

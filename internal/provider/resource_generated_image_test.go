@@ -704,7 +704,7 @@ func TestGeneratedImageRead_unconfiguredProvider(t *testing.T) {
 	}
 }
 
-// finishWait saves what the wait learnt and explains each way a wait ends.
+// A wait's finish saves what the wait learnt and explains each way a wait ends.
 func TestFinishWait(t *testing.T) {
 	ctx := context.Background()
 	const id = "662a10df4197b3af58532e89"
@@ -749,7 +749,8 @@ func TestFinishWait(t *testing.T) {
 			var m generatedImageModel
 			diags := state.Get(ctx, &m)
 			m.applyImage(&akool.Image{ID: id, Status: akool.StatusQueueing}, time.Now())
-			finishWait(ctx, tt.parentErr, &m, tt.final, tt.err, time.Now(), time.Minute, tt.resumed, &state, &diags)
+			wait := jobWait{m: &m, timeout: time.Minute, resumed: tt.resumed, state: &state, diags: &diags}
+			wait.finish(ctx, waitEnd{final: tt.final, err: tt.err, parentErr: tt.parentErr, now: time.Now()})
 
 			var status types.String
 			state.GetAttribute(ctx, path.Root("status"), &status)

@@ -771,8 +771,8 @@ func TestFinishWait_button(t *testing.T) {
 
 		state, m := newState()
 		var diags diag.Diagnostics
-		finishWait(ctx, nil, m, &akool.Image{ID: id, Status: akool.StatusFailed}, &akool.JobFailedError{Image: &akool.Image{ID: id}},
-			time.Now(), time.Minute, false, &state, &diags)
+		jobWait{m: m, timeout: time.Minute, state: &state, diags: &diags}.finish(ctx, waitEnd{final: &akool.Image{ID: id, Status: akool.StatusFailed},
+			err: &akool.JobFailedError{Image: &akool.Image{ID: id}}, now: time.Now()})
 		var status types.String
 		state.GetAttribute(ctx, path.Root("status"), &status)
 		// A warning: a tainted press would be replaced by a press of a used
@@ -786,7 +786,8 @@ func TestFinishWait_button(t *testing.T) {
 
 		state, m = newState()
 		diags = nil
-		finishWait(ctx, nil, m, &akool.Image{ID: id, Status: akool.StatusProcessing}, context.DeadlineExceeded, time.Now(), time.Minute, false, &state, &diags)
+		jobWait{m: m, timeout: time.Minute, state: &state, diags: &diags}.finish(ctx, waitEnd{final: &akool.Image{ID: id, Status: akool.StatusProcessing},
+			err: context.DeadlineExceeded, now: time.Now()})
 		if diags.HasError() || len(diags.Warnings()) != 1 || diags.Warnings()[0].Summary() != kind.operation+" Not Finished" {
 			t.Fatalf("%s: timeout: diagnostics %v; want one warning and no error (an error taints)", kind.typeName(), diags)
 		}

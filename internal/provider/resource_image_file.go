@@ -22,6 +22,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/akool-community/terraform-provider-akool/internal/localcopy"
 )
 
 var (
@@ -54,11 +56,11 @@ func (r *imageFileResource) imageClient() *http.Client {
 	if r.data != nil && r.data.imageClient != nil {
 		return r.data.imageClient
 	}
-	return newImageFileHTTPClient()
+	return localcopy.NewHTTPClient()
 }
 
 // written is the walk's record of written paths, or nil before Configure.
-func (r *imageFileResource) written() *writtenPaths {
+func (r *imageFileResource) written() *localcopy.Written {
 	if r.data == nil {
 		return nil
 	}
@@ -201,7 +203,7 @@ func (r *imageFileResource) Update(ctx context.Context, req resource.UpdateReque
 	// path moves the verified local copy. Anything else (timeouts, the url recorded after
 	// an import, another spelling of the same path) changes the state only.
 	oldPath, newPath := state.Path.ValueString(), plan.Path.ValueString()
-	moved := !sameImageFilePath(oldPath, newPath)
+	moved := !localcopy.SamePath(oldPath, newPath)
 	if plan.SHA256.IsUnknown() || moved {
 		from := &state
 		if plan.SHA256.IsUnknown() && !rewritableCopy(state, plan) {
@@ -217,7 +219,7 @@ func (r *imageFileResource) Update(ctx context.Context, req resource.UpdateReque
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	// Only once the new file is in state; checked again now that both
 	// exist, as a link can make them one file.
-	if moved && !resp.Diagnostics.HasError() && !sameImageFilePath(oldPath, newPath) {
+	if moved && !resp.Diagnostics.HasError() && !localcopy.SamePath(oldPath, newPath) {
 		resp.Diagnostics.Append(r.release(ctx, oldPath, state)...)
 	}
 }
@@ -263,7 +265,7 @@ func (r *imageFileResource) ValidateConfig(ctx context.Context, req resource.Val
 // one this resource wrote may be the only copy of something else (a file
 // changed by hand), so it is kept, with a warning.
 func (r *imageFileResource) release(ctx context.Context, filePath string, state imageFileResourceModel) (diags diag.Diagnostics) {
-	if r.written().has(filePath) {
+	if r.written().Has(filePath) {
 		tflog.Debug(ctx, "image file written again during this apply; it belongs to the object that wrote it", map[string]any{"path": filePath})
 		return diags
 	}
@@ -286,11 +288,11 @@ func imageFileNotOurs(filePath string, state imageFileResourceModel) string {
 	if state.SHA256.IsNull() || state.SHA256.IsUnknown() {
 		return "this resource has no checksum of the file it wrote to compare it with"
 	}
-	local, err := checkLocalImageFile(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
+	local, err := localcopy.Check(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
 	switch {
 	case err != nil:
 		return fmt.Sprintf("it could not be compared with the file this resource wrote (%v)", err)
-	case local == localImageFileChanged:
+	case local == localcopy.Changed:
 		return fmt.Sprintf("its content is not the image this resource wrote (SHA-256 %s); it changed since "+
 			"the last apply", state.SHA256.ValueString())
 	}
@@ -313,7 +315,7 @@ func (r *imageFileResource) ImportState(ctx context.Context, req resource.Import
 // readImportedFile fills an imported resource from the file at its path.
 func readImportedFile(state *imageFileResourceModel) (diags diag.Diagnostics) {
 	filePath := state.Path.ValueString()
-	info, err := inspectLocalImageFile(filePath)
+	info, err := localcopy.Inspect(filePath)
 	if err != nil {
 		diags.AddError("Cannot Import Image File",
 			fmt.Sprintf("The file at %q cannot be imported: %v. Import an existing PNG, JPEG, GIF or WebP file by "+
@@ -325,23 +327,23 @@ func readImportedFile(state *imageFileResourceModel) (diags diag.Diagnostics) {
 	return diags
 }
 
-// write is the one way this resource writes its file. It puts the image
-// at plan.Path within the timeout that limit reads from the timeouts block
-// (its Create or Update): a copy of the verified local copy that from
-// describes, or, when from is nil, a download of plan.URL. A download, or
-// a copy whose marking changes (plan's checksum is unknown), gets the
-// marking on the way (markingSource), so the file at the path is replaced
-// once, and only by a complete, verified image (writeImageFile). It records
-// the result in plan and notes the path as written in this walk.
+// write is the one way this resource writes its file. Within the timeout
+// that limit reads from the timeouts block (its Create or Update), it walks
+// the local copy's steps in one direction: get the image (a download of
+// plan.URL or, when from describes the verified local copy, that copy read
+// back), mark it when the marking is to be written (a download, or a copy
+// whose checksum the plan leaves unknown), and write it to plan.Path in one
+// verified atomic write (localcopy.Write), so the file there is replaced
+// once, and only by a complete image. It records the result in plan, notes
+// the path as written in this walk, and turns what the steps returned into
+// diagnostics.
 func (r *imageFileResource) write(ctx context.Context, limit func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
-	plan, from *imageFileResourceModel) (diags diag.Diagnostics) {
-	var transform func([]byte) ([]byte, error)
-	downloadSHA256 := ""
-	var markDiags diag.Diagnostics
-	remark := from != nil && plan.SHA256.IsUnknown()
-	if from == nil || remark {
+	plan, from *imageFileResourceModel) diag.Diagnostics {
+	remark := from == nil || plan.SHA256.IsUnknown()
+	var notes diag.Diagnostics // the marking's warnings, for a write that succeeds
+	if remark && plan.DigitalSourceType.IsUnknown() {
 		// Before the timeout starts: reading the job is not the download.
-		transform, downloadSHA256, markDiags = r.markingSource(ctx, plan, from)
+		notes.Append(r.describeJob(ctx, &plan.imageFileMarking)...)
 	}
 	timeout, diags := limit(ctx, imageFileDefaultTimeout)
 	if diags.HasError() {
@@ -351,30 +353,39 @@ func (r *imageFileResource) write(ctx context.Context, limit func(context.Contex
 	defer cancel()
 
 	filePath := plan.Path.ValueString()
-	var info *imageFileInfo
+	if from != nil && remark && !plan.settings().enabled() && !from.Marked.ValueBool() &&
+		localcopy.SamePath(from.Path.ValueString(), filePath) {
+		// Marking off for a copy that carries none: nothing to write.
+		plan.Marked, plan.DownloadSHA256 = types.BoolValue(false), from.SHA256
+		plan.setFromInfo(filePath, from.info())
+		return append(diags, notes...)
+	}
+	var src *localcopy.Source
 	var err error
-	switch {
-	case from == nil:
-		info, err = downloadImageFile(ctx, r.imageClient(), plan.URL.ValueString(), filePath, transform)
-	case remark && transform == nil && sameImageFilePath(from.Path.ValueString(), filePath):
-		info = from.info() // nothing to change in the copy
-	default:
-		info, err = copyImageFile(ctx, from.Path.ValueString(), filePath, from.SHA256.ValueString(), transform)
+	if from == nil {
+		src, err = localcopy.Download(ctx, r.imageClient(), plan.URL.ValueString())
+	} else {
+		src, err = localcopy.ReadFile(ctx, from.Path.ValueString(), from.SHA256.ValueString())
 	}
 	if err != nil {
 		return imageFileWriteFailure(plan, from, timeout, err)
 	}
-	diags.Append(markDiags...)
+	data := src.Data
+	if remark {
+		var warnings diag.Diagnostics
+		if data, warnings, err = r.mark(plan, from, src); err != nil {
+			return imageFileWriteFailure(plan, from, timeout, err)
+		}
+		notes.Append(warnings...)
+	}
+	info, err := localcopy.Write(filePath, data)
+	if err != nil {
+		return imageFileWriteFailure(plan, from, timeout, err)
+	}
 	tflog.Debug(ctx, "wrote image file", map[string]any{"path": filePath, "size": info.Size, "sha256": info.SHA256})
 	plan.setFromInfo(filePath, info)
-	r.written().note(filePath)
-	if from == nil {
-		downloadSHA256 = info.SourceSHA256
-	}
-	if from == nil || remark {
-		plan.DownloadSHA256 = types.StringValue(downloadSHA256)
-	}
-	return diags
+	r.written().Note(filePath)
+	return append(diags, notes...)
 }
 
 // imageFileWriteFailure explains why write could not put the image at
@@ -382,11 +393,11 @@ func (r *imageFileResource) write(ctx context.Context, limit func(context.Contex
 // were.
 func imageFileWriteFailure(plan, from *imageFileResourceModel, timeout time.Duration, err error) (diags diag.Diagnostics) {
 	rawURL, filePath := plan.URL.ValueString(), plan.Path.ValueString()
-	source := imageFileDisplayURL(rawURL)
+	source := localcopy.DisplayURL(rawURL)
 	if from != nil {
 		source = fmt.Sprintf("the local copy at %q", from.Path.ValueString())
 	}
-	var writeErr *imageFileWriteError
+	var writeErr *localcopy.WriteError
 	if errors.As(err, &writeErr) {
 		diags.AddAttributeError(path.Root("path"), "Unable to Write Image File",
 			fmt.Sprintf("The image from %s could not be saved to %q: %v. The image itself is kept: nothing was "+
@@ -402,7 +413,7 @@ func imageFileWriteFailure(plan, from *imageFileResourceModel, timeout time.Dura
 		return diags
 	}
 	detail := fmt.Sprintf("Downloading %s to %q failed: %v.", source, filePath, err)
-	var httpErr *imageFileHTTPError
+	var httpErr *localcopy.HTTPError
 	if errors.As(err, &httpErr) && httpErr.Gone() {
 		detail += " Akool keeps generated images for 7 days; once a URL has expired it cannot be downloaded again. " +
 			"Generate a new image deliberately (for example `terraform apply -replace=<address of the image resource>`) or point `url` at a copy you kept."
@@ -420,18 +431,18 @@ func imageFileWriteFailure(plan, from *imageFileResourceModel, timeout time.Dura
 // never an error, so that plans keep working after the image expired.
 func (r *imageFileResource) checkLocalCopy(ctx context.Context, state imageFileResourceModel) (marker []byte, diags diag.Diagnostics) {
 	filePath := state.Path.ValueString()
-	local, err := checkLocalImageFile(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
+	local, err := localcopy.Check(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
 	if err != nil {
 		diags.AddAttributeError(path.Root("path"), "Unable to Read Local Image File",
 			fmt.Sprintf("Checking the file at %q against the recorded checksum failed: %v. "+
 				"Make sure the path is a regular file Terraform can read, or remove it so that it can be downloaded again.", filePath, err))
 		return nil, diags
 	}
-	if local == localImageFileMatches {
+	if local == localcopy.Matches {
 		return nil, diags
 	}
 
-	probeErr := probeImageURL(ctx, r.imageClient(), state.URL.ValueString())
+	probeErr := localcopy.Probe(ctx, r.imageClient(), state.URL.ValueString())
 	if probeErr == nil {
 		tflog.Debug(ctx, "local image file differs from state and the URL still serves; planning a download", map[string]any{
 			"path": filePath, "local": local.String(),
@@ -452,16 +463,16 @@ func (r *imageFileResource) checkLocalCopy(ctx context.Context, state imageFileR
 
 // imageFileUnrecoverableWarning explains a local copy that is gone or changed
 // while its URL does not serve.
-func imageFileUnrecoverableWarning(state imageFileResourceModel, local localImageFileState, probeErr error) (summary, detail string) {
+func imageFileUnrecoverableWarning(state imageFileResourceModel, local localcopy.State, probeErr error) (summary, detail string) {
 	filePath := state.Path.ValueString()
 	what := "is missing"
 	summary = "Local Image File Missing"
-	if local == localImageFileChanged {
+	if local == localcopy.Changed {
 		what = "was changed outside Terraform"
 		summary = "Local Image File Changed"
 	}
 
-	var httpErr *imageFileHTTPError
+	var httpErr *localcopy.HTTPError
 	gone := errors.As(probeErr, &httpErr) && httpErr.Gone()
 	if gone {
 		summary += " and Image No Longer Served"
@@ -507,14 +518,14 @@ type imageFileResourceModel struct {
 }
 
 // info is what the model records about its file.
-func (m *imageFileResourceModel) info() *imageFileInfo {
-	return &imageFileInfo{SHA256: m.SHA256.ValueString(), Size: m.Size.ValueInt64(), ContentType: m.ContentType.ValueString(),
+func (m *imageFileResourceModel) info() *localcopy.Info {
+	return &localcopy.Info{SHA256: m.SHA256.ValueString(), Size: m.Size.ValueInt64(), ContentType: m.ContentType.ValueString(),
 		Width: m.Width.ValueInt64(), Height: m.Height.ValueInt64()}
 }
 
 // setFromInfo records a download in the model; it is the one place that maps
 // a download to attributes.
-func (m *imageFileResourceModel) setFromInfo(filePath string, info *imageFileInfo) {
+func (m *imageFileResourceModel) setFromInfo(filePath string, info *localcopy.Info) {
 	m.ID = types.StringValue(filePath)
 	m.SHA256 = types.StringValue(info.SHA256)
 	m.Size = types.Int64Value(info.Size)

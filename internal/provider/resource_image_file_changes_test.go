@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/akool-community/terraform-provider-akool/internal/imagemeta"
+	"github.com/akool-community/terraform-provider-akool/internal/localcopy/localcopytest"
 )
 
 // The only copy of a picture survives every change of an akool_image_file:
@@ -142,7 +143,7 @@ func TestAccImageFile_moveAfterExpiry_emulatorClock(t *testing.T) {
 // A new path while the URL serves and the local copy is gone downloads the
 // image to the new path; an intact copy is moved without a download.
 func TestAccImageFile_moveWhileServed(t *testing.T) {
-	body := imageFileTestBytes(t, "png", 10, 10)
+	body := localcopytest.Picture(t, "png", 10, 10)
 	srv, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": body})
 	dir := t.TempDir()
 	first, second, third := filepath.Join(dir, "1.png"), filepath.Join(dir, "2.png"), filepath.Join(dir, "3.png")
@@ -319,75 +320,9 @@ resource "akool_generated_image" "hero" {
 	imageFileTest(t, absolute, steps)
 }
 
-func TestSameImageFilePath(t *testing.T) {
-	dir := t.TempDir()
-	t.Chdir(dir)
-	if err := os.MkdirAll(filepath.Join(dir, "out"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(filepath.Join(dir, "out"), filepath.Join(dir, "link")); err != nil {
-		t.Fatal(err)
-	}
-	abs := filepath.Join(dir, "out", "a.png")
-	for _, tc := range []struct {
-		a, b string
-		same bool
-	}{
-		{"out/a.png", "./out/a.png", true},
-		{"out/a.png", abs, true},
-		{"out/../out/a.png", "out//a.png", true},
-		{"link/a.png", "out/a.png", true}, // no file yet: the same folder
-		{"out/a.png", "out/b.png", false},
-		{"out/a.png", "a.png", false},
-	} {
-		if got := sameImageFilePath(tc.a, tc.b); got != tc.same {
-			t.Errorf("sameImageFilePath(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.same)
-		}
-	}
-	if err := os.WriteFile(abs, []byte("x"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if !sameImageFilePath("link/a.png", abs) {
-		t.Error("a file reached through a link is not the same path as the file itself")
-	}
-	if sameImageFilePath("out/a.png", "out/missing.png") {
-		t.Error("an existing file and a missing one are the same path")
-	}
-}
-
-// A copy whose bytes are not the recorded ones leaves the destination as it
-// was and the source untouched; a good copy verifies and describes them.
-func TestCopyImageFile(t *testing.T) {
-	dir := t.TempDir()
-	body := imageFileTestBytes(t, "png", 6, 4)
-	src, dest := filepath.Join(dir, "src.png"), filepath.Join(dir, "new", "dest.png")
-	if err := os.WriteFile(src, body, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := copyImageFile(t.Context(), src, dest, imageFileSHA256Hex([]byte("other")), nil); err == nil ||
-		!regexp.MustCompile(`not the recorded`).MatchString(err.Error()) {
-		t.Errorf("copy with another checksum: err = %v, want a checksum mismatch", err)
-	}
-	if entries, _ := os.ReadDir(filepath.Dir(dest)); len(entries) != 0 {
-		t.Errorf("a refused copy left %d files in %s", len(entries), filepath.Dir(dest))
-	}
-	info, err := copyImageFile(t.Context(), src, dest, imageFileSHA256Hex(body), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if info.SHA256 != imageFileSHA256Hex(body) || info.Width != 6 || info.Height != 4 || info.ContentType != "image/png" {
-		t.Errorf("copy info = %+v", info)
-	}
-	for _, p := range []string{src, dest} {
-		if err := fileHolds(p, body); err != nil {
-			t.Error(err)
-		}
-	}
-}
-
 // The plan of each kind of update: what it writes, how, and what it says.
 func TestImageFilePlanWrite(t *testing.T) {
-	content := imageFileTestBytes(t, "png", 2, 2)
+	content := localcopytest.Picture(t, "png", 2, 2)
 	_, srvURL := newImageFileCountingServer(t, map[string][]byte{"/ok.png": content})
 	dir := t.TempDir()
 	intact, edited := filepath.Join(dir, "intact.png"), filepath.Join(dir, "edited.png")

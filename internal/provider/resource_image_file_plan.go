@@ -3,17 +3,14 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sync"
-	"syscall"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/akool-community/terraform-provider-akool/internal/localcopy"
 )
 
 // ModifyPlan makes id known at plan time (it is the path) and plans how an
@@ -85,7 +82,7 @@ func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 func (r *imageFileResource) planWrite(ctx context.Context, state, plan imageFileResourceModel, restore *imageFileRestore,
 	diags *diag.Diagnostics) (write, download bool) {
 	oldPath, newPath := state.Path.ValueString(), plan.Path.ValueString()
-	moved := plan.Path.IsUnknown() || !sameImageFilePath(oldPath, newPath)
+	moved := plan.Path.IsUnknown() || !localcopy.SamePath(oldPath, newPath)
 	if moved && !plan.Path.IsUnknown() {
 		warnPathTaken(state, newPath, diags)
 	}
@@ -102,21 +99,21 @@ func (r *imageFileResource) planWrite(ctx context.Context, state, plan imageFile
 		return false, false
 	}
 
-	local, err := checkLocalImageFile(oldPath, state.SHA256.ValueString(), state.Size.ValueInt64())
-	if err == nil && local == localImageFileMatches {
+	local, err := localcopy.Check(oldPath, state.SHA256.ValueString(), state.Size.ValueInt64())
+	if err == nil && local == localcopy.Matches {
 		return true, false
 	}
 	if restore != nil || plan.URL.IsUnknown() {
 		return true, true // the URL served at refresh, or is the configuration's next one
 	}
-	probeErr := probeImageURL(ctx, r.imageClient(), plan.URL.ValueString())
+	probeErr := localcopy.Probe(ctx, r.imageClient(), plan.URL.ValueString())
 	if probeErr == nil {
 		return true, true
 	}
 	what := "is missing"
 	if err != nil {
 		what = fmt.Sprintf("could not be read (%v)", err)
-	} else if local == localImageFileChanged {
+	} else if local == localcopy.Changed {
 		what = "was changed outside Terraform"
 	}
 	diags.AddAttributeError(path.Root("path"), "Unable to Move Image File",
@@ -134,8 +131,8 @@ func (r *imageFileResource) planWrite(ctx context.Context, state, plan imageFile
 // not the one this resource wrote: it may be the only copy of an edit.
 func warnOverwrite(state imageFileResourceModel, diags *diag.Diagnostics) {
 	filePath := state.Path.ValueString()
-	local, err := checkLocalImageFile(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
-	if err != nil || local != localImageFileChanged {
+	local, err := localcopy.Check(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
+	if err != nil || local != localcopy.Changed {
 		return
 	}
 	diags.AddAttributeWarning(path.Root("path"), "Local Image File Will Be Overwritten",
@@ -149,8 +146,8 @@ func warnOverwrite(state imageFileResourceModel, diags *diag.Diagnostics) {
 // copy that moves in the same apply (two paths swapped), it may be
 // overwritten before it has moved.
 func warnPathTaken(state imageFileResourceModel, newPath string, diags *diag.Diagnostics) {
-	local, err := checkLocalImageFile(newPath, state.SHA256.ValueString(), state.Size.ValueInt64())
-	if err != nil || local != localImageFileChanged {
+	local, err := localcopy.Check(newPath, state.SHA256.ValueString(), state.Size.ValueInt64())
+	if err != nil || local != localcopy.Changed {
 		return // free, unreadable (the write reports it), or already this picture
 	}
 	diags.AddAttributeWarning(path.Root("path"), "Image File At New Path Will Be Replaced",
@@ -163,7 +160,7 @@ func warnPathTaken(state imageFileResourceModel, newPath string, diags *diag.Dia
 
 // detail says what the restore of the file at filePath does.
 func (m imageFileRestore) detail(filePath string) string {
-	if m.Local == localImageFileMissing.String() {
+	if m.Local == localcopy.Missing.String() {
 		return fmt.Sprintf("The file at %s is missing since the last apply; it will be downloaded again from the "+
 			"image URL (no new generation, no credits spent).", filePath)
 	}
@@ -172,113 +169,15 @@ func (m imageFileRestore) detail(filePath string) string {
 		"elsewhere before applying.", filePath)
 }
 
-// sameImageFilePath reports whether a and b name the same file: the same
-// absolute path once cleaned (relative paths are relative to the directory
-// Terraform runs in, as path.module is), or the same file reached another
-// way, such as through a symbolic link or another letter case.
-func sameImageFilePath(a, b string) bool {
-	if a == b {
-		return true
-	}
-	ca, cb := cleanPath(a), cleanPath(b)
-	if ca == cb {
-		return true
-	}
-	ia, errA := os.Stat(ca)
-	ib, errB := os.Stat(cb)
-	if errA == nil || errB == nil {
-		return errA == nil && errB == nil && os.SameFile(ia, ib)
-	}
-	// Neither exists yet: the same name in the same folder.
-	da, errA := os.Stat(filepath.Dir(ca))
-	db, errB := os.Stat(filepath.Dir(cb))
-	return filepath.Base(ca) == filepath.Base(cb) && errA == nil && errB == nil && os.SameFile(da, db)
-}
-
-// writtenPaths are the files that image file resources wrote in one walk of
-// a run (the provider's data is shared by every resource of a walk). With
-// create_before_destroy, the replacing object writes the path before the
-// replaced one is deleted, in the same apply: that delete must leave the new
-// file alone, even when its bytes are the same as the old ones.
-type writtenPaths struct {
-	mu    sync.Mutex
-	paths map[string]struct{}
-}
-
-func newWrittenPaths() *writtenPaths { return &writtenPaths{paths: map[string]struct{}{}} }
-
-func (w *writtenPaths) note(filePath string) {
-	if w == nil {
-		return
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.paths[cleanPath(filePath)] = struct{}{}
-}
-
-func (w *writtenPaths) has(filePath string) bool {
-	if w == nil {
-		return false
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	_, ok := w.paths[cleanPath(filePath)]
-	return ok
-}
-
-func cleanPath(filePath string) string {
-	if abs, err := filepath.Abs(filePath); err == nil {
-		return abs
-	}
-	return filepath.Clean(filePath)
-}
-
 // addUnwritablePathError fails the plan when the file at filePath cannot be
 // written, so that nothing is generated (and paid for) only for the download
 // to fail. It only looks: nothing is created at plan time.
 func addUnwritablePathError(filePath string, diags *diag.Diagnostics) {
-	if err := checkWritablePath(filePath); err != nil {
+	if err := localcopy.CheckWritable(filePath); err != nil {
 		diags.AddAttributeError(path.Root("path"), "Unable to Write Image File",
 			fmt.Sprintf("The image cannot be written to %q: %v. Nothing was downloaded, and nothing is generated "+
 				"for a file that cannot be written; an image that is already generated is kept, and its URL still "+
 				"serves it. Choose another path, or fix the folders and permissions, and apply again: downloading "+
 				"the image spends no credits.", filePath, err))
-	}
-}
-
-// checkWritablePath reports why a file could not be written at filePath:
-// it is a folder, or its folder cannot be created (a file stands where a
-// folder must be, or the nearest existing folder is not writable).
-func checkWritablePath(filePath string) error {
-	if info, err := os.Stat(filePath); err == nil {
-		if info.IsDir() {
-			return errors.New("it is a folder")
-		}
-		if !info.Mode().IsRegular() {
-			return errors.New("it is not a regular file")
-		}
-	}
-	missing := ""
-	for dir := filepath.Dir(filePath); ; dir = filepath.Dir(dir) {
-		info, err := os.Stat(dir)
-		switch {
-		case err == nil && !info.IsDir():
-			if missing == "" {
-				return fmt.Errorf("%s is a file, not a folder", dir)
-			}
-			return fmt.Errorf("%s is a file, so the folder %s cannot be created", dir, missing)
-		case err == nil:
-			if err := checkWritableDir(dir); err != nil {
-				return fmt.Errorf("the folder %s is not writable: %w", dir, err)
-			}
-			return nil
-		case errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
-			missing = dir
-		default:
-			return fmt.Errorf("checking %s failed: %w", dir, err)
-		}
-		if parent := filepath.Dir(dir); parent == dir {
-			return nil
-		}
 	}
 }

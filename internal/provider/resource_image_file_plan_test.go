@@ -17,6 +17,8 @@ import (
 
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/akool-community/terraform-provider-akool/internal/localcopy/localcopytest"
 )
 
 // A path that cannot be written fails the plan, before the image it would
@@ -58,7 +60,7 @@ func TestAccImageFile_unwritablePathFailsPlan_emulatorCounted(t *testing.T) {
 // wrote: it may be the only copy of something else.
 func TestAccImageFile_destroyKeepsChangedFile(t *testing.T) {
 	t.Parallel()
-	_, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": imageFileTestBytes(t, "png", 16, 16)})
+	_, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": localcopytest.Picture(t, "png", 16, 16)})
 	dest := filepath.Join(t.TempDir(), "hero.png")
 	mine := []byte("my own edit of the picture")
 	accTestCase(t, tfresource.TestCase{
@@ -91,7 +93,7 @@ func TestAccImageFile_destroyKeepsChangedFile(t *testing.T) {
 // the replacement keeps the URL (same bytes) or takes a new one.
 func TestAccImageFile_createBeforeDestroyKeepsNewFile(t *testing.T) {
 	t.Parallel()
-	images := map[string][]byte{"/a.png": imageFileTestBytes(t, "png", 24, 24), "/b.png": imageFileTestBytes(t, "png", 12, 30)}
+	images := map[string][]byte{"/a.png": localcopytest.Picture(t, "png", 24, 24), "/b.png": localcopytest.Picture(t, "png", 12, 30)}
 	_, srvURL := newImageFileCountingServer(t, images)
 	dest := filepath.Join(t.TempDir(), "hero.png")
 	const address = "akool_image_file.copy"
@@ -151,7 +153,7 @@ resource "terraform_data" "upload" {
 // A plan that restores a changed or missing local copy says why.
 func TestAccImageFile_restoreSaysWhy(t *testing.T) {
 	t.Parallel()
-	_, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": imageFileTestBytes(t, "png", 20, 10)})
+	_, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": localcopytest.Picture(t, "png", 20, 10)})
 	dest := filepath.Join(t.TempDir(), "kept", "hero.png")
 	h := newHarness(t, testAccImageFileConfig(srvURL+"/a.png", dest))
 	h.mustRun("apply", "-auto-approve", "-input=false")
@@ -179,7 +181,7 @@ func TestAccImageFile_restoreSaysWhy(t *testing.T) {
 // A write that fails after the plan (the folder became a file meanwhile)
 // keeps the image and says that fixing the path spends nothing.
 func TestImageFileDownload_writeFailureKeepsImage(t *testing.T) {
-	body := imageFileTestBytes(t, "png", 8, 8)
+	body := localcopytest.Picture(t, "png", 8, 8)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "image/png")
 		_, _ = w.Write(body)

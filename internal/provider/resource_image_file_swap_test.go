@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+
+	"github.com/akool-community/terraform-provider-akool/internal/localcopy/localcopytest"
 )
 
 // testAccTwoImageFilesConfig keeps a copy of url/a.png at pathA and of
@@ -27,7 +29,7 @@ resource "akool_image_file" "b" {
 // this resource did not write, naming it.
 func TestAccImageFile_moveOntoAnotherFileWarns(t *testing.T) {
 	_, srvURL := newImageFileCountingServer(t, map[string][]byte{
-		"/a.png": imageFileTestBytes(t, "png", 30, 20), "/b.png": imageFileTestBytes(t, "png", 12, 40)})
+		"/a.png": localcopytest.Picture(t, "png", 30, 20), "/b.png": localcopytest.Picture(t, "png", 12, 40)})
 	dir := t.TempDir()
 	first, second := filepath.Join(dir, "first.png"), filepath.Join(dir, "second.png")
 	h := newAppliedHarness(t, testAccTwoImageFilesConfig(srvURL, first, second))

@@ -34,6 +34,7 @@ import (
 
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 	"github.com/akool-community/terraform-provider-akool/internal/imagemeta"
+	"github.com/akool-community/terraform-provider-akool/internal/localcopy/localcopytest"
 )
 
 const (
@@ -392,8 +393,8 @@ func (s *imageFileCountingServer) total() int {
 
 func TestAccImageFile_changes(t *testing.T) {
 	images := map[string][]byte{
-		"/a.png": imageFileTestBytes(t, "png", 30, 20),
-		"/b.png": imageFileTestBytes(t, "png", 12, 40),
+		"/a.png": localcopytest.Picture(t, "png", 30, 20),
+		"/b.png": localcopytest.Picture(t, "png", 12, 40),
 	}
 	srv, srvURL := newImageFileCountingServer(t, images)
 	dir := t.TempDir()
@@ -409,7 +410,7 @@ func TestAccImageFile_changes(t *testing.T) {
 				plansUnknown(testImageFileAddr, "sha256"),
 			),
 			ConfigStateChecks: []statecheck.StateCheck{
-				expectString(testImageFileAddr, "download_sha256", imageFileSHA256Hex(images["/a.png"])),
+				expectString(testImageFileAddr, "download_sha256", localcopytest.SHA256Hex(images["/a.png"])),
 				expectInt(testImageFileAddr, "width", 30),
 				expectInt(testImageFileAddr, "height", 20),
 				// One request: the download. The check below fetches too,
@@ -444,7 +445,7 @@ resource "akool_image_file" "hero" {
 `, srvURL+"/a.png", firstPath),
 			ConfigPlanChecks: preApply(
 				plansUpdate(testImageFileAddr),
-				plansString(testImageFileAddr, "download_sha256", imageFileSHA256Hex(images["/a.png"])),
+				plansString(testImageFileAddr, "download_sha256", localcopytest.SHA256Hex(images["/a.png"])),
 			),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(testImageFileAddr, tfjsonpath.New("timeouts").AtMapKey("update"), knownvalue.StringExact("3m")),
@@ -459,7 +460,7 @@ resource "akool_image_file" "hero" {
 				plansUnknown(testImageFileAddr, "sha256"),
 			),
 			ConfigStateChecks: []statecheck.StateCheck{
-				expectString(testImageFileAddr, "download_sha256", imageFileSHA256Hex(images["/b.png"])),
+				expectString(testImageFileAddr, "download_sha256", localcopytest.SHA256Hex(images["/b.png"])),
 				expectInt(testImageFileAddr, "width", 12),
 				expectImageFileMatchesURL(nil),
 			},
@@ -470,7 +471,7 @@ resource "akool_image_file" "hero" {
 			ConfigPlanChecks: preApply(
 				plansUpdate(testImageFileAddr),
 				plansString(testImageFileAddr, "id", secondPath),
-				plansString(testImageFileAddr, "download_sha256", imageFileSHA256Hex(images["/b.png"])),
+				plansString(testImageFileAddr, "download_sha256", localcopytest.SHA256Hex(images["/b.png"])),
 			),
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectString(testImageFileAddr, "id", secondPath),
@@ -492,7 +493,7 @@ resource "akool_image_file" "hero" {
 			Config:           testAccImageFileConfig(srvURL+"/b.png", secondPath),
 			ConfigPlanChecks: emptyPlan(),
 			ConfigStateChecks: []statecheck.StateCheck{
-				expectString(testImageFileAddr, "download_sha256", imageFileSHA256Hex(images["/b.png"])),
+				expectString(testImageFileAddr, "download_sha256", localcopytest.SHA256Hex(images["/b.png"])),
 				expectNoImageFile(secondPath),
 			},
 		},
@@ -558,7 +559,7 @@ func testImageFileState(url, filePath string, content []byte) imageFileResourceM
 		ID:          types.StringValue(filePath),
 		URL:         types.StringValue(url),
 		Path:        types.StringValue(filePath),
-		SHA256:      types.StringValue(imageFileSHA256Hex(content)),
+		SHA256:      types.StringValue(localcopytest.SHA256Hex(content)),
 		Size:        types.Int64Value(int64(len(content))),
 		ContentType: types.StringValue("image/png"),
 		Width:       types.Int64Value(2),
@@ -570,7 +571,7 @@ func testImageFileState(url, filePath string, content []byte) imageFileResourceM
 }
 
 func TestImageFileCheckLocalCopy(t *testing.T) {
-	content := imageFileTestBytes(t, "png", 2, 2)
+	content := localcopytest.Picture(t, "png", 2, 2)
 	srv, srvURL := newImageFileCountingServer(t, map[string][]byte{"/ok.png": content})
 	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "upstream failure", http.StatusBadGateway)
@@ -632,7 +633,7 @@ func TestImageFileCheckLocalCopy(t *testing.T) {
 			detail := diags[0].Detail()
 			for _, want := range []string{
 				tc.filePath,
-				imageFileSHA256Hex(content),
+				localcopytest.SHA256Hex(content),
 				"restore the file from your own storage",
 				"terraform apply -replace=",
 				"plans no change",

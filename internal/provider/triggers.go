@@ -1,10 +1,6 @@
 package provider
 
 import (
-	"fmt"
-
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -26,23 +22,4 @@ func triggersAttribute(effect string) schema.MapAttribute {
 		Optional:      true,
 		PlanModifiers: []planmodifier.Map{replaceIfTriggerChanged().mapModifier()},
 	}
-}
-
-// refuseRepress stops a plan that would replace a button resource only
-// because its triggers changed: the replacement would press the same button
-// of the same parent again, which Akool refuses, and only after Terraform
-// had removed the resource from state. A new result needs a new parent.
-// A dead press is keepDeadPress's to check.
-func (k *buttonKind) refuseRepress(p *pressPlan, diags *diag.Diagnostics) {
-	if diags.HasError() || p.job.dead() || !p.retriggered() {
-		return
-	}
-	button, parent := k.button(p.planIndex.ValueInt64()), p.planParent.ValueString()
-	diags.AddAttributeError(path.Root("triggers"), "Cannot Press the Same Button Again",
-		fmt.Sprintf("triggers changed, which replaces %s %s by a new press of button %s of image %s. This "+
-			"resource already pressed that button, and Akool presses each button of an image only once, so the "+
-			"new press would be refused, after Terraform had removed this resource from state. Nothing was "+
-			"changed. A new %s needs a new parent image: change the same trigger on the parent (such as the "+
-			"triggers of its akool_generated_image), whose new id replaces this resource too; or set triggers "+
-			"back to the value in state.", k.typeName(), p.job.ID.ValueString(), button, parent, k.noun))
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/akool-community/terraform-provider-akool/internal/imagemeta"
+	"github.com/akool-community/terraform-provider-akool/internal/localcopy/localcopytest"
 )
 
 // stateFromBeforeMarking rewrites h's state as a version of the provider
@@ -36,7 +37,7 @@ func stateFromBeforeMarking(t *testing.T, h *tfHarness, download []byte) {
 			for _, name := range []string{"image_id", "marking", "download_sha256", "marked", "digital_source_type", "image_created_at"} {
 				delete(attrs, name)
 			}
-			attrs["sha256"], attrs["size"] = imageFileSHA256Hex(download), len(download)
+			attrs["sha256"], attrs["size"] = localcopytest.SHA256Hex(download), len(download)
 		}
 	}
 	if raw, err = json.Marshal(state); err != nil {

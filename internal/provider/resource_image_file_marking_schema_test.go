@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/akool-community/terraform-provider-akool/internal/imagemeta"
+	"github.com/akool-community/terraform-provider-akool/internal/localcopy/localcopytest"
 )
 
 // markingTextFields are the text fields of the marking block.
@@ -55,7 +56,7 @@ func TestImageFileMarkingLongestPacketFitsJPEG(t *testing.T) {
 			AISystem:          "Akool", JobID: "662a10df4197b3af58532e89",
 			AltText: text, Description: text, Headline: text, Credit: text, Copyright: text, Prompt: text,
 		})
-		if _, err := imagemeta.Embed(imageFileTestBytes(t, "jpeg", 4, 4), packet); err != nil {
+		if _, err := imagemeta.Embed(localcopytest.Picture(t, "jpeg", 4, 4), packet); err != nil {
 			t.Errorf("%q x %d in every field (a packet of %d bytes): %v", worst, imageFileMarkingFieldMax, len(packet), err)
 		}
 	}

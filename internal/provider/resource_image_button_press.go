@@ -278,3 +278,55 @@ func (m *jobResultModel) deathClause() string {
 	}
 	return "was lost (Akool no longer knows it)"
 }
+
+// refuseRepress stops a plan that would replace a button resource only
+// because its triggers changed: the replacement would press the same button
+// of the same parent again, which Akool refuses, and only after Terraform
+// had removed the resource from state. A new result needs a new parent.
+// A dead press is keepDeadPress's to check.
+func (k *buttonKind) refuseRepress(p *pressPlan, diags *diag.Diagnostics) {
+	if diags.HasError() || p.job.dead() || !p.retriggered() {
+		return
+	}
+	button, parent := k.button(p.planIndex.ValueInt64()), p.planParent.ValueString()
+	diags.AddAttributeError(path.Root("triggers"), "Cannot Press the Same Button Again",
+		fmt.Sprintf("triggers changed, which replaces %s %s by a new press of button %s of image %s. This "+
+			"resource already pressed that button, and Akool presses each button of an image only once, so the "+
+			"new press would be refused, after Terraform had removed this resource from state. Nothing was "+
+			"changed. A new %s needs a new parent image: change the same trigger on the parent (such as the "+
+			"triggers of its akool_generated_image), whose new id replaces this resource too; or set triggers "+
+			"back to the value in state.", k.typeName(), p.job.ID.ValueString(), button, parent, k.noun))
+}
+
+// unansweredPress is the error for a press that was sent and got no usable
+// answer. It reads the parent, which costs nothing, because Akool shows one
+// trace of a press: the button in the parent's used_buttons.
+func (k *buttonKind) unansweredPress(ctx context.Context, client *akool.Client, parentID, button string,
+	uncertain *akool.UncertainError) diag.Diagnostic {
+	detail := noAnswerText(fmt.Sprintf("press button %s of image %s", button, parentID), uncertain, ctx.Err() != nil) + " "
+	readCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pressCheckTimeout)
+	defer cancel()
+	parent, err := client.GetImage(readCtx, parentID)
+	switch {
+	case err != nil:
+		detail += fmt.Sprintf("Reading image %s afterwards, to see whether Akool registered the press, failed too: "+
+			"%s Once Akool answers, run terraform plan: it reads the image. When Akool lists %s in its "+
+			"used_buttons, the press was registered and charged, and the plan stops with \"Button Already "+
+			"Pressed\": adopt the new job with terraform import <address> <id> if the Akool dashboard or your "+
+			"webhook shows it. Otherwise apply again to press the button.", parentID, readErrorText(err), button)
+	case containsFold(parent.UsedButtons, button):
+		detail += fmt.Sprintf("Image %s, read just now, lists %s in used_buttons: Akool registered the press and "+
+			"charged for the %s, but its answer, with the new job's id, was lost, and Akool has no call that "+
+			"lists jobs. Akool refuses to press the same button twice, so applying again stops before sending "+
+			"anything (\"Button Already Pressed\"). If the Akool dashboard or your webhook (webhook_url) shows "+
+			"the new job, adopt it with terraform import <address> <id>; otherwise choose another index, or "+
+			"press the button on a new parent image (terraform apply -replace=<the parent's address>, a new "+
+			"paid generation).", parentID, button, k.noun)
+	default:
+		detail += fmt.Sprintf("Image %s, read just now, does not list %s in used_buttons: Akool has not "+
+			"registered the press, so it started no %s and charged nothing. Apply again to press the button; "+
+			"the plan reads the image first, and stops before sending anything if Akool lists the button as "+
+			"used by then (its reads can lag a moment behind its writes).", parentID, button, k.noun)
+	}
+	return diag.NewErrorDiagnostic(k.operation+" Outcome Unknown", detail)
+}

@@ -2,10 +2,7 @@ package provider
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -15,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/akool-community/terraform-provider-akool/internal/imagemeta"
+	"github.com/akool-community/terraform-provider-akool/internal/localcopy"
 )
 
 // imageFileMarking is the part of akool_image_file's state that is about
@@ -139,64 +137,38 @@ func (r *imageFileResource) describeJob(ctx context.Context, m *imageFileMarking
 	return diags
 }
 
-// marker returns the transform that gives the bytes written to plan's
-// path the marking plan asks for: the packet embedded (replacing any
-// earlier one), or, when marking is off, the packet taken out of a marked
-// copy whose download had the checksum unmarkedSHA256 ("" when the bytes
-// are the download already: nil, nothing to change). It records in plan
-// whether the file is marked; a download that cannot carry the marking is
-// written as it is, with a warning in diags.
-func (r *imageFileResource) marker(plan *imageFileResourceModel, unmarkedSHA256 string, diags *diag.Diagnostics) func([]byte) ([]byte, error) {
-	settings := plan.settings()
-	filePath := plan.Path.ValueString()
+// mark is the marking step of a write: it gives the bytes to write to
+// plan's path the marking plan asks for (the packet embedded, replacing any
+// earlier one; or, when marking is off, the packet taken out of a marked
+// copy), and records in plan whether the file is marked and the checksum of
+// the download. src is the download, or the copy that from describes read
+// back. A download that cannot carry the marking is written as it is, with
+// the warning that says why.
+func (r *imageFileResource) mark(plan, from *imageFileResourceModel, src *localcopy.Source) ([]byte, diag.Diagnostics, error) {
 	plan.Marked = types.BoolValue(false)
+	plan.DownloadSHA256 = types.StringValue(src.SHA256) // the copy is the download (or, after an import, the file adopted)
+	copyMarked := from != nil && from.Marked.ValueBool()
+	if copyMarked {
+		plan.DownloadSHA256 = from.DownloadSHA256
+	}
+	settings := plan.settings()
 	if !settings.enabled() {
-		if unmarkedSHA256 == "" {
-			return nil
+		if !copyMarked {
+			return src.Data, nil, nil
 		}
-		return func(data []byte) ([]byte, error) {
-			unmarked, err := imagemeta.Remove(data)
-			if err != nil {
-				return nil, fmt.Errorf("taking the marking out failed: %w", err)
-			}
-			if sum := sha256.Sum256(unmarked); hex.EncodeToString(sum[:]) != unmarkedSHA256 {
-				return nil, fmt.Errorf("without the marking the file is not the download (SHA-256 %s)", unmarkedSHA256)
-			}
-			return unmarked, nil
-		}
+		data, err := localcopy.Unmark(src.Data, from.DownloadSHA256.ValueString())
+		return data, nil, err
 	}
-	packet := r.packet(plan.imageFileMarking, settings)
-	return func(data []byte) ([]byte, error) {
-		marked, err := imagemeta.Embed(data, packet)
-		if err != nil {
-			diags.AddAttributeWarning(path.Root("path"), "Image File Saved Without Marking",
-				fmt.Sprintf("The file at %q was saved exactly as downloaded, without the AI-generated marking: %v. "+
-					"Nothing is wrong with the image itself. Set marking = { enabled = false } to say that this is intended.", filePath, err))
-			return data, nil
-		}
-		plan.Marked = types.BoolValue(true)
-		return marked, nil
+	marked := localcopy.Mark(src.Data, r.packet(plan.imageFileMarking, settings))
+	plan.Marked = types.BoolValue(marked.Marked)
+	var diags diag.Diagnostics
+	if marked.Unmarked != nil {
+		diags.AddAttributeWarning(path.Root("path"), "Image File Saved Without Marking",
+			fmt.Sprintf("The file at %q was saved exactly as downloaded, without the AI-generated marking: %v. "+
+				"Nothing is wrong with the image itself. Set marking = { enabled = false } to say that this is intended.",
+				plan.Path.ValueString(), marked.Unmarked))
 	}
-}
-
-// markingSource prepares a write that (re)marks the file: it reads the job
-// when image_id is new, and returns the transform (marker) and the checksum
-// of the download, for state. from is the copy on disk to rewrite, or nil
-// for a download (whose checksum the write gives: "").
-func (r *imageFileResource) markingSource(ctx context.Context, plan, from *imageFileResourceModel) (
-	transform func([]byte) ([]byte, error), downloadSHA256 string, diags diag.Diagnostics) {
-	if plan.DigitalSourceType.IsUnknown() {
-		diags.Append(r.describeJob(ctx, &plan.imageFileMarking)...)
-	}
-	unmarkedSHA256 := ""
-	if from != nil {
-		downloadSHA256 = from.SHA256.ValueString() // the copy is the download (or, after an import, the file adopted)
-		if from.Marked.ValueBool() {
-			downloadSHA256 = from.DownloadSHA256.ValueString()
-			unmarkedSHA256 = downloadSHA256
-		}
-	}
-	return r.marker(plan, unmarkedSHA256, &diags), downloadSHA256, diags
+	return marked.Data, diags, nil
 }
 
 // rewritableCopy reports whether a planned change of the marking can be
@@ -209,20 +181,14 @@ func rewritableCopy(state, plan imageFileResourceModel) bool {
 		return false
 	}
 	filePath := state.Path.ValueString()
-	local, err := checkLocalImageFile(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
-	if err != nil || local != localImageFileMatches {
+	local, err := localcopy.Check(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
+	if err != nil || local != localcopy.Matches {
 		return false
 	}
 	if plan.settings().enabled() || !state.Marked.ValueBool() {
 		return true
 	}
-	data, err := os.ReadFile(filePath)
-	if err != nil {
-		return false
-	}
-	unmarked, err := imagemeta.Remove(data)
-	sum := sha256.Sum256(unmarked)
-	return err == nil && hex.EncodeToString(sum[:]) == state.DownloadSHA256.ValueString()
+	return localcopy.UnmarksTo(filePath, state.DownloadSHA256.ValueString())
 }
 
 // planMarking makes the plan of an existing file write it again when the
@@ -248,7 +214,7 @@ func (r *imageFileResource) planMarking(ctx context.Context, state, plan imageFi
 		if !changed {
 			return // nothing to mark until the file is back (Read warned)
 		}
-		if probeErr := probeImageURL(ctx, r.imageClient(), plan.URL.ValueString()); probeErr != nil {
+		if probeErr := localcopy.Probe(ctx, r.imageClient(), plan.URL.ValueString()); probeErr != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("marking"), "Unable to Rewrite Image File Marking",
 				fmt.Sprintf("The marking of %q cannot be written: the file is not the copy this resource wrote "+
 					"(%d bytes with SHA-256 %s), and its URL cannot be downloaded (%v). Nothing was written or deleted.\n\n"+
@@ -278,8 +244,7 @@ func (r *imageFileResource) planMarking(ctx context.Context, state, plan imageFi
 // file without it is left unknown (null), so that the first apply marks it
 // when marking is on.
 func importedMarking(filePath string) types.Bool {
-	data, err := os.ReadFile(filePath)
-	if err == nil && imagemeta.Marked(data) {
+	if localcopy.FileMarked(filePath) {
 		return types.BoolValue(true)
 	}
 	return types.BoolNull()

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -24,6 +23,7 @@ import (
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
 	"github.com/akool-community/terraform-provider-akool/internal/exiftooltest"
 	"github.com/akool-community/terraform-provider-akool/internal/imagemeta"
+	"github.com/akool-community/terraform-provider-akool/internal/localcopy/localcopytest"
 )
 
 // testAccMarkingConfig generates an image (from source, when not empty) and
@@ -296,7 +296,7 @@ func TestAccImageFile_markingSourceImage(t *testing.T) {
 // with a warning, and later plans stay empty.
 func TestAccImageFile_markingWithoutJobAndUnsupportedFormat(t *testing.T) {
 	_, srvURL := newImageFileCountingServer(t, map[string][]byte{
-		"/a.png": imageFileTestBytes(t, "png", 30, 20), "/b.gif": imageFileTestBytes(t, "gif", 10, 10)})
+		"/a.png": localcopytest.Picture(t, "png", 30, 20), "/b.gif": localcopytest.Picture(t, "gif", 10, 10)})
 	png, gif := filepath.Join(t.TempDir(), "a.png"), filepath.Join(t.TempDir(), "b.gif")
 	accTestCase(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -325,25 +325,33 @@ func TestAccImageFile_markingWithoutJobAndUnsupportedFormat(t *testing.T) {
 	})
 }
 
-// The warning for a format that cannot be marked says what happened.
-func TestImageFileWriteMarking_unsupportedFormatWarns(t *testing.T) {
-	dir := t.TempDir()
-	gif := imageFileTestBytes(t, "gif", 4, 4)
-	plan := imageFileResourceModel{Path: types.StringValue(filepath.Join(dir, "a.gif"))}
-	var diags diag.Diagnostics
-	out, err := (&imageFileResource{}).marker(&plan, "", &diags)(gif)
-	if err != nil || !bytes.Equal(out, gif) {
-		t.Fatalf("a GIF is not kept as downloaded (%v)", err)
+// A download that cannot carry the marking (a GIF; a PNG whose end chunk
+// is missing) is saved as downloaded, recorded unmarked, and the apply
+// says so in a warning that names the file and the reason.
+func TestAccImageFile_savedWithoutMarkingWarns(t *testing.T) {
+	png := localcopytest.Picture(t, "png", 8, 6)
+	images := map[string][]byte{
+		"/a.gif": localcopytest.Picture(t, "gif", 10, 10),
+		"/b.png": png[:len(png)-12], // without its IEND chunk
 	}
-	if diags.HasError() || diags.WarningsCount() != 1 {
-		t.Fatalf("diagnostics %v, want one warning", diags)
-	}
-	w := diags.Warnings()[0]
-	if w.Summary() != "Image File Saved Without Marking" || !strings.Contains(w.Detail(), "GIF images cannot carry the marking") {
-		t.Fatalf("warning %q: %q", w.Summary(), w.Detail())
-	}
-	if plan.Marked.ValueBool() {
-		t.Fatal("a GIF is recorded as marked")
+	_, srvURL := newImageFileCountingServer(t, images)
+	for name, reason := range map[string]string{"a.gif": "GIF images cannot carry the marking", "b.png": "the PNG structure is damaged"} {
+		t.Run(name, func(t *testing.T) {
+			dest := filepath.Join(t.TempDir(), name)
+			h := newHarness(t, testAccImageFileConfig(srvURL+"/"+name, dest))
+			res := h.mustRun("apply", "-auto-approve", "-input=false")
+			for _, want := range []string{"Image File Saved Without Marking", dest, reason} {
+				if !res.mentions(want) {
+					t.Errorf("the apply does not say %q:\n%s", want, res.output())
+				}
+			}
+			if marked := h.resource(testImageFileAddr).AttributeValues["marked"]; marked != false {
+				t.Errorf("marked = %v, want false", marked)
+			}
+			if err := fileHolds(dest, images["/"+name]); err != nil {
+				t.Error(err)
+			}
+		})
 	}
 }
 
@@ -351,7 +359,7 @@ func TestImageFileWriteMarking_unsupportedFormatWarns(t *testing.T) {
 // earlier version of the provider also is) gets the marking at the next
 // apply, in place: nothing is downloaded.
 func TestAccImageFile_markingAddedToAnUnmarkedCopy(t *testing.T) {
-	srv, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": imageFileTestBytes(t, "png", 20, 20)})
+	srv, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": localcopytest.Picture(t, "png", 20, 20)})
 	dest := filepath.Join(t.TempDir(), "hero.png")
 	url := srvURL + "/a.png"
 	unmarked := strings.Replace(testAccImageFileConfig(url, dest), "path = ", "marking = { enabled = false }\n  path = ", 1)
@@ -431,7 +439,7 @@ func TestImageFileDescribeJob(t *testing.T) {
 // A new path and a new marking in one apply: the verified copy moves and is
 // marked again, without a download; nothing is left at the old path.
 func TestAccImageFile_markingChangedWithMove(t *testing.T) {
-	srv, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": imageFileTestBytes(t, "png", 16, 12)})
+	srv, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": localcopytest.Picture(t, "png", 16, 12)})
 	first, second := filepath.Join(t.TempDir(), "a.png"), filepath.Join(t.TempDir(), "b", "a.png")
 	url := srvURL + "/a.png"
 	requests := 0
@@ -457,7 +465,7 @@ func TestAccImageFile_markingChangedWithMove(t *testing.T) {
 // marked in place at the next apply, without a download; then plans are
 // empty.
 func TestAccImageFile_markingAddedAfterUpgrade(t *testing.T) {
-	download := imageFileTestBytes(t, "png", 18, 10)
+	download := localcopytest.Picture(t, "png", 18, 10)
 	srv, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": download})
 	dest := filepath.Join(t.TempDir(), "hero.png")
 	h := newAppliedHarness(t, testAccImageFileConfig(srvURL+"/a.png", dest))
@@ -483,8 +491,8 @@ func TestAccImageFile_markingAddedAfterUpgrade(t *testing.T) {
 	if err != nil || !bytes.Equal(unmarked, download) || !imagemeta.Marked(onDisk) {
 		t.Errorf("the file is not the download with the marking (%v)", err)
 	}
-	if r.AttributeValues["marked"] != true || r.AttributeValues["download_sha256"] != imageFileSHA256Hex(download) ||
-		r.AttributeValues["sha256"] != imageFileSHA256Hex(onDisk) {
+	if r.AttributeValues["marked"] != true || r.AttributeValues["download_sha256"] != localcopytest.SHA256Hex(download) ||
+		r.AttributeValues["sha256"] != localcopytest.SHA256Hex(onDisk) {
 		t.Errorf("state after marking: %v", r.AttributeValues)
 	}
 	h.expectNoChanges("marking the copy")

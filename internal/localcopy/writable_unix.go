@@ -1,6 +1,6 @@
 //go:build unix
 
-package provider
+package localcopy
 
 import "golang.org/x/sys/unix"
 

@@ -1,11 +1,8 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"time"
-
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
 )
@@ -54,37 +51,4 @@ func noAnswerText(what string, uncertain *akool.UncertainError, interrupted bool
 			"Akool's answer, which carries the new job's id" + answer + "."
 	}
 	return text + " The provider did not send the request again, to avoid paying twice."
-}
-
-// unansweredPress is the error for a press that was sent and got no usable
-// answer. It reads the parent, which costs nothing, because Akool shows one
-// trace of a press: the button in the parent's used_buttons.
-func (k *buttonKind) unansweredPress(ctx context.Context, client *akool.Client, parentID, button string,
-	uncertain *akool.UncertainError) diag.Diagnostic {
-	detail := noAnswerText(fmt.Sprintf("press button %s of image %s", button, parentID), uncertain, ctx.Err() != nil) + " "
-	readCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pressCheckTimeout)
-	defer cancel()
-	parent, err := client.GetImage(readCtx, parentID)
-	switch {
-	case err != nil:
-		detail += fmt.Sprintf("Reading image %s afterwards, to see whether Akool registered the press, failed too: "+
-			"%s Once Akool answers, run terraform plan: it reads the image. When Akool lists %s in its "+
-			"used_buttons, the press was registered and charged, and the plan stops with \"Button Already "+
-			"Pressed\": adopt the new job with terraform import <address> <id> if the Akool dashboard or your "+
-			"webhook shows it. Otherwise apply again to press the button.", parentID, readErrorText(err), button)
-	case containsFold(parent.UsedButtons, button):
-		detail += fmt.Sprintf("Image %s, read just now, lists %s in used_buttons: Akool registered the press and "+
-			"charged for the %s, but its answer, with the new job's id, was lost, and Akool has no call that "+
-			"lists jobs. Akool refuses to press the same button twice, so applying again stops before sending "+
-			"anything (\"Button Already Pressed\"). If the Akool dashboard or your webhook (webhook_url) shows "+
-			"the new job, adopt it with terraform import <address> <id>; otherwise choose another index, or "+
-			"press the button on a new parent image (terraform apply -replace=<the parent's address>, a new "+
-			"paid generation).", parentID, button, k.noun)
-	default:
-		detail += fmt.Sprintf("Image %s, read just now, does not list %s in used_buttons: Akool has not "+
-			"registered the press, so it started no %s and charged nothing. Apply again to press the button; "+
-			"the plan reads the image first, and stops before sending anything if Akool lists the button as "+
-			"used by then (its reads can lag a moment behind its writes).", parentID, button, k.noun)
-	}
-	return diag.NewErrorDiagnostic(k.operation+" Outcome Unknown", detail)
 }

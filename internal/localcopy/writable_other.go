@@ -1,6 +1,6 @@
 //go:build !unix
 
-package provider
+package localcopy
 
 // checkWritableDir cannot ask this operating system without creating a
 // file; the download reports a folder it cannot write to.

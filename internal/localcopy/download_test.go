@@ -1,18 +1,13 @@
-package provider
+package localcopy
 
 import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
-	"image/color"
-	"image/gif"
-	"image/jpeg"
 	"image/png"
 	"net"
 	"net/http"
@@ -24,44 +19,13 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/akool-community/terraform-provider-akool/internal/localcopy/localcopytest"
 )
 
-// imageFileTestBytes encodes a small picture of the given size in format
-// ("png", "jpeg" or "gif").
-func imageFileTestBytes(t *testing.T, format string, width, height int) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, width, height))
-	for x := 0; x < width; x++ {
-		for y := 0; y < height; y++ {
-			img.Set(x, y, color.RGBA{R: uint8(x * 7), G: uint8(y * 11), B: 200, A: 255})
-		}
-	}
-	var buf bytes.Buffer
-	var err error
-	switch format {
-	case "png":
-		err = png.Encode(&buf, img)
-	case "jpeg":
-		err = jpeg.Encode(&buf, img, nil)
-	case "gif":
-		err = gif.Encode(&buf, img, nil)
-	default:
-		t.Fatalf("unknown format %q", format)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func imageFileSHA256Hex(b []byte) string {
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
-}
-
-// assertImageFileDirHasOnly fails when dir holds entries other than names (a leftover
+// assertDirHasOnly fails when dir holds entries other than names (a leftover
 // temporary file, for instance).
-func assertImageFileDirHasOnly(t *testing.T, dir string, names ...string) {
+func assertDirHasOnly(t *testing.T, dir string, names ...string) {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -76,15 +40,15 @@ func assertImageFileDirHasOnly(t *testing.T, dir string, names ...string) {
 	}
 }
 
-// setMaxImageFileBytes lowers the download limit for one test.
-func setMaxImageFileBytes(t *testing.T, n int64) {
+// setMaxBytes lowers the download limit for one test.
+func setMaxBytes(t *testing.T, n int64) {
 	t.Helper()
-	old := maxImageFileBytes
-	maxImageFileBytes = n
-	t.Cleanup(func() { maxImageFileBytes = old })
+	old := MaxBytes
+	MaxBytes = n
+	t.Cleanup(func() { MaxBytes = old })
 }
 
-func TestDownloadImageFile_formats(t *testing.T) {
+func TestDownload_formats(t *testing.T) {
 	for _, tc := range []struct {
 		format, contentType string
 		width, height       int
@@ -94,7 +58,7 @@ func TestDownloadImageFile_formats(t *testing.T) {
 		{"gif", "image/gif", 9, 5},
 	} {
 		t.Run(tc.format, func(t *testing.T) {
-			body := imageFileTestBytes(t, tc.format, tc.width, tc.height)
+			body := localcopytest.Picture(t, tc.format, tc.width, tc.height)
 			var gotUA, gotAuth, gotKey atomic.Value
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				gotUA.Store(r.UserAgent())
@@ -108,7 +72,7 @@ func TestDownloadImageFile_formats(t *testing.T) {
 
 			dir := t.TempDir()
 			dest := filepath.Join(dir, "nested", "deeper", "out."+tc.format)
-			info, err := downloadImageFile(t.Context(), srv.Client(), srv.URL+"/img?sig=secret", dest, nil)
+			info, err := downloadTo(t.Context(), srv.Client(), srv.URL+"/img?sig=secret", dest)
 			if err != nil {
 				t.Fatalf("download: %v", err)
 			}
@@ -120,7 +84,7 @@ func TestDownloadImageFile_formats(t *testing.T) {
 			if !bytes.Equal(written, body) {
 				t.Errorf("file holds %d bytes that differ from the %d served", len(written), len(body))
 			}
-			want := imageFileInfo{SHA256: imageFileSHA256Hex(body), SourceSHA256: imageFileSHA256Hex(body), Size: int64(len(body)), ContentType: tc.contentType, Width: int64(tc.width), Height: int64(tc.height)}
+			want := Info{SHA256: localcopytest.SHA256Hex(body), Size: int64(len(body)), ContentType: tc.contentType, Width: int64(tc.width), Height: int64(tc.height)}
 			if *info != want {
 				t.Errorf("info = %+v, want %+v", *info, want)
 			}
@@ -131,9 +95,9 @@ func TestDownloadImageFile_formats(t *testing.T) {
 			if st.Mode().Perm() != 0o644 {
 				t.Errorf("file mode = %v, want 0644", st.Mode().Perm())
 			}
-			assertImageFileDirHasOnly(t, filepath.Dir(dest), "out."+tc.format)
-			if ua := gotUA.Load(); ua != imageFileDefaultUserAgent {
-				t.Errorf("User-Agent = %q, want %q", ua, imageFileDefaultUserAgent)
+			assertDirHasOnly(t, filepath.Dir(dest), "out."+tc.format)
+			if ua := gotUA.Load(); ua != UserAgent {
+				t.Errorf("User-Agent = %q, want %q", ua, UserAgent)
 			}
 			if gotAuth.Load() != "" || gotKey.Load() != "" {
 				t.Errorf("credentials were sent to the image host: Authorization %q, x-api-key %q", gotAuth.Load(), gotKey.Load())
@@ -142,8 +106,8 @@ func TestDownloadImageFile_formats(t *testing.T) {
 	}
 }
 
-func TestDownloadImageFile_replacesExistingFile(t *testing.T) {
-	body := imageFileTestBytes(t, "png", 4, 4)
+func TestDownload_replacesExistingFile(t *testing.T) {
+	body := localcopytest.Picture(t, "png", 4, 4)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(body) }))
 	defer srv.Close()
 
@@ -151,7 +115,7 @@ func TestDownloadImageFile_replacesExistingFile(t *testing.T) {
 	if err := os.WriteFile(dest, []byte("an older file"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := downloadImageFile(t.Context(), srv.Client(), srv.URL, dest, nil); err != nil {
+	if _, err := downloadTo(t.Context(), srv.Client(), srv.URL, dest); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(dest)
@@ -164,7 +128,7 @@ func TestDownloadImageFile_replacesExistingFile(t *testing.T) {
 	}
 }
 
-func TestDownloadImageFile_refusesNonImage(t *testing.T) {
+func TestDownload_refusesNonImage(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "image/png") // the header lies; the bytes decide
 		fmt.Fprint(w, "<html><body>Access denied</body></html>")
@@ -177,7 +141,7 @@ func TestDownloadImageFile_refusesNonImage(t *testing.T) {
 	if err := os.WriteFile(dest, old, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := downloadImageFile(t.Context(), srv.Client(), srv.URL, dest, nil)
+	_, err := downloadTo(t.Context(), srv.Client(), srv.URL, dest)
 	if err == nil || !strings.Contains(err.Error(), "not an image") {
 		t.Fatalf("error = %v, want one saying the bytes are not an image", err)
 	}
@@ -185,25 +149,25 @@ func TestDownloadImageFile_refusesNonImage(t *testing.T) {
 	if !bytes.Equal(got, old) {
 		t.Errorf("the file at the path changed after a failed download: %q", got)
 	}
-	assertImageFileDirHasOnly(t, dir, "hero.png")
+	assertDirHasOnly(t, dir, "hero.png")
 }
 
-func TestDownloadImageFile_refusesHTTPErrors(t *testing.T) {
+func TestDownload_refusesHTTPErrors(t *testing.T) {
 	for _, status := range []int{http.StatusNotFound, http.StatusGone, http.StatusInternalServerError, http.StatusForbidden} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.WriteHeader(status)
 				// A valid image in an error answer must still be refused.
-				_, _ = w.Write(imageFileTestBytes(t, "png", 2, 2))
+				_, _ = w.Write(localcopytest.Picture(t, "png", 2, 2))
 			}))
 			defer srv.Close()
 
 			dir := t.TempDir()
 			dest := filepath.Join(dir, "sub", "hero.png")
-			_, err := downloadImageFile(t.Context(), srv.Client(), srv.URL+"/images/x.png?token=abc", dest, nil)
-			var httpErr *imageFileHTTPError
+			_, err := downloadTo(t.Context(), srv.Client(), srv.URL+"/images/x.png?token=abc", dest)
+			var httpErr *HTTPError
 			if !errors.As(err, &httpErr) {
-				t.Fatalf("error = %v, want an *imageFileHTTPError", err)
+				t.Fatalf("error = %v, want an *HTTPError", err)
 			}
 			wantStatus := fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
 			if !strings.Contains(err.Error(), wantStatus) {
@@ -222,9 +186,9 @@ func TestDownloadImageFile_refusesHTTPErrors(t *testing.T) {
 	}
 }
 
-// imageFileRawServer answers every connection with response, written as is, then
+// rawServer answers every connection with response, written as is, then
 // closes it: for answers net/http's server refuses to produce.
-func imageFileRawServer(t *testing.T, response []byte) string {
+func rawServer(t *testing.T, response []byte) string {
 	t.Helper()
 	var lc net.ListenConfig
 	ln, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
@@ -251,12 +215,12 @@ func imageFileRawServer(t *testing.T, response []byte) string {
 	return "http://" + ln.Addr().String() + "/image.png"
 }
 
-func TestDownloadImageFile_refusesContentLengthMismatch(t *testing.T) {
-	body := imageFileTestBytes(t, "png", 40, 40)
+func TestDownload_refusesContentLengthMismatch(t *testing.T) {
+	body := localcopytest.Picture(t, "png", 40, 40)
 	half := body[:len(body)/2]
 	response := []byte(fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", len(body)))
 	response = append(response, half...)
-	url := imageFileRawServer(t, response)
+	url := rawServer(t, response)
 
 	dir := t.TempDir()
 	dest := filepath.Join(dir, "hero.png")
@@ -264,7 +228,7 @@ func TestDownloadImageFile_refusesContentLengthMismatch(t *testing.T) {
 	if err := os.WriteFile(dest, old, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := downloadImageFile(t.Context(), newImageFileHTTPClient(), url, dest, nil)
+	_, err := downloadTo(t.Context(), NewHTTPClient(), url, dest)
 	want := fmt.Sprintf("declared %d bytes but the transfer ended after %d", len(body), len(half))
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error = %v, want one containing %q", err, want)
@@ -273,19 +237,19 @@ func TestDownloadImageFile_refusesContentLengthMismatch(t *testing.T) {
 	if !bytes.Equal(got, old) {
 		t.Errorf("a partial download replaced the file at the path: now %d bytes", len(got))
 	}
-	assertImageFileDirHasOnly(t, dir, "hero.png")
+	assertDirHasOnly(t, dir, "hero.png")
 }
 
-// imageFileEndlessBody streams zeros until the client goes away, counting what it
+// endlessBody streams zeros until the client goes away, counting what it
 // managed to write.
-func imageFileEndlessBody(written *atomic.Int64, declared int64) http.HandlerFunc {
+func endlessBody(written *atomic.Int64, declared int64) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if declared > 0 {
 			w.Header().Set("Content-Length", strconv.FormatInt(declared, 10))
 		}
 		w.WriteHeader(http.StatusOK)
 		chunk := make([]byte, 32<<10)
-		copy(chunk, imageFileTestPNGHeader)
+		copy(chunk, pngHeader)
 		for {
 			n, err := w.Write(chunk)
 			written.Add(int64(n))
@@ -304,9 +268,9 @@ func imageFileEndlessBody(written *atomic.Int64, declared int64) http.HandlerFun
 	}
 }
 
-// imageFileTestPNGHeader is the start of a valid PNG (signature and IHDR), so that an
+// pngHeader is the start of a valid PNG (signature and IHDR), so that an
 // endless body would pass the format check if the size limit did not stop it.
-var imageFileTestPNGHeader = func() []byte {
+var pngHeader = func() []byte {
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 1, 1))); err != nil {
 		panic(err)
@@ -321,30 +285,30 @@ var imageFileTestPNGHeader = func() []byte {
 // test's deadline instead of stopping at the limit.
 func downloadEndlessBody(t *testing.T, limit, declared int64) (string, error) {
 	t.Helper()
-	setMaxImageFileBytes(t, limit)
+	setMaxBytes(t, limit)
 	var written atomic.Int64
-	srv := httptest.NewServer(imageFileEndlessBody(&written, declared))
+	srv := httptest.NewServer(endlessBody(&written, declared))
 	defer srv.Close()
 
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	dir := t.TempDir()
-	_, err := downloadImageFile(ctx, srv.Client(), srv.URL, filepath.Join(dir, "big.png"), nil)
+	_, err := downloadTo(ctx, srv.Client(), srv.URL, filepath.Join(dir, "big.png"))
 	if ctx.Err() != nil {
 		t.Fatalf("the download ran until the test's deadline instead of stopping at the limit")
 	}
 	return dir, err
 }
 
-func TestDownloadImageFile_refusesOversizeStream(t *testing.T) {
+func TestDownload_refusesOversizeStream(t *testing.T) {
 	dir, err := downloadEndlessBody(t, 4096, 0)
 	if err == nil || !strings.Contains(err.Error(), "more than the limit of 4096 bytes") {
 		t.Fatalf("error = %v, want the size limit", err)
 	}
-	assertImageFileDirHasOnly(t, dir)
+	assertDirHasOnly(t, dir)
 }
 
-func TestDownloadImageFile_refusesDeclaredOversizeWithoutReading(t *testing.T) {
+func TestDownload_refusesDeclaredOversizeWithoutReading(t *testing.T) {
 	const declared = 1 << 40
 	dir, err := downloadEndlessBody(t, 8192, declared)
 	want := fmt.Sprintf("declares %d bytes, more than the limit of 8192 bytes", int64(declared))
@@ -352,14 +316,14 @@ func TestDownloadImageFile_refusesDeclaredOversizeWithoutReading(t *testing.T) {
 		t.Fatalf("error = %v, want one containing %q", err, want)
 	}
 	// Nothing is created for a download that is refused up front.
-	assertImageFileDirHasOnly(t, dir)
+	assertDirHasOnly(t, dir)
 }
 
-func TestDownloadImageFile_cancelled(t *testing.T) {
+func TestDownload_cancelled(t *testing.T) {
 	// A server that sends the start of an image and then stalls.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(imageFileTestPNGHeader)
+		_, _ = w.Write(pngHeader)
 		_ = http.NewResponseController(w).Flush()
 		<-r.Context().Done()
 	}))
@@ -368,15 +332,15 @@ func TestDownloadImageFile_cancelled(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()
 	dir := t.TempDir()
-	_, err := downloadImageFile(ctx, srv.Client(), srv.URL, filepath.Join(dir, "slow.png"), nil)
+	_, err := downloadTo(ctx, srv.Client(), srv.URL, filepath.Join(dir, "slow.png"))
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("error = %v, want the context's deadline", err)
 	}
-	assertImageFileDirHasOnly(t, dir)
+	assertDirHasOnly(t, dir)
 }
 
-func TestProbeImageURL(t *testing.T) {
-	body := imageFileTestBytes(t, "png", 3, 3)
+func TestProbe(t *testing.T) {
+	body := localcopytest.Picture(t, "png", 3, 3)
 	var gotRange atomic.Value
 	var served atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -395,7 +359,7 @@ func TestProbeImageURL(t *testing.T) {
 	defer srv.Close()
 	ctx := t.Context()
 
-	if err := probeImageURL(ctx, srv.Client(), srv.URL+"/ok.png"); err != nil {
+	if err := Probe(ctx, srv.Client(), srv.URL+"/ok.png"); err != nil {
 		t.Errorf("probe of a serving URL: %v", err)
 	}
 	if r := gotRange.Load(); r != "bytes=0-0" {
@@ -405,13 +369,13 @@ func TestProbeImageURL(t *testing.T) {
 		t.Errorf("the serving URL was asked %d times, want 1", served.Load())
 	}
 
-	err := probeImageURL(ctx, srv.Client(), srv.URL+"/expired.png")
-	var httpErr *imageFileHTTPError
+	err := Probe(ctx, srv.Client(), srv.URL+"/expired.png")
+	var httpErr *HTTPError
 	if !errors.As(err, &httpErr) || !httpErr.Gone() {
-		t.Errorf("probe of an expired URL = %v, want a Gone *imageFileHTTPError", err)
+		t.Errorf("probe of an expired URL = %v, want a Gone *HTTPError", err)
 	}
 
-	err = probeImageURL(ctx, srv.Client(), srv.URL+"/broken.png")
+	err = Probe(ctx, srv.Client(), srv.URL+"/broken.png")
 	if !errors.As(err, &httpErr) || httpErr.Gone() || httpErr.StatusCode != http.StatusBadGateway {
 		t.Errorf("probe of a failing URL = %v, want a non-Gone HTTP 502 error", err)
 	}
@@ -423,16 +387,16 @@ func TestProbeImageURL(t *testing.T) {
 	}
 	closedURL := "http://" + ln.Addr().String() + "/x.png"
 	ln.Close()
-	err = probeImageURL(ctx, srv.Client(), closedURL)
+	err = Probe(ctx, srv.Client(), closedURL)
 	if err == nil || errors.As(err, &httpErr) {
 		t.Errorf("probe of an unreachable URL = %v, want a transport error", err)
 	}
 }
 
-func TestCheckLocalImageFile(t *testing.T) {
+func TestCheck(t *testing.T) {
 	dir := t.TempDir()
 	content := []byte("some image bytes")
-	sum := imageFileSHA256Hex(content)
+	sum := localcopytest.SHA256Hex(content)
 	file := filepath.Join(dir, "a.png")
 	if err := os.WriteFile(file, content, 0o644); err != nil {
 		t.Fatal(err)
@@ -445,26 +409,26 @@ func TestCheckLocalImageFile(t *testing.T) {
 	for _, tc := range []struct {
 		name, path string
 		size       int64
-		want       localImageFileState
+		want       State
 	}{
-		{"matches", file, int64(len(content)), localImageFileMatches},
-		{"missing", filepath.Join(dir, "none.png"), int64(len(content)), localImageFileMissing},
-		{"same size, other bytes", sameSize, int64(len(content)), localImageFileChanged},
-		{"other size", file, int64(len(content)) + 1, localImageFileChanged},
+		{"matches", file, int64(len(content)), Matches},
+		{"missing", filepath.Join(dir, "none.png"), int64(len(content)), Missing},
+		{"same size, other bytes", sameSize, int64(len(content)), Changed},
+		{"other size", file, int64(len(content)) + 1, Changed},
 	} {
-		got, err := checkLocalImageFile(tc.path, sum, tc.size)
+		got, err := Check(tc.path, sum, tc.size)
 		if err != nil || got != tc.want {
 			t.Errorf("%s: got %v, %v; want %v", tc.name, got, err, tc.want)
 		}
 	}
-	if _, err := checkLocalImageFile(dir, sum, 1); err == nil {
+	if _, err := Check(dir, sum, 1); err == nil {
 		t.Error("a directory at the path was not reported as an error")
 	}
 }
 
-// imageFileWebPHeader builds the first 30 bytes of a WebP file with the given first
+// webpHead builds the first 30 bytes of a WebP file with the given first
 // chunk and payload.
-func imageFileWebPHeader(chunk string, payload []byte) []byte {
+func webpHead(chunk string, payload []byte) []byte {
 	b := []byte("RIFF\x00\x00\x00\x00WEBP" + chunk + "\x00\x00\x00\x00")
 	b = append(b, payload...)
 	for len(b) < 30 {
@@ -473,7 +437,7 @@ func imageFileWebPHeader(chunk string, payload []byte) []byte {
 	return b
 }
 
-func TestImageFileDecodeConfig_webp(t *testing.T) {
+func TestDecodeConfig_webp(t *testing.T) {
 	vp8x := make([]byte, 10)
 	vp8x[4], vp8x[5], vp8x[6] = 0x7f, 0x07, 0x00 // width-1 = 1919
 	vp8x[7], vp8x[8], vp8x[9] = 0x37, 0x04, 0x00 // height-1 = 1079
@@ -491,11 +455,11 @@ func TestImageFileDecodeConfig_webp(t *testing.T) {
 		data          []byte
 		width, height int
 	}{
-		{"VP8X", imageFileWebPHeader("VP8X", vp8x), 1920, 1080},
-		{"VP8L", imageFileWebPHeader("VP8L", vp8l), 640, 480},
-		{"VP8", imageFileWebPHeader("VP8 ", vp8), 1024, 768},
+		{"VP8X", webpHead("VP8X", vp8x), 1920, 1080},
+		{"VP8L", webpHead("VP8L", vp8l), 640, 480},
+		{"VP8", webpHead("VP8 ", vp8), 1024, 768},
 	} {
-		ct, w, h, err := imageFileDecodeConfig(bytes.NewReader(tc.data))
+		ct, w, h, err := DecodeConfig(bytes.NewReader(tc.data))
 		if err != nil || ct != "image/webp" || w != tc.width || h != tc.height {
 			t.Errorf("%s: got %q %dx%d, %v; want image/webp %dx%d", tc.name, ct, w, h, err, tc.width, tc.height)
 		}
@@ -505,22 +469,31 @@ func TestImageFileDecodeConfig_webp(t *testing.T) {
 		name string
 		data []byte
 	}{
-		{"truncated", imageFileWebPHeader("VP8X", vp8x)[:20]},
-		{"unknown chunk", imageFileWebPHeader("ABCD", vp8x)},
-		{"bad lossless signature", imageFileWebPHeader("VP8L", []byte{0x00, 1, 2, 3, 4})},
-		{"bad lossy start code", imageFileWebPHeader("VP8 ", make([]byte, 10))},
+		{"truncated", webpHead("VP8X", vp8x)[:20]},
+		{"unknown chunk", webpHead("ABCD", vp8x)},
+		{"bad lossless signature", webpHead("VP8L", []byte{0x00, 1, 2, 3, 4})},
+		{"bad lossy start code", webpHead("VP8 ", make([]byte, 10))},
 		{"plain text", []byte("this is not an image at all, not even close")},
 		{"empty", nil},
 	} {
-		if _, _, _, err := imageFileDecodeConfig(bytes.NewReader(tc.data)); err == nil {
+		if _, _, _, err := DecodeConfig(bytes.NewReader(tc.data)); err == nil {
 			t.Errorf("%s: accepted as an image", tc.name)
 		}
 	}
 }
 
-func TestImageFileDisplayURL(t *testing.T) {
-	got := imageFileDisplayURL("https://user:pw@cdn.example.com/a/b.png?X-Amz-Signature=abc#frag")
+func TestDisplayURL(t *testing.T) {
+	got := DisplayURL("https://user:pw@cdn.example.com/a/b.png?X-Amz-Signature=abc#frag")
 	if got != "https://cdn.example.com/a/b.png" {
-		t.Errorf("imageFileDisplayURL = %q", got)
+		t.Errorf("DisplayURL = %q", got)
 	}
+}
+
+// downloadTo is a copy's walk without marking: Download, then Write.
+func downloadTo(ctx context.Context, client *http.Client, rawURL, dest string) (*Info, error) {
+	src, err := Download(ctx, client, rawURL)
+	if err != nil {
+		return nil, err
+	}
+	return Write(dest, src.Data)
 }
