@@ -90,6 +90,8 @@ func TestAccImageRendition_rendersAgainWhenTheSourceChanges(t *testing.T) {
 				expectRendition(t, testRenditionAddr, dest, "Extended WEBP", true),
 			},
 		}, {
+			Config: testAccRenditionConfig(renditionBlock("og", source, dest, 200, 100, "")),
+		}, {
 			// Without source_sha256, the plan hashes the source itself: an
 			// unmarked source gives an unmarked rendition.
 			PreConfig:         replace("v3.png"),
@@ -187,6 +189,47 @@ func TestAccImageRendition_badInputFailsThePlan(t *testing.T) {
 		Steps: []tfresource.TestStep{{
 			Config:            testAccRenditionConfig(renditionBlock("og", source, out, 800, 300, "allow_upscale = true")),
 			ConfigStateChecks: []statecheck.StateCheck{expectInt(testRenditionAddr, "rendered_width", 800)},
+		}},
+	})
+}
+
+func TestAccImageRendition_freshRunnerRendersOnceTheSourceIsRestored(t *testing.T) {
+	_, baseURL := newTestEmulator(t)
+	dir := t.TempDir()
+	source, dest := filepath.Join(dir, "images", "hero.png"), filepath.Join(dir, "public", "hero-og.jpg")
+	config := testAccImageFileWithImageConfig(baseURL, source) + fmt.Sprintf(`
+resource "akool_image_rendition" "og" {
+  source        = akool_image_file.hero.path
+  source_sha256 = akool_image_file.hero.sha256
+  path          = %q
+  width         = 600
+  height        = 315
+}
+`, dest)
+	accTestCase(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectRendition(t, testRenditionAddr, dest, "JPEG", true),
+				expectSameAs(testRenditionAddr, "rendered_from_sha256", testImageFileAddr, "sha256"),
+			},
+		}, {
+			// A fresh runner: neither file is there. The image file is
+			// downloaded again and the rendition rendered from it, in one apply.
+			PreConfig: func() {
+				_ = os.RemoveAll(filepath.Join(dir, "images"))
+				_ = os.RemoveAll(filepath.Join(dir, "public"))
+			},
+			Config: config,
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(testRenditionAddr, plancheck.ResourceActionUpdate),
+				plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionUpdate),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectRendition(t, testRenditionAddr, dest, "JPEG", true),
+				expectSameAs(testRenditionAddr, "rendered_from_sha256", testImageFileAddr, "sha256"),
+			},
 		}},
 	})
 }
