@@ -31,6 +31,7 @@ var (
 	_ resource.Resource                   = (*imageRenditionResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*imageRenditionResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*imageRenditionResource)(nil)
+	_ resource.ResourceWithImportState    = (*imageRenditionResource)(nil)
 )
 
 // imageRenditionRestoreKey is the private-state key Read sets when the
@@ -191,14 +192,17 @@ func (r *imageRenditionResource) Schema(_ context.Context, _ resource.SchemaRequ
 }
 
 const imageRenditionMarkdownDescription = "Renders a local image (PNG, JPEG or WebP, typically an `akool_image_file`) " +
-	"into a web-ready file: an Open Graph card, a square, a thumbnail, as JPEG, PNG or WebP (lossy or lossless). " +
+	"into a web-ready JPEG, PNG or WebP file, cropped to fill a box or fitted inside it. The rendition carries the " +
+	"source's XMP packet, so the AI-generated marking survives.\n\n" +
 	"The source is cropped to fill the box (`cover`) or fitted inside it (`contain`) and resampled with a Lanczos-3 " +
-	"filter; the rendition carries the source's XMP packet, so the AI-generated marking survives. Rendering happens " +
-	"in the provider, in pure Go: nothing is sent anywhere and no credits are spent.\n\n" +
+	"filter. Rendering happens in the provider, in pure Go: nothing is sent anywhere and no credits are spent.\n\n" +
 	"State keeps the rendition's checksum, size and dimensions, never its bytes. A rendition that is missing or was " +
 	"changed is rendered again on the next apply; a changed source (`source_sha256`) renders again in place. Many " +
 	"renditions of one source in one apply decode it once: the provider keeps up to 256 MiB of decoded sources and " +
-	"renders one rendition per CPU at a time."
+	"renders one rendition per CPU at a time.\n\n" +
+	"## Import\n\n" +
+	"Import adopts a rendition already on disk by its `path`. The settings it was rendered with are not in the file, " +
+	"so the next apply renders it again from the configuration."
 
 func (r *imageRenditionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan imageRenditionModel
@@ -219,6 +223,10 @@ func (r *imageRenditionResource) Read(ctx context.Context, req resource.ReadRequ
 	var state imageRenditionModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if state.SHA256.IsNull() {
+		r.readImported(ctx, state, resp)
 		return
 	}
 	marker := []byte(nil)
@@ -280,6 +288,29 @@ func (r *imageRenditionResource) Delete(ctx context.Context, req resource.Delete
 			fmt.Sprintf("The file at %q is no longer the rendition this resource wrote (it was changed outside Terraform, "+
 				"or could not be read), so it was not deleted. Delete it by hand if it should go.", p))
 	}
+}
+
+// ImportState adopts a rendition on disk by its path.
+func (r *imageRenditionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("path"), req.ID)...)
+}
+
+// readImported describes the file an import names: what it is, not what
+// it was rendered from, which the next apply renders again.
+func (r *imageRenditionResource) readImported(ctx context.Context, state imageRenditionModel, resp *resource.ReadResponse) {
+	p := state.Path.ValueString()
+	info, err := localcopy.Inspect(p)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Import Image Rendition",
+			fmt.Sprintf("The file at %q cannot be adopted as a rendition: %v. Import the path of an existing JPEG, PNG "+
+				"or WebP file, or let the configuration render it.", p, err))
+		return
+	}
+	state.SHA256, state.Size = types.StringValue(info.SHA256), types.Int64Value(info.Size)
+	state.RenderedWidth, state.RenderedHeight = types.Int64Value(info.Width), types.Int64Value(info.Height)
+	state.Marked = types.BoolValue(localcopy.FileMarked(p))
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
 // renditionProblem is why a render did not happen, and the attribute

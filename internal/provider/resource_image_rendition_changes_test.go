@@ -233,3 +233,29 @@ resource "akool_image_rendition" "og" {
 		}},
 	})
 }
+
+func TestAccImageRendition_importByPath(t *testing.T) {
+	dir := t.TempDir()
+	source, dest := filepath.Join(dir, "hero.png"), filepath.Join(dir, "og.webp")
+	renditionSource(t, source, 400, 300, 0, true)
+	accTestCase(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{{
+			Config: testAccRenditionConfig(renditionBlock("og", source, dest, 200, 100, "")),
+		}, {
+			// The file tells its checksum, size, dimensions and marking; the
+			// settings it was rendered with are the configuration's.
+			ResourceName:      testRenditionAddr,
+			ImportState:       true,
+			ImportStateId:     dest,
+			ImportStateVerify: true,
+			ImportStateVerifyIgnore: []string{"source", "source_sha256", "width", "height", "fit", "focus", "format",
+				"quality", "lossless", "allow_upscale", "rendered_from_sha256"},
+		}, {
+			ResourceName:  testRenditionAddr,
+			ImportState:   true,
+			ImportStateId: filepath.Join(dir, "missing.webp"),
+			ExpectError:   regexp.MustCompile("Unable to Import Image Rendition"),
+		}},
+	})
+}
