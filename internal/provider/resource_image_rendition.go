@@ -325,6 +325,7 @@ type renditionProblem struct {
 func renderRendition(m *imageRenditionModel) *renditionProblem {
 	spec := m.spec()
 	sourcePath := m.Source.ValueString()
+	rendition.Prepare(spec.Format)
 	renditionSlots <- struct{}{}
 	defer func() { <-renditionSlots }()
 	src, err := renditionCache.Load(sourcePath)

@@ -126,6 +126,9 @@ func toPixels(img image.Image) pixels {
 	if y, ok := img.(*image.YCbCr); ok {
 		return ycbcrToRGB(y)
 	}
+	if n, ok := img.(*image.NRGBA); ok && n.Rect.Min == (image.Point{}) && n.Stride == 4*b.Dx() && n.Opaque() {
+		return packRGB(n.Pix, b.Dx(), b.Dy())
+	}
 	rgba, ok := img.(*image.RGBA)
 	if !ok || rgba.Rect.Min != (image.Point{}) || rgba.Stride != 4*b.Dx() {
 		rgba = image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
@@ -134,12 +137,17 @@ func toPixels(img image.Image) pixels {
 	if !rgba.Opaque() {
 		return pixels{w: b.Dx(), h: b.Dy(), c: 4, pix: rgba.Pix}
 	}
-	n := b.Dx() * b.Dy()
+	return packRGB(rgba.Pix, b.Dx(), b.Dy())
+}
+
+// packRGB drops the alpha of opaque 4-byte pixels.
+func packRGB(rgba []uint8, w, h int) pixels {
+	n := w * h
 	pix := make([]uint8, 3*n)
 	for i := range n {
-		pix[3*i], pix[3*i+1], pix[3*i+2] = rgba.Pix[4*i], rgba.Pix[4*i+1], rgba.Pix[4*i+2]
+		pix[3*i], pix[3*i+1], pix[3*i+2] = rgba[4*i], rgba[4*i+1], rgba[4*i+2]
 	}
-	return pixels{w: b.Dx(), h: b.Dy(), c: 3, pix: pix}
+	return pixels{w: w, h: h, c: 3, pix: pix}
 }
 
 // ycbcrToRGB converts a JPEG's planes straight to packed RGB, with the

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
+	"sync"
 
 	"github.com/gen2brain/webp"
 
@@ -60,6 +61,17 @@ func Render(src *Source, spec Spec) (Result, error) {
 	r.Data, r.Marked = marked, true
 	return r, nil
 }
+
+// Prepare readies the encoder of a format ahead of a render, in the
+// background: WebP's compiles libwebp's WebAssembly module, which takes
+// about as long as decoding a large PNG, so the two can overlap.
+func Prepare(f Format) {
+	if f == WebP {
+		prepareWebP()
+	}
+}
+
+var prepareWebP = sync.OnceFunc(func() { go webp.Init() })
 
 func encode(px pixels, spec Spec) ([]byte, error) {
 	quality := spec.Quality

@@ -53,6 +53,7 @@ func renderOne(cache *rendition.Cache, source, out string) error {
 	if !ok || !ok2 || !ok3 || !ok4 || err1 != nil || err2 != nil || err3 != nil {
 		return fmt.Errorf("output %q is not path.(jpg|png|webp):WxH:quality", out)
 	}
+	rendition.Prepare(format)
 	src, err := cache.Load(source)
 	if err != nil {
 		return err
