@@ -11,6 +11,7 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"image/png"
+	"io"
 
 	"golang.org/x/image/webp"
 
@@ -44,16 +45,7 @@ func Probe(data []byte) (Info, error) {
 	if !ok {
 		return Info{}, &NotImageError{Reason: "the file is not a PNG, JPEG or WebP image (its first bytes are no signature of those formats)"}
 	}
-	var cfg image.Config
-	var err error
-	switch f {
-	case PNG:
-		cfg, err = png.DecodeConfig(bytes.NewReader(data))
-	case JPEG:
-		cfg, err = jpeg.DecodeConfig(bytes.NewReader(data))
-	default:
-		cfg, err = webp.DecodeConfig(bytes.NewReader(data))
-	}
+	cfg, err := decoders[f].config(bytes.NewReader(data))
 	if err != nil {
 		return Info{}, &NotImageError{Reason: fmt.Sprintf("the file looks like a %s image but its header cannot be read: %v", f, err)}
 	}
@@ -61,6 +53,17 @@ func Probe(data []byte) (Info, error) {
 		return Info{}, &NotImageError{Reason: fmt.Sprintf("the %s image is %dx%d pixels, outside what this provider renders (1 to %d pixels)", f, cfg.Width, cfg.Height, MaxSourcePixels)}
 	}
 	return Info{Format: f, Width: cfg.Width, Height: cfg.Height}, nil
+}
+
+// decoders read each format: the standard library's for PNG and JPEG,
+// golang.org/x/image's for WebP (pure Go, lossless files exactly).
+var decoders = map[Format]struct {
+	config func(io.Reader) (image.Config, error)
+	decode func(io.Reader) (image.Image, error)
+}{
+	PNG:  {png.DecodeConfig, png.Decode},
+	JPEG: {jpeg.DecodeConfig, jpeg.Decode},
+	WebP: {webp.DecodeConfig, webp.Decode},
 }
 
 // sniff finds the format from the first bytes.
@@ -98,15 +101,7 @@ func Decode(data []byte) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	var img image.Image
-	switch info.Format {
-	case PNG:
-		img, err = png.Decode(bytes.NewReader(data))
-	case JPEG:
-		img, err = jpeg.Decode(bytes.NewReader(data))
-	default:
-		img, err = webp.Decode(bytes.NewReader(data))
-	}
+	img, err := decoders[info.Format].decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, &NotImageError{Reason: fmt.Sprintf("the %s image cannot be decoded: %v", info.Format, err)}
 	}

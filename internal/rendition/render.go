@@ -97,14 +97,11 @@ func encode(px pixels, spec Spec) ([]byte, error) {
 // white.
 func opaqueRGBA(px pixels) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, px.w, px.h))
-	n := px.w * px.h
 	if px.c == 3 {
-		for i := range n {
-			img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = px.pix[3*i], px.pix[3*i+1], px.pix[3*i+2], 255
-		}
+		expandRGB(img.Pix, px.pix)
 		return img
 	}
-	for i := range n {
+	for i := range px.w * px.h {
 		p := px.pix[4*i : 4*i+4]
 		white := 255 - p[3]
 		img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = p[0]+white, p[1]+white, p[2]+white, 255
@@ -116,14 +113,11 @@ func opaqueRGBA(px pixels) *image.RGBA {
 // by alpha.
 func straightNRGBA(px pixels) *image.NRGBA {
 	img := image.NewNRGBA(image.Rect(0, 0, px.w, px.h))
-	n := px.w * px.h
 	if px.c == 3 {
-		for i := range n {
-			img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = px.pix[3*i], px.pix[3*i+1], px.pix[3*i+2], 255
-		}
+		expandRGB(img.Pix, px.pix)
 		return img
 	}
-	for i := range n {
+	for i := range px.w * px.h {
 		p := px.pix[4*i : 4*i+4]
 		a := uint32(p[3])
 		if a == 0 {
@@ -133,4 +127,11 @@ func straightNRGBA(px pixels) *image.NRGBA {
 		img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = un(p[0]), un(p[1]), un(p[2]), p[3]
 	}
 	return img
+}
+
+// expandRGB writes packed RGB as opaque 4-byte pixels.
+func expandRGB(dst, rgb []uint8) {
+	for i := range len(rgb) / 3 {
+		dst[4*i], dst[4*i+1], dst[4*i+2], dst[4*i+3] = rgb[3*i], rgb[3*i+1], rgb[3*i+2], 255
+	}
 }
