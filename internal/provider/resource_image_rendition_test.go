@@ -154,7 +154,7 @@ func TestAccImageRendition_formatsAndFits(t *testing.T) {
 		CheckDestroy: func(*terraform.State) error {
 			for _, name := range []string{"og.jpg", "square.webp", "lossless.webp", "thumb.png", "card"} {
 				if _, err := os.Stat(out(name)); !errors.Is(err, os.ErrNotExist) {
-					return fmt.Errorf("%s is still there after destroy (%v)", name, err)
+					return fmt.Errorf("%s is still there after destroy (%w)", name, err)
 				}
 			}
 			return nil

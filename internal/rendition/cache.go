@@ -1,7 +1,6 @@
 package rendition
 
 import (
-	"container/list"
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
@@ -14,31 +13,31 @@ const DefaultCacheBytes = 256 << 20
 
 // Cache keeps decoded sources, keyed by path and the SHA-256 of the
 // file's bytes, so that many renditions of one source decode it once,
-// also when they ask at the same time. It keeps at most max bytes of
+// also when they ask at the same time. It keeps at most limit bytes of
 // pixels, dropping the least recently used; a source larger than that is
 // shared by the renditions waiting for it and then dropped.
 type Cache struct {
-	max int64
+	limit int64
 
 	mu      sync.Mutex
 	used    int64
-	entries map[cacheKey]*list.Element
-	order   *list.List // of *cacheEntry, most recently used first
-	decodes int        // sources decoded, for tests
+	tick    uint64 // counts loads, to tell the least recently used
+	entries map[cacheKey]*cacheEntry
+	decodes int // sources decoded, for tests
 }
 
 type cacheKey struct{ path, sha256 string }
 
 type cacheEntry struct {
-	key   cacheKey
-	ready chan struct{} // closed once src or err is set
-	src   *Source
-	err   error
+	ready   chan struct{} // closed once src or err is set
+	src     *Source
+	err     error
+	lastUse uint64
 }
 
-// NewCache makes a cache bounded to max bytes of pixels.
-func NewCache(max int64) *Cache {
-	return &Cache{max: max, entries: map[cacheKey]*list.Element{}, order: list.New()}
+// NewCache makes a cache bounded to limit bytes of pixels.
+func NewCache(limit int64) *Cache {
+	return &Cache{limit: limit, entries: map[cacheKey]*cacheEntry{}}
 }
 
 // Load reads the file at path and returns it decoded, from the cache when
@@ -52,15 +51,15 @@ func (c *Cache) Load(path string) (*Source, error) {
 	key := cacheKey{path, hex.EncodeToString(sum[:])}
 
 	c.mu.Lock()
-	if el, ok := c.entries[key]; ok {
-		c.order.MoveToFront(el)
-		e := el.Value.(*cacheEntry)
+	c.tick++
+	if e, ok := c.entries[key]; ok {
+		e.lastUse = c.tick
 		c.mu.Unlock()
 		<-e.ready
 		return e.src, e.err
 	}
-	e := &cacheEntry{key: key, ready: make(chan struct{})}
-	c.entries[key] = c.order.PushFront(e)
+	e := &cacheEntry{ready: make(chan struct{}), lastUse: c.tick}
+	c.entries[key] = e
 	c.decodes++
 	c.mu.Unlock()
 
@@ -69,33 +68,35 @@ func (c *Cache) Load(path string) (*Source, error) {
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	el, ok := c.entries[key]
-	if !ok || el.Value.(*cacheEntry) != e {
+	if c.entries[key] != e {
 		return e.src, e.err // evicted while decoding
 	}
 	if e.err != nil {
 		// A file that does not decode is not kept: it may be fixed.
-		c.remove(el)
+		delete(c.entries, key)
 		return nil, e.err
 	}
 	c.used += e.src.Bytes()
-	for el := c.order.Back(); el != nil && c.used > c.max; {
-		prev := el.Prev()
-		if el.Value.(*cacheEntry).src != nil {
-			c.remove(el)
-		}
-		el = prev
-	}
+	c.evict()
 	return e.src, nil
 }
 
-// remove drops an entry; renditions already holding its source keep it.
-func (c *Cache) remove(el *list.Element) {
-	e := el.Value.(*cacheEntry)
-	delete(c.entries, e.key)
-	c.order.Remove(el)
-	if e.src != nil {
-		c.used -= e.src.Bytes()
+// evict drops the least recently used decoded sources until the cache is
+// within its bound; renditions already holding one keep it.
+func (c *Cache) evict() {
+	for c.used > c.limit {
+		var oldest cacheKey
+		var found *cacheEntry
+		for k, e := range c.entries {
+			if e.src != nil && (found == nil || e.lastUse < found.lastUse) {
+				oldest, found = k, e
+			}
+		}
+		if found == nil {
+			return
+		}
+		delete(c.entries, oldest)
+		c.used -= found.src.Bytes()
 	}
 }
 

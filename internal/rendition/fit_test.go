@@ -108,7 +108,7 @@ func TestCoverCropsTheCentre(t *testing.T) {
 	img := decodeAny(t, r.Data)
 	// The square is the middle third: all green, with no red or blue band.
 	for _, x := range []int{2, 50, 97} {
-		c := color.NRGBAModel.Convert(img.At(x, 50)).(color.NRGBA)
+		c := nrgba(img.At(x, 50))
 		if c.G < 190 || c.R > 40 || c.B > 40 {
 			t.Errorf("pixel %d,50 = %v, want the green centre band", x, c)
 		}
@@ -123,7 +123,7 @@ func TestDetailFocusFollowsTheTexture(t *testing.T) {
 			t.Fatal(err)
 		}
 		img := decodeAny(t, r.Data)
-		c := color.NRGBAModel.Convert(img.At(50, 50)).(color.NRGBA)
+		c := nrgba(img.At(50, 50))
 		got := "green"
 		if c.B > c.G {
 			got = "blue"

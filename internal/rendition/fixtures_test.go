@@ -106,3 +106,9 @@ func writeTemp(t testing.TB, name string, data []byte) string {
 	}
 	return path
 }
+
+// nrgba is a colour as non-premultiplied 8-bit RGBA.
+func nrgba(c color.Color) color.NRGBA {
+	n, _ := color.NRGBAModel.Convert(c).(color.NRGBA)
+	return n
+}

@@ -169,8 +169,8 @@ func TestRenderKeepsTransparency(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := decodeAny(t, r.Data)
-		centre := color.NRGBAModel.Convert(out.At(50, 50)).(color.NRGBA)
-		corner := color.NRGBAModel.Convert(out.At(0, 0)).(color.NRGBA)
+		centre := nrgba(out.At(50, 50))
+		corner := nrgba(out.At(0, 0))
 		if f == JPEG {
 			// Over white: the transparent centre is white.
 			if centre.R < 240 || centre.G < 240 || centre.B < 240 {

@@ -247,7 +247,7 @@ func (b *bencher) once(args []string) (bench.Run, error) {
 	err := cmd.Wait()
 	wall := time.Since(start)
 	if err != nil {
-		return bench.Run{}, fmt.Errorf("%s: %v: %s", filepath.Base(args[0]), err, stderr.String())
+		return bench.Run{}, fmt.Errorf("%s: %w: %s", filepath.Base(args[0]), err, stderr.String())
 	}
 	st := cmd.ProcessState
 	r := bench.Run{Wall: wall, CPU: st.UserTime() + st.SystemTime(), PeakRSS: peak()}
