@@ -11,10 +11,11 @@
 //   - Decoding: the standard library for PNG and JPEG, and
 //     github.com/gen2brain/webp for WebP. Everything is pure Go: gen2brain
 //     runs libwebp compiled to WebAssembly inside wazero, so the release
-//     keeps building every target with CGO_ENABLED=0. (gen2brain would use
-//     a system libwebp.so through purego when the binary is dynamic and the
-//     library is installed; the released binary is static, so it always
-//     runs the WebAssembly build.)
+//     keeps building every target with CGO_ENABLED=0. The release builds
+//     with -tags nodynamic: without it gen2brain links purego to load a
+//     system libwebp.so when it can, which does not build without cgo on
+//     FreeBSD, and a development build on a machine with libwebp-dev
+//     installed would encode with that library instead.
 //   - Resampling: a separable Lanczos-3 written here, in fixed point, with
 //     the filter widened by the downscale factor so that every source pixel
 //     counts (no nearest-neighbour or bilinear shortcut, no box pre-shrink
