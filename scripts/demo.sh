@@ -41,6 +41,9 @@ echo
 echo "==> the generated images, saved as files you can open:"
 "$tf" output -raw image_files | sed "s/^/    /"
 echo
+echo "==> the hero's web-ready renditions, rendered locally and marked like their source:"
+"$tf" output -raw renditions | sed "s/^/    /"
+echo
 # Each file says inside that it is AI-generated; show one file's marking when
 # exiftool is there to read it.
 if command -v exiftool >/dev/null 2>&1; then

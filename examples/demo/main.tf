@@ -87,6 +87,33 @@ resource "akool_image_file" "poster" {
   image_id = akool_generated_image.poster.id
 }
 
+# Web-ready renditions of the hero, rendered locally from its copy: an Open
+# Graph card as JPEG and a square thumbnail as WebP. Each keeps the marking of
+# its source, and is rendered again when the source changes.
+locals {
+  hero_renditions = {
+    card  = { width = 800, height = 420, ext = "jpg", quality = 82 }
+    thumb = { width = 400, height = 400, ext = "webp", quality = 80 }
+  }
+}
+
+resource "akool_image_rendition" "hero" {
+  for_each = local.hero_renditions
+
+  source        = akool_image_file.campaign["hero"].path
+  source_sha256 = akool_image_file.campaign["hero"].sha256
+  path          = "${path.root}/public/hero-${each.key}.${each.value.ext}"
+  width         = each.value.width
+  height        = each.value.height
+  quality       = each.value.quality
+}
+
+output "renditions" {
+  description = "The hero's renditions, one a line: path, size in pixels and in kilobytes."
+  value = join("\n", [for r in akool_image_rendition.hero :
+  "${abspath(r.path)}: ${r.rendered_width} x ${r.rendered_height}, ${format("%.1f", r.size / 1000)} kB"])
+}
+
 output "image_files" {
   description = "The saved images, one absolute path a line."
   value = join("\n", concat(
@@ -136,5 +163,12 @@ output "gallery_html" {
   value = templatefile("${path.module}/gallery.html.tftpl", {
     title  = "Akool demo gallery"
     images = local.gallery
+    source = akool_image_file.campaign["hero"]
+    renditions = [for key, r in akool_image_rendition.hero : {
+      name   = key
+      path   = r.path
+      size   = "${r.rendered_width} x ${r.rendered_height}, ${format("%.1f", r.size / 1000)} kB"
+      marked = r.marked
+    }]
   })
 }

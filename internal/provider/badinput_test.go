@@ -146,6 +146,29 @@ func badInputs() []badInput {
 			button("timeouts.create", `create = "forever"`, map[string]string{"extra": "timeouts {\ncreate = \"forever\"\n}"}, duration),
 		)
 	}
+	rendition := func(attribute, line, summary string) badInput {
+		lines := map[string]string{"source": `source = "in/a.png"`, "path": `path = "out/a.jpg"`, "width": "width = 100", "height": "height = 50"}
+		lines[strings.Fields(line)[0]] = line
+		body := lines["source"] + "\n" + lines["path"] + "\n" + lines["width"] + "\n" + lines["height"] + "\n"
+		if _, ok := map[string]bool{"source": true, "path": true, "width": true, "height": true}[strings.Fields(line)[0]]; !ok {
+			body += line + "\n"
+		}
+		return badInput{kind: "resource", typ: "akool_image_rendition", attribute: attribute, body: body, badLine: line, summary: summary}
+	}
+	cases = append(cases,
+		rendition("source", `source = ""`, `Invalid Attribute Value Length`),
+		rendition("source_sha256", `source_sha256 = "ABC"`, notEmpty),
+		rendition("path", `path = ""`, `Invalid Attribute Value Length`),
+		rendition("path", `path = "out/a.gif"`, `Unknown Image Format`),
+		rendition("width", `width = 0`, between),
+		rendition("height", `height = 9000`, between),
+		rendition("fit", `fit = "fill"`, oneOf),
+		rendition("focus", `focus = "face"`, oneOf),
+		rendition("format", `format = "avif"`, oneOf),
+		rendition("format", `format = "webp"`, `Format Contradicts Extension`),
+		rendition("quality", `quality = 0`, between),
+		rendition("lossless", `lossless = true`, `Lossless Applies to WebP Only`),
+	)
 	return cases
 }
 

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,6 +25,7 @@ func TestAccDemo_gallery(t *testing.T) {
 	}
 
 	kinds := map[string]string{}
+	renditions := 0
 	for _, r := range h.state().Values.RootModule.Resources {
 		switch r.Type {
 		case "akool_generated_image":
@@ -55,6 +57,16 @@ func TestAccDemo_gallery(t *testing.T) {
 				t.Errorf("the gallery does not show the marking of %s (%q, created %q)", path, dst, created)
 			}
 			continue
+		case "akool_image_rendition":
+			// Shown beside its source, with its size in kilobytes.
+			path, _ := r.AttributeValues["path"].(string)
+			size, _ := r.AttributeValues["size"].(float64)
+			kB := fmt.Sprintf("%.1f kB", size/1000)
+			if !strings.Contains(page, `src="`+path+`"`) || !strings.Contains(page, kB) || r.AttributeValues["marked"] != true {
+				t.Errorf("the gallery does not show the rendition %s with its %s (marked %v)", path, kB, r.AttributeValues["marked"])
+			}
+			renditions++
+			continue
 		default:
 			continue
 		}
@@ -74,6 +86,9 @@ func TestAccDemo_gallery(t *testing.T) {
 		if scale, ok := r.AttributeValues["scale"].(string); ok && !strings.Contains(page, "<dd>"+scale+"</dd>") {
 			t.Errorf("the gallery does not show the scale of %s, %s", r.Address, scale)
 		}
+	}
+	if renditions != 2 {
+		t.Errorf("found %d renditions in the demo's state, want 2", renditions)
 	}
 	if len(kinds) != 6 {
 		t.Errorf("found %d image resources in the demo's state, want 6", len(kinds))

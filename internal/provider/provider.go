@@ -273,6 +273,7 @@ func (p *akoolProvider) Resources(_ context.Context) []func() resource.Resource 
 		NewImageUpscaleResource,
 		NewImageVariationResource,
 		NewImageFileResource,
+		NewImageRenditionResource,
 	}
 }
 

@@ -1,0 +1,192 @@
+package provider
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/akool-community/terraform-provider-akool/internal/localcopy"
+	"github.com/akool-community/terraform-provider-akool/internal/rendition"
+)
+
+var renditionSHA256Pattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// ValidateConfig checks what the configuration alone tells: the format
+// the path's extension names, and that it agrees with format and lossless.
+func (r *imageRenditionResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m imageRenditionModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || m.Path.IsUnknown() || m.Format.IsUnknown() {
+		return
+	}
+	p := m.Path.ValueString()
+	fromExt, known := rendition.FormatOf(p)
+	format := rendition.Format(m.Format.ValueString())
+	switch {
+	case m.Format.IsNull() && !known:
+		resp.Diagnostics.AddAttributeError(path.Root("path"), "Unknown Image Format",
+			fmt.Sprintf("The extension of %q names no format this provider writes. Use .jpg, .jpeg, .png or .webp, "+
+				"or set format to jpeg, png or webp.", p))
+		return
+	case m.Format.IsNull():
+		format = fromExt
+	case known && fromExt != format:
+		resp.Diagnostics.AddAttributeError(path.Root("format"), "Format Contradicts Extension",
+			fmt.Sprintf("format is %q but the path %q names %s by its extension: a file named so would mislead "+
+				"whoever opens it. Make the two agree.", format, p, fromExt))
+		return
+	}
+	if m.Lossless.ValueBool() && format != rendition.WebP {
+		resp.Diagnostics.AddAttributeError(path.Root("lossless"), "Lossless Applies to WebP Only",
+			fmt.Sprintf("lossless is true but the rendition is %s. Set lossless only for WebP: PNG is always "+
+				"lossless, and JPEG cannot be.", format))
+	}
+}
+
+// ModifyPlan fills in the format from the extension, checks at plan time
+// what can be checked (a writable path, a source that is an image, no
+// enlargement unless allowed), tells the output's size when the source is
+// there, and plans a render in place when anything it depends on changed:
+// the settings, the source's bytes, or the output itself (Read's restore
+// marker).
+func (r *imageRenditionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	var plan imageRenditionModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !plan.Path.IsUnknown() {
+		plan.ID = plan.Path
+		if f, ok := rendition.FormatOf(plan.Path.ValueString()); ok && plan.Format.IsUnknown() {
+			plan.Format = types.StringValue(string(f))
+		}
+		if err := localcopy.CheckWritable(plan.Path.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("path"), "Unable to Write Image Rendition",
+				fmt.Sprintf("The rendition cannot be written to %q: %v. Choose another path, or fix the folders and "+
+					"permissions, and plan again.", plan.Path.ValueString(), err))
+		}
+	}
+	source := planSource(plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	render := req.State.Raw.IsNull()
+	if !render {
+		var state imageRenditionModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		marker, diags := req.Private.GetKey(ctx, imageRenditionRestoreKey)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		want := source.sha256
+		if !plan.SourceSHA256.IsNull() && !plan.SourceSHA256.IsUnknown() {
+			want = plan.SourceSHA256.ValueString()
+		}
+		render = settingsChanged(state, plan) || plan.SourceSHA256.IsUnknown() ||
+			want != "" && want != state.RenderedFromSHA256.ValueString()
+		if len(marker) > 0 {
+			var restore struct{ Found string }
+			_ = json.Unmarshal(marker, &restore)
+			resp.Diagnostics.AddAttributeWarning(path.Root("path"), "Image Rendition Will Be Rendered Again",
+				fmt.Sprintf("The rendition at %q is %s, so it will be rendered again from %q. Nothing is spent: it is "+
+					"rendered locally.", plan.Path.ValueString(), restore.Found, plan.Source.ValueString()))
+			render = true
+		}
+	}
+	if render {
+		plan.SHA256, plan.RenderedFromSHA256 = types.StringUnknown(), types.StringUnknown()
+		plan.Size, plan.Marked = types.Int64Unknown(), types.BoolUnknown()
+		plan.RenderedWidth, plan.RenderedHeight = types.Int64Unknown(), types.Int64Unknown()
+		if source.width > 0 {
+			plan.RenderedWidth, plan.RenderedHeight = types.Int64Value(int64(source.width)), types.Int64Value(int64(source.height))
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+}
+
+// plannedSource is what the source file on disk tells at plan time: its
+// SHA-256 and the output's size, or zero values when the file is not
+// there yet (another resource writes it in this apply) or is not the one
+// source_sha256 names.
+type plannedSource struct {
+	sha256        string
+	width, height int
+}
+
+func planSource(plan imageRenditionModel, diags *diag.Diagnostics) plannedSource {
+	if plan.Source.IsUnknown() {
+		return plannedSource{}
+	}
+	p := plan.Source.ValueString()
+	data, err := os.ReadFile(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return plannedSource{}
+	}
+	if err != nil {
+		diags.AddAttributeError(path.Root("source"), "Unable to Read Image Rendition Source",
+			fmt.Sprintf("The source %q cannot be read: %v. Fix its permissions, or name another file.", p, err))
+		return plannedSource{}
+	}
+	sum := sha256.Sum256(data)
+	got := plannedSource{sha256: hex.EncodeToString(sum[:])}
+	if want := plan.SourceSHA256; !want.IsNull() && (want.IsUnknown() || want.ValueString() != got.sha256) {
+		// Another image will be there by the time this renders: nothing
+		// this file says applies to it.
+		return plannedSource{}
+	}
+	info, err := rendition.Probe(data)
+	if err != nil {
+		diags.AddAttributeError(path.Root("source"), "Image Rendition Source Is Not an Image",
+			fmt.Sprintf("The source %q cannot be rendered: %v. Name a PNG, JPEG or WebP file.", p, err))
+		return got
+	}
+	if plan.Width.IsUnknown() || plan.Height.IsUnknown() || plan.Fit.IsUnknown() || plan.AllowUpscale.IsUnknown() {
+		return got
+	}
+	spec := rendition.Spec{Width: int(plan.Width.ValueInt64()), Height: int(plan.Height.ValueInt64()),
+		Fit: rendition.Fit(plan.Fit.ValueString()), AllowUpscale: plan.AllowUpscale.ValueBool()}
+	w, h, err := spec.Size(info.Width, info.Height)
+	var up *rendition.UpscaleError
+	if errors.As(err, &up) {
+		diags.AddAttributeError(path.Root("width"), "Image Rendition Would Enlarge Its Source",
+			fmt.Sprintf("The source %q is %dx%d pixels: rendering it into %dx%d with fit %q would enlarge it %.2f times, "+
+				"which blurs it. Choose a smaller box, or set allow_upscale = true to enlarge it anyway.",
+				p, info.Width, info.Height, spec.Width, spec.Height, plan.Fit.ValueString(), up.Factor))
+		return got
+	}
+	got.width, got.height = w, h
+	return got
+}
+
+// settingsChanged reports whether a setting that shapes the output
+// differs between state and plan.
+func settingsChanged(state, plan imageRenditionModel) bool {
+	pairs := [][2]attr.Value{
+		{state.Source, plan.Source}, {state.SourceSHA256, plan.SourceSHA256},
+		{state.Width, plan.Width}, {state.Height, plan.Height}, {state.Fit, plan.Fit}, {state.Focus, plan.Focus},
+		{state.Format, plan.Format}, {state.Quality, plan.Quality}, {state.Lossless, plan.Lossless},
+		{state.AllowUpscale, plan.AllowUpscale},
+	}
+	for _, p := range pairs {
+		if !p[0].Equal(p[1]) {
+			return true
+		}
+	}
+	return false
+}

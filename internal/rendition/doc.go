@@ -1,0 +1,39 @@
+// Package rendition renders web-ready copies of a local image: decode a
+// PNG, JPEG or WebP file once, fit it into a box ("cover" crops to fill,
+// "contain" fits inside), resample it with a Lanczos-3 filter and encode
+// it as JPEG, PNG or WebP (lossy or lossless), carrying the source's XMP
+// packet into the output so that the AI-generated marking survives.
+//
+// It has no Terraform import: it returns values and typed errors, and the
+// resource turns them into diagnostics.
+//
+// Choices, and why:
+//   - Decoding: the standard library for PNG and JPEG, and
+//     github.com/gen2brain/webp for WebP. Everything is pure Go: gen2brain
+//     runs libwebp compiled to WebAssembly inside wazero, so the release
+//     keeps building every target with CGO_ENABLED=0. The release builds
+//     with -tags nodynamic: without it gen2brain links purego to load a
+//     system libwebp.so when it can, which does not build without cgo on
+//     FreeBSD, and a development build on a machine with libwebp-dev
+//     installed would encode with that library instead.
+//   - Resampling: a separable Lanczos-3 written here, in fixed point, with
+//     the filter widened by the downscale factor so that every source pixel
+//     counts (no nearest-neighbour or bilinear shortcut, no box pre-shrink
+//     as libvips does for large factors). golang.org/x/image/draw has no
+//     Lanczos and its Catmull-Rom kernel converts every pixel through
+//     image.Image interfaces, several times slower on a photograph.
+//   - Encoding: image/jpeg (baseline, 4:2:0, the standard Huffman tables,
+//     like libjpeg without optimize_coding), image/png, and
+//     github.com/gen2brain/webp (libwebp's own encoder, so lossy WebP is
+//     as small as libvips's at the same quality; the WebAssembly build is
+//     several times slower than native libwebp, and compiling the module
+//     costs about a second of CPU the first time a process encodes WebP).
+//   - Marking: imagemeta.Find reads the source's XMP packet and
+//     imagemeta.Embed writes it into the output unchanged.
+//
+// Memory: a Cache keeps decoded sources, keyed by path and SHA-256, up to
+// a bound in bytes of pixels (DefaultCacheBytes, 256 MiB); a source larger
+// than the bound is decoded for the renditions that ask for it at the same
+// time and then dropped. A render needs, beyond its source, about eight
+// bytes per output pixel and channel plus its encoded file.
+package rendition

@@ -1,0 +1,114 @@
+package rendition
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/image/webp"
+)
+
+// photo is a smooth, photograph-like test image: gradients and soft
+// circles, opaque unless alpha says otherwise.
+func photo(w, h int, alpha bool) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			fx, fy := float64(x)/float64(w), float64(y)/float64(h)
+			r := 128 + 100*math.Sin(6*fx+2*fy)
+			g := 128 + 90*math.Cos(5*fy-3*fx)
+			b := 128 + 80*math.Sin(9*fx*fy)
+			a := 255.0
+			if alpha {
+				a = 255 * math.Min(1, math.Hypot(fx-0.5, fy-0.5)*2)
+			}
+			img.SetNRGBA(x, y, color.NRGBA{uint8(r), uint8(g), uint8(b), uint8(a)})
+		}
+	}
+	return img
+}
+
+func encodePNG(t testing.TB, img image.Image) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func decodeSource(t testing.TB, data []byte) *Source {
+	t.Helper()
+	src, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+// decodeAny decodes a rendition with a decoder this package does not
+// call for output: the standard library, or gen2brain's for WebP.
+func decodeAny(t testing.TB, data []byte) image.Image {
+	t.Helper()
+	var img image.Image
+	var err error
+	switch f, _ := sniff(data); f {
+	case PNG:
+		img, err = png.Decode(bytes.NewReader(data))
+	case JPEG:
+		img, err = jpeg.Decode(bytes.NewReader(data))
+	case WebP:
+		img, err = webp.Decode(bytes.NewReader(data))
+	default:
+		t.Fatalf("the rendition is no PNG, JPEG or WebP: % x", data[:min(len(data), 16)])
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// psnr compares two images of the same size over RGB, in dB.
+func psnr(t testing.TB, a, b image.Image) float64 {
+	t.Helper()
+	if a.Bounds().Size() != b.Bounds().Size() {
+		t.Fatalf("sizes differ: %v and %v", a.Bounds().Size(), b.Bounds().Size())
+	}
+	var sum float64
+	ab, bb := a.Bounds(), b.Bounds()
+	for y := range ab.Dy() {
+		for x := range ab.Dx() {
+			r1, g1, b1, _ := a.At(ab.Min.X+x, ab.Min.Y+y).RGBA()
+			r2, g2, b2, _ := b.At(bb.Min.X+x, bb.Min.Y+y).RGBA()
+			for _, d := range []float64{float64(r1>>8) - float64(r2>>8), float64(g1>>8) - float64(g2>>8), float64(b1>>8) - float64(b2>>8)} {
+				sum += d * d
+			}
+		}
+	}
+	mse := sum / float64(3*ab.Dx()*ab.Dy())
+	if mse == 0 {
+		return math.Inf(1)
+	}
+	return 10 * math.Log10(255*255/mse)
+}
+
+func writeTemp(t testing.TB, name string, data []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// nrgba is a colour as non-premultiplied 8-bit RGBA.
+func nrgba(c color.Color) color.NRGBA {
+	n, _ := color.NRGBAModel.Convert(c).(color.NRGBA)
+	return n
+}

@@ -1,0 +1,137 @@
+package rendition
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"sync"
+
+	"github.com/gen2brain/webp"
+
+	"github.com/akool-community/terraform-provider-akool/internal/imagemeta"
+)
+
+// DefaultQuality is the quality of JPEG and lossy WebP when a spec says
+// none.
+const DefaultQuality = 82
+
+// Result is one rendered file.
+type Result struct {
+	Data          []byte
+	Format        Format
+	Width, Height int
+	// Marked says that the file carries the source's XMP packet; when it
+	// does not, Unmarked says why (the source had none, or it did not fit).
+	Marked   bool
+	Unmarked string
+}
+
+// Render fits src into the spec's box, resamples it and encodes it,
+// carrying the source's XMP packet. The source is not changed, so many
+// renders may share it at once.
+func Render(src *Source, spec Spec) (Result, error) {
+	if err := spec.Check(); err != nil {
+		return Result{}, err
+	}
+	g, err := spec.geometry(src.Width, src.Height)
+	if err != nil {
+		return Result{}, err
+	}
+	if spec.Focus == Detail {
+		g = focusDetail(g, src.px)
+	}
+	x, y := g.axes()
+	out := resample(src.px, x, y)
+	data, err := encode(out, spec)
+	if err != nil {
+		return Result{}, fmt.Errorf("encoding the %s rendition: %w", spec.Format, err)
+	}
+	r := Result{Data: data, Format: spec.Format, Width: out.w, Height: out.h}
+	if src.Packet == nil {
+		r.Unmarked = "the source carries no XMP packet to copy"
+		return r, nil
+	}
+	marked, err := imagemeta.Embed(data, src.Packet)
+	if err != nil {
+		r.Unmarked = fmt.Sprintf("the source's XMP packet could not be written into the %s rendition: %v", spec.Format, err)
+		return r, nil
+	}
+	r.Data, r.Marked = marked, true
+	return r, nil
+}
+
+// Prepare readies the encoder of a format ahead of a render, in the
+// background: WebP's compiles libwebp's WebAssembly module, which takes
+// about as long as decoding a large PNG, so the two can overlap.
+func Prepare(f Format) {
+	if f == WebP {
+		prepareWebP()
+	}
+}
+
+var prepareWebP = sync.OnceFunc(func() { go webp.Init() })
+
+func encode(px pixels, spec Spec) ([]byte, error) {
+	quality := spec.Quality
+	if quality == 0 {
+		quality = DefaultQuality
+	}
+	var buf bytes.Buffer
+	switch spec.Format {
+	case JPEG:
+		err := jpeg.Encode(&buf, opaqueRGBA(px), &jpeg.Options{Quality: quality})
+		return buf.Bytes(), err
+	case PNG:
+		enc := png.Encoder{CompressionLevel: png.DefaultCompression}
+		err := enc.Encode(&buf, straightNRGBA(px))
+		return buf.Bytes(), err
+	default:
+		err := webp.Encode(&buf, straightNRGBA(px), webp.Options{Quality: quality, Lossless: spec.Lossless, Method: webp.DefaultMethod})
+		return buf.Bytes(), err
+	}
+}
+
+// opaqueRGBA is the image JPEG encodes: transparent pixels are put over
+// white.
+func opaqueRGBA(px pixels) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, px.w, px.h))
+	if px.c == 3 {
+		expandRGB(img.Pix, px.pix)
+		return img
+	}
+	for i := range px.w * px.h {
+		p := px.pix[4*i : 4*i+4]
+		white := 255 - p[3]
+		img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = p[0]+white, p[1]+white, p[2]+white, 255
+	}
+	return img
+}
+
+// straightNRGBA is the image PNG and WebP encode: colour not multiplied
+// by alpha.
+func straightNRGBA(px pixels) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, px.w, px.h))
+	if px.c == 3 {
+		expandRGB(img.Pix, px.pix)
+		return img
+	}
+	for i := range px.w * px.h {
+		p := px.pix[4*i : 4*i+4]
+		a := uint32(p[3])
+		if a == 0 {
+			continue
+		}
+		un := func(v uint8) uint8 { return uint8(min((uint32(v)*255+a/2)/a, 255)) }
+		img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = un(p[0]), un(p[1]), un(p[2]), p[3]
+	}
+	return img
+}
+
+// expandRGB writes packed RGB as opaque 4-byte pixels.
+func expandRGB(dst, rgb []uint8) {
+	for i := range len(rgb) / 3 {
+		dst[4*i], dst[4*i+1], dst[4*i+2], dst[4*i+3] = rgb[3*i], rgb[3*i+1], rgb[3*i+2], 255
+	}
+}
