@@ -119,6 +119,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if failed > 0 {
+		fmt.Fprintf(stdout, "\n%d of %d targets missed\n", failed, len(bench.RenditionTargets(figures)))
 		return 1
 	}
 	return 0
