@@ -70,7 +70,7 @@ func TestAccImageFile_moveAfterExpiry_emulatorClock(t *testing.T) {
 	var kept []byte // the copy as written, which the user's own storage keeps
 	wantDownloads := 0
 
-	imageFileTest(t, third, []tfresource.TestStep{
+	expiredImageFileTest(t, third, []tfresource.TestStep{
 		{
 			Config:            testAccImageFileWithImageConfig(baseURL, first),
 			ConfigStateChecks: []statecheck.StateCheck{sameSHA(), expectImageFileMatchesURL(&served)},
@@ -317,7 +317,7 @@ resource "akool_generated_image" "hero" {
 	steps = append(steps, adopt("out/a.png")...)
 	steps = append(steps, adopt(absolute)...)
 	steps = append(steps, adopt(filepath.Join(dir, "out", "..", "out", "a.png"))...)
-	imageFileTest(t, absolute, steps)
+	expiredImageFileTest(t, absolute, steps)
 }
 
 // The plan of each kind of update: what it writes, how, and what it says.

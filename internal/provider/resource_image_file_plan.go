@@ -19,7 +19,8 @@ import (
 // them, as the bytes stay the same.
 func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
-		return // destroy
+		r.planDestroy(ctx, req, resp)
+		return
 	}
 	var plan imageFileResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -35,6 +36,7 @@ func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		// a create: the download will write the path.
 		if !plan.Path.IsUnknown() {
 			addUnwritablePathError(filePath, &resp.Diagnostics)
+			r.warnFileAtPath(ctx, plan, &resp.Diagnostics)
 		}
 		return
 	}
@@ -99,7 +101,7 @@ func (r *imageFileResource) planWrite(ctx context.Context, state, plan imageFile
 		return false, false
 	}
 
-	local, err := localcopy.Check(oldPath, state.SHA256.ValueString(), state.Size.ValueInt64())
+	local, err := localcopy.FindCopy(oldPath, state.SHA256.ValueString(), state.Size.ValueInt64())
 	if err == nil && local == localcopy.Matches {
 		return true, false
 	}
@@ -150,12 +152,57 @@ func warnPathTaken(state imageFileResourceModel, newPath string, diags *diag.Dia
 	if err != nil || local != localcopy.Changed {
 		return // free, unreadable (the write reports it), or already this picture
 	}
-	diags.AddAttributeWarning(path.Root("path"), "Image File At New Path Will Be Replaced",
+	diags.AddAttributeWarning(path.Root("path"), "Image File At New Path Will Be Set Aside",
 		fmt.Sprintf("The new path %s already holds a file that is not the image this resource keeps at %s; "+
-			"moving it there replaces that file. If it is another akool_image_file's copy that moves away in the "+
-			"same apply (two paths swapped), this one may be written over it before it has moved, and that copy "+
-			"is lost unless its URL still serves. Move one of them to a free path first, in its own apply, or copy "+
-			"the file elsewhere before applying.", newPath, state.Path.ValueString()))
+			"it is not written over: the apply sets it aside under a hidden name beside it and says which. If it is "+
+			"another akool_image_file's copy that moves away in the same apply (two paths swapped), that resource "+
+			"takes it from there; otherwise it stays there for you to move back or delete.", newPath, state.Path.ValueString()))
+}
+
+// planDestroy warns, in the plan of a destroy (the resource removed from the
+// configuration, a renamed address without a moved block, terraform
+// destroy), that a copy that cannot be downloaded again is kept on disk.
+func (r *imageFileResource) planDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() {
+		return
+	}
+	var state imageFileResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if why := r.onlyCopy(ctx, state); why != nil {
+		resp.Diagnostics.AddAttributeWarning(path.Root("path"), "Image File Will Be Kept",
+			imageFileKeptDetail(state.Path.ValueString(), why))
+	}
+}
+
+// warnFileAtPath warns, in the plan of a create, that a file is already at
+// its path: the apply writes the download over it or, when the URL no
+// longer serves, takes it over as this resource's copy. A copy that this
+// provider marked is written over without a word while the URL serves: it
+// is another object's copy of an Akool image, most often the one that this
+// create replaces.
+func (r *imageFileResource) warnFileAtPath(ctx context.Context, plan imageFileResourceModel, diags *diag.Diagnostics) {
+	filePath := plan.Path.ValueString()
+	if _, err := localcopy.Inspect(filePath); err != nil {
+		return // nothing there (or not an image, which a write reports)
+	}
+	what := "the apply writes the image downloaded from url over it"
+	if !plan.URL.IsNull() && !plan.URL.IsUnknown() {
+		if probeErr := localcopy.Probe(ctx, r.imageClient(), plan.URL.ValueString()); probeErr != nil {
+			what = fmt.Sprintf("its url no longer serves (%v), so the apply takes this image over as this "+
+				"resource's copy, downloading nothing", probeErr)
+		} else if localcopy.FileMarked(filePath) {
+			return // a copy this provider wrote, such as the one of the object this one replaces
+		}
+	}
+	diags.AddAttributeWarning(path.Root("path"), "Image File Already At Path",
+		fmt.Sprintf("%q already holds an image that this new akool_image_file did not write; %s. That is "+
+			"expected when it is the copy of the object this one replaces (terraform apply -replace, or an address "+
+			"renamed without a moved block). To keep the file exactly as it is and manage it instead, import it: "+
+			"terraform import <address of this akool_image_file> %s (or an import block with that id).",
+			filePath, what, filePath))
 }
 
 // detail says what the restore of the file at filePath does.
