@@ -4,18 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -198,6 +193,12 @@ resource %q %q {
   index    = %d
 %s}
 `, typ, name, parent, index, extra)
+}
+
+// testAccGridButtonConfig is a grid (testAccGridConfig) with one button
+// resource of type typ, named name, that presses button index of it.
+func testAccGridButtonConfig(baseURL, prompt, typ, name string, index int) string {
+	return testAccGridConfig(baseURL, prompt) + testAccButtonBlock(typ, name, "akool_generated_image.grid.id", index, "")
 }
 
 // testAccGridUpscaleVariation is a grid (testAccGridConfig) with an upscale
@@ -434,110 +435,6 @@ func acrossSteps(comparer compare.ValueComparer, address, attr string) func() st
 	return func() statecheck.StateCheck { return comparison.AddStateValue(address, tfjsonpath.New(attr)) }
 }
 
-func expectNotInState(address string) tfresource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		if _, ok := s.RootModule().Resources[address]; ok {
-			return fmt.Errorf("%s is still in state", address)
-		}
-		return nil
-	}
-}
-
-// checkCounters asserts on the emulator's counters inside a test step.
-func checkCounters(e *emulator.Emulator, check func(emulator.Counters) error) tfresource.TestCheckFunc {
-	return func(*terraform.State) error { return check(e.Counters()) }
-}
-
-// expectCount asserts one of the emulator's counters, which count reads
-// and what names.
-func expectCount(e *emulator.Emulator, what string, count func(emulator.Counters) int, want int) tfresource.TestCheckFunc {
-	return checkCounters(e, func(c emulator.Counters) error {
-		if got := count(c); got != want {
-			return fmt.Errorf("emulator counted %d %s, want %d", got, what, want)
-		}
-		return nil
-	})
-}
-
-// expectCreates asserts the number of generations Akool accepted in all.
-func expectCreates(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
-	return expectCount(e, "accepted create calls", func(c emulator.Counters) int { return c.Creates }, want)
-}
-
-// expectPresses asserts the number of presses Akool accepted in all.
-func expectPresses(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
-	return expectCount(e, "accepted button presses", func(c emulator.Counters) int { return c.Presses }, want)
-}
-
-// expectCreateAttempts asserts the number of requests to Akool's create
-// paths (v3, v4, createbybutton), whatever became of them.
-func expectCreateAttempts(e *emulator.Emulator, want int) tfresource.TestCheckFunc {
-	return expectCount(e, "requests to create paths", func(c emulator.Counters) int { return c.CreateAttempts }, want)
-}
-
-// expectCreateCalls asserts what Akool received in all: creates accepted
-// generations, presses accepted button presses, and no create request
-// beyond those (a second create that Akool refused would count as an
-// attempt, not as a create).
-func expectCreateCalls(e *emulator.Emulator, creates, presses int) tfresource.TestCheckFunc {
-	return checkCounters(e, func(c emulator.Counters) error {
-		if c.Creates != creates || c.Presses != presses || c.CreateAttempts != creates+presses {
-			return fmt.Errorf("emulator: %d creates, %d presses, %d create attempts; want %d, %d and %d",
-				c.Creates, c.Presses, c.CreateAttempts, creates, presses, creates+presses)
-		}
-		return nil
-	})
-}
-
-// expectPressedOnce asserts that Akool received exactly one press of the
-// button each address records, on the parent it records.
-func expectPressedOnce(e *emulator.Emulator, addresses ...string) tfresource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		c := e.Counters()
-		for _, address := range addresses {
-			r, ok := s.RootModule().Resources[address]
-			if !ok {
-				return fmt.Errorf("%s is not in state", address)
-			}
-			key := r.Primary.Attributes["image_id"] + "/" + r.Primary.Attributes["button"]
-			if got := c.PressesByButton[key]; got != 1 {
-				return fmt.Errorf("%s: emulator received %d presses of %s, want 1 (all presses: %v)", address, got, key, c.PressesByButton)
-			}
-		}
-		return nil
-	}
-}
-
-// expectAfterSteps runs checks of the emulator's counters once the steps
-// are over.
-func expectAfterSteps(t *testing.T, checks ...tfresource.TestCheckFunc) {
-	t.Helper()
-	if err := tfresource.ComposeTestCheckFunc(checks...)(nil); err != nil {
-		t.Error(err)
-	}
-}
-
-// expectEmulatorCalls asserts, outside test steps, what Akool received in
-// all (the emulator's counters): creates accepted generations, presses
-// accepted button presses, and no other create request; why says what a
-// difference would mean.
-func expectEmulatorCalls(t *testing.T, e *emulator.Emulator, creates, presses int, why string) {
-	t.Helper()
-	if c := e.Counters(); c.Creates != creates || c.Presses != presses || c.CreateAttempts != creates+presses {
-		t.Errorf("creates = %d, presses = %d, create attempts = %d; want %d, %d and %d: %s",
-			c.Creates, c.Presses, c.CreateAttempts, creates, presses, creates+presses, why)
-	}
-}
-
-// expectNoRequests asserts that Akool (the emulator) received no API request
-// at all for configurations that must fail at plan time.
-func expectNoRequests(t *testing.T, e *emulator.Emulator) {
-	t.Helper()
-	if c := e.Counters(); c.Requests != 0 {
-		t.Errorf("emulator received %d API requests (%d creates) for configurations that must fail at plan", c.Requests, c.Creates)
-	}
-}
-
 // errorPattern matches text in Terraform's output, which wraps long lines:
 // every space of each part matches any run of white space, and the parts
 // must appear in order.
@@ -684,178 +581,4 @@ func readResource(ctx context.Context, r resource.Resource, state tfsdk.State) *
 	resp := &resource.ReadResponse{State: state}
 	r.Read(ctx, resource.ReadRequest{State: state}, resp)
 	return resp
-}
-
-// The terraform CLI harness.
-
-// newHarness is a terraform CLI harness initialized with config.
-func newHarness(t *testing.T, config string) *tfHarness {
-	t.Helper()
-	h := newTFHarness(t)
-	h.initWith(config)
-	return h
-}
-
-// newAppliedHarness is newHarness once config is applied.
-func newAppliedHarness(t *testing.T, config string) *tfHarness {
-	t.Helper()
-	h := newHarness(t, config)
-	h.mustApply()
-	return h
-}
-
-// newGridHarness is a terraform CLI harness whose state already holds a
-// finished grid at testAccGridAddress; it returns the grid's configuration.
-func newGridHarness(t *testing.T, url, prompt string) (*tfHarness, string) {
-	t.Helper()
-	grid := testAccGridConfig(url, prompt)
-	return newAppliedHarness(t, grid), grid
-}
-
-// initWith writes config into the harness's working directory and runs
-// terraform init.
-func (h *tfHarness) initWith(config string) {
-	h.t.Helper()
-	h.writeConfig(config)
-	h.init()
-}
-
-// mustApply is apply that fails the test unless terraform exits with 0.
-func (h *tfHarness) mustApply() {
-	h.t.Helper()
-	h.mustRun("apply", "-auto-approve", "-input=false")
-}
-
-// examplesDir is the repository's examples folder, seen from this package.
-var examplesDir = filepath.Join("..", "..", "examples")
-
-// readExample reads the file at examples/<path>.
-func readExample(t *testing.T, path ...string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(append([]string{examplesDir}, path...)...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// newExampleHarness starts an initialized CLI test of the example at
-// examples/<example> (see copyExample), with the emulator at url and the
-// test key in the environment, as a user of the example runs it.
-func newExampleHarness(t *testing.T, url, example string, patterns ...string) *tfHarness {
-	t.Helper()
-	h := newTFHarness(t)
-	h.copyExample(example, patterns...)
-	t.Setenv(envEndpoint, url)
-	t.Setenv(envAPIKey, testAccAPIKey)
-	h.init()
-	return h
-}
-
-// copyExample copies the example at examples/<example> into the harness's
-// working directory: every file below it, or, when patterns are given, only
-// its top-level files whose names match one of them.
-func (h *tfHarness) copyExample(example string, patterns ...string) {
-	h.t.Helper()
-	src := filepath.Join(examplesDir, example)
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			if rel != "." && len(patterns) > 0 {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(h.dir, rel), 0o755)
-		}
-		if len(patterns) > 0 && !slices.ContainsFunc(patterns, func(pattern string) bool {
-			ok, _ := filepath.Match(pattern, d.Name())
-			return ok
-		}) {
-			return nil
-		}
-		content, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(h.dir, rel), content, 0o644)
-	})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-}
-
-// expectNoChanges fails the test unless terraform plan, after what, plans
-// nothing; it returns the plan's result.
-func (h *tfHarness) expectNoChanges(after string) tfResult {
-	h.t.Helper()
-	res := h.run("plan", "-detailed-exitcode", "-input=false")
-	if res.exitCode != 0 {
-		h.t.Errorf("plan %s exited %d (want 0, no changes):\n%s", after, res.exitCode, res.output())
-	}
-	return res
-}
-
-// expectKeptJob asserts that an apply (res) that stopped waiting kept the
-// paid job at address in state: a job id that res names, not tainted. It
-// returns the resource and its id.
-func (h *tfHarness) expectKeptJob(res tfResult, address string) (*tfjson.StateResource, string) {
-	h.t.Helper()
-	r := h.resource(address)
-	if r == nil {
-		h.t.Fatalf("%s is not in state; the paid job would be lost:\n%s", address, res.output())
-	}
-	id := stateID(r)
-	if !imageIDPattern.MatchString(id) || r.Tainted || !res.mentions(id) {
-		h.t.Fatalf("%s: id %q, tainted %v; want the job's id, not tainted, named in the output:\n%s", address, id, r.Tainted, res.output())
-	}
-	return r, id
-}
-
-// expectFinishedJob asserts that address holds job id, completed with an
-// image URL and not tainted, and returns it.
-func (h *tfHarness) expectFinishedJob(address, id string) *tfjson.StateResource {
-	h.t.Helper()
-	r := h.resource(address)
-	if r == nil || r.Tainted || r.AttributeValues["id"] != id || r.AttributeValues["status"] != "completed" ||
-		!strings.HasPrefix(fmt.Sprint(r.AttributeValues["image_url"]), "http") {
-		h.t.Fatalf("%s: %+v; want job %s completed, with an image_url", address, r, id)
-	}
-	return r
-}
-
-// applyFinishingJobsByClock runs terraform apply with the configuration as
-// it is and, once the apply has read each of the jobs ids twice (it has
-// refreshed and is waiting), moves the emulator's clock so that they finish.
-func applyFinishingJobsByClock(h *tfHarness, e *emulator.Emulator, ids ...string) tfResult {
-	h.t.Helper()
-	readsBefore := e.Counters().ReadsByID
-	run := h.start("apply", "-auto-approve", "-input=false")
-	waiting := func() bool {
-		reads := e.Counters().ReadsByID
-		for _, id := range ids {
-			if reads[id] < readsBefore[id]+2 {
-				return false
-			}
-		}
-		return true
-	}
-	// Past the deadline, the apply's own output tells what went wrong.
-	for deadline := time.Now().Add(time.Minute); !waiting() && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Millisecond)
-	}
-	e.Clock().Advance(2 * time.Hour)
-	return run.wait()
-}
-
-// expectMentions asserts that the output of a terraform command (what
-// names it) mentions each of wants.
-func (r tfResult) expectMentions(t *testing.T, what string, wants ...string) {
-	t.Helper()
-	for _, want := range wants {
-		if !r.mentions(want) {
-			t.Errorf("%s output does not mention %q:\n%s", what, want, r.output())
-		}
-	}
 }

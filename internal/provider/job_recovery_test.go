@@ -21,14 +21,20 @@ import (
 // slowImageConfig is one v3 image at testAccImageAddress whose wait ends
 // after createTimeout.
 func slowImageConfig(url, prompt, createTimeout string) string {
-	return testAccProviderConfig(url) + fmt.Sprintf(`
-resource "akool_generated_image" "test" {
+	return testAccProviderConfig(url) + slowImageBlock("test", prompt, createTimeout)
+}
+
+// slowImageBlock is a v3 akool_generated_image named name whose wait ends
+// after createTimeout.
+func slowImageBlock(name, prompt, createTimeout string) string {
+	return fmt.Sprintf(`
+resource "akool_generated_image" %q {
   prompt = %q
   timeouts {
     create = %q
   }
 }
-`, prompt, createTimeout)
+`, name, prompt, createTimeout)
 }
 
 // clockHarness is a terraform CLI harness initialized with config, whose

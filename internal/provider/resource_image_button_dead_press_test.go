@@ -66,3 +66,31 @@ resource "akool_image_file" "up" {
 		t.Errorf("plan: exit %d; want the file's error (1):\n%s", res.exitCode, res.output())
 	}
 }
+
+// A press whose job fails is a warning naming the job; its id and status
+// stay in state, untainted. Akool lists the button as used, so the next
+// apply plans nothing for it and says why, instead of pressing it again.
+func TestAccImageButton_failedPress(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	const address = "akool_image_variation.doomed"
+	h := newHarness(t, testAccGridButtonConfig(url, "a cathedral in the clouds [fail-presses]", "akool_image_variation", "doomed", 4))
+
+	res := h.apply()
+	if res.exitCode != 0 {
+		t.Fatalf("apply of a failing press: exit %d, want 0 (a warning: a tainted press could only be refused):\n%s", res.exitCode, res.output())
+	}
+	failed := h.resource(address)
+	if failed == nil || failed.AttributeValues["status"] != "failed" || failed.Tainted {
+		t.Fatalf("failed job in state: %+v; want its id with status failed, not tainted", failed)
+	}
+	id, _ := failed.AttributeValues["id"].(string)
+	res.expectMentions(t, "apply", "Warning: Image Variation Failed", id, "image_status 4", "press of button V4 of image")
+
+	res = h.apply()
+	res.expectMentions(t, "second apply", "Warning: Image Variation Failed: Job "+id, "used_buttons", "nothing is planned for this resource")
+	if res.exitCode != 0 || res.mentions("Button Already Pressed") {
+		t.Errorf("second apply: exit %d, want nothing planned for the failed press, and no error:\n%s", res.exitCode, res.output())
+	}
+	expectEmulatorCalls(t, e, 1, 1, "the grid and one press")
+}
