@@ -101,7 +101,9 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 					"(mode `0755`); the file gets mode `0644` and replaces any file already there. " +
 					"Changing this moves the file in place: the local copy, once verified against `sha256`, is copied to the " +
 					"new path (or, when it is missing or changed, the image is downloaded there again), and the old file is " +
-					"deleted only after the new one is written. When neither is possible the plan fails and nothing is touched. " +
+					"deleted only after the new one is written. When the copy is missing (a fresh runner) and the URL no longer " +
+					"serves, there is nothing to protect: the new path is recorded, with a warning that the copy cannot be " +
+					"restored. When the copy was changed by hand and the URL no longer serves, the plan fails and nothing is touched. " +
 					"Other spellings of the same file (`out/a.png`, `./out/a.png`, its absolute path) are the same path: " +
 					"the new spelling is recorded without touching the file.",
 				Required:   true,
@@ -203,6 +205,11 @@ func (r *imageFileResource) Update(ctx context.Context, req resource.UpdateReque
 	// an import, another spelling of the same path) changes the state only.
 	oldPath, newPath := state.Path.ValueString(), plan.Path.ValueString()
 	moved := !localcopy.SamePath(oldPath, newPath)
+	if moved && !plan.SHA256.IsUnknown() && imageFileCopyMissing(state) {
+		// Nothing to move (a fresh runner after the URL expired, as the plan
+		// said): the new path is recorded, and nothing is written or deleted.
+		moved = false
+	}
 	if plan.SHA256.IsUnknown() || moved {
 		how := imageFileWrite{from: &state}
 		if plan.SHA256.IsUnknown() && !rewritableCopy(state, plan) {
@@ -244,6 +251,13 @@ func (r *imageFileResource) Delete(ctx context.Context, req resource.DeleteReque
 		return
 	}
 	resp.Diagnostics.Append(r.release(ctx, state.Path.ValueString(), state)...)
+}
+
+// imageFileCopyMissing reports whether the copy in state is neither at its
+// path nor set aside.
+func imageFileCopyMissing(state imageFileResourceModel) bool {
+	local, err := localcopy.FindCopy(state.Path.ValueString(), state.SHA256.ValueString(), state.Size.ValueInt64())
+	return err == nil && local == localcopy.Missing
 }
 
 // ValidateConfig requires url. Terraform validates the configuration again
@@ -436,8 +450,12 @@ const imageFileMarkdownDescription = "Keeps a local copy of an image URL, verifi
 	"next apply that gets the new picture writes it. A new `path` moves the file: the local copy, verified against " +
 	"`sha256`, is copied to the new path without a download (so it works after the URL has expired), or, when that copy " +
 	"is missing or changed, the URL is downloaded there instead. The old file is deleted only after the new one is " +
-	"written, and only when it is still the file this resource wrote. When neither the copy nor the URL is available, " +
-	"the plan fails with `Unable to Move Image File` and nothing is touched. Paths that name the same file " +
+	"written, and only when it is still the file this resource wrote. When the copy is missing (a fresh runner) and " +
+	"the URL no longer serves, a new `path` or a new `marking` is recorded without writing anything, with a warning " +
+	"(\"Local Image File Cannot Be Restored\") that says so and how to put the file back; the rest of the configuration " +
+	"applies as usual, and a file put back later gets the new marking at the next apply. When the copy was changed by " +
+	"hand and the URL no longer serves, the plan fails with `Unable to Move Image File` (or `Unable to Rewrite Image " +
+	"File Marking`) and nothing is touched. Paths that name the same file " +
 	"(`out/a.png`, `./out/a.png`, `${path.module}/out/a.png` in the root module, or the absolute path) are the same " +
 	"path: changing from one spelling to another records the new one and touches no file.\n\n" +
 	"**The only copy.** Once Akool no longer serves `url` (7 days after generation), the file is the only copy of " +

@@ -146,7 +146,9 @@ func (r *imageFileResource) describeJob(ctx context.Context, m *imageFileMarking
 // the warning that says why.
 func (r *imageFileResource) mark(plan, from *imageFileResourceModel, src *localcopy.Source) ([]byte, diag.Diagnostics, error) {
 	plan.Marked = types.BoolValue(false)
-	plan.DownloadSHA256 = types.StringValue(src.SHA256) // the copy is the download (or, after an import, the file adopted)
+	// The copy is the download (or, after an import or a take-over, the file
+	// adopted, without any marking of this provider's that it carries).
+	plan.DownloadSHA256 = types.StringValue(localcopy.OriginalSHA256(src.Data))
 	copyMarked := from != nil && from.Marked.ValueBool()
 	if copyMarked {
 		plan.DownloadSHA256 = from.DownloadSHA256
@@ -214,7 +216,18 @@ func (r *imageFileResource) planMarking(ctx context.Context, state, plan imageFi
 		if !changed {
 			return // nothing to mark until the file is back (Read warned)
 		}
-		if probeErr := localcopy.Probe(ctx, r.imageClient(), plan.URL.ValueString()); probeErr != nil {
+		probeErr := localcopy.Probe(ctx, r.imageClient(), plan.URL.ValueString())
+		if local, err := localcopy.FindCopy(state.Path.ValueString(), state.SHA256.ValueString(), state.Size.ValueInt64()); probeErr != nil && err == nil && local == localcopy.Missing {
+			// Nothing on disk to rewrite (a fresh runner): the marking is
+			// recorded, and marked = null has it written into the file once
+			// it is back.
+			resp.Diagnostics.AddAttributeWarning(path.Root("marking"), "Local Image File Cannot Be Restored",
+				imageFileLostDetail(state, probeErr, "The new marking is recorded; it is written into the file, in "+
+					"place, by the first apply after the file is back."))
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("marked"), types.BoolNull())...)
+			return
+		}
+		if probeErr != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("marking"), "Unable to Rewrite Image File Marking",
 				fmt.Sprintf("The marking of %q cannot be written: the file is not the copy this resource wrote "+
 					"(%d bytes with SHA-256 %s), and its URL cannot be downloaded (%v). Nothing was written or deleted.\n\n"+

@@ -112,6 +112,14 @@ func (r *imageFileResource) planWrite(ctx context.Context, state, plan imageFile
 	if probeErr == nil {
 		return true, true
 	}
+	if err == nil && local == localcopy.Missing {
+		// Nothing on disk to protect (a fresh runner): the new path is
+		// recorded, and the copy stays lost, as the plan says.
+		diags.AddAttributeWarning(path.Root("path"), "Local Image File Cannot Be Restored",
+			imageFileLostDetail(state, probeErr, fmt.Sprintf("The new path %q is recorded without writing anything "+
+				"there.", newPath)))
+		return true, false
+	}
 	what := "is missing"
 	if err != nil {
 		what = fmt.Sprintf("could not be read (%v)", err)
@@ -203,6 +211,19 @@ func (r *imageFileResource) warnFileAtPath(ctx context.Context, plan imageFileRe
 			"renamed without a moved block). To keep the file exactly as it is and manage it instead, import it: "+
 			"terraform import <address of this akool_image_file> %s (or an import block with that id).",
 			filePath, what, filePath))
+}
+
+// imageFileLostDetail explains, for a change planned while the copy in state
+// is missing and its URL does not serve (a fresh runner after Akool's 7
+// days), that the copy cannot be restored; what says what the apply does.
+func imageFileLostDetail(state imageFileResourceModel, probeErr error, what string) string {
+	return fmt.Sprintf("There is no file at %q, and its URL no longer serves the image (%v): the copy cannot be "+
+		"restored from Akool, which keeps generated images for 7 days only. %s Nothing else is touched, and the "+
+		"rest of the configuration plans and applies as usual.\n\nTo get the picture back, put the file from your "+
+		"own storage at the configured path (%d bytes with SHA-256 %s); later plans accept it as intact. To make a "+
+		"new image instead, regenerate it deliberately with `terraform apply -replace=<address of the image "+
+		"resource>`, which spends Akool credits and gives a different picture.",
+		state.Path.ValueString(), probeErr, what, state.Size.ValueInt64(), state.SHA256.ValueString())
 }
 
 // detail says what the restore of the file at filePath does.
