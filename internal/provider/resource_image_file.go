@@ -30,7 +30,6 @@ var (
 	_ resource.ResourceWithConfigure      = (*imageFileResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*imageFileResource)(nil)
 	_ resource.ResourceWithImportState    = (*imageFileResource)(nil)
-	_ resource.ResourceWithValidateConfig = (*imageFileResource)(nil)
 )
 
 // imageFileDefaultTimeout bounds a download when no timeouts block says
@@ -87,7 +86,10 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"url": schema.StringAttribute{
 				MarkdownDescription: "The `http` or `https` URL to download, typically `image_url` of an `akool_generated_image`. " +
 					"Must be set; it is optional in the schema only so that a reference to an image that has not finished " +
-					"yet (whose `image_url` is still null) stops with an error that says so, before anything is downloaded. " +
+					"yet, or whose job failed or was lost (its `image_url` is null), gets a message that says so. A null `url` " +
+					"never fails the plan, so that the rest of the configuration still plans and applies: the plan warns " +
+					"(\"Image URL Not Set\"); a new file's create then fails at apply, writing nothing, and an existing file " +
+					"keeps its copy as it is (recording `url` as null) until `url` names an image again, which is then downloaded. " +
 					"No credentials are sent with the request. Changing this (for example when the image is regenerated) updates " +
 					"the resource in place: the new URL is downloaded and written over the file at `path` only once it is " +
 					"complete and verified, so a regeneration that fails leaves the old file in place.",
@@ -154,6 +156,11 @@ func (r *imageFileResource) Create(ctx context.Context, req resource.CreateReque
 	var plan imageFileResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if plan.URL.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("url"), "Image URL Not Set",
+			imageFileURLNotSet("Nothing was downloaded and no file was written; the rest of the configuration applies as usual."))
 		return
 	}
 	resp.Diagnostics.Append(r.write(ctx, plan.Timeouts.Create, &plan, imageFileWrite{takeOver: true})...)
@@ -260,26 +267,17 @@ func imageFileCopyMissing(state imageFileResourceModel) bool {
 	return err == nil && local == localcopy.Missing
 }
 
-// ValidateConfig requires url. Terraform validates the configuration again
-// during apply, once references are known: a url that refers to an image
-// whose job has not finished (its image_url still null) fails here, with the
-// reason, instead of with Terraform's error about a missing argument.
-func (r *imageFileResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var imageURL types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("url"), &imageURL)...)
-	if resp.Diagnostics.HasError() || !imageURL.IsNull() {
-		return
-	}
-	resp.Diagnostics.AddAttributeError(path.Root("url"), "Image URL Not Set",
-		"url is null, so there is nothing to download; nothing was downloaded and no file was written. When url "+
-			"refers to an image (such as akool_generated_image.<name>.image_url), that image has not finished yet, "+
-			"or its job failed or was lost: an image's image_url is set once its status is completed. When an "+
-			"apply ends before an image's job finishes (a create timeout or an interrupt), the image stays in "+
-			"state with its unfinished status; run terraform apply again, which continues waiting for the same "+
-			"job without paying again, and then downloads it. When its job failed or was lost, see the warning "+
-			"naming the job: for a button press (akool_image_upscale, akool_image_variation) whose button stays "+
-			"used, set index to another button, or remove this file. Otherwise set url to the http or https URL "+
-			"of the image to download.")
+// imageFileURLNotSet explains a url that is null: there is nothing to
+// download. what says what happens to this resource.
+func imageFileURLNotSet(what string) string {
+	return "url is null, so there is nothing to download. " + what + " When url refers to an image (such as " +
+		"akool_generated_image.<name>.image_url), that image has not finished yet, or its job failed or was lost: " +
+		"an image's image_url is set once its status is completed. When an apply ends before an image's job " +
+		"finishes (a create timeout or an interrupt), the image stays in state with its unfinished status; run " +
+		"terraform apply again, which continues waiting for the same job without paying again, and then downloads " +
+		"it. When its job failed or was lost, see the warning naming the job: for a button press " +
+		"(akool_image_upscale, akool_image_variation) whose button stays used, set index to another button, or " +
+		"remove this file. Otherwise set url to the http or https URL of the image to download."
 }
 
 // ImportState adopts a file already on disk by its path; Read checks that it

@@ -179,7 +179,7 @@ func (r *imageFileResource) mark(plan, from *imageFileResourceModel, src *localc
 // the marking off, taking it out gives back the download's checksum.
 // Otherwise the image is downloaded again.
 func rewritableCopy(state, plan imageFileResourceModel) bool {
-	if !state.URL.IsNull() && !plan.URL.Equal(state.URL) {
+	if imageFileURLChanged(state, plan) {
 		return false
 	}
 	filePath := state.Path.ValueString()

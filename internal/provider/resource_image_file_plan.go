@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -34,6 +35,11 @@ func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if req.State.Raw.IsNull() {
 		// A create, or a replacement, which Terraform plans a second time as
 		// a create: the download will write the path.
+		if plan.URL.IsNull() {
+			resp.Diagnostics.AddAttributeWarning(path.Root("url"), "Image URL Not Set",
+				imageFileURLNotSet("This file cannot be created until url is set: its create fails at apply, "+
+					"writing nothing, and every other resource plans and applies as usual."))
+		}
 		if !plan.Path.IsUnknown() {
 			addUnwritablePathError(filePath, &resp.Diagnostics)
 			r.warnFileAtPath(ctx, plan, &resp.Diagnostics)
@@ -89,7 +95,14 @@ func (r *imageFileResource) planWrite(ctx context.Context, state, plan imageFile
 		warnPathTaken(state, newPath, diags)
 	}
 	switch {
-	case !state.URL.IsNull() && !plan.URL.Equal(state.URL):
+	case plan.URL.IsNull():
+		diags.AddAttributeWarning(path.Root("url"), "Image URL Not Set", imageFileURLNotSet(fmt.Sprintf(
+			"The copy at %q is kept as it is, and url is recorded as null; once url names an image again, it is "+
+				"downloaded and written over the file.", oldPath)))
+		if !moved {
+			return false, false
+		}
+	case imageFileURLChanged(state, plan):
 		if !moved {
 			warnOverwrite(state, diags)
 		}
@@ -108,7 +121,10 @@ func (r *imageFileResource) planWrite(ctx context.Context, state, plan imageFile
 	if restore != nil || plan.URL.IsUnknown() {
 		return true, true // the URL served at refresh, or is the configuration's next one
 	}
-	probeErr := localcopy.Probe(ctx, r.imageClient(), plan.URL.ValueString())
+	probeErr := errors.New("url is null")
+	if !plan.URL.IsNull() {
+		probeErr = localcopy.Probe(ctx, r.imageClient(), plan.URL.ValueString())
+	}
 	if probeErr == nil {
 		return true, true
 	}
@@ -135,6 +151,18 @@ func (r *imageFileResource) planWrite(ctx context.Context, state, plan imageFile
 			"different picture, which is then downloaded to the new path.",
 			oldPath, newPath, what, state.Size.ValueInt64(), state.SHA256.ValueString(), probeErr, oldPath, oldPath))
 	return false, false
+}
+
+// imageFileURLChanged reports whether the plan gives the file a url other
+// than the one it was downloaded from. A url recorded for the first time
+// after an import (which leaves url and download_sha256 null) is no change:
+// the file imported stays as it is. A url that was null because the image it
+// referred to failed (download_sha256 set) is one.
+func imageFileURLChanged(state, plan imageFileResourceModel) bool {
+	if plan.URL.IsNull() || plan.URL.Equal(state.URL) {
+		return false
+	}
+	return !state.URL.IsNull() || !state.DownloadSHA256.IsNull()
 }
 
 // warnOverwrite warns when the file that a new url will be written over is
