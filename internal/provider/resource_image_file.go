@@ -26,10 +26,10 @@ import (
 )
 
 var (
-	_ resource.Resource                   = (*imageFileResource)(nil)
-	_ resource.ResourceWithConfigure      = (*imageFileResource)(nil)
-	_ resource.ResourceWithModifyPlan     = (*imageFileResource)(nil)
-	_ resource.ResourceWithImportState    = (*imageFileResource)(nil)
+	_ resource.Resource                = (*imageFileResource)(nil)
+	_ resource.ResourceWithConfigure   = (*imageFileResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*imageFileResource)(nil)
+	_ resource.ResourceWithImportState = (*imageFileResource)(nil)
 )
 
 // imageFileDefaultTimeout bounds a download when no timeouts block says
