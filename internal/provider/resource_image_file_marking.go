@@ -71,7 +71,7 @@ func (r *imageFileResource) packet(m imageFileMarking, s imageFileMarkingSetting
 	if dst == "" {
 		dst = imagemeta.TrainedAlgorithmicMedia
 	}
-	return imagemeta.Packet(imagemeta.Marking{
+	marking := imagemeta.Marking{
 		DigitalSourceType: dst,
 		CreatorTool:       r.creatorTool(),
 		AISystem:          "Akool",
@@ -83,7 +83,8 @@ func (r *imageFileResource) packet(m imageFileMarking, s imageFileMarkingSetting
 		Credit:            s.text("credit_line"),
 		Copyright:         s.text("copyright_notice"),
 		Prompt:            s.text("prompt"),
-	})
+	}
+	return imagemeta.Packet(marking)
 }
 
 // describeJob sets the Digital Source Type and creation time from the job
@@ -161,7 +162,8 @@ func (r *imageFileResource) mark(plan, from *imageFileResourceModel, src *localc
 		data, err := localcopy.Unmark(src.Data, from.DownloadSHA256.ValueString())
 		return data, nil, err
 	}
-	marked := localcopy.Mark(src.Data, r.packet(plan.imageFileMarking, settings))
+	packet := r.packet(plan.imageFileMarking, settings)
+	marked := localcopy.Mark(src.Data, packet)
 	plan.Marked = types.BoolValue(marked.Marked)
 	var diags diag.Diagnostics
 	if marked.Unmarked != nil {

@@ -18,7 +18,7 @@ import (
 const imageFileMarkingFieldMax = 2000
 
 // imageFileMarkingAttributes are the attributes of akool_image_file that
-// are about the marking (see image_marking.go).
+// are about the marking (see resource_image_file_marking.go).
 func imageFileMarkingAttributes() map[string]schema.Attribute {
 	text := func(description string) schema.StringAttribute {
 		return schema.StringAttribute{

@@ -60,6 +60,7 @@ func (r *imageFileResource) write(ctx context.Context, limit func(context.Contex
 		// Marking off for a copy that carries none: nothing to write.
 		plan.Marked, plan.DownloadSHA256 = types.BoolValue(false), from.SHA256
 		plan.setFromInfo(filePath, from.info())
+		r.written().Note(filePath)
 		return append(diags, notes...)
 	}
 	var src *localcopy.Source
