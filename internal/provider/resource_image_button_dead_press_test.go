@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // The plans of a press whose job failed, when Akool lists its button as
@@ -118,5 +119,37 @@ resource "akool_image_file" "up" {
 	}
 	if _, err := os.Stat(dest); err == nil {
 		t.Errorf("a file was written at %s for a press without an image", dest)
+	}
+}
+
+// A failed press whose parent has expired: plans keep working, the dead
+// press stays in state untainted with a true warning, and no warning
+// promises a press that cannot happen. Uses the emulator's clock to expire
+// the parent.
+func TestAccImageUpscale_failedPressParentExpired_emulatorClock(t *testing.T) {
+	t.Parallel()
+	e, url := newTestEmulator(t)
+	grid := testAccGridConfig(url, "a harbour whose failed press outlives its grid [fail-presses]")
+	config := grid + testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 2, "")
+	h := newTFHarness(t)
+	h.clock = e.Clock().Now
+	h.initWith(config)
+	res := h.apply()
+	_, id := h.expectKeptJob(res, testAccUpscaleAddress)
+	e.Clock().Advance(7*24*time.Hour + time.Hour)
+
+	plan := h.expectNoChanges("after the failed press's parent expired")
+	plan.expectMentions(t, "plan", "Upscale Failed: Job "+id, "no longer knows image", "cannot be pressed")
+	for _, untrue := range []string{"Parent Image Not Found", "This plan replaces the resource", "applying presses"} {
+		if plan.mentions(untrue) {
+			t.Errorf("the plan says %q:\n%s", untrue, plan.output())
+		}
+	}
+	h.writeConfig(config + testAccPromptBlock("other", "an unrelated image beside an expired dead press"))
+	if res := h.apply(); res.exitCode != 0 || h.resource("akool_generated_image.other") == nil {
+		t.Fatalf("apply of an unrelated image: exit %d:\n%s", res.exitCode, res.output())
+	}
+	if r := h.resource(testAccUpscaleAddress); r == nil || r.Tainted || stateID(r) != id {
+		t.Errorf("the dead press is not kept untainted as %s: %+v", id, r)
 	}
 }
