@@ -107,7 +107,9 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 					"serves, there is nothing to protect: the new path is recorded, with a warning that the copy cannot be " +
 					"restored. When the copy was changed by hand and the URL no longer serves, the plan fails and nothing is touched. " +
 					"Other spellings of the same file (`out/a.png`, `./out/a.png`, its absolute path) are the same path: " +
-					"the new spelling is recorded without touching the file.",
+					"the new spelling is recorded without touching the file. Two `akool_image_file` of one configuration " +
+					"whose paths name the same file (`out/hero.png` and `./out/hero.png`) fail the plan (\"Image File Named " +
+					"Twice\"), naming both spellings.",
 				Required:   true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},

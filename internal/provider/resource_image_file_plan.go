@@ -32,6 +32,9 @@ func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if !plan.Path.IsUnknown() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.Path)...)
 	}
+	if r.claimPath(plan, &resp.Diagnostics) {
+		return
+	}
 	if req.State.Raw.IsNull() {
 		// A create, or a replacement, which Terraform plans a second time as
 		// a create: the download will write the path.
@@ -193,6 +196,30 @@ func warnPathTaken(state imageFileResourceModel, newPath string, diags *diag.Dia
 			"it is not written over: the apply sets it aside under a hidden name beside it and says which. If it is "+
 			"another akool_image_file's copy that moves away in the same apply (two paths swapped), that resource "+
 			"takes it from there; otherwise it stays there for you to move back or delete.", newPath, state.Path.ValueString()))
+}
+
+// claimPath fails the plan when another akool_image_file of this
+// configuration writes the same file under another spelling (or the same
+// one): each apply would write it twice, and each copy would overwrite the
+// other's. It reports whether it did.
+func (r *imageFileResource) claimPath(plan imageFileResourceModel, diags *diag.Diagnostics) bool {
+	if r.data == nil || r.data.paths == nil || plan.Path.IsUnknown() {
+		return false
+	}
+	spelling := plan.Path.ValueString()
+	// The url tells one resource from another; a replacement, which
+	// Terraform plans twice, has the same.
+	owner := spelling + "\x00" + plan.URL.String()
+	other, clash := r.data.paths.Claim(spelling, owner)
+	if !clash {
+		return false
+	}
+	diags.AddAttributeError(path.Root("path"), "Image File Named Twice",
+		fmt.Sprintf("path %q names the same file as %q, the path of another akool_image_file in this "+
+			"configuration: both would write it on every apply, each over the other's copy. Nothing was "+
+			"downloaded or written. Give each akool_image_file a file of its own, or remove one of them "+
+			"(with a removed block, to keep the file).", spelling, other))
+	return true
 }
 
 // planDestroy warns, in the plan of a destroy (the resource removed from the
