@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/akool-community/terraform-provider-akool/internal/akool"
 	"github.com/akool-community/terraform-provider-akool/internal/imagemeta"
 	"github.com/akool-community/terraform-provider-akool/internal/localcopy"
 )
@@ -115,20 +116,8 @@ func (r *imageFileResource) describeJob(ctx context.Context, m *imageFileMarking
 				"taint or replace this resource for it, which deletes the file before downloading it again.", id, err))
 		return diags
 	}
-	source := img.SourceImage
-	if source == "" && img.ParentID != "" {
-		// A button job (upscale, variation) is made from its parent's grid,
-		// and Akool need not echo the grid's source image for it.
-		parent, err := client.GetImage(ctx, img.ParentID)
-		if err != nil {
-			diags.AddAttributeWarning(path.Root("image_id"), "Image File Marked Without Parent Details",
-				fmt.Sprintf("Reading Akool image %s, the parent of %s, failed: %v. The file is marked as "+
-					"trainedAlgorithmicMedia (AI-generated), which is true but does not say whether that grid was made "+
-					"from a source image. The image itself is saved as usual.", img.ParentID, id, err))
-		} else {
-			source = parent.SourceImage
-		}
-	}
+	source, parentDiags := chainSource(ctx, client, img)
+	diags.Append(parentDiags...)
 	if source != "" {
 		m.DigitalSourceType = types.StringValue(imagemeta.CompositeWithTrainedAlgorithmicMedia)
 	}
@@ -136,6 +125,40 @@ func (r *imageFileResource) describeJob(ctx context.Context, m *imageFileMarking
 		m.ImageCreatedAt = types.StringValue(img.CreatedAt.UTC().Format(time.RFC3339))
 	}
 	return diags
+}
+
+// imageFileChainMax bounds how many parents the marking reads to find out
+// whether a button job comes from a source image: an upscale of a variation
+// of a variation of a grid is three reads away.
+const imageFileChainMax = 8
+
+// chainSource is the source image that img was made from: its own or, for
+// a button job (upscale, variation), the first one found up its chain of
+// parents, read from Akool (free), at most imageFileChainMax of them. Akool
+// need not echo a grid's source image on the jobs made from it. A parent
+// that cannot be read ends the walk with a warning: the file is still
+// marked as AI-generated, which is true.
+func chainSource(ctx context.Context, client *akool.Client, img *akool.Image) (source string, diags diag.Diagnostics) {
+	id := img.ID
+	for depth := 0; img.SourceImage == "" && img.ParentID != ""; depth++ {
+		if depth == imageFileChainMax {
+			diags.AddAttributeWarning(path.Root("image_id"), "Image File Marked Without Parent Details",
+				fmt.Sprintf("Image %s is more than %d button presses away from the grid it comes from; the marking "+
+					"reads no further parents, and marks the file as trainedAlgorithmicMedia (AI-generated), which "+
+					"is true but does not say whether that grid was made from a source image.", id, imageFileChainMax))
+			return "", diags
+		}
+		parent, err := client.GetImage(ctx, img.ParentID)
+		if err != nil {
+			diags.AddAttributeWarning(path.Root("image_id"), "Image File Marked Without Parent Details",
+				fmt.Sprintf("Reading Akool image %s, a parent of %s, failed: %v. The file is marked as "+
+					"trainedAlgorithmicMedia (AI-generated), which is true but does not say whether the grid it "+
+					"comes from was made from a source image. The image itself is saved as usual.", img.ParentID, id, err))
+			return "", diags
+		}
+		img = parent
+	}
+	return img.SourceImage, diags
 }
 
 // mark is the marking step of a write: it gives the bytes to write to
