@@ -136,7 +136,7 @@ func FindCopy(path, wantSHA256 string, wantSize int64) (State, error) {
 // writes: the download it was made from, when data is a copy it wrote.
 func OriginalSHA256(data []byte) string {
 	if imagemeta.Marked(data) {
-		if unmarked, err := imagemeta.Remove(data); err == nil {
+		if unmarked, err := unmarked(data); err == nil {
 			data = unmarked
 		}
 	}

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -64,15 +65,15 @@ func (r *imageFileResource) creatorTool() string {
 	return "Akool via terraform-provider-akool " + version
 }
 
-// packet builds the XMP packet for m from its state and settings alone, so
-// that a rewrite gives the same bytes as the first write.
-func (r *imageFileResource) packet(m imageFileMarking, s imageFileMarkingSettings) []byte {
+// marking is what the XMP packet for m says, from its state and settings
+// alone, so that a rewrite gives the same bytes as the first write.
+func (r *imageFileResource) marking(m imageFileMarking, s imageFileMarkingSettings) imagemeta.Marking {
 	created, _ := time.Parse(time.RFC3339, m.ImageCreatedAt.ValueString())
 	dst := m.DigitalSourceType.ValueString()
 	if dst == "" {
 		dst = imagemeta.TrainedAlgorithmicMedia
 	}
-	marking := imagemeta.Marking{
+	return imagemeta.Marking{
 		DigitalSourceType: dst,
 		CreatorTool:       r.creatorTool(),
 		AISystem:          "Akool",
@@ -85,7 +86,6 @@ func (r *imageFileResource) packet(m imageFileMarking, s imageFileMarkingSetting
 		Copyright:         s.text("copyright_notice"),
 		Prompt:            s.text("prompt"),
 	}
-	return imagemeta.Packet(marking)
 }
 
 // describeJob sets the Digital Source Type and creation time from the job
@@ -185,9 +185,13 @@ func (r *imageFileResource) mark(plan, from *imageFileResourceModel, src *localc
 		data, err := localcopy.Unmark(src.Data, from.DownloadSHA256.ValueString())
 		return data, nil, err
 	}
-	packet := r.packet(plan.imageFileMarking, settings)
-	marked := localcopy.Mark(src.Data, packet)
+	marked := localcopy.Mark(src.Data, r.marking(plan.imageFileMarking, settings))
 	plan.Marked = types.BoolValue(marked.Marked)
+	if marked.Marked && !copyMarked {
+		// Taking this marking out gives back the file's own XMP (see
+		// localcopy.Unmark), which is then what download_sha256 names.
+		plan.DownloadSHA256 = types.StringValue(localcopy.OriginalSHA256(marked.Data))
+	}
 	var diags diag.Diagnostics
 	if marked.Unmarked != nil {
 		diags.AddAttributeWarning(path.Root("path"), "Image File Saved Without Marking",
@@ -265,6 +269,10 @@ func (r *imageFileResource) planMarking(ctx context.Context, state, plan imageFi
 		}
 		download = true // apply downloads the image again, and marks it
 	}
+	if !download && plan.settings().enabled() {
+		warnConflicts(state.Path.ValueString(), localcopy.Conflicts(state.Path.ValueString(),
+			r.marking(plan.imageFileMarking, plan.settings())), &resp.Diagnostics)
+	}
 	unknown := map[string]attr.Value{"sha256": types.StringUnknown(), "size": types.Int64Unknown(), "marked": types.BoolUnknown()}
 	if download || !plan.settings().enabled() || state.DownloadSHA256.IsNull() {
 		unknown["download_sha256"] = types.StringUnknown()
@@ -276,6 +284,25 @@ func (r *imageFileResource) planMarking(ctx context.Context, state, plan imageFi
 	for name, value := range unknown {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), value)...)
 	}
+}
+
+// warnConflicts names, in the plan, the properties that the XMP of the file
+// at filePath holds already and that the marking will change; the file's
+// other properties stay as they are.
+func warnConflicts(filePath string, conflicts []imagemeta.Conflict, diags *diag.Diagnostics) {
+	if len(conflicts) == 0 {
+		return
+	}
+	var changes []string
+	for _, c := range conflicts {
+		changes = append(changes, fmt.Sprintf("%s from %q to %q", c.Property, c.Old, c.New))
+	}
+	diags.AddAttributeWarning(path.Root("marking"), "Image File Metadata Will Change",
+		fmt.Sprintf("The file at %q carries XMP metadata of its own, which the marking keeps, except what it "+
+			"sets itself: applying changes %s. Every other property of the file stays as it is, and turning the "+
+			"marking off later takes out only what the marking added (a value changed here is not brought back). "+
+			"To keep a value, set the matching field of the marking block to it, or set marking = { enabled = false }.",
+			filePath, strings.Join(changes, "; ")))
 }
 
 // importedMarking says whether an imported file carries the marking. A
