@@ -26,7 +26,7 @@ resource "akool_image_file" "hero" {
 }
 `, dest, marking)
 	}
-	h := newAppliedHarness(t, images+file(first, "First"))
+	h := newEmulatorClockHarness(t, e, images+file(first, "First"))
 	e.Clock().Advance(7*24*time.Hour + time.Hour)
 	if err := os.RemoveAll(filepath.Join(dir, "out")); err != nil { // a fresh runner
 		t.Fatal(err)
