@@ -131,9 +131,7 @@ func TestAccImageUpscale_failedPressParentExpired_emulatorClock(t *testing.T) {
 	e, url := newTestEmulator(t)
 	grid := testAccGridConfig(url, "a harbour whose failed press outlives its grid [fail-presses]")
 	config := grid + testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image.grid.id", 2, "")
-	h := newTFHarness(t)
-	h.clock = e.Clock().Now
-	h.initWith(config)
+	h := clockHarness(t, e, config)
 	res := h.apply()
 	_, id := h.expectKeptJob(res, testAccUpscaleAddress)
 	e.Clock().Advance(7*24*time.Hour + time.Hour)

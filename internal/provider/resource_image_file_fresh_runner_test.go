@@ -26,7 +26,8 @@ resource "akool_image_file" "hero" {
 }
 `, dest, marking)
 	}
-	h := newEmulatorClockHarness(t, e, images+file(first, "First"))
+	h := clockHarness(t, e, images+file(first, "First"))
+	h.mustApply()
 	e.Clock().Advance(7*24*time.Hour + time.Hour)
 	if err := os.RemoveAll(filepath.Join(dir, "out")); err != nil { // a fresh runner
 		t.Fatal(err)

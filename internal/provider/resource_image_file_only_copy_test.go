@@ -26,17 +26,6 @@ resource "akool_image_file" %q {
 `, name, image, dest)
 }
 
-// newEmulatorClockHarness is newAppliedHarness whose provider reads the
-// emulator's clock, as a provider 7 days later would.
-func newEmulatorClockHarness(t *testing.T, e *emulator.Emulator, config string) *tfHarness {
-	t.Helper()
-	h := newTFHarness(t)
-	h.clock = e.Clock().Now
-	h.initWith(config)
-	h.mustApply()
-	return h
-}
-
 // expiredCopies applies config (images and their files) and moves the
 // emulator's clock past Akool's 7 days; it returns the bytes of each file
 // at paths as written.
@@ -73,7 +62,8 @@ func TestAccImageFile_renameAndReplaceAfterExpiry_emulatorClock(t *testing.T) {
 	e, url := newTestEmulator(t)
 	dest := filepath.Join(t.TempDir(), "hero.png")
 	images := testAccProviderConfig(url) + testAccPromptBlock("hero", "A lighthouse whose copy is renamed")
-	h := newEmulatorClockHarness(t, e, images+onlyCopyFileBlock("hero", "hero", dest))
+	h := clockHarness(t, e, images+onlyCopyFileBlock("hero", "hero", dest))
+	h.mustApply()
 	picture := expiredCopies(t, e, h, dest)[dest]
 
 	h.writeConfig(images + onlyCopyFileBlock("kept", "hero", dest))
@@ -117,7 +107,8 @@ func TestAccImageFile_swapAfterExpiry_emulatorClock(t *testing.T) {
 			a, b := filepath.Join(dir, "a.png"), filepath.Join(dir, "b.png")
 			images := testAccProviderConfig(url) + testAccPromptBlock("one", "A harbour swapped "+parallelism) +
 				testAccPromptBlock("two", "A forest swapped "+parallelism)
-			h := newEmulatorClockHarness(t, e, images+onlyCopyFileBlock("one", "one", a)+onlyCopyFileBlock("two", "two", b))
+			h := clockHarness(t, e, images+onlyCopyFileBlock("one", "one", a)+onlyCopyFileBlock("two", "two", b))
+			h.mustApply()
 			kept := expiredCopies(t, e, h, a, b)
 
 			h.writeConfig(images + onlyCopyFileBlock("one", "one", b) + onlyCopyFileBlock("two", "two", a))

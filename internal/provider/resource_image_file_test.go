@@ -215,20 +215,23 @@ func checkImageFileDeleted(filePath string) tfresource.TestCheckFunc {
 // is gone.
 func imageFileTest(t *testing.T, dest string, steps []tfresource.TestStep) {
 	t.Helper()
-	accTestCase(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkImageFileDeleted(dest),
-		Steps:                    steps,
-	})
+	imageFileTestDestroying(t, checkImageFileDeleted(dest), steps)
 }
 
 // expiredImageFileTest is imageFileTest for steps that end after Akool
 // stopped serving the image: destroy keeps the only copy at dest.
 func expiredImageFileTest(t *testing.T, dest string, steps []tfresource.TestStep) {
 	t.Helper()
+	imageFileTestDestroying(t, checkImageFileKept(dest), steps)
+}
+
+// imageFileTestDestroying runs steps and, once their resources are
+// destroyed, checkDestroy.
+func imageFileTestDestroying(t *testing.T, checkDestroy tfresource.TestCheckFunc, steps []tfresource.TestStep) {
+	t.Helper()
 	accTestCase(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkImageFileKept(dest),
+		CheckDestroy:             checkDestroy,
 		Steps:                    steps,
 	})
 }
