@@ -26,10 +26,10 @@ resource "akool_image_file" %q {
 `, name, image, dest)
 }
 
-// expiredCopies applies config (images and their files) and moves the
-// emulator's clock past Akool's 7 days; it returns the bytes of each file
-// at paths as written.
-func expiredCopies(t *testing.T, e *emulator.Emulator, h *tfHarness, paths ...string) map[string][]byte {
+// expiredCopies reads the files at paths, as the first apply wrote them,
+// and moves the emulator's clock past Akool's 7 days; it returns their
+// bytes by path.
+func expiredCopies(t *testing.T, e *emulator.Emulator, paths ...string) map[string][]byte {
 	t.Helper()
 	kept := map[string][]byte{}
 	for _, p := range paths {
@@ -64,7 +64,7 @@ func TestAccImageFile_renameAndReplaceAfterExpiry_emulatorClock(t *testing.T) {
 	images := testAccProviderConfig(url) + testAccPromptBlock("hero", "A lighthouse whose copy is renamed")
 	h := clockHarness(t, e, images+onlyCopyFileBlock("hero", "hero", dest))
 	h.mustApply()
-	picture := expiredCopies(t, e, h, dest)[dest]
+	picture := expiredCopies(t, e, dest)[dest]
 
 	h.writeConfig(images + onlyCopyFileBlock("kept", "hero", dest))
 	plan := h.run("plan", "-input=false")
@@ -109,7 +109,7 @@ func TestAccImageFile_swapAfterExpiry_emulatorClock(t *testing.T) {
 				testAccPromptBlock("two", "A forest swapped "+parallelism)
 			h := clockHarness(t, e, images+onlyCopyFileBlock("one", "one", a)+onlyCopyFileBlock("two", "two", b))
 			h.mustApply()
-			kept := expiredCopies(t, e, h, a, b)
+			kept := expiredCopies(t, e, a, b)
 
 			h.writeConfig(images + onlyCopyFileBlock("one", "one", b) + onlyCopyFileBlock("two", "two", a))
 			res := h.run("apply", "-auto-approve", "-input=false", "-parallelism="+parallelism)

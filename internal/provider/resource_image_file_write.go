@@ -204,14 +204,21 @@ func (r *imageFileResource) onlyCopy(ctx context.Context, state imageFileResourc
 	if state.SHA256.IsNull() || state.SHA256.IsUnknown() {
 		return nil
 	}
-	local, err := localcopy.Check(state.Path.ValueString(), state.SHA256.ValueString(), state.Size.ValueInt64())
-	if err != nil || local != localcopy.Matches {
+	// A copy that is gone, changed or unreadable is release's to report.
+	if !imageFileCopyIntact(state) {
 		return nil
 	}
 	if state.URL.IsNull() {
 		return errors.New("this resource has no URL to download it from")
 	}
 	return localcopy.Probe(ctx, r.imageClient(), state.URL.ValueString())
+}
+
+// imageFileCopyIntact reports whether the copy recorded is at the state's
+// path, or set aside beside it by a move that wrote over that path.
+func imageFileCopyIntact(state imageFileResourceModel) bool {
+	local, err := localcopy.FindCopy(state.Path.ValueString(), state.SHA256.ValueString(), state.Size.ValueInt64())
+	return err == nil && local == localcopy.Matches
 }
 
 // imageFileKeptDetail says what destroying a copy that cannot be downloaded
