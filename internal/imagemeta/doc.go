@@ -5,7 +5,9 @@
 // headline, credit line, copyright notice).
 //
 // Packet builds the packet from a Marking; Embed puts it into an image,
-// replacing any packet already there, and Remove takes it out again. Embed
+// replacing any packet already there, and Remove takes it out again; Merge
+// builds the packet for a file whose XMP of its own must stay, and Unmerge
+// gives that part back. Embed
 // is deterministic and idempotent in its result: Embed(Embed(b, p1), p2)
 // equals Embed(b, p2), so a marked file can be marked again from itself,
 // without the original download.

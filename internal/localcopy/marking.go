@@ -16,23 +16,67 @@ type Marked struct {
 	// Unmarked says why Data is the image exactly as it came, without the
 	// packet (a GIF, a signed file, a malformed one); nil when Marked.
 	Unmarked error
+	// Conflicts are the properties that the file's own XMP held and that
+	// the marking changed.
+	Conflicts []imagemeta.Conflict
 }
 
-// Mark embeds the XMP packet in data, replacing any earlier one. An image
-// that cannot carry it is not an error: it comes back as it is, with the
-// reason, so that it can be saved unmarked.
-func Mark(data, packet []byte) Marked {
+// Mark merges the marking m into data's XMP (imagemeta.Merge): the
+// file's own properties stay, except those that m sets, and an earlier
+// marking is replaced. An image that cannot carry it is not an error: it
+// comes back as it is, with the reason, so that it can be saved unmarked.
+// So does an image whose own XMP cannot be read, rather than lose it.
+func Mark(data []byte, m imagemeta.Marking) Marked {
+	existing, _ := imagemeta.Find(data) // a format error is Embed's to report
+	packet, conflicts, err := imagemeta.Merge(existing, m)
+	if err != nil {
+		return Marked{Data: data, Unmarked: fmt.Errorf("its own XMP metadata could not be read (%w), and the "+
+			"marking is not written over it", err)}
+	}
 	marked, err := imagemeta.Embed(data, packet)
 	if err != nil {
 		return Marked{Data: data, Unmarked: err}
 	}
-	return Marked{Data: marked, Marked: true}
+	return Marked{Data: marked, Marked: true, Conflicts: conflicts}
+}
+
+// Conflicts lists what Mark would change of the XMP that the file at path
+// holds already, without writing anything.
+func Conflicts(path string, m imagemeta.Marking) []imagemeta.Conflict {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	existing, err := imagemeta.Find(data)
+	if err != nil {
+		return nil
+	}
+	_, conflicts, _ := imagemeta.Merge(existing, m)
+	return conflicts
+}
+
+// unmarked is data without the marking of this provider: its own XMP, if
+// it had any, stays (imagemeta.Unmerge).
+func unmarked(data []byte) ([]byte, error) {
+	existing, err := imagemeta.Find(data)
+	if err != nil {
+		return nil, err
+	}
+	own, err := imagemeta.Unmerge(existing)
+	if err != nil {
+		return nil, err
+	}
+	if own != nil {
+		return imagemeta.Embed(data, own)
+	}
+	return imagemeta.Remove(data)
 }
 
 // Unmark takes the marking out of data, which must then be the download
-// it was made from: bytes with the SHA-256 downloadSHA256.
+// (or the file adopted) it was made from: bytes with the SHA-256
+// downloadSHA256.
 func Unmark(data []byte, downloadSHA256 string) ([]byte, error) {
-	unmarked, err := imagemeta.Remove(data)
+	unmarked, err := unmarked(data)
 	if err != nil {
 		return nil, fmt.Errorf("taking the marking out failed: %w", err)
 	}

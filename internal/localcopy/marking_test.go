@@ -32,8 +32,8 @@ func TestReadMarkWrite(t *testing.T) {
 		t.Fatalf("read = %+v, %v", source, err)
 	}
 
-	packet := imagemeta.Packet(imagemeta.Marking{DigitalSourceType: imagemeta.TrainedAlgorithmicMedia})
-	marked := Mark(source.Data, packet)
+	marking := imagemeta.Marking{DigitalSourceType: imagemeta.TrainedAlgorithmicMedia}
+	marked := Mark(source.Data, marking)
 	if !marked.Marked || marked.Unmarked != nil {
 		t.Fatalf("a PNG was not marked: %v", marked.Unmarked)
 	}
@@ -65,7 +65,7 @@ func TestReadMarkWrite(t *testing.T) {
 // reason.
 func TestMark_unsupportedFormat(t *testing.T) {
 	gif := localcopytest.Picture(t, "gif", 4, 4)
-	got := Mark(gif, imagemeta.Packet(imagemeta.Marking{}))
+	got := Mark(gif, imagemeta.Marking{})
 	var unsupported *imagemeta.UnsupportedFormatError
 	if got.Marked || !bytes.Equal(got.Data, gif) || !errors.As(got.Unmarked, &unsupported) ||
 		!strings.Contains(got.Unmarked.Error(), "GIF") {

@@ -110,3 +110,32 @@ func CheckWritable(path string) error {
 		}
 	}
 }
+
+// Claims are the paths that the copies planned in one walk write, with the
+// spelling each uses, so that two copies of one file are found before
+// either is written; safe for concurrent use.
+type Claims struct {
+	mu      sync.Mutex
+	entries []claim
+}
+
+type claim struct{ spelling, owner string }
+
+// Claim records that owner writes the file that spelling names. When
+// another owner already claimed that file (under any spelling, see
+// SamePath), it returns that owner's spelling and true. Claiming again
+// under the same owner is no clash: Terraform plans a replacement twice.
+func (c *Claims) Claim(spelling, owner string) (other string, clash bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, e := range c.entries {
+		if SamePath(e.spelling, spelling) {
+			if e.owner == owner {
+				return "", false
+			}
+			return e.spelling, true
+		}
+	}
+	c.entries = append(c.entries, claim{spelling: spelling, owner: owner})
+	return "", false
+}

@@ -304,6 +304,8 @@ type providerData struct {
 	presses *pressRegistry
 	// written are the files image file resources wrote in this walk.
 	written *localcopy.Written
+	// paths are the files image file resources plan to write in this walk.
+	paths *localcopy.Claims
 	// checkCredentials asks Akool once per process whether it accepts the
 	// credentials (see planCredentials); nil when there is no client.
 	checkCredentials func(context.Context) error
@@ -322,6 +324,7 @@ type providerData struct {
 // newData completes d with what the provider data of every walk holds.
 func (p *akoolProvider) newData(d *providerData) *providerData {
 	d.written = localcopy.NewWritten()
+	d.paths = &localcopy.Claims{}
 	d.version = p.version
 	d.imageClient = p.imageClient
 	d.clock = p.clock

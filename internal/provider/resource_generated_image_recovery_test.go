@@ -148,7 +148,9 @@ resource "akool_image_file" "guarded" {
 }
 
 // url is optional in akool_image_file's schema only so that a null url gets
-// the provider's own error; leaving it out still fails at plan time.
+// the provider's own message. A null url cannot fail the plan (it is also
+// what the image_url of a failed press gives, and other resources must
+// still apply): the plan warns and the create fails, writing nothing.
 func TestAccImageFile_urlRequired(t *testing.T) {
 	t.Parallel()
 	accTestCase(t, tfresource.TestCase{
@@ -161,8 +163,7 @@ resource "akool_image_file" "test" {
   path = %q
 }
 `, filepath.Join(t.TempDir(), "x.png")),
-				PlanOnly:    true,
-				ExpectError: errorPattern("Image URL Not Set", "url is null", "nothing was downloaded"),
+				ExpectError: errorPattern("Image URL Not Set", "url is null", "Nothing was downloaded"),
 			},
 		},
 	})

@@ -422,9 +422,10 @@ func (k *buttonKind) waitWords(m *imageButtonModel) jobWords {
 			"presses its buttons, stop with an error of their own, sending nothing and spending nothing, and are " +
 			"created by the apply that sees the " + k.noun + " finished."
 	}
-	next := fmt.Sprintf("The next plan reads image %s: when it lists %s in used_buttons, nothing is planned for "+
-		"this resource and a warning says how to get a new result (another index, or a new parent image); "+
-		"otherwise the plan presses %s again, which spends credits.", parent, button, button)
+	next := fmt.Sprintf("The next plan reads image %s: when it lists %s in used_buttons, or Akool no longer knows "+
+		"it (past its 7 days), nothing is planned for this resource and a warning says how to get a new result "+
+		"(another index, or a new parent image); otherwise the plan presses %s again, which spends credits.",
+		parent, button, button)
 	return jobWords{
 		operation: k.operation,
 		failedAdvice: fmt.Sprintf("Akool gives no reason for this press of button %s of image %s. The job stays in "+
@@ -484,11 +485,12 @@ func (k *buttonKind) description() string {
 		"even so and refuses to press it again. The same holds for a lost job (a job that never delivered a " +
 		"picture, unfinished or completed without a URL, that Akool still answers code 1008 for " + inWords(akool.JobLostAfter) + " after its creation, or past its " +
 		"7 days). Each later plan reads " +
-		"the parent: when it lists the button in `used_buttons`, nothing is planned for this resource, and a " +
+		"the parent: when it lists the button in `used_buttons`, or Akool no longer knows the parent (it expired " +
+		"after 7 days, and its buttons cannot be pressed any more), nothing is planned for this resource, and a " +
 		"warning names the job and says what to do (set `index` to a button the parent has not used, or " +
 		"regenerate the parent, which replaces this resource too); the rest of the configuration plans and " +
-		"applies as usual, except what refers to its `image_url` (such as the `url` of an `akool_image_file`), " +
-		"which has no URL to use and fails to plan until `index` changes or it is removed. A change of `triggers` " +
+		"applies as usual. What refers to its `image_url` (such as the `url` of an `akool_image_file`) has no URL " +
+		"to use: the file warns, keeps any copy it has, and a new file's create fails at apply. A change of `triggers` " +
 		"on such a press fails the plan with an error, as its replacement would press the used button again. When the parent does not list the button, the plan warns and replaces the resource, " +
 		"which presses the button again and counts against `max_new_images`. A `postcondition` on `status` makes " +
 		"an apply fail while the press has not delivered a picture.\n\n" +

@@ -235,17 +235,28 @@ func (r *imageButtonResource) keepDeadPress(ctx context.Context, p *pressPlan, d
 	k, parentID := r.kind, p.stateParent.ValueString()
 	button := k.button(p.stateIndex.ValueInt64())
 	parent, err := r.data.client.GetImage(ctx, parentID)
-	if err != nil || !containsFold(parent.UsedButtons, button) {
+	// A parent Akool no longer knows (it expired after 7 days) has no
+	// button left to press: the dead press is kept all the same.
+	parentGone := akool.IsNotFound(err)
+	if !parentGone && (err != nil || !containsFold(parent.UsedButtons, button)) {
 		return false // a failed read is the usual checks' to report
 	}
+	refusal := fmt.Sprintf("Akool lists %s in that image's used_buttons, so it refuses to press it again", button)
 	var free []string
-	for i := int64(1); i <= 4; i++ {
-		if b := k.button(i); containsFold(parent.Buttons, b) && !containsFold(parent.UsedButtons, b) {
-			free = append(free, fmt.Sprintf("index = %d (%s)", i, b))
+	if parentGone {
+		refusal = fmt.Sprintf("Akool no longer knows image %s (code 1008: it keeps images for 7 days, or the image "+
+			"was removed), and the buttons of an image it no longer knows cannot be pressed", parentID)
+	} else {
+		for i := int64(1); i <= 4; i++ {
+			if b := k.button(i); containsFold(parent.Buttons, b) && !containsFold(parent.UsedButtons, b) {
+				free = append(free, fmt.Sprintf("index = %d (%s)", i, b))
+			}
 		}
 	}
 	another := fmt.Sprintf("image %s has no unused %s button left", parentID, k.letter)
-	if len(free) > 0 {
+	if parentGone {
+		another = fmt.Sprintf("image %s has no button left to press", parentID)
+	} else if len(free) > 0 {
 		another = fmt.Sprintf("set index to a button image %s has not used yet: %s; that replaces this resource "+
 			"and spends credits", parentID, strings.Join(free, ", "))
 	}
@@ -255,19 +266,17 @@ func (r *imageButtonResource) keepDeadPress(ctx context.Context, p *pressPlan, d
 	if p.retriggered() {
 		diags.AddAttributeError(path.Root("triggers"), "Cannot Press a Used Button Again",
 			fmt.Sprintf("triggers changed, which replaces %s %s by a new press of button %s of image %s. The job "+
-				"%s of this resource's press %s and never delivered a picture, but Akool lists %s in that image's "+
-				"used_buttons, so it refuses to press it again: the new press would be refused, after Terraform "+
-				"had removed this resource from state. Nothing was changed. For a new %s, %s; or %s; or set "+
-				"triggers back to the value in state.", k.typeName(), id, button, parentID, id, p.job.deathClause(), button,
-				k.noun, another, regenerate))
+				"%s of this resource's press %s and never delivered a picture, but %s: the new press would be "+
+				"refused, after Terraform had removed this resource from state. Nothing was changed. For a new %s, "+
+				"%s; or %s; or set triggers back to the value in state.", k.typeName(), id, button, parentID, id,
+				p.job.deathClause(), refusal, k.noun, another, regenerate))
 		return true
 	}
 	diags.Append(deadJobWarning(&p.job, k.operation, fmt.Sprintf("The job was the press of button %s of image %s. "+
-		"Akool lists %s in that image's used_buttons, so it refuses to press it again, and this plan does not "+
-		"try: nothing is planned for this resource, which keeps the job's id and status, without image_url, "+
-		"and the rest of the configuration plans and applies as usual, except what refers to its image_url "+
-		"(such as an akool_image_file's url), which has no URL to use. For a new %s, %s; or %s.",
-		button, parentID, button, k.noun, another, regenerate)))
+		"%s, and this plan does not try: nothing is planned for this resource, which keeps the job's id and "+
+		"status, without image_url, and the rest of the configuration plans and applies as usual; what refers "+
+		"to its image_url (such as an akool_image_file's url) has no URL to use and says so. For a new %s, %s; or %s.",
+		button, parentID, refusal, k.noun, another, regenerate)))
 	return true
 }
 

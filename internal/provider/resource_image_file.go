@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -27,11 +26,10 @@ import (
 )
 
 var (
-	_ resource.Resource                   = (*imageFileResource)(nil)
-	_ resource.ResourceWithConfigure      = (*imageFileResource)(nil)
-	_ resource.ResourceWithModifyPlan     = (*imageFileResource)(nil)
-	_ resource.ResourceWithImportState    = (*imageFileResource)(nil)
-	_ resource.ResourceWithValidateConfig = (*imageFileResource)(nil)
+	_ resource.Resource                = (*imageFileResource)(nil)
+	_ resource.ResourceWithConfigure   = (*imageFileResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*imageFileResource)(nil)
+	_ resource.ResourceWithImportState = (*imageFileResource)(nil)
 )
 
 // imageFileDefaultTimeout bounds a download when no timeouts block says
@@ -88,7 +86,10 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"url": schema.StringAttribute{
 				MarkdownDescription: "The `http` or `https` URL to download, typically `image_url` of an `akool_generated_image`. " +
 					"Must be set; it is optional in the schema only so that a reference to an image that has not finished " +
-					"yet (whose `image_url` is still null) stops with an error that says so, before anything is downloaded. " +
+					"yet, or whose job failed or was lost (its `image_url` is null), gets a message that says so. A null `url` " +
+					"never fails the plan, so that the rest of the configuration still plans and applies: the plan warns " +
+					"(\"Image URL Not Set\"); a new file's create then fails at apply, writing nothing, and an existing file " +
+					"keeps its copy as it is (recording `url` as null) until `url` names an image again, which is then downloaded. " +
 					"No credentials are sent with the request. Changing this (for example when the image is regenerated) updates " +
 					"the resource in place: the new URL is downloaded and written over the file at `path` only once it is " +
 					"complete and verified, so a regeneration that fails leaves the old file in place.",
@@ -102,9 +103,13 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 					"(mode `0755`); the file gets mode `0644` and replaces any file already there. " +
 					"Changing this moves the file in place: the local copy, once verified against `sha256`, is copied to the " +
 					"new path (or, when it is missing or changed, the image is downloaded there again), and the old file is " +
-					"deleted only after the new one is written. When neither is possible the plan fails and nothing is touched. " +
+					"deleted only after the new one is written. When the copy is missing (a fresh runner) and the URL no longer " +
+					"serves, there is nothing to protect: the new path is recorded, with a warning that the copy cannot be " +
+					"restored. When the copy was changed by hand and the URL no longer serves, the plan fails and nothing is touched. " +
 					"Other spellings of the same file (`out/a.png`, `./out/a.png`, its absolute path) are the same path: " +
-					"the new spelling is recorded without touching the file.",
+					"the new spelling is recorded without touching the file. Two `akool_image_file` of one configuration " +
+					"whose paths name the same file (`out/hero.png` and `./out/hero.png`) fail the plan (\"Image File Named " +
+					"Twice\"), naming both spellings.",
 				Required:   true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
@@ -155,7 +160,12 @@ func (r *imageFileResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(r.write(ctx, plan.Timeouts.Create, &plan, nil)...)
+	if plan.URL.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("url"), "Image URL Not Set",
+			imageFileURLNotSet("Nothing was downloaded and no file was written; the rest of the configuration applies as usual."))
+		return
+	}
+	resp.Diagnostics.Append(r.write(ctx, plan.Timeouts.Create, &plan, imageFileWrite{takeOver: true})...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -204,12 +214,20 @@ func (r *imageFileResource) Update(ctx context.Context, req resource.UpdateReque
 	// an import, another spelling of the same path) changes the state only.
 	oldPath, newPath := state.Path.ValueString(), plan.Path.ValueString()
 	moved := !localcopy.SamePath(oldPath, newPath)
+	if moved && !plan.SHA256.IsUnknown() && imageFileCopyMissing(state) {
+		// Nothing to move (a fresh runner after the URL expired, as the plan
+		// said): the new path is recorded, and nothing is written or deleted.
+		moved = false
+	}
 	if plan.SHA256.IsUnknown() || moved {
-		from := &state
+		how := imageFileWrite{from: &state}
 		if plan.SHA256.IsUnknown() && !rewritableCopy(state, plan) {
-			from = nil
+			how.from = nil
 		}
-		resp.Diagnostics.Append(r.write(ctx, plan.Timeouts.Update, &plan, from)...)
+		if moved {
+			how.keepOther = state.SHA256.ValueString()
+		}
+		resp.Diagnostics.Append(r.write(ctx, plan.Timeouts.Update, &plan, how)...)
 		if resp.Diagnostics.HasError() {
 			return // the state, and every file, stay as they were
 		}
@@ -225,78 +243,43 @@ func (r *imageFileResource) Update(ctx context.Context, req resource.UpdateReque
 }
 
 // Delete removes the file only when it is still the one this resource
-// wrote (see release).
+// wrote (see release) and its URL still serves it: the only copy of a
+// picture stays on disk, as the destroy plan said.
 func (r *imageFileResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state imageFileResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	filePath := state.Path.ValueString()
+	if r.written().Has(filePath) {
+		return // the object that replaced this one wrote it, or took it over
+	}
+	if why := r.onlyCopy(ctx, state); why != nil {
+		resp.Diagnostics.AddAttributeWarning(path.Root("path"), "Image File Kept", imageFileKeptDetail(filePath, why))
+		return
+	}
 	resp.Diagnostics.Append(r.release(ctx, state.Path.ValueString(), state)...)
 }
 
-// ValidateConfig requires url. Terraform validates the configuration again
-// during apply, once references are known: a url that refers to an image
-// whose job has not finished (its image_url still null) fails here, with the
-// reason, instead of with Terraform's error about a missing argument.
-func (r *imageFileResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var imageURL types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("url"), &imageURL)...)
-	if resp.Diagnostics.HasError() || !imageURL.IsNull() {
-		return
-	}
-	resp.Diagnostics.AddAttributeError(path.Root("url"), "Image URL Not Set",
-		"url is null, so there is nothing to download; nothing was downloaded and no file was written. When url "+
-			"refers to an image (such as akool_generated_image.<name>.image_url), that image has not finished yet, "+
-			"or its job failed or was lost: an image's image_url is set once its status is completed. When an "+
-			"apply ends before an image's job finishes (a create timeout or an interrupt), the image stays in "+
-			"state with its unfinished status; run terraform apply again, which continues waiting for the same "+
-			"job without paying again, and then downloads it. When its job failed or was lost, see the warning "+
-			"naming the job: for a button press (akool_image_upscale, akool_image_variation) whose button stays "+
-			"used, set index to another button, or remove this file. Otherwise set url to the http or https URL "+
-			"of the image to download.")
+// imageFileCopyMissing reports whether the copy in state is neither at its
+// path nor set aside.
+func imageFileCopyMissing(state imageFileResourceModel) bool {
+	local, err := localcopy.FindCopy(state.Path.ValueString(), state.SHA256.ValueString(), state.Size.ValueInt64())
+	return err == nil && local == localcopy.Missing
 }
 
-// release deletes the file at filePath, which the resource in state wrote,
-// once the resource no longer keeps it there (destroy, or a move to another
-// path). A file that another object wrote during this apply, such as the
-// object that replaces this one with create_before_destroy, belongs to that
-// object and stays without a word. Any other file whose content is not the
-// one this resource wrote may be the only copy of something else (a file
-// changed by hand), so it is kept, with a warning.
-func (r *imageFileResource) release(ctx context.Context, filePath string, state imageFileResourceModel) (diags diag.Diagnostics) {
-	if r.written().Has(filePath) {
-		tflog.Debug(ctx, "image file written again during this apply; it belongs to the object that wrote it", map[string]any{"path": filePath})
-		return diags
-	}
-	if why := imageFileNotOurs(filePath, state); why != "" {
-		diags.AddAttributeWarning(path.Root("path"), "Image File Kept",
-			fmt.Sprintf("The file at %q was not deleted: %s. It may be the only copy of that content, so "+
-				"Terraform only stops managing it. Remove it by hand if you no longer need it.", filePath, why))
-		return diags
-	}
-	if err := os.Remove(filePath); err != nil && !errors.Is(err, os.ErrNotExist) {
-		diags.AddAttributeError(path.Root("path"), "Unable to Delete Image File",
-			fmt.Sprintf("Removing %q failed: %v. Remove it by hand, or fix its permissions and apply again.", filePath, err))
-	}
-	return diags
-}
-
-// imageFileNotOurs says why the file at filePath is not the one that the
-// resource in state wrote, or "" when it is (or when nothing is there).
-func imageFileNotOurs(filePath string, state imageFileResourceModel) string {
-	if state.SHA256.IsNull() || state.SHA256.IsUnknown() {
-		return "this resource has no checksum of the file it wrote to compare it with"
-	}
-	local, err := localcopy.Check(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
-	switch {
-	case err != nil:
-		return fmt.Sprintf("it could not be compared with the file this resource wrote (%v)", err)
-	case local == localcopy.Changed:
-		return fmt.Sprintf("its content is not the image this resource wrote (SHA-256 %s); it changed since "+
-			"the last apply", state.SHA256.ValueString())
-	}
-	return ""
+// imageFileURLNotSet explains a url that is null: there is nothing to
+// download. what says what happens to this resource.
+func imageFileURLNotSet(what string) string {
+	return "url is null, so there is nothing to download. " + what + " When url refers to an image (such as " +
+		"akool_generated_image.<name>.image_url), that image has not finished yet, or its job failed or was lost: " +
+		"an image's image_url is set once its status is completed. When an apply ends before an image's job " +
+		"finishes (a create timeout or an interrupt), the image stays in state with its unfinished status; run " +
+		"terraform apply again, which continues waiting for the same job without paying again, and then downloads " +
+		"it. When its job failed or was lost, see the warning naming the job: for a button press " +
+		"(akool_image_upscale, akool_image_variation) whose button stays used, set index to another button, or " +
+		"remove this file. Otherwise set url to the http or https URL of the image to download."
 }
 
 // ImportState adopts a file already on disk by its path; Read checks that it
@@ -324,104 +307,6 @@ func readImportedFile(state *imageFileResourceModel) (diags diag.Diagnostics) {
 		return diags
 	}
 	state.setFromInfo(filePath, info)
-	return diags
-}
-
-// write is the one way this resource writes its file. Within the timeout
-// that limit reads from the timeouts block (its Create or Update), it walks
-// the local copy's steps in one direction: get the image (a download of
-// plan.URL or, when from describes the verified local copy, that copy read
-// back), mark it when the marking is to be written (a download, or a copy
-// whose checksum the plan leaves unknown), and write it to plan.Path in one
-// verified atomic write (localcopy.Write), so the file there is replaced
-// once, and only by a complete image. It records the result in plan, notes
-// the path as written in this walk, and turns what the steps returned into
-// diagnostics.
-func (r *imageFileResource) write(ctx context.Context, limit func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
-	plan, from *imageFileResourceModel) diag.Diagnostics {
-	remark := from == nil || plan.SHA256.IsUnknown()
-	var notes diag.Diagnostics // the marking's warnings, for a write that succeeds
-	if remark && plan.DigitalSourceType.IsUnknown() {
-		// Before the timeout starts: reading the job is not the download.
-		notes.Append(r.describeJob(ctx, &plan.imageFileMarking)...)
-	}
-	timeout, diags := limit(ctx, imageFileDefaultTimeout)
-	if diags.HasError() {
-		return diags
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
-	filePath := plan.Path.ValueString()
-	if from != nil && remark && !plan.settings().enabled() && !from.Marked.ValueBool() &&
-		localcopy.SamePath(from.Path.ValueString(), filePath) {
-		// Marking off for a copy that carries none: nothing to write.
-		plan.Marked, plan.DownloadSHA256 = types.BoolValue(false), from.SHA256
-		plan.setFromInfo(filePath, from.info())
-		r.written().Note(filePath)
-		return append(diags, notes...)
-	}
-	var src *localcopy.Source
-	var err error
-	if from == nil {
-		src, err = localcopy.Download(ctx, r.imageClient(), plan.URL.ValueString())
-	} else {
-		src, err = localcopy.ReadFile(ctx, from.Path.ValueString(), from.SHA256.ValueString())
-	}
-	if err != nil {
-		return imageFileWriteFailure(plan, from, timeout, err)
-	}
-	data := src.Data
-	if remark {
-		var warnings diag.Diagnostics
-		if data, warnings, err = r.mark(plan, from, src); err != nil {
-			return imageFileWriteFailure(plan, from, timeout, err)
-		}
-		notes.Append(warnings...)
-	}
-	info, err := localcopy.Write(filePath, data)
-	if err != nil {
-		return imageFileWriteFailure(plan, from, timeout, err)
-	}
-	tflog.Debug(ctx, "wrote image file", map[string]any{"path": filePath, "size": info.Size, "sha256": info.SHA256})
-	plan.setFromInfo(filePath, info)
-	r.written().Note(filePath)
-	return append(diags, notes...)
-}
-
-// imageFileWriteFailure explains why write could not put the image at
-// plan.Path; the file there, and the copy that from describes, are as they
-// were.
-func imageFileWriteFailure(plan, from *imageFileResourceModel, timeout time.Duration, err error) (diags diag.Diagnostics) {
-	rawURL, filePath := plan.URL.ValueString(), plan.Path.ValueString()
-	source := localcopy.DisplayURL(rawURL)
-	if from != nil {
-		source = fmt.Sprintf("the local copy at %q", from.Path.ValueString())
-	}
-	var writeErr *localcopy.WriteError
-	if errors.As(err, &writeErr) {
-		diags.AddAttributeError(path.Root("path"), "Unable to Write Image File",
-			fmt.Sprintf("The image from %s could not be saved to %q: %v. The image itself is kept: nothing was "+
-				"deleted, and nothing in Akool changed. Fix the path (or the permissions of its directory) and "+
-				"apply again: writing the image again generates nothing and spends no credits.",
-				source, filePath, writeErr.Err))
-		return diags
-	}
-	if from != nil {
-		diags.AddAttributeError(path.Root("path"), "Unable to Move Image File",
-			fmt.Sprintf("Copying %s to %q failed: %v. Nothing was moved or deleted: the file at %q is as it was. "+
-				"If it changed since the plan, run terraform plan again.", source, filePath, err, from.Path.ValueString()))
-		return diags
-	}
-	detail := fmt.Sprintf("Downloading %s to %q failed: %v.", source, filePath, err)
-	var httpErr *localcopy.HTTPError
-	if errors.As(err, &httpErr) && httpErr.Gone() {
-		detail += " Akool keeps generated images for 7 days; once a URL has expired it cannot be downloaded again. " +
-			"Generate a new image deliberately (for example `terraform apply -replace=<address of the image resource>`) or point `url` at a copy you kept."
-	} else if errors.Is(err, context.DeadlineExceeded) {
-		detail += fmt.Sprintf(" The download did not finish within %s; raise it with a `timeouts` block if the connection is slow.", timeout)
-	}
-	diags.AddAttributeError(path.Root("url"), "Unable to Download Image", detail+" Any file already at the path is as it was.")
 	return diags
 }
 
@@ -553,8 +438,11 @@ const imageFileMarkdownDescription = "Keeps a local copy of an image URL, verifi
 	"warning (\"the file at PATH changed since the last apply; it will be overwritten from the image URL\"), and so does a new " +
 	"`url` that will be written over a file changed by hand (\"Local Image File Will Be Overwritten\"). A new " +
 	"`path` whose old copy is neither intact nor downloadable fails the plan (see **Changes**); a new `path` that " +
-	"already holds another file warns (\"Image File At New Path Will Be Replaced\"), as swapping the paths of two " +
-	"copies in one apply can write one over the other before it moved.\n\n" +
+	"already holds another file warns (\"Image File At New Path Will Be Set Aside\"): the move does not write over " +
+	"it but renames it to a hidden name beside it (`.NAME.<checksum>.kept`), so swapping the paths of two copies in one " +
+	"apply works at any parallelism, also after the URLs expired. A new resource whose `path` already holds an image " +
+	"it did not write warns (\"Image File Already At Path\") and says how to import it instead; while the URL serves, " +
+	"a copy this provider marked (the copy of the object being replaced) is written over without a word.\n\n" +
 	"**Changes.** Changing `url` or `path` updates this resource in place; it is never replaced for it, so its file is " +
 	"never deleted before a new one is written. A new `url` (for example after the image is regenerated by a `triggers` " +
 	"bump, `terraform apply -replace` or a new prompt) is downloaded and written over the file only once it is complete " +
@@ -562,12 +450,23 @@ const imageFileMarkdownDescription = "Keeps a local copy of an image URL, verifi
 	"next apply that gets the new picture writes it. A new `path` moves the file: the local copy, verified against " +
 	"`sha256`, is copied to the new path without a download (so it works after the URL has expired), or, when that copy " +
 	"is missing or changed, the URL is downloaded there instead. The old file is deleted only after the new one is " +
-	"written, and only when it is still the file this resource wrote. When neither the copy nor the URL is available, " +
-	"the plan fails with `Unable to Move Image File` and nothing is touched. Paths that name the same file " +
+	"written, and only when it is still the file this resource wrote. When the copy is missing (a fresh runner) and " +
+	"the URL no longer serves, a new `path` or a new `marking` is recorded without writing anything, with a warning " +
+	"(\"Local Image File Cannot Be Restored\") that says so and how to put the file back; the rest of the configuration " +
+	"applies as usual, and a file put back later gets the new marking at the next apply. When the copy was changed by " +
+	"hand and the URL no longer serves, the plan fails with `Unable to Move Image File` (or `Unable to Rewrite Image " +
+	"File Marking`) and nothing is touched. Paths that name the same file " +
 	"(`out/a.png`, `./out/a.png`, `${path.module}/out/a.png` in the root module, or the absolute path) are the same " +
 	"path: changing from one spelling to another records the new one and touches no file.\n\n" +
+	"**The only copy.** Once Akool no longer serves `url` (7 days after generation), the file is the only copy of " +
+	"its picture, and no change that is not meant as \"delete this picture\" deletes it: destroying or replacing " +
+	"the resource (a renamed address without a `moved` block, `terraform apply -replace`, plain `terraform destroy`) " +
+	"keeps the file on disk and only stops managing it. The plan of such a destroy warns (\"Image File Will Be Kept\"), " +
+	"and so does the apply (\"Image File Kept\"); delete the file by hand if you no longer need it. A new resource " +
+	"whose `url` no longer serves takes over the image already at its `path` instead of failing (\"Image File Taken " +
+	"Over\"), so a rename or a replacement keeps the picture and the next plan is empty.\n\n" +
 	"**Destroy.** Destroying this resource deletes the file at `path` only when it is still the file this resource " +
-	"wrote: its SHA-256 must match `sha256`. A file changed by hand is kept, and a warning says so: the only copy of a " +
+	"wrote: its SHA-256 must match `sha256`, and its `url` must still serve it (see **The only copy**). A file changed by hand is kept, and a warning says so: the only copy of a " +
 	"picture is never deleted. The file that a replacing object wrote at the same path during the same apply (with " +
 	"`create_before_destroy`, set on this resource or inherited from a resource that depends on it) is that object's " +
 	"file: it is kept without a warning. A file that is already gone is not an error.\n\n" +

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/akool-community/terraform-provider-akool/internal/akool"
 	"github.com/akool-community/terraform-provider-akool/internal/imagemeta"
 	"github.com/akool-community/terraform-provider-akool/internal/localcopy"
 )
@@ -64,15 +66,15 @@ func (r *imageFileResource) creatorTool() string {
 	return "Akool via terraform-provider-akool " + version
 }
 
-// packet builds the XMP packet for m from its state and settings alone, so
-// that a rewrite gives the same bytes as the first write.
-func (r *imageFileResource) packet(m imageFileMarking, s imageFileMarkingSettings) []byte {
+// marking is what the XMP packet for m says, from its state and settings
+// alone, so that a rewrite gives the same bytes as the first write.
+func (r *imageFileResource) marking(m imageFileMarking, s imageFileMarkingSettings) imagemeta.Marking {
 	created, _ := time.Parse(time.RFC3339, m.ImageCreatedAt.ValueString())
 	dst := m.DigitalSourceType.ValueString()
 	if dst == "" {
 		dst = imagemeta.TrainedAlgorithmicMedia
 	}
-	marking := imagemeta.Marking{
+	return imagemeta.Marking{
 		DigitalSourceType: dst,
 		CreatorTool:       r.creatorTool(),
 		AISystem:          "Akool",
@@ -85,7 +87,6 @@ func (r *imageFileResource) packet(m imageFileMarking, s imageFileMarkingSetting
 		Copyright:         s.text("copyright_notice"),
 		Prompt:            s.text("prompt"),
 	}
-	return imagemeta.Packet(marking)
 }
 
 // describeJob sets the Digital Source Type and creation time from the job
@@ -116,20 +117,8 @@ func (r *imageFileResource) describeJob(ctx context.Context, m *imageFileMarking
 				"taint or replace this resource for it, which deletes the file before downloading it again.", id, err))
 		return diags
 	}
-	source := img.SourceImage
-	if source == "" && img.ParentID != "" {
-		// A button job (upscale, variation) is made from its parent's grid,
-		// and Akool need not echo the grid's source image for it.
-		parent, err := client.GetImage(ctx, img.ParentID)
-		if err != nil {
-			diags.AddAttributeWarning(path.Root("image_id"), "Image File Marked Without Parent Details",
-				fmt.Sprintf("Reading Akool image %s, the parent of %s, failed: %v. The file is marked as "+
-					"trainedAlgorithmicMedia (AI-generated), which is true but does not say whether that grid was made "+
-					"from a source image. The image itself is saved as usual.", img.ParentID, id, err))
-		} else {
-			source = parent.SourceImage
-		}
-	}
+	source, parentDiags := chainSource(ctx, client, img)
+	diags.Append(parentDiags...)
 	if source != "" {
 		m.DigitalSourceType = types.StringValue(imagemeta.CompositeWithTrainedAlgorithmicMedia)
 	}
@@ -137,6 +126,40 @@ func (r *imageFileResource) describeJob(ctx context.Context, m *imageFileMarking
 		m.ImageCreatedAt = types.StringValue(img.CreatedAt.UTC().Format(time.RFC3339))
 	}
 	return diags
+}
+
+// imageFileChainMax bounds how many parents the marking reads to find out
+// whether a button job comes from a source image: an upscale of a variation
+// of a variation of a grid is three reads away.
+const imageFileChainMax = 8
+
+// chainSource is the source image that img was made from: its own or, for
+// a button job (upscale, variation), the first one found up its chain of
+// parents, read from Akool (free), at most imageFileChainMax of them. Akool
+// need not echo a grid's source image on the jobs made from it. A parent
+// that cannot be read ends the walk with a warning: the file is still
+// marked as AI-generated, which is true.
+func chainSource(ctx context.Context, client *akool.Client, img *akool.Image) (source string, diags diag.Diagnostics) {
+	id := img.ID
+	for depth := 0; img.SourceImage == "" && img.ParentID != ""; depth++ {
+		if depth == imageFileChainMax {
+			diags.AddAttributeWarning(path.Root("image_id"), "Image File Marked Without Parent Details",
+				fmt.Sprintf("Image %s is more than %d button presses away from the grid it comes from; the marking "+
+					"reads no further parents, and marks the file as trainedAlgorithmicMedia (AI-generated), which "+
+					"is true but does not say whether that grid was made from a source image.", id, imageFileChainMax))
+			return "", diags
+		}
+		parent, err := client.GetImage(ctx, img.ParentID)
+		if err != nil {
+			diags.AddAttributeWarning(path.Root("image_id"), "Image File Marked Without Parent Details",
+				fmt.Sprintf("Reading Akool image %s, a parent of %s, failed: %v. The file is marked as "+
+					"trainedAlgorithmicMedia (AI-generated), which is true but does not say whether the grid it "+
+					"comes from was made from a source image. The image itself is saved as usual.", img.ParentID, id, err))
+			return "", diags
+		}
+		img = parent
+	}
+	return img.SourceImage, diags
 }
 
 // mark is the marking step of a write: it gives the bytes to write to
@@ -148,7 +171,9 @@ func (r *imageFileResource) describeJob(ctx context.Context, m *imageFileMarking
 // the warning that says why.
 func (r *imageFileResource) mark(plan, from *imageFileResourceModel, src *localcopy.Source) ([]byte, diag.Diagnostics, error) {
 	plan.Marked = types.BoolValue(false)
-	plan.DownloadSHA256 = types.StringValue(src.SHA256) // the copy is the download (or, after an import, the file adopted)
+	// The copy is the download (or, after an import or a take-over, the file
+	// adopted, without any marking of this provider's that it carries).
+	plan.DownloadSHA256 = types.StringValue(localcopy.OriginalSHA256(src.Data))
 	copyMarked := from != nil && from.Marked.ValueBool()
 	if copyMarked {
 		plan.DownloadSHA256 = from.DownloadSHA256
@@ -161,9 +186,13 @@ func (r *imageFileResource) mark(plan, from *imageFileResourceModel, src *localc
 		data, err := localcopy.Unmark(src.Data, from.DownloadSHA256.ValueString())
 		return data, nil, err
 	}
-	packet := r.packet(plan.imageFileMarking, settings)
-	marked := localcopy.Mark(src.Data, packet)
+	marked := localcopy.Mark(src.Data, r.marking(plan.imageFileMarking, settings))
 	plan.Marked = types.BoolValue(marked.Marked)
+	if marked.Marked && !copyMarked {
+		// Taking this marking out gives back the file's own XMP (see
+		// localcopy.Unmark), which is then what download_sha256 names.
+		plan.DownloadSHA256 = types.StringValue(localcopy.OriginalSHA256(marked.Data))
+	}
 	var diags diag.Diagnostics
 	if marked.Unmarked != nil {
 		diags.AddAttributeWarning(path.Root("path"), "Image File Saved Without Marking",
@@ -191,7 +220,7 @@ func unmarkedAdvice(err error) string {
 // the marking off, taking it out gives back the download's checksum.
 // Otherwise the image is downloaded again.
 func rewritableCopy(state, plan imageFileResourceModel) bool {
-	if !state.URL.IsNull() && !plan.URL.Equal(state.URL) {
+	if imageFileURLChanged(state, plan) {
 		return false
 	}
 	filePath := state.Path.ValueString()
@@ -228,7 +257,18 @@ func (r *imageFileResource) planMarking(ctx context.Context, state, plan imageFi
 		if !changed {
 			return // nothing to mark until the file is back (Read warned)
 		}
-		if probeErr := localcopy.Probe(ctx, r.imageClient(), plan.URL.ValueString()); probeErr != nil {
+		probeErr := localcopy.Probe(ctx, r.imageClient(), plan.URL.ValueString())
+		if local, err := localcopy.FindCopy(state.Path.ValueString(), state.SHA256.ValueString(), state.Size.ValueInt64()); probeErr != nil && err == nil && local == localcopy.Missing {
+			// Nothing on disk to rewrite (a fresh runner): the marking is
+			// recorded, and marked = null has it written into the file once
+			// it is back.
+			resp.Diagnostics.AddAttributeWarning(path.Root("marking"), "Local Image File Cannot Be Restored",
+				imageFileLostDetail(state, probeErr, "The new marking is recorded; it is written into the file, in "+
+					"place, by the first apply after the file is back."))
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("marked"), types.BoolNull())...)
+			return
+		}
+		if probeErr != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("marking"), "Unable to Rewrite Image File Marking",
 				fmt.Sprintf("The marking of %q cannot be written: the file is not the copy this resource wrote "+
 					"(%d bytes with SHA-256 %s), and its URL cannot be downloaded (%v). Nothing was written or deleted.\n\n"+
@@ -241,6 +281,10 @@ func (r *imageFileResource) planMarking(ctx context.Context, state, plan imageFi
 		}
 		download = true // apply downloads the image again, and marks it
 	}
+	if !download && plan.settings().enabled() {
+		warnConflicts(state.Path.ValueString(), localcopy.Conflicts(state.Path.ValueString(),
+			r.marking(plan.imageFileMarking, plan.settings())), &resp.Diagnostics)
+	}
 	unknown := map[string]attr.Value{"sha256": types.StringUnknown(), "size": types.Int64Unknown(), "marked": types.BoolUnknown()}
 	if download || !plan.settings().enabled() || state.DownloadSHA256.IsNull() {
 		unknown["download_sha256"] = types.StringUnknown()
@@ -252,6 +296,25 @@ func (r *imageFileResource) planMarking(ctx context.Context, state, plan imageFi
 	for name, value := range unknown {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), value)...)
 	}
+}
+
+// warnConflicts names, in the plan, the properties that the XMP of the file
+// at filePath holds already and that the marking will change; the file's
+// other properties stay as they are.
+func warnConflicts(filePath string, conflicts []imagemeta.Conflict, diags *diag.Diagnostics) {
+	if len(conflicts) == 0 {
+		return
+	}
+	var changes []string
+	for _, c := range conflicts {
+		changes = append(changes, fmt.Sprintf("%s from %q to %q", c.Property, c.Old, c.New))
+	}
+	diags.AddAttributeWarning(path.Root("marking"), "Image File Metadata Will Change",
+		fmt.Sprintf("The file at %q carries XMP metadata of its own, which the marking keeps, except what it "+
+			"sets itself: applying changes %s. Every other property of the file stays as it is, and turning the "+
+			"marking off later takes out only what the marking added (a value changed here is not brought back). "+
+			"To keep a value, set the matching field of the marking block to it, or set marking = { enabled = false }.",
+			filePath, strings.Join(changes, "; ")))
 }
 
 // importedMarking says whether an imported file carries the marking. A

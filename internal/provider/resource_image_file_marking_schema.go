@@ -39,7 +39,7 @@ func imageFileMarkingAttributes() map[string]schema.Attribute {
 				"`akool_image_upscale` or `akool_image_variation` whose URL this is. When set, the provider reads the job " +
 				"(a free read, no generation) to write its id and creation time into the marking and to choose the Digital " +
 				"Source Type: `compositeWithTrainedAlgorithmicMedia` for a job made from a source image (for an upscale or " +
-				"variation, when its parent grid was; the parent is read once too), " +
+				"variation, when the grid it comes from was: its chain of parents is read too, at most 8 reads), " +
 				"`trainedAlgorithmicMedia` otherwise. Without it the marking says `trainedAlgorithmicMedia` with no job details. " +
 				"Changing it rewrites the file in place from the copy on disk.",
 			Optional:   true,

@@ -84,11 +84,17 @@ func TestAccImageFile_markingUpgradeWithoutCopy_emulatorClock(t *testing.T) {
 		t.Errorf("apply wrote %s (%v)", dest, err)
 	}
 
-	// A deliberate change of the marking, with neither the copy nor the URL,
-	// fails the plan instead of every apply.
+	// A deliberate change of the marking, with neither the copy nor the URL
+	// (nothing on disk to protect), is recorded with a warning that the copy
+	// cannot be restored; nothing is written.
 	h.writeConfig(strings.Replace(config, "  path =", "  marking = { headline = \"New\" }\n  path =", 1))
 	res = h.run("plan", "-input=false")
-	if res.exitCode == 0 || !res.mentions("Unable to Rewrite Image File Marking") || !res.mentions("HTTP 404") {
+	if res.exitCode != 0 || !res.mentions("Local Image File Cannot Be Restored") || !res.mentions("HTTP 404") {
 		t.Errorf("plan of a marking change without copy or URL exited %d:\n%s", res.exitCode, res.output())
 	}
+	h.mustApply()
+	if _, err := os.Stat(dest); !os.IsNotExist(err) {
+		t.Errorf("apply of the marking change wrote %s (%v)", dest, err)
+	}
+	h.expectNoChanges("after the marking change was recorded")
 }

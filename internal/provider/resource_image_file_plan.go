@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -19,7 +20,8 @@ import (
 // them, as the bytes stay the same.
 func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
-		return // destroy
+		r.planDestroy(ctx, req, resp)
+		return
 	}
 	var plan imageFileResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -30,11 +32,20 @@ func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if !plan.Path.IsUnknown() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.Path)...)
 	}
+	if r.claimPath(plan, &resp.Diagnostics) {
+		return
+	}
 	if req.State.Raw.IsNull() {
 		// A create, or a replacement, which Terraform plans a second time as
 		// a create: the download will write the path.
+		if plan.URL.IsNull() {
+			resp.Diagnostics.AddAttributeWarning(path.Root("url"), "Image URL Not Set",
+				imageFileURLNotSet("This file cannot be created until url is set: its create fails at apply, "+
+					"writing nothing, and every other resource plans and applies as usual."))
+		}
 		if !plan.Path.IsUnknown() {
 			addUnwritablePathError(filePath, &resp.Diagnostics)
+			r.warnFileAtPath(ctx, plan, &resp.Diagnostics)
 		}
 		return
 	}
@@ -87,7 +98,14 @@ func (r *imageFileResource) planWrite(ctx context.Context, state, plan imageFile
 		warnPathTaken(state, newPath, diags)
 	}
 	switch {
-	case !state.URL.IsNull() && !plan.URL.Equal(state.URL):
+	case plan.URL.IsNull():
+		diags.AddAttributeWarning(path.Root("url"), "Image URL Not Set", imageFileURLNotSet(fmt.Sprintf(
+			"The copy at %q is kept as it is, and url is recorded as null; once url names an image again, it is "+
+				"downloaded and written over the file.", oldPath)))
+		if !moved {
+			return false, false
+		}
+	case imageFileURLChanged(state, plan):
 		if !moved {
 			warnOverwrite(state, diags)
 		}
@@ -99,16 +117,27 @@ func (r *imageFileResource) planWrite(ctx context.Context, state, plan imageFile
 		return false, false
 	}
 
-	local, err := localcopy.Check(oldPath, state.SHA256.ValueString(), state.Size.ValueInt64())
+	local, err := localcopy.FindCopy(oldPath, state.SHA256.ValueString(), state.Size.ValueInt64())
 	if err == nil && local == localcopy.Matches {
 		return true, false
 	}
 	if restore != nil || plan.URL.IsUnknown() {
 		return true, true // the URL served at refresh, or is the configuration's next one
 	}
-	probeErr := localcopy.Probe(ctx, r.imageClient(), plan.URL.ValueString())
+	probeErr := errors.New("url is null")
+	if !plan.URL.IsNull() {
+		probeErr = localcopy.Probe(ctx, r.imageClient(), plan.URL.ValueString())
+	}
 	if probeErr == nil {
 		return true, true
+	}
+	if err == nil && local == localcopy.Missing {
+		// Nothing on disk to protect (a fresh runner): the new path is
+		// recorded, and the copy stays lost, as the plan says.
+		diags.AddAttributeWarning(path.Root("path"), "Local Image File Cannot Be Restored",
+			imageFileLostDetail(state, probeErr, fmt.Sprintf("The new path %q is recorded without writing anything "+
+				"there.", newPath)))
+		return true, false
 	}
 	what := "is missing"
 	if err != nil {
@@ -125,6 +154,18 @@ func (r *imageFileResource) planWrite(ctx context.Context, state, plan imageFile
 			"different picture, which is then downloaded to the new path.",
 			oldPath, newPath, what, state.Size.ValueInt64(), state.SHA256.ValueString(), probeErr, oldPath, oldPath))
 	return false, false
+}
+
+// imageFileURLChanged reports whether the plan gives the file a url other
+// than the one it was downloaded from. A url recorded for the first time
+// after an import (which leaves url and download_sha256 null) is no change:
+// the file imported stays as it is. A url that was null because the image it
+// referred to failed (download_sha256 set) is one.
+func imageFileURLChanged(state, plan imageFileResourceModel) bool {
+	if plan.URL.IsNull() || plan.URL.Equal(state.URL) {
+		return false
+	}
+	return !state.URL.IsNull() || !state.DownloadSHA256.IsNull()
 }
 
 // warnOverwrite warns when the file that a new url will be written over is
@@ -150,12 +191,94 @@ func warnPathTaken(state imageFileResourceModel, newPath string, diags *diag.Dia
 	if err != nil || local != localcopy.Changed {
 		return // free, unreadable (the write reports it), or already this picture
 	}
-	diags.AddAttributeWarning(path.Root("path"), "Image File At New Path Will Be Replaced",
+	diags.AddAttributeWarning(path.Root("path"), "Image File At New Path Will Be Set Aside",
 		fmt.Sprintf("The new path %s already holds a file that is not the image this resource keeps at %s; "+
-			"moving it there replaces that file. If it is another akool_image_file's copy that moves away in the "+
-			"same apply (two paths swapped), this one may be written over it before it has moved, and that copy "+
-			"is lost unless its URL still serves. Move one of them to a free path first, in its own apply, or copy "+
-			"the file elsewhere before applying.", newPath, state.Path.ValueString()))
+			"it is not written over: the apply sets it aside under a hidden name beside it and says which. If it is "+
+			"another akool_image_file's copy that moves away in the same apply (two paths swapped), that resource "+
+			"takes it from there; otherwise it stays there for you to move back or delete.", newPath, state.Path.ValueString()))
+}
+
+// claimPath fails the plan when another akool_image_file of this
+// configuration writes the same file under another spelling (or the same
+// one): each apply would write it twice, and each copy would overwrite the
+// other's. It reports whether it did.
+func (r *imageFileResource) claimPath(plan imageFileResourceModel, diags *diag.Diagnostics) bool {
+	if r.data == nil || r.data.paths == nil || plan.Path.IsUnknown() {
+		return false
+	}
+	spelling := plan.Path.ValueString()
+	// The url tells one resource from another; a replacement, which
+	// Terraform plans twice, has the same.
+	owner := spelling + "\x00" + plan.URL.String()
+	other, clash := r.data.paths.Claim(spelling, owner)
+	if !clash {
+		return false
+	}
+	diags.AddAttributeError(path.Root("path"), "Image File Named Twice",
+		fmt.Sprintf("path %q names the same file as %q, the path of another akool_image_file in this "+
+			"configuration: both would write it on every apply, each over the other's copy. Nothing was "+
+			"downloaded or written. Give each akool_image_file a file of its own, or remove one of them "+
+			"(with a removed block, to keep the file).", spelling, other))
+	return true
+}
+
+// planDestroy warns, in the plan of a destroy (the resource removed from the
+// configuration, a renamed address without a moved block, terraform
+// destroy), that a copy that cannot be downloaded again is kept on disk.
+func (r *imageFileResource) planDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() {
+		return
+	}
+	var state imageFileResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if why := r.onlyCopy(ctx, state); why != nil {
+		resp.Diagnostics.AddAttributeWarning(path.Root("path"), "Image File Will Be Kept",
+			imageFileKeptDetail(state.Path.ValueString(), why))
+	}
+}
+
+// warnFileAtPath warns, in the plan of a create, that a file is already at
+// its path: the apply writes the download over it or, when the URL no
+// longer serves, takes it over as this resource's copy. A copy that this
+// provider marked is written over without a word while the URL serves: it
+// is another object's copy of an Akool image, most often the one that this
+// create replaces.
+func (r *imageFileResource) warnFileAtPath(ctx context.Context, plan imageFileResourceModel, diags *diag.Diagnostics) {
+	filePath := plan.Path.ValueString()
+	if _, err := localcopy.Inspect(filePath); err != nil {
+		return // nothing there (or not an image, which a write reports)
+	}
+	what := "the apply writes the image downloaded from url over it"
+	if !plan.URL.IsNull() && !plan.URL.IsUnknown() {
+		if probeErr := localcopy.Probe(ctx, r.imageClient(), plan.URL.ValueString()); probeErr != nil {
+			what = fmt.Sprintf("its url no longer serves (%v), so the apply takes this image over as this "+
+				"resource's copy, downloading nothing", probeErr)
+		} else if localcopy.FileMarked(filePath) {
+			return // a copy this provider wrote, such as the one of the object this one replaces
+		}
+	}
+	diags.AddAttributeWarning(path.Root("path"), "Image File Already At Path",
+		fmt.Sprintf("%q already holds an image that this new akool_image_file did not write; %s. That is "+
+			"expected when it is the copy of the object this one replaces (terraform apply -replace, or an address "+
+			"renamed without a moved block). To keep the file exactly as it is and manage it instead, import it: "+
+			"terraform import <address of this akool_image_file> %s (or an import block with that id).",
+			filePath, what, filePath))
+}
+
+// imageFileLostDetail explains, for a change planned while the copy in state
+// is missing and its URL does not serve (a fresh runner after Akool's 7
+// days), that the copy cannot be restored; what says what the apply does.
+func imageFileLostDetail(state imageFileResourceModel, probeErr error, what string) string {
+	return fmt.Sprintf("There is no file at %q, and its URL no longer serves the image (%v): the copy cannot be "+
+		"restored from Akool, which keeps generated images for 7 days only. %s Nothing else is touched, and the "+
+		"rest of the configuration plans and applies as usual.\n\nTo get the picture back, put the file from your "+
+		"own storage at the configured path (%d bytes with SHA-256 %s); later plans accept it as intact. To make a "+
+		"new image instead, regenerate it deliberately with `terraform apply -replace=<address of the image "+
+		"resource>`, which spends Akool credits and gives a different picture.",
+		state.Path.ValueString(), probeErr, what, state.Size.ValueInt64(), state.SHA256.ValueString())
 }
 
 // detail says what the restore of the file at filePath does.

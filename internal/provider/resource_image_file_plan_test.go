@@ -194,7 +194,7 @@ func TestImageFileDownload_writeFailureKeepsImage(t *testing.T) {
 	r := &imageFileResource{configuredResource{data: &providerData{imageClient: srv.Client()}}}
 	plan := imageFileResourceModel{URL: types.StringValue(srv.URL + "/a.png"), Path: types.StringValue(filepath.Join(blocker, "hero.png"))}
 	limit := func(context.Context, time.Duration) (time.Duration, diag.Diagnostics) { return time.Minute, nil }
-	diags := r.write(context.Background(), limit, &plan, nil)
+	diags := r.write(context.Background(), limit, &plan, imageFileWrite{})
 	if !diags.HasError() {
 		t.Fatal("download into a path under a file succeeded; want an error")
 	}

@@ -36,7 +36,7 @@ func TestAccImageFile_moveOntoAnotherFileWarns(t *testing.T) {
 
 	h.writeConfig(testAccTwoImageFilesConfig(srvURL, second, first))
 	res := h.run("plan", "-input=false")
-	for _, want := range []string{"Image File At New Path Will Be Replaced", second, first} {
+	for _, want := range []string{"Image File At New Path Will Be Set Aside", second, first} {
 		if !res.mentions(want) {
 			t.Errorf("the plan of a swap does not say %q:\n%s", want, res.output())
 		}
@@ -44,7 +44,7 @@ func TestAccImageFile_moveOntoAnotherFileWarns(t *testing.T) {
 
 	// A move to a free path says nothing of the kind.
 	h.writeConfig(testAccTwoImageFilesConfig(srvURL, filepath.Join(dir, "third.png"), second))
-	if res := h.run("plan", "-input=false"); res.mentions("Will Be Replaced") || res.exitCode != 0 {
+	if res := h.run("plan", "-input=false"); res.mentions("Will Be Set Aside") || res.exitCode != 0 {
 		t.Errorf("the plan of a move to a free path (exit %d):\n%s", res.exitCode, res.output())
 	}
 }

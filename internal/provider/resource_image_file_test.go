@@ -190,6 +190,17 @@ func expectGeneratedOnce(e *emulator.Emulator) statecheck.StateCheck {
 	})
 }
 
+// checkImageFileKept checks that destroy kept the file at filePath: the
+// only copy of a picture whose URL no longer serves.
+func checkImageFileKept(filePath string) tfresource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if _, err := os.Stat(filePath); err != nil {
+			return fmt.Errorf("destroy deleted %s, the only copy of its picture: %w", filePath, err)
+		}
+		return nil
+	}
+}
+
 func checkImageFileDeleted(filePath string) tfresource.TestCheckFunc {
 	return func(*terraform.State) error {
 		if _, err := os.Stat(filePath); !errors.Is(err, os.ErrNotExist) {
@@ -204,9 +215,23 @@ func checkImageFileDeleted(filePath string) tfresource.TestCheckFunc {
 // is gone.
 func imageFileTest(t *testing.T, dest string, steps []tfresource.TestStep) {
 	t.Helper()
+	imageFileTestDestroying(t, checkImageFileDeleted(dest), steps)
+}
+
+// expiredImageFileTest is imageFileTest for steps that end after Akool
+// stopped serving the image: destroy keeps the only copy at dest.
+func expiredImageFileTest(t *testing.T, dest string, steps []tfresource.TestStep) {
+	t.Helper()
+	imageFileTestDestroying(t, checkImageFileKept(dest), steps)
+}
+
+// imageFileTestDestroying runs steps and, once their resources are
+// destroyed, checkDestroy.
+func imageFileTestDestroying(t *testing.T, checkDestroy tfresource.TestCheckFunc, steps []tfresource.TestStep) {
+	t.Helper()
 	accTestCase(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkImageFileDeleted(dest),
+		CheckDestroy:             checkDestroy,
 		Steps:                    steps,
 	})
 }
@@ -293,7 +318,7 @@ func TestAccImageFile_expired_emulatorClock(t *testing.T) {
 	sameSHA := sameValue(testImageFileAddr, "sha256")
 	var served []byte
 
-	imageFileTest(t, dest, []tfresource.TestStep{
+	expiredImageFileTest(t, dest, []tfresource.TestStep{
 		{
 			Config: testAccImageFileWithImageConfig(baseURL, dest),
 			ConfigStateChecks: []statecheck.StateCheck{
