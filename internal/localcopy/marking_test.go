@@ -108,7 +108,7 @@ func TestWrite_marksADownloadAtTheLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	marked := Mark(src.Data, imagemeta.Packet(imagemeta.Marking{DigitalSourceType: imagemeta.TrainedAlgorithmicMedia}))
+	marked := Mark(src.Data, imagemeta.Marking{DigitalSourceType: imagemeta.TrainedAlgorithmicMedia})
 	if !marked.Marked {
 		t.Fatalf("a PNG was not marked: %v", marked.Unmarked)
 	}
