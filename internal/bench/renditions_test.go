@@ -2,10 +2,11 @@ package bench
 
 import (
 	"image"
-	"image/color"
 	"math"
 	"testing"
 	"time"
+
+	"github.com/akool-community/terraform-provider-akool/internal/imagetest"
 )
 
 func TestLanczosReferenceKeepsAnImageAtItsOwnSize(t *testing.T) {
@@ -28,13 +29,7 @@ func TestLanczosReferenceKeepsAnImageAtItsOwnSize(t *testing.T) {
 }
 
 func TestLanczosReferenceAveragesWhenItShrinks(t *testing.T) {
-	img := image.NewNRGBA(image.Rect(0, 0, 300, 300))
-	for y := range 300 {
-		for x := range 300 {
-			v := uint8(255 * ((x + y) % 2))
-			img.SetNRGBA(x, y, color.NRGBA{v, v, v, 255})
-		}
-	}
+	img := imagetest.Checkerboard(300, 300)
 	ref := LanczosReference(img, 100, 100, 0, 0, 100, 100)
 	for _, v := range []float64{ref[0], ref[3*(50*100+50)], ref[len(ref)-1]} {
 		if v < 120 || v > 135 {

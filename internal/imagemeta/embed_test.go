@@ -12,6 +12,8 @@ import (
 	"time"
 
 	_ "golang.org/x/image/webp" // registers WebP with image.Decode
+
+	"github.com/akool-community/terraform-provider-akool/internal/imagetest"
 )
 
 var testMarking = Marking{
@@ -83,7 +85,7 @@ func TestEmbedKeepsPixelsAndReplacesPackets(t *testing.T) {
 }
 
 func TestEmbedPNGPutsOneValidITXtAfterIHDR(t *testing.T) {
-	marked, err := Embed(encodePNG(t, testImage(8, 8, false)), Packet(testMarking))
+	marked, err := Embed(imagetest.EncodePNG(t, testImage(8, 8, false)), Packet(testMarking))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +223,7 @@ func TestEmbedRefusesFormatsItCannotMark(t *testing.T) {
 }
 
 func TestEmbedRefusesDamagedFiles(t *testing.T) {
-	png := encodePNG(t, testImage(8, 8, false))
+	png := imagetest.EncodePNG(t, testImage(8, 8, false))
 	jpg := encodeJPEG(t, testImage(8, 8, false))
 	webp := readFixture(t, "lossy.webp")
 	withSize := func(data []byte, size uint32) []byte {
@@ -275,7 +277,7 @@ func TestEmbedJPEGRefusesAPacketTooLargeForOneSegment(t *testing.T) {
 		t.Errorf("a packet of 65505 bytes: %v", err)
 	}
 	// PNG and WebP have no such limit.
-	if _, err := Embed(encodePNG(t, testImage(8, 8, false)), big); err != nil {
+	if _, err := Embed(imagetest.EncodePNG(t, testImage(8, 8, false)), big); err != nil {
 		t.Fatalf("PNG: %v", err)
 	}
 }
@@ -289,7 +291,7 @@ func TestEmbedLeavesFilesWithContentCredentialsAlone(t *testing.T) {
 		name string
 		data []byte
 	}{
-		{"png", insertPNGBeforeIEND(encodePNG(t, testImage(8, 8, false)), pngChunk("caBX", []byte("\x00\x00\x00\x10jumbc2pa")))},
+		{"png", insertPNGBeforeIEND(imagetest.EncodePNG(t, testImage(8, 8, false)), pngChunk("caBX", []byte("\x00\x00\x00\x10jumbc2pa")))},
 		{"jpeg", insertAfterSOI(encodeJPEG(t, testImage(8, 8, false)), jfifSegment, jpegSegment(0xeb, jumbf))},
 		{"webp", signedWebP},
 	} {

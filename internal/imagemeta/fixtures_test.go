@@ -5,10 +5,11 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
-	"image/png"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/akool-community/terraform-provider-akool/internal/imagetest"
 )
 
 // fixture is one image file the tests mark.
@@ -31,15 +32,6 @@ func testImage(w, h int, alpha bool) image.Image {
 		}
 	}
 	return img
-}
-
-func encodePNG(t testing.TB, img image.Image) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }
 
 func encodeJPEG(t testing.TB, img image.Image) []byte {
@@ -98,12 +90,12 @@ func readFixture(t testing.TB, name string) []byte {
 // files were made with libwebp's cwebp and webpmux.
 func fixtures(t testing.TB) []fixture {
 	opaque, alpha := testImage(24, 16, false), testImage(20, 14, true)
-	pngPlain := encodePNG(t, alpha)
+	pngPlain := imagetest.EncodePNG(t, alpha)
 	jpegPlain := encodeJPEG(t, opaque)
 	withText := insertAfterIHDR(pngPlain, pngChunk("tEXt", []byte("Comment\x00hello")))
 	return []fixture{
 		{name: "png", data: pngPlain},
-		{name: "png-opaque", data: encodePNG(t, opaque)},
+		{name: "png-opaque", data: imagetest.EncodePNG(t, opaque)},
 		{name: "png-text", data: withText},
 		{name: "png-xmp", data: insertAfterIHDR(withText, pngXMPChunk(oldPacket)), hasXMP: true},
 		{name: "png-xmp-late", data: insertPNGBeforeIEND(pngPlain, pngXMPChunk(oldPacket)), hasXMP: true},

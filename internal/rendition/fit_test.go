@@ -5,6 +5,8 @@ import (
 	"image"
 	"image/color"
 	"testing"
+
+	"github.com/akool-community/terraform-provider-akool/internal/imagetest"
 )
 
 func TestSpecSize(t *testing.T) {
@@ -100,7 +102,7 @@ func bands(w, h, textured int) *image.NRGBA {
 }
 
 func TestCoverCropsTheCentre(t *testing.T) {
-	src := decodeSource(t, encodePNG(t, bands(900, 300, -1)))
+	src := decodeSource(t, imagetest.EncodePNG(t, bands(900, 300, -1)))
 	r, err := Render(src, Spec{Width: 100, Height: 100, Format: PNG})
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +118,7 @@ func TestCoverCropsTheCentre(t *testing.T) {
 }
 
 func TestDetailFocusFollowsTheTexture(t *testing.T) {
-	src := decodeSource(t, encodePNG(t, bands(900, 300, 2)))
+	src := decodeSource(t, imagetest.EncodePNG(t, bands(900, 300, 2)))
 	for focus, want := range map[Focus]string{Centre: "green", Detail: "blue"} {
 		r, err := Render(src, Spec{Width: 100, Height: 100, Format: PNG, Focus: focus})
 		if err != nil {

@@ -34,15 +34,6 @@ func photo(w, h int, alpha bool) *image.NRGBA {
 	return img
 }
 
-func encodePNG(t testing.TB, img image.Image) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
 func decodeSource(t testing.TB, data []byte) *Source {
 	t.Helper()
 	src, err := Decode(data)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/akool-community/terraform-provider-akool/internal/exiftooltest"
 	"github.com/akool-community/terraform-provider-akool/internal/imagemeta"
+	"github.com/akool-community/terraform-provider-akool/internal/imagetest"
 )
 
 // referenceLanczos resamples straight from the definition, in floating
@@ -61,7 +62,7 @@ func TestResampleMatchesTheLanczosDefinition(t *testing.T) {
 			img.Pix[i], img.Pix[i+1] = 255-img.Pix[i], 255-img.Pix[i+1]
 		}
 	}
-	src := decodeSource(t, encodePNG(t, img))
+	src := decodeSource(t, imagetest.EncodePNG(t, img))
 	spec := Spec{Width: 90, Height: 50, Format: PNG}
 	g, err := spec.geometry(240, 160)
 	if err != nil {
@@ -79,14 +80,8 @@ func TestDownscaleAveragesFineDetail(t *testing.T) {
 	// A one-pixel checkerboard shrunk 3 times is grey: a filter that
 	// samples (nearest neighbour) or interpolates between two pixels
 	// (bilinear), or one not widened by the factor, keeps black or white.
-	img := image.NewNRGBA(image.Rect(0, 0, 300, 300))
-	for y := range 300 {
-		for x := range 300 {
-			v := uint8(255 * ((x + y) % 2))
-			img.SetNRGBA(x, y, color.NRGBA{v, v, v, 255})
-		}
-	}
-	src := decodeSource(t, encodePNG(t, img))
+	img := imagetest.Checkerboard(300, 300)
+	src := decodeSource(t, imagetest.EncodePNG(t, img))
 	r, err := Render(src, Spec{Width: 100, Height: 100, Format: PNG})
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +97,7 @@ func TestDownscaleAveragesFineDetail(t *testing.T) {
 
 func TestRenderFormatsRoundTrip(t *testing.T) {
 	img := photo(640, 400, false)
-	src := decodeSource(t, encodePNG(t, img))
+	src := decodeSource(t, imagetest.EncodePNG(t, img))
 	g, _ := (Spec{Width: 300, Height: 200}).geometry(640, 400)
 	x, y := g.axes()
 	exact := straightNRGBA(resample(src.px, x, y))
@@ -144,7 +139,7 @@ func TestRenderFormatsRoundTrip(t *testing.T) {
 }
 
 func TestRenderQualityChangesTheSize(t *testing.T) {
-	src := decodeSource(t, encodePNG(t, photo(640, 400, false)))
+	src := decodeSource(t, imagetest.EncodePNG(t, photo(640, 400, false)))
 	sizes := map[int]int{}
 	for _, q := range []int{30, 95} {
 		r, err := Render(src, Spec{Width: 320, Height: 200, Format: JPEG, Quality: q})
@@ -159,7 +154,7 @@ func TestRenderQualityChangesTheSize(t *testing.T) {
 }
 
 func TestRenderKeepsTransparency(t *testing.T) {
-	src := decodeSource(t, encodePNG(t, photo(200, 200, true)))
+	src := decodeSource(t, imagetest.EncodePNG(t, photo(200, 200, true)))
 	if src.Opaque() {
 		t.Fatal("a source with transparent pixels was taken as opaque")
 	}
@@ -191,7 +186,7 @@ func TestRenderCarriesTheMarkingReadByExiftool(t *testing.T) {
 		AltText:           "A lighthouse on a cliff at sunrise",
 		Credit:            "Example Co. / Akool",
 	}
-	marked, err := imagemeta.Embed(encodePNG(t, photo(320, 200, false)), imagemeta.Packet(marking))
+	marked, err := imagemeta.Embed(imagetest.EncodePNG(t, photo(320, 200, false)), imagemeta.Packet(marking))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +217,7 @@ func TestRenderCarriesTheMarkingReadByExiftool(t *testing.T) {
 }
 
 func TestRenderSaysWhenTheSourceIsUnmarked(t *testing.T) {
-	src := decodeSource(t, encodePNG(t, photo(64, 64, false)))
+	src := decodeSource(t, imagetest.EncodePNG(t, photo(64, 64, false)))
 	r, err := Render(src, Spec{Width: 32, Height: 32, Format: PNG})
 	if err != nil {
 		t.Fatal(err)
@@ -236,7 +231,7 @@ func TestProbeRefusesWhatIsNotAnImage(t *testing.T) {
 	for name, data := range map[string][]byte{
 		"text":            []byte("hello, this is not an image"),
 		"gif":             []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"),
-		"truncated png":   encodePNG(t, photo(8, 8, false))[:20],
+		"truncated png":   imagetest.EncodePNG(t, photo(8, 8, false))[:20],
 		"empty":           nil,
 		"jpeg signature":  {0xff, 0xd8, 0xff, 0xe0, 0, 0},
 		"riff, not webp":  []byte("RIFF\x04\x00\x00\x00WAVE"),
@@ -248,14 +243,14 @@ func TestProbeRefusesWhatIsNotAnImage(t *testing.T) {
 			t.Errorf("%s: err = %v, want a NotImageError", name, err)
 		}
 	}
-	info, err := Probe(encodePNG(t, photo(30, 20, false)))
+	info, err := Probe(imagetest.EncodePNG(t, photo(30, 20, false)))
 	if err != nil || info != (Info{Format: PNG, Width: 30, Height: 20}) {
 		t.Errorf("Probe(png) = %+v, %v", info, err)
 	}
 }
 
 func TestDecodeReadsEveryInputFormat(t *testing.T) {
-	src := decodeSource(t, encodePNG(t, photo(120, 80, false)))
+	src := decodeSource(t, imagetest.EncodePNG(t, photo(120, 80, false)))
 	for _, f := range []Format{JPEG, WebP, PNG} {
 		r, err := Render(src, Spec{Width: 120, Height: 80, Format: f, Quality: 95})
 		if err != nil {
