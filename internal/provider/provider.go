@@ -148,12 +148,12 @@ func (p *akoolProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 					"down below it while Akool refuses requests. Set it to split an account's budget between workspaces " +
 					"that apply at the same time (see the pipelines guide). Falls back to the `" + envMaxRate + "` environment variable.",
 				Optional:   true,
-				Validators: []validator.Float64{positiveRateValidator{}},
+				Validators: []validator.Float64{positiveRate},
 			},
 			"paid_request_timeout": schema.StringAttribute{
 				MarkdownDescription: paidRequestTimeoutDescription,
 				Optional:            true,
-				Validators:          []validator.String{positiveDurationValidator{}},
+				Validators:          []validator.String{positiveTimeout},
 			},
 			"max_new_images": schema.Int64Attribute{
 				MarkdownDescription: maxNewImagesDescription,

@@ -333,7 +333,7 @@ func (endpointValidator) ValidateString(_ context.Context, req validator.StringR
 // fallback; 0 means not set (the client adapts on its own).
 func requestRate(v types.Float64, getenv func(string) string, diags *diag.Diagnostics) float64 {
 	if !v.IsNull() {
-		return v.ValueFloat64() // checked > 0 by positiveRateValidator
+		return v.ValueFloat64() // checked > 0 by positiveRate
 	}
 	raw := strings.TrimSpace(getenv(envMaxRate))
 	if raw == "" {
@@ -349,26 +349,56 @@ func requestRate(v types.Float64, getenv func(string) string, diags *diag.Diagno
 	return rate
 }
 
-// positiveRateValidator checks at plan time that a rate is greater than 0.
-type positiveRateValidator struct{}
-
-var _ validator.Float64 = positiveRateValidator{}
-
-func (positiveRateValidator) Description(context.Context) string {
-	return "value must be greater than 0"
+// positiveValidator checks at plan time that a setting is greater than 0:
+// a number (max_requests_per_second) or a duration written as a string
+// (paid_request_timeout). problem says what is wrong with the value as
+// written, or "" when it is fine.
+type positiveValidator struct {
+	description string
+	summary     string
+	problem     func(p path.Path, raw string) string
 }
 
-func (v positiveRateValidator) MarkdownDescription(ctx context.Context) string {
+var (
+	_ validator.Float64 = positiveValidator{}
+	_ validator.String  = positiveValidator{}
+)
+
+func (v positiveValidator) Description(context.Context) string {
+	return v.description
+}
+
+func (v positiveValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 
-func (positiveRateValidator) ValidateFloat64(_ context.Context, req validator.Float64Request, resp *validator.Float64Response) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
+func (v positiveValidator) ValidateFloat64(_ context.Context, req validator.Float64Request, resp *validator.Float64Response) {
+	if !req.ConfigValue.IsNull() && !req.ConfigValue.IsUnknown() {
+		v.check(req.Path, fmt.Sprint(req.ConfigValue.ValueFloat64()), &resp.Diagnostics)
 	}
-	if rate := req.ConfigValue.ValueFloat64(); !(rate > 0) || math.IsInf(rate, 0) {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Akool Request Rate",
-			fmt.Sprintf("max_requests_per_second is %v; it must be a number greater than 0, such as 5. "+
-				"Remove it to let the provider adapt to Akool on its own.", rate))
+}
+
+func (v positiveValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if !req.ConfigValue.IsNull() && !req.ConfigValue.IsUnknown() {
+		v.check(req.Path, req.ConfigValue.ValueString(), &resp.Diagnostics)
 	}
+}
+
+func (v positiveValidator) check(p path.Path, raw string, diags *diag.Diagnostics) {
+	if detail := v.problem(p, raw); detail != "" {
+		diags.AddAttributeError(p, v.summary, detail)
+	}
+}
+
+// positiveRate is max_requests_per_second's validator.
+var positiveRate = positiveValidator{
+	description: "value must be greater than 0",
+	summary:     "Invalid Akool Request Rate",
+	problem: func(_ path.Path, raw string) string {
+		if rate, err := strconv.ParseFloat(raw, 64); err == nil && rate > 0 && !math.IsInf(rate, 0) {
+			return ""
+		}
+		return fmt.Sprintf("max_requests_per_second is %s; it must be a number greater than 0, such as 5. "+
+			"Remove it to let the provider adapt to Akool on its own.", raw)
+	},
 }

@@ -1,14 +1,12 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
@@ -30,7 +28,7 @@ var paidRequestTimeoutDescription = "How long the provider waits for Akool's ans
 
 // paidRequestTimeout resolves paid_request_timeout, v, with the environment
 // fallback; 0 means the client's default. A value in the configuration is
-// checked at plan time by positiveDurationValidator.
+// checked at plan time by positiveTimeout.
 func paidRequestTimeout(v types.String, getenv func(string) string, diags *diag.Diagnostics) time.Duration {
 	raw, from := strings.TrimSpace(v.ValueString()), "paid_request_timeout"
 	if v.IsNull() {
@@ -62,28 +60,17 @@ func positiveDuration(raw string) (time.Duration, error) {
 	return d, nil
 }
 
-// positiveDurationValidator checks at plan time that a duration parses and
-// is greater than 0.
-type positiveDurationValidator struct{}
-
-var _ validator.String = positiveDurationValidator{}
-
-func (positiveDurationValidator) Description(context.Context) string {
-	return "value must be a duration greater than 0, such as 2m or 150s"
-}
-
-func (v positiveDurationValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (positiveDurationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	raw := req.ConfigValue.ValueString()
-	if _, err := positiveDuration(strings.TrimSpace(raw)); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Paid Request Timeout",
-			fmt.Sprintf("%s is %q, which %s. Set it to a duration such as 2m or 150s, or remove it to wait %s.",
-				req.Path, raw, err, inWords(akool.DefaultPaidRequestTimeout)))
-	}
+// positiveTimeout is paid_request_timeout's validator: the
+// value parses as a duration greater than 0.
+var positiveTimeout = positiveValidator{
+	description: "value must be a duration greater than 0, such as 2m or 150s",
+	summary:     "Invalid Paid Request Timeout",
+	problem: func(p path.Path, raw string) string {
+		_, err := positiveDuration(strings.TrimSpace(raw))
+		if err == nil {
+			return ""
+		}
+		return fmt.Sprintf("%s is %q, which %s. Set it to a duration such as 2m or 150s, or remove it to wait %s.",
+			p, raw, err, inWords(akool.DefaultPaidRequestTimeout))
+	},
 }
