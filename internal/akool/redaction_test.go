@@ -27,13 +27,7 @@ var allSecrets = []string{secretKey, secretClient, secretToken, secretFetched}
 // back into its answers, and checks that no error text and no logged field
 // carries a secret.
 func TestRedaction(t *testing.T) {
-	var mode atomic.Value
-	srv, _ := server(t, func(w http.ResponseWriter, r *http.Request, _ int) {
-		body, _ := io.ReadAll(r.Body)
-		echo := strings.Join([]string{r.Header.Get("X-Api-Key"), r.Header.Get("Authorization"), string(body)}, " ")
-		echo = strings.NewReplacer(`"`, `'`, "\n", " ").Replace(echo)
-		m, _ := mode.Load().(string) // set before every request
-
+	url, mode := echoServer(t, []string{"X-Api-Key", "Authorization"}, func(w http.ResponseWriter, r *http.Request, m, echo string) {
 		if r.URL.Path == epGetToken.path {
 			switch m {
 			case "getToken refused":
@@ -90,7 +84,7 @@ func TestRedaction(t *testing.T) {
 			t.Run(name+"/"+m, func(t *testing.T) {
 				mode.Store(m)
 				log := &recordingLogger{}
-				c, _ := newClient(t, srv.URL, func(cfg *Config) {
+				c, _ := newClient(t, url, func(cfg *Config) {
 					cfg.APIKey = ""
 					auth(cfg)
 					cfg.Logger = log
@@ -132,6 +126,27 @@ func TestRedaction(t *testing.T) {
 	}
 }
 
+// echoServer starts a server at url that answers every request with answer,
+// given the mode last stored in the returned value and echo: the values of
+// the named headers and the body, with quotes and newlines flattened so that
+// they fit into a JSON string. It stands for an Akool or a gateway that
+// repeats what it received.
+func echoServer(t *testing.T, headers []string, answer func(w http.ResponseWriter, r *http.Request, mode, echo string)) (url string, mode *atomic.Value) {
+	t.Helper()
+	mode = &atomic.Value{}
+	srv, _ := server(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		body, _ := io.ReadAll(r.Body)
+		var parts []string
+		for _, h := range headers {
+			parts = append(parts, r.Header.Get(h))
+		}
+		echo := strings.Join(append(parts, string(body)), " ")
+		m, _ := mode.Load().(string) // set before every request
+		answer(w, r, m, strings.NewReplacer(`"`, `'`, "\n", " ").Replace(echo))
+	})
+	return srv.URL, mode
+}
+
 func errText(err error) string {
 	if err == nil {
 		return ""
@@ -167,11 +182,7 @@ func TestRedaction_configErrors(t *testing.T) {
 func TestRedaction_webhookURL(t *testing.T) {
 	const token = "SECRET-HOOK-TOKEN-91ab"
 	webhook := "https://hooks.example.com/akool?token=" + token + "&v=1"
-	var mode atomic.Value
-	srv, _ := server(t, func(w http.ResponseWriter, r *http.Request, _ int) {
-		body, _ := io.ReadAll(r.Body)
-		echo := strings.NewReplacer(`"`, `'`, "\n", " ").Replace(string(body))
-		m, _ := mode.Load().(string) // set before every request
+	url, mode := echoServer(t, nil, func(w http.ResponseWriter, _ *http.Request, m, echo string) {
 		switch m {
 		case "refused":
 			writeJSON(w, 200, `{"code":1003,"msg":"webhook not reachable: `+echo+`"}`)
@@ -186,7 +197,7 @@ func TestRedaction_webhookURL(t *testing.T) {
 		t.Run(m, func(t *testing.T) {
 			mode.Store(m)
 			log := &recordingLogger{}
-			c, _ := newClient(t, srv.URL, func(cfg *Config) { cfg.Logger = log; cfg.RetryMax = 0 })
+			c, _ := newClient(t, url, func(cfg *Config) { cfg.Logger = log; cfg.RetryMax = 0 })
 			ctx := context.Background()
 			var errs []error
 			_, err := c.CreateV3(ctx, CreateV3Request{Prompt: "p", WebhookURL: webhook})
