@@ -51,16 +51,14 @@ func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 
 	var state imageFileResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	marker, diags := req.Private.GetKey(ctx, imageFileRestoreKey)
+	restore := &imageFileRestore{}
+	found, diags := priorStateAndRestore(ctx, req, imageFileRestoreKey, &state, restore)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var restore *imageFileRestore
-	if len(marker) > 0 {
-		restore = &imageFileRestore{}
-		_ = json.Unmarshal(marker, restore)
+	if !found {
+		restore = nil
 	}
 	write, download := r.planWrite(ctx, state, plan, restore, &resp.Diagnostics)
 	r.planMarking(ctx, state, plan, download, resp)
@@ -303,4 +301,19 @@ func addUnwritablePathError(filePath string, diags *diag.Diagnostics) {
 				"serves it. Choose another path, or fix the folders and permissions, and apply again: downloading "+
 				"the image spends no credits.", filePath, err))
 	}
+}
+
+// priorStateAndRestore reads, for the ModifyPlan of a resource that keeps a
+// local file, the prior state into state and the restore marker that Read
+// left under key (the file is missing or changed) into restore. found says
+// whether there is a marker.
+func priorStateAndRestore(ctx context.Context, req resource.ModifyPlanRequest, key string, state, restore any) (found bool, diags diag.Diagnostics) {
+	diags.Append(req.State.Get(ctx, state)...)
+	marker, d := req.Private.GetKey(ctx, key)
+	diags.Append(d...)
+	if diags.HasError() || len(marker) == 0 {
+		return false, diags
+	}
+	_ = json.Unmarshal(marker, restore)
+	return true, diags
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -88,8 +87,8 @@ func (r *imageRenditionResource) ModifyPlan(ctx context.Context, req resource.Mo
 	render := req.State.Raw.IsNull()
 	if !render {
 		var state imageRenditionModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		marker, diags := req.Private.GetKey(ctx, imageRenditionRestoreKey)
+		var restore struct{ Found string }
+		found, diags := priorStateAndRestore(ctx, req, imageRenditionRestoreKey, &state, &restore)
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
 			return
@@ -100,9 +99,7 @@ func (r *imageRenditionResource) ModifyPlan(ctx context.Context, req resource.Mo
 		}
 		render = settingsChanged(state, plan) || plan.SourceSHA256.IsUnknown() ||
 			want != "" && want != state.RenderedFromSHA256.ValueString()
-		if len(marker) > 0 {
-			var restore struct{ Found string }
-			_ = json.Unmarshal(marker, &restore)
+		if found {
 			resp.Diagnostics.AddAttributeWarning(path.Root("path"), "Image Rendition Will Be Rendered Again",
 				fmt.Sprintf("The rendition at %q is %s, so it will be rendered again from %q. Nothing is spent: it is "+
 					"rendered locally.", plan.Path.ValueString(), restore.Found, plan.Source.ValueString()))
