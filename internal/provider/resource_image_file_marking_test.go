@@ -59,7 +59,7 @@ resource "akool_image_file" "hero" {
 // download with the marking (or, when unmarked, the download itself).
 func expectMarkedFile(t *testing.T, want map[string]any) statecheck.StateCheck {
 	return imageFileStateCheck(func(ctx context.Context, state *tfjson.State) error {
-		values, err := imageFileResourceValues(state)
+		values, err := resourceValues(state, testImageFileAddr)
 		if err != nil {
 			return err
 		}

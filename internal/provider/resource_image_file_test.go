@@ -73,17 +73,17 @@ func (f imageFileStateCheck) CheckState(ctx context.Context, req statecheck.Chec
 	}
 }
 
-// imageFileResourceValues returns the attribute values of akool_image_file.hero.
-func imageFileResourceValues(state *tfjson.State) (map[string]any, error) {
+// resourceValues returns the attribute values of address in state.
+func resourceValues(state *tfjson.State, address string) (map[string]any, error) {
 	if state == nil || state.Values == nil || state.Values.RootModule == nil {
 		return nil, errors.New("the state is empty")
 	}
 	for _, r := range state.Values.RootModule.Resources {
-		if r.Address == testImageFileAddr {
+		if r.Address == address {
 			return r.AttributeValues, nil
 		}
 	}
-	return nil, fmt.Errorf("%s is not in the state", testImageFileAddr)
+	return nil, fmt.Errorf("%s is not in the state", address)
 }
 
 // imageFileTestFetch GETs url with a client of the test's own.
@@ -111,7 +111,7 @@ func imageFileTestFetch(ctx context.Context, url string) ([]byte, error) {
 // nil, receives the bytes.
 func expectImageFileMatchesURL(served *[]byte) statecheck.StateCheck {
 	return imageFileStateCheck(func(ctx context.Context, state *tfjson.State) error {
-		values, err := imageFileResourceValues(state)
+		values, err := resourceValues(state, testImageFileAddr)
 		if err != nil {
 			return err
 		}

@@ -125,19 +125,6 @@ func expectStringFrom(address, attr string, want *string) statecheck.StateCheck 
 	})
 }
 
-// resourceValues returns the attribute values of address in state.
-func resourceValues(state *tfjson.State, address string) (map[string]any, error) {
-	if state == nil || state.Values == nil || state.Values.RootModule == nil {
-		return nil, errors.New("the state is empty")
-	}
-	for _, r := range state.Values.RootModule.Resources {
-		if r.Address == address {
-			return r.AttributeValues, nil
-		}
-	}
-	return nil, fmt.Errorf("%s is not in the state", address)
-}
-
 func TestAccImageRendition_formatsAndFits(t *testing.T) {
 	dir := t.TempDir()
 	source := filepath.Join(dir, "hero.png")
