@@ -2,10 +2,7 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -210,36 +207,14 @@ func TestAccJobResources_importByIdentity(t *testing.T) {
 // returns how many identities it removed.
 func stripIdentities(t *testing.T, h *tfHarness) int {
 	t.Helper()
-	file := filepath.Join(h.dir, "terraform.tfstate")
-	raw, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
 	removed := 0
-	resources, _ := doc["resources"].([]any)
-	for _, r := range resources {
-		resource, _ := r.(map[string]any)
-		instances, _ := resource["instances"].([]any)
-		for _, i := range instances {
-			instance, _ := i.(map[string]any)
-			if _, ok := instance["identity"]; ok {
-				removed++
-			}
-			delete(instance, "identity")
-			delete(instance, "identity_schema_version")
+	h.editStateInstances(t, func(_ string, instance map[string]any) {
+		if _, ok := instance["identity"]; ok {
+			removed++
 		}
-	}
-	out, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(file, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
+		delete(instance, "identity")
+		delete(instance, "identity_schema_version")
+	})
 	return removed
 }
 

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,35 +16,16 @@ import (
 // checksum of download, the file it wrote.
 func stateFromBeforeMarking(t *testing.T, h *tfHarness, download []byte) {
 	t.Helper()
-	stateFile := filepath.Join(h.dir, "terraform.tfstate")
-	raw, err := os.ReadFile(stateFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var state map[string]any
-	if err := json.Unmarshal(raw, &state); err != nil {
-		t.Fatal(err)
-	}
-	object := func(v any) map[string]any { m, _ := v.(map[string]any); return m }
-	array := func(v any) []any { a, _ := v.([]any); return a }
-	for _, r := range array(state["resources"]) {
-		if object(r)["type"] != "akool_image_file" {
-			continue
+	h.editStateInstances(t, func(resourceType string, instance map[string]any) {
+		if resourceType != "akool_image_file" {
+			return
 		}
-		for _, inst := range array(object(r)["instances"]) {
-			attrs := object(object(inst)["attributes"])
-			for _, name := range []string{"image_id", "marking", "download_sha256", "marked", "digital_source_type", "image_created_at"} {
-				delete(attrs, name)
-			}
-			attrs["sha256"], attrs["size"] = localcopytest.SHA256Hex(download), len(download)
+		attrs, _ := instance["attributes"].(map[string]any)
+		for _, name := range []string{"image_id", "marking", "download_sha256", "marked", "digital_source_type", "image_created_at"} {
+			delete(attrs, name)
 		}
-	}
-	if raw, err = json.Marshal(state); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(stateFile, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
+		attrs["sha256"], attrs["size"] = localcopytest.SHA256Hex(download), len(download)
+	})
 }
 
 // A copy saved before the marking existed, gone from disk once Akool no
