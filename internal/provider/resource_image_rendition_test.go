@@ -1,16 +1,9 @@
 package provider
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
-	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -25,6 +18,8 @@ import (
 
 	"github.com/akool-community/terraform-provider-akool/internal/exiftooltest"
 	"github.com/akool-community/terraform-provider-akool/internal/imagemeta"
+	"github.com/akool-community/terraform-provider-akool/internal/imagetest"
+	"github.com/akool-community/terraform-provider-akool/internal/localcopy/localcopytest"
 )
 
 // renditionSource writes a photograph-like PNG of w x h at path, marked
@@ -32,19 +27,11 @@ import (
 // SHA-256; shift changes its colours, for a second version of a source.
 func renditionSource(t *testing.T, path string, w, h int, shift uint8, marked bool) string {
 	t.Helper()
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			fx, fy := float64(x)/float64(w), float64(y)/float64(h)
-			img.SetNRGBA(x, y, color.NRGBA{uint8(128+100*math.Sin(6*fx+2*fy)) + shift,
-				uint8(128 + 90*math.Cos(5*fy-3*fx)), uint8(128 + 80*math.Sin(9*fx*fy)), 255})
-		}
+	img := imagetest.Photo(w, h, false)
+	for i := 0; i < len(img.Pix); i += 4 {
+		img.Pix[i] += shift // red
 	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	data := buf.Bytes()
+	data := imagetest.EncodePNG(t, img)
 	if marked {
 		var err error
 		data, err = imagemeta.Embed(data, imagemeta.Packet(imagemeta.Marking{
@@ -60,8 +47,7 @@ func renditionSource(t *testing.T, path string, w, h int, shift uint8, marked bo
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
+	return localcopytest.SHA256Hex(data)
 }
 
 // testAccRenditionConfig is a provider block (pointing at a closed port:
@@ -95,9 +81,9 @@ func expectRendition(t *testing.T, address, dest, fileType string, marked bool) 
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256(data)
-		if values["sha256"] != hex.EncodeToString(sum[:]) || fmt.Sprint(values["size"]) != fmt.Sprint(len(data)) {
-			return fmt.Errorf("%s: state says sha256 %v, size %v; the file has %x, %d bytes", address, values["sha256"], values["size"], sum, len(data))
+		sum := localcopytest.SHA256Hex(data)
+		if values["sha256"] != sum || fmt.Sprint(values["size"]) != fmt.Sprint(len(data)) {
+			return fmt.Errorf("%s: state says sha256 %v, size %v; the file has %s, %d bytes", address, values["sha256"], values["size"], sum, len(data))
 		}
 		tags := exiftooltest.Read(t, dest)
 		if tags["File:FileType"] != fileType {

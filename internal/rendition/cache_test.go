@@ -9,7 +9,7 @@ import (
 )
 
 func TestCacheDecodesASourceOnceForManyRenditions(t *testing.T) {
-	path := writeTemp(t, "hero.png", imagetest.EncodePNG(t, photo(300, 200, false)))
+	path := writeTemp(t, "hero.png", imagetest.EncodePNG(t, imagetest.Photo(300, 200, false)))
 	c := NewCache(DefaultCacheBytes)
 	var wg sync.WaitGroup
 	sources := make([]*Source, 6)
@@ -37,7 +37,7 @@ func TestCacheDecodesASourceOnceForManyRenditions(t *testing.T) {
 	}
 
 	// The same path with other bytes is another source.
-	if err := os.WriteFile(path, imagetest.EncodePNG(t, photo(310, 200, false)), 0o644); err != nil {
+	if err := os.WriteFile(path, imagetest.EncodePNG(t, imagetest.Photo(310, 200, false)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	src, err := c.Load(path)
@@ -53,7 +53,7 @@ func TestCacheStaysWithinItsBound(t *testing.T) {
 	one := int64(100 * 100 * 3)
 	c := NewCache(2*one + one/2)
 	for i := range 4 {
-		path := writeTemp(t, string(rune('a'+i))+".png", imagetest.EncodePNG(t, photo(100, 100, false)))
+		path := writeTemp(t, string(rune('a'+i))+".png", imagetest.EncodePNG(t, imagetest.Photo(100, 100, false)))
 		if _, err := c.Load(path); err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +66,7 @@ func TestCacheStaysWithinItsBound(t *testing.T) {
 	}
 	// A source larger than the bound is decoded and returned, not kept.
 	small := NewCache(10)
-	path := writeTemp(t, "big.png", imagetest.EncodePNG(t, photo(50, 50, false)))
+	path := writeTemp(t, "big.png", imagetest.EncodePNG(t, imagetest.Photo(50, 50, false)))
 	for range 2 {
 		if _, err := small.Load(path); err != nil {
 			t.Fatal(err)
@@ -83,7 +83,7 @@ func TestCacheDoesNotKeepFailures(t *testing.T) {
 	if _, err := c.Load(path); err == nil {
 		t.Fatal("no error for a file that is not an image")
 	}
-	if err := os.WriteFile(path, imagetest.EncodePNG(t, photo(10, 10, false)), 0o644); err != nil {
+	if err := os.WriteFile(path, imagetest.EncodePNG(t, imagetest.Photo(10, 10, false)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Load(path); err != nil {

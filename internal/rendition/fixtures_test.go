@@ -14,26 +14,6 @@ import (
 	"golang.org/x/image/webp"
 )
 
-// photo is a smooth, photograph-like test image: gradients and soft
-// circles, opaque unless alpha says otherwise.
-func photo(w, h int, alpha bool) *image.NRGBA {
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			fx, fy := float64(x)/float64(w), float64(y)/float64(h)
-			r := 128 + 100*math.Sin(6*fx+2*fy)
-			g := 128 + 90*math.Cos(5*fy-3*fx)
-			b := 128 + 80*math.Sin(9*fx*fy)
-			a := 255.0
-			if alpha {
-				a = 255 * math.Min(1, math.Hypot(fx-0.5, fy-0.5)*2)
-			}
-			img.SetNRGBA(x, y, color.NRGBA{uint8(r), uint8(g), uint8(b), uint8(a)})
-		}
-	}
-	return img
-}
-
 func decodeSource(t testing.TB, data []byte) *Source {
 	t.Helper()
 	src, err := Decode(data)

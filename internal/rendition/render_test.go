@@ -55,7 +55,7 @@ func referenceLanczos(src *image.NRGBA, x, y axis) *image.NRGBA {
 
 func TestResampleMatchesTheLanczosDefinition(t *testing.T) {
 	// Fine detail, which a filter not widened for the downscale aliases.
-	img := photo(240, 160, false)
+	img := imagetest.Photo(240, 160, false)
 	for i := 0; i < len(img.Pix); i += 4 {
 		x, y := i/4%240, i/4/240
 		if (x/2+y)%3 == 0 {
@@ -96,7 +96,7 @@ func TestDownscaleAveragesFineDetail(t *testing.T) {
 }
 
 func TestRenderFormatsRoundTrip(t *testing.T) {
-	img := photo(640, 400, false)
+	img := imagetest.Photo(640, 400, false)
 	src := decodeSource(t, imagetest.EncodePNG(t, img))
 	g, _ := (Spec{Width: 300, Height: 200}).geometry(640, 400)
 	x, y := g.axes()
@@ -139,7 +139,7 @@ func TestRenderFormatsRoundTrip(t *testing.T) {
 }
 
 func TestRenderQualityChangesTheSize(t *testing.T) {
-	src := decodeSource(t, imagetest.EncodePNG(t, photo(640, 400, false)))
+	src := decodeSource(t, imagetest.EncodePNG(t, imagetest.Photo(640, 400, false)))
 	sizes := map[int]int{}
 	for _, q := range []int{30, 95} {
 		r, err := Render(src, Spec{Width: 320, Height: 200, Format: JPEG, Quality: q})
@@ -154,7 +154,7 @@ func TestRenderQualityChangesTheSize(t *testing.T) {
 }
 
 func TestRenderKeepsTransparency(t *testing.T) {
-	src := decodeSource(t, imagetest.EncodePNG(t, photo(200, 200, true)))
+	src := decodeSource(t, imagetest.EncodePNG(t, imagetest.Photo(200, 200, true)))
 	if src.Opaque() {
 		t.Fatal("a source with transparent pixels was taken as opaque")
 	}
@@ -186,7 +186,7 @@ func TestRenderCarriesTheMarkingReadByExiftool(t *testing.T) {
 		AltText:           "A lighthouse on a cliff at sunrise",
 		Credit:            "Example Co. / Akool",
 	}
-	marked, err := imagemeta.Embed(imagetest.EncodePNG(t, photo(320, 200, false)), imagemeta.Packet(marking))
+	marked, err := imagemeta.Embed(imagetest.EncodePNG(t, imagetest.Photo(320, 200, false)), imagemeta.Packet(marking))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func TestRenderCarriesTheMarkingReadByExiftool(t *testing.T) {
 }
 
 func TestRenderSaysWhenTheSourceIsUnmarked(t *testing.T) {
-	src := decodeSource(t, imagetest.EncodePNG(t, photo(64, 64, false)))
+	src := decodeSource(t, imagetest.EncodePNG(t, imagetest.Photo(64, 64, false)))
 	r, err := Render(src, Spec{Width: 32, Height: 32, Format: PNG})
 	if err != nil {
 		t.Fatal(err)
@@ -231,7 +231,7 @@ func TestProbeRefusesWhatIsNotAnImage(t *testing.T) {
 	for name, data := range map[string][]byte{
 		"text":            []byte("hello, this is not an image"),
 		"gif":             []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"),
-		"truncated png":   imagetest.EncodePNG(t, photo(8, 8, false))[:20],
+		"truncated png":   imagetest.EncodePNG(t, imagetest.Photo(8, 8, false))[:20],
 		"empty":           nil,
 		"jpeg signature":  {0xff, 0xd8, 0xff, 0xe0, 0, 0},
 		"riff, not webp":  []byte("RIFF\x04\x00\x00\x00WAVE"),
@@ -243,14 +243,14 @@ func TestProbeRefusesWhatIsNotAnImage(t *testing.T) {
 			t.Errorf("%s: err = %v, want a NotImageError", name, err)
 		}
 	}
-	info, err := Probe(imagetest.EncodePNG(t, photo(30, 20, false)))
+	info, err := Probe(imagetest.EncodePNG(t, imagetest.Photo(30, 20, false)))
 	if err != nil || info != (Info{Format: PNG, Width: 30, Height: 20}) {
 		t.Errorf("Probe(png) = %+v, %v", info, err)
 	}
 }
 
 func TestDecodeReadsEveryInputFormat(t *testing.T) {
-	src := decodeSource(t, imagetest.EncodePNG(t, photo(120, 80, false)))
+	src := decodeSource(t, imagetest.EncodePNG(t, imagetest.Photo(120, 80, false)))
 	for _, f := range []Format{JPEG, WebP, PNG} {
 		r, err := Render(src, Spec{Width: 120, Height: 80, Format: f, Quality: 95})
 		if err != nil {
