@@ -13,22 +13,33 @@ func docsPages(t *testing.T) map[string]string {
 	t.Helper()
 	root := filepath.Join("..", "..", "docs")
 	pages := map[string]string{}
+	for p, content := range readFiles(t, root, func(p string) bool { return filepath.Ext(p) == ".md" }) {
+		rel, _ := filepath.Rel(root, p)
+		pages[filepath.ToSlash(rel)] = content
+	}
+	return pages
+}
+
+// readFiles reads every file under root whose path keep accepts, by its
+// path.
+func readFiles(t *testing.T, root string, keep func(path string) bool) map[string]string {
+	t.Helper()
+	files := map[string]string{}
 	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || filepath.Ext(p) != ".md" {
+		if err != nil || d.IsDir() || !keep(p) {
 			return err
 		}
 		content, err := os.ReadFile(p)
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(root, p)
-		pages[filepath.ToSlash(rel)] = string(content)
+		files[p] = string(content)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pages
+	return files
 }
 
 // frontMatter splits a page into its front matter's description and its body.

@@ -2,7 +2,7 @@ package provider
 
 import (
 	"fmt"
-	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -146,20 +146,7 @@ resource "akool_generated_image" "missing" {
 			// (which holds the api_key argument as the user wrote it).
 			texts := map[string]string{"terraform output": output.String()}
 			for _, dir := range []string{logs, h.dir} {
-				err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-					if err != nil || d.IsDir() || filepath.Base(p) == "main.tf" {
-						return err
-					}
-					b, err := os.ReadFile(p)
-					if err != nil {
-						return err
-					}
-					texts[p] = string(b)
-					return nil
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
+				maps.Copy(texts, readFiles(t, dir, func(p string) bool { return filepath.Base(p) != "main.tf" }))
 			}
 			providerLog := texts[filepath.Join(logs, "provider.log")]
 			terraformLog := texts[filepath.Join(logs, "terraform.log")]
