@@ -36,6 +36,14 @@
 //	         side by side with the bound, 2 requests per image at 50/s. Targets: at most 5% refused
 //	         and 2.8 requests per image on each side, the workspace at -parallelism=200 within 1.4
 //	         times the bound, four within 1.15 times one's wall at -parallelism=50
+//	scale    the scale curve, at 200, 1,000 and 3,000 images (-scale-sizes): a fresh apply of the images
+//	         beside the schema floor's apply of as many benchfloor_image, then plans over each in turn
+//	         (-plan-runs of each kind), -refresh=false and with their reads, Akool answering at once,
+//	         -parallelism=10 throughout; the schema floor with the SDK's logs off but Go's default
+//	         garbage collection. Targets: -refresh=false within 1.0 times the floor at every size, the
+//	         largest apply within 1.3 times the floor's, the provider's peak RSS (plans and apply)
+//	         below 160 MiB + 200 kB per image. About 25 minutes on an idle machine; -only scale runs
+//	         it alone
 //
 // short and long run once per poll strategy. The provider's own (learned)
 // runs the released binary (-provider). The peers' strategies, a fixed 5 s

@@ -51,6 +51,10 @@ func (b *benchmark) report() int {
 		b.sharedReport(s)
 		checks = append(checks, bench.SharedTargets(*s, 0.05, 1.4, 1.15)...)
 	}
+	if len(b.scale) > 0 {
+		b.scaleReport(b.scale)
+		checks = append(checks, bench.ScaleTargets(b.scale, scaleMaxPlan, scaleMaxApply, scaleMaxPeak)...)
+	}
 
 	fmt.Fprintln(b.out)
 	failed := 0
