@@ -65,6 +65,7 @@ type options struct {
 	seed                uint64
 	planRuns            int // plans of each kind; at least 1
 	scaleSizes          []int
+	commandTimeout      time.Duration // the longest one terraform command may take
 	keep                bool
 }
 
@@ -82,6 +83,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	quick := fs.Bool("quick", false, "a quicker subset: only the provider's own strategy, one plan of each kind, no thousand, shared or scale profile")
 	fs.Uint64Var(&opts.seed, "seed", 6, "seed of the job times")
 	fs.IntVar(&opts.planRuns, "plan-runs", 3, "plans of each kind in the plan profile, and of the floor and of the images in the thousand profile; at least 1 (the median counts)")
+	fs.DurationVar(&opts.commandTimeout, "command-timeout", 10*time.Minute,
+		"the longest one terraform command may take; raise it on a busy machine, where the scale profile's apply of 3,000 images can take longer")
 	sizes := fs.String("scale-sizes", "200,1000,3000", "comma-separated sizes of the scale profile, in images")
 	fs.BoolVar(&opts.keep, "keep", false, "keep the working directories (their path is printed)")
 	if err := fs.Parse(args); err != nil {

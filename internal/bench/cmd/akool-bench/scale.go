@@ -146,9 +146,10 @@ func (b *benchmark) scaleReport(points []bench.ScalePoint) {
 		"Go's default garbage collection), medians of %d, -parallelism=%d, Akool answering at once\n", b.opts.planRuns, scaleParallel)
 	w := tabwriter.NewWriter(b.out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "images\t-refresh=false\tfloor\tratio\twith reads\tfloor\tratio\tpeak RSS\tfloor's\tapply\tfloor's\tratio\tapply peak RSS\t")
+	var failed []string
 	for _, p := range points {
 		if p.Failed != "" {
-			fmt.Fprintf(w, "%d\tfailed: %s\t\t\t\t\t\t\t\t\t\t\t\t\n", p.Images, firstLine(p.Failed))
+			failed = append(failed, fmt.Sprintf("scale %d failed: %s", p.Images, firstLine(p.Failed)))
 			continue
 		}
 		fmt.Fprintf(w, "%d\t%.2fs\t%.2fs\t%.2f\t%.2fs\t%.2fs\t%.2f\t%s\t%s\t%.1fs\t%.1fs\t%.2f\t%s\t\n",
@@ -157,5 +158,8 @@ func (b *benchmark) scaleReport(points []bench.ScalePoint) {
 			bench.MiB(p.Peak), bench.MiB(p.FloorPeak), p.Apply.Seconds(), p.FloorApply.Seconds(), p.ApplyRatio(), bench.MiB(p.ApplyPeak))
 	}
 	_ = w.Flush()
+	for _, f := range failed {
+		fmt.Fprintln(b.out, f)
+	}
 	fmt.Fprintln(b.out, "peak RSS: the provider's (and the floor's) over all the plans of a size; apply peak RSS: the provider's during the apply.")
 }
