@@ -120,7 +120,6 @@ func TestFollowLiveHeap(t *testing.T) {
 		kept[i] = 1
 	}
 	waitFor("the 32 MiB kept alive", func(live uint64) bool { return live >= 32<<20 })
-	runtime.KeepAlive(kept)
-	kept = nil
+	runtime.KeepAlive(kept) // kept is garbage from here on
 	waitFor("the 32 MiB freed", func(live uint64) bool { return live < 32<<20 })
 }

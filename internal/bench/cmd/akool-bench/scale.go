@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -65,6 +66,10 @@ func (b *benchmark) runScale() ([]bench.ScalePoint, error) {
 // size with its reason in Failed; the next size still runs.
 func (b *benchmark) scalePoint(n int, env, floorEnv []string) (bench.ScalePoint, error) {
 	p := bench.ScalePoint{Images: n}
+	fail := func(what string, err error) (bench.ScalePoint, error) {
+		p.Failed = what + ": " + err.Error()
+		return p, nil
+	}
 	label := fmt.Sprintf("scale %d", n)
 	akoolDir, err := b.workdir(label+" akool", fmt.Sprintf(imagesConfig, n, bench.PromptPrefix))
 	if err != nil {
@@ -79,19 +84,17 @@ func (b *benchmark) scalePoint(n int, env, floorEnv []string) (bench.ScalePoint,
 	apply := []string{"apply", "-auto-approve", "-input=false", "-no-color", par}
 	sampler := newMemorySampler(b.opts.provider)
 	if p.Apply, err = b.timed(akoolDir, env, sampler, apply...); err != nil {
-		p.Failed = "applying the images: " + err.Error()
-		return p, nil
+		return fail("applying the images", err)
 	}
 	p.ApplyPeak = sampler.peak()
 	if p.FloorApply, err = b.timed(floorDir, floorEnv, nil, apply...); err != nil {
-		p.Failed = "applying the schema floor's resources: " + err.Error()
-		return p, nil
+		return fail("applying the schema floor's resources", err)
 	}
 	b.logf("%-24s apply %.1fs (provider peak RSS %s), schema floor's apply %.1fs: %.2fx, load %s",
 		label, p.Apply.Seconds(), bench.MiB(p.ApplyPeak), p.FloorApply.Seconds(), p.ApplyRatio(), loadAverage())
 
 	plan := []string{"plan", "-input=false", "-no-color", "-detailed-exitcode", par}
-	noRefresh := append(plan[:len(plan):len(plan)], "-refresh=false")
+	noRefresh := slices.Concat(plan, []string{"-refresh=false"})
 	for i := range b.opts.planRuns {
 		// Each kind in turn, the floor first, so that a drift of the
 		// machine's speed touches both sides alike.
@@ -113,8 +116,7 @@ func (b *benchmark) scalePoint(n int, env, floorEnv []string) (bench.ScalePoint,
 			took, err := b.timed(run.dir, run.env, sampler, run.args...)
 			*run.peak = max(*run.peak, sampler.peak())
 			if err != nil {
-				p.Failed = run.label + ": " + err.Error()
-				return p, nil
+				return fail(run.label, err)
 			}
 			*run.into = append(*run.into, took)
 		}
