@@ -90,10 +90,10 @@ func logsRequested(environ []string) bool {
 // collection, keeps a small workspace's heap below 96 MiB, and a large
 // one's below three times what is alive.
 //
-// The live heap grows with the resources of a run (the framework keeps
-// about 50 kB of every request alive until the run ends: 150 MiB at
-// 3,000 images), so a fixed limit would not do: once the live heap nears
-// it, the collector runs almost without a pause.
+// The live heap grows with the resources of a run, by about 50 kB each
+// (in a framework provider that does nothing as much as in this one: the
+// framework's requests leave it behind), so a fixed limit would not do:
+// once the live heap nears it, the collector runs almost without a pause.
 func TuneGC(getenv func(string) string) { tuneGC(getenv) }
 
 // tuneGC is TuneGC; stop ends the following of the live heap, for tests.
@@ -110,7 +110,12 @@ func tuneGC(getenv func(string) string) (stop func()) {
 const (
 	gcPercent = 400
 	// minSoftLimit and liveHeapShare make the soft memory limit: the
-	// larger of minSoftLimit and liveHeapShare times the live heap.
+	// larger of minSoftLimit and liveHeapShare times the live heap. In a
+	// -refresh=false plan of 3,000 images (one plan each, on a busy
+	// machine) the provider spent 9 s of CPU and peaked at 790 MiB with
+	// no limit, 12 s and 500 MiB with three times the live heap, 15 s and
+	// 330 MiB at Go's default pace, and 31-33 s and 200 MiB under a fixed
+	// 96 MiB.
 	minSoftLimit  = 96 << 20
 	liveHeapShare = 3
 )
