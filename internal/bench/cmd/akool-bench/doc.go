@@ -42,7 +42,7 @@
 //	         -parallelism=10 throughout; the schema floor with the SDK's logs off but Go's default
 //	         garbage collection. Targets: -refresh=false within 1.0 times the floor at every size, the
 //	         largest apply within 1.3 times the floor's, the provider's peak RSS (plans and apply)
-//	         below 160 MiB + 200 kB per image. About 15 minutes on an idle machine (estimated; on a
+//	         below 160 MiB + 250 kB per image. About 15 minutes on an idle machine (estimated; on a
 //	         busy one its applies may need a longer -command-timeout); -only scale runs it alone
 //
 // short and long run once per poll strategy. The provider's own (learned)
