@@ -36,6 +36,7 @@ type benchmark struct {
 	plans    *bench.Plans
 	thousand *bench.Thousand
 	shared   []bench.Shared // one for each round trip
+	scale    []bench.ScalePoint
 }
 
 func newBench(ctx context.Context, opts options, out io.Writer) (*benchmark, error) {
@@ -69,6 +70,7 @@ func newBench(ctx context.Context, opts options, out io.Writer) (*benchmark, err
 	if st, err := os.Stat(floor); err != nil || st.IsDir() || filepath.Base(floor) != "terraform-provider-benchfloor" {
 		return nil, fmt.Errorf("floor provider binary %s not found (build it with: go build -o bin/benchfloor/ ./internal/bench/cmd/terraform-provider-benchfloor)", floor)
 	}
+	opts.floor = floor // absolute, as the memory sampler finds the binary
 	if _, err := exec.LookPath(opts.terraform); err != nil {
 		return nil, fmt.Errorf("terraform CLI %q not found: %w", opts.terraform, err)
 	}
@@ -183,6 +185,13 @@ func (b *benchmark) all() error {
 			return err
 		}
 		b.shared = s
+	}
+	if b.opts.profiles["scale"] {
+		s, err := b.runScale()
+		if err != nil {
+			return err
+		}
+		b.scale = s
 	}
 	b.logf("done, load average %s", loadAverage())
 	return nil

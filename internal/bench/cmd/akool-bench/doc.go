@@ -41,6 +41,14 @@
 //	         the ceilings) with the emulator answering 250 ms after each request, as for a runner on
 //	         another continent from Akool; there the four are also held to 3% refused, 1.3 times
 //	         the bound, and the last finishing within 1.2 times the first
+//	scale    the scale curve, at 200, 1,000 and 3,000 images (-scale-sizes): a fresh apply of the images
+//	         beside the schema floor's apply of as many benchfloor_image, then plans over each in turn
+//	         (-plan-runs of each kind), -refresh=false and with their reads, Akool answering at once,
+//	         -parallelism=10 throughout; the schema floor with the SDK's logs off but Go's default
+//	         garbage collection. Targets: -refresh=false within 1.0 times the floor at every size, the
+//	         largest apply within 1.3 times the floor's, the provider's peak RSS (plans and apply)
+//	         below 160 MiB + 250 kB per image. About 15 minutes on an idle machine (estimated; on a
+//	         busy one its applies may need a longer -command-timeout); -only scale runs it alone
 //
 // short and long run once per poll strategy. The provider's own (learned)
 // runs the released binary (-provider). The peers' strategies, a fixed 5 s

@@ -32,7 +32,7 @@ type profile struct {
 
 var (
 	strategies   = []string{"learned", "fixed5s", "exponential"}
-	profileNames = []string{"short", "long", "rate", "plan", "thousand", "shared"}
+	profileNames = []string{"short", "long", "rate", "plan", "thousand", "shared", "scale"}
 )
 
 // isPeer says whether a strategy is a peer provider's, served by the
@@ -64,6 +64,8 @@ type options struct {
 	strategies          []string
 	seed                uint64
 	planRuns            int // plans of each kind; at least 1
+	scaleSizes          []int
+	commandTimeout      time.Duration // the longest one terraform command may take
 	keep                bool
 }
 
@@ -78,9 +80,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.floor, "floor", "bin/benchfloor/terraform-provider-benchfloor", "the floor provider binary (built from ./internal/bench/cmd/terraform-provider-benchfloor)")
 	only := fs.String("only", strings.Join(profileNames, ","), "comma-separated profiles to run")
 	strats := fs.String("strategies", strings.Join(strategies, ","), "comma-separated poll strategies for short and long: learned runs -provider, fixed5s and exponential run -poll-provider")
-	quick := fs.Bool("quick", false, "a quicker subset: only the provider's own strategy, one plan of each kind, no thousand or shared profile")
+	quick := fs.Bool("quick", false, "a quicker subset: only the provider's own strategy, one plan of each kind, no thousand, shared or scale profile")
 	fs.Uint64Var(&opts.seed, "seed", 6, "seed of the job times")
 	fs.IntVar(&opts.planRuns, "plan-runs", 3, "plans of each kind in the plan profile, and of the floor and of the images in the thousand profile; at least 1 (the median counts)")
+	fs.DurationVar(&opts.commandTimeout, "command-timeout", 10*time.Minute,
+		"the longest one terraform command may take; raise it on a busy machine, where the scale profile's apply of 3,000 images can take longer")
+	sizes := fs.String("scale-sizes", "200,1000,3000", "comma-separated sizes of the scale profile, in images")
 	fs.BoolVar(&opts.keep, "keep", false, "keep the working directories (their path is printed)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -89,6 +94,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "akool-bench: -plan-runs must be at least 1, got %d: a plan profile needs a plan of each kind to compare\n", opts.planRuns)
 		return 2
 	}
+	scaleSizes, err := parseSizes(*sizes)
+	if err != nil {
+		fmt.Fprintf(stderr, "akool-bench: -scale-sizes: %v\n", err)
+		return 2
+	}
+	opts.scaleSizes = scaleSizes
 	opts.profiles = map[string]bool{}
 	for _, p := range strings.Split(*only, ",") {
 		p = strings.TrimSpace(p)
@@ -103,6 +114,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		opts.strategies, opts.planRuns = []string{"learned"}, 1
 		delete(opts.profiles, "thousand")
 		delete(opts.profiles, "shared")
+		delete(opts.profiles, "scale")
 	}
 	for _, s := range opts.strategies {
 		if !slices.Contains(strategies, s) {

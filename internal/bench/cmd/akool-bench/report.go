@@ -48,6 +48,10 @@ func (b *benchmark) report() int {
 		checks = append(checks, bench.SpreadTarget(*t, 1.5)...)
 	}
 	checks = append(checks, b.sharedReport(b.shared)...)
+	if len(b.scale) > 0 {
+		b.scaleReport(b.scale)
+		checks = append(checks, bench.ScaleTargets(b.scale, scaleMaxPlan, scaleMaxApply, scaleMaxPeak)...)
+	}
 
 	fmt.Fprintln(b.out)
 	failed := 0

@@ -170,7 +170,7 @@ func (b *benchmark) env(endpoint, strategy string, maxRate float64) []string {
 // terraform runs one terraform command in dir, its output in a log file
 // there. A sampler, when given, watches the provider processes meanwhile.
 func (b *benchmark) terraform(dir string, env []string, sampler *memorySampler, args ...string) error {
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Minute)
+	ctx, cancel := context.WithTimeout(b.ctx, b.opts.commandTimeout)
 	defer cancel()
 	logPath := filepath.Join(dir, "terraform-"+args[0]+".log")
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
