@@ -165,34 +165,32 @@ func (b *benchmark) all() error {
 			b.checks = append(b.checks, bench.LagTargets(a, p.p50, p.p95, p.reads, p.ratio)...)
 		}
 	}
-	if b.opts.profiles["plan"] {
-		p, err := b.runPlans()
-		if err != nil {
+	for _, run := range []func() error{
+		runProfile(b, "plan", b.runPlans, &b.plans),
+		runProfile(b, "thousand", b.runThousand, &b.thousand),
+		runProfile(b, "shared", b.runShared, &b.shared),
+		runProfile(b, "scale", b.runScale, &b.scale),
+	} {
+		if err := run(); err != nil {
 			return err
 		}
-		b.plans = p
-	}
-	if b.opts.profiles["thousand"] {
-		t, err := b.runThousand()
-		if err != nil {
-			return err
-		}
-		b.thousand = t
-	}
-	if b.opts.profiles["shared"] {
-		s, err := b.runShared()
-		if err != nil {
-			return err
-		}
-		b.shared = s
-	}
-	if b.opts.profiles["scale"] {
-		s, err := b.runScale()
-		if err != nil {
-			return err
-		}
-		b.scale = s
 	}
 	b.logf("done, load average %s", loadAverage())
 	return nil
+}
+
+// runProfile runs the profile name, when it was asked for, with run and keeps
+// its figures in figures.
+func runProfile[T any](b *benchmark, name string, run func() (T, error), figures *T) func() error {
+	return func() error {
+		if !b.opts.profiles[name] {
+			return nil
+		}
+		v, err := run()
+		if err != nil {
+			return err
+		}
+		*figures = v
+		return nil
+	}
 }
