@@ -4,24 +4,13 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-)
 
-// foreignPacket is XMP that another tool wrote: a copyright notice (as an
-// element) and keywords, with a creator tool as an attribute.
-const foreignPacket = `<?xpacket begin="` + "\uFEFF" + `" id="W5M0MpCehiHzreSzNTczkc9d"?>
-<x:xmpmeta xmlns:x="adobe:ns:meta/">
- <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xap="http://ns.adobe.com/xap/1.0/" xap:CreatorTool="Camera 1.0">
-   <dc:rights><rdf:Alt><rdf:li xml:lang="x-default">© Alice</rdf:li></rdf:Alt></dc:rights>
-   <dc:subject><rdf:Bag><rdf:li>harbour</rdf:li><rdf:li>boats</rdf:li></rdf:Bag></dc:subject>
-  </rdf:Description>
- </rdf:RDF>
-</x:xmpmeta>
-<?xpacket end="w"?>`
+	"github.com/akool-community/terraform-provider-akool/internal/imagetest"
+)
 
 func TestMergeKeepsTheFilesOwnProperties(t *testing.T) {
 	m := Marking{DigitalSourceType: TrainedAlgorithmicMedia, CreatorTool: "Akool", Copyright: "© Bob"}
-	merged, conflicts, err := Merge([]byte(foreignPacket), m)
+	merged, conflicts, err := Merge([]byte(imagetest.ForeignXMP), m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +38,7 @@ func TestMergeKeepsTheFilesOwnProperties(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	once, _, _ := Merge([]byte(foreignPacket), m)
+	once, _, _ := Merge([]byte(imagetest.ForeignXMP), m)
 	if !bytes.Equal(again, once) {
 		t.Errorf("merging twice:\n%s\nmerging once:\n%s", again, once)
 	}

@@ -1,5 +1,6 @@
-// Package imagetest holds the pictures and encoders that the tests of the
-// image packages (imagemeta, rendition, bench) build their inputs from.
+// Package imagetest holds the pictures, encoders and metadata that the
+// tests of the image packages (imagemeta, rendition, bench) and of the
+// provider's image resources build their inputs from.
 package imagetest
 
 import (
@@ -10,6 +11,20 @@ import (
 	"math"
 	"testing"
 )
+
+// ForeignXMP is an XMP packet that another tool wrote into a picture: a
+// copyright notice (as an element) and keywords, with a creator tool as an
+// attribute.
+const ForeignXMP = `<?xpacket begin="` + "\uFEFF" + `" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xap="http://ns.adobe.com/xap/1.0/" xap:CreatorTool="Camera 1.0">
+   <dc:rights><rdf:Alt><rdf:li xml:lang="x-default">© Alice</rdf:li></rdf:Alt></dc:rights>
+   <dc:subject><rdf:Bag><rdf:li>harbour</rdf:li><rdf:li>boats</rdf:li></rdf:Bag></dc:subject>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>`
 
 // EncodePNG encodes img as PNG, failing the test when it cannot.
 func EncodePNG(t testing.TB, img image.Image) []byte {
