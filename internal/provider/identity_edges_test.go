@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -85,7 +86,9 @@ func setIdentityInState(t *testing.T, h *tfHarness, address, id string) {
 	resources, _ := doc["resources"].([]any)
 	for _, r := range resources {
 		resource, _ := r.(map[string]any)
-		if resource["type"].(string)+"."+resource["name"].(string) != address {
+		typ, _ := resource["type"].(string)
+		name, _ := resource["name"].(string)
+		if typ+"."+name != address {
 			continue
 		}
 		instances, _ := resource["instances"].([]any)
@@ -142,7 +145,7 @@ func TestAccJobResources_identityDisagreesWithID_emulatorCounters(t *testing.T) 
 		t.Errorf("an apply without refresh that changes nothing: exit %d, want 0:\n%s", res.exitCode, res.output())
 	}
 
-	stateCmd := exec.Command(h.tfPath, "state", "rm", testAccVariationAddress)
+	stateCmd := exec.CommandContext(context.Background(), h.tfPath, "state", "rm", testAccVariationAddress)
 	stateCmd.Dir, stateCmd.Env = h.dir, h.env
 	if out, err := stateCmd.CombinedOutput(); err != nil {
 		t.Fatalf("terraform state rm: %v\n%s", err, out)
