@@ -2,15 +2,12 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	neturl "net/url"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -73,42 +70,15 @@ import {
 // stays as it is.
 func setIdentityInState(t *testing.T, h *tfHarness, address, id string) {
 	t.Helper()
-	file := filepath.Join(h.dir, "terraform.tfstate")
-	raw, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
 	edited := false
-	resources, _ := doc["resources"].([]any)
-	for _, r := range resources {
-		resource, _ := r.(map[string]any)
-		typ, _ := resource["type"].(string)
-		name, _ := resource["name"].(string)
-		if typ+"."+name != address {
-			continue
-		}
-		instances, _ := resource["instances"].([]any)
-		for _, i := range instances {
-			instance, _ := i.(map[string]any)
+	editStateInstances(t, h, func(at string, instance map[string]any) {
+		if at == address {
 			instance["identity"] = map[string]any{"id": id}
 			edited = true
 		}
-	}
+	})
 	if !edited {
 		t.Fatalf("%s is not in state", address)
-	}
-	serial, _ := doc["serial"].(float64)
-	doc["serial"] = serial + 1
-	out, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(file, out, 0o644); err != nil {
-		t.Fatal(err)
 	}
 }
 
