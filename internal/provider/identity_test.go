@@ -210,6 +210,21 @@ func TestAccJobResources_importByIdentity(t *testing.T) {
 // returns how many identities it removed.
 func stripIdentities(t *testing.T, h *tfHarness) int {
 	t.Helper()
+	removed := 0
+	editStateInstances(t, h, func(_ string, instance map[string]any) {
+		if _, ok := instance["identity"]; ok {
+			removed++
+		}
+		delete(instance, "identity")
+		delete(instance, "identity_schema_version")
+	})
+	return removed
+}
+
+// editStateInstances rewrites the harness's state file as a hand edit
+// would: edit changes each resource instance, given the resource's address.
+func editStateInstances(t *testing.T, h *tfHarness, edit func(address string, instance map[string]any)) {
+	t.Helper()
 	file := filepath.Join(h.dir, "terraform.tfstate")
 	raw, err := os.ReadFile(file)
 	if err != nil {
@@ -219,18 +234,15 @@ func stripIdentities(t *testing.T, h *tfHarness) int {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
-	removed := 0
 	resources, _ := doc["resources"].([]any)
 	for _, r := range resources {
 		resource, _ := r.(map[string]any)
+		typ, _ := resource["type"].(string)
+		name, _ := resource["name"].(string)
 		instances, _ := resource["instances"].([]any)
 		for _, i := range instances {
 			instance, _ := i.(map[string]any)
-			if _, ok := instance["identity"]; ok {
-				removed++
-			}
-			delete(instance, "identity")
-			delete(instance, "identity_schema_version")
+			edit(typ+"."+name, instance)
 		}
 	}
 	out, err := json.MarshalIndent(doc, "", "  ")
@@ -240,7 +252,6 @@ func stripIdentities(t *testing.T, h *tfHarness) int {
 	if err := os.WriteFile(file, out, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return removed
 }
 
 // State written before the resources had an identity (here: the state of
