@@ -49,8 +49,9 @@ func jobIdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp
 // before 1.12, OpenTofu before 1.12) or when state holds no id yet (a create
 // that failed before Akool accepted the job). It reads nothing from Akool,
 // so a refresh of state written before identities existed costs no request
-// of its own.
-func setJobIdentity(ctx context.Context, state tfsdk.State, identity *tfsdk.ResourceIdentity) diag.Diagnostics {
+// of its own. prior is the identity state already holds (nil, or null, when
+// none): one that names another job is an error (see identityMismatch).
+func setJobIdentity(ctx context.Context, state tfsdk.State, prior, identity *tfsdk.ResourceIdentity) diag.Diagnostics {
 	if identity == nil || state.Raw.IsNull() {
 		return nil
 	}
@@ -59,7 +60,29 @@ func setJobIdentity(ctx context.Context, state tfsdk.State, identity *tfsdk.Reso
 	if diags.HasError() || id.IsNull() || id.IsUnknown() {
 		return diags
 	}
-	return identity.Set(ctx, jobIdentityModel{ID: id})
+	if prior != nil && !prior.Raw.IsNull() {
+		var held jobIdentityModel
+		if diags.Append(prior.Get(ctx, &held)...); diags.HasError() {
+			return diags
+		}
+		if !held.ID.IsNull() && !held.ID.IsUnknown() && held.ID.ValueString() != id.ValueString() {
+			diags.Append(identityMismatch(id.ValueString(), held.ID.ValueString()))
+			return diags
+		}
+	}
+	return append(diags, identity.Set(ctx, jobIdentityModel{ID: id})...)
+}
+
+// identityMismatch is the error for state whose identity names job held
+// while its id is id: neither changes for the life of the resource, so
+// something outside Terraform edited the state.
+func identityMismatch(id, held string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Resource Identity Does Not Match Id",
+		fmt.Sprintf("State holds job %s for this resource, but its resource identity names job %s. The identity of "+
+			"an Akool job resource is its id, and neither changes for the life of the resource, so the state was "+
+			"edited outside Terraform. Nothing was read from Akool and nothing was changed. Remove the resource "+
+			"from state (terraform state rm <address>), then import the job it should follow: an import block "+
+			"with identity = { id = \"%s\" }, or terraform import <address> %s.", id, held, id, id))
 }
 
 // importJobByIdentity is importJob for an import that names the job either
@@ -88,5 +111,5 @@ func importJobByIdentity(ctx context.Context, req resource.ImportStateRequest, r
 		return
 	}
 	// An import by the id string has no identity yet.
-	resp.Diagnostics.Append(setJobIdentity(ctx, resp.State, resp.Identity)...)
+	resp.Diagnostics.Append(setJobIdentity(ctx, resp.State, nil, resp.Identity)...)
 }

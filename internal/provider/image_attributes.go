@@ -170,9 +170,12 @@ type jobResultModel struct {
 func (m *jobResultModel) job() *jobResultModel { return m }
 
 // fromJob sets every field from img, expired as of now. All values are known
-// afterwards, so the model can be saved to state at any point of a job.
+// afterwards, so the model can be saved to state at any point of a job. An id
+// already known stays as it is: the client accepts an answer that spells it
+// in another case, and the id is the resource's identity, which must not
+// change (and the next request names the job as Akool first accepted it).
 func (m *jobResultModel) fromJob(img *akool.Image, now time.Time) {
-	if img.ID != "" {
+	if img.ID != "" && (m.ID.IsNull() || m.ID.IsUnknown() || m.ID.ValueString() == "") {
 		m.ID = types.StringValue(img.ID)
 	}
 	m.Status = types.StringValue(img.Status.String())

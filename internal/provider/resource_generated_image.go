@@ -208,7 +208,7 @@ func (r *generatedImageResource) Create(ctx context.Context, req resource.Create
 
 	tflog.Info(ctx, "Akool accepted the image job", map[string]any{"id": img.ID, "status": img.Status.String()})
 	saveAndWait(ctx, r.data, client, &plan, img, timeout, &resp.State, &resp.Diagnostics)
-	resp.Diagnostics.Append(setJobIdentity(ctx, resp.State, resp.Identity)...)
+	resp.Diagnostics.Append(setJobIdentity(ctx, resp.State, nil, resp.Identity)...)
 }
 
 func (r *generatedImageResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -216,7 +216,7 @@ func (r *generatedImageResource) Read(ctx context.Context, req resource.ReadRequ
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	// The id never changes: state written before identities existed gets
 	// one here, on the refresh it has anyway.
-	resp.Diagnostics.Append(setJobIdentity(ctx, req.State, resp.Identity)...)
+	resp.Diagnostics.Append(setJobIdentity(ctx, req.State, req.Identity, resp.Identity)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -247,7 +247,7 @@ func (r *generatedImageResource) Update(ctx context.Context, req resource.Update
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	// A plan without refresh carries no identity for state written before
 	// identities existed.
-	resp.Diagnostics.Append(setJobIdentity(ctx, req.State, resp.Identity)...)
+	resp.Diagnostics.Append(setJobIdentity(ctx, req.State, req.Identity, resp.Identity)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

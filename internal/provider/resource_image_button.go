@@ -186,7 +186,7 @@ func (r *imageButtonResource) Create(ctx context.Context, req resource.CreateReq
 
 	tflog.Info(ctx, "Akool accepted the button press", map[string]any{"id": img.ID, "parent": parentID, "button": button})
 	saveAndWait(ctx, r.data, client, m, img, timeout, &resp.State, &resp.Diagnostics)
-	resp.Diagnostics.Append(setJobIdentity(ctx, resp.State, resp.Identity)...)
+	resp.Diagnostics.Append(setJobIdentity(ctx, resp.State, nil, resp.Identity)...)
 }
 
 func (r *imageButtonResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -195,7 +195,7 @@ func (r *imageButtonResource) Read(ctx context.Context, req resource.ReadRequest
 	resp.Diagnostics.Append(req.State.Get(ctx, m)...)
 	// The id never changes: state written before identities existed gets
 	// one here, on the refresh it has anyway.
-	resp.Diagnostics.Append(setJobIdentity(ctx, req.State, resp.Identity)...)
+	resp.Diagnostics.Append(setJobIdentity(ctx, req.State, req.Identity, resp.Identity)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -220,7 +220,7 @@ func (r *imageButtonResource) Update(ctx context.Context, req resource.UpdateReq
 	resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 	// A plan without refresh carries no identity for state written before
 	// identities existed.
-	resp.Diagnostics.Append(setJobIdentity(ctx, req.State, resp.Identity)...)
+	resp.Diagnostics.Append(setJobIdentity(ctx, req.State, req.Identity, resp.Identity)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -16,8 +16,8 @@ import (
 // checksum of download, the file it wrote.
 func stateFromBeforeMarking(t *testing.T, h *tfHarness, download []byte) {
 	t.Helper()
-	h.editStateInstances(t, func(resourceType string, instance map[string]any) {
-		if resourceType != "akool_image_file" {
+	editStateInstances(t, h, func(address string, instance map[string]any) {
+		if !strings.HasPrefix(address, "akool_image_file.") {
 			return
 		}
 		attrs, _ := instance["attributes"].(map[string]any)

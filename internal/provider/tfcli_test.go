@@ -295,37 +295,3 @@ func (h *tfHarness) init() {
 	h.t.Helper()
 	h.mustRun("init", "-input=false")
 }
-
-// editStateInstances rewrites the harness's state file as another version
-// of the provider could have left it: edit gets the type of each resource
-// and each of its instances (decoded JSON), and changes the instance in
-// place.
-func (h *tfHarness) editStateInstances(t *testing.T, edit func(resourceType string, instance map[string]any)) {
-	t.Helper()
-	file := filepath.Join(h.dir, "terraform.tfstate")
-	raw, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	resources, _ := doc["resources"].([]any)
-	for _, r := range resources {
-		resource, _ := r.(map[string]any)
-		resourceType, _ := resource["type"].(string)
-		instances, _ := resource["instances"].([]any)
-		for _, i := range instances {
-			instance, _ := i.(map[string]any)
-			edit(resourceType, instance)
-		}
-	}
-	out, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(file, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
