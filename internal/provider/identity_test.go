@@ -2,10 +2,7 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -219,39 +216,6 @@ func stripIdentities(t *testing.T, h *tfHarness) int {
 		delete(instance, "identity_schema_version")
 	})
 	return removed
-}
-
-// editStateInstances rewrites the harness's state file as a hand edit
-// would: edit changes each resource instance, given the resource's address.
-func editStateInstances(t *testing.T, h *tfHarness, edit func(address string, instance map[string]any)) {
-	t.Helper()
-	file := filepath.Join(h.dir, "terraform.tfstate")
-	raw, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	resources, _ := doc["resources"].([]any)
-	for _, r := range resources {
-		resource, _ := r.(map[string]any)
-		typ, _ := resource["type"].(string)
-		name, _ := resource["name"].(string)
-		instances, _ := resource["instances"].([]any)
-		for _, i := range instances {
-			instance, _ := i.(map[string]any)
-			edit(typ+"."+name, instance)
-		}
-	}
-	out, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(file, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // State written before the resources had an identity (here: the state of
