@@ -87,3 +87,34 @@ func TestAccImageFile_importKeepsOwnXMP(t *testing.T) {
 	}
 	h.expectNoChanges("after turning the marking off")
 }
+
+// An imported copy that already carries the marking can have it turned
+// off in place once its URL no longer serves: the import records no
+// download checksum, and the file without the marking is the download.
+func TestAccImageFile_importMarkedThenUnmarkAfterExpiry(t *testing.T) {
+	t.Parallel()
+	body := localcopytest.Picture(t, "png", 16, 12)
+	_, srvURL := newImageFileCountingServer(t, map[string][]byte{}) // the URL no longer serves
+	dest := filepath.Join(t.TempDir(), "marked.png")
+	marked, err := imagemeta.Embed(body, imagemeta.Packet(imagemeta.Marking{
+		DigitalSourceType: imagemeta.TrainedAlgorithmicMedia, CreatorTool: "Akool"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dest, marked, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	config := func(marking string) string {
+		return strings.Replace(testAccImageFileConfig(srvURL+"/a.png", dest), "path = ",
+			"marking = "+marking+"\n  path = ", 1)
+	}
+	h := newHarness(t, config(`{ headline = "Beacon" }`)+
+		fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", testImageFileAddr, dest))
+	h.mustApply()
+	h.writeConfig(config(`{ enabled = false }`))
+	h.mustApply()
+	if onDisk, _ := os.ReadFile(dest); !bytes.Equal(onDisk, body) {
+		t.Errorf("after turning the marking off, the file is not the picture without it (%d bytes, want %d)", len(onDisk), len(body))
+	}
+	h.expectNoChanges("after turning the marking off")
+}
