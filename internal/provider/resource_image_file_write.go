@@ -209,10 +209,14 @@ func (r *imageFileResource) onlyCopy(ctx context.Context, state imageFileResourc
 		return nil
 	}
 	if state.URL.IsNull() {
-		return errors.New("this resource has no URL to download it from")
+		return errImageFileNoURL
 	}
 	return localcopy.Probe(ctx, r.imageClient(), state.URL.ValueString())
 }
+
+// errImageFileNoURL is why a copy whose url is null cannot be downloaded
+// again.
+var errImageFileNoURL = errors.New("this resource has no URL to download it from")
 
 // imageFileCopyIntact reports whether the copy recorded is at the state's
 // path, or set aside beside it by a move that wrote over that path.
@@ -222,11 +226,18 @@ func imageFileCopyIntact(state imageFileResourceModel) bool {
 }
 
 // imageFileKeptDetail says what destroying a copy that cannot be downloaded
-// again does: the file stays, and Terraform stops managing it.
+// again does: the file stays, and Terraform stops managing it. A URL that
+// could not be checked (the host unreachable, an error status) may still
+// serve: the copy is kept all the same, and not called the only one.
 func imageFileKeptDetail(filePath string, why error) string {
-	return fmt.Sprintf("The file at %q is the only copy of its picture: it cannot be downloaded again (%v; Akool "+
-		"keeps generated images for 7 days only). Destroying this resource, or replacing it, keeps the file on "+
-		"disk and only stops managing it, so that a renamed address or a replacement (terraform apply -replace) "+
-		"takes it over and no picture is lost. If you no longer need it, delete it by hand after the apply.",
-		filePath, why)
+	const keeps = "Destroying this resource, or replacing it, keeps the file on disk and only stops managing it, " +
+		"so that a renamed address or a replacement (terraform apply -replace) takes it over and no picture is " +
+		"lost. If you no longer need it, delete it by hand after the apply."
+	var httpErr *localcopy.HTTPError
+	if errors.Is(why, errImageFileNoURL) || errors.As(why, &httpErr) && httpErr.Gone() {
+		return fmt.Sprintf("The file at %q is the only copy of its picture: it cannot be downloaded again (%v; "+
+			"Akool keeps generated images for 7 days only). %s", filePath, why, keeps)
+	}
+	return fmt.Sprintf("The file at %q may be the only copy of its picture: whether its URL still serves it "+
+		"could not be checked (%v). %s", filePath, why, keeps)
 }
