@@ -47,19 +47,7 @@ func TestAccImageFile_importKeepsOwnXMP(t *testing.T) {
 	body := localcopytest.Picture(t, "png", 16, 12)
 	_, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": body})
 	dest := filepath.Join(t.TempDir(), "harbour.png")
-	withXMP, err := imagemeta.Embed(body, []byte(ownXMP))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dest, withXMP, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	config := func(marking string) string {
-		return strings.Replace(testAccImageFileConfig(srvURL+"/a.png", dest), "path = ",
-			"marking = "+marking+"\n  path = ", 1)
-	}
-	h := newHarness(t, config(`{ headline = "Boats", copyright_notice = "© Akool Demo" }`)+
-		fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", testImageFileAddr, dest))
+	h, config := importWithPacket(t, srvURL, dest, body, ownXMP, `{ headline = "Boats", copyright_notice = "© Akool Demo" }`)
 	plan := h.run("plan", "-input=false")
 	plan.expectMentions(t, "plan", "Image File Metadata Will Change", `dc:rights from "© Alice Harbour Photos" to "© Akool Demo"`)
 	h.mustApply()
@@ -88,6 +76,26 @@ func TestAccImageFile_importKeepsOwnXMP(t *testing.T) {
 	h.expectNoChanges("after turning the marking off")
 }
 
+// importWithPacket writes body carrying the XMP packet at dest and returns
+// a harness whose configuration imports it as testImageFileAddr with the
+// marking block marking, and the configuration for another marking block.
+func importWithPacket(t *testing.T, srvURL, dest string, body []byte, packet, marking string) (*tfHarness, func(marking string) string) {
+	t.Helper()
+	withXMP, err := imagemeta.Embed(body, []byte(packet))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dest, withXMP, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	config := func(marking string) string {
+		return strings.Replace(testAccImageFileConfig(srvURL+"/a.png", dest), "path = ",
+			"marking = "+marking+"\n  path = ", 1)
+	}
+	return newHarness(t, config(marking)+
+		fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", testImageFileAddr, dest)), config
+}
+
 // An imported copy that this provider marked, whose keywords an editor
 // then wrote into the marking's own description (as editors that keep one
 // rdf:Description do), keeps them when the marking is written again and
@@ -101,19 +109,7 @@ func TestAccImageFile_importKeepsXMPAddedToMarking(t *testing.T) {
 		CreatorTool: "Akool via terraform-provider-akool 0.9.0", JobID: "662a10df4197b3af58532e89"}))
 	end := strings.LastIndex(packet, "</rdf:Description>")
 	edited := packet[:end] + "<dc:subject><rdf:Bag><rdf:li>lighthouse</rdf:li></rdf:Bag></dc:subject>\n  " + packet[end:]
-	withXMP, err := imagemeta.Embed(body, []byte(edited))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dest, withXMP, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	config := func(marking string) string {
-		return strings.Replace(testAccImageFileConfig(srvURL+"/a.png", dest), "path = ",
-			"marking = "+marking+"\n  path = ", 1)
-	}
-	h := newHarness(t, config(`{ headline = "Beacon" }`)+
-		fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", testImageFileAddr, dest))
+	h, config := importWithPacket(t, srvURL, dest, body, edited, `{ headline = "Beacon" }`)
 	h.mustApply()
 	if got := xmpOf(t, dest); !strings.Contains(got, "<rdf:li>lighthouse</rdf:li>") || !strings.Contains(got, "Beacon") ||
 		strings.Count(got, imagemeta.Namespace) != 1 || strings.Contains(got, "0.9.0") {
@@ -138,20 +134,8 @@ func TestAccImageFile_importMarkedThenUnmarkAfterExpiry(t *testing.T) {
 	body := localcopytest.Picture(t, "png", 16, 12)
 	_, srvURL := newImageFileCountingServer(t, map[string][]byte{}) // the URL no longer serves
 	dest := filepath.Join(t.TempDir(), "marked.png")
-	marked, err := imagemeta.Embed(body, imagemeta.Packet(imagemeta.Marking{
-		DigitalSourceType: imagemeta.TrainedAlgorithmicMedia, CreatorTool: "Akool"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dest, marked, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	config := func(marking string) string {
-		return strings.Replace(testAccImageFileConfig(srvURL+"/a.png", dest), "path = ",
-			"marking = "+marking+"\n  path = ", 1)
-	}
-	h := newHarness(t, config(`{ headline = "Beacon" }`)+
-		fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", testImageFileAddr, dest))
+	h, config := importWithPacket(t, srvURL, dest, body, string(imagemeta.Packet(imagemeta.Marking{
+		DigitalSourceType: imagemeta.TrainedAlgorithmicMedia, CreatorTool: "Akool"})), `{ headline = "Beacon" }`)
 	h.mustApply()
 	h.writeConfig(config(`{ enabled = false }`))
 	h.mustApply()
