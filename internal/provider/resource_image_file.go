@@ -256,7 +256,7 @@ func (r *imageFileResource) Delete(ctx context.Context, req resource.DeleteReque
 		return // the object that replaced this one wrote it, or took it over
 	}
 	if why := r.onlyCopy(ctx, state); why != nil {
-		resp.Diagnostics.AddAttributeWarning(path.Root("path"), "Image File Kept", imageFileKeptDetail(filePath, why))
+		resp.Diagnostics.AddAttributeWarning(path.Root("path"), "Image File Kept", imageFileKeptDetail(imageFileCopyPath(state), why))
 		return
 	}
 	resp.Diagnostics.Append(r.release(ctx, state.Path.ValueString(), state)...)

@@ -218,6 +218,20 @@ func (r *imageFileResource) onlyCopy(ctx context.Context, state imageFileResourc
 // again.
 var errImageFileNoURL = errors.New("this resource has no URL to download it from")
 
+// imageFileCopyPath is where the copy in state is: at its path or, when a
+// move wrote over that path and set the copy aside, at its SetAsidePath.
+func imageFileCopyPath(state imageFileResourceModel) string {
+	filePath, sum := state.Path.ValueString(), state.SHA256.ValueString()
+	if local, err := localcopy.Check(filePath, sum, state.Size.ValueInt64()); err == nil && local == localcopy.Matches {
+		return filePath
+	}
+	aside := localcopy.SetAsidePath(filePath, sum)
+	if local, err := localcopy.Check(aside, sum, state.Size.ValueInt64()); err == nil && local == localcopy.Matches {
+		return aside
+	}
+	return filePath
+}
+
 // imageFileCopyIntact reports whether the copy recorded is at the state's
 // path, or set aside beside it by a move that wrote over that path.
 func imageFileCopyIntact(state imageFileResourceModel) bool {
