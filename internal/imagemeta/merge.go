@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Conflict is a property that a file's own XMP already holds and that a
@@ -145,6 +146,13 @@ func scanPacket(packet []byte, set map[string]string) (*packetScan, error) {
 		return ""
 	}
 	inDescription, ours := false, false
+	// A description that declares Namespace is this package's, unless an
+	// editor that writes every property into one description (as Adobe's
+	// XMP toolkit does) added properties of the file's own to it: then only
+	// this package's properties and the namespace declaration are ours.
+	var descStart, descDepth int
+	var pending []cut
+	mixed := false
 	for {
 		start := int(d.InputOffset())
 		tok, err := d.RawToken()
@@ -172,13 +180,18 @@ func scanPacket(packet []byte, set map[string]string) (*packetScan, error) {
 					ours = ours || v == Namespace
 				}
 				if ours {
-					end, err := skipTo(d, packet)
-					if err != nil {
-						return nil, err
+					descStart, descDepth, pending, mixed = start, len(stack), nil, false
+					for _, a := range t.Attr {
+						switch {
+						case a.Name.Space == "xmlns" && a.Value == Namespace:
+							pending = append(pending, attributeCut(packet, start, int(d.InputOffset()), a, ""))
+						case a.Name.Space == "xmlns" || a.Name.Space == "" || resolve(a.Name.Space) == rdfNamespace:
+						case ownedNames[resolve(a.Name.Space)+" "+a.Name.Local] || resolve(a.Name.Space) == Namespace:
+							pending = append(pending, attributeCut(packet, start, int(d.InputOffset()), a, ""))
+						default:
+							mixed = true
+						}
 					}
-					stack = stack[:len(stack)-1]
-					inDescription = false
-					scan.ours = append(scan.ours, cut{start: start, end: end})
 					continue
 				}
 				scan.foreignDescriptions++
@@ -190,14 +203,22 @@ func scanPacket(packet []byte, set map[string]string) (*packetScan, error) {
 					if !ok {
 						continue
 					}
-					raw := packet[start:int(d.InputOffset())]
-					loc := regexp.MustCompile(`\s+` + regexp.QuoteMeta(a.Name.Space+":"+a.Name.Local) +
-						`\s*=\s*("[^"]*"|'[^']*')`).FindIndex(raw)
-					if loc != nil {
-						scan.cuts = append(scan.cuts, cut{start: start + loc[0], end: start + loc[1], property: name, old: a.Value})
+					if c := attributeCut(packet, start, int(d.InputOffset()), a, name); c.end > c.start {
+						scan.cuts = append(scan.cuts, c)
 					}
 				}
-			case inDescription && len(stack) >= 1:
+			case inDescription && ours && len(stack) == descDepth+1:
+				if !ownedNames[uri+" "+t.Name.Local] && uri != Namespace {
+					mixed = true
+					continue
+				}
+				_, end, err := textTo(d, packet)
+				if err != nil {
+					return nil, err
+				}
+				stack = stack[:len(stack)-1]
+				pending = append(pending, cut{start: start, end: skipSpace(packet, end)})
+			case inDescription && !ours && len(stack) >= 1:
 				name, ok := set[uri+" "+t.Name.Local]
 				if !ok || !directChild(stack) {
 					continue
@@ -210,8 +231,16 @@ func scanPacket(packet []byte, set map[string]string) (*packetScan, error) {
 				scan.cuts = append(scan.cuts, cut{start: start, end: end, property: name, old: old})
 			}
 		case xml.EndElement:
-			if resolve(t.Name.Space) == rdfNamespace && t.Name.Local == "Description" {
+			if resolve(t.Name.Space) == rdfNamespace && t.Name.Local == "Description" && inDescription &&
+				(!ours || len(stack) == descDepth) {
 				inDescription = false
+				switch {
+				case ours && mixed:
+					scan.ours = append(scan.ours, pending...)
+					scan.foreignDescriptions++
+				case ours:
+					scan.ours = append(scan.ours, cut{start: descStart, end: skipSpace(packet, int(d.InputOffset()))})
+				}
 			}
 			if resolve(t.Name.Space) == rdfNamespace && t.Name.Local == "RDF" {
 				scan.rdfEnd = start
@@ -233,15 +262,40 @@ func scanPacket(packet []byte, set map[string]string) (*packetScan, error) {
 // child of an rdf:Description (x:xmpmeta, rdf:RDF, rdf:Description, it).
 func directChild(stack []map[string]string) bool { return len(stack) == 4 || len(stack) == 3 }
 
-// skipTo reads to the end of the element just opened, and past the
-// whitespace after it; it returns the offset there.
-func skipTo(d *xml.Decoder, packet []byte) (int, error) {
-	_, end, err := textTo(d, packet)
+// skipSpace is the offset of the first byte at or after end that is not
+// whitespace.
+func skipSpace(packet []byte, end int) int {
 	for end < len(packet) && (packet[end] == ' ' || packet[end] == '\n' || packet[end] == '\t' || packet[end] == '\r') {
 		end++
 	}
-	return end, err
+	return end
 }
+
+// attributeCut is the cut of attribute a, with the whitespace before it,
+// from the start tag at packet[start:end]; a cut that finds nothing is
+// empty.
+func attributeCut(packet []byte, start, end int, a xml.Attr, property string) cut {
+	raw := packet[start:end]
+	loc := regexp.MustCompile(`\s+` + regexp.QuoteMeta(a.Name.Space+":"+a.Name.Local) +
+		`\s*=\s*("[^"]*"|'[^']*')`).FindIndex(raw)
+	if loc == nil {
+		return cut{start: start, end: start, property: property, old: a.Value}
+	}
+	return cut{start: start + loc[0], end: start + loc[1], property: property, old: a.Value}
+}
+
+// ownedNames are the expanded names ("URI local") of every property that
+// Packet may write.
+var ownedNames = func() map[string]bool {
+	all := Marking{DigitalSourceType: "-", CreatorTool: "-", AISystem: "-", CreateDate: time.Unix(1, 0), JobID: "-",
+		AltText: "-", Description: "-", Headline: "-", Credit: "-", Copyright: "-", Prompt: "-"}
+	names := map[string]bool{}
+	for _, p := range all.properties() {
+		prefix, local, _ := strings.Cut(p.name, ":")
+		names[namespaces[prefix]+" "+local] = true
+	}
+	return names
+}()
 
 // textTo reads to the end of the element just opened and returns its text.
 func textTo(d *xml.Decoder, _ []byte) (string, int, error) {

@@ -256,7 +256,7 @@ func (r *imageFileResource) Delete(ctx context.Context, req resource.DeleteReque
 		return // the object that replaced this one wrote it, or took it over
 	}
 	if why := r.onlyCopy(ctx, state); why != nil {
-		resp.Diagnostics.AddAttributeWarning(path.Root("path"), "Image File Kept", imageFileKeptDetail(filePath, why))
+		resp.Diagnostics.AddAttributeWarning(path.Root("path"), "Image File Kept", imageFileKeptDetail(imageFileCopyPath(state), why))
 		return
 	}
 	resp.Diagnostics.Append(r.release(ctx, state.Path.ValueString(), state)...)
@@ -466,7 +466,9 @@ const imageFileMarkdownDescription = "Keeps a local copy of an image URL, verifi
 	"whose `url` no longer serves takes over the image already at its `path` instead of failing (\"Image File Taken " +
 	"Over\"), so a rename or a replacement keeps the picture and the next plan is empty.\n\n" +
 	"**Destroy.** Destroying this resource deletes the file at `path` only when it is still the file this resource " +
-	"wrote: its SHA-256 must match `sha256`, and its `url` must still serve it (see **The only copy**). A file changed by hand is kept, and a warning says so: the only copy of a " +
+	"wrote: its SHA-256 must match `sha256`, and its `url` must still serve it (see **The only copy**); when that " +
+	"cannot be checked (the host does not answer, or answers an error), the file is kept too, and the warning says " +
+	"that the check failed. A file changed by hand is kept, and a warning says so: the only copy of a " +
 	"picture is never deleted. The file that a replacing object wrote at the same path during the same apply (with " +
 	"`create_before_destroy`, set on this resource or inherited from a resource that depends on it) is that object's " +
 	"file: it is kept without a warning. A file that is already gone is not an error.\n\n" +

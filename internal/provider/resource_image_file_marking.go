@@ -175,7 +175,9 @@ func (r *imageFileResource) mark(plan, from *imageFileResourceModel, src *localc
 	// adopted, without any marking of this provider's that it carries).
 	plan.DownloadSHA256 = types.StringValue(localcopy.OriginalSHA256(src.Data))
 	copyMarked := from != nil && from.Marked.ValueBool()
-	if copyMarked {
+	if copyMarked && !from.DownloadSHA256.IsNull() {
+		// An imported copy that carries the marking has none recorded:
+		// OriginalSHA256 above is the file without it.
 		plan.DownloadSHA256 = from.DownloadSHA256
 	}
 	settings := plan.settings()

@@ -2,12 +2,14 @@ package provider
 
 import (
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/akool-community/terraform-provider-akool/internal/emulator"
+	"github.com/akool-community/terraform-provider-akool/internal/localcopy/localcopytest"
 )
 
 // The only copy after Akool stopped serving an image: a change that is not
@@ -128,4 +130,27 @@ func TestAccImageFile_swapAfterExpiry_emulatorClock(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A destroy while the image host cannot be reached keeps the file, as one
+// after expiry does, but does not call it the only copy: the URL may well
+// still serve, and the warnings say that it could not be checked.
+func TestAccImageFile_destroyWhileHostUnreachableKeeps(t *testing.T) {
+	t.Parallel()
+	dest := filepath.Join(t.TempDir(), "a.png")
+	srv := httptest.NewServer(&imageFileCountingServer{hits: map[string]int{},
+		images: map[string][]byte{"/a.png": localcopytest.Picture(t, "png", 30, 20)}})
+	h := newAppliedHarness(t, testAccImageFileConfig(srv.URL+"/a.png", dest))
+	picture, _ := os.ReadFile(dest)
+	srv.Close()
+
+	for _, args := range [][]string{{"plan", "-destroy"}, {"destroy", "-auto-approve"}} {
+		res := h.run(append(args, "-input=false")...)
+		res.expectMentions(t, args[0], "Image File", "could not be checked", "connection refused", dest)
+		if res.exitCode != 0 || res.mentions("is the only copy") || res.mentions("cannot be downloaded again") {
+			t.Errorf("%s while the host is unreachable: exit %d, want a warning that does not call the file "+
+				"the only copy:\n%s", args[0], res.exitCode, res.output())
+		}
+	}
+	expectHolds(t, "after destroy", dest, picture)
 }

@@ -234,7 +234,7 @@ func (r *imageFileResource) planDestroy(ctx context.Context, req resource.Modify
 	}
 	if why := r.onlyCopy(ctx, state); why != nil {
 		resp.Diagnostics.AddAttributeWarning(path.Root("path"), "Image File Will Be Kept",
-			imageFileKeptDetail(state.Path.ValueString(), why))
+			imageFileKeptDetail(imageFileCopyPath(state), why))
 	}
 }
 

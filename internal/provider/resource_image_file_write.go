@@ -209,9 +209,27 @@ func (r *imageFileResource) onlyCopy(ctx context.Context, state imageFileResourc
 		return nil
 	}
 	if state.URL.IsNull() {
-		return errors.New("this resource has no URL to download it from")
+		return errImageFileNoURL
 	}
 	return localcopy.Probe(ctx, r.imageClient(), state.URL.ValueString())
+}
+
+// errImageFileNoURL is why a copy whose url is null cannot be downloaded
+// again.
+var errImageFileNoURL = errors.New("this resource has no URL to download it from")
+
+// imageFileCopyPath is where the copy in state is: at its path or, when a
+// move wrote over that path and set the copy aside, at its SetAsidePath.
+func imageFileCopyPath(state imageFileResourceModel) string {
+	filePath, sum := state.Path.ValueString(), state.SHA256.ValueString()
+	if local, err := localcopy.Check(filePath, sum, state.Size.ValueInt64()); err == nil && local == localcopy.Matches {
+		return filePath
+	}
+	aside := localcopy.SetAsidePath(filePath, sum)
+	if local, err := localcopy.Check(aside, sum, state.Size.ValueInt64()); err == nil && local == localcopy.Matches {
+		return aside
+	}
+	return filePath
 }
 
 // imageFileCopyIntact reports whether the copy recorded is at the state's
@@ -222,11 +240,18 @@ func imageFileCopyIntact(state imageFileResourceModel) bool {
 }
 
 // imageFileKeptDetail says what destroying a copy that cannot be downloaded
-// again does: the file stays, and Terraform stops managing it.
+// again does: the file stays, and Terraform stops managing it. A URL that
+// could not be checked (the host unreachable, an error status) may still
+// serve: the copy is kept all the same, and not called the only one.
 func imageFileKeptDetail(filePath string, why error) string {
-	return fmt.Sprintf("The file at %q is the only copy of its picture: it cannot be downloaded again (%v; Akool "+
-		"keeps generated images for 7 days only). Destroying this resource, or replacing it, keeps the file on "+
-		"disk and only stops managing it, so that a renamed address or a replacement (terraform apply -replace) "+
-		"takes it over and no picture is lost. If you no longer need it, delete it by hand after the apply.",
-		filePath, why)
+	const keeps = "Destroying this resource, or replacing it, keeps the file on disk and only stops managing it, " +
+		"so that a renamed address or a replacement (terraform apply -replace) takes it over and no picture is " +
+		"lost. If you no longer need it, delete it by hand after the apply."
+	var httpErr *localcopy.HTTPError
+	if errors.Is(why, errImageFileNoURL) || errors.As(why, &httpErr) && httpErr.Gone() {
+		return fmt.Sprintf("The file at %q is the only copy of its picture: it cannot be downloaded again (%v; "+
+			"Akool keeps generated images for 7 days only). %s", filePath, why, keeps)
+	}
+	return fmt.Sprintf("The file at %q may be the only copy of its picture: whether its URL still serves it "+
+		"could not be checked (%v). %s", filePath, why, keeps)
 }
