@@ -138,12 +138,16 @@ func ReadFile(ctx context.Context, path, wantSHA256 string) (*Source, error) {
 // read reads r whole: at most MaxBytes, exactly size bytes when size is not
 // -1, and with the checksum wantSHA256 when it is not "".
 func read(ctx context.Context, r io.Reader, name string, size int64, wantSHA256 string) (*Source, error) {
-	var body bytes.Buffer
+	var body *bytes.Buffer
 	if size > 0 && size <= MaxBytes {
-		body.Grow(int(size)) // one buffer, not one grown by doubling
+		// One buffer, not one grown by doubling. Made here rather than by
+		// Grow, whose append allocates twice under the race detector.
+		body = bytes.NewBuffer(make([]byte, 0, size))
+	} else {
+		body = new(bytes.Buffer)
 	}
 	hash := sha256.New()
-	n, err := io.Copy(io.MultiWriter(&body, hash), io.LimitReader(contextReader{ctx, r}, MaxBytes+1))
+	n, err := io.Copy(io.MultiWriter(body, hash), io.LimitReader(contextReader{ctx, r}, MaxBytes+1))
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, fmt.Errorf("%s: interrupted after %d bytes: %w", name, n, ctxErr)
