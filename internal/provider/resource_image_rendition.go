@@ -325,6 +325,10 @@ type renditionProblem struct {
 func renderRendition(m *imageRenditionModel) *renditionProblem {
 	spec := m.spec()
 	sourcePath := m.Source.ValueString()
+	if localcopy.SamePath(sourcePath, m.Path.ValueString()) {
+		// The plan could not tell when the source was not known yet.
+		return &renditionProblem{path.Root("path"), renditionOverwritesSourceDetail(m.Path.ValueString(), sourcePath)}
+	}
 	rendition.Prepare(spec.Format)
 	renditionSlots <- struct{}{}
 	defer func() { <-renditionSlots }()

@@ -80,6 +80,11 @@ func (r *imageRenditionResource) ModifyPlan(ctx context.Context, req resource.Mo
 					"permissions, and plan again.", plan.Path.ValueString(), err))
 		}
 	}
+	if !plan.Path.IsUnknown() && !plan.Source.IsUnknown() && localcopy.SamePath(plan.Source.ValueString(), plan.Path.ValueString()) {
+		resp.Diagnostics.AddAttributeError(path.Root("path"), renditionOverwritesSourceSummary,
+			renditionOverwritesSourceDetail(plan.Path.ValueString(), plan.Source.ValueString()))
+		return
+	}
 	source := planSource(plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -118,6 +123,14 @@ func (r *imageRenditionResource) ModifyPlan(ctx context.Context, req resource.Mo
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+}
+
+const renditionOverwritesSourceSummary = "Image Rendition Would Overwrite Its Source"
+
+func renditionOverwritesSourceDetail(dest, source string) string {
+	return fmt.Sprintf("The path %q names the same file as the source %q: rendering would replace the source, "+
+		"possibly its only copy, and destroying the rendition would delete it. Choose a path for the "+
+		"rendition that is not its source.", dest, source)
 }
 
 // plannedSource is what the source file on disk tells at plan time: its

@@ -1,0 +1,69 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+)
+
+// expectUnchanged fails when the file at p no longer holds data.
+func expectUnchanged(t *testing.T, p string, data []byte) {
+	t.Helper()
+	got, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("the source %s is gone: %v", p, err)
+	}
+	if string(got) != string(data) {
+		t.Fatalf("the source %s was overwritten (%d bytes, was %d)", p, len(got), len(data))
+	}
+}
+
+func TestAccImageRendition_pathIsTheSourceFailsAndKeepsIt(t *testing.T) {
+	dir := t.TempDir()
+	source := filepath.Join(dir, "hero.png")
+	renditionSource(t, source, 400, 300, 0, true)
+	original, err := os.ReadFile(source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "hero-link.png")
+	if err := os.Symlink(source, link); err != nil {
+		t.Fatal(err)
+	}
+	for name, dest := range map[string]string{
+		"same spelling":   source,
+		"other spelling":  filepath.Join(dir, ".", "sub", "..", "hero.png"),
+		"through symlink": link,
+	} {
+		t.Run(name, func(t *testing.T) {
+			accTestCase(t, tfresource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []tfresource.TestStep{{
+					Config:      testAccRenditionConfig(renditionBlock("og", source, dest, 100, 50, `format = "png"`)),
+					ExpectError: regexp.MustCompile(`names\s+the\s+same\s+file\s+as\s+the\s+source`),
+				}},
+			})
+			expectUnchanged(t, source, original)
+		})
+	}
+	// A source only known at apply time is checked before anything is
+	// written.
+	t.Run("known at apply", func(t *testing.T) {
+		accTestCase(t, tfresource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []tfresource.TestStep{{
+				Config: testAccRenditionConfig(fmt.Sprintf(`
+resource "terraform_data" "source" {
+  input = %q
+}
+`, source) + renditionBlock("og", "${terraform_data.source.output}", source, 100, 50, `format = "png"`)),
+				ExpectError: regexp.MustCompile(`names\s+the\s+same\s+file\s+as\s+the\s+source`),
+			}},
+		})
+		expectUnchanged(t, source, original)
+	})
+}
