@@ -32,6 +32,7 @@ var (
 	_ resource.ResourceWithModifyPlan     = (*imageRenditionResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*imageRenditionResource)(nil)
 	_ resource.ResourceWithImportState    = (*imageRenditionResource)(nil)
+	_ resource.ResourceWithConfigure      = (*imageRenditionResource)(nil)
 )
 
 // imageRenditionRestoreKey is the private-state key Read sets when the
@@ -49,7 +50,9 @@ var (
 )
 
 // imageRenditionResource renders a local image into a web-ready file.
-type imageRenditionResource struct{}
+type imageRenditionResource struct {
+	configuredResource // for the walk's written paths
+}
 
 // NewImageRenditionResource returns the akool_image_rendition resource.
 func NewImageRenditionResource() resource.Resource {
@@ -210,7 +213,7 @@ func (r *imageRenditionResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if problem := renderRendition(&plan); problem != nil {
+	if problem := renderRendition(&plan, r.written()); problem != nil {
 		resp.Diagnostics.AddAttributeError(problem.attr, "Unable to Render Image", problem.detail+
 			" Nothing was written. Fix the source or the settings and apply again.")
 		return
@@ -248,7 +251,7 @@ func (r *imageRenditionResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if problem := renderRendition(&plan); problem != nil {
+	if problem := renderRendition(&plan, r.written()); problem != nil {
 		// Keep what was rendered last: the settings change in state, the
 		// rendition's own figures do not, so the next plan tries again.
 		plan.ID, plan.SHA256, plan.Size = state.ID, state.SHA256, state.Size
@@ -275,6 +278,11 @@ func (r *imageRenditionResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	p := state.Path.ValueString()
+	if r.written().Has(p) {
+		// Written again in this apply (a replacement created before this
+		// object is destroyed): it belongs to the object that wrote it.
+		return
+	}
 	found, err := localcopy.Check(p, state.SHA256.ValueString(), state.Size.ValueInt64())
 	switch {
 	case err == nil && found == localcopy.Missing:
@@ -288,6 +296,14 @@ func (r *imageRenditionResource) Delete(ctx context.Context, req resource.Delete
 			fmt.Sprintf("The file at %q is no longer the rendition this resource wrote (it was changed outside Terraform, "+
 				"or could not be read), so it was not deleted. Delete it by hand if it should go.", p))
 	}
+}
+
+// written is the walk's record of written paths, or nil before Configure.
+func (r *imageRenditionResource) written() *localcopy.Written {
+	if r.data == nil {
+		return nil
+	}
+	return r.data.written
 }
 
 // ImportState adopts a rendition on disk by its path.
@@ -321,8 +337,10 @@ type renditionProblem struct {
 }
 
 // renderRendition renders the plan's source into its path and fills the
-// computed attributes. It is the one place a rendition is written.
-func renderRendition(m *imageRenditionModel) *renditionProblem {
+// computed attributes. It is the one place a rendition is written;
+// written holds the paths other resources wrote in this apply, which it
+// does not replace.
+func renderRendition(m *imageRenditionModel, written *localcopy.Written) *renditionProblem {
 	spec := m.spec()
 	sourcePath := m.Source.ValueString()
 	if localcopy.SamePath(sourcePath, m.Path.ValueString()) {
@@ -352,6 +370,12 @@ func renderRendition(m *imageRenditionModel) *renditionProblem {
 	result, err := rendition.Render(src, spec)
 	if err != nil {
 		return &renditionProblem{path.Root("width"), fmt.Sprintf("Rendering %q failed: %v.", sourcePath, err)}
+	}
+	if !written.Claim(m.Path.ValueString()) {
+		return &renditionProblem{path.Root("path"), fmt.Sprintf("The path %q was already written by another "+
+			"resource in this apply (another rendition or image file naming the same file, perhaps in another "+
+			"spelling): rendering over it would replace that file, and each apply would write both again. Give each "+
+			"resource its own path.", m.Path.ValueString())}
 	}
 	info, err := writeRendition(m.Path.ValueString(), result.Data)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 )
 
 // expectUnchanged fails when the file at p no longer holds data.
@@ -65,5 +66,41 @@ resource "terraform_data" "source" {
 			}},
 		})
 		expectUnchanged(t, source, original)
+	})
+}
+
+func TestAccImageRendition_twoRenditionsOnePathFails(t *testing.T) {
+	dir := t.TempDir()
+	source := filepath.Join(dir, "hero.png")
+	renditionSource(t, source, 400, 300, 0, true)
+	dest := filepath.Join(dir, "public", "og.jpg")
+	accTestCase(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{{
+			// One path in two spellings: whichever renders second would
+			// replace the first's file, and each apply would render both again.
+			Config: testAccRenditionConfig(renditionBlock("og", source, dest, 200, 100, "") +
+				renditionBlock("square", source, dir+"/public/./og.jpg", 100, 100, "")),
+			ExpectError: regexp.MustCompile(`written\s+by\s+another\s+resource`),
+		}},
+	})
+}
+
+func TestAccImageRendition_respelledPathCreateBeforeDestroyKeepsTheFile(t *testing.T) {
+	dir := t.TempDir()
+	source := filepath.Join(dir, "hero.png")
+	renditionSource(t, source, 400, 300, 0, true)
+	dest := filepath.Join(dir, "public", "og.jpg")
+	cbd := "lifecycle {\n    create_before_destroy = true\n  }"
+	accTestCase(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{{
+			Config: testAccRenditionConfig(renditionBlock("og", source, dest, 200, 100, cbd)),
+		}, {
+			// The new object writes the file first; the old one, destroyed
+			// next, must not delete what the new one wrote.
+			Config:            testAccRenditionConfig(renditionBlock("og", source, dir+"/public/./og.jpg", 200, 100, cbd)),
+			ConfigStateChecks: []statecheck.StateCheck{expectRendition(t, testRenditionAddr, dest, "JPEG", true)},
+		}},
 	})
 }
