@@ -186,7 +186,8 @@ func (r *imageRenditionResource) Schema(_ context.Context, _ resource.SchemaRequ
 			},
 			"marked": schema.BoolAttribute{
 				MarkdownDescription: "Whether the rendition carries the source's XMP packet (the AI-generated marking " +
-					"`akool_image_file` writes: Digital Source Type, job, alt text, credit). `false` when the source has none.",
+					"`akool_image_file` writes: Digital Source Type, job, alt text, credit). `false` when the source has none, " +
+					"or its XMP packet declares no Digital Source Type (that packet is still copied).",
 				Computed:      true,
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 			},
@@ -398,8 +399,9 @@ func warnUnmarked(m imageRenditionModel, diags *diag.Diagnostics) {
 		return
 	}
 	diags.AddAttributeWarning(path.Root("source"), "Image Rendition Without Marking",
-		fmt.Sprintf("The rendition at %q does not carry an AI-generated marking: the source %q has no XMP packet "+
-			"to copy. Render from the file an akool_image_file writes (marking on) to keep the marking.",
+		fmt.Sprintf("The rendition at %q does not carry an AI-generated marking: the source %q carries none (no "+
+			"XMP packet, or one without a Digital Source Type). Render from the file an akool_image_file writes "+
+			"(marking on) to keep the marking.",
 			m.Path.ValueString(), m.Source.ValueString()))
 }
 

@@ -8,7 +8,11 @@ import (
 	"testing"
 
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/akool-community/terraform-provider-akool/internal/imagemeta"
 )
 
 // expectUnchanged fails when the file at p no longer holds data.
@@ -101,6 +105,37 @@ func TestAccImageRendition_respelledPathCreateBeforeDestroyKeepsTheFile(t *testi
 			// next, must not delete what the new one wrote.
 			Config:            testAccRenditionConfig(renditionBlock("og", source, dir+"/public/./og.jpg", 200, 100, cbd)),
 			ConfigStateChecks: []statecheck.StateCheck{expectRendition(t, testRenditionAddr, dest, "JPEG", true)},
+		}},
+	})
+}
+
+func TestAccImageRendition_foreignXMPIsNotAMarking(t *testing.T) {
+	dir := t.TempDir()
+	source, dest := filepath.Join(dir, "holiday.png"), filepath.Join(dir, "holiday.jpg")
+	renditionSource(t, source, 400, 300, 0, false)
+	data, err := os.ReadFile(source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A photograph's own XMP (a title, from an editor): carried, but no
+	// Digital Source Type, so nothing says the picture is AI-generated.
+	packet := []byte(`<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">` +
+		`<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title><rdf:Alt>` +
+		`<rdf:li xml:lang="x-default">Holiday</rdf:li></rdf:Alt></dc:title></rdf:Description></rdf:RDF></x:xmpmeta>`)
+	if data, err = imagemeta.Embed(data, packet); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(source, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	accTestCase(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{{
+			Config: testAccRenditionConfig(renditionBlock("og", source, dest, 200, 100, "")),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectRendition(t, testRenditionAddr, dest, "JPEG", false),
+				statecheck.ExpectKnownValue(testRenditionAddr, tfjsonpath.New("marked"), knownvalue.Bool(false)),
+			},
 		}},
 	})
 }
