@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -135,6 +137,36 @@ func TestAccImageRendition_foreignXMPIsNotAMarking(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectRendition(t, testRenditionAddr, dest, "JPEG", false),
 				statecheck.ExpectKnownValue(testRenditionAddr, tfjsonpath.New("marked"), knownvalue.Bool(false)),
+			},
+		}},
+	})
+}
+
+// betweenPlanAndApply runs fn after the plan is made and before it is
+// applied, as another tool (or another resource of the same apply) would
+// rewrite a file in that time.
+type betweenPlanAndApply func()
+
+func (fn betweenPlanAndApply) CheckPlan(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse) {
+	fn()
+}
+
+func TestAccImageRendition_sourceReshapedBetweenPlanAndApply(t *testing.T) {
+	dir := t.TempDir()
+	source, dest := filepath.Join(dir, "hero.png"), filepath.Join(dir, "thumb.png")
+	renditionSource(t, source, 400, 300, 0, true)
+	accTestCase(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{{
+			// A source of another shape by apply time: a contained
+			// rendition's size is then another than the plan could say.
+			Config: testAccRenditionConfig(renditionBlock("og", source, dest, 120, 120, `fit = "contain"`)),
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				betweenPlanAndApply(func() { renditionSource(t, source, 300, 400, 9, true) }),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectInt(testRenditionAddr, "rendered_width", 90),
+				expectInt(testRenditionAddr, "rendered_height", 120),
 			},
 		}},
 	})
