@@ -61,6 +61,22 @@ func (w *Written) Note(path string) {
 	w.paths[CleanPath(path)] = struct{}{}
 }
 
+// Claim adds path to the set and reports whether it was not there yet, in
+// one step: of two writers claiming one file at once, exactly one gets it.
+func (w *Written) Claim(path string) bool {
+	if w == nil {
+		return true
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	clean := CleanPath(path)
+	if _, ok := w.paths[clean]; ok {
+		return false
+	}
+	w.paths[clean] = struct{}{}
+	return true
+}
+
 // Has reports whether the set holds path (in any spelling that cleans to
 // the same absolute path).
 func (w *Written) Has(path string) bool {

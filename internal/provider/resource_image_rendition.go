@@ -32,6 +32,7 @@ var (
 	_ resource.ResourceWithModifyPlan     = (*imageRenditionResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*imageRenditionResource)(nil)
 	_ resource.ResourceWithImportState    = (*imageRenditionResource)(nil)
+	_ resource.ResourceWithConfigure      = (*imageRenditionResource)(nil)
 )
 
 // imageRenditionRestoreKey is the private-state key Read sets when the
@@ -49,7 +50,9 @@ var (
 )
 
 // imageRenditionResource renders a local image into a web-ready file.
-type imageRenditionResource struct{}
+type imageRenditionResource struct {
+	configuredResource // for the walk's written paths
+}
 
 // NewImageRenditionResource returns the akool_image_rendition resource.
 func NewImageRenditionResource() resource.Resource {
@@ -183,7 +186,8 @@ func (r *imageRenditionResource) Schema(_ context.Context, _ resource.SchemaRequ
 			},
 			"marked": schema.BoolAttribute{
 				MarkdownDescription: "Whether the rendition carries the source's XMP packet (the AI-generated marking " +
-					"`akool_image_file` writes: Digital Source Type, job, alt text, credit). `false` when the source has none.",
+					"`akool_image_file` writes: Digital Source Type, job, alt text, credit). `false` when the source has none, " +
+					"or its XMP packet declares no Digital Source Type (that packet is still copied).",
 				Computed:      true,
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 			},
@@ -210,7 +214,7 @@ func (r *imageRenditionResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if problem := renderRendition(&plan); problem != nil {
+	if problem := renderRendition(&plan, r.written()); problem != nil {
 		resp.Diagnostics.AddAttributeError(problem.attr, "Unable to Render Image", problem.detail+
 			" Nothing was written. Fix the source or the settings and apply again.")
 		return
@@ -248,7 +252,7 @@ func (r *imageRenditionResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if problem := renderRendition(&plan); problem != nil {
+	if problem := renderRendition(&plan, r.written()); problem != nil {
 		// Keep what was rendered last: the settings change in state, the
 		// rendition's own figures do not, so the next plan tries again.
 		plan.ID, plan.SHA256, plan.Size = state.ID, state.SHA256, state.Size
@@ -275,6 +279,11 @@ func (r *imageRenditionResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	p := state.Path.ValueString()
+	if r.written().Has(p) {
+		// Written again in this apply (a replacement created before this
+		// object is destroyed): it belongs to the object that wrote it.
+		return
+	}
 	found, err := localcopy.Check(p, state.SHA256.ValueString(), state.Size.ValueInt64())
 	switch {
 	case err == nil && found == localcopy.Missing:
@@ -288,6 +297,14 @@ func (r *imageRenditionResource) Delete(ctx context.Context, req resource.Delete
 			fmt.Sprintf("The file at %q is no longer the rendition this resource wrote (it was changed outside Terraform, "+
 				"or could not be read), so it was not deleted. Delete it by hand if it should go.", p))
 	}
+}
+
+// written is the walk's record of written paths, or nil before Configure.
+func (r *imageRenditionResource) written() *localcopy.Written {
+	if r.data == nil {
+		return nil
+	}
+	return r.data.written
 }
 
 // ImportState adopts a rendition on disk by its path.
@@ -321,10 +338,16 @@ type renditionProblem struct {
 }
 
 // renderRendition renders the plan's source into its path and fills the
-// computed attributes. It is the one place a rendition is written.
-func renderRendition(m *imageRenditionModel) *renditionProblem {
+// computed attributes. It is the one place a rendition is written;
+// written holds the paths other resources wrote in this apply, which it
+// does not replace.
+func renderRendition(m *imageRenditionModel, written *localcopy.Written) *renditionProblem {
 	spec := m.spec()
 	sourcePath := m.Source.ValueString()
+	if localcopy.SamePath(sourcePath, m.Path.ValueString()) {
+		// The plan could not tell when the source was not known yet.
+		return &renditionProblem{path.Root("path"), renditionOverwritesSourceDetail(m.Path.ValueString(), sourcePath)}
+	}
 	rendition.Prepare(spec.Format)
 	renditionSlots <- struct{}{}
 	defer func() { <-renditionSlots }()
@@ -349,6 +372,12 @@ func renderRendition(m *imageRenditionModel) *renditionProblem {
 	if err != nil {
 		return &renditionProblem{path.Root("width"), fmt.Sprintf("Rendering %q failed: %v.", sourcePath, err)}
 	}
+	if !written.Claim(m.Path.ValueString()) {
+		return &renditionProblem{path.Root("path"), fmt.Sprintf("The path %q was already written by another "+
+			"resource in this apply (another rendition or image file naming the same file, perhaps in another "+
+			"spelling): rendering over it would replace that file, and each apply would write both again. Give each "+
+			"resource its own path.", m.Path.ValueString())}
+	}
 	info, err := writeRendition(m.Path.ValueString(), result.Data)
 	if err != nil {
 		return &renditionProblem{path.Root("path"), fmt.Sprintf("Writing the rendition to %q failed: %v.", m.Path.ValueString(), err)}
@@ -370,8 +399,9 @@ func warnUnmarked(m imageRenditionModel, diags *diag.Diagnostics) {
 		return
 	}
 	diags.AddAttributeWarning(path.Root("source"), "Image Rendition Without Marking",
-		fmt.Sprintf("The rendition at %q does not carry an AI-generated marking: the source %q has no XMP packet "+
-			"to copy. Render from the file an akool_image_file writes (marking on) to keep the marking.",
+		fmt.Sprintf("The rendition at %q does not carry an AI-generated marking: the source %q carries none (no "+
+			"XMP packet, or one without a Digital Source Type). Render from the file an akool_image_file writes "+
+			"(marking on) to keep the marking.",
 			m.Path.ValueString(), m.Source.ValueString()))
 }
 

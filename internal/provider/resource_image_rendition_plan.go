@@ -55,7 +55,7 @@ func (r *imageRenditionResource) ValidateConfig(ctx context.Context, req resourc
 
 // ModifyPlan fills in the format from the extension, checks at plan time
 // what can be checked (a writable path, a source that is an image, no
-// enlargement unless allowed), tells the output's size when the source is
+// enlargement unless allowed), tells a cover rendition's size (the box) when the source is
 // there, and plans a render in place when anything it depends on changed:
 // the settings, the source's bytes, or the output itself (Read's restore
 // marker).
@@ -78,6 +78,11 @@ func (r *imageRenditionResource) ModifyPlan(ctx context.Context, req resource.Mo
 				fmt.Sprintf("The rendition cannot be written to %q: %v. Choose another path, or fix the folders and "+
 					"permissions, and plan again.", plan.Path.ValueString(), err))
 		}
+	}
+	if !plan.Path.IsUnknown() && !plan.Source.IsUnknown() && localcopy.SamePath(plan.Source.ValueString(), plan.Path.ValueString()) {
+		resp.Diagnostics.AddAttributeError(path.Root("path"), renditionOverwritesSourceSummary,
+			renditionOverwritesSourceDetail(plan.Path.ValueString(), plan.Source.ValueString()))
+		return
 	}
 	source := planSource(plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -110,11 +115,22 @@ func (r *imageRenditionResource) ModifyPlan(ctx context.Context, req resource.Mo
 		plan.SHA256, plan.RenderedFromSHA256 = types.StringUnknown(), types.StringUnknown()
 		plan.Size, plan.Marked = types.Int64Unknown(), types.BoolUnknown()
 		plan.RenderedWidth, plan.RenderedHeight = types.Int64Unknown(), types.Int64Unknown()
-		if source.width > 0 {
+		// Only cover's size is the box's whatever the source: contain's
+		// follows the source's shape, which may change before the apply
+		// (another resource rewriting it), and a size promised here must hold.
+		if source.width > 0 && plan.Fit.ValueString() == string(rendition.Cover) {
 			plan.RenderedWidth, plan.RenderedHeight = types.Int64Value(int64(source.width)), types.Int64Value(int64(source.height))
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+}
+
+const renditionOverwritesSourceSummary = "Image Rendition Would Overwrite Its Source"
+
+func renditionOverwritesSourceDetail(dest, source string) string {
+	return fmt.Sprintf("The path %q names the same file as the source %q: rendering would replace the source, "+
+		"possibly its only copy, and destroying the rendition would delete it. Choose a path for the "+
+		"rendition that is not its source.", dest, source)
 }
 
 // plannedSource is what the source file on disk tells at plan time: its

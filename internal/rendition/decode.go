@@ -45,6 +45,9 @@ func Probe(data []byte) (Info, error) {
 	if !ok {
 		return Info{}, &NotImageError{Reason: "the file is not a PNG, JPEG or WebP image (its first bytes are no signature of those formats)"}
 	}
+	if f == WebP && len(data) >= 21 && string(data[12:16]) == "VP8X" && data[20]&0x02 != 0 {
+		return Info{}, &NotImageError{Reason: "the file is an animated WebP, which this provider does not render (it renders one still picture)"}
+	}
 	cfg, err := decoders[f].config(bytes.NewReader(data))
 	if err != nil {
 		return Info{}, &NotImageError{Reason: fmt.Sprintf("the file looks like a %s image but its header cannot be read: %v", f, err)}

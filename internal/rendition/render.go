@@ -22,8 +22,11 @@ type Result struct {
 	Data          []byte
 	Format        Format
 	Width, Height int
-	// Marked says that the file carries the source's XMP packet; when it
-	// does not, Unmarked says why (the source had none, or it did not fit).
+	// Marked says that the file carries the source's XMP packet and that
+	// the packet declares a Digital Source Type (the AI-generated marking);
+	// when it does not, Unmarked says why (the source had no packet, its
+	// packet has no such marking, or it did not fit). A packet without the
+	// marking is still carried.
 	Marked   bool
 	Unmarked string
 }
@@ -58,7 +61,12 @@ func Render(src *Source, spec Spec) (Result, error) {
 		r.Unmarked = fmt.Sprintf("the source's XMP packet could not be written into the %s rendition: %v", spec.Format, err)
 		return r, nil
 	}
-	r.Data, r.Marked = marked, true
+	r.Data = marked
+	if !bytes.Contains(src.Packet, []byte("DigitalSourceType")) {
+		r.Unmarked = "the source's XMP packet, copied as it is, declares no Digital Source Type"
+		return r, nil
+	}
+	r.Marked = true
 	return r, nil
 }
 
