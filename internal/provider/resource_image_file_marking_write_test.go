@@ -14,9 +14,9 @@ import (
 )
 
 // Reading the job to mark the file does not eat the download's timeout: a
-// slow Akool (each answer 2.5 s, the create timeout 2 s) still gives a
-// marked file, written once, and never leaves the unmarked download at the
-// path. Uses the emulator's latency.
+// slow Akool (each answer 6 s, the create timeout 5 s: room for a download
+// in a busy test run) still gives a marked file, written once, and never
+// leaves the unmarked download at the path. Uses the emulator's latency.
 func TestAccImageFile_markingSlowJobRead_emulatorLatency(t *testing.T) {
 	e, baseURL := newTestEmulator(t)
 	dest := filepath.Join(t.TempDir(), "hero.png")
@@ -31,14 +31,14 @@ resource "akool_image_file" "hero" {
   path     = %q
   image_id = akool_generated_image.hero.id
   timeouts {
-    create = "2s"
+    create = "5s"
   }
 }
 `, dest)
 	imageFileTest(t, dest, []tfresource.TestStep{
 		{Config: image},
 		{
-			PreConfig: func() { e.SetLatency(2500 * time.Millisecond) },
+			PreConfig: func() { e.SetLatency(6 * time.Second) },
 			Config:    file,
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectValue(testImageFileAddr, "marked", knownvalue.Bool(true)),
