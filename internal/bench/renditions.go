@@ -59,7 +59,7 @@ type RenditionFigures struct {
 	Six, SixVips Run
 }
 
-// RenditionTargets checks the figures against the goals.
+// RenditionTargets checks the figures against the renditions profile's targets.
 func RenditionTargets(f RenditionFigures) []Check {
 	var checks []Check
 	for _, o := range f.Outputs {

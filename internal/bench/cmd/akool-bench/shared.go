@@ -32,7 +32,7 @@ const (
 
 // sharedRoundTrips are the round trips the profile runs at: loopback, and
 // a runner on another continent from Akool. At the long one it measures
-// only the sides the issue of distance touches: the saturated workspace,
+// only the sides a round trip changes: the saturated workspace,
 // the four workspaces and the small limit.
 var sharedRoundTrips = []time.Duration{0, 250 * time.Millisecond}
 
@@ -96,7 +96,7 @@ func (b *benchmark) sharedRun(r bench.SharedRun, rt time.Duration, rate, faults 
 	r.Walls = make([]time.Duration, n)
 	jobs := bench.JobTimes(b.opts.seed, r.Images, time.Second, 3*time.Second)
 	if r.Limit > 0 {
-		// The rate profile's jobs, as the issue that set its target measured.
+		// The rate profile's jobs, as its target was set with.
 		jobs = bench.JobTimes(b.opts.seed, r.Images, 2*time.Second, 6*time.Second)
 	}
 	srv, err := b.serve(emulator.Options{JobTime: jobTimes(jobs), RateLimit: rate, RateWindow: true,

@@ -23,7 +23,7 @@
 // the same crop computed here in float64; the renderer implements that
 // filter, libvips shrinks by a box filter first for large factors, so the
 // comparison says how far each is from the ideal filter. The targets are
-// the goals; the exit status is 1 when one is missed.
+// the profile's targets; the exit status is 1 when one is missed.
 package main
 
 import (
