@@ -2,7 +2,6 @@ package provider
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,19 +34,8 @@ func TestAccImageFile_importKeepsOwnXMP(t *testing.T) {
 	body := localcopytest.Picture(t, "png", 16, 12)
 	_, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": body})
 	dest := filepath.Join(t.TempDir(), "harbour.png")
-	withXMP, err := imagemeta.Embed(body, []byte(imagetest.ForeignXMP))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dest, withXMP, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	config := func(marking string) string {
-		return strings.Replace(testAccImageFileConfig(srvURL+"/a.png", dest), "path = ",
-			"marking = "+marking+"\n  path = ", 1)
-	}
-	h := newHarness(t, config(`{ headline = "Boats", copyright_notice = "© Akool Demo" }`)+
-		fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", testImageFileAddr, dest))
+	h, config := importWithPacket(t, srvURL, dest, body, imagetest.ForeignXMP,
+		`{ headline = "Boats", copyright_notice = "© Akool Demo" }`)
 	plan := h.run("plan", "-input=false")
 	plan.expectMentions(t, "plan", "Image File Metadata Will Change", `dc:rights from "© Alice" to "© Akool Demo"`)
 	h.mustApply()
