@@ -136,6 +136,16 @@ resource "akool_generated_image" "grid" {
 		testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 4, triggers(revision))
 }
 
+// samePressRefusedStep applies config, whose triggers bump alone would press
+// a button already pressed again: the plan refuses it with an error that
+// mentions parts.
+func samePressRefusedStep(config string, parts ...string) tfresource.TestStep {
+	return tfresource.TestStep{
+		Config:      config,
+		ExpectError: errorPattern(append([]string{"Cannot Press the Same Button Again"}, parts...)...),
+	}
+}
+
 // Bumping one trigger on a grid and on its upscale and variation replaces
 // all three with one new generation and two new presses. Bumping only the
 // upscale's trigger would press a used button: the plan stops with an error
@@ -176,10 +186,8 @@ func TestAccImageButtons_triggers(t *testing.T) {
 				expectSameAs(upscale, "image_id", testAccGridAddress, "id")),
 			Check: tfresource.ComposeTestCheckFunc(counts(2, 4), expectPressedOnce(e, upscale, variation)),
 		},
-		{
-			Config:      testAccTriggersButtonsConfig(url, "2", "3"),
-			ExpectError: errorPattern("Cannot Press the Same Button Again", "button U2 of image", "already pressed", "change the same trigger on the parent"),
-		},
+		samePressRefusedStep(testAccTriggersButtonsConfig(url, "2", "3"),
+			"button U2 of image", "already pressed", "change the same trigger on the parent"),
 		{
 			// Nothing was sent, and the state is as it was.
 			Config:           testAccTriggersButtonsConfig(url, "2", ""),
@@ -220,10 +228,7 @@ func TestAccImageUpscale_triggersAfterImport(t *testing.T) {
 			},
 			Check: tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
 		},
-		{
-			Config:      withTriggers("2"),
-			ExpectError: errorPattern("Cannot Press the Same Button Again", "button U3"),
-		},
+		samePressRefusedStep(withTriggers("2"), "button U3"),
 	})
 }
 
@@ -256,10 +261,7 @@ func TestAccImageVariation_triggersAddedAfterImport(t *testing.T) {
 			ConfigStateChecks: keepID(),
 			Check:             tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
 		},
-		{
-			Config:      block("  triggers = { revision = \"2\" }\n"),
-			ExpectError: errorPattern("Cannot Press the Same Button Again", "button V2"),
-		},
+		samePressRefusedStep(block("  triggers = { revision = \"2\" }\n"), "button V2"),
 	})
 }
 
