@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -101,11 +102,7 @@ func jobResultAttributes(imageURL string) map[string]schema.Attribute {
 		},
 		"created_at": computedString(descCreatedAt),
 		"expires_at": computedString(descExpiresAt),
-		"expired": schema.BoolAttribute{
-			MarkdownDescription: descExpired,
-			Computed:            true,
-			PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
-		},
+		"expired":    computedBool(descExpired),
 	}
 }
 
@@ -131,6 +128,24 @@ func computedString(description string) schema.StringAttribute {
 		MarkdownDescription: description,
 		Computed:            true,
 		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+}
+
+// computedInt64 and computedBool are computedString for a number and a
+// flag: a value the provider sets, kept in plans that do not change it.
+func computedInt64(description string) schema.Int64Attribute {
+	return schema.Int64Attribute{
+		MarkdownDescription: description,
+		Computed:            true,
+		PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+	}
+}
+
+func computedBool(description string) schema.BoolAttribute {
+	return schema.BoolAttribute{
+		MarkdownDescription: description,
+		Computed:            true,
+		PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 	}
 }
 
