@@ -16,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -104,23 +103,13 @@ func (r *imageRenditionResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Required:   true,
 				Validators: []validator.Int64{int64validator.Between(1, rendition.MaxSide)},
 			},
-			"fit": schema.StringAttribute{
-				MarkdownDescription: "How the source goes into the box: `cover` (default) scales it to fill the box and " +
-					"crops what overflows; `contain` scales it to fit inside the box, keeping all of it, so the output is " +
-					"smaller than the box along one side (see `rendered_width` and `rendered_height`).",
-				Optional:   true,
-				Computed:   true,
-				Default:    stringdefault.StaticString(string(rendition.Cover)),
-				Validators: []validator.String{stringvalidator.OneOf(string(rendition.Cover), string(rendition.Contain))},
-			},
-			"focus": schema.StringAttribute{
-				MarkdownDescription: "Where `cover` crops: `center` (default) keeps the middle; `detail` keeps the window " +
-					"with the most detail (edges), such as the part of a photograph in focus rather than a blurred background.",
-				Optional:   true,
-				Computed:   true,
-				Default:    stringdefault.StaticString(string(rendition.Centre)),
-				Validators: []validator.String{stringvalidator.OneOf(string(rendition.Centre), string(rendition.Detail))},
-			},
+			"fit": optionalChoice("How the source goes into the box: `cover` (default) scales it to fill the box and "+
+				"crops what overflows; `contain` scales it to fit inside the box, keeping all of it, so the output is "+
+				"smaller than the box along one side (see `rendered_width` and `rendered_height`).",
+				string(rendition.Cover), string(rendition.Contain)),
+			"focus": optionalChoice("Where `cover` crops: `center` (default) keeps the middle; `detail` keeps the window "+
+				"with the most detail (edges), such as the part of a photograph in focus rather than a blurred background.",
+				string(rendition.Centre), string(rendition.Detail)),
 			"format": schema.StringAttribute{
 				MarkdownDescription: "Output format: `jpeg`, `png` or `webp`. Defaults to the one the extension of `path` " +
 					"names; set it for a path without such an extension. A format that contradicts the extension fails the plan.",
