@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
@@ -13,7 +14,8 @@ import (
 
 // What the resources that keep a local file (akool_image_file and
 // akool_image_rendition) share: the walk's written paths, an id that is the
-// path, and an import by path.
+// path, the plan's check that the path can be written, and an import by
+// path.
 
 // written is the walk's record of written paths, or nil before Configure.
 func (r *configuredResource) written() *localcopy.Written {
@@ -25,6 +27,17 @@ func (r *configuredResource) written() *localcopy.Written {
 
 // descPathID is the id of a resource that manages the file at its path.
 const descPathID = "The `path` as configured: the file this resource manages."
+
+// checkWritablePath fails the plan when the file at filePath cannot be
+// written. It only looks: nothing is created at plan time. kind completes
+// the summary ("Unable to Write Image File"), what names the file in the
+// detail ("The image") and next says what happened and what to do.
+func checkWritablePath(filePath, kind, what, next string, diags *diag.Diagnostics) {
+	if err := localcopy.CheckWritable(filePath); err != nil {
+		diags.AddAttributeError(path.Root("path"), "Unable to Write "+kind,
+			fmt.Sprintf("%s cannot be written to %q: %v. %s", what, filePath, err, next))
+	}
+}
 
 // importByPath adopts the file an import id names: it becomes both id and
 // path, and Read then describes the file. typeName and example (the
