@@ -13,13 +13,13 @@ import (
 // becomes id and path; a blank id is refused with an example of the
 // resource's own import command.
 func TestImportByPath(t *testing.T) {
-	for _, r := range []resource.Resource{NewImageFileResource(), NewImageRenditionResource()} {
+	for _, r := range []resource.ResourceWithImportState{&imageFileResource{}, &imageRenditionResource{}} {
 		var meta resource.MetadataResponse
 		r.Metadata(context.Background(), resource.MetadataRequest{ProviderTypeName: "akool"}, &meta)
 		t.Run(meta.TypeName, func(t *testing.T) {
 			ctx := context.Background()
 			resp := &resource.ImportStateResponse{State: testState(t, r, nil)}
-			r.(resource.ResourceWithImportState).ImportState(ctx, resource.ImportStateRequest{ID: "./out/a.png"}, resp)
+			r.ImportState(ctx, resource.ImportStateRequest{ID: "./out/a.png"}, resp)
 			if resp.Diagnostics.HasError() {
 				t.Fatal(resp.Diagnostics)
 			}
@@ -32,7 +32,7 @@ func TestImportByPath(t *testing.T) {
 			}
 
 			resp = &resource.ImportStateResponse{State: testState(t, r, nil)}
-			r.(resource.ResourceWithImportState).ImportState(ctx, resource.ImportStateRequest{ID: " "}, resp)
+			r.ImportState(ctx, resource.ImportStateRequest{ID: " "}, resp)
 			if !resp.Diagnostics.HasError() || resp.Diagnostics[0].Summary() != "Invalid Import ID" ||
 				!strings.Contains(resp.Diagnostics[0].Detail(), "terraform import "+meta.TypeName+".") {
 				t.Errorf("a blank id gave %v, want Invalid Import ID with an example for %s", resp.Diagnostics, meta.TypeName)
