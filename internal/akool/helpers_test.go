@@ -63,6 +63,13 @@ func writeJSON(w http.ResponseWriter, status int, body string) {
 	_, _ = io.WriteString(w, body)
 }
 
+// writeHTML answers with an HTML page, as a proxy or gateway in front of
+// Akool does.
+func writeHTML(w http.ResponseWriter, status int, text string) {
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, "<html>"+text+"</html>")
+}
+
 // counter counts requests per path.
 type counter struct {
 	mu sync.Mutex

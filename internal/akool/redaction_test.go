@@ -33,8 +33,7 @@ func TestRedaction(t *testing.T) {
 			case "getToken refused":
 				writeJSON(w, 200, `{"code":1101,"msg":"bad credentials: `+echo+`"}`)
 			case "getToken HTML":
-				w.WriteHeader(500)
-				_, _ = io.WriteString(w, "<html>proxy error: "+echo+"</html>")
+				writeHTML(w, 500, "proxy error: "+echo)
 			default:
 				writeJSON(w, 200, `{"code":1000,"token":"`+secretFetched+`"}`)
 			}
@@ -53,8 +52,7 @@ func TestRedaction(t *testing.T) {
 		case "refused":
 			writeJSON(w, 200, `{"code":1101,"msg":"invalid token: `+echo+`"}`)
 		case "HTML":
-			w.WriteHeader(502)
-			_, _ = io.WriteString(w, "<html>upstream said: "+echo+"</html>")
+			writeHTML(w, 502, "upstream said: "+echo)
 		case "malformed":
 			conn, buf, err := http.NewResponseController(w).Hijack()
 			if err != nil {
@@ -187,8 +185,7 @@ func TestRedaction_webhookURL(t *testing.T) {
 		case "refused":
 			writeJSON(w, 200, `{"code":1003,"msg":"webhook not reachable: `+echo+`"}`)
 		case "HTML":
-			w.WriteHeader(502)
-			_, _ = io.WriteString(w, "<html>upstream said: "+echo+"</html>")
+			writeHTML(w, 502, "upstream said: "+echo)
 		case "unusable":
 			writeJSON(w, 200, ok(`"`+echo+`"`))
 		}

@@ -59,11 +59,18 @@ var examplesDir = filepath.Join("..", "..", "examples")
 // readExample reads the file at examples/<path>.
 func readExample(t *testing.T, path ...string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(append([]string{examplesDir}, path...)...))
+	return string(mustReadFile(t, filepath.Join(append([]string{examplesDir}, path...)...)))
+}
+
+// mustReadFile reads the file a test needs, and fails the test when it
+// cannot.
+func mustReadFile(t testing.TB, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b)
+	return data
 }
 
 // newExampleHarness starts an initialized CLI test of the example at

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -237,10 +236,7 @@ func TestAccBadInput_failsAtPlan(t *testing.T) {
 		t.Run(b.key()+" "+b.badLine, func(t *testing.T) {
 			config := badInputConfig(b, url)
 			h.writeConfig(config)
-			written, err := os.ReadFile(filepath.Join(h.dir, "main.tf"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			written := mustReadFile(t, filepath.Join(h.dir, "main.tf"))
 			want := slices.Index(strings.Split(string(written), "\n"), b.badLine) + 1
 			if want == 0 {
 				t.Fatalf("the bad line %q is not in the configuration:\n%s", b.badLine, written)

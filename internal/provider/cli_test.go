@@ -255,10 +255,7 @@ func TestTerraformDrivenTests_useAccTestCase(t *testing.T) {
 	}
 	direct := regexp.MustCompile(`\btfresource\.(Test|UnitTest|ParallelTest)\(`)
 	for _, file := range files {
-		src, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
+		src := mustReadFile(t, file)
 		calls := len(direct.FindAllIndex(src, -1))
 		if file == "acctest_test.go" {
 			calls-- // accTestCase's own

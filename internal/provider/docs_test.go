@@ -173,10 +173,7 @@ func TestDocs_accountExampleHasNoChangingOutput(t *testing.T) {
 // killing `$!` must stop the emulator, and with go run `$!` is the go command.
 func TestDocs_readmeStartsTheEmulatorBinary(t *testing.T) {
 	t.Parallel()
-	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	readme := mustReadFile(t, filepath.Join("..", "..", "README.md"))
 	background := regexp.MustCompile(`(?m)^.*akool-emulator.*&\s*$`).FindAllString(string(readme), -1)
 	if len(background) == 0 {
 		t.Fatal("the README does not show how to start the emulator")

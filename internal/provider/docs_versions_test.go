@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -15,18 +14,12 @@ import (
 // each product as the supported minimum.
 func TestDocs_supportedVersionsAreTheMatrix(t *testing.T) {
 	t.Parallel()
-	script, err := os.ReadFile(filepath.Join("..", "..", "scripts", "clis.sh"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	script := mustReadFile(t, filepath.Join("..", "..", "scripts", "clis.sh"))
 	built := regexp.MustCompile(`(?m)^go_\w+ (terraform|tofu) (\S+) `).FindAllStringSubmatch(string(script), -1)
 	if len(built) == 0 {
 		t.Fatal("scripts/clis.sh builds no CLI")
 	}
-	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	readme := mustReadFile(t, filepath.Join("..", "..", "README.md"))
 	docs := map[string]string{"README.md": string(readme), "docs/index.md": docsPages(t)["index.md"]}
 
 	products := map[string]string{"terraform": "Terraform", "tofu": "OpenTofu"}

@@ -141,9 +141,8 @@ func goneWarning(w expiryWords, m *jobResultModel) diag.Diagnostic {
 		when += ", until " + m.ExpiresAt.ValueString() + " for this one"
 	}
 	return diag.NewWarningDiagnostic(w.summary("Image No Longer Known to Akool", m),
-		fmt.Sprintf("Akool answered code 1008 for %s %s (%s): it no longer knows it (%s; or it was removed). Its "+
-			"URLs (%s) no longer serve. %s %s",
-			w.noun, m.ID.ValueString(), w.typeName, when, w.urls, w.kept, w.regenerate))
+		fmt.Sprintf("%s: it no longer knows it (%s; or it was removed). Its URLs (%s) no longer serve. %s %s",
+			w.notFound(m), when, w.urls, w.kept, w.regenerate))
 }
 
 // summary names the job in the summary: Terraform shows only the first of
@@ -151,6 +150,12 @@ func goneWarning(w expiryWords, m *jobResultModel) diag.Diagnostic {
 // must be named.
 func (w expiryWords) summary(what string, m *jobResultModel) string {
 	return fmt.Sprintf("%s: %s %s", what, w.typeName, m.ID.ValueString())
+}
+
+// notFound opens the detail of a warning about a job that Akool answered
+// 1008 for, naming the job as the summary does.
+func (w expiryWords) notFound(m *jobResultModel) string {
+	return fmt.Sprintf("Akool answered code 1008 (not found) for %s %s (%s)", w.noun, m.ID.ValueString(), w.typeName)
 }
 
 func capitalize(s string) string {

@@ -431,7 +431,7 @@ func TestExpiryWarnings(t *testing.T) {
 		mentions []string
 	}{
 		{"gone image", diag.Diagnostics{goneWarning(generatedImageExpiry, m)}, "Image No Longer Known to Akool",
-			[]string{"code 1008 for image 662a10df4197b3af58532e89 (akool_generated_image)", "until 2025-03-08T09:30:15Z",
+			[]string{"code 1008 (not found) for image 662a10df4197b3af58532e89 (akool_generated_image)", "until 2025-03-08T09:30:15Z",
 				"image_url and upscaled_urls", "no longer serve", "expired = true", "triggers", "-replace"}},
 		{"gone upscale", diag.Diagnostics{goneWarning(upscaleKind.expiryWords(), m)}, "Image No Longer Known to Akool",
 			[]string{"upscale 662a10df4197b3af58532e89 (akool_image_upscale)", "URLs (image_url) no longer serve",

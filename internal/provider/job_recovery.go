@@ -111,12 +111,12 @@ func deadJobWarning(m *jobResultModel, operation, outcome string) diag.Diagnosti
 // 1008 for, age after its creation, too early to count it as lost.
 func notShownWarning(w expiryWords, m *jobResultModel, age time.Duration) diag.Diagnostic {
 	return diag.NewWarningDiagnostic(w.summary("Job Not Shown by Akool Yet", m),
-		fmt.Sprintf("Akool answered code 1008 (not found) for %s %s (%s), which it accepted %s ago and which has "+
+		fmt.Sprintf("%s, which it accepted %s ago and which has "+
 			"not finished. Akool's reads lag behind its writes, so a new job can be missing from them for a "+
 			"while: nothing is marked expired or lost, the job stays in state as it was, and the next terraform "+
 			"apply continues waiting for it for free. Only if Akool still does not show it %s after its creation "+
 			"does it count as lost; the plan then says so and generates a new one.",
-			w.noun, m.ID.ValueString(), w.typeName, age.Round(time.Second), inWords(akool.JobLostAfter)))
+			w.notFound(m), age.Round(time.Second), inWords(akool.JobLostAfter)))
 }
 
 // urlMissingWarning is the end of a wait, or a refresh, that found job id

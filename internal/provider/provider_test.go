@@ -397,10 +397,7 @@ func TestAccExamples_validate(t *testing.T) {
 				if filepath.Base(f) == identityImportExample {
 					continue // older CLIs refuse it: see TestAccExamples_importWithIdentity
 				}
-				content, err := os.ReadFile(f)
-				if err != nil {
-					t.Fatal(err)
-				}
+				content := mustReadFile(t, f)
 				declaresProvider = declaresProvider || strings.Contains(string(content), "required_providers")
 				if err := os.WriteFile(filepath.Join(h.dir, "example_"+filepath.Base(f)), content, 0o644); err != nil {
 					t.Fatal(err)
@@ -409,10 +406,7 @@ func TestAccExamples_validate(t *testing.T) {
 			// Templates the configuration renders with templatefile.
 			templates, _ := filepath.Glob(filepath.Join(examplesDir, dir, "*.tftpl"))
 			for _, f := range templates {
-				content, err := os.ReadFile(f)
-				if err != nil {
-					t.Fatal(err)
-				}
+				content := mustReadFile(t, f)
 				if err := os.WriteFile(filepath.Join(h.dir, filepath.Base(f)), content, 0o644); err != nil {
 					t.Fatal(err)
 				}

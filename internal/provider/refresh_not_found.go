@@ -53,12 +53,12 @@ const youngNotFoundDoc = "A 1008 for a finished image whose id says it was made 
 // than 7 days ago.
 func youngNotFoundWarning(w expiryWords, m *jobResultModel, made time.Time) diag.Diagnostic {
 	return diag.NewWarningDiagnostic(w.summary("Image Not Found by Akool", m),
-		fmt.Sprintf("Akool answered code 1008 (not found) for %s %s (%s), but its id says it was made at %s, "+
+		fmt.Sprintf("%s, but its id says it was made at %s, "+
 			"less than 7 days ago: Akool keeps images for 7 days, so it cannot have expired yet. A read served by a "+
 			"replica that has not caught up gets this answer, and so do credentials of another Akool account than "+
 			"the one that made the image. Nothing is marked expired: the resource keeps its last known values "+
 			"(its URLs, %s, may well still serve), nothing is planned for it, and the next refresh (terraform plan "+
 			"or terraform apply) reads it again. If this warning stays, check that the provider's credentials "+
 			"belong to the Akool account that generated the image.",
-			w.noun, m.ID.ValueString(), w.typeName, made.UTC().Format(time.RFC3339), w.urls))
+			w.notFound(m), made.UTC().Format(time.RFC3339), w.urls))
 }

@@ -66,10 +66,7 @@ resource "akool_image_file" "up" {
 		return testAccButtonBlock("akool_image_upscale", "up", "akool_generated_image."+grid+".id", 2, "")
 	}
 	h := newAppliedHarness(t, grids+press("good")+file)
-	picture, err := os.ReadFile(dest)
-	if err != nil {
-		t.Fatal(err)
-	}
+	picture := mustReadFile(t, dest)
 
 	h.writeConfig(grids + press("bad") + file)
 	res := h.apply()

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -15,9 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -57,14 +53,6 @@ func (r *imageFileResource) imageClient() *http.Client {
 	return localcopy.NewHTTPClient()
 }
 
-// written is the walk's record of written paths, or nil before Configure.
-func (r *imageFileResource) written() *localcopy.Written {
-	if r.data == nil {
-		return nil
-	}
-	return r.data.written
-}
-
 // NewImageFileResource returns the akool_image_file resource.
 func NewImageFileResource() resource.Resource {
 	return &imageFileResource{}
@@ -78,11 +66,7 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 	resp.Schema = schema.Schema{
 		MarkdownDescription: imageFileMarkdownDescription,
 		Attributes: withAttributes(map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The `path` as configured: the file this resource manages.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": computedString(descPathID),
 			"url": schema.StringAttribute{
 				MarkdownDescription: "The `http` or `https` URL to download, typically `image_url` of an `akool_generated_image`. " +
 					"Must be set; it is optional in the schema only so that a reference to an image that has not finished " +
@@ -113,35 +97,15 @@ func (r *imageFileResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				Required:   true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
-			"sha256": schema.StringAttribute{
-				MarkdownDescription: "Lowercase hex SHA-256 of the file as written: the download with its marking " +
-					"(`download_sha256` is the download's own). Usable as the content hash of an upload " +
-					"(for example `source_hash` of an object-storage resource); unlike `filemd5()`, it does not fail a plan " +
-					"that runs before the first download.",
-				Computed:      true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"size": schema.Int64Attribute{
-				MarkdownDescription: "Size of the file as written, in bytes.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
-			},
-			"content_type": schema.StringAttribute{
-				MarkdownDescription: "MIME type of the image format found in the bytes (not the server's header): " +
-					"`image/png`, `image/jpeg`, `image/gif` or `image/webp`.",
-				Computed:      true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"width": schema.Int64Attribute{
-				MarkdownDescription: "Width of the image in pixels.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
-			},
-			"height": schema.Int64Attribute{
-				MarkdownDescription: "Height of the image in pixels.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
-			},
+			"sha256": computedString("Lowercase hex SHA-256 of the file as written: the download with its marking " +
+				"(`download_sha256` is the download's own). Usable as the content hash of an upload " +
+				"(for example `source_hash` of an object-storage resource); unlike `filemd5()`, it does not fail a plan " +
+				"that runs before the first download."),
+			"size": computedInt64("Size of the file as written, in bytes."),
+			"content_type": computedString("MIME type of the image format found in the bytes (not the server's header): " +
+				"`image/png`, `image/jpeg`, `image/gif` or `image/webp`."),
+			"width":  computedInt64("Width of the image in pixels."),
+			"height": computedInt64("Height of the image in pixels."),
 		}, imageFileMarkingAttributes()),
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{
@@ -285,14 +249,7 @@ func imageFileURLNotSet(what string) string {
 // ImportState adopts a file already on disk by its path; Read checks that it
 // is an image and records its checksum.
 func (r *imageFileResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if strings.TrimSpace(req.ID) == "" {
-		resp.Diagnostics.AddError("Invalid Import ID",
-			"The import id of akool_image_file is the path of the file, as in the configuration's path argument, "+
-				"for example: terraform import akool_image_file.hero ./images/hero.png.")
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("path"), req.ID)...)
+	importByPath(ctx, "akool_image_file", "akool_image_file.hero ./images/hero.png", req, resp)
 }
 
 // readImportedFile fills an imported resource from the file at its path.

@@ -15,10 +15,7 @@ import (
 // xmpOf is the XMP that the file at filePath carries.
 func xmpOf(t *testing.T, filePath string) string {
 	t.Helper()
-	data, err := os.ReadFile(filePath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := mustReadFile(t, filePath)
 	packet, err := imagemeta.Find(data)
 	if err != nil {
 		t.Fatal(err)

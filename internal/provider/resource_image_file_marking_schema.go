@@ -5,9 +5,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
@@ -28,10 +25,6 @@ func imageFileMarkingAttributes() map[string]schema.Attribute {
 			Optional:   true,
 			Validators: []validator.String{stringvalidator.UTF8LengthBetween(1, imageFileMarkingFieldMax)},
 		}
-	}
-	computed := func(description string) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: description, Computed: true,
-			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
 	}
 	return map[string]schema.Attribute{
 		"image_id": schema.StringAttribute{
@@ -66,19 +59,15 @@ func imageFileMarkingAttributes() map[string]schema.Attribute {
 					"unless set here."),
 			},
 		},
-		"download_sha256": computed("Lowercase hex SHA-256 of the image as downloaded, before the marking was written. " +
+		"download_sha256": computedString("Lowercase hex SHA-256 of the image as downloaded, before the marking was written. " +
 			"Equal to `sha256` when the file is not marked."),
-		"marked": schema.BoolAttribute{
-			MarkdownDescription: "Whether the file at `path` carries the marking. `false` when `marking.enabled` is `false`, " +
-				"or when the download cannot carry it (a GIF, or a file with a signed C2PA manifest), in which case the file is " +
-				"the download and a warning said so.",
-			Computed:      true,
-			PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
-		},
-		"digital_source_type": computed("The IPTC Digital Source Type that the marking gives the picture: " +
+		"marked": computedBool("Whether the file at `path` carries the marking. `false` when `marking.enabled` is `false`, " +
+			"or when the download cannot carry it (a GIF, or a file with a signed C2PA manifest), in which case the file is " +
+			"the download and a warning said so."),
+		"digital_source_type": computedString("The IPTC Digital Source Type that the marking gives the picture: " +
 			"`http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia` or " +
 			"`http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia` (see `image_id`)."),
-		"image_created_at": computed("When Akool created the job of `image_id`, in RFC 3339 format (UTC), as written " +
+		"image_created_at": computedString("When Akool created the job of `image_id`, in RFC 3339 format (UTC), as written " +
 			"into the marking (`xmp:CreateDate`). Null without `image_id`, or when the job could not be read."),
 	}
 }

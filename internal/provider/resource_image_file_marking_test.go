@@ -491,10 +491,7 @@ func TestAccImageFile_markingAddedAfterUpgrade(t *testing.T) {
 		t.Errorf("marking the copy sent %d requests to the image server, want none", got-requests)
 	}
 	r := h.resource(testImageFileAddr)
-	onDisk, err := os.ReadFile(dest)
-	if err != nil {
-		t.Fatal(err)
-	}
+	onDisk := mustReadFile(t, dest)
 	unmarked, err := imagemeta.Remove(onDisk)
 	if err != nil || !bytes.Equal(unmarked, download) || !imagemeta.Marked(onDisk) {
 		t.Errorf("the file is not the download with the marking (%v)", err)

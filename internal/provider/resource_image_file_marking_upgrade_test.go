@@ -38,10 +38,7 @@ func TestAccImageFile_markingUpgradeWithoutCopy_emulatorClock(t *testing.T) {
 	dest := filepath.Join(t.TempDir(), "hero.png")
 	config := testAccImageFileWithImageConfig(baseURL, dest)
 	h := newAppliedHarness(t, config)
-	onDisk, err := os.ReadFile(dest)
-	if err != nil {
-		t.Fatal(err)
-	}
+	onDisk := mustReadFile(t, dest)
 	download, err := imagemeta.Remove(onDisk)
 	if err != nil {
 		t.Fatal(err)

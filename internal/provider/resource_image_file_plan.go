@@ -292,15 +292,12 @@ func (m imageFileRestore) detail(filePath string) string {
 
 // addUnwritablePathError fails the plan when the file at filePath cannot be
 // written, so that nothing is generated (and paid for) only for the download
-// to fail. It only looks: nothing is created at plan time.
+// to fail.
 func addUnwritablePathError(filePath string, diags *diag.Diagnostics) {
-	if err := localcopy.CheckWritable(filePath); err != nil {
-		diags.AddAttributeError(path.Root("path"), "Unable to Write Image File",
-			fmt.Sprintf("The image cannot be written to %q: %v. Nothing was downloaded, and nothing is generated "+
-				"for a file that cannot be written; an image that is already generated is kept, and its URL still "+
-				"serves it. Choose another path, or fix the folders and permissions, and apply again: downloading "+
-				"the image spends no credits.", filePath, err))
-	}
+	checkWritablePath(filePath, "Image File", "The image", "Nothing was downloaded, and nothing is generated "+
+		"for a file that cannot be written; an image that is already generated is kept, and its URL still "+
+		"serves it. Choose another path, or fix the folders and permissions, and apply again: downloading "+
+		"the image spends no credits.", diags)
 }
 
 // priorStateAndRestore reads, for the ModifyPlan of a resource that keeps a

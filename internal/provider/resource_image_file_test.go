@@ -294,10 +294,7 @@ func TestAccImageFile_restoreBeforeExpiry_emulatorCounted(t *testing.T) {
 			// The local copy is overwritten with other bytes of the same
 			// size: the checksum tells, and the plan restores it too.
 			PreConfig: func() {
-				data, err := os.ReadFile(dest)
-				if err != nil {
-					t.Fatal(err)
-				}
+				data := mustReadFile(t, dest)
 				for i := len(data) - 64; i < len(data); i++ {
 					data[i] ^= 0xff
 				}
@@ -332,10 +329,7 @@ func TestAccImageFile_expired_emulatorClock(t *testing.T) {
 			PreConfig: func() {
 				e.Clock().Advance(7*24*time.Hour + time.Hour)
 				// The user's own storage keeps the file as written.
-				kept, err := os.ReadFile(dest)
-				if err != nil {
-					t.Fatal(err)
-				}
+				kept := mustReadFile(t, dest)
 				served = kept
 				if err := os.Remove(dest); err != nil {
 					t.Fatal(err)

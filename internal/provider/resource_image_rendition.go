@@ -14,11 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -64,16 +61,10 @@ func (r *imageRenditionResource) Metadata(_ context.Context, req resource.Metada
 }
 
 func (r *imageRenditionResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	useState := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
-	useStateInt := []planmodifier.Int64{int64planmodifier.UseStateForUnknown()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: imageRenditionMarkdownDescription,
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The `path` as configured: the file this resource manages.",
-				Computed:            true,
-				PlanModifiers:       useState,
-			},
+			"id": computedString(descPathID),
 			"source": schema.StringAttribute{
 				MarkdownDescription: "The local image to render: a PNG, JPEG or WebP file, typically the `path` of an " +
 					"`akool_image_file`. It is read, never changed. A file that is not one of those images fails the plan. " +
@@ -112,23 +103,13 @@ func (r *imageRenditionResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Required:   true,
 				Validators: []validator.Int64{int64validator.Between(1, rendition.MaxSide)},
 			},
-			"fit": schema.StringAttribute{
-				MarkdownDescription: "How the source goes into the box: `cover` (default) scales it to fill the box and " +
-					"crops what overflows; `contain` scales it to fit inside the box, keeping all of it, so the output is " +
-					"smaller than the box along one side (see `rendered_width` and `rendered_height`).",
-				Optional:   true,
-				Computed:   true,
-				Default:    stringdefault.StaticString(string(rendition.Cover)),
-				Validators: []validator.String{stringvalidator.OneOf(string(rendition.Cover), string(rendition.Contain))},
-			},
-			"focus": schema.StringAttribute{
-				MarkdownDescription: "Where `cover` crops: `center` (default) keeps the middle; `detail` keeps the window " +
-					"with the most detail (edges), such as the part of a photograph in focus rather than a blurred background.",
-				Optional:   true,
-				Computed:   true,
-				Default:    stringdefault.StaticString(string(rendition.Centre)),
-				Validators: []validator.String{stringvalidator.OneOf(string(rendition.Centre), string(rendition.Detail))},
-			},
+			"fit": optionalChoice("How the source goes into the box: `cover` (default) scales it to fill the box and "+
+				"crops what overflows; `contain` scales it to fit inside the box, keeping all of it, so the output is "+
+				"smaller than the box along one side (see `rendered_width` and `rendered_height`).",
+				string(rendition.Cover), string(rendition.Contain)),
+			"focus": optionalChoice("Where `cover` crops: `center` (default) keeps the middle; `detail` keeps the window "+
+				"with the most detail (edges), such as the part of a photograph in focus rather than a blurred background.",
+				string(rendition.Centre), string(rendition.Detail)),
 			"format": schema.StringAttribute{
 				MarkdownDescription: "Output format: `jpeg`, `png` or `webp`. Defaults to the one the extension of `path` " +
 					"names; set it for a path without such an extension. A format that contradicts the extension fails the plan.",
@@ -158,39 +139,15 @@ func (r *imageRenditionResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
 			},
-			"sha256": schema.StringAttribute{
-				MarkdownDescription: "Lowercase hex SHA-256 of the rendition as written, for publishing (for example " +
-					"`source_hash` of an object-storage resource).",
-				Computed:      true,
-				PlanModifiers: useState,
-			},
-			"size": schema.Int64Attribute{
-				MarkdownDescription: "Size of the rendition, in bytes.",
-				Computed:            true,
-				PlanModifiers:       useStateInt,
-			},
-			"rendered_width": schema.Int64Attribute{
-				MarkdownDescription: "Width of the rendition in pixels: `width` for `cover`, at most `width` for `contain`.",
-				Computed:            true,
-				PlanModifiers:       useStateInt,
-			},
-			"rendered_height": schema.Int64Attribute{
-				MarkdownDescription: "Height of the rendition in pixels: `height` for `cover`, at most `height` for `contain`.",
-				Computed:            true,
-				PlanModifiers:       useStateInt,
-			},
-			"rendered_from_sha256": schema.StringAttribute{
-				MarkdownDescription: "SHA-256 of the source the rendition was rendered from.",
-				Computed:            true,
-				PlanModifiers:       useState,
-			},
-			"marked": schema.BoolAttribute{
-				MarkdownDescription: "Whether the rendition carries the source's XMP packet (the AI-generated marking " +
-					"`akool_image_file` writes: Digital Source Type, job, alt text, credit). `false` when the source has none, " +
-					"or its XMP packet declares no Digital Source Type (that packet is still copied).",
-				Computed:      true,
-				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
-			},
+			"sha256": computedString("Lowercase hex SHA-256 of the rendition as written, for publishing (for example " +
+				"`source_hash` of an object-storage resource)."),
+			"size":                 computedInt64("Size of the rendition, in bytes."),
+			"rendered_width":       computedInt64("Width of the rendition in pixels: `width` for `cover`, at most `width` for `contain`."),
+			"rendered_height":      computedInt64("Height of the rendition in pixels: `height` for `cover`, at most `height` for `contain`."),
+			"rendered_from_sha256": computedString("SHA-256 of the source the rendition was rendered from."),
+			"marked": computedBool("Whether the rendition carries the source's XMP packet (the AI-generated marking " +
+				"`akool_image_file` writes: Digital Source Type, job, alt text, credit). `false` when the source has none, " +
+				"or its XMP packet declares no Digital Source Type (that packet is still copied)."),
 		},
 	}
 }
@@ -299,18 +256,9 @@ func (r *imageRenditionResource) Delete(ctx context.Context, req resource.Delete
 	}
 }
 
-// written is the walk's record of written paths, or nil before Configure.
-func (r *imageRenditionResource) written() *localcopy.Written {
-	if r.data == nil {
-		return nil
-	}
-	return r.data.written
-}
-
 // ImportState adopts a rendition on disk by its path.
 func (r *imageRenditionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("path"), req.ID)...)
+	importByPath(ctx, "akool_image_rendition", "akool_image_rendition.og ./public/hero-og.jpg", req, resp)
 }
 
 // readImported describes the file an import names: what it is, not what

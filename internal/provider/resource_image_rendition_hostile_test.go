@@ -33,10 +33,7 @@ func TestAccImageRendition_pathIsTheSourceFailsAndKeepsIt(t *testing.T) {
 	dir := t.TempDir()
 	source := filepath.Join(dir, "hero.png")
 	renditionSource(t, source, 400, 300, 0, true)
-	original, err := os.ReadFile(source)
-	if err != nil {
-		t.Fatal(err)
-	}
+	original := mustReadFile(t, source)
 	link := filepath.Join(dir, "hero-link.png")
 	if err := os.Symlink(source, link); err != nil {
 		t.Fatal(err)

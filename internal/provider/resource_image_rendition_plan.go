@@ -73,11 +73,8 @@ func (r *imageRenditionResource) ModifyPlan(ctx context.Context, req resource.Mo
 		if f, ok := rendition.FormatOf(plan.Path.ValueString()); ok && plan.Format.IsUnknown() {
 			plan.Format = types.StringValue(string(f))
 		}
-		if err := localcopy.CheckWritable(plan.Path.ValueString()); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("path"), "Unable to Write Image Rendition",
-				fmt.Sprintf("The rendition cannot be written to %q: %v. Choose another path, or fix the folders and "+
-					"permissions, and plan again.", plan.Path.ValueString(), err))
-		}
+		checkWritablePath(plan.Path.ValueString(), "Image Rendition", "The rendition",
+			"Choose another path, or fix the folders and permissions, and plan again.", &resp.Diagnostics)
 	}
 	if !plan.Path.IsUnknown() && !plan.Source.IsUnknown() && localcopy.SamePath(plan.Source.ValueString(), plan.Path.ValueString()) {
 		resp.Diagnostics.AddAttributeError(path.Root("path"), renditionOverwritesSourceSummary,

@@ -301,10 +301,7 @@ func (h *tfHarness) init() {
 func editStateInstances(t *testing.T, h *tfHarness, edit func(address string, instance map[string]any)) {
 	t.Helper()
 	file := filepath.Join(h.dir, "terraform.tfstate")
-	raw, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := mustReadFile(t, file)
 	var doc map[string]any
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)

@@ -126,14 +126,39 @@ func testAccTriggersButtonsConfig(baseURL, revision, upscaleRevision string) str
 	if upscaleRevision == "" {
 		upscaleRevision = revision
 	}
-	triggers := func(r string) string { return fmt.Sprintf("  triggers = { revision = %q }\n", r) }
 	return testAccProviderConfig(baseURL) + fmt.Sprintf(`
 resource "akool_generated_image" "grid" {
   prompt = "a windmill on a dike"
 %s}
-`, triggers(revision)) +
-		testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 2, triggers(upscaleRevision)) +
-		testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 4, triggers(revision))
+`, triggersArg(revision)) +
+		testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 2, triggersArg(upscaleRevision)) +
+		testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 4, triggersArg(revision))
+}
+
+// triggersArg is a triggers argument with one key, revision, for inside a
+// resource block.
+func triggersArg(revision string) string {
+	return fmt.Sprintf("  triggers = { revision = %q }\n", revision)
+}
+
+// testAccGridWithButton is a grid (testAccGridConfig) and a function that
+// adds to it one typ resource named test pressing button index of the grid,
+// with extra inside its block.
+func testAccGridWithButton(baseURL, prompt, typ string, index int) (grid string, withButton func(extra string) string) {
+	grid = testAccGridConfig(baseURL, prompt)
+	return grid, func(extra string) string {
+		return grid + testAccButtonBlock(typ, "test", "akool_generated_image.grid.id", index, extra)
+	}
+}
+
+// samePressRefusedStep applies config, whose triggers bump alone would press
+// a button already pressed again: the plan refuses it with an error that
+// mentions parts.
+func samePressRefusedStep(config string, parts ...string) tfresource.TestStep {
+	return tfresource.TestStep{
+		Config:      config,
+		ExpectError: errorPattern(append([]string{"Cannot Press the Same Button Again"}, parts...)...),
+	}
 }
 
 // Bumping one trigger on a grid and on its upscale and variation replaces
@@ -176,10 +201,8 @@ func TestAccImageButtons_triggers(t *testing.T) {
 				expectSameAs(upscale, "image_id", testAccGridAddress, "id")),
 			Check: tfresource.ComposeTestCheckFunc(counts(2, 4), expectPressedOnce(e, upscale, variation)),
 		},
-		{
-			Config:      testAccTriggersButtonsConfig(url, "2", "3"),
-			ExpectError: errorPattern("Cannot Press the Same Button Again", "button U2 of image", "already pressed", "change the same trigger on the parent"),
-		},
+		samePressRefusedStep(testAccTriggersButtonsConfig(url, "2", "3"),
+			"button U2 of image", "already pressed", "change the same trigger on the parent"),
 		{
 			// Nothing was sent, and the state is as it was.
 			Config:           testAccTriggersButtonsConfig(url, "2", ""),
@@ -196,21 +219,17 @@ func TestAccImageUpscale_triggersAfterImport(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	const upscale = "akool_image_upscale.test"
-	grid := testAccGridConfig(url, "a salt marsh at low tide")
-	withTriggers := func(revision string) string {
-		return grid + testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 3,
-			fmt.Sprintf("  triggers = { revision = %q }\n", revision))
-	}
+	grid, withButton := testAccGridWithButton(url, "a salt marsh at low tide", "akool_image_upscale", 3)
 	imported := &reimport{address: upscale}
 	accTest(t, []tfresource.TestStep{
 		{
-			Config: grid + testAccButtonBlock("akool_image_upscale", "test", "akool_generated_image.grid.id", 3, ""),
+			Config: withButton(""),
 			Check:  imported.captureID(),
 		},
 		imported.forgetStep(grid),
-		imported.importStep(withTriggers("1")),
+		imported.importStep(withButton(triggersArg("1"))),
 		{
-			Config: withTriggers("1"),
+			Config: withButton(triggersArg("1")),
 			ConfigPlanChecks: settledPlan(
 				plansUpdate(upscale),
 				expectNoUnknownValues(upscale),
@@ -220,10 +239,7 @@ func TestAccImageUpscale_triggersAfterImport(t *testing.T) {
 			},
 			Check: tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
 		},
-		{
-			Config:      withTriggers("2"),
-			ExpectError: errorPattern("Cannot Press the Same Button Again", "button U3"),
-		},
+		samePressRefusedStep(withButton(triggersArg("2")), "button U3"),
 	})
 }
 
@@ -235,31 +251,25 @@ func TestAccImageVariation_triggersAddedAfterImport(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	const variation = "akool_image_variation.test"
-	grid := testAccGridConfig(url, "a ferry crossing in fog")
-	block := func(extra string) string {
-		return grid + testAccButtonBlock("akool_image_variation", "test", "akool_generated_image.grid.id", 2, extra)
-	}
+	grid, withButton := testAccGridWithButton(url, "a ferry crossing in fog", "akool_image_variation", 2)
 	imported := &reimport{address: variation}
 	keepID := sameIDs(variation)
 	accTest(t, []tfresource.TestStep{
-		{Config: block(""), ConfigStateChecks: keepID(), Check: imported.captureID()},
+		{Config: withButton(""), ConfigStateChecks: keepID(), Check: imported.captureID()},
 		imported.forgetStep(grid),
-		imported.importStep(block("")),
+		imported.importStep(withButton("")),
 		{
-			Config:           block(""),
+			Config:           withButton(""),
 			ConfigPlanChecks: emptyPlan(),
 		},
 		{
-			Config:           block("  triggers = { revision = \"1\" }\n"),
+			Config:           withButton(triggersArg("1")),
 			ConfigPlanChecks: preApply(plansUpdate(variation)),
 			// The imported job is kept.
 			ConfigStateChecks: keepID(),
 			Check:             tfresource.ComposeTestCheckFunc(expectPresses(e, 1), expectCreateAttempts(e, 2)),
 		},
-		{
-			Config:      block("  triggers = { revision = \"2\" }\n"),
-			ExpectError: errorPattern("Cannot Press the Same Button Again", "button V2"),
-		},
+		samePressRefusedStep(withButton(triggersArg("2")), "button V2"),
 	})
 }
 
