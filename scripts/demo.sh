@@ -9,12 +9,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work="$root/.demo"
 bin="$root/bin"
 
-tf=${TERRAFORM:-$(command -v terraform || command -v tofu || true)}
-[ -n "$tf" ] || { echo "demo: neither a terraform nor a tofu CLI was found on PATH: install Terraform (1.5 or later) or OpenTofu (1.6 or later)" >&2; exit 1; }
-cli=$(basename "$tf")
-
 # shellcheck source=scripts/emulator.sh
 . "$root/scripts/emulator.sh"
+find_cli demo
+cli=$(basename "$tf")
 
 echo "==> building the provider and the emulator"
 build_binaries "$root" "$bin"

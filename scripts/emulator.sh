@@ -1,7 +1,18 @@
 # shellcheck shell=bash
-# Sourced by demo.sh and compat.sh: build the provider and the emulator,
+# Sourced by demo.sh, compat.sh and generate.sh: find the CLI, build the provider and the emulator,
 # start the emulator on loopback, and point Terraform or OpenTofu at both
 # through a dev_overrides CLI configuration (no init, no registry access).
+
+# find_cli NAME: sets tf to the CLI to run, $TERRAFORM else terraform else
+# tofu on PATH, as an absolute path (the scripts run it from another
+# directory, so TERRAFORM=.clis/tofu-1.12.6/tofu must name it from here);
+# NAME is the calling script's, for its error messages.
+find_cli() {
+	tf=${TERRAFORM:-$(command -v terraform || command -v tofu || true)}
+	[ -n "$tf" ] || { echo "$1: neither a terraform nor a tofu CLI was found on PATH: install Terraform (1.5 or later) or OpenTofu (1.6 or later)" >&2; return 1; }
+	command -v "$tf" >/dev/null || { echo "$1: $tf is not an executable terraform or tofu CLI" >&2; return 1; }
+	case $tf in */*) tf="$(cd "$(dirname "$tf")" && pwd)/$(basename "$tf")" ;; esac
+}
 
 # build_binaries ROOT BIN: the provider and the emulator, into BIN.
 build_binaries() {

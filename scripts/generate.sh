@@ -11,17 +11,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-tf=${TERRAFORM:-$(command -v terraform || command -v tofu || true)}
-[ -n "$tf" ] || { echo "generate: neither a terraform nor a tofu CLI was found on PATH: install Terraform (1.5 or later) or OpenTofu (1.6 or later)" >&2; exit 1; }
-# The CLI runs in a temporary directory: a relative path (make generate
-# TERRAFORM=.clis/tofu-1.12.6/tofu) must name it from here.
-command -v "$tf" >/dev/null || { echo "generate: $tf is not an executable terraform or tofu CLI" >&2; exit 1; }
-case $tf in */*) tf="$(cd "$(dirname "$tf")" && pwd)/$(basename "$tf")" ;; esac
-
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # shellcheck source=scripts/emulator.sh
 . "$root/scripts/emulator.sh"
+find_cli generate
 mkdir -p "$work/bin" "$work/config"
 go build -o "$work/bin/terraform-provider-akool" .
 use_dev_overrides "$work/bin" "$work/dev.tfrc"

@@ -52,15 +52,15 @@ func TestAccGeneratedImage_slowCreateAnswer_emulatorHold(t *testing.T) {
 
 // paid_request_timeout bounds the wait for a paid request's answer: past
 // it the apply fails with the outcome unknown, names the timeout, and does
-// not send the request again. A value that is no positive duration fails
-// at plan time.
+// not send the request again. A value that is no duration, or shorter than
+// 10 seconds, fails at plan time.
 func TestAccGeneratedImage_paidRequestTimeout_emulatorHold(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
-	h := newHarness(t, paidTimeoutConfig(url, "a lighthouse answered too late", "2s"))
+	h := newHarness(t, paidTimeoutConfig(url, "a lighthouse answered too late", "10s"))
 
-	res := applyWithAnswerHeld(h, e, 6*time.Second)
-	res.expectMentions(t, "apply", "Error: Image Generation Outcome Unknown", "within the request timeout (2s)",
+	res := applyWithAnswerHeld(h, e, 14*time.Second)
+	res.expectMentions(t, "apply", "Error: Image Generation Outcome Unknown", "within the request timeout (10s)",
 		"did not send the request again")
 	if res.exitCode == 0 {
 		t.Errorf("apply past paid_request_timeout: exit 0, want the unknown outcome as an error:\n%s", res.output())
@@ -69,7 +69,7 @@ func TestAccGeneratedImage_paidRequestTimeout_emulatorHold(t *testing.T) {
 		t.Errorf("create attempts = %d, want 1 (never sent twice)", c.CreateAttempts)
 	}
 
-	for _, bad := range []string{"0s", "soon"} {
+	for _, bad := range []string{"0s", "9s", "soon"} {
 		h.writeConfig(paidTimeoutConfig(url, "a lighthouse answered too late", bad))
 		res = h.run("plan", "-input=false")
 		res.expectMentions(t, "plan "+bad, "Error: Invalid Paid Request Timeout", "paid_request_timeout", "such as 2m")
@@ -92,6 +92,8 @@ func TestPaidRequestTimeout(t *testing.T) {
 		"environment":    {types.StringNull(), " 5m ", 5 * time.Minute},
 		"not a duration": {types.StringNull(), "soon", -1},
 		"zero":           {types.StringNull(), "0s", -1},
+		"too short":      {types.StringValue("9.5s"), "", -1},
+		"shortest":       {types.StringNull(), "10s", 10 * time.Second},
 		"negative":       {types.StringValue("-1m"), "", -1},
 	}
 	for name, tc := range cases {

@@ -153,7 +153,7 @@ func (p *akoolProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			"paid_request_timeout": schema.StringAttribute{
 				MarkdownDescription: paidRequestTimeoutDescription,
 				Optional:            true,
-				Validators:          []validator.String{positiveTimeout},
+				Validators:          []validator.String{paidTimeout},
 			},
 			"max_new_images": schema.Int64Attribute{
 				MarkdownDescription: maxNewImagesDescription,

@@ -349,9 +349,9 @@ func requestRate(v types.Float64, getenv func(string) string, diags *diag.Diagno
 	return rate
 }
 
-// positiveValidator checks at plan time that a setting is greater than 0:
-// a number (max_requests_per_second) or a duration written as a string
-// (paid_request_timeout). problem says what is wrong with the value as
+// positiveValidator checks a setting at plan time: greater than 0 for
+// a number (max_requests_per_second), at least 10s for a duration written
+// as a string (paid_request_timeout). problem says what is wrong with the value as
 // written, or "" when it is fine.
 type positiveValidator struct {
 	description string

@@ -16,13 +16,18 @@ import (
 // back to.
 const envPaidTimeout = "AKOOL_PAID_REQUEST_TIMEOUT"
 
+// minPaidRequestTimeout is the shortest paid_request_timeout: a wait
+// shorter than a request's round trip would give up on every paid request
+// after sending it, and lose each job it paid for.
+const minPaidRequestTimeout = 10 * time.Second
+
 // paidRequestTimeoutDescription documents paid_request_timeout.
 var paidRequestTimeoutDescription = "How long the provider waits for Akool's answer to a paid request (a " +
 	"generation, a button press) once it has been sent, as a duration such as `2m` or `150s`. Defaults to `" +
 	inWords(akool.DefaultPaidRequestTimeout) + "`, longer than an HTTP gateway in front of an API usually keeps a " +
 	"request open (Cloudflare's default is 100 seconds), because the answer carries the id of a job Akool has " +
 	"charged for: an answer that comes later than this is lost, and the apply fails with \"Outcome Unknown\" " +
-	"without sending the request again. Neither an interrupt nor the resource's `timeouts.create` cuts such a " +
+	"without sending the request again. At least `" + minPaidRequestTimeout.String() + "`. Neither an interrupt nor the resource's `timeouts.create` cuts such a " +
 	"request short. Requests that spend nothing (status reads, the credit balance) are bounded by 30 seconds " +
 	"and retried. Falls back to the `" + envPaidTimeout + "` environment variable."
 
@@ -37,7 +42,7 @@ func paidRequestTimeout(v types.String, getenv func(string) string, diags *diag.
 	if raw == "" {
 		return 0
 	}
-	d, err := positiveDuration(raw)
+	d, err := paidDuration(raw)
 	if err != nil {
 		diags.AddAttributeError(path.Root("paid_request_timeout"), "Invalid Paid Request Timeout",
 			fmt.Sprintf("%s is %q, which %s. Set it to a duration such as 2m or 150s, or unset it to wait %s.",
@@ -47,26 +52,26 @@ func paidRequestTimeout(v types.String, getenv func(string) string, diags *diag.
 	return d
 }
 
-// positiveDuration parses a Go duration ("2m", "150s") that is greater
-// than 0, or says why raw is not one.
-func positiveDuration(raw string) (time.Duration, error) {
+// paidDuration parses a Go duration ("2m", "150s") of at least
+// minPaidRequestTimeout, or says why raw is not one.
+func paidDuration(raw string) (time.Duration, error) {
 	d, err := time.ParseDuration(raw)
 	switch {
 	case err != nil:
 		return 0, fmt.Errorf("is not a duration")
-	case d <= 0:
-		return 0, fmt.Errorf("is not longer than 0")
+	case d < minPaidRequestTimeout:
+		return 0, fmt.Errorf("is shorter than %s: a paid request given up before its answer arrives loses the job it paid for", inWords(minPaidRequestTimeout))
 	}
 	return d, nil
 }
 
-// positiveTimeout is paid_request_timeout's validator: the
-// value parses as a duration greater than 0.
-var positiveTimeout = positiveValidator{
-	description: "value must be a duration greater than 0, such as 2m or 150s",
+// paidTimeout is paid_request_timeout's validator: the value parses as a
+// duration of at least minPaidRequestTimeout.
+var paidTimeout = positiveValidator{
+	description: "value must be a duration of at least " + minPaidRequestTimeout.String() + ", such as 2m or 150s",
 	summary:     "Invalid Paid Request Timeout",
 	problem: func(p path.Path, raw string) string {
-		_, err := positiveDuration(strings.TrimSpace(raw))
+		_, err := paidDuration(strings.TrimSpace(raw))
 		if err == nil {
 			return ""
 		}
