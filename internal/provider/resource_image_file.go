@@ -207,30 +207,20 @@ func (r *imageFileResource) Update(ctx context.Context, req resource.UpdateReque
 		return
 	}
 
-	// ModifyPlan leaves the checksum unknown when the image is downloaded (a
-	// new url, or a restore) or its marking changes, which is written from
-	// the verified local copy when there is one. A known checksum at another
-	// path moves the verified local copy. Anything else (timeouts, the url recorded after
-	// an import, another spelling of the same path) changes the state only.
+	// ModifyPlan leaves the checksum unknown for every update that writes the
+	// file (a new url or path, a restore, a new marking); updateFile decides
+	// here, from the disk as it is now, how. Anything else (timeouts, the url
+	// recorded after an import, another spelling of the same path) changes
+	// the state only.
 	oldPath, newPath := state.Path.ValueString(), plan.Path.ValueString()
 	moved := !localcopy.SamePath(oldPath, newPath)
-	if moved && !plan.SHA256.IsUnknown() && imageFileCopyMissing(state) {
-		// Nothing to move (a fresh runner after the URL expired, as the plan
-		// said): the new path is recorded, and nothing is written or deleted.
-		moved = false
-	}
 	if plan.SHA256.IsUnknown() || moved {
-		how := imageFileWrite{from: &state}
-		if plan.SHA256.IsUnknown() && !rewritableCopy(state, plan) {
-			how.from = nil
-		}
-		if moved {
-			how.keepOther = state.SHA256.ValueString()
-		}
-		resp.Diagnostics.Append(r.write(ctx, plan.Timeouts.Update, &plan, how)...)
+		written, diags := r.updateFile(ctx, state, &plan)
+		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
 			return // the state, and every file, stay as they were
 		}
+		moved = moved && written
 	}
 	plan.ID = plan.Path
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, imageFileRestoreKey, nil)...)
