@@ -191,12 +191,13 @@ func (r *imageFileResource) Read(ctx context.Context, req resource.ReadRequest, 
 
 	// The state itself never changes here: it keeps describing the image that
 	// was downloaded. What refresh finds goes into private state for ModifyPlan.
-	marker, diags := r.checkLocalCopy(ctx, state)
+	restore, lost, diags := r.checkLocalCopy(ctx, state)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, imageFileRestoreKey, marker)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, imageFileRestoreKey, restore)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, imageFileLostKey, lost)...)
 }
 
 func (r *imageFileResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -221,6 +222,11 @@ func (r *imageFileResource) Update(ctx context.Context, req resource.UpdateReque
 			return // the state, and every file, stay as they were
 		}
 		moved = moved && written
+		var lost []byte // the change recorded without writing: the copy stays lost
+		if !written {
+			lost = imageFileMarker(localcopy.Missing)
+		}
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, imageFileLostKey, lost)...)
 	}
 	plan.ID = plan.Path
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, imageFileRestoreKey, nil)...)
@@ -303,19 +309,20 @@ func readImportedFile(state *imageFileResourceModel) (diags diag.Diagnostics) {
 // checkLocalCopy compares the file at the state's path with the recorded
 // checksum. An intact copy returns no marker and sends no request. A missing
 // or changed copy whose URL still serves returns the restore marker for
-// ModifyPlan; one whose URL does not serve returns no marker and a warning,
-// never an error, so that plans keep working after the image expired.
-func (r *imageFileResource) checkLocalCopy(ctx context.Context, state imageFileResourceModel) (marker []byte, diags diag.Diagnostics) {
+// ModifyPlan; one whose URL does not serve returns the lost marker and a
+// warning, never an error, so that plans keep working after the image
+// expired.
+func (r *imageFileResource) checkLocalCopy(ctx context.Context, state imageFileResourceModel) (restore, lost []byte, diags diag.Diagnostics) {
 	filePath := state.Path.ValueString()
 	local, err := localcopy.Check(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
 	if err != nil {
 		diags.AddAttributeError(path.Root("path"), "Unable to Read Local Image File",
 			fmt.Sprintf("Checking the file at %q against the recorded checksum failed: %v. "+
 				"Make sure the path is a regular file Terraform can read, or remove it so that it can be downloaded again.", filePath, err))
-		return nil, diags
+		return nil, nil, diags
 	}
 	if local == localcopy.Matches {
-		return nil, diags
+		return nil, nil, diags
 	}
 
 	probeErr := localcopy.Probe(ctx, r.imageClient(), state.URL.ValueString())
@@ -323,18 +330,14 @@ func (r *imageFileResource) checkLocalCopy(ctx context.Context, state imageFileR
 		tflog.Debug(ctx, "local image file differs from state and the URL still serves; planning a download", map[string]any{
 			"path": filePath, "local": local.String(),
 		})
-		marker, err := json.Marshal(imageFileRestore{Local: local.String()})
-		if err != nil {
-			diags.AddError("Unable to Record Image File Restore", err.Error())
-		}
-		return marker, diags
+		return imageFileMarker(local), nil, diags
 	}
 
 	// The image cannot be downloaded again now: keep the resource and its
 	// recorded checksum, plan nothing, and say what is left to do.
 	summary, detail := imageFileUnrecoverableWarning(state, local, probeErr)
 	diags.AddAttributeWarning(path.Root("path"), summary, detail)
-	return nil, diags
+	return nil, imageFileMarker(local), diags
 }
 
 // imageFileUnrecoverableWarning explains a local copy that is gone or changed
@@ -374,9 +377,16 @@ func imageFileUnrecoverableWarning(state imageFileResourceModel, local localcopy
 	return summary, detail
 }
 
-// imageFileRestore is the private-state marker Read leaves for ModifyPlan.
+// imageFileRestore is a private-state marker Read leaves for ModifyPlan
+// (under imageFileRestoreKey or imageFileLostKey).
 type imageFileRestore struct {
 	Local string `json:"local"` // "missing" or "changed"
+}
+
+// imageFileMarker is the private-state marker for a copy found local.
+func imageFileMarker(local localcopy.State) []byte {
+	marker, _ := json.Marshal(imageFileRestore{Local: local.String()})
+	return marker
 }
 
 // imageFileResourceModel is the state of akool_image_file.

@@ -245,12 +245,11 @@ func rewritableCopy(state, plan imageFileResourceModel) bool {
 // a version of the provider that did not mark (or was imported) and marking
 // is on. download says whether planWrite expects a download, which marks
 // too. A rewrite without a download needs the copy on disk
-// (rewritableCopy): when it is gone or changed and no download is expected
-// (Read found that the URL does not serve), the file of an earlier version
-// stays as it is, and a deliberate change fails the plan unless the URL
-// still serves or, the copy being missing (a fresh runner), is recorded
-// without writing.
-func (r *imageFileResource) planMarking(ctx context.Context, state, plan imageFileResourceModel, download bool, diags *diag.Diagnostics) bool {
+// (rewritableCopy): when refresh found it gone or changed and the URL not
+// serving (lost), the file of an earlier version stays as it is, and a
+// deliberate change fails the plan unless the URL still serves or, the copy
+// being missing (a fresh runner), is recorded without writing.
+func (r *imageFileResource) planMarking(ctx context.Context, state, plan imageFileResourceModel, download, lost bool, diags *diag.Diagnostics) bool {
 	if state.SHA256.IsNull() || diags.HasError() {
 		return false // an import not read yet: Read describes the file first
 	}
@@ -261,9 +260,12 @@ func (r *imageFileResource) planMarking(ctx context.Context, state, plan imageFi
 	if download || plan.URL.IsUnknown() {
 		return true
 	}
+	if !changed && lost {
+		return false // nothing to mark until the file is back (Read warned)
+	}
 	if !rewritableCopy(state, plan) {
 		if !changed {
-			return false // nothing to mark until the file is back (Read warned)
+			return true // refresh found the copy intact: Update finds out how to write it
 		}
 		probeErr := localcopy.Probe(ctx, r.imageClient(), plan.URL.ValueString())
 		if probeErr != nil && imageFileCopyMissing(state) {

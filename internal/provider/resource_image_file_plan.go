@@ -15,6 +15,13 @@ import (
 	"github.com/akool-community/terraform-provider-akool/internal/localcopy"
 )
 
+// imageFileLostKey is the private-state key that Read sets when the local
+// copy is missing or changed and the URL does not serve, and Update when it
+// recorded a change without writing: a decision that depends on whether
+// the copy is there takes it from what refresh found, which a saved plan
+// keeps, rather than from the disk, which may differ when it is applied.
+const imageFileLostKey = "lost"
+
 // ModifyPlan makes id known at plan time (it is the path) and plans whether
 // an update writes the file (planWrite, planMarking). An update that writes
 // it leaves every attribute that describes the file as written unknown,
@@ -66,8 +73,10 @@ func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if !found {
 		restore = nil
 	}
+	lost, diags := req.Private.GetKey(ctx, imageFileLostKey)
+	resp.Diagnostics.Append(diags...)
 	write, download := r.planWrite(ctx, state, plan, restore, &resp.Diagnostics)
-	if r.planMarking(ctx, state, plan, download, &resp.Diagnostics) {
+	if r.planMarking(ctx, state, plan, download, len(lost) > 0, &resp.Diagnostics) {
 		write = true
 	}
 	if !write || resp.Diagnostics.HasError() {

@@ -216,3 +216,35 @@ func TestAccImageFile_savedPlanFromFreshRunnerAfterExpiry_emulatorClock(t *testi
 		})
 	}
 }
+
+// A marking recorded on a fresh runner after Akool's 7 days is written once
+// the copy is back. A plan that changes something else (the timeouts),
+// made while the copy is still missing, leaves the file alone, and so does
+// its apply where the copy is back; the next plan writes the marking. Uses
+// the emulator's clock to expire the URL.
+func TestAccImageFile_savedPlanBesideRecordedMarking_emulatorClock(t *testing.T) {
+	e, url := newTestEmulator(t)
+	dest := filepath.Join(t.TempDir(), "hero.png")
+	h := clockHarness(t, e, savedPlanConfig(url, dest, "First"))
+	h.mustApply()
+	e.Clock().Advance(7*24*time.Hour + time.Hour)
+	savedPlanAside(t, dest)
+	h.writeConfig(savedPlanConfig(url, dest, "Second"))
+	h.mustApply()
+	if marked := h.resource(testImageFileAddr).AttributeValues["marked"]; marked != nil {
+		t.Fatalf("marked = %v after the marking was recorded without a file, want null", marked)
+	}
+
+	h.writeConfig(strings.Replace(savedPlanConfig(url, dest, "Second"), "path = ", "timeouts {\n    update = \"9m\"\n  }\n  path = ", 1))
+	h.mustRun("plan", "-input=false", "-out=saved.tfplan")
+	savedPlanBack(t, dest)
+	if res := h.run("apply", "-input=false", "saved.tfplan"); res.exitCode != 0 {
+		t.Fatalf("apply of the saved plan: exit %d:\n%s", res.exitCode, res.output())
+	}
+	if marked := h.resource(testImageFileAddr).AttributeValues["marked"]; marked != nil {
+		t.Errorf("marked = %v after the saved plan, which did not write the file, want null", marked)
+	}
+	h.mustApply()
+	expectSavedPlanFile(t, h, dest, "Second")
+	h.expectNoChanges("after the marking was written")
+}
