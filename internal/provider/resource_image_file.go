@@ -455,7 +455,12 @@ const imageFileMarkdownDescription = "Keeps a local copy of an image URL, verifi
 	"(\"Local Image File Cannot Be Restored\") that says so and how to put the file back; the rest of the configuration " +
 	"applies as usual, and a file put back later gets the new marking at the next apply. When the copy was changed by " +
 	"hand and the URL no longer serves, the plan fails with `Unable to Move Image File` (or `Unable to Rewrite Image " +
-	"File Marking`) and nothing is touched. Paths that name the same file " +
+	"File Marking`) and nothing is touched. The plan of an update that writes the file (a new `url`, `path` or " +
+	"`marking`) shows `sha256` and the other attributes that describe the file as `(known after apply)`, even " +
+	"when the copy will simply be moved: the apply decides from the disk of the runner that applies whether to move " +
+	"or rewrite the verified copy, download the image again, or (the copy missing and the URL no longer serving) " +
+	"record the change without writing, so a saved plan (`terraform plan -out`) applied by another job, on " +
+	"another runner, applies as planned. Paths that name the same file " +
 	"(`out/a.png`, `./out/a.png`, `${path.module}/out/a.png` in the root module, or the absolute path) are the same " +
 	"path: changing from one spelling to another records the new one and touches no file.\n\n" +
 	"**The only copy.** Once Akool no longer serves `url` (7 days after generation), the file is the only copy of " +
