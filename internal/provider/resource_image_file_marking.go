@@ -253,10 +253,10 @@ func (r *imageFileResource) planMarking(ctx context.Context, state, plan imageFi
 	if state.SHA256.IsNull() || diags.HasError() {
 		return false // an import not read yet: Read describes the file first
 	}
-	changed := imageFileMarkingChanged(state, plan)
-	if !changed && !(plan.settings().enabled() && state.Marked.IsNull()) {
+	if !imageFileRemarks(state, plan) {
 		return false
 	}
+	changed := imageFileMarkingChanged(state, plan)
 	if download || plan.URL.IsUnknown() {
 		return true
 	}
