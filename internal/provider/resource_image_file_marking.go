@@ -292,8 +292,8 @@ func (r *imageFileResource) planMarking(ctx context.Context, state, plan imageFi
 		return true // apply downloads the image again, and marks it
 	}
 	if plan.settings().enabled() {
-		warnConflicts(state.Path.ValueString(), localcopy.Conflicts(state.Path.ValueString(),
-			r.marking(plan.imageFileMarking, plan.settings())), diags)
+		copyPath := imageFileCopyPath(state) // for a move, the copy may be set aside
+		warnConflicts(copyPath, localcopy.Conflicts(copyPath, r.marking(plan.imageFileMarking, plan.settings())), diags)
 	}
 	return true
 }
