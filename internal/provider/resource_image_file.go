@@ -155,12 +155,13 @@ func (r *imageFileResource) Read(ctx context.Context, req resource.ReadRequest, 
 
 	// The state itself never changes here: it keeps describing the image that
 	// was downloaded. What refresh finds goes into private state for ModifyPlan.
-	marker, diags := r.checkLocalCopy(ctx, state)
+	restore, lost, diags := r.checkLocalCopy(ctx, state)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, imageFileRestoreKey, marker)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, imageFileRestoreKey, restore)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, imageFileLostKey, lost)...)
 }
 
 func (r *imageFileResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -171,30 +172,25 @@ func (r *imageFileResource) Update(ctx context.Context, req resource.UpdateReque
 		return
 	}
 
-	// ModifyPlan leaves the checksum unknown when the image is downloaded (a
-	// new url, or a restore) or its marking changes, which is written from
-	// the verified local copy when there is one. A known checksum at another
-	// path moves the verified local copy. Anything else (timeouts, the url recorded after
-	// an import, another spelling of the same path) changes the state only.
+	// ModifyPlan leaves the checksum unknown for every update that writes the
+	// file (a new url or path, a restore, a new marking); updateFile decides
+	// here, from the disk as it is now, how. Anything else (timeouts, the url
+	// recorded after an import, another spelling of the same path) changes
+	// the state only.
 	oldPath, newPath := state.Path.ValueString(), plan.Path.ValueString()
 	moved := !localcopy.SamePath(oldPath, newPath)
-	if moved && !plan.SHA256.IsUnknown() && imageFileCopyMissing(state) {
-		// Nothing to move (a fresh runner after the URL expired, as the plan
-		// said): the new path is recorded, and nothing is written or deleted.
-		moved = false
-	}
 	if plan.SHA256.IsUnknown() || moved {
-		how := imageFileWrite{from: &state}
-		if plan.SHA256.IsUnknown() && !rewritableCopy(state, plan) {
-			how.from = nil
-		}
-		if moved {
-			how.keepOther = state.SHA256.ValueString()
-		}
-		resp.Diagnostics.Append(r.write(ctx, plan.Timeouts.Update, &plan, how)...)
+		written, diags := r.updateFile(ctx, state, &plan)
+		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
 			return // the state, and every file, stay as they were
 		}
+		moved = moved && written
+		var lost []byte // the change recorded without writing: the copy stays lost
+		if !written {
+			lost = imageFileMarker(localcopy.Missing)
+		}
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, imageFileLostKey, lost)...)
 	}
 	plan.ID = plan.Path
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, imageFileRestoreKey, nil)...)
@@ -270,19 +266,20 @@ func readImportedFile(state *imageFileResourceModel) (diags diag.Diagnostics) {
 // checkLocalCopy compares the file at the state's path with the recorded
 // checksum. An intact copy returns no marker and sends no request. A missing
 // or changed copy whose URL still serves returns the restore marker for
-// ModifyPlan; one whose URL does not serve returns no marker and a warning,
-// never an error, so that plans keep working after the image expired.
-func (r *imageFileResource) checkLocalCopy(ctx context.Context, state imageFileResourceModel) (marker []byte, diags diag.Diagnostics) {
+// ModifyPlan; one whose URL does not serve returns the lost marker and a
+// warning, never an error, so that plans keep working after the image
+// expired.
+func (r *imageFileResource) checkLocalCopy(ctx context.Context, state imageFileResourceModel) (restore, lost []byte, diags diag.Diagnostics) {
 	filePath := state.Path.ValueString()
 	local, err := localcopy.Check(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
 	if err != nil {
 		diags.AddAttributeError(path.Root("path"), "Unable to Read Local Image File",
 			fmt.Sprintf("Checking the file at %q against the recorded checksum failed: %v. "+
 				"Make sure the path is a regular file Terraform can read, or remove it so that it can be downloaded again.", filePath, err))
-		return nil, diags
+		return nil, nil, diags
 	}
 	if local == localcopy.Matches {
-		return nil, diags
+		return nil, nil, diags
 	}
 
 	probeErr := localcopy.Probe(ctx, r.imageClient(), state.URL.ValueString())
@@ -290,18 +287,14 @@ func (r *imageFileResource) checkLocalCopy(ctx context.Context, state imageFileR
 		tflog.Debug(ctx, "local image file differs from state and the URL still serves; planning a download", map[string]any{
 			"path": filePath, "local": local.String(),
 		})
-		marker, err := json.Marshal(imageFileRestore{Local: local.String()})
-		if err != nil {
-			diags.AddError("Unable to Record Image File Restore", err.Error())
-		}
-		return marker, diags
+		return imageFileMarker(local), nil, diags
 	}
 
 	// The image cannot be downloaded again now: keep the resource and its
 	// recorded checksum, plan nothing, and say what is left to do.
 	summary, detail := imageFileUnrecoverableWarning(state, local, probeErr)
 	diags.AddAttributeWarning(path.Root("path"), summary, detail)
-	return nil, diags
+	return nil, imageFileMarker(local), diags
 }
 
 // imageFileUnrecoverableWarning explains a local copy that is gone or changed
@@ -341,9 +334,16 @@ func imageFileUnrecoverableWarning(state imageFileResourceModel, local localcopy
 	return summary, detail
 }
 
-// imageFileRestore is the private-state marker Read leaves for ModifyPlan.
+// imageFileRestore is a private-state marker Read leaves for ModifyPlan
+// (under imageFileRestoreKey or imageFileLostKey).
 type imageFileRestore struct {
 	Local string `json:"local"` // "missing" or "changed"
+}
+
+// imageFileMarker is the private-state marker for a copy found local.
+func imageFileMarker(local localcopy.State) []byte {
+	marker, _ := json.Marshal(imageFileRestore{Local: local.String()})
+	return marker
 }
 
 // imageFileResourceModel is the state of akool_image_file.
@@ -412,7 +412,12 @@ const imageFileMarkdownDescription = "Keeps a local copy of an image URL, verifi
 	"(\"Local Image File Cannot Be Restored\") that says so and how to put the file back; the rest of the configuration " +
 	"applies as usual, and a file put back later gets the new marking at the next apply. When the copy was changed by " +
 	"hand and the URL no longer serves, the plan fails with `Unable to Move Image File` (or `Unable to Rewrite Image " +
-	"File Marking`) and nothing is touched. Paths that name the same file " +
+	"File Marking`) and nothing is touched. The plan of an update that writes the file (a new `url`, `path` or " +
+	"`marking`) shows `sha256` and the other attributes that describe the file as `(known after apply)`, even " +
+	"when the copy will simply be moved: the apply decides from the disk of the runner that applies whether to move " +
+	"or rewrite the verified copy, download the image again, or (the copy missing and the URL no longer serving) " +
+	"record the change without writing, so a saved plan (`terraform plan -out`) applied by another job, on " +
+	"another runner, applies as planned. Paths that name the same file " +
 	"(`out/a.png`, `./out/a.png`, `${path.module}/out/a.png` in the root module, or the absolute path) are the same " +
 	"path: changing from one spelling to another records the new one and touches no file.\n\n" +
 	"**The only copy.** Once Akool no longer serves `url` (7 days after generation), the file is the only copy of " +

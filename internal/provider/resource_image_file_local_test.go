@@ -68,24 +68,28 @@ func TestImageFileCheckLocalCopy(t *testing.T) {
 		url         string
 		filePath    string
 		wantMarker  string // "" for none
+		wantLost    string // "" for none
 		wantSummary string // "" for no diagnostic
 		wantHits    int
 	}{
-		{"intact copy", srvURL + "/ok.png", write("intact.png", content), "", "", 0},
-		{"missing, URL serves", srvURL + "/ok.png", filepath.Join(dir, "gone.png"), `{"local":"missing"}`, "", 1},
-		{"changed, URL serves", srvURL + "/ok.png", write("changed.png", changed), `{"local":"changed"}`, "", 1},
-		{"missing, URL expired", srvURL + "/expired.png", filepath.Join(dir, "gone.png"), "", "Local Image File Missing and Image No Longer Served", 1},
-		{"changed, URL expired", srvURL + "/expired.png", write("changed2.png", changed), "", "Local Image File Changed and Image No Longer Served", 1},
-		{"missing, URL failing", broken.URL + "/x.png", filepath.Join(dir, "gone.png"), "", "Local Image File Missing and Image URL Unreachable", 0},
+		{"intact copy", srvURL + "/ok.png", write("intact.png", content), "", "", "", 0},
+		{"missing, URL serves", srvURL + "/ok.png", filepath.Join(dir, "gone.png"), `{"local":"missing"}`, "", "", 1},
+		{"changed, URL serves", srvURL + "/ok.png", write("changed.png", changed), `{"local":"changed"}`, "", "", 1},
+		{"missing, URL expired", srvURL + "/expired.png", filepath.Join(dir, "gone.png"), "", `{"local":"missing"}`, "Local Image File Missing and Image No Longer Served", 1},
+		{"changed, URL expired", srvURL + "/expired.png", write("changed2.png", changed), "", `{"local":"changed"}`, "Local Image File Changed and Image No Longer Served", 1},
+		{"missing, URL failing", broken.URL + "/x.png", filepath.Join(dir, "gone.png"), "", `{"local":"missing"}`, "Local Image File Missing and Image URL Unreachable", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := srv.total()
-			marker, diags := r.checkLocalCopy(ctx, testImageFileState(tc.url, tc.filePath, content))
+			marker, lost, diags := r.checkLocalCopy(ctx, testImageFileState(tc.url, tc.filePath, content))
 			if diags.HasError() {
 				t.Fatalf("errors: %v", diags)
 			}
 			if string(marker) != tc.wantMarker {
 				t.Errorf("marker = %q, want %q", marker, tc.wantMarker)
+			}
+			if string(lost) != tc.wantLost {
+				t.Errorf("lost marker = %q, want %q", lost, tc.wantLost)
 			}
 			if hits := srv.total() - before; hits != tc.wantHits {
 				t.Errorf("the image server saw %d requests, want %d", hits, tc.wantHits)
@@ -115,7 +119,7 @@ func TestImageFileCheckLocalCopy(t *testing.T) {
 	}
 
 	t.Run("directory at the path", func(t *testing.T) {
-		_, diags := r.checkLocalCopy(ctx, testImageFileState(srvURL+"/ok.png", dir, content))
+		_, _, diags := r.checkLocalCopy(ctx, testImageFileState(srvURL+"/ok.png", dir, content))
 		if !diags.HasError() || diags[0].Summary() != "Unable to Read Local Image File" {
 			t.Errorf("diagnostics = %v, want the read error", diags)
 		}

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/akool-community/terraform-provider-akool/internal/akool"
@@ -216,17 +215,22 @@ func unmarkedAdvice(err error) string {
 	return "Nothing is wrong with the image itself. Set marking = { enabled = false } to say that this is intended."
 }
 
-// rewritableCopy reports whether a planned change of the marking can be
-// written from the copy on disk: the URL is the same (or, after an import,
-// recorded for the first time), the copy is the one recorded, and, to turn
-// the marking off, taking it out gives back the download's checksum.
-// Otherwise the image is downloaded again.
+// rewritableCopy reports whether an update can write the file from the
+// copy on disk: the URL is the same (or, after an import, recorded for the
+// first time), the copy is the one recorded (for a move, at the old path or
+// set aside beside it by a move onto that path), and, to turn the marking
+// off, taking it out gives back the download's checksum. Otherwise the
+// image is downloaded again.
 func rewritableCopy(state, plan imageFileResourceModel) bool {
 	if imageFileURLChanged(state, plan) {
 		return false
 	}
 	filePath := state.Path.ValueString()
 	local, err := localcopy.Check(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
+	if !localcopy.SamePath(filePath, plan.Path.ValueString()) {
+		local, err = localcopy.FindCopy(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
+		filePath = imageFileCopyPath(state)
+	}
 	if err != nil || local != localcopy.Matches {
 		return false
 	}
@@ -236,42 +240,46 @@ func rewritableCopy(state, plan imageFileResourceModel) bool {
 	return localcopy.UnmarksTo(filePath, state.DownloadSHA256.ValueString())
 }
 
-// planMarking makes the plan of an existing file write it again when the
-// marking it should carry changed: the marking block or image_id changed,
-// or the file was written by a version of the provider that did not mark
-// (or was imported) and marking is on. A planned download marks too, so it
-// makes the marking's results unknown as well. A rewrite without a download
-// needs the copy on disk (rewritableCopy): when it is gone or changed and no
-// download is planned (Read found that the URL does not serve), the file of
-// an earlier version stays as it is, and a deliberate change fails the plan
-// unless the URL still serves.
-func (r *imageFileResource) planMarking(ctx context.Context, state, plan imageFileResourceModel, download bool, resp *resource.ModifyPlanResponse) {
-	if state.SHA256.IsNull() || resp.Diagnostics.HasError() {
-		return // an import not read yet: Read describes the file first
+// planMarking reports whether the update writes the file again for its
+// marking: the marking block or image_id changed, or the file was written by
+// a version of the provider that did not mark (or was imported) and marking
+// is on. download says whether planWrite expects a download, which marks
+// too. A rewrite without a download needs the copy on disk
+// (rewritableCopy): when refresh found it gone or changed and the URL not
+// serving (lost), the file of an earlier version stays as it is, and a
+// deliberate change fails the plan unless the URL still serves or, the copy
+// being missing (a fresh runner), is recorded without writing.
+func (r *imageFileResource) planMarking(ctx context.Context, state, plan imageFileResourceModel, download, lost bool, diags *diag.Diagnostics) bool {
+	if state.SHA256.IsNull() || diags.HasError() {
+		return false // an import not read yet: Read describes the file first
 	}
-	imageChanged := !plan.ImageID.Equal(state.ImageID)
-	changed := !plan.Marking.Equal(state.Marking) || imageChanged
-	unmarkedEarlier := plan.settings().enabled() && state.Marked.IsNull()
-	if !changed && !download && !unmarkedEarlier {
-		return
+	if !imageFileRemarks(state, plan) {
+		return false
 	}
-	if !download && !plan.URL.IsUnknown() && !rewritableCopy(state, plan) {
+	changed := imageFileMarkingChanged(state, plan)
+	if download || plan.URL.IsUnknown() {
+		return true
+	}
+	if !changed && lost {
+		return false // nothing to mark until the file is back (Read warned)
+	}
+	if !rewritableCopy(state, plan) {
 		if !changed {
-			return // nothing to mark until the file is back (Read warned)
+			return true // refresh found the copy intact: Update finds out how to write it
 		}
 		probeErr := localcopy.Probe(ctx, r.imageClient(), plan.URL.ValueString())
-		if local, err := localcopy.FindCopy(state.Path.ValueString(), state.SHA256.ValueString(), state.Size.ValueInt64()); probeErr != nil && err == nil && local == localcopy.Missing {
+		if probeErr != nil && imageFileCopyMissing(state) {
 			// Nothing on disk to rewrite (a fresh runner): the marking is
 			// recorded, and marked = null has it written into the file once
 			// it is back.
-			resp.Diagnostics.AddAttributeWarning(path.Root("marking"), "Local Image File Cannot Be Restored",
+			diags.AddAttributeWarning(path.Root("marking"), "Local Image File Cannot Be Restored",
 				imageFileLostDetail(state, probeErr, "The new marking is recorded; it is written into the file, in "+
-					"place, by the first apply after the file is back."))
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("marked"), types.BoolNull())...)
-			return
+					"place, by the first apply after the file is back (or by this one, should the file be back "+
+					"when this plan is applied)."))
+			return true
 		}
 		if probeErr != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("marking"), "Unable to Rewrite Image File Marking",
+			diags.AddAttributeError(path.Root("marking"), "Unable to Rewrite Image File Marking",
 				fmt.Sprintf("The marking of %q cannot be written: the file is not the copy this resource wrote "+
 					"(%d bytes with SHA-256 %s), and its URL cannot be downloaded (%v). Nothing was written or deleted.\n\n"+
 					"Put the file back at %q from your own storage and plan again, or leave marking and image_id as "+
@@ -279,25 +287,28 @@ func (r *imageFileResource) planMarking(ctx context.Context, state, plan imageFi
 					"`terraform apply -replace=<address of the image resource>`: this spends Akool credits and gives a "+
 					"different picture.", state.Path.ValueString(), state.Size.ValueInt64(), state.SHA256.ValueString(),
 					probeErr, state.Path.ValueString()))
-			return
+			return false
 		}
-		download = true // apply downloads the image again, and marks it
+		return true // apply downloads the image again, and marks it
 	}
-	if !download && plan.settings().enabled() {
-		warnConflicts(state.Path.ValueString(), localcopy.Conflicts(state.Path.ValueString(),
-			r.marking(plan.imageFileMarking, plan.settings())), &resp.Diagnostics)
+	if plan.settings().enabled() {
+		copyPath := imageFileCopyPath(state) // for a move, the copy may be set aside
+		warnConflicts(copyPath, localcopy.Conflicts(copyPath, r.marking(plan.imageFileMarking, plan.settings())), diags)
 	}
-	unknown := map[string]attr.Value{"sha256": types.StringUnknown(), "size": types.Int64Unknown(), "marked": types.BoolUnknown()}
-	if download || !plan.settings().enabled() || state.DownloadSHA256.IsNull() {
-		unknown["download_sha256"] = types.StringUnknown()
-	}
-	if imageChanged || (!plan.ImageID.IsNull() && state.ImageCreatedAt.IsNull()) { // a job not read yet, or that failed to read
-		unknown["digital_source_type"] = types.StringUnknown()
-		unknown["image_created_at"] = types.StringUnknown()
-	}
-	for name, value := range unknown {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), value)...)
-	}
+	return true
+}
+
+// imageFileMarkingChanged reports whether the configuration changes what
+// the marking says: its block, or the job it names.
+func imageFileMarkingChanged(state, plan imageFileResourceModel) bool {
+	return !plan.Marking.Equal(state.Marking) || !plan.ImageID.Equal(state.ImageID)
+}
+
+// imageFileRemarks reports whether an update writes the marking again: it
+// changed, or the file of an earlier version (or an import) carries none
+// and marking is on.
+func imageFileRemarks(state, plan imageFileResourceModel) bool {
+	return imageFileMarkingChanged(state, plan) || (plan.settings().enabled() && state.Marked.IsNull())
 }
 
 // warnConflicts names, in the plan, the properties that the XMP of the file

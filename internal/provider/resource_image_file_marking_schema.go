@@ -21,7 +21,8 @@ func imageFileMarkingAttributes() map[string]schema.Attribute {
 		return schema.StringAttribute{
 			MarkdownDescription: description + fmt.Sprintf(" At most %d characters. Changing it rewrites the file in place from "+
 				"the copy on disk (nothing is downloaded or generated); when that copy is missing or changed, the image is "+
-				"downloaded again, and the plan fails if its URL no longer serves it.", imageFileMarkingFieldMax),
+				"downloaded again. When its URL no longer serves it, a changed copy fails the plan, and a missing one (a "+
+				"fresh runner) gets the new marking recorded, to be written once the file is back.", imageFileMarkingFieldMax),
 			Optional:   true,
 			Validators: []validator.String{stringvalidator.UTF8LengthBetween(1, imageFileMarkingFieldMax)},
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -14,10 +15,22 @@ import (
 	"github.com/akool-community/terraform-provider-akool/internal/localcopy"
 )
 
-// ModifyPlan makes id known at plan time (it is the path) and plans how an
-// update gets the file to its path (planWrite). A download makes the
-// checksum and metadata unknown; a move of the verified local copy keeps
-// them, as the bytes stay the same.
+// imageFileLostKey is the private-state key that Read sets when the local
+// copy is missing or changed and the URL does not serve, and Update when it
+// recorded a change without writing: a decision that depends on whether
+// the copy is there takes it from what refresh found, which a saved plan
+// keeps, rather than from the disk, which may differ when it is applied.
+const imageFileLostKey = "lost"
+
+// ModifyPlan makes id known at plan time (it is the path) and plans whether
+// an update writes the file (planWrite, planMarking). An update that writes
+// it leaves every attribute that describes the file as written unknown,
+// however it will be written: Terraform runs ModifyPlan again when it
+// applies, on the disk of the runner that applies (a saved plan may be
+// applied by another job, on a fresh runner), and a value known in the plan
+// must stay what it was. Update decides from that disk how to write the
+// file: from the verified local copy, by a download, or (the copy missing
+// and its URL no longer serving) not at all.
 func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		r.planDestroy(ctx, req, resp)
@@ -60,34 +73,48 @@ func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if !found {
 		restore = nil
 	}
+	lost, diags := req.Private.GetKey(ctx, imageFileLostKey)
+	resp.Diagnostics.Append(diags...)
 	write, download := r.planWrite(ctx, state, plan, restore, &resp.Diagnostics)
-	r.planMarking(ctx, state, plan, download, resp)
+	if r.planMarking(ctx, state, plan, download, len(lost) > 0, &resp.Diagnostics) {
+		write = true
+	}
 	if !write || resp.Diagnostics.HasError() {
 		return
 	}
 	if !plan.Path.IsUnknown() {
 		addUnwritablePathError(filePath, &resp.Diagnostics)
 	}
-	if !download {
-		return
+	unknown := map[string]attr.Value{
+		"sha256": types.StringUnknown(), "content_type": types.StringUnknown(), "download_sha256": types.StringUnknown(),
+		"size": types.Int64Unknown(), "width": types.Int64Unknown(), "height": types.Int64Unknown(),
+		"marked": types.BoolUnknown(),
 	}
-	for _, attr := range []string{"sha256", "content_type"} {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attr), types.StringUnknown())...)
+	if !plan.ImageID.Equal(state.ImageID) || (!plan.ImageID.IsNull() && state.ImageCreatedAt.IsNull()) {
+		// A job not read yet, or that failed to read: the marking reads it.
+		unknown["digital_source_type"] = types.StringUnknown()
+		unknown["image_created_at"] = types.StringUnknown()
 	}
-	for _, attr := range []string{"size", "width", "height"} {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attr), types.Int64Unknown())...)
+	for name, value := range unknown {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), value)...)
 	}
 }
 
-// planWrite decides whether an update writes the file, and whether by a
-// download. A new url (a regeneration included) is downloaded and written
-// over the file, which stays as it is until the new image is complete. A
-// new path gets the local copy when it still matches the checksum, and
-// otherwise a download when the URL serves; when neither is possible the
-// plan fails before anything is touched. The restore marker that Read left
-// (the copy is missing or changed and the URL serves) downloads again to
-// the same path. Anything else, another spelling of the same path included,
-// changes the state only.
+// planWrite decides whether an update writes the file, and says in
+// diagnostics what the disk and the URL allow now. A new url (a
+// regeneration included) is downloaded and written over the file, which
+// stays as it is until the new image is complete. A new path gets the local
+// copy when it still matches the checksum, and otherwise a download when
+// the URL serves; when the copy is missing and the URL does not serve, the
+// new path is recorded without writing, and when the copy was changed and
+// the URL does not serve, the plan fails before anything is touched. The
+// restore marker that Read left (the copy is missing or changed and the URL
+// serves) downloads again to the same path. Anything else, another spelling
+// of the same path included, changes the state only. download says whether
+// the write is expected to download, which only planMarking's diagnostics
+// use: whether a write happens depends on the configuration, the state and
+// what refresh found, never on the disk now, and Update decides again from
+// the disk it finds how to write.
 func (r *imageFileResource) planWrite(ctx context.Context, state, plan imageFileResourceModel, restore *imageFileRestore,
 	diags *diag.Diagnostics) (write, download bool) {
 	oldPath, newPath := state.Path.ValueString(), plan.Path.ValueString()
@@ -134,7 +161,7 @@ func (r *imageFileResource) planWrite(ctx context.Context, state, plan imageFile
 		// recorded, and the copy stays lost, as the plan says.
 		diags.AddAttributeWarning(path.Root("path"), "Local Image File Cannot Be Restored",
 			imageFileLostDetail(state, probeErr, fmt.Sprintf("The new path %q is recorded without writing anything "+
-				"there.", newPath)))
+				"there (should the copy be back when this plan is applied, it is moved there).", newPath)))
 		return true, false
 	}
 	what := "is missing"

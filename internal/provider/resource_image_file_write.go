@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -23,6 +24,9 @@ type imageFileWrite struct {
 	// file at the new path that is not it is set aside, not written over.
 	// "" writes over the file at the path.
 	keepOther string
+	// remark writes the marking into a copy read back (a download is always
+	// marked).
+	remark bool
 	// takeOver, for a create, adopts the image already at the path when the
 	// URL no longer serves (Akool's 7 days are over): it may be the only
 	// copy, left there by the object that this one replaces.
@@ -41,7 +45,7 @@ type imageFileWrite struct {
 func (r *imageFileResource) write(ctx context.Context, limit func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
 	plan *imageFileResourceModel, how imageFileWrite) diag.Diagnostics {
 	from := how.from
-	remark := from == nil || plan.SHA256.IsUnknown()
+	remark := from == nil || how.remark
 	var notes diag.Diagnostics // the marking's warnings, for a write that succeeds
 	if remark && plan.DigitalSourceType.IsUnknown() {
 		// Before the timeout starts: reading the job is not the download.
@@ -104,6 +108,98 @@ func (r *imageFileResource) write(ctx context.Context, limit func(context.Contex
 				"it by hand if you no longer need it.", filePath, placed.SetAside))
 	}
 	return append(diags, notes...)
+}
+
+// updateFile writes the file of an update that ModifyPlan planned to write,
+// getting the image from where the disk allows now, which may differ from
+// what it was when the plan was made (a saved plan applied by another job,
+// on a fresh runner): the verified local copy (moved, or rewritten with the
+// new marking) or, when there is none, a download. When the copy is missing
+// and the URL does not serve (a fresh runner after Akool's 7 days), nothing
+// is written: the new path and marking are recorded, with a warning, and
+// written reports false. It fills in plan what the plan left unknown.
+func (r *imageFileResource) updateFile(ctx context.Context, state imageFileResourceModel, plan *imageFileResourceModel) (written bool, diags diag.Diagnostics) {
+	moved := !localcopy.SamePath(state.Path.ValueString(), plan.Path.ValueString())
+	how := imageFileWrite{remark: imageFileRemarks(state, *plan)}
+	if moved {
+		how.keepOther = state.SHA256.ValueString()
+	}
+	switch {
+	case rewritableCopy(state, *plan):
+		how.from = &state
+	case (moved || how.remark) && !imageFileURLChanged(state, *plan) && imageFileCopyMissing(state):
+		probeErr := errImageFileNoURL
+		if !plan.URL.IsNull() {
+			probeErr = localcopy.Probe(ctx, r.imageClient(), plan.URL.ValueString())
+		}
+		if probeErr == nil {
+			break // download it
+		}
+		var what []string
+		if moved {
+			what = append(what, fmt.Sprintf("The new path %q was recorded without writing anything there.", plan.Path.ValueString()))
+		}
+		if how.remark {
+			// marked = null has it written into the file once it is back.
+			plan.Marked = types.BoolNull()
+			what = append(what, "The new marking was recorded; it is written into the file, in place, by the "+
+				"first apply after the file is back.")
+		}
+		diags.AddAttributeWarning(path.Root("path"), "Local Image File Cannot Be Restored",
+			imageFileLostDetail(state, probeErr, strings.Join(what, " ")))
+		plan.keepUnknown(state)
+		return false, diags
+	case plan.URL.IsNull():
+		diags.AddAttributeError(path.Root("url"), "Image URL Not Set", imageFileURLNotSet(fmt.Sprintf(
+			"The file at %q is not the copy this resource wrote, so it cannot be moved or rewritten, and nothing "+
+				"was written or deleted.", state.Path.ValueString())))
+		return false, diags
+	}
+	overwrites := how.from == nil && !moved && how.remark && !imageFileURLChanged(state, *plan) &&
+		imageFileCopyChanged(state)
+	diags.Append(r.write(ctx, plan.Timeouts.Update, plan, how)...)
+	if overwrites && !diags.HasError() {
+		diags.AddAttributeWarning(path.Root("path"), "Local Image File Overwritten",
+			fmt.Sprintf("The file at %q was not the image this resource wrote (SHA-256 %s), so the marking could "+
+				"not be written into it: the image was downloaded again from its URL (no new generation, no credits "+
+				"spent), marked, and written over it. When the plan did not say so, the file changed after the plan "+
+				"was made.",
+				plan.Path.ValueString(), state.SHA256.ValueString()))
+	}
+	plan.keepUnknown(state) // a copy moved as it is: its marking and download are the recorded ones
+	return true, diags
+}
+
+// imageFileCopyChanged reports whether the file at the state's path is
+// another file than the copy recorded.
+func imageFileCopyChanged(state imageFileResourceModel) bool {
+	local, err := localcopy.Check(state.Path.ValueString(), state.SHA256.ValueString(), state.Size.ValueInt64())
+	return err == nil && local == localcopy.Changed
+}
+
+// keepUnknown sets what the plan left unknown about the file, and an
+// update neither wrote nor read, to what state recorded.
+func (m *imageFileResourceModel) keepUnknown(state imageFileResourceModel) {
+	for _, v := range []struct{ plan, state *types.String }{
+		{&m.SHA256, &state.SHA256}, {&m.ContentType, &state.ContentType}, {&m.DownloadSHA256, &state.DownloadSHA256},
+		{&m.DigitalSourceType, &state.DigitalSourceType},
+	} {
+		if v.plan.IsUnknown() {
+			*v.plan = *v.state
+		}
+	}
+	for _, v := range []struct{ plan, state *types.Int64 }{{&m.Size, &state.Size}, {&m.Width, &state.Width}, {&m.Height, &state.Height}} {
+		if v.plan.IsUnknown() {
+			*v.plan = *v.state
+		}
+	}
+	if m.Marked.IsUnknown() {
+		m.Marked = state.Marked
+	}
+	if m.ImageCreatedAt.IsUnknown() {
+		// The job of a new image_id is read when the marking is written.
+		m.ImageCreatedAt = types.StringNull()
+	}
 }
 
 // takeOver reads back the image already at plan's path when a create's
