@@ -100,7 +100,9 @@ type pending struct {
 	refused, fault bool
 }
 
-// run plays the applies in steps of a millisecond for at most span. Each
+// run plays the applies on a clock of millisecond steps for at most span,
+// skipping the steps where nothing can happen (no answer arrives, no worker
+// becomes ready, no client's next turn comes). Each
 // worker creates an image (a paid request), reads it 1.8-2.4 s after the
 // create's answer and then 0.3-0.6 s after each read's (about what the
 // learned poll does with these jobs) until a read sent after the job's end
@@ -141,7 +143,7 @@ func (s applySim) run(seed uint64, span time.Duration) applyResult {
 		return now.Add(time.Duration((lo + (hi-lo)*rng.Float64()) * float64(time.Second)))
 	}
 	taken := make([]int, s.clients) // images taken on by the client's workers
-	for end := start.Add(span); clk.now().Before(end) && slices.Contains(res.finished, 0); clk.advance(time.Millisecond) {
+	for end := start.Add(span); clk.now().Before(end) && slices.Contains(res.finished, 0); {
 		now := clk.now()
 		// Answers that arrive now.
 		kept := wire[:0]
@@ -176,6 +178,10 @@ func (s applySim) run(seed uint64, span time.Duration) applyResult {
 		wire = kept
 		for _, c := range rng.Perm(s.clients) { // no client always first
 			l := limiters[c]
+			// Once a request found no turn this step, the others of the
+			// client find none either (reads may still go while the client
+			// is not paced): asking again would only cost time.
+			var noTurn, noPaidTurn bool
 			for i := range workers[c] {
 				w := &workers[c][i]
 				if w.busy || w.ready.After(now) {
@@ -189,7 +195,11 @@ func (s applySim) run(seed uint64, span time.Duration) applyResult {
 					taken[c]++
 					w.holds = true
 				}
+				if noTurn || (paid && noPaidTurn) {
+					continue
+				}
 				if l.wait(context.Background(), notYet, paid) != nil {
+					noTurn, noPaidTurn = !paid, true
 					continue
 				}
 				res.sent++
@@ -206,8 +216,42 @@ func (s applySim) run(seed uint64, span time.Duration) applyResult {
 				wire = append(wire, p)
 			}
 		}
+		// The next step where something can happen: an answer arrives, a
+		// worker becomes ready, or a worker held back by its client's budget
+		// gets its turn. A worker ready now and not sent waits for its
+		// client's next turn (l.next; with a single request asking at a
+		// time, a turn is free exactly from then), or has no image left to
+		// take. The steps skipped draw their client order as a step would,
+		// so the run is the one a step every millisecond plays.
+		next := end
+		for _, p := range wire {
+			next = minTime(next, p.answerAt)
+		}
+		for c := range workers {
+			for _, w := range workers[c] {
+				switch {
+				case w.busy || (!w.holds && taken[c] >= s.images):
+				case w.ready.After(now):
+					next = minTime(next, w.ready)
+				default:
+					next = minTime(next, limiters[c].next)
+				}
+			}
+		}
+		steps := max(1, (next.Sub(now)+time.Millisecond-1)/time.Millisecond)
+		for range steps - 1 {
+			rng.Perm(s.clients)
+		}
+		clk.advance(steps * time.Millisecond)
 	}
 	return res
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // farFromAkool runs sim over seeds and reports the mean share of requests
