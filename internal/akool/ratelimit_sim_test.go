@@ -268,13 +268,20 @@ func (s applySim) run(seed uint64, span time.Duration) applyResult {
 				}
 			}
 		}
-		steps := max(1, (next.Sub(now)+time.Millisecond-1)/time.Millisecond)
-		for range steps - 1 {
-			rng.Perm(s.clients)
-		}
-		clk.advance(steps * time.Millisecond)
+		stepTo(clk, rng, s.clients, next)
 	}
 	return res
+}
+
+// stepTo advances clk by whole milliseconds to the first step at or after
+// next, at least one, drawing the client order of each step it skips as
+// the step would have.
+func stepTo(clk *fakeClock, rng *rand.Rand, clients int, next time.Time) {
+	steps := max(1, (next.Sub(clk.now())+time.Millisecond-1)/time.Millisecond)
+	for range steps - 1 {
+		rng.Perm(clients)
+	}
+	clk.advance(steps * time.Millisecond)
 }
 
 func minTime(a, b time.Time) time.Time {
@@ -361,7 +368,9 @@ func simulateShared(seed uint64, clients, workers, limit int, trace float64, spa
 }
 
 // simulateWork is simulateShared where each client stops once work of its
-// requests were served (0: never), as an apply ends.
+// requests were served (0: never), as an apply ends. Like applySim.run, it
+// skips the steps where no worker becomes ready and no client's next turn
+// comes.
 func simulateWork(seed uint64, clients, workers, limit int, trace float64, span time.Duration, work int) sharedResult {
 	rng := rand.New(rand.NewPCG(seed, 11))
 	clk := newFakeClock()
@@ -385,7 +394,7 @@ func simulateWork(seed uint64, clients, workers, limit int, trace float64, span 
 	res := sharedResult{served: make([]int, clients), seconds: span.Seconds(), finished: make([]time.Duration, clients)}
 	start := clk.now()
 	end := start.Add(span)
-	for ; clk.now().Before(end); clk.advance(time.Millisecond) {
+	for clk.now().Before(end) {
 		now := clk.now()
 		for _, c := range rng.Perm(clients) { // no client always first
 			l := limiters[c]
@@ -421,6 +430,21 @@ func simulateWork(seed uint64, clients, workers, limit int, trace float64, span 
 				}
 			}
 		}
+		// A worker ready now and not sent waits for its client's next turn.
+		next := end
+		for c := range clients {
+			if work > 0 && res.served[c] >= work {
+				continue
+			}
+			for _, at := range ready[c] {
+				if at.After(now) {
+					next = minTime(next, at)
+				} else {
+					next = minTime(next, limiters[c].next)
+				}
+			}
+		}
+		stepTo(clk, rng, clients, next)
 	}
 	return res
 }
