@@ -91,10 +91,10 @@ type applyResult struct {
 type phase int
 
 const (
-	starting  phase = iota // before its first cut
-	recovering             // within recoveryTime of its last cut, not probing
-	probing                // sending faster than the limit it learned last
-	settled                // paced, not probing, recovery over
+	starting   phase = iota // before its first cut
+	recovering              // within recoveryTime of its last cut, not probing
+	probing                 // sending faster than the limit it learned last
+	settled                 // paced, not probing, recovery over
 	phases
 )
 
