@@ -277,11 +277,11 @@ func (s applySim) run(seed uint64, span time.Duration) applyResult {
 // next, at least one, drawing the client order of each step it skips as
 // the step would have.
 func stepTo(clk *fakeClock, rng *rand.Rand, clients int, next time.Time) {
-	steps := max(1, (next.Sub(clk.now())+time.Millisecond-1)/time.Millisecond)
+	steps := max(1, int((next.Sub(clk.now())+time.Millisecond-1)/time.Millisecond))
 	for range steps - 1 {
 		rng.Perm(clients)
 	}
-	clk.advance(steps * time.Millisecond)
+	clk.advance(time.Duration(steps) * time.Millisecond)
 }
 
 func minTime(a, b time.Time) time.Time {
