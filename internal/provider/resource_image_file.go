@@ -180,7 +180,7 @@ func (r *imageFileResource) Update(ctx context.Context, req resource.UpdateReque
 	oldPath, newPath := state.Path.ValueString(), plan.Path.ValueString()
 	moved := !localcopy.SamePath(oldPath, newPath)
 	if plan.SHA256.IsUnknown() || moved {
-		written, diags := r.updateFile(ctx, state, &plan)
+		written, diags := r.updateFile(ctx, state, &plan, imageFileFoundChanged(ctx, req.Private))
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
 			return // the state, and every file, stay as they were
@@ -416,8 +416,12 @@ const imageFileMarkdownDescription = "Keeps a local copy of an image URL, verifi
 	"`marking`) shows `sha256` and the other attributes that describe the file as `(known after apply)`, even " +
 	"when the copy will simply be moved: the apply decides from the disk of the runner that applies whether to move " +
 	"or rewrite the verified copy, download the image again, or (the copy missing and the URL no longer serving) " +
-	"record the change without writing, so a saved plan (`terraform plan -out`) applied by another job, on " +
-	"another runner, applies as planned. Paths that name the same file " +
+	"record the change without writing (a restore of a missing copy that the URL no longer serves writes nothing, " +
+	"with the same warning, and the apply succeeds), so a saved plan (`terraform plan -out`) applied by another job, on " +
+	"another runner, applies as planned. A file at `path` that is not the copy recorded and that the plan did not " +
+	"find there (put there after the plan was made, or by a plan with `-refresh=false`) is never written over: the " +
+	"apply renames it to a hidden name beside it (`.NAME.<checksum>.kept`) and says so (\"Image File Set Aside\"). " +
+	"Paths that name the same file " +
 	"(`out/a.png`, `./out/a.png`, `${path.module}/out/a.png` in the root module, or the absolute path) are the same " +
 	"path: changing from one spelling to another records the new one and touches no file.\n\n" +
 	"**The only copy.** Once Akool no longer serves `url` (7 days after generation), the file is the only copy of " +

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -116,18 +117,23 @@ func (r *imageFileResource) write(ctx context.Context, limit func(context.Contex
 // on a fresh runner): the verified local copy (moved, or rewritten with the
 // new marking) or, when there is none, a download. When the copy is missing
 // and the URL does not serve (a fresh runner after Akool's 7 days), nothing
-// is written: the new path and marking are recorded, with a warning, and
-// written reports false. It fills in plan what the plan left unknown.
-func (r *imageFileResource) updateFile(ctx context.Context, state imageFileResourceModel, plan *imageFileResourceModel) (written bool, diags diag.Diagnostics) {
+// is written: the new path and marking are recorded (a restore has nothing
+// to record), with a warning, and written reports false. A file at the path
+// that is not the copy recorded, which the refresh of the plan did not find
+// (foundChanged: it changed after the plan was made), is set aside beside
+// it, never written over: the plan did not say that it would be. It fills
+// in plan what the plan left unknown.
+func (r *imageFileResource) updateFile(ctx context.Context, state imageFileResourceModel, plan *imageFileResourceModel,
+	foundChanged bool) (written bool, diags diag.Diagnostics) {
 	moved := !localcopy.SamePath(state.Path.ValueString(), plan.Path.ValueString())
 	how := imageFileWrite{remark: imageFileRemarks(state, *plan)}
-	if moved {
+	if moved || !foundChanged {
 		how.keepOther = state.SHA256.ValueString()
 	}
 	switch {
 	case rewritableCopy(state, *plan):
 		how.from = &state
-	case (moved || how.remark) && !imageFileURLChanged(state, *plan) && imageFileCopyMissing(state):
+	case !imageFileURLChanged(state, *plan) && imageFileCopyMissing(state):
 		probeErr := errImageFileNoURL
 		if !plan.URL.IsNull() {
 			probeErr = localcopy.Probe(ctx, r.imageClient(), plan.URL.ValueString())
@@ -145,6 +151,9 @@ func (r *imageFileResource) updateFile(ctx context.Context, state imageFileResou
 			what = append(what, "The new marking was recorded; it is written into the file, in place, by the "+
 				"first apply after the file is back.")
 		}
+		if what == nil {
+			what = append(what, "Nothing was written.") // a restore
+		}
 		diags.AddAttributeWarning(path.Root("path"), "Local Image File Cannot Be Restored",
 			imageFileLostDetail(state, probeErr, strings.Join(what, " ")))
 		plan.keepUnknown(state)
@@ -155,26 +164,25 @@ func (r *imageFileResource) updateFile(ctx context.Context, state imageFileResou
 				"was written or deleted.", state.Path.ValueString())))
 		return false, diags
 	}
-	overwrites := how.from == nil && !moved && how.remark && !imageFileURLChanged(state, *plan) &&
-		imageFileCopyChanged(state)
 	diags.Append(r.write(ctx, plan.Timeouts.Update, plan, how)...)
-	if overwrites && !diags.HasError() {
-		diags.AddAttributeWarning(path.Root("path"), "Local Image File Overwritten",
-			fmt.Sprintf("The file at %q was not the image this resource wrote (SHA-256 %s), so the marking could "+
-				"not be written into it: the image was downloaded again from its URL (no new generation, no credits "+
-				"spent), marked, and written over it. When the plan did not say so, the file changed after the plan "+
-				"was made.",
-				plan.Path.ValueString(), state.SHA256.ValueString()))
-	}
 	plan.keepUnknown(state) // a copy moved as it is: its marking and download are the recorded ones
 	return true, diags
 }
 
-// imageFileCopyChanged reports whether the file at the state's path is
-// another file than the copy recorded.
-func imageFileCopyChanged(state imageFileResourceModel) bool {
-	local, err := localcopy.Check(state.Path.ValueString(), state.SHA256.ValueString(), state.Size.ValueInt64())
-	return err == nil && local == localcopy.Changed
+// imageFileFoundChanged reports whether the refresh before the plan found
+// the file at the path changed (Read's restore or lost marker says so): the
+// plan then said that the update writes over it.
+func imageFileFoundChanged(ctx context.Context, private interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+}) bool {
+	for _, key := range []string{imageFileRestoreKey, imageFileLostKey} {
+		marker, _ := private.GetKey(ctx, key)
+		var found imageFileRestore
+		if json.Unmarshal(marker, &found) == nil && found.Local == localcopy.Changed.String() {
+			return true
+		}
+	}
+	return false
 }
 
 // keepUnknown sets what the plan left unknown about the file, and an
