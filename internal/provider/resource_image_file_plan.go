@@ -276,8 +276,8 @@ func (r *imageFileResource) planDestroy(ctx context.Context, req resource.Modify
 }
 
 // warnFileAtPath warns, in the plan of a create, that a file is already at
-// its path: the apply writes the download over it or, when the URL no
-// longer serves, takes it over as this resource's copy. A copy that this
+// its path: the apply sets it aside and writes the download there or, when
+// the URL no longer serves, takes it over as this resource's copy. A copy that this
 // provider marked is written over without a word while the URL serves: it
 // is another object's copy of an Akool image, most often the one that this
 // create replaces.
@@ -286,7 +286,7 @@ func (r *imageFileResource) warnFileAtPath(ctx context.Context, plan imageFileRe
 	if _, err := localcopy.Inspect(filePath); err != nil {
 		return // nothing there (or not an image, which a write reports)
 	}
-	what := "the apply writes the image downloaded from url over it"
+	what := "the apply renames it to a hidden name beside it, which it names, and writes the image downloaded from url there"
 	if !plan.URL.IsNull() && !plan.URL.IsUnknown() {
 		if probeErr := localcopy.Probe(ctx, r.imageClient(), plan.URL.ValueString()); probeErr != nil {
 			what = fmt.Sprintf("its url no longer serves (%v), so the apply takes this image over as this "+

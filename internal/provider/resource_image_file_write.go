@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -25,6 +26,9 @@ type imageFileWrite struct {
 	// file at the new path that is not it is set aside, not written over.
 	// "" writes over the file at the path.
 	keepOther string
+	// keepAny, for a create, sets aside whatever file is at the path (see
+	// imageFileKeepAtCreate), as keepOther does for a move.
+	keepAny bool
 	// remark writes the marking into a copy read back (a download is always
 	// marked).
 	remark bool
@@ -74,6 +78,7 @@ func (r *imageFileResource) write(ctx context.Context, limit func(context.Contex
 		src, err = localcopy.Download(ctx, r.imageClient(), plan.URL.ValueString())
 		if taken, ok := r.takeOver(ctx, plan, how, err); ok {
 			src, err = taken, nil
+			how.keepAny = false // the file at the path is the picture written back
 			notes.AddAttributeWarning(path.Root("path"), "Image File Taken Over",
 				fmt.Sprintf("The URL of this image no longer serves (%v), so the image already at %q was kept and "+
 					"recorded as this resource's copy instead of being downloaded again: it is the copy that an "+
@@ -95,7 +100,7 @@ func (r *imageFileResource) write(ctx context.Context, limit func(context.Contex
 		}
 		notes.Append(warnings...)
 	}
-	placed, err := r.written().Place(filePath, data, how.keepOther != "", how.keepOther)
+	placed, err := r.written().Place(filePath, data, how.keepOther != "" || how.keepAny, how.keepOther)
 	if err != nil {
 		return imageFileWriteFailure(plan, from, timeout, err)
 	}
@@ -167,6 +172,19 @@ func (r *imageFileResource) updateFile(ctx context.Context, state imageFileResou
 	diags.Append(r.write(ctx, plan.Timeouts.Update, plan, how)...)
 	plan.keepUnknown(state) // a copy moved as it is: its marking and download are the recorded ones
 	return true, diags
+}
+
+// imageFileKeepAtCreate reports whether a create sets aside the file
+// already at filePath instead of writing over it: any file but a copy this
+// provider marked (the copy of the object that this one replaces, written
+// over without a word). Such a file may be the only copy of something, such
+// as a picture edited by hand that the destroy of the object this one
+// replaces kept ("Image File Kept").
+func imageFileKeepAtCreate(filePath string) bool {
+	if _, err := os.Lstat(filePath); err != nil {
+		return false // nothing there (or nothing that can be read, which the write reports)
+	}
+	return !localcopy.FileMarked(filePath)
 }
 
 // imageFileFoundChanged reports whether the refresh before the plan found
