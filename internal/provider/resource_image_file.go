@@ -214,7 +214,13 @@ func (r *imageFileResource) Delete(ctx context.Context, req resource.DeleteReque
 	}
 	filePath := state.Path.ValueString()
 	if r.written().Has(filePath) {
-		return // the object that replaced this one wrote it, or took it over
+		// The object that replaced this one wrote it, or took it over; it may
+		// have set this one's copy aside (marking off), which goes unless it
+		// is the only copy of its picture.
+		if r.onlyCopy(ctx, state) == nil {
+			resp.Diagnostics.Append(r.release(ctx, filePath, state)...)
+		}
+		return
 	}
 	if why := r.onlyCopy(ctx, state); why != nil {
 		resp.Diagnostics.AddAttributeWarning(path.Root("path"), "Image File Kept", imageFileKeptDetail(imageFileCopyPath(state), why))

@@ -97,3 +97,38 @@ func TestAccImageFile_replaceKeepsFileChangedByHand(t *testing.T) {
 		})
 	}
 }
+
+// With marking off, the copy of the object that a replacement created
+// before its destroy (create_before_destroy) writes over carries no marking:
+// the create sets it aside, and the destroy of that object removes it while
+// its URL serves, as it would have removed the copy itself.
+func TestAccImageFile_replaceCreatedFirstLeavesNoUnmarkedCopy(t *testing.T) {
+	_, url := newTestEmulator(t)
+	dir := t.TempDir()
+	dest := filepath.Join(dir, "hero.png")
+	config := strings.Replace(savedPlanConfig(url, dest, "First"), "marking = { headline = \"First\" }",
+		"marking = { enabled = false }\n  lifecycle {\n    create_before_destroy = true\n  }", 1)
+	h := newAppliedHarness(t, config)
+	for _, replace := range [][]string{
+		{testImageFileAddr}, // the same picture again
+		{testImageFileAddr, "akool_generated_image.hero"}, // a new picture
+	} {
+		args := []string{"apply", "-auto-approve", "-input=false"}
+		for _, address := range replace {
+			args = append(args, "-replace="+address)
+		}
+		h.mustRun(args...)
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 1 || entries[0].Name() != "hero.png" {
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			t.Errorf("after the replacement of %v, %s holds %v; want hero.png alone", replace, dir, names)
+		}
+		h.expectNoChanges("after the replacement")
+	}
+}

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -100,7 +102,12 @@ func (r *imageFileResource) write(ctx context.Context, limit func(context.Contex
 		}
 		notes.Append(warnings...)
 	}
-	placed, err := r.written().Place(filePath, data, how.keepOther != "" || how.keepAny, how.keepOther)
+	own := how.keepOther
+	if how.keepAny && own == "" {
+		sum := sha256.Sum256(data)
+		own = hex.EncodeToString(sum[:]) // the very file written is no other file
+	}
+	placed, err := r.written().Place(filePath, data, own != "", own)
 	if err != nil {
 		return imageFileWriteFailure(plan, from, timeout, err)
 	}
