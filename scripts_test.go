@@ -28,7 +28,7 @@ func TestScripts_findCLIWithCDPATH(t *testing.T) {
 	if err := os.WriteFile(cli, []byte("#!/bin/sh\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bash, "-c", `. "$1/scripts/emulator.sh" && find_cli test && printf '%s' "$tf"`, "bash", root)
+	cmd := exec.CommandContext(t.Context(), bash, "-c", `. "$1/scripts/emulator.sh" && find_cli test && printf '%s' "$tf"`, "bash", root)
 	cmd.Dir = work
 	cmd.Env = append(os.Environ(), "TERRAFORM=clis/terraform", "CDPATH="+work)
 	out, err := cmd.Output()
