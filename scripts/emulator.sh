@@ -11,7 +11,8 @@ find_cli() {
 	tf=${TERRAFORM:-$(command -v terraform || command -v tofu || true)}
 	[ -n "$tf" ] || { echo "$1: neither a terraform nor a tofu CLI was found on PATH: install Terraform (1.5 or later) or OpenTofu (1.6 or later)" >&2; return 1; }
 	command -v "$tf" >/dev/null || { echo "$1: $tf is not an executable terraform or tofu CLI" >&2; return 1; }
-	case $tf in */*) tf="$(cd "$(dirname "$tf")" && pwd)/$(basename "$tf")" ;; esac
+	# CDPATH= keeps cd from printing a directory it found through CDPATH.
+	case $tf in */*) tf="$(CDPATH='' cd -- "$(dirname "$tf")" && pwd)/$(basename "$tf")" ;; esac
 }
 
 # build_binaries ROOT BIN: the provider and the emulator, into BIN.

@@ -33,7 +33,7 @@ var paidRequestTimeoutDescription = "How long the provider waits for Akool's ans
 
 // paidRequestTimeout resolves paid_request_timeout, v, with the environment
 // fallback; 0 means the client's default. A value in the configuration is
-// checked at plan time by positiveTimeout.
+// checked at plan time by paidTimeout.
 func paidRequestTimeout(v types.String, getenv func(string) string, diags *diag.Diagnostics) time.Duration {
 	raw, from := strings.TrimSpace(v.ValueString()), "paid_request_timeout"
 	if v.IsNull() {

@@ -343,20 +343,22 @@ func TestImageFilePlanWrite(t *testing.T) {
 		planURL, newPath  string
 		write, download   bool
 		summary           string // of the one diagnostic expected, or ""
+		afterRefresh      bool   // the edit was made after the refresh: not found changed
 	}{
-		{"timeouts only", "/ok.png", intact, "/ok.png", intact, false, false, ""},
-		{"another spelling", "/ok.png", intact, "/ok.png", filepath.Join(dir, ".", "intact.png"), false, false, ""},
-		{"new url", "/ok.png", intact, "/new.png", intact, true, true, ""},
-		{"new url over an edit", "/ok.png", edited, "/new.png", edited, true, true, "Local Image File Will Be Overwritten"},
-		{"move an intact copy, URL gone", "/gone.png", intact, "/gone.png", filepath.Join(dir, "moved.png"), true, false, ""},
-		{"move an edit, URL serves", "/ok.png", edited, "/ok.png", filepath.Join(dir, "moved.png"), true, true, ""},
-		{"move an edit, URL gone", "/gone.png", edited, "/gone.png", filepath.Join(dir, "moved.png"), false, false, "Unable to Move Image File"},
+		{"timeouts only", "/ok.png", intact, "/ok.png", intact, false, false, "", false},
+		{"another spelling", "/ok.png", intact, "/ok.png", filepath.Join(dir, ".", "intact.png"), false, false, "", false},
+		{"new url", "/ok.png", intact, "/new.png", intact, true, true, "", false},
+		{"new url over an edit", "/ok.png", edited, "/new.png", edited, true, true, "Local Image File Will Be Overwritten", false},
+		{"new url over an edit made after the refresh", "/ok.png", edited, "/new.png", edited, true, true, "Local Image File Will Be Set Aside", true},
+		{"move an intact copy, URL gone", "/gone.png", intact, "/gone.png", filepath.Join(dir, "moved.png"), true, false, "", false},
+		{"move an edit, URL serves", "/ok.png", edited, "/ok.png", filepath.Join(dir, "moved.png"), true, true, "", false},
+		{"move an edit, URL gone", "/gone.png", edited, "/gone.png", filepath.Join(dir, "moved.png"), false, false, "Unable to Move Image File", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			state := testImageFileState(srvURL+tc.stateURL, tc.oldPath, content)
 			plan := testImageFileState(srvURL+tc.planURL, tc.newPath, content)
 			var diags diag.Diagnostics
-			write, download := r.planWrite(t.Context(), state, plan, nil, &diags)
+			write, download := r.planWrite(t.Context(), state, plan, nil, tc.oldPath == edited && !tc.afterRefresh, &diags)
 			if write != tc.write || download != tc.download {
 				t.Errorf("planWrite = write %v, download %v; want %v, %v", write, download, tc.write, tc.download)
 			}

@@ -75,7 +75,7 @@ func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 	lost, diags := req.Private.GetKey(ctx, imageFileLostKey)
 	resp.Diagnostics.Append(diags...)
-	write, download := r.planWrite(ctx, state, plan, restore, &resp.Diagnostics)
+	write, download := r.planWrite(ctx, state, plan, restore, imageFileFoundChanged(ctx, req.Private), &resp.Diagnostics)
 	if r.planMarking(ctx, state, plan, download, len(lost) > 0, &resp.Diagnostics) {
 		write = true
 	}
@@ -116,7 +116,7 @@ func (r *imageFileResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 // what refresh found, never on the disk now, and Update decides again from
 // the disk it finds how to write.
 func (r *imageFileResource) planWrite(ctx context.Context, state, plan imageFileResourceModel, restore *imageFileRestore,
-	diags *diag.Diagnostics) (write, download bool) {
+	foundChanged bool, diags *diag.Diagnostics) (write, download bool) {
 	oldPath, newPath := state.Path.ValueString(), plan.Path.ValueString()
 	moved := plan.Path.IsUnknown() || !localcopy.SamePath(oldPath, newPath)
 	if moved && !plan.Path.IsUnknown() {
@@ -132,7 +132,7 @@ func (r *imageFileResource) planWrite(ctx context.Context, state, plan imageFile
 		}
 	case imageFileURLChanged(state, plan):
 		if !moved {
-			warnOverwrite(state, diags)
+			warnOverwrite(state, foundChanged, diags)
 		}
 		return true, true
 	case !moved && restore != nil:
@@ -194,11 +194,21 @@ func imageFileURLChanged(state, plan imageFileResourceModel) bool {
 }
 
 // warnOverwrite warns when the file that a new url will be written over is
-// not the one this resource wrote: it may be the only copy of an edit.
-func warnOverwrite(state imageFileResourceModel, diags *diag.Diagnostics) {
+// not the one this resource wrote: it may be the only copy of an edit. When
+// the refresh did not find it changed (foundChanged false: it changed
+// since, as when a saved plan is applied, or the plan skipped refresh), the
+// apply sets it aside instead (see updateFile), and the warning says so.
+func warnOverwrite(state imageFileResourceModel, foundChanged bool, diags *diag.Diagnostics) {
 	filePath := state.Path.ValueString()
 	local, err := localcopy.Check(filePath, state.SHA256.ValueString(), state.Size.ValueInt64())
 	if err != nil || local != localcopy.Changed {
+		return
+	}
+	if !foundChanged {
+		diags.AddAttributeWarning(path.Root("path"), "Local Image File Will Be Set Aside",
+			fmt.Sprintf("The file at %s changed after the refresh of this plan (it is not the image this resource "+
+				"wrote, SHA-256 %s): it is not written over, but renamed to a hidden name beside it, which the apply "+
+				"names, before the image at the new url is written there.", filePath, state.SHA256.ValueString()))
 		return
 	}
 	diags.AddAttributeWarning(path.Root("path"), "Local Image File Will Be Overwritten",
@@ -266,8 +276,8 @@ func (r *imageFileResource) planDestroy(ctx context.Context, req resource.Modify
 }
 
 // warnFileAtPath warns, in the plan of a create, that a file is already at
-// its path: the apply writes the download over it or, when the URL no
-// longer serves, takes it over as this resource's copy. A copy that this
+// its path: the apply sets it aside and writes the download there or, when
+// the URL no longer serves, takes it over as this resource's copy. A copy that this
 // provider marked is written over without a word while the URL serves: it
 // is another object's copy of an Akool image, most often the one that this
 // create replaces.
@@ -276,7 +286,7 @@ func (r *imageFileResource) warnFileAtPath(ctx context.Context, plan imageFileRe
 	if _, err := localcopy.Inspect(filePath); err != nil {
 		return // nothing there (or not an image, which a write reports)
 	}
-	what := "the apply writes the image downloaded from url over it"
+	what := "the apply renames it to a hidden name beside it, which it names, and writes the image downloaded from url there"
 	if !plan.URL.IsNull() && !plan.URL.IsUnknown() {
 		if probeErr := localcopy.Probe(ctx, r.imageClient(), plan.URL.ValueString()); probeErr != nil {
 			what = fmt.Sprintf("its url no longer serves (%v), so the apply takes this image over as this "+

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/akool-community/terraform-provider-akool/internal/localcopy"
+	"github.com/akool-community/terraform-provider-akool/internal/localcopy/localcopytest"
 )
 
 // A saved plan (terraform plan -out, then terraform apply of that file) is
@@ -176,7 +179,7 @@ func TestAccImageFile_savedPlanAppliedWithoutTheCopy(t *testing.T) {
 		{name: "new marking, copy gone at apply", headline: "Second",
 			before: savedPlanUnchanged, after: savedPlanRemove},
 		{name: "new marking, copy edited at apply", headline: "Second",
-			before: savedPlanUnchanged, after: savedPlanEdit, applySays: []string{"Local Image File Overwritten"}},
+			before: savedPlanUnchanged, after: savedPlanEdit, applySays: []string{"Image File Set Aside"}},
 		{name: "rename, copy back at apply", renamed: true, headline: "First",
 			before: savedPlanAside, after: savedPlanBack},
 		{name: "new marking, copy back at apply", headline: "Second",
@@ -247,4 +250,68 @@ func TestAccImageFile_savedPlanBesideRecordedMarking_emulatorClock(t *testing.T)
 	h.mustApply()
 	expectSavedPlanFile(t, h, dest, "Second")
 	h.expectNoChanges("after the marking was written")
+}
+
+// A file put at the path after the plan was made, which the plan did not
+// see, is set aside, not written over, by an update that writes the file
+// there (a new marking, a new url): the plan did not say that it would be
+// overwritten, and it may be the only copy of a picture. Once set aside,
+// the next plan changes nothing.
+func TestAccImageFile_savedPlanSetsAsideFileChangedAfterPlan(t *testing.T) {
+	_, url := newTestEmulator(t)
+	for _, c := range []struct {
+		name   string
+		config func(url, dest string) string
+	}{
+		{"new marking", func(url, dest string) string { return savedPlanConfig(url, dest, "Second") }},
+		{"new url", func(url, dest string) string {
+			return strings.Replace(savedPlanConfig(url, dest, "First"), "at sunrise", "at dusk", 1)
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dest := filepath.Join(t.TempDir(), "hero.png")
+			h := newAppliedHarness(t, savedPlanConfig(url, dest, "First"))
+			h.writeConfig(c.config(url, dest))
+			h.mustRun("plan", "-input=false", "-out=saved.tfplan")
+			mine := localcopytest.Picture(t, "png", 17, 9) // a picture of the user's own
+			if err := os.WriteFile(dest, mine, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			res := h.run("apply", "-input=false", "saved.tfplan")
+			if res.exitCode != 0 {
+				t.Fatalf("apply of the saved plan: exit %d:\n%s", res.exitCode, res.output())
+			}
+			aside := localcopy.SetAsidePath(dest, localcopytest.SHA256Hex(mine))
+			res.expectMentions(t, "apply of the saved plan", "Image File Set Aside", aside)
+			expectHolds(t, "after the apply", aside, mine)
+			if values := h.resource(testImageFileAddr).AttributeValues; values["sha256"] != localcopytest.SHA256Hex(mustReadFile(t, dest)) {
+				t.Errorf("sha256 in state %v is not the file's at %s", values["sha256"], dest)
+			}
+			h.expectNoChanges("after the file was set aside")
+		})
+	}
+}
+
+// A restore planned while Akool served the image (the copy missing) and
+// applied after the URL expired writes nothing and succeeds with a warning,
+// as the same change planned then would: the apply does not fail on what
+// nobody can fix, and the next plan changes nothing. Uses the emulator's
+// clock to expire the URL.
+func TestAccImageFile_savedPlanRestoreAfterExpiry_emulatorClock(t *testing.T) {
+	e, url := newTestEmulator(t)
+	dest := filepath.Join(t.TempDir(), "hero.png")
+	h := clockHarness(t, e, savedPlanConfig(url, dest, "First"))
+	h.mustApply()
+	before := h.resource(testImageFileAddr).AttributeValues
+	savedPlanRemove(t, dest)
+	plan := h.mustRun("plan", "-input=false", "-out=saved.tfplan")
+	plan.expectMentions(t, "plan", "Local Image File Will Be Restored")
+	e.Clock().Advance(7*24*time.Hour + time.Hour)
+	res := h.run("apply", "-input=false", "saved.tfplan")
+	if res.exitCode != 0 {
+		t.Fatalf("apply of the saved restore after expiry: exit %d:\n%s", res.exitCode, res.output())
+	}
+	res.expectMentions(t, "apply of the saved plan", "Local Image File Cannot Be Restored", "Nothing was written.")
+	expectSavedPlanRecorded(t, h, dest, before, false)
+	h.expectNoChanges("after the restore that could not be made")
 }

@@ -2,8 +2,12 @@ package provider
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -24,6 +28,9 @@ type imageFileWrite struct {
 	// file at the new path that is not it is set aside, not written over.
 	// "" writes over the file at the path.
 	keepOther string
+	// keepAny, for a create, sets aside whatever file is at the path (see
+	// imageFileKeepAtCreate), as keepOther does for a move.
+	keepAny bool
 	// remark writes the marking into a copy read back (a download is always
 	// marked).
 	remark bool
@@ -73,6 +80,7 @@ func (r *imageFileResource) write(ctx context.Context, limit func(context.Contex
 		src, err = localcopy.Download(ctx, r.imageClient(), plan.URL.ValueString())
 		if taken, ok := r.takeOver(ctx, plan, how, err); ok {
 			src, err = taken, nil
+			how.keepAny = false // the file at the path is the picture written back
 			notes.AddAttributeWarning(path.Root("path"), "Image File Taken Over",
 				fmt.Sprintf("The URL of this image no longer serves (%v), so the image already at %q was kept and "+
 					"recorded as this resource's copy instead of being downloaded again: it is the copy that an "+
@@ -94,7 +102,12 @@ func (r *imageFileResource) write(ctx context.Context, limit func(context.Contex
 		}
 		notes.Append(warnings...)
 	}
-	placed, err := r.written().Place(filePath, data, how.keepOther != "", how.keepOther)
+	own := how.keepOther
+	if how.keepAny && own == "" {
+		sum := sha256.Sum256(data)
+		own = hex.EncodeToString(sum[:]) // the very file written is no other file
+	}
+	placed, err := r.written().Place(filePath, data, own != "", own)
 	if err != nil {
 		return imageFileWriteFailure(plan, from, timeout, err)
 	}
@@ -116,18 +129,23 @@ func (r *imageFileResource) write(ctx context.Context, limit func(context.Contex
 // on a fresh runner): the verified local copy (moved, or rewritten with the
 // new marking) or, when there is none, a download. When the copy is missing
 // and the URL does not serve (a fresh runner after Akool's 7 days), nothing
-// is written: the new path and marking are recorded, with a warning, and
-// written reports false. It fills in plan what the plan left unknown.
-func (r *imageFileResource) updateFile(ctx context.Context, state imageFileResourceModel, plan *imageFileResourceModel) (written bool, diags diag.Diagnostics) {
+// is written: the new path and marking are recorded (a restore has nothing
+// to record), with a warning, and written reports false. A file at the path
+// that is not the copy recorded, which the refresh of the plan did not find
+// (foundChanged: it changed after the plan was made), is set aside beside
+// it, never written over: the plan did not say that it would be. It fills
+// in plan what the plan left unknown.
+func (r *imageFileResource) updateFile(ctx context.Context, state imageFileResourceModel, plan *imageFileResourceModel,
+	foundChanged bool) (written bool, diags diag.Diagnostics) {
 	moved := !localcopy.SamePath(state.Path.ValueString(), plan.Path.ValueString())
 	how := imageFileWrite{remark: imageFileRemarks(state, *plan)}
-	if moved {
+	if moved || !foundChanged {
 		how.keepOther = state.SHA256.ValueString()
 	}
 	switch {
 	case rewritableCopy(state, *plan):
 		how.from = &state
-	case (moved || how.remark) && !imageFileURLChanged(state, *plan) && imageFileCopyMissing(state):
+	case !imageFileURLChanged(state, *plan) && imageFileCopyMissing(state):
 		probeErr := errImageFileNoURL
 		if !plan.URL.IsNull() {
 			probeErr = localcopy.Probe(ctx, r.imageClient(), plan.URL.ValueString())
@@ -145,6 +163,9 @@ func (r *imageFileResource) updateFile(ctx context.Context, state imageFileResou
 			what = append(what, "The new marking was recorded; it is written into the file, in place, by the "+
 				"first apply after the file is back.")
 		}
+		if what == nil {
+			what = append(what, "Nothing was written.") // a restore
+		}
 		diags.AddAttributeWarning(path.Root("path"), "Local Image File Cannot Be Restored",
 			imageFileLostDetail(state, probeErr, strings.Join(what, " ")))
 		plan.keepUnknown(state)
@@ -155,26 +176,38 @@ func (r *imageFileResource) updateFile(ctx context.Context, state imageFileResou
 				"was written or deleted.", state.Path.ValueString())))
 		return false, diags
 	}
-	overwrites := how.from == nil && !moved && how.remark && !imageFileURLChanged(state, *plan) &&
-		imageFileCopyChanged(state)
 	diags.Append(r.write(ctx, plan.Timeouts.Update, plan, how)...)
-	if overwrites && !diags.HasError() {
-		diags.AddAttributeWarning(path.Root("path"), "Local Image File Overwritten",
-			fmt.Sprintf("The file at %q was not the image this resource wrote (SHA-256 %s), so the marking could "+
-				"not be written into it: the image was downloaded again from its URL (no new generation, no credits "+
-				"spent), marked, and written over it. When the plan did not say so, the file changed after the plan "+
-				"was made.",
-				plan.Path.ValueString(), state.SHA256.ValueString()))
-	}
 	plan.keepUnknown(state) // a copy moved as it is: its marking and download are the recorded ones
 	return true, diags
 }
 
-// imageFileCopyChanged reports whether the file at the state's path is
-// another file than the copy recorded.
-func imageFileCopyChanged(state imageFileResourceModel) bool {
-	local, err := localcopy.Check(state.Path.ValueString(), state.SHA256.ValueString(), state.Size.ValueInt64())
-	return err == nil && local == localcopy.Changed
+// imageFileKeepAtCreate reports whether a create sets aside the file
+// already at filePath instead of writing over it: any file but a copy this
+// provider marked (the copy of the object that this one replaces, written
+// over without a word). Such a file may be the only copy of something, such
+// as a picture edited by hand that the destroy of the object this one
+// replaces kept ("Image File Kept").
+func imageFileKeepAtCreate(filePath string) bool {
+	if _, err := os.Lstat(filePath); err != nil {
+		return false // nothing there (or nothing that can be read, which the write reports)
+	}
+	return !localcopy.FileMarked(filePath)
+}
+
+// imageFileFoundChanged reports whether the refresh before the plan found
+// the file at the path changed (Read's restore or lost marker says so): the
+// plan then said that the update writes over it.
+func imageFileFoundChanged(ctx context.Context, private interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+}) bool {
+	for _, key := range []string{imageFileRestoreKey, imageFileLostKey} {
+		marker, _ := private.GetKey(ctx, key)
+		var found imageFileRestore
+		if json.Unmarshal(marker, &found) == nil && found.Local == localcopy.Changed.String() {
+			return true
+		}
+	}
+	return false
 }
 
 // keepUnknown sets what the plan left unknown about the file, and an
