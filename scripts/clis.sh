@@ -11,7 +11,7 @@
 # Terraform releases after 1.5 cannot be built from the proxy (their nested
 # modules are not in the module zip); the current one comes from PATH.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(CDPATH='' cd -- "$(dirname "$0")/.." && pwd)
 dir=${CLIS_DIR:-$root/.clis}
 mkdir -p "$dir"
 export GOFLAGS=-buildvcs=false CGO_ENABLED=0

@@ -7,7 +7,7 @@
 # COMPAT_PARTS="module demo" only those parts (acceptance, module, demo).
 # Logs go to .compat/<cli>/. Exits 1 when anything failed.
 set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(CDPATH='' cd -- "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 1
 out="$root/.compat"
 bin="$root/bin"

@@ -5,7 +5,7 @@
 # a gallery page of them as .demo/index.html. The CLI is $TERRAFORM, else
 # terraform, else tofu (OpenTofu) on PATH.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(CDPATH='' cd -- "$(dirname "$0")/.." && pwd)
 work="$root/.demo"
 bin="$root/bin"
 

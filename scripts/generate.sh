@@ -8,7 +8,7 @@
 # machine with only tofu it would fail or fetch Terraform. Terraform and
 # OpenTofu give the same schema, so docs/ reads the same whichever one ran.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(CDPATH='' cd -- "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 work=$(mktemp -d)
