@@ -272,10 +272,9 @@ func (r *imageFileResource) planMarking(ctx context.Context, state, plan imageFi
 			// Nothing on disk to rewrite (a fresh runner): the marking is
 			// recorded, and marked = null has it written into the file once
 			// it is back.
-			diags.AddAttributeWarning(path.Root("marking"), "Local Image File Cannot Be Restored",
-				imageFileLostDetail(state, probeErr, "The new marking is recorded; it is written into the file, in "+
-					"place, by the first apply after the file is back (or by this one, should the file be back "+
-					"when this plan is applied)."))
+			addImageFileLost(diags, "marking", state, probeErr, "The new marking is recorded; it is written into the file, in "+
+				"place, by the first apply after the file is back (or by this one, should the file be back "+
+				"when this plan is applied).")
 			return true
 		}
 		if probeErr != nil {

@@ -159,9 +159,8 @@ func (r *imageFileResource) planWrite(ctx context.Context, state, plan imageFile
 	if err == nil && local == localcopy.Missing {
 		// Nothing on disk to protect (a fresh runner): the new path is
 		// recorded, and the copy stays lost, as the plan says.
-		diags.AddAttributeWarning(path.Root("path"), "Local Image File Cannot Be Restored",
-			imageFileLostDetail(state, probeErr, fmt.Sprintf("The new path %q is recorded without writing anything "+
-				"there (should the copy be back when this plan is applied, it is moved there).", newPath)))
+		addImageFileLost(diags, "path", state, probeErr, fmt.Sprintf("The new path %q is recorded without writing anything "+
+			"there (should the copy be back when this plan is applied, it is moved there).", newPath))
 		return true, false
 	}
 	what := "is missing"
@@ -303,17 +302,27 @@ func (r *imageFileResource) warnFileAtPath(ctx context.Context, plan imageFileRe
 			filePath, what, filePath))
 }
 
-// imageFileLostDetail explains, for a change planned while the copy in state
-// is missing and its URL does not serve (a fresh runner after Akool's 7
-// days), that the copy cannot be restored; what says what the apply does.
-func imageFileLostDetail(state imageFileResourceModel, probeErr error, what string) string {
-	return fmt.Sprintf("There is no file at %q, and its URL no longer serves the image (%v): the copy cannot be "+
+// addImageFileLost warns, on attr, about a change planned or applied while
+// the copy in state is missing and its URL does not serve (a fresh runner
+// after Akool's 7 days): the copy cannot be restored; what says what the
+// apply does. When the URL could not be checked at all (the host
+// unreachable, an error status), it says so instead: the apply checks
+// again, and downloads the image if the URL serves by then.
+func addImageFileLost(diags *diag.Diagnostics, attr string, state imageFileResourceModel, probeErr error, what string) {
+	if !imageFileUnserved(probeErr) {
+		diags.AddAttributeWarning(path.Root(attr), "Image URL Could Not Be Checked", fmt.Sprintf("There is no file at %q, and whether its URL still serves the image could not be checked "+
+			"(%v). The apply checks again: if the URL serves by then, the image is downloaded again (no new "+
+			"generation, no credits spent); if it still cannot be reached, the apply fails for this resource and "+
+			"records nothing. Nothing else is touched.", state.Path.ValueString(), probeErr))
+		return
+	}
+	diags.AddAttributeWarning(path.Root(attr), "Local Image File Cannot Be Restored", fmt.Sprintf("There is no file at %q, and its URL no longer serves the image (%v): the copy cannot be "+
 		"restored from Akool, which keeps generated images for 7 days only. %s Nothing else is touched, and the "+
 		"rest of the configuration plans and applies as usual.\n\nTo get the picture back, put the file from your "+
 		"own storage at the configured path (%d bytes with SHA-256 %s); later plans accept it as intact. To make a "+
 		"new image instead, regenerate it deliberately with `terraform apply -replace=<address of the image "+
 		"resource>`, which spends Akool credits and gives a different picture.",
-		state.Path.ValueString(), probeErr, what, state.Size.ValueInt64(), state.SHA256.ValueString())
+		state.Path.ValueString(), probeErr, what, state.Size.ValueInt64(), state.SHA256.ValueString()))
 }
 
 // detail says what the restore of the file at filePath does.

@@ -315,3 +315,42 @@ func TestAccImageFile_savedPlanRestoreAfterExpiry_emulatorClock(t *testing.T) {
 	expectSavedPlanRecorded(t, h, dest, before, false)
 	h.expectNoChanges("after the restore that could not be made")
 }
+
+// A rename planned with the copy on disk and applied on a runner without it
+// while the image host fails (HTTP 503): whether the URL still serves is
+// unknown, so the apply fails for the file and records nothing, instead of
+// recording the new path as if the picture were lost; once the host
+// answers again, the next apply downloads it to the new path.
+func TestAccImageFile_savedPlanHostDownFailsAndRecordsNothing(t *testing.T) {
+	picture := localcopytest.Picture(t, "png", 30, 20)
+	srv, srvURL := newImageFileCountingServer(t, map[string][]byte{"/a.png": picture})
+	dir := t.TempDir()
+	first, second := filepath.Join(dir, "first.png"), filepath.Join(dir, "second.png")
+	h := newAppliedHarness(t, testAccImageFileConfig(srvURL+"/a.png", first))
+	h.writeConfig(testAccImageFileConfig(srvURL+"/a.png", second))
+	h.mustRun("plan", "-input=false", "-out=saved.tfplan")
+	savedPlanRemove(t, first)
+	srv.setDown(true)
+	res := h.run("apply", "-input=false", "saved.tfplan")
+	if res.exitCode == 0 {
+		t.Fatalf("apply of the saved rename while the image host fails: exit 0, want an error:\n%s", res.output())
+	}
+	res.expectMentions(t, "apply while the host fails", "Unable to Reach Image URL", "could not be checked", "503")
+	if res.mentions("Cannot Be Restored") || res.mentions("-replace") {
+		t.Errorf("the apply calls a picture that may still be served lost:\n%s", res.output())
+	}
+	if got := h.resource(testImageFileAddr).AttributeValues["path"]; got != first {
+		t.Errorf("path in state after the failed apply = %v, want %s (nothing recorded)", got, first)
+	}
+	srv.setDown(false)
+	h.mustApply()
+	data, err := os.ReadFile(second)
+	if err != nil {
+		t.Fatalf("after the host is back, no file at the new path: %v", err)
+	}
+	sum := sha256.Sum256(data)
+	if got := h.resource(testImageFileAddr).AttributeValues["sha256"]; got != hex.EncodeToString(sum[:]) {
+		t.Errorf("after the host is back, state sha256 %v is not the file's %x", got, sum)
+	}
+	h.expectNoChanges("after the download to the new path")
+}

@@ -373,6 +373,14 @@ type imageFileCountingServer struct {
 	mu     sync.Mutex
 	images map[string][]byte
 	hits   map[string]int
+	down   bool // every request answers 503 Service Unavailable
+}
+
+// setDown makes every request fail with 503 (down) or be served again.
+func (s *imageFileCountingServer) setDown(down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = down
 }
 
 func newImageFileCountingServer(t *testing.T, images map[string][]byte) (*imageFileCountingServer, string) {
@@ -386,7 +394,12 @@ func (s *imageFileCountingServer) ServeHTTP(w http.ResponseWriter, r *http.Reque
 	s.mu.Lock()
 	s.hits[r.URL.Path]++
 	body, ok := s.images[r.URL.Path]
+	down := s.down
 	s.mu.Unlock()
+	if down {
+		http.Error(w, "the image host is down", http.StatusServiceUnavailable)
+		return
+	}
 	if !ok {
 		http.NotFound(w, r)
 		return

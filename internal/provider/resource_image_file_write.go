@@ -153,6 +153,14 @@ func (r *imageFileResource) updateFile(ctx context.Context, state imageFileResou
 		if probeErr == nil {
 			break // download it
 		}
+		if !imageFileUnserved(probeErr) {
+			diags.AddAttributeError(path.Root("url"), "Unable to Reach Image URL", fmt.Sprintf(
+				"There is no file at %q, and whether its URL still serves the image could not be checked (%v), so "+
+					"the copy was not restored and nothing was written or recorded. Apply again once the URL can be "+
+					"reached: while Akool keeps the image (7 days), it is downloaded again without a new generation.",
+				state.Path.ValueString(), probeErr))
+			return false, diags
+		}
 		var what []string
 		if moved {
 			what = append(what, fmt.Sprintf("The new path %q was recorded without writing anything there.", plan.Path.ValueString()))
@@ -166,8 +174,7 @@ func (r *imageFileResource) updateFile(ctx context.Context, state imageFileResou
 		if what == nil {
 			what = append(what, "Nothing was written.") // a restore
 		}
-		diags.AddAttributeWarning(path.Root("path"), "Local Image File Cannot Be Restored",
-			imageFileLostDetail(state, probeErr, strings.Join(what, " ")))
+		addImageFileLost(&diags, "path", state, probeErr, strings.Join(what, " "))
 		plan.keepUnknown(state)
 		return false, diags
 	case plan.URL.IsNull():
@@ -368,6 +375,14 @@ func imageFileCopyIntact(state imageFileResourceModel) bool {
 	return err == nil && local == localcopy.Matches
 }
 
+// imageFileUnserved reports whether why, the reason a copy cannot be
+// downloaded, says that its URL no longer serves it (there is none, or it
+// answers 404 or 410), rather than that it could not be checked.
+func imageFileUnserved(why error) bool {
+	var httpErr *localcopy.HTTPError
+	return errors.Is(why, errImageFileNoURL) || errors.As(why, &httpErr) && httpErr.Gone()
+}
+
 // imageFileKeptDetail says what destroying a copy that cannot be downloaded
 // again does: the file stays, and Terraform stops managing it. A URL that
 // could not be checked (the host unreachable, an error status) may still
@@ -376,8 +391,7 @@ func imageFileKeptDetail(filePath string, why error) string {
 	const keeps = "Destroying this resource, or replacing it, keeps the file on disk and only stops managing it, " +
 		"so that a renamed address or a replacement (terraform apply -replace) takes it over and no picture is " +
 		"lost. If you no longer need it, delete it by hand after the apply."
-	var httpErr *localcopy.HTTPError
-	if errors.Is(why, errImageFileNoURL) || errors.As(why, &httpErr) && httpErr.Gone() {
+	if imageFileUnserved(why) {
 		return fmt.Sprintf("The file at %q is the only copy of its picture: it cannot be downloaded again (%v; "+
 			"Akool keeps generated images for 7 days only). %s", filePath, why, keeps)
 	}
