@@ -96,10 +96,24 @@ func encode(px pixels, spec Spec) ([]byte, error) {
 		err := enc.Encode(&buf, straightNRGBA(px))
 		return buf.Bytes(), err
 	default:
-		err := webp.Encode(&buf, straightNRGBA(px), webp.Options{Quality: quality, Lossless: spec.Lossless, Method: webp.DefaultMethod})
+		method := lossyWebPMethod
+		if spec.Lossless {
+			method = webp.DefaultMethod
+		}
+		err := webp.Encode(&buf, straightNRGBA(px), webp.Options{Quality: quality, Lossless: spec.Lossless, Method: method})
 		return buf.Bytes(), err
 	}
 }
+
+// lossyWebPMethod is libwebp's speed/size trade-off (0 fastest, 6
+// smallest) for lossy WebP. Method 2 is the fastest that still searches
+// the best prediction modes: on the renditions profile's photograph it
+// encodes about three times faster than method 4 (libwebp's default, and
+// vipsthumbnail's effort 4), for files 4-5 % larger and 0.07 dB lower
+// PSNR at the same quality, still within 1.1x the bytes and 0.5 dB of
+// vipsthumbnail's output. Methods 0 and 1 make files 16-24 % larger.
+// Lossless WebP keeps method 4: there the method buys size, not speed.
+const lossyWebPMethod = 2
 
 // opaqueRGBA is the image JPEG encodes: transparent pixels are put over
 // white.
