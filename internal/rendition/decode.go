@@ -104,7 +104,7 @@ func Decode(data []byte) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	img, err := decoders[info.Format].decode(bytes.NewReader(data))
+	px, err := decodePixels(info.Format, data)
 	if err != nil {
 		return nil, &NotImageError{Reason: fmt.Sprintf("the %s image cannot be decoded: %v", info.Format, err)}
 	}
@@ -114,7 +114,21 @@ func Decode(data []byte) (*Source, error) {
 		return nil, err
 	}
 	sum := sha256.Sum256(data)
-	return &Source{Info: info, SHA256: hex.EncodeToString(sum[:]), Packet: bytes.Clone(packet), px: toPixels(img)}, nil
+	return &Source{Info: info, SHA256: hex.EncodeToString(sum[:]), Packet: bytes.Clone(packet), px: px}, nil
+}
+
+// decodePixels decodes the pixels of a file whose format Probe found.
+func decodePixels(f Format, data []byte) (pixels, error) {
+	if f == PNG {
+		if px, ok, err := decodePNG(data); ok {
+			return px, err
+		}
+	}
+	img, err := decoders[f].decode(bytes.NewReader(data))
+	if err != nil {
+		return pixels{}, err
+	}
+	return toPixels(img), nil
 }
 
 // toPixels turns a decoded image into packed RGB (opaque) or

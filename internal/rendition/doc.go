@@ -8,8 +8,12 @@
 // resource turns them into diagnostics.
 //
 // Choices, and why:
-//   - Decoding: the standard library for PNG and JPEG, and
-//     github.com/gen2brain/webp for WebP. Everything is pure Go: gen2brain
+//   - Decoding: a truecolour PNG (8 or 16 bits, not interlaced) by
+//     png.go, inflating on one goroutine while another undoes the row
+//     filters (image/png does both on one, and returns a 16-bit file as
+//     16-bit pixels that then need a generic conversion); any other PNG
+//     and JPEG by the standard library; WebP by golang.org/x/image/webp.
+//     Everything is pure Go: github.com/gen2brain/webp, the encoder,
 //     runs libwebp compiled to WebAssembly inside wazero, so the release
 //     keeps building every target with CGO_ENABLED=0. The release builds
 //     with -tags nodynamic: without it gen2brain links purego to load a
