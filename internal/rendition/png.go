@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"strconv"
 )
 
 // decodePNG decodes the PNGs a photograph or an Akool result usually is
@@ -163,17 +164,23 @@ func unfilter(filter byte, cur, prev []byte, bpp int) error {
 		for i := range bpp {
 			cur[i] += prev[i]
 		}
+		// Byte by byte, so that the bpp channels' chains of left
+		// neighbours overlap.
 		for i := bpp; i < len(cur); i++ {
 			a, b, c := int(cur[i-bpp]), int(prev[i]), int(prev[i-bpp])
-			pa, pb, pc := absInt(b-c), absInt(a-c), absInt(a+b-2*c)
-			switch {
-			case pa <= pb && pa <= pc:
-				cur[i] += uint8(a)
-			case pb <= pc:
-				cur[i] += uint8(b)
-			default:
-				cur[i] += uint8(c)
+			pa, pb := b-c, a-c // p-a and p-b, where p = a+b-c
+			pc := absInt(pa + pb)
+			pa, pb = absInt(pa), absInt(pb)
+			// The nearest of a, b, c, preferring them in that order,
+			// chosen without branches the data cannot predict.
+			m, pred := min(pa, pb, pc), c
+			if pb == m {
+				pred = b
 			}
+			if pa == m {
+				pred = a
+			}
+			cur[i] += uint8(pred)
 		}
 	default:
 		return fmt.Errorf("png: unknown row filter %d", filter)
@@ -182,10 +189,8 @@ func unfilter(filter byte, cur, prev []byte, bpp int) error {
 }
 
 func absInt(v int) int {
-	if v < 0 {
-		return -v
-	}
-	return v
+	m := v >> (strconv.IntSize - 1)
+	return (v ^ m) - m
 }
 
 // convertPNGRow writes one unfiltered row as packed RGB or premultiplied
