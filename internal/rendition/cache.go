@@ -63,7 +63,7 @@ func (c *Cache) Load(path string) (*Source, error) {
 	c.decodes++
 	c.mu.Unlock()
 
-	e.src, e.err = Decode(data)
+	e.src, e.err = decodeSum(data, key.sha256)
 	close(e.ready)
 
 	c.mu.Lock()

@@ -100,6 +100,12 @@ func (s *Source) Opaque() bool { return s.px.c == 3 }
 
 // Decode decodes a PNG, JPEG or WebP file and keeps its XMP packet.
 func Decode(data []byte) (*Source, error) {
+	sum := sha256.Sum256(data)
+	return decodeSum(data, hex.EncodeToString(sum[:]))
+}
+
+// decodeSum is Decode for a caller that has hashed the bytes already.
+func decodeSum(data []byte, sha string) (*Source, error) {
 	info, err := Probe(data)
 	if err != nil {
 		return nil, err
@@ -113,8 +119,7 @@ func Decode(data []byte) (*Source, error) {
 	if err != nil && !errors.As(err, &malformed) {
 		return nil, err
 	}
-	sum := sha256.Sum256(data)
-	return &Source{Info: info, SHA256: hex.EncodeToString(sum[:]), Packet: bytes.Clone(packet), px: px}, nil
+	return &Source{Info: info, SHA256: sha, Packet: bytes.Clone(packet), px: px}, nil
 }
 
 // decodePixels decodes the pixels of a file whose format Probe found.
