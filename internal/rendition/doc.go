@@ -36,7 +36,9 @@
 //     4 (which vipsthumbnail uses): a third of the encoding time for files
 //     4-5 % larger and 0.07 dB lower PSNR at the same quality, still
 //     within the renditions profile's targets against libvips (see
-//     lossyWebPMethod).
+//     lossyWebPMethod). An opaque lossy rendition reaches libwebp as
+//     4:2:0 planes converted here (yuv.go) with libwebp's own arithmetic,
+//     on every CPU, rather than as RGBA the module converts on one.
 //   - Marking: imagemeta.Find reads the source's XMP packet and
 //     imagemeta.Embed writes it into the output unchanged.
 //

@@ -96,13 +96,26 @@ func encode(px pixels, spec Spec) ([]byte, error) {
 		err := enc.Encode(&buf, straightNRGBA(px))
 		return buf.Bytes(), err
 	default:
-		method := lossyWebPMethod
-		if spec.Lossless {
-			method = webp.DefaultMethod
-		}
-		err := webp.Encode(&buf, straightNRGBA(px), webp.Options{Quality: quality, Lossless: spec.Lossless, Method: method})
+		err := webp.Encode(&buf, webpInput(px, spec.Lossless), webpOptions(quality, spec.Lossless))
 		return buf.Bytes(), err
 	}
+}
+
+// webpInput is the image WebP encodes: an opaque lossy rendition as the
+// 4:2:0 planes libwebp would make of it (converted here, in parallel,
+// rather than in the WebAssembly module), anything else as straight RGBA.
+func webpInput(px pixels, lossless bool) image.Image {
+	if px.c == 3 && !lossless {
+		return yuv420(px)
+	}
+	return straightNRGBA(px)
+}
+
+func webpOptions(quality int, lossless bool) webp.Options {
+	if lossless {
+		return webp.Options{Quality: quality, Lossless: true, Method: webp.DefaultMethod}
+	}
+	return webp.Options{Quality: quality, Method: lossyWebPMethod}
 }
 
 // lossyWebPMethod is libwebp's speed/size trade-off (0 fastest, 6
