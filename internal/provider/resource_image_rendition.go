@@ -43,10 +43,11 @@ const imageRenditionRestoreKey = "restore"
 // The provider process decodes each source once for all its renditions
 // (rendition.DefaultCacheBytes of decoded pixels at most), and renders at
 // most one rendition per CPU at a time, so that a for_each over many sizes
-// stays within the cache's bound plus one render's buffers per CPU.
+// stays within the cache's bound plus one render's buffers per CPU; the
+// costliest waiting rendition goes first, so that the CPUs end together.
 var (
 	renditionCache = rendition.NewCache(rendition.DefaultCacheBytes)
-	renditionSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
+	renditionSlots = rendition.NewSlots(runtime.GOMAXPROCS(0))
 )
 
 // imageRenditionResource renders a local image into a web-ready file.
@@ -349,8 +350,7 @@ func renderRendition(m *imageRenditionModel, written *localcopy.Written) *rendit
 		return &renditionProblem{path.Root("path"), renditionOverwritesSourceDetail(m.Path.ValueString(), sourcePath)}
 	}
 	rendition.Prepare(spec.Format)
-	renditionSlots <- struct{}{}
-	defer func() { <-renditionSlots }()
+	defer renditionSlots.Acquire(spec.Cost())()
 	src, err := renditionCache.Load(sourcePath)
 	var notImage *rendition.NotImageError
 	switch {
