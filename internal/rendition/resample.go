@@ -141,25 +141,30 @@ func horizontal(dst []uint16, in []uint8, t taps, c int) {
 	n := t.n
 	for i, s := range t.start {
 		ws := t.w[i*n : (i+1)*n]
-		p := in[s*c : (s+n)*c]
 		if c == 3 {
+			p := in[s*3 : (s+n)*3]
 			var r, g, b int32
 			for k, w := range ws {
-				r += w * int32(p[3*k])
-				g += w * int32(p[3*k+1])
-				b += w * int32(p[3*k+2])
+				q := p[3*k : 3*k+3 : 3*k+3] // one bounds check for the pixel
+				r += w * int32(q[0])
+				g += w * int32(q[1])
+				b += w * int32(q[2])
 			}
-			dst[3*i], dst[3*i+1], dst[3*i+2] = clamp16(r), clamp16(g), clamp16(b)
+			d := dst[3*i : 3*i+3 : 3*i+3]
+			d[0], d[1], d[2] = clamp16(r), clamp16(g), clamp16(b)
 			continue
 		}
+		p := in[s*4 : (s+n)*4]
 		var r, g, b, a int32
 		for k, w := range ws {
-			r += w * int32(p[4*k])
-			g += w * int32(p[4*k+1])
-			b += w * int32(p[4*k+2])
-			a += w * int32(p[4*k+3])
+			q := p[4*k : 4*k+4 : 4*k+4]
+			r += w * int32(q[0])
+			g += w * int32(q[1])
+			b += w * int32(q[2])
+			a += w * int32(q[3])
 		}
-		dst[4*i], dst[4*i+1], dst[4*i+2], dst[4*i+3] = clamp16(r), clamp16(g), clamp16(b), clamp16(a)
+		d := dst[4*i : 4*i+4 : 4*i+4]
+		d[0], d[1], d[2], d[3] = clamp16(r), clamp16(g), clamp16(b), clamp16(a)
 	}
 }
 
