@@ -45,6 +45,8 @@
 // Memory: a Cache keeps decoded sources, keyed by path and SHA-256, up to
 // a bound in bytes of pixels (DefaultCacheBytes, 256 MiB); a source larger
 // than the bound is decoded for the renditions that ask for it at the same
-// time and then dropped. A render needs, beyond its source, about eight
-// bytes per output pixel and channel plus its encoded file.
+// time and then dropped. Decoding a PNG holds its inflated rows while it
+// runs (as many bytes as the decoded pixels, twice as many for 16 bits a
+// channel; image/png held as much). A render needs, beyond its source,
+// about eight bytes per output pixel and channel plus its encoded file.
 package rendition
