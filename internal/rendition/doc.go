@@ -47,6 +47,6 @@
 // than the bound is decoded for the renditions that ask for it at the same
 // time and then dropped. Decoding a PNG holds its inflated rows while it
 // runs (as many bytes as the decoded pixels, twice as many for 16 bits a
-// channel; image/png held as much). A render needs, beyond its source,
+// channel; less than image/png's 16-bit image and its RGBA copy took). A render needs, beyond its source,
 // about eight bytes per output pixel and channel plus its encoded file.
 package rendition
