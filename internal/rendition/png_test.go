@@ -20,13 +20,13 @@ import (
 // every row filter (no filter only when it does not compress).
 func pngCases(t *testing.T) map[string][]byte {
 	const w, h = 97, 64
-	photo, clear := imagetest.Photo(w, h, false), imagetest.Photo(w, h, true)
+	photo, faded := imagetest.Photo(w, h, false), imagetest.Photo(w, h, true)
 	rng := rand.New(rand.NewPCG(1, 2))
 	rgb8, rgba8 := image.NewRGBA(photo.Rect), image.NewNRGBA(photo.Rect)
 	rgb16, rgba16 := image.NewRGBA64(photo.Rect), image.NewNRGBA64(photo.Rect)
 	for y := range h {
 		for x := range w {
-			p, q := photo.NRGBAAt(x, y), clear.NRGBAAt(x, y)
+			p, q := photo.NRGBAAt(x, y), faded.NRGBAAt(x, y)
 			if y >= h/2 {
 				p.R, q.G = uint8(rng.IntN(256)), uint8(rng.IntN(256))
 			}
@@ -109,12 +109,8 @@ func TestDecodePNGLeavesOtherKindsToImagePNG(t *testing.T) {
 
 func TestDecodePNGRefusesDamagedFiles(t *testing.T) {
 	good := imagetest.EncodePNG(t, imagetest.Photo(40, 30, false))
-	_, idat, _, err := readPNGChunks(good)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dataLen := idat[0].(*bytes.Reader).Len()
 	at := bytes.Index(good, []byte("IDAT"))
+	dataLen := int(binary.BigEndian.Uint32(good[at-4:])) // the one IDAT chunk's length
 
 	flipped := bytes.Clone(good)
 	flipped[at+4+dataLen/2] ^= 0x10 // a data byte: the chunk's CRC no longer matches

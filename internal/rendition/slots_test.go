@@ -37,7 +37,7 @@ func TestSpecCostWeighsWebPAboveJPEG(t *testing.T) {
 	jpeg := Spec{Width: 1200, Height: 630, Format: JPEG}.Cost()
 	webp := Spec{Width: 1080, Height: 1080, Format: WebP}.Cost()
 	small := Spec{Width: 400, Height: 400, Format: WebP}.Cost()
-	if !(webp > jpeg && jpeg > small) {
+	if webp <= jpeg || jpeg <= small {
 		t.Errorf("costs: 1080x1080 WebP %d, 1200x630 JPEG %d, 400x400 WebP %d; want them in that order", webp, jpeg, small)
 	}
 }
