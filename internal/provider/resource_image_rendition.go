@@ -139,7 +139,8 @@ func (r *imageRenditionResource) Schema(_ context.Context, _ resource.SchemaRequ
 			},
 			"quality": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("Quality of JPEG and lossy WebP, from %d to %d (default %d); PNG and "+
-					"lossless WebP ignore it. The same setting as libvips's and cwebp's `Q`.",
+					"lossless WebP ignore it. The same setting as libvips's and cwebp's `Q`; lossy WebP encodes with libwebp's "+
+					"method 2 (cwebp's `-m 2`) rather than its default 4, about three times faster for files a few per cent larger.",
 					rendition.MinQuality, rendition.MaxQuality, rendition.DefaultQuality),
 				Optional:   true,
 				Computed:   true,
