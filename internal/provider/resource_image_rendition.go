@@ -41,10 +41,11 @@ var (
 const imageRenditionRestoreKey = "restore"
 
 // The provider process decodes each source once for all its renditions
-// (rendition.DefaultCacheBytes of decoded pixels at most), and renders at
-// most one rendition per CPU at a time, so that a for_each over many sizes
-// stays within the cache's bound plus one render's buffers per CPU; the
-// costliest waiting rendition goes first, so that the CPUs end together.
+// (rendition.DefaultCacheBytes of decoded and resampled pixels at most),
+// and renders at most one rendition per CPU at a time, so that a for_each
+// over many sizes stays within the cache's bound plus one render's
+// buffers per CPU; the costliest waiting rendition goes first, so that
+// the CPUs end together.
 var (
 	renditionCache = rendition.NewCache(rendition.DefaultCacheBytes)
 	renditionSlots = rendition.NewSlots(runtime.GOMAXPROCS(0))
@@ -204,8 +205,9 @@ const imageRenditionMarkdownDescription = "Renders a local image (PNG, JPEG or W
 	"filter. Rendering happens in the provider, in pure Go: nothing is sent anywhere and no credits are spent.\n\n" +
 	"State keeps the rendition's checksum, size and dimensions, never its bytes. A rendition that is missing or was " +
 	"changed is rendered again on the next apply; a changed source (`source_sha256`) renders again in place. Many " +
-	"renditions of one source in one apply decode it once: the provider keeps up to 256 MiB of decoded sources and " +
-	"renders one rendition per CPU at a time.\n\n" +
+	"renditions of one source in one apply decode it once, and renditions of one box in two formats resample it " +
+	"once: the provider keeps up to 256 MiB of decoded sources and their resampled pixels, and renders one " +
+	"rendition per CPU at a time, the largest first.\n\n" +
 	"## Import\n\n" +
 	"Import adopts a rendition already on disk by its `path`. The settings it was rendered with are not in the file, " +
 	"so the next apply renders it again from the configuration."

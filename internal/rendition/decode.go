@@ -89,10 +89,13 @@ type Source struct {
 	SHA256 string // hex, of the file's bytes
 	Packet []byte // the file's XMP packet, nil when it has none
 	px     pixels
+	memo   *resampled
 }
 
-// Bytes is the memory the decoded pixels take.
-func (s *Source) Bytes() int64 { return int64(len(s.px.pix)) }
+// Bytes is the memory the source may take: its decoded pixels, and the
+// resampled outputs it keeps for renditions of the same box (up to as
+// much again).
+func (s *Source) Bytes() int64 { return 2 * int64(len(s.px.pix)) }
 
 // Opaque says whether every pixel is fully opaque (the source is then
 // kept as RGB).
@@ -119,7 +122,7 @@ func decodeSum(data []byte, sha string) (*Source, error) {
 	if err != nil && !errors.As(err, &malformed) {
 		return nil, err
 	}
-	return &Source{Info: info, SHA256: sha, Packet: bytes.Clone(packet), px: px}, nil
+	return &Source{Info: info, SHA256: sha, Packet: bytes.Clone(packet), px: px, memo: newResampled(int64(len(px.pix)))}, nil
 }
 
 // decodePixels decodes the pixels of a file whose format Probe found.

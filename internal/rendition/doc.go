@@ -43,7 +43,10 @@
 //     imagemeta.Embed writes it into the output unchanged.
 //
 // Memory: a Cache keeps decoded sources, keyed by path and SHA-256, up to
-// a bound in bytes of pixels (DefaultCacheBytes, 256 MiB); a source larger
+// a bound in bytes of pixels (DefaultCacheBytes, 256 MiB), counting for
+// each source as much again for the outputs it was resampled to, which it
+// keeps (up to that much) so that renditions of one box in two formats
+// resample once; a source larger
 // than the bound is decoded for the renditions that ask for it at the same
 // time and then dropped. Decoding a PNG holds its inflated rows while it
 // runs (as many bytes as the decoded pixels, twice as many for 16 bits a

@@ -46,7 +46,7 @@ func Render(src *Source, spec Spec) (Result, error) {
 		g = focusDetail(g, src.px)
 	}
 	x, y := g.axes()
-	out := resample(src.px, x, y)
+	out := src.memo.get(src.px, x, y)
 	data, err := encode(out, spec)
 	if err != nil {
 		return Result{}, fmt.Errorf("encoding the %s rendition: %w", spec.Format, err)
