@@ -82,8 +82,9 @@ func sniff(data []byte) (Format, bool) {
 	return "", false
 }
 
-// Source is a decoded image, ready to render many times. It is read-only
-// once made, so renditions may share it.
+// Source is a decoded image, ready to render many times. Its pixels are
+// read-only once made, and what it keeps of its resampled outputs is
+// guarded, so renditions may share it.
 type Source struct {
 	Info
 	SHA256 string // hex, of the file's bytes
