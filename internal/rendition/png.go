@@ -38,7 +38,7 @@ func decodePNG(data []byte) (px pixels, ok bool, err error) {
 	const band = 32
 	inflated := make(chan int, h.height/band+1)
 	var inflateErr error
-	go func() {
+	inflate := func() {
 		defer close(inflated)
 		for r0 := 0; r0 < h.height; r0 += band {
 			r1 := min(r0+band, h.height)
@@ -52,7 +52,12 @@ func decodePNG(data []byte) (px pixels, ok bool, err error) {
 		if n, err := zr.Read(make([]byte, 1)); n != 0 || err != io.EOF {
 			inflateErr = errors.New("png: the image data does not end after the last row, or its checksum does not match")
 		}
-	}()
+	}
+	if cpus() > 1 {
+		go inflate()
+	} else {
+		inflate() // every row first, then the filters, on the one CPU
+	}
 
 	out := pixels{w: h.width, h: h.height, c: h.channels, pix: make([]uint8, h.width*h.height*h.channels)}
 	prev := make([]byte, rowBytes-1) // the row above the first: zeros

@@ -10,6 +10,7 @@ import (
 	"image/png"
 	"io"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/akool-community/terraform-provider-akool/internal/imagetest"
@@ -72,6 +73,29 @@ func TestDecodePNGGivesImagePNGsPixels(t *testing.T) {
 	}
 	if len(filters) != 5 {
 		t.Errorf("the test images use row filters %v, not all five: the test checks less than it says", filters)
+	}
+}
+
+// While libwebp's module compiles, decodePNG inflates and unfilters on
+// one goroutine, with the same result.
+func TestDecodePNGOnOneCPUGivesTheSamePixels(t *testing.T) {
+	compiling.Store(true)
+	t.Cleanup(func() { compiling.Store(false) })
+	if cpus() != max(runtime.GOMAXPROCS(0)-1, 1) {
+		t.Fatalf("cpus() = %d while compiling, want one fewer than GOMAXPROCS %d", cpus(), runtime.GOMAXPROCS(0))
+	}
+	for name, data := range pngCases(t) {
+		got, _, err := decodePNG(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		std, err := png.Decode(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := toPixels(std); !bytes.Equal(got.pix, want.pix) {
+			t.Errorf("%s: decoded on one CPU, the pixels differ from image/png's", name)
+		}
 	}
 }
 

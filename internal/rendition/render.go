@@ -6,7 +6,9 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
+	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gen2brain/webp"
 
@@ -79,7 +81,27 @@ func Prepare(f Format) {
 	}
 }
 
-var prepareWebP = sync.OnceFunc(func() { go webp.Init() })
+var prepareWebP = sync.OnceFunc(func() {
+	compiling.Store(true)
+	go func() {
+		defer compiling.Store(false)
+		webp.Init()
+	}()
+})
+
+// compiling says that libwebp's module is compiling, on one CPU: the
+// encoder waits for it, so decoding and resampling leave that CPU to it
+// (see cpus) rather than slow it down by sharing it.
+var compiling atomic.Bool
+
+// cpus is how many CPUs decoding and resampling may use.
+func cpus() int {
+	n := runtime.GOMAXPROCS(0)
+	if compiling.Load() {
+		n--
+	}
+	return max(n, 1)
+}
 
 func encode(px pixels, spec Spec) ([]byte, error) {
 	quality := spec.Quality

@@ -2,7 +2,6 @@ package rendition
 
 import (
 	"math"
-	"runtime"
 	"sync"
 )
 
@@ -184,9 +183,10 @@ func clampPremultiplied(pix []uint8) {
 	}
 }
 
-// parallelRows runs fn over [0, n) in contiguous bands, one per CPU.
+// parallelRows runs fn over [0, n) in contiguous bands, one per CPU it
+// may use.
 func parallelRows(n int, fn func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), max(n/16, 1))
+	workers := min(cpus(), max(n/16, 1))
 	if workers <= 1 {
 		fn(0, n)
 		return
