@@ -13,10 +13,11 @@ import (
 
 // decodePNG decodes the PNGs a photograph or an Akool result usually is
 // (truecolour, with or without alpha, 8 or 16 bits a channel, not
-// interlaced, no colour-key transparency) straight into pixels, with two
-// goroutines: one inflates the image data while the other undoes the
-// row filters and converts the rows inflated so far. image/png does both
-// in one goroutine and returns 16-bit files as 16-bit images, which then
+// interlaced, no colour-key transparency) straight into pixels. With two
+// CPUs to use, one goroutine inflates the image data while another
+// undoes the row filters and converts the rows inflated so far; with one,
+// it does both a band of rows at a time. image/png inflates and unfilters
+// on one goroutine and returns 16-bit files as 16-bit images, which then
 // need a generic conversion. ok is false for any other PNG, which
 // image/png decodes instead; the pixels are the same either way (16-bit
 // channels keep their high byte, alpha is premultiplied as image/draw
@@ -31,61 +32,113 @@ func decodePNG(data []byte) (px pixels, ok bool, err error) {
 		return pixels{}, true, err
 	}
 	defer zr.Close()
-
-	bpp := h.channels * h.depth / 8
-	rowBytes := 1 + h.width*bpp
-	raw := make([]byte, h.height*rowBytes)
-	const band = 32
-	inflated := make(chan int, h.height/band+1)
-	var inflateErr error
-	inflate := func() {
-		defer close(inflated)
-		for r0 := 0; r0 < h.height; r0 += band {
-			r1 := min(r0+band, h.height)
-			if _, err := io.ReadFull(zr, raw[r0*rowBytes:r1*rowBytes]); err != nil {
-				inflateErr = fmt.Errorf("png: the image data ends early: %w", err)
-				return
-			}
-			inflated <- r1
-		}
-		// Reading past the last row checks zlib's checksum.
-		if n, err := zr.Read(make([]byte, 1)); n != 0 || err != io.EOF {
-			inflateErr = errors.New("png: the image data does not end after the last row, or its checksum does not match")
-		}
-	}
+	d := &pngRows{h: h, bpp: h.channels * h.depth / 8, opaque: true,
+		out: pixels{w: h.width, h: h.height, c: h.channels, pix: make([]uint8, h.width*h.height*h.channels)}}
+	d.rowBytes = 1 + h.width*d.bpp
+	d.prev = make([]byte, d.rowBytes-1) // the row above the first: zeros
 	if cpus() > 1 {
-		go inflate()
+		err = d.pipelined(zr)
 	} else {
-		inflate() // every row first, then the filters, on the one CPU
-	}
-
-	out := pixels{w: h.width, h: h.height, c: h.channels, pix: make([]uint8, h.width*h.height*h.channels)}
-	prev := make([]byte, rowBytes-1) // the row above the first: zeros
-	opaque := true
-	row := 0
-	for upto := range inflated {
-		for ; row < upto; row++ {
-			cur := raw[row*rowBytes : (row+1)*rowBytes]
-			if err == nil {
-				err = unfilter(cur[0], cur[1:], prev, bpp)
-			}
-			prev = cur[1:]
-			dst := out.pix[row*h.width*h.channels : (row+1)*h.width*h.channels]
-			if !convertPNGRow(dst, cur[1:], h.channels, h.depth) {
-				opaque = false
-			}
-		}
-	}
-	if inflateErr != nil {
-		return pixels{}, true, inflateErr
+		err = d.banded(zr)
 	}
 	if err != nil {
 		return pixels{}, true, err
 	}
-	if h.channels == 4 && opaque {
-		return packRGB(out.pix, out.w, out.h), true, nil
+	if h.channels == 4 && d.opaque {
+		return packRGB(d.out.pix, d.out.w, d.out.h), true, nil
 	}
-	return out, true, nil
+	return d.out, true, nil
+}
+
+// pngRows turns inflated rows into pixels, in order.
+type pngRows struct {
+	h             pngHeader
+	bpp, rowBytes int
+	prev          []byte // the last row unfiltered, without its filter byte
+	next          int    // the row the next call to rows starts at
+	out           pixels
+	opaque        bool
+}
+
+// pngBand is how many rows are inflated at a time.
+const pngBand = 32
+
+// pipelined inflates every row on a goroutine of its own while this one
+// unfilters and converts the rows inflated so far.
+func (d *pngRows) pipelined(zr io.Reader) error {
+	raw := make([]byte, d.h.height*d.rowBytes)
+	inflated := make(chan int, d.h.height/pngBand+1)
+	var inflateErr error
+	go func() {
+		defer close(inflated)
+		for r0 := 0; r0 < d.h.height; r0 += pngBand {
+			r1 := min(r0+pngBand, d.h.height)
+			if inflateErr = readRows(zr, raw[r0*d.rowBytes:r1*d.rowBytes]); inflateErr != nil {
+				return
+			}
+			inflated <- r1
+		}
+		inflateErr = checkEnd(zr)
+	}()
+	var err error
+	for upto := range inflated {
+		if err == nil {
+			err = d.rows(raw[d.next*d.rowBytes : upto*d.rowBytes])
+		}
+	}
+	return errors.Join(inflateErr, err)
+}
+
+// banded inflates a band of rows, unfilters and converts it, and goes on
+// with the next, in one small buffer.
+func (d *pngRows) banded(zr io.Reader) error {
+	buf := make([]byte, pngBand*d.rowBytes)
+	above := make([]byte, d.rowBytes-1)
+	for r0 := 0; r0 < d.h.height; r0 += pngBand {
+		band := buf[:(min(r0+pngBand, d.h.height)-r0)*d.rowBytes]
+		if err := readRows(zr, band); err != nil {
+			return err
+		}
+		if err := d.rows(band); err != nil {
+			return err
+		}
+		copy(above, d.prev) // the next band overwrites buf
+		d.prev = above
+	}
+	return checkEnd(zr)
+}
+
+func readRows(zr io.Reader, rows []byte) error {
+	if _, err := io.ReadFull(zr, rows); err != nil {
+		return fmt.Errorf("png: the image data ends early: %w", err)
+	}
+	return nil
+}
+
+// checkEnd reads past the last row, which checks zlib's checksum.
+func checkEnd(zr io.Reader) error {
+	if n, err := zr.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		return errors.New("png: the image data does not end after the last row, or its checksum does not match")
+	}
+	return nil
+}
+
+// rows unfilters inflated rows in place and converts them into the
+// pixels' next rows.
+func (d *pngRows) rows(raw []byte) error {
+	stride := d.h.width * d.h.channels
+	for i := 0; i < len(raw); i += d.rowBytes {
+		cur := raw[i : i+d.rowBytes]
+		if err := unfilter(cur[0], cur[1:], d.prev, d.bpp); err != nil {
+			return err
+		}
+		d.prev = cur[1:]
+		if !convertPNGRow(d.out.pix[d.next*stride:(d.next+1)*stride], cur[1:], d.h.channels, d.h.depth) {
+			d.opaque = false
+		}
+		d.next++
+	}
+	return nil
 }
 
 type pngHeader struct {
