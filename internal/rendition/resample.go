@@ -117,12 +117,14 @@ func resample(src pixels, x, y axis) pixels {
 					continue
 				}
 				row := mid[(base+k)*stride : (base+k+1)*stride]
+				acc := acc[:len(row)] // one bounds check for the row
 				w := int64(w)
 				for i, v := range row {
 					acc[i] += w * int64(v)
 				}
 			}
 			dst := out.pix[o*stride : (o+1)*stride]
+			dst = dst[:len(acc)]
 			for i, a := range acc {
 				dst[i] = clamp8((a + 1<<(weightBits+7)) >> (weightBits + 8))
 			}
