@@ -58,8 +58,10 @@
 // keeps (up to that much) so that renditions of one box in two formats
 // resample once; a source larger
 // than the bound is decoded for the renditions that ask for it at the same
-// time and then dropped. Decoding a PNG holds its inflated rows while it
-// runs (as many bytes as the decoded pixels, twice as many for 16 bits a
-// channel; less than image/png's 16-bit image and its RGBA copy took). A render needs, beyond its source,
-// about eight bytes per output pixel and channel plus its encoded file.
+// time and then dropped. Decoding a PNG on two CPUs holds its inflated
+// rows while it runs (as many bytes as the decoded pixels, twice as many
+// for 16 bits a channel: less than image/png's 16-bit image and its RGBA
+// copy took); on one, a band of 32 rows. A render needs, beyond its
+// source, about eight bytes per output pixel and channel plus its encoded
+// file.
 package rendition
