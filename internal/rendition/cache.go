@@ -8,7 +8,8 @@ import (
 )
 
 // DefaultCacheBytes is the Cache bound the provider uses: 256 MiB of
-// decoded pixels, about ten 2048x2048 RGB sources.
+// decoded pixels and the resampled outputs kept with them (Source.Bytes),
+// five 2048x2048 RGB sources.
 const DefaultCacheBytes = 256 << 20
 
 // Cache keeps decoded sources, keyed by path and the SHA-256 of the
@@ -63,7 +64,7 @@ func (c *Cache) Load(path string) (*Source, error) {
 	c.decodes++
 	c.mu.Unlock()
 
-	e.src, e.err = Decode(data)
+	e.src, e.err = decodeSum(data, key.sha256)
 	close(e.ready)
 
 	c.mu.Lock()

@@ -32,8 +32,8 @@ func TestCacheDecodesASourceOnceForManyRenditions(t *testing.T) {
 			t.Fatal("loads of one source returned different copies")
 		}
 	}
-	if c.Used() != 300*200*3 {
-		t.Errorf("Used = %d, want %d (RGB)", c.Used(), 300*200*3)
+	if want := 2 * 300 * 200 * 3; c.Used() != int64(want) {
+		t.Errorf("Used = %d, want %d (RGB, and as much again for what it is resampled to)", c.Used(), want)
 	}
 
 	// The same path with other bytes is another source.
@@ -50,7 +50,7 @@ func TestCacheDecodesASourceOnceForManyRenditions(t *testing.T) {
 }
 
 func TestCacheStaysWithinItsBound(t *testing.T) {
-	one := int64(100 * 100 * 3)
+	one := int64(100*100*3) * 2 // a source's pixels, and as much again for what it is resampled to
 	c := NewCache(2*one + one/2)
 	for i := range 4 {
 		path := writeTemp(t, string(rune('a'+i))+".png", imagetest.EncodePNG(t, imagetest.Photo(100, 100, false)))

@@ -82,17 +82,21 @@ func sniff(data []byte) (Format, bool) {
 	return "", false
 }
 
-// Source is a decoded image, ready to render many times. It is read-only
-// once made, so renditions may share it.
+// Source is a decoded image, ready to render many times. Its pixels are
+// read-only once made, and what it keeps of its resampled outputs is
+// guarded, so renditions may share it.
 type Source struct {
 	Info
 	SHA256 string // hex, of the file's bytes
 	Packet []byte // the file's XMP packet, nil when it has none
 	px     pixels
+	memo   *resampled
 }
 
-// Bytes is the memory the decoded pixels take.
-func (s *Source) Bytes() int64 { return int64(len(s.px.pix)) }
+// Bytes is the memory the source may take: its decoded pixels, and the
+// resampled outputs it keeps for renditions of the same box (up to as
+// much again).
+func (s *Source) Bytes() int64 { return 2 * int64(len(s.px.pix)) }
 
 // Opaque says whether every pixel is fully opaque (the source is then
 // kept as RGB).
@@ -100,11 +104,17 @@ func (s *Source) Opaque() bool { return s.px.c == 3 }
 
 // Decode decodes a PNG, JPEG or WebP file and keeps its XMP packet.
 func Decode(data []byte) (*Source, error) {
+	sum := sha256.Sum256(data)
+	return decodeSum(data, hex.EncodeToString(sum[:]))
+}
+
+// decodeSum is Decode for a caller that has hashed the bytes already.
+func decodeSum(data []byte, sha string) (*Source, error) {
 	info, err := Probe(data)
 	if err != nil {
 		return nil, err
 	}
-	img, err := decoders[info.Format].decode(bytes.NewReader(data))
+	px, err := decodePixels(info.Format, data)
 	if err != nil {
 		return nil, &NotImageError{Reason: fmt.Sprintf("the %s image cannot be decoded: %v", info.Format, err)}
 	}
@@ -113,8 +123,21 @@ func Decode(data []byte) (*Source, error) {
 	if err != nil && !errors.As(err, &malformed) {
 		return nil, err
 	}
-	sum := sha256.Sum256(data)
-	return &Source{Info: info, SHA256: hex.EncodeToString(sum[:]), Packet: bytes.Clone(packet), px: toPixels(img)}, nil
+	return &Source{Info: info, SHA256: sha, Packet: bytes.Clone(packet), px: px, memo: newResampled(int64(len(px.pix)))}, nil
+}
+
+// decodePixels decodes the pixels of a file whose format Probe found.
+func decodePixels(f Format, data []byte) (pixels, error) {
+	if f == PNG {
+		if px, ok, err := decodePNG(data); ok {
+			return px, err
+		}
+	}
+	img, err := decoders[f].decode(bytes.NewReader(data))
+	if err != nil {
+		return pixels{}, err
+	}
+	return toPixels(img), nil
 }
 
 // toPixels turns a decoded image into packed RGB (opaque) or

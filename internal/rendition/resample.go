@@ -2,7 +2,6 @@ package rendition
 
 import (
 	"math"
-	"runtime"
 	"sync"
 )
 
@@ -118,12 +117,14 @@ func resample(src pixels, x, y axis) pixels {
 					continue
 				}
 				row := mid[(base+k)*stride : (base+k+1)*stride]
+				acc := acc[:len(row)] // one bounds check for the row
 				w := int64(w)
 				for i, v := range row {
 					acc[i] += w * int64(v)
 				}
 			}
 			dst := out.pix[o*stride : (o+1)*stride]
+			dst = dst[:len(acc)]
 			for i, a := range acc {
 				dst[i] = clamp8((a + 1<<(weightBits+7)) >> (weightBits + 8))
 			}
@@ -141,25 +142,30 @@ func horizontal(dst []uint16, in []uint8, t taps, c int) {
 	n := t.n
 	for i, s := range t.start {
 		ws := t.w[i*n : (i+1)*n]
-		p := in[s*c : (s+n)*c]
 		if c == 3 {
+			p := in[s*3 : (s+n)*3]
 			var r, g, b int32
 			for k, w := range ws {
-				r += w * int32(p[3*k])
-				g += w * int32(p[3*k+1])
-				b += w * int32(p[3*k+2])
+				q := p[3*k : 3*k+3 : 3*k+3] // one bounds check for the pixel
+				r += w * int32(q[0])
+				g += w * int32(q[1])
+				b += w * int32(q[2])
 			}
-			dst[3*i], dst[3*i+1], dst[3*i+2] = clamp16(r), clamp16(g), clamp16(b)
+			d := dst[3*i : 3*i+3 : 3*i+3]
+			d[0], d[1], d[2] = clamp16(r), clamp16(g), clamp16(b)
 			continue
 		}
+		p := in[s*4 : (s+n)*4]
 		var r, g, b, a int32
 		for k, w := range ws {
-			r += w * int32(p[4*k])
-			g += w * int32(p[4*k+1])
-			b += w * int32(p[4*k+2])
-			a += w * int32(p[4*k+3])
+			q := p[4*k : 4*k+4 : 4*k+4]
+			r += w * int32(q[0])
+			g += w * int32(q[1])
+			b += w * int32(q[2])
+			a += w * int32(q[3])
 		}
-		dst[4*i], dst[4*i+1], dst[4*i+2], dst[4*i+3] = clamp16(r), clamp16(g), clamp16(b), clamp16(a)
+		d := dst[4*i : 4*i+4 : 4*i+4]
+		d[0], d[1], d[2], d[3] = clamp16(r), clamp16(g), clamp16(b), clamp16(a)
 	}
 }
 
@@ -179,9 +185,10 @@ func clampPremultiplied(pix []uint8) {
 	}
 }
 
-// parallelRows runs fn over [0, n) in contiguous bands, one per CPU.
+// parallelRows runs fn over [0, n) in contiguous bands, one per CPU it
+// may use.
 func parallelRows(n int, fn func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), max(n/16, 1))
+	workers := min(cpus(), max(n/16, 1))
 	if workers <= 1 {
 		fn(0, n)
 		return

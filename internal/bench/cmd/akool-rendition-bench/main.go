@@ -17,7 +17,8 @@
 // Each side runs as a process of its own, as terraform runs the provider:
 // the provider's side is this binary re-run with -render, which reads the
 // source through the cache the provider uses and renders every output it
-// is given at once. Figures are medians of -runs runs: wall time, CPU
+// is given as the provider's resources would, one per CPU at a time, the
+// costliest waiting first. Figures are medians of -runs runs: wall time, CPU
 // time (user and system, steadier than wall time on a busy machine) and
 // peak resident memory. PSNR is measured against a Lanczos-3 reference of
 // the same crop computed here in float64; the renderer implements that

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,7 +16,9 @@ import (
 
 // render is the provider's side, in a process of its own as terraform
 // runs the provider: every output asks the cache for the source at once,
-// as resources of one apply do, so the source is decoded once.
+// as resources of one apply do, so the source is decoded once, and
+// renders in one of the provider's slots (one per CPU, the costliest
+// waiting output first).
 //
 //	akool-rendition-bench -render source.png out.jpg:1200x630:82 out.webp:400x400:80
 func render(args []string, stdout io.Writer) error {
@@ -23,10 +26,11 @@ func render(args []string, stdout io.Writer) error {
 		return fmt.Errorf("-render needs a source and at least one output")
 	}
 	cache := rendition.NewCache(rendition.DefaultCacheBytes)
+	slots := rendition.NewSlots(runtime.GOMAXPROCS(0))
 	errs := make([]error, len(args)-1)
 	var wg sync.WaitGroup
 	for i, out := range args[1:] {
-		wg.Go(func() { errs[i] = renderOne(cache, args[0], out) })
+		wg.Go(func() { errs[i] = renderOne(cache, slots, args[0], out) })
 	}
 	wg.Wait()
 	mode := "WebAssembly libwebp"
@@ -42,7 +46,7 @@ func render(args []string, stdout io.Writer) error {
 	return nil
 }
 
-func renderOne(cache *rendition.Cache, source, out string) error {
+func renderOne(cache *rendition.Cache, slots *rendition.Slots, source, out string) error {
 	path, box, ok := strings.Cut(out, ":")
 	size, q, ok2 := strings.Cut(box, ":")
 	ws, hs, ok3 := strings.Cut(size, "x")
@@ -54,11 +58,13 @@ func renderOne(cache *rendition.Cache, source, out string) error {
 		return fmt.Errorf("output %q is not path.(jpg|png|webp):WxH:quality", out)
 	}
 	rendition.Prepare(format)
+	spec := rendition.Spec{Width: w, Height: h, Format: format, Quality: quality}
+	defer slots.Acquire(spec.Cost())()
 	src, err := cache.Load(source)
 	if err != nil {
 		return err
 	}
-	r, err := rendition.Render(src, rendition.Spec{Width: w, Height: h, Format: format, Quality: quality})
+	r, err := rendition.Render(src, spec)
 	if err != nil {
 		return err
 	}
