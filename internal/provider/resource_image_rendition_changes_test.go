@@ -122,13 +122,16 @@ resource "terraform_data" "rest" {
 			},
 		}, {
 			// A fresh runner whose source cannot be restored: the rendition
-			// warns and keeps its state, and the rest of the plan is applied.
+			// plans nothing, warns and keeps its state, and the rest of the
+			// plan is applied.
 			PreConfig: func() {
 				_ = os.Remove(source)
 				_ = os.Remove(dest)
 			},
-			Config:             config,
-			ExpectNonEmptyPlan: true, // it tries again on the next plan
+			Config: config,
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(testRenditionAddr, plancheck.ResourceActionNoop),
+			}},
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectString("terraform_data.rest", "input", "the rest of the plan"),
 				expectStringFrom(testRenditionAddr, "sha256", &rendered),
