@@ -104,7 +104,9 @@ func (r *imageRenditionResource) ModifyPlan(ctx context.Context, req resource.Mo
 		// A source that is missing now and whose checksum is known is not
 		// written in this apply (a restoring akool_image_file plans its
 		// sha256 unknown): rendering would fail, and planning it would plan
-		// it again forever. Without source_sha256 the plan goes by the disk.
+		// it again forever. Without source_sha256 the plan cannot tell, and
+		// goes by the disk: a source another resource writes in this apply
+		// is rendered from on the next one, rather than never converging.
 		sourceGone := source.missing && !plan.SourceSHA256.IsUnknown()
 		switch {
 		case found && sourceGone && !render:
@@ -216,16 +218,17 @@ const renditionSourceMissingSummary = "Image Rendition Kept Without Its Source"
 // or changed) is kept as recorded, because its source is not there and
 // this plan does not write it.
 func warnRenditionSourceMissing(plan imageRenditionModel, found string, diags *diag.Diagnostics) {
-	why := "nothing in this plan writes it: the image it copies may no longer be served by Akool (an Akool result " +
-		"is served for 7 days only), with no copy left."
+	why := "nothing in this plan writes it (the image it copies may no longer be served by Akool, which serves a " +
+		"result for 7 days only, and no copy is left)."
 	if plan.SourceSHA256.IsNull() {
 		why = "source_sha256 is not set, so this plan goes by the disk and cannot tell whether another resource " +
 			"writes it in this apply. Set source_sha256 to the sha256 of the akool_image_file that writes it to " +
 			"have the rendition rendered in the same apply as the source is restored."
 	}
 	diags.AddAttributeWarning(path.Root("source"), renditionSourceMissingSummary,
-		fmt.Sprintf("The rendition at %q is %s, but its source %q is not there, and %s The rendition is kept as "+
-			"recorded in state and not rendered; the rest of the plan goes on. Restore the source file (put a copy "+
-			"back at that path, or restore or regenerate the image that writes it), and the next plan renders it again.",
+		fmt.Sprintf("The rendition at %q is %s and cannot be rendered again now: its source %q is not there, and "+
+			"%s The rendition is kept as recorded in state and not rendered; the rest of the plan goes on. Restore "+
+			"the source file (put a copy back at that path, or restore or regenerate the image that writes it), and "+
+			"the next plan renders it again.",
 			plan.Path.ValueString(), found, plan.Source.ValueString(), why))
 }

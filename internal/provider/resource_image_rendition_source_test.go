@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A fresh runner whose source cannot be restored: neither the rendition
@@ -74,4 +75,59 @@ func TestAccImageRendition_freshRunnerWithoutItsSourceConverges(t *testing.T) {
 			h.expectNoChanges("after the rendition was rendered again")
 		})
 	}
+}
+
+// The issue's case end to end: a fresh runner after Akool stopped serving
+// the image, so that the akool_image_file cannot restore the rendition's
+// source. Both keep their state, the plan converges, and a copy of the
+// source put back by hand renders the rendition. Uses the emulator's clock
+// to expire the URL.
+func TestAccImageRendition_freshRunnerAfterSourceExpiry_emulatorClock(t *testing.T) {
+	e, url := newTestEmulator(t)
+	dir := t.TempDir()
+	source, dest := filepath.Join(dir, "images", "hero.png"), filepath.Join(dir, "public", "hero-og.jpg")
+	h := clockHarness(t, e, testAccImageFileWithImageConfig(url, source)+fmt.Sprintf(`
+resource "akool_image_rendition" "og" {
+  source        = akool_image_file.hero.path
+  source_sha256 = akool_image_file.hero.sha256
+  path          = %q
+  width         = 600
+  height        = 315
+}
+`, dest))
+	h.mustApply()
+	backup := mustReadFile(t, source)
+	rendered := h.resource(testRenditionAddr).AttributeValues["sha256"]
+	e.Clock().Advance(7*24*time.Hour + time.Hour)
+	for _, d := range []string{"images", "public"} { // a fresh runner
+		if err := os.RemoveAll(filepath.Join(dir, d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	plan := h.run("plan", "-input=false", "-detailed-exitcode")
+	if plan.exitCode != 0 {
+		t.Fatalf("plan on the fresh runner: exit %d, want 0 (nothing can be done):\n%s", plan.exitCode, plan.output())
+	}
+	plan.expectMentions(t, "plan on the fresh runner", "no longer serves", renditionSourceMissingSummary, "kept as recorded")
+	if res := h.apply(); res.exitCode != 0 || res.mentions("Image Rendition Not Updated") {
+		t.Fatalf("apply on the fresh runner: exit %d, or it tried to render:\n%s", res.exitCode, res.output())
+	}
+	h.expectNoChanges("after the apply on the fresh runner")
+
+	// The source restored from the user's own storage renders the rendition.
+	if err := os.MkdirAll(filepath.Dir(source), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(source, backup, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.mustApply()
+	if got := h.resource(testRenditionAddr).AttributeValues["sha256"]; got != rendered {
+		t.Errorf("the rendition rendered from the restored source has sha256 %v, want %v", got, rendered)
+	}
+	if _, err := os.Stat(dest); err != nil {
+		t.Errorf("the rendition was not rendered from the restored source: %v", err)
+	}
+	h.expectNoChanges("after the source was restored")
 }
