@@ -86,15 +86,7 @@ func TestAccImageRendition_freshRunnerAfterSourceExpiry_emulatorClock(t *testing
 	e, url := newTestEmulator(t)
 	dir := t.TempDir()
 	source, dest := filepath.Join(dir, "images", "hero.png"), filepath.Join(dir, "public", "hero-og.jpg")
-	h := clockHarness(t, e, testAccImageFileWithImageConfig(url, source)+fmt.Sprintf(`
-resource "akool_image_rendition" "og" {
-  source        = akool_image_file.hero.path
-  source_sha256 = akool_image_file.hero.sha256
-  path          = %q
-  width         = 600
-  height        = 315
-}
-`, dest))
+	h := clockHarness(t, e, testAccRenditionOfImageFileConfig(url, source, dest))
 	h.mustApply()
 	backup := mustReadFile(t, source)
 	rendered := h.resource(testRenditionAddr).AttributeValues["sha256"]
