@@ -79,7 +79,10 @@ func (r *imageRenditionResource) Schema(_ context.Context, _ resource.SchemaRequ
 					"that writes it: a reference orders the rendition after that file, and a change (a regenerated image) " +
 					"renders the output again in place, in the same apply. When the source does not have it at apply " +
 					"time (it could not be restored), the output and state are kept and a warning says so. " +
-					"Without it, the provider still hashes the source at plan time and renders again when it changed.",
+					"Without it, the provider still hashes the source at plan time and renders again when it changed; " +
+					"but a missing output whose source is missing at plan time is then kept as recorded, with a " +
+					"warning, even when another resource writes the source in the same apply: it is rendered on the " +
+					"next apply.",
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.RegexMatches(renditionSHA256Pattern, "must be a lowercase hex SHA-256 (64 characters)")},
 			},
@@ -161,10 +164,12 @@ const imageRenditionMarkdownDescription = "Renders a local image (PNG, JPEG or W
 	"The source is cropped to fill the box (`cover`) or fitted inside it (`contain`) and resampled with a Lanczos-3 " +
 	"filter. Rendering happens in the provider, in pure Go: nothing is sent anywhere and no credits are spent.\n\n" +
 	"State keeps the rendition's checksum, size and dimensions, never its bytes. A rendition that is missing or was " +
-	"changed is rendered again on the next apply; a changed source (`source_sha256`) renders again in place. Many " +
-	"renditions of one source in one apply decode it once, and renditions of one box in two formats resample it " +
-	"once: the provider keeps up to 256 MiB of decoded sources and their resampled pixels, and renders one " +
-	"rendition per CPU at a time, the largest first.\n\n" +
+	"changed is rendered again on the next apply; a changed source (`source_sha256`) renders again in place. On a " +
+	"fresh runner, a rendition whose source is missing and not restored in the same apply (Akool no longer serves " +
+	"the image, and no copy exists) is kept as recorded, with a warning, and the plan converges; it is rendered " +
+	"again once the source is back. Many renditions of one source in one apply decode it once, and renditions of " +
+	"one box in two formats resample it once: the provider keeps up to 256 MiB of decoded sources and their " +
+	"resampled pixels, and renders one rendition per CPU at a time, the largest first.\n\n" +
 	"## Import\n\n" +
 	"Import adopts a rendition already on disk by its `path`. The settings it was rendered with are not in the file, " +
 	"so the next apply renders it again from the configuration."

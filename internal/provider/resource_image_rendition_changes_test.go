@@ -122,13 +122,16 @@ resource "terraform_data" "rest" {
 			},
 		}, {
 			// A fresh runner whose source cannot be restored: the rendition
-			// warns and keeps its state, and the rest of the plan is applied.
+			// plans nothing, warns and keeps its state, and the rest of the
+			// plan is applied.
 			PreConfig: func() {
 				_ = os.Remove(source)
 				_ = os.Remove(dest)
 			},
-			Config:             config,
-			ExpectNonEmptyPlan: true, // it tries again on the next plan
+			Config: config,
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(testRenditionAddr, plancheck.ResourceActionNoop),
+			}},
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectString("terraform_data.rest", "input", "the rest of the plan"),
 				expectStringFrom(testRenditionAddr, "sha256", &rendered),
@@ -193,11 +196,11 @@ func TestAccImageRendition_badInputFailsThePlan(t *testing.T) {
 	})
 }
 
-func TestAccImageRendition_freshRunnerRendersOnceTheSourceIsRestored(t *testing.T) {
-	_, baseURL := newTestEmulator(t)
-	dir := t.TempDir()
-	source, dest := filepath.Join(dir, "images", "hero.png"), filepath.Join(dir, "public", "hero-og.jpg")
-	config := testAccImageFileWithImageConfig(baseURL, source) + fmt.Sprintf(`
+// testAccRenditionOfImageFileConfig is a generated image copied to source
+// by akool_image_file.hero, and testRenditionAddr rendered from that copy
+// to dest, in step with its sha256.
+func testAccRenditionOfImageFileConfig(baseURL, source, dest string) string {
+	return testAccImageFileWithImageConfig(baseURL, source) + fmt.Sprintf(`
 resource "akool_image_rendition" "og" {
   source        = akool_image_file.hero.path
   source_sha256 = akool_image_file.hero.sha256
@@ -206,6 +209,13 @@ resource "akool_image_rendition" "og" {
   height        = 315
 }
 `, dest)
+}
+
+func TestAccImageRendition_freshRunnerRendersOnceTheSourceIsRestored(t *testing.T) {
+	_, baseURL := newTestEmulator(t)
+	dir := t.TempDir()
+	source, dest := filepath.Join(dir, "images", "hero.png"), filepath.Join(dir, "public", "hero-og.jpg")
+	config := testAccRenditionOfImageFileConfig(baseURL, source, dest)
 	accTestCase(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{{

@@ -101,7 +101,17 @@ func (r *imageRenditionResource) ModifyPlan(ctx context.Context, req resource.Mo
 		}
 		render = settingsChanged(state, plan) || plan.SourceSHA256.IsUnknown() ||
 			want != "" && want != state.RenderedFromSHA256.ValueString()
-		if found {
+		// A source that is missing now and whose checksum is known is not
+		// written in this apply (a restoring akool_image_file plans its
+		// sha256 unknown): rendering would fail, and planning it would plan
+		// it again forever. Without source_sha256 the plan cannot tell, and
+		// goes by the disk: a source another resource writes in this apply
+		// is rendered from on the next one, rather than never converging.
+		sourceGone := source.missing && !plan.SourceSHA256.IsUnknown()
+		switch {
+		case found && sourceGone && !render:
+			warnRenditionSourceMissing(plan, restore.Found, &resp.Diagnostics)
+		case found && !sourceGone:
 			resp.Diagnostics.AddAttributeWarning(path.Root("path"), "Image Rendition Will Be Rendered Again",
 				fmt.Sprintf("The rendition at %q is %s, so it will be rendered again from %q. Nothing is spent: it is "+
 					"rendered locally.", plan.Path.ValueString(), restore.Found, plan.Source.ValueString()))
@@ -132,11 +142,12 @@ func renditionOverwritesSourceDetail(dest, source string) string {
 
 // plannedSource is what the source file on disk tells at plan time: its
 // SHA-256 and the output's size, or zero values when the file is not
-// there yet (another resource writes it in this apply) or is not the one
-// source_sha256 names.
+// there yet (another resource may write it in this apply: missing) or is
+// not the one source_sha256 names.
 type plannedSource struct {
 	sha256        string
 	width, height int
+	missing       bool
 }
 
 func planSource(plan imageRenditionModel, diags *diag.Diagnostics) plannedSource {
@@ -146,7 +157,7 @@ func planSource(plan imageRenditionModel, diags *diag.Diagnostics) plannedSource
 	p := plan.Source.ValueString()
 	data, err := os.ReadFile(p)
 	if errors.Is(err, os.ErrNotExist) {
-		return plannedSource{}
+		return plannedSource{missing: true}
 	}
 	if err != nil {
 		diags.AddAttributeError(path.Root("source"), "Unable to Read Image Rendition Source",
@@ -199,4 +210,25 @@ func settingsChanged(state, plan imageRenditionModel) bool {
 		}
 	}
 	return false
+}
+
+const renditionSourceMissingSummary = "Image Rendition Kept Without Its Source"
+
+// warnRenditionSourceMissing says that a rendition that is found (missing
+// or changed) is kept as recorded, because its source is not there and
+// this plan does not write it.
+func warnRenditionSourceMissing(plan imageRenditionModel, found string, diags *diag.Diagnostics) {
+	why := "nothing in this plan writes it (the image it copies may no longer be served by Akool, which serves a " +
+		"result for 7 days only, and no copy is left)."
+	if plan.SourceSHA256.IsNull() {
+		why = "source_sha256 is not set, so this plan goes by the disk and cannot tell whether another resource " +
+			"writes it in this apply. Set source_sha256 to the sha256 of the akool_image_file that writes it to " +
+			"have the rendition rendered in the same apply as the source is restored."
+	}
+	diags.AddAttributeWarning(path.Root("source"), renditionSourceMissingSummary,
+		fmt.Sprintf("The rendition at %q is %s and cannot be rendered again now: its source %q is not there, and "+
+			"%s The rendition is kept as recorded in state and not rendered; the rest of the plan goes on. Restore "+
+			"the source file (put a copy back at that path, or restore or regenerate the image that writes it), and "+
+			"the next plan renders it again.",
+			plan.Path.ValueString(), found, plan.Source.ValueString(), why))
 }
