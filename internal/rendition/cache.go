@@ -64,11 +64,15 @@ func (c *Cache) Load(path string) (*Source, error) {
 	c.decodes++
 	c.mu.Unlock()
 
-	e.src, e.err = decodeSum(data, key.sha256)
-	close(e.ready)
+	src, err := decodeSum(data, key.sha256)
 
+	// Set under the lock: evict reads src to tell decoded entries from
+	// those still decoding, and must not drop (and uncount) one that was
+	// never counted.
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	e.src, e.err = src, err
+	close(e.ready)
 	if c.entries[key] != e {
 		return e.src, e.err // evicted while decoding
 	}
