@@ -9,7 +9,8 @@ import (
 
 // DefaultCacheBytes is the Cache bound the provider uses: 256 MiB of
 // decoded pixels and the resampled outputs kept with them (Source.Bytes),
-// five 2048x2048 RGB sources.
+// ten 2048x2048 RGB sources (24 MiB each, counted twice over), eight with
+// alpha.
 const DefaultCacheBytes = 256 << 20
 
 // Cache keeps decoded sources, keyed by path and the SHA-256 of the
