@@ -100,8 +100,12 @@ func joinPNG(chunks ...pngChunk) []byte {
 func pngWith(ihdr []byte, raw []byte, extra ...pngChunk) []byte {
 	var z bytes.Buffer
 	zw := zlib.NewWriter(&z)
-	zw.Write(raw)
-	zw.Close()
+	if _, err := zw.Write(raw); err != nil { // a bytes.Buffer takes any write
+		panic(err)
+	}
+	if err := zw.Close(); err != nil {
+		panic(err)
+	}
 	chunks := append([]pngChunk{{"IHDR", ihdr}}, extra...)
 	return joinPNG(append(chunks, pngChunk{"IDAT", z.Bytes()}, pngChunk{"IEND", nil})...)
 }
