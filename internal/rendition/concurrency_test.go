@@ -65,6 +65,9 @@ func TestManyRenditionsOfSeveralSourcesAtOnce(t *testing.T) {
 			t.Errorf("source %d, %+v: the file differs from the one rendered alone", j.src, specs[j.spec])
 		}
 	}
+	if c.Decodes() <= len(paths) {
+		t.Errorf("%d decodes of %d sources: none was dropped and decoded again, the test checks less than it says", c.Decodes(), len(paths))
+	}
 	if c.Used() > one+one/2 {
 		t.Errorf("the cache holds %d bytes, over its bound of %d", c.Used(), one+one/2)
 	}
