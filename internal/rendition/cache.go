@@ -9,7 +9,8 @@ import (
 
 // DefaultCacheBytes is the Cache bound the provider uses: 256 MiB of
 // decoded pixels and the resampled outputs kept with them (Source.Bytes),
-// five 2048x2048 RGB sources.
+// ten 2048x2048 RGB sources (24 MiB each, counted twice over), eight with
+// alpha.
 const DefaultCacheBytes = 256 << 20
 
 // Cache keeps decoded sources, keyed by path and the SHA-256 of the
@@ -64,11 +65,15 @@ func (c *Cache) Load(path string) (*Source, error) {
 	c.decodes++
 	c.mu.Unlock()
 
-	e.src, e.err = decodeSum(data, key.sha256)
-	close(e.ready)
+	src, err := decodeSum(data, key.sha256)
 
+	// Set under the lock: evict reads src to tell decoded entries from
+	// those still decoding, and must not drop (and uncount) one that was
+	// never counted.
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	e.src, e.err = src, err
+	close(e.ready)
 	if c.entries[key] != e {
 		return e.src, e.err // evicted while decoding
 	}

@@ -8,10 +8,11 @@
 // resource turns them into diagnostics.
 //
 // Choices, and why:
-//   - Decoding: a truecolour PNG (8 or 16 bits, not interlaced) by
-//     png.go, inflating on one goroutine while another undoes the row
-//     filters (image/png does both on one, and returns a 16-bit file as
-//     16-bit pixels that then need a generic conversion); any other PNG
+//   - Decoding: a truecolour PNG (8 or 16 bits, not interlaced, without
+//     a colour key or a suggested palette) by png.go, inflating on one
+//     goroutine while another undoes the row filters (image/png does both
+//     on one, and returns a 16-bit file as 16-bit pixels that then need a
+//     generic conversion); any other PNG
 //     and JPEG by the standard library; WebP by golang.org/x/image/webp.
 //     Everything is pure Go: github.com/gen2brain/webp, the encoder,
 //     runs libwebp compiled to WebAssembly inside wazero, so the release
@@ -56,12 +57,11 @@
 // a bound in bytes of pixels (DefaultCacheBytes, 256 MiB), counting for
 // each source as much again for the outputs it was resampled to, which it
 // keeps (up to that much) so that renditions of one box in two formats
-// resample once; a source larger
-// than the bound is decoded for the renditions that ask for it at the same
-// time and then dropped. Decoding a PNG on two CPUs holds its inflated
-// rows while it runs (as many bytes as the decoded pixels, twice as many
-// for 16 bits a channel: less than image/png's 16-bit image and its RGBA
-// copy took); on one, a band of 32 rows. A render needs, beyond its
-// source, about eight bytes per output pixel and channel plus its encoded
-// file.
+// resample once; a source larger than the bound is decoded for the
+// renditions that ask for it at the same time and then dropped. Decoding
+// a PNG on two CPUs holds its inflated rows while it runs (as many bytes
+// as the decoded pixels, twice as many for 16 bits a channel: no more
+// than image/png's 16-bit image and its RGBA copy took, less without
+// alpha); on one, a band of 32 rows. A render needs, beyond its source,
+// about eight bytes per output pixel and channel plus its encoded file.
 package rendition

@@ -147,9 +147,13 @@ type pngHeader struct {
 
 // readPNGChunks checks the chunks' CRCs and returns the header and the
 // image data chunks; ok is false for a PNG decodePNG leaves to image/png.
+// Like image/png, it reads the image data from consecutive IDAT chunks
+// only, ignoring any after another chunk; and it
+// refuses a header of more than MaxSourcePixels, before any pixel buffer
+// is made.
 func readPNGChunks(data []byte) (h pngHeader, idat []io.Reader, ok bool, err error) {
 	p := data[8:] // after the signature, which sniff checked
-	seenIHDR := false
+	seenIHDR, idatEnded := false, false
 	for {
 		if len(p) < 12 {
 			return h, nil, true, errors.New("png: the file ends before its IEND chunk")
@@ -163,13 +167,23 @@ func readPNGChunks(data []byte) (h pngHeader, idat []io.Reader, ok bool, err err
 			return h, nil, true, fmt.Errorf("png: the %s chunk's checksum does not match", kind)
 		}
 		p = p[12+n:]
+		if !seenIHDR && (kind == "IDAT" || kind == "IEND") {
+			return h, nil, true, fmt.Errorf("png: a %s chunk before the IHDR chunk", kind)
+		}
+		if len(idat) > 0 && kind != "IDAT" {
+			idatEnded = true
+		}
 		switch kind {
 		case "IHDR":
 			if len(body) != 13 || seenIHDR {
 				return h, nil, true, errors.New("png: the IHDR chunk is malformed")
 			}
 			seenIHDR = true
-			h.width, h.height = int(binary.BigEndian.Uint32(body)), int(binary.BigEndian.Uint32(body[4:]))
+			w, ht := int64(binary.BigEndian.Uint32(body)), int64(binary.BigEndian.Uint32(body[4:]))
+			if w <= 0 || ht <= 0 || w*ht > MaxSourcePixels {
+				return h, nil, true, fmt.Errorf("png: the image is %dx%d pixels, outside 1 to %d", w, ht, MaxSourcePixels)
+			}
+			h.width, h.height = int(w), int(ht)
 			h.depth = int(body[8])
 			switch body[9] {
 			case 2:
@@ -185,10 +199,9 @@ func readPNGChunks(data []byte) (h pngHeader, idat []io.Reader, ok bool, err err
 		case "tRNS", "PLTE":
 			return h, nil, false, nil // colour-key transparency is left to image/png
 		case "IDAT":
-			if !seenIHDR {
-				return h, nil, true, errors.New("png: image data before the IHDR chunk")
+			if !idatEnded { // image/png ignores IDAT chunks after another chunk
+				idat = append(idat, bytes.NewReader(body))
 			}
-			idat = append(idat, bytes.NewReader(body))
 		case "IEND":
 			if !seenIHDR || len(idat) == 0 {
 				return h, nil, true, errors.New("png: no image data")

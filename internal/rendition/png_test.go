@@ -19,7 +19,7 @@ import (
 // pngCases are the PNG kinds decodePNG reads itself, drawn as a
 // photograph with noise in its lower half, so that the encoder picks
 // every row filter (no filter only when it does not compress).
-func pngCases(t *testing.T) map[string][]byte {
+func pngCases(t testing.TB) map[string][]byte {
 	const w, h = 97, 64
 	photo, faded := imagetest.Photo(w, h, false), imagetest.Photo(w, h, true)
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -162,5 +162,23 @@ func TestDecodePNGRefusesDamagedFiles(t *testing.T) {
 	compiling.Store(false)
 	if _, err := Decode(flipped); err == nil {
 		t.Error("Decode accepts a PNG whose image data chunk's CRC does not match")
+	}
+}
+
+// A header larger than MaxSourcePixels is refused before any pixel buffer
+// is made, whatever Probe read first.
+func TestDecodePNGRefusesAHugeHeaderBeforeAllocating(t *testing.T) {
+	for _, size := range [][2]uint32{{8193, 8193}, {1<<31 - 1, 1<<31 - 1}, {1 << 16, 1 << 16}} {
+		data := pngWith(ihdr(size[0], size[1], 16, 6), []byte{0, 0})
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, ok, err := decodePNG(data)
+		runtime.ReadMemStats(&after)
+		if !ok || err == nil {
+			t.Errorf("%dx%d: decodePNG says ok=%v, %v; want an error", size[0], size[1], ok, err)
+		}
+		if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+			t.Errorf("%dx%d: decodePNG allocated %d bytes before refusing the header", size[0], size[1], n)
+		}
 	}
 }

@@ -5,17 +5,28 @@ import "sync"
 // Slots lets a bounded number of renders run at once (one per CPU, say).
 // When several wait, the costliest goes first, so that the renders of one
 // source end together with small ones rather than with one large WebP
-// encode running alone while the other CPUs idle.
+// encode running alone while the other CPUs idle; but a render that
+// slotOvertakes costlier ones arriving after it went before goes next, so
+// that a stream of large renditions (a for_each of many sources) cannot
+// hold back a small one, and what depends on it, until the stream ends.
 type Slots struct {
 	mu      sync.Mutex
 	free    int
+	arrived uint64 // counts Acquire calls that waited
 	waiting []*slotWaiter
 }
 
 type slotWaiter struct {
-	cost  int64
-	ready chan struct{}
+	cost      int64
+	arrival   uint64
+	overtaken int // renders that arrived later and went first
+	ready     chan struct{}
 }
+
+// slotOvertakes is how many later renders may go before a waiting one:
+// more than a burst of waiting renders holds (terraform's parallelism of
+// 10 less a slot), so that within one it is the costliest first.
+const slotOvertakes = 16
 
 // NewSlots makes n slots.
 func NewSlots(n int) *Slots { return &Slots{free: max(n, 1)} }
@@ -29,15 +40,17 @@ func (s *Slots) Acquire(cost int64) (release func()) {
 		s.mu.Unlock()
 		return s.release
 	}
-	w := &slotWaiter{cost: cost, ready: make(chan struct{})}
+	s.arrived++
+	w := &slotWaiter{cost: cost, arrival: s.arrived, ready: make(chan struct{})}
 	s.waiting = append(s.waiting, w)
 	s.mu.Unlock()
 	<-w.ready
 	return s.release
 }
 
-// release hands the slot to the costliest waiting render (the earliest
-// among equals), or frees it.
+// release hands the slot to the earliest waiting render that later ones
+// overtook slotOvertakes times, else to the costliest (the earliest among
+// equals), or frees it.
 func (s *Slots) release() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -47,12 +60,21 @@ func (s *Slots) release() {
 	}
 	next := 0
 	for i, w := range s.waiting {
+		if w.overtaken >= slotOvertakes {
+			next = i // waiting is in order of arrival
+			break
+		}
 		if w.cost > s.waiting[next].cost {
 			next = i
 		}
 	}
 	w := s.waiting[next]
 	s.waiting = append(s.waiting[:next], s.waiting[next+1:]...)
+	for _, o := range s.waiting {
+		if o.arrival < w.arrival {
+			o.overtaken++
+		}
+	}
 	close(w.ready)
 }
 

@@ -52,3 +52,42 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 	t.Fatal("timed out waiting")
 }
+
+// A small render waiting while larger ones keep arriving goes once
+// slotOvertakes of them have gone before it, not after the last.
+func TestSlotsLetASmallRenderGoWhileLargerOnesKeepArriving(t *testing.T) {
+	s := NewSlots(1)
+	release := s.Acquire(1)
+	var small sync.WaitGroup
+	var mu sync.Mutex
+	smallAt, started := -1, 0
+	small.Go(func() {
+		done := s.Acquire(1)
+		mu.Lock()
+		smallAt = started
+		mu.Unlock()
+		done()
+	})
+	waitFor(t, func() bool { s.mu.Lock(); defer s.mu.Unlock(); return len(s.waiting) == 1 })
+	// Each round one large render arrives and the running one ends: the
+	// large one is the costliest waiting, every time.
+	for range 3 * slotOvertakes {
+		large := make(chan func())
+		go func() { large <- s.Acquire(100) }()
+		waitFor(t, func() bool { s.mu.Lock(); defer s.mu.Unlock(); return len(s.waiting) == 2 || smallAt >= 0 })
+		release()
+		release = <-large
+		mu.Lock()
+		started++
+		done := smallAt >= 0
+		mu.Unlock()
+		if done {
+			break
+		}
+	}
+	release()
+	small.Wait()
+	if smallAt < 0 || smallAt > slotOvertakes {
+		t.Errorf("the small render started after %d large ones that arrived after it, want at most %d", smallAt, slotOvertakes)
+	}
+}
