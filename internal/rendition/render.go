@@ -156,15 +156,10 @@ const lossyWebPMethod = 2
 // white.
 func opaqueRGBA(px pixels) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, px.w, px.h))
-	if px.c == 3 {
-		expandRGB(img.Pix, px.pix)
-		return img
-	}
-	for i := range px.w * px.h {
-		p := px.pix[4*i : 4*i+4]
+	fourChannels(img.Pix, px, func(d, p []uint8) {
 		white := 255 - p[3]
-		img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = p[0]+white, p[1]+white, p[2]+white, 255
-	}
+		d[0], d[1], d[2], d[3] = p[0]+white, p[1]+white, p[2]+white, 255
+	})
 	return img
 }
 
@@ -172,20 +167,28 @@ func opaqueRGBA(px pixels) *image.RGBA {
 // by alpha.
 func straightNRGBA(px pixels) *image.NRGBA {
 	img := image.NewNRGBA(image.Rect(0, 0, px.w, px.h))
-	if px.c == 3 {
-		expandRGB(img.Pix, px.pix)
-		return img
-	}
-	for i := range px.w * px.h {
-		p := px.pix[4*i : 4*i+4]
+	fourChannels(img.Pix, px, func(d, p []uint8) {
 		a := uint32(p[3])
 		if a == 0 {
-			continue
+			return
 		}
 		un := func(v uint8) uint8 { return uint8(min((uint32(v)*255+a/2)/a, 255)) }
-		img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = un(p[0]), un(p[1]), un(p[2]), p[3]
-	}
+		d[0], d[1], d[2], d[3] = un(p[0]), un(p[1]), un(p[2]), p[3]
+	})
 	return img
+}
+
+// fourChannels writes px into dst as 4-byte pixels: packed RGB as opaque
+// pixels, and premultiplied RGBA through convert, which gets each
+// destination and source pixel.
+func fourChannels(dst []uint8, px pixels, convert func(d, p []uint8)) {
+	if px.c == 3 {
+		expandRGB(dst, px.pix)
+		return
+	}
+	for i := range px.w * px.h {
+		convert(dst[4*i:4*i+4], px.pix[4*i:4*i+4])
+	}
 }
 
 // expandRGB writes packed RGB as opaque 4-byte pixels.
