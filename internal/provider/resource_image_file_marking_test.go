@@ -298,28 +298,25 @@ func TestAccImageFile_markingWithoutJobAndUnsupportedFormat(t *testing.T) {
 	_, srvURL := newImageFileCountingServer(t, map[string][]byte{
 		"/a.png": localcopytest.Picture(t, "png", 30, 20), "/b.gif": localcopytest.Picture(t, "gif", 10, 10)})
 	png, gif := filepath.Join(t.TempDir(), "a.png"), filepath.Join(t.TempDir(), "b.gif")
-	accTestCase(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{
-			{
-				Config: testAccImageFileConfig(srvURL+"/a.png", png),
-				ConfigStateChecks: []statecheck.StateCheck{
-					expectValue(testImageFileAddr, "marked", knownvalue.Bool(true)),
-					expectNull(testImageFileAddr, "image_created_at"),
-					expectMarkedFile(t, map[string]any{
-						"XMP-iptcExt:DigitalSourceType": imagemeta.TrainedAlgorithmicMedia,
-						"XMP-akool:JobID":               nil,
-						"XMP-xmp:CreateDate":            nil,
-					}),
-				},
+	accTest(t, []tfresource.TestStep{
+		{
+			Config: testAccImageFileConfig(srvURL+"/a.png", png),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectValue(testImageFileAddr, "marked", knownvalue.Bool(true)),
+				expectNull(testImageFileAddr, "image_created_at"),
+				expectMarkedFile(t, map[string]any{
+					"XMP-iptcExt:DigitalSourceType": imagemeta.TrainedAlgorithmicMedia,
+					"XMP-akool:JobID":               nil,
+					"XMP-xmp:CreateDate":            nil,
+				}),
 			},
-			{
-				Config: testAccImageFileConfig(srvURL+"/b.gif", gif),
-				ConfigStateChecks: []statecheck.StateCheck{
-					expectValue(testImageFileAddr, "marked", knownvalue.Bool(false)),
-					expectSameAs(testImageFileAddr, "sha256", testImageFileAddr, "download_sha256"),
-					expectImageFileMatchesURL(nil),
-				},
+		},
+		{
+			Config: testAccImageFileConfig(srvURL+"/b.gif", gif),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectValue(testImageFileAddr, "marked", knownvalue.Bool(false)),
+				expectSameAs(testImageFileAddr, "sha256", testImageFileAddr, "download_sha256"),
+				expectImageFileMatchesURL(nil),
 			},
 		},
 	})

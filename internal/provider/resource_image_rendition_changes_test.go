@@ -26,31 +26,28 @@ func TestAccImageRendition_restoresMissingOrChangedOutput(t *testing.T) {
 	update := tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 		plancheck.ExpectResourceAction(testRenditionAddr, plancheck.ResourceActionUpdate),
 	}}
-	accTestCase(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: config,
-			Check: func(*terraform.State) error {
-				var err error
-				first, err = os.ReadFile(dest)
-				return err
-			},
-		}, {
-			PreConfig:         func() { _ = os.Remove(dest) },
-			Config:            config,
-			ConfigPlanChecks:  update,
-			ConfigStateChecks: []statecheck.StateCheck{expectFileHolds(dest, &first), expectRendition(t, testRenditionAddr, dest, "JPEG", true)},
-		}, {
-			PreConfig: func() {
-				if err := os.WriteFile(dest, []byte("edited by hand"), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			},
-			Config:            config,
-			ConfigPlanChecks:  update,
-			ConfigStateChecks: []statecheck.StateCheck{expectFileHolds(dest, &first)},
-		}},
-	})
+	accTest(t, []tfresource.TestStep{{
+		Config: config,
+		Check: func(*terraform.State) error {
+			var err error
+			first, err = os.ReadFile(dest)
+			return err
+		},
+	}, {
+		PreConfig:         func() { _ = os.Remove(dest) },
+		Config:            config,
+		ConfigPlanChecks:  update,
+		ConfigStateChecks: []statecheck.StateCheck{expectFileHolds(dest, &first), expectRendition(t, testRenditionAddr, dest, "JPEG", true)},
+	}, {
+		PreConfig: func() {
+			if err := os.WriteFile(dest, []byte("edited by hand"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		},
+		Config:            config,
+		ConfigPlanChecks:  update,
+		ConfigStateChecks: []statecheck.StateCheck{expectFileHolds(dest, &first)},
+	}})
 }
 
 func TestAccImageRendition_rendersAgainWhenTheSourceChanges(t *testing.T) {
@@ -77,31 +74,28 @@ func TestAccImageRendition_rendersAgainWhenTheSourceChanges(t *testing.T) {
 	update := tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 		plancheck.ExpectResourceAction(testRenditionAddr, plancheck.ResourceActionUpdate),
 	}}
-	accTestCase(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config:            pinned(first),
-			ConfigStateChecks: []statecheck.StateCheck{expectString(testRenditionAddr, "rendered_from_sha256", first)},
-		}, {
-			// A regenerated source, and its checksum in the configuration.
-			PreConfig:        replace("v2.png"),
-			Config:           pinned(second),
-			ConfigPlanChecks: update,
-			ConfigStateChecks: []statecheck.StateCheck{
-				expectString(testRenditionAddr, "rendered_from_sha256", second),
-				expectRendition(t, testRenditionAddr, dest, "Extended WEBP", true),
-			},
-		}, {
-			Config: testAccRenditionConfig(renditionBlock("og", source, dest, 200, 100, "")),
-		}, {
-			// Without source_sha256, the plan hashes the source itself: an
-			// unmarked source gives an unmarked rendition.
-			PreConfig:         replace("v3.png"),
-			Config:            testAccRenditionConfig(renditionBlock("og", source, dest, 200, 100, "")),
-			ConfigPlanChecks:  update,
-			ConfigStateChecks: []statecheck.StateCheck{expectRendition(t, testRenditionAddr, dest, "WEBP", false)},
-		}},
-	})
+	accTest(t, []tfresource.TestStep{{
+		Config:            pinned(first),
+		ConfigStateChecks: []statecheck.StateCheck{expectString(testRenditionAddr, "rendered_from_sha256", first)},
+	}, {
+		// A regenerated source, and its checksum in the configuration.
+		PreConfig:        replace("v2.png"),
+		Config:           pinned(second),
+		ConfigPlanChecks: update,
+		ConfigStateChecks: []statecheck.StateCheck{
+			expectString(testRenditionAddr, "rendered_from_sha256", second),
+			expectRendition(t, testRenditionAddr, dest, "Extended WEBP", true),
+		},
+	}, {
+		Config: testAccRenditionConfig(renditionBlock("og", source, dest, 200, 100, "")),
+	}, {
+		// Without source_sha256, the plan hashes the source itself: an
+		// unmarked source gives an unmarked rendition.
+		PreConfig:         replace("v3.png"),
+		Config:            testAccRenditionConfig(renditionBlock("og", source, dest, 200, 100, "")),
+		ConfigPlanChecks:  update,
+		ConfigStateChecks: []statecheck.StateCheck{expectRendition(t, testRenditionAddr, dest, "WEBP", false)},
+	}})
 }
 
 func TestAccImageRendition_keepsStateWhenTheSourceIsGone(t *testing.T) {
@@ -114,39 +108,36 @@ resource "terraform_data" "rest" {
 }
 `)
 	var rendered string
-	accTestCase(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: testAccRenditionConfig(renditionBlock("og", source, dest, 200, 100, fmt.Sprintf("source_sha256 = %q", sum))),
-			Check: func(s *terraform.State) error {
-				rendered = s.RootModule().Resources[testRenditionAddr].Primary.Attributes["sha256"]
-				return nil
-			},
-		}, {
-			// A fresh runner whose source cannot be restored: the rendition
-			// plans nothing, warns and keeps its state, and the rest of the
-			// plan is applied.
-			PreConfig: func() {
-				_ = os.Remove(source)
-				_ = os.Remove(dest)
-			},
-			Config: config,
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(testRenditionAddr, plancheck.ResourceActionNoop),
-			}},
-			ConfigStateChecks: []statecheck.StateCheck{
-				expectString("terraform_data.rest", "input", "the rest of the plan"),
-				expectStringFrom(testRenditionAddr, "sha256", &rendered),
-				expectString(testRenditionAddr, "rendered_from_sha256", sum),
-				expectNoImageFile(dest),
-			},
-		}, {
-			// The source is back: the rendition is rendered again.
-			PreConfig:         func() { renditionSource(t, source, 400, 300, 0, true) },
-			Config:            config,
-			ConfigStateChecks: []statecheck.StateCheck{expectRendition(t, testRenditionAddr, dest, "JPEG", true)},
+	accTest(t, []tfresource.TestStep{{
+		Config: testAccRenditionConfig(renditionBlock("og", source, dest, 200, 100, fmt.Sprintf("source_sha256 = %q", sum))),
+		Check: func(s *terraform.State) error {
+			rendered = s.RootModule().Resources[testRenditionAddr].Primary.Attributes["sha256"]
+			return nil
+		},
+	}, {
+		// A fresh runner whose source cannot be restored: the rendition
+		// plans nothing, warns and keeps its state, and the rest of the
+		// plan is applied.
+		PreConfig: func() {
+			_ = os.Remove(source)
+			_ = os.Remove(dest)
+		},
+		Config: config,
+		ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction(testRenditionAddr, plancheck.ResourceActionNoop),
 		}},
-	})
+		ConfigStateChecks: []statecheck.StateCheck{
+			expectString("terraform_data.rest", "input", "the rest of the plan"),
+			expectStringFrom(testRenditionAddr, "sha256", &rendered),
+			expectString(testRenditionAddr, "rendered_from_sha256", sum),
+			expectNoImageFile(dest),
+		},
+	}, {
+		// The source is back: the rendition is rendered again.
+		PreConfig:         func() { renditionSource(t, source, 400, 300, 0, true) },
+		Config:            config,
+		ConfigStateChecks: []statecheck.StateCheck{expectRendition(t, testRenditionAddr, dest, "JPEG", true)},
+	}})
 }
 
 func TestAccImageRendition_badInputFailsThePlan(t *testing.T) {
@@ -178,24 +169,18 @@ func TestAccImageRendition_badInputFailsThePlan(t *testing.T) {
 		"upscale":            {renditionBlock("og", source, out, 800, 300, ""), "Image Rendition Would Enlarge Its Source"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			accTestCase(t, tfresource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []tfresource.TestStep{{
-					Config:      testAccRenditionConfig(tc.block),
-					PlanOnly:    true,
-					ExpectError: regexp.MustCompile(tc.err),
-				}},
-			})
+			accTest(t, []tfresource.TestStep{{
+				Config:      testAccRenditionConfig(tc.block),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(tc.err),
+			}})
 		})
 	}
 	// allow_upscale lets the same box through.
-	accTestCase(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config:            testAccRenditionConfig(renditionBlock("og", source, out, 800, 300, "allow_upscale = true")),
-			ConfigStateChecks: []statecheck.StateCheck{expectInt(testRenditionAddr, "rendered_width", 800)},
-		}},
-	})
+	accTest(t, []tfresource.TestStep{{
+		Config:            testAccRenditionConfig(renditionBlock("og", source, out, 800, 300, "allow_upscale = true")),
+		ConfigStateChecks: []statecheck.StateCheck{expectInt(testRenditionAddr, "rendered_width", 800)},
+	}})
 }
 
 // testAccRenditionOfImageFileConfig is a generated image copied to source
@@ -218,58 +203,52 @@ func TestAccImageRendition_freshRunnerRendersOnceTheSourceIsRestored(t *testing.
 	dir := t.TempDir()
 	source, dest := filepath.Join(dir, "images", "hero.png"), filepath.Join(dir, "public", "hero-og.jpg")
 	config := testAccRenditionOfImageFileConfig(baseURL, source, dest)
-	accTestCase(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: config,
-			ConfigStateChecks: []statecheck.StateCheck{
-				expectRendition(t, testRenditionAddr, dest, "JPEG", true),
-				expectSameAs(testRenditionAddr, "rendered_from_sha256", testImageFileAddr, "sha256"),
-			},
-		}, {
-			// A fresh runner: neither file is there. The image file is
-			// downloaded again and the rendition rendered from it, in one apply.
-			PreConfig: func() {
-				_ = os.RemoveAll(filepath.Join(dir, "images"))
-				_ = os.RemoveAll(filepath.Join(dir, "public"))
-			},
-			Config: config,
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(testRenditionAddr, plancheck.ResourceActionUpdate),
-				plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionUpdate),
-			}},
-			ConfigStateChecks: []statecheck.StateCheck{
-				expectRendition(t, testRenditionAddr, dest, "JPEG", true),
-				expectSameAs(testRenditionAddr, "rendered_from_sha256", testImageFileAddr, "sha256"),
-			},
+	accTest(t, []tfresource.TestStep{{
+		Config: config,
+		ConfigStateChecks: []statecheck.StateCheck{
+			expectRendition(t, testRenditionAddr, dest, "JPEG", true),
+			expectSameAs(testRenditionAddr, "rendered_from_sha256", testImageFileAddr, "sha256"),
+		},
+	}, {
+		// A fresh runner: neither file is there. The image file is
+		// downloaded again and the rendition rendered from it, in one apply.
+		PreConfig: func() {
+			_ = os.RemoveAll(filepath.Join(dir, "images"))
+			_ = os.RemoveAll(filepath.Join(dir, "public"))
+		},
+		Config: config,
+		ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction(testRenditionAddr, plancheck.ResourceActionUpdate),
+			plancheck.ExpectResourceAction(testImageFileAddr, plancheck.ResourceActionUpdate),
 		}},
-	})
+		ConfigStateChecks: []statecheck.StateCheck{
+			expectRendition(t, testRenditionAddr, dest, "JPEG", true),
+			expectSameAs(testRenditionAddr, "rendered_from_sha256", testImageFileAddr, "sha256"),
+		},
+	}})
 }
 
 func TestAccImageRendition_importByPath(t *testing.T) {
 	dir := t.TempDir()
 	source, dest := filepath.Join(dir, "hero.png"), filepath.Join(dir, "og.webp")
 	renditionSource(t, source, 400, 300, 0, true)
-	accTestCase(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: testAccRenditionConfig(renditionBlock("og", source, dest, 200, 100, "")),
-		}, {
-			// The file tells its checksum, size, dimensions and marking; the
-			// settings it was rendered with are the configuration's.
-			ResourceName:      testRenditionAddr,
-			ImportState:       true,
-			ImportStateId:     dest,
-			ImportStateVerify: true,
-			ImportStateVerifyIgnore: []string{"source", "source_sha256", "width", "height", "fit", "focus", "format",
-				"quality", "lossless", "allow_upscale", "rendered_from_sha256"},
-		}, {
-			ResourceName:  testRenditionAddr,
-			ImportState:   true,
-			ImportStateId: filepath.Join(dir, "missing.webp"),
-			ExpectError:   regexp.MustCompile("Unable to Import Image Rendition"),
-		}},
-	})
+	accTest(t, []tfresource.TestStep{{
+		Config: testAccRenditionConfig(renditionBlock("og", source, dest, 200, 100, "")),
+	}, {
+		// The file tells its checksum, size, dimensions and marking; the
+		// settings it was rendered with are the configuration's.
+		ResourceName:      testRenditionAddr,
+		ImportState:       true,
+		ImportStateId:     dest,
+		ImportStateVerify: true,
+		ImportStateVerifyIgnore: []string{"source", "source_sha256", "width", "height", "fit", "focus", "format",
+			"quality", "lossless", "allow_upscale", "rendered_from_sha256"},
+	}, {
+		ResourceName:  testRenditionAddr,
+		ImportState:   true,
+		ImportStateId: filepath.Join(dir, "missing.webp"),
+		ExpectError:   regexp.MustCompile("Unable to Import Image Rendition"),
+	}})
 }
 
 // A fresh runner whose source cannot be restored: neither the rendition

@@ -44,30 +44,24 @@ func TestAccImageRendition_pathIsTheSourceFailsAndKeepsIt(t *testing.T) {
 		"through symlink": link,
 	} {
 		t.Run(name, func(t *testing.T) {
-			accTestCase(t, tfresource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []tfresource.TestStep{{
-					Config:      testAccRenditionConfig(renditionBlock("og", source, dest, 100, 50, `format = "png"`)),
-					ExpectError: regexp.MustCompile(`names\s+the\s+same\s+file\s+as\s+the\s+source`),
-				}},
-			})
+			accTest(t, []tfresource.TestStep{{
+				Config:      testAccRenditionConfig(renditionBlock("og", source, dest, 100, 50, `format = "png"`)),
+				ExpectError: regexp.MustCompile(`names\s+the\s+same\s+file\s+as\s+the\s+source`),
+			}})
 			expectUnchanged(t, source, original)
 		})
 	}
 	// A source only known at apply time is checked before anything is
 	// written.
 	t.Run("known at apply", func(t *testing.T) {
-		accTestCase(t, tfresource.TestCase{
-			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-			Steps: []tfresource.TestStep{{
-				Config: testAccRenditionConfig(fmt.Sprintf(`
+		accTest(t, []tfresource.TestStep{{
+			Config: testAccRenditionConfig(fmt.Sprintf(`
 resource "terraform_data" "source" {
   input = %q
 }
 `, source) + renditionBlock("og", "${terraform_data.source.output}", source, 100, 50, `format = "png"`)),
-				ExpectError: regexp.MustCompile(`names\s+the\s+same\s+file\s+as\s+the\s+source`),
-			}},
-		})
+			ExpectError: regexp.MustCompile(`names\s+the\s+same\s+file\s+as\s+the\s+source`),
+		}})
 		expectUnchanged(t, source, original)
 	})
 }
@@ -77,16 +71,13 @@ func TestAccImageRendition_twoRenditionsOnePathFails(t *testing.T) {
 	source := filepath.Join(dir, "hero.png")
 	renditionSource(t, source, 400, 300, 0, true)
 	dest := filepath.Join(dir, "public", "og.jpg")
-	accTestCase(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			// One path in two spellings: whichever renders second would
-			// replace the first's file, and each apply would render both again.
-			Config: testAccRenditionConfig(renditionBlock("og", source, dest, 200, 100, "") +
-				renditionBlock("square", source, dir+"/public/./og.jpg", 100, 100, "")),
-			ExpectError: regexp.MustCompile(`written\s+by\s+another\s+resource`),
-		}},
-	})
+	accTest(t, []tfresource.TestStep{{
+		// One path in two spellings: whichever renders second would
+		// replace the first's file, and each apply would render both again.
+		Config: testAccRenditionConfig(renditionBlock("og", source, dest, 200, 100, "") +
+			renditionBlock("square", source, dir+"/public/./og.jpg", 100, 100, "")),
+		ExpectError: regexp.MustCompile(`written\s+by\s+another\s+resource`),
+	}})
 }
 
 func TestAccImageRendition_respelledPathCreateBeforeDestroyKeepsTheFile(t *testing.T) {
@@ -95,17 +86,14 @@ func TestAccImageRendition_respelledPathCreateBeforeDestroyKeepsTheFile(t *testi
 	renditionSource(t, source, 400, 300, 0, true)
 	dest := filepath.Join(dir, "public", "og.jpg")
 	cbd := "lifecycle {\n    create_before_destroy = true\n  }"
-	accTestCase(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: testAccRenditionConfig(renditionBlock("og", source, dest, 200, 100, cbd)),
-		}, {
-			// The new object writes the file first; the old one, destroyed
-			// next, must not delete what the new one wrote.
-			Config:            testAccRenditionConfig(renditionBlock("og", source, dir+"/public/./og.jpg", 200, 100, cbd)),
-			ConfigStateChecks: []statecheck.StateCheck{expectRendition(t, testRenditionAddr, dest, "JPEG", true)},
-		}},
-	})
+	accTest(t, []tfresource.TestStep{{
+		Config: testAccRenditionConfig(renditionBlock("og", source, dest, 200, 100, cbd)),
+	}, {
+		// The new object writes the file first; the old one, destroyed
+		// next, must not delete what the new one wrote.
+		Config:            testAccRenditionConfig(renditionBlock("og", source, dir+"/public/./og.jpg", 200, 100, cbd)),
+		ConfigStateChecks: []statecheck.StateCheck{expectRendition(t, testRenditionAddr, dest, "JPEG", true)},
+	}})
 }
 
 func TestAccImageRendition_foreignXMPIsNotAMarking(t *testing.T) {
@@ -127,16 +115,13 @@ func TestAccImageRendition_foreignXMPIsNotAMarking(t *testing.T) {
 	if err := os.WriteFile(source, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	accTestCase(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			Config: testAccRenditionConfig(renditionBlock("og", source, dest, 200, 100, "")),
-			ConfigStateChecks: []statecheck.StateCheck{
-				expectRendition(t, testRenditionAddr, dest, "JPEG", false),
-				statecheck.ExpectKnownValue(testRenditionAddr, tfjsonpath.New("marked"), knownvalue.Bool(false)),
-			},
-		}},
-	})
+	accTest(t, []tfresource.TestStep{{
+		Config: testAccRenditionConfig(renditionBlock("og", source, dest, 200, 100, "")),
+		ConfigStateChecks: []statecheck.StateCheck{
+			expectRendition(t, testRenditionAddr, dest, "JPEG", false),
+			statecheck.ExpectKnownValue(testRenditionAddr, tfjsonpath.New("marked"), knownvalue.Bool(false)),
+		},
+	}})
 }
 
 // betweenPlanAndApply runs fn after the plan is made and before it is
@@ -152,19 +137,16 @@ func TestAccImageRendition_sourceReshapedBetweenPlanAndApply(t *testing.T) {
 	dir := t.TempDir()
 	source, dest := filepath.Join(dir, "hero.png"), filepath.Join(dir, "thumb.png")
 	renditionSource(t, source, 400, 300, 0, true)
-	accTestCase(t, tfresource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []tfresource.TestStep{{
-			// A source of another shape by apply time: a contained
-			// rendition's size is then another than the plan could say.
-			Config: testAccRenditionConfig(renditionBlock("og", source, dest, 120, 120, `fit = "contain"`)),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				betweenPlanAndApply(func() { renditionSource(t, source, 300, 400, 9, true) }),
-			}},
-			ConfigStateChecks: []statecheck.StateCheck{
-				expectInt(testRenditionAddr, "rendered_width", 90),
-				expectInt(testRenditionAddr, "rendered_height", 120),
-			},
+	accTest(t, []tfresource.TestStep{{
+		// A source of another shape by apply time: a contained
+		// rendition's size is then another than the plan could say.
+		Config: testAccRenditionConfig(renditionBlock("og", source, dest, 120, 120, `fit = "contain"`)),
+		ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			betweenPlanAndApply(func() { renditionSource(t, source, 300, 400, 9, true) }),
 		}},
-	})
+		ConfigStateChecks: []statecheck.StateCheck{
+			expectInt(testRenditionAddr, "rendered_width", 90),
+			expectInt(testRenditionAddr, "rendered_height", 120),
+		},
+	}})
 }
