@@ -141,14 +141,14 @@ func triggersArg(revision string) string {
 	return fmt.Sprintf("  triggers = { revision = %q }\n", revision)
 }
 
-// testAccGridWithButton is a grid (testAccGridConfig) and a function that
-// adds to it one typ resource named test pressing button index of the grid,
-// with extra inside its block.
-func testAccGridWithButton(baseURL, prompt, typ string, index int) (grid string, withButton func(extra string) string) {
+// testAccPressToImport is a grid (testAccGridConfig), a function that adds
+// to it one typ resource named test pressing button index of the grid, with
+// extra inside its block, and the reimport of that press.
+func testAccPressToImport(baseURL, prompt, typ string, index int) (grid string, withButton func(extra string) string, imported *reimport) {
 	grid = testAccGridConfig(baseURL, prompt)
 	return grid, func(extra string) string {
 		return grid + testAccButtonBlock(typ, "test", "akool_generated_image.grid.id", index, extra)
-	}
+	}, &reimport{address: typ + ".test"}
 }
 
 // samePressRefusedStep applies config, whose triggers bump alone would press
@@ -219,8 +219,7 @@ func TestAccImageUpscale_triggersAfterImport(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	const upscale = "akool_image_upscale.test"
-	grid, withButton := testAccGridWithButton(url, "a salt marsh at low tide", "akool_image_upscale", 3)
-	imported := &reimport{address: upscale}
+	grid, withButton, imported := testAccPressToImport(url, "a salt marsh at low tide", "akool_image_upscale", 3)
 	accTest(t, []tfresource.TestStep{
 		{
 			Config: withButton(""),
@@ -251,8 +250,7 @@ func TestAccImageVariation_triggersAddedAfterImport(t *testing.T) {
 	t.Parallel()
 	e, url := newTestEmulator(t)
 	const variation = "akool_image_variation.test"
-	grid, withButton := testAccGridWithButton(url, "a ferry crossing in fog", "akool_image_variation", 2)
-	imported := &reimport{address: variation}
+	grid, withButton, imported := testAccPressToImport(url, "a ferry crossing in fog", "akool_image_variation", 2)
 	keepID := sameIDs(variation)
 	accTest(t, []tfresource.TestStep{
 		{Config: withButton(""), ConfigStateChecks: keepID(), Check: imported.captureID()},
