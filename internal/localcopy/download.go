@@ -50,6 +50,13 @@ func (e *HTTPError) Gone() bool {
 	return e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusGone
 }
 
+// NotServed reports whether err, from a download or a probe, is an *HTTPError
+// that says the image is no longer there.
+func NotServed(err error) bool {
+	var httpErr *HTTPError
+	return errors.As(err, &httpErr) && httpErr.Gone()
+}
+
 // NewHTTPClient returns the client for image URLs: downloads, the check
 // that a URL still serves, and size reads. It is not the Akool API client:
 // image URLs are public links, often on a CDN, and no credentials are ever

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -315,9 +314,7 @@ func imageFileUnrecoverableWarning(state imageFileResourceModel, local localcopy
 		summary = "Local Image File Changed"
 	}
 
-	var httpErr *localcopy.HTTPError
-	gone := errors.As(probeErr, &httpErr) && httpErr.Gone()
-	if gone {
+	if localcopy.NotServed(probeErr) {
 		summary += " and Image No Longer Served"
 		detail = fmt.Sprintf("The file at %q %s, and its URL no longer serves the image (%v). "+
 			"Akool keeps generated images for 7 days only, so the image cannot be downloaded again. ", filePath, what, probeErr)

@@ -246,8 +246,7 @@ func (m *imageFileResourceModel) keepUnknown(state imageFileResourceModel) {
 // download failed because the URL no longer serves (how.takeOver); ok is
 // false when there is nothing to take over.
 func (r *imageFileResource) takeOver(ctx context.Context, plan *imageFileResourceModel, how imageFileWrite, downloadErr error) (*localcopy.Source, bool) {
-	var httpErr *localcopy.HTTPError
-	if !how.takeOver || !errors.As(downloadErr, &httpErr) || !httpErr.Gone() {
+	if !how.takeOver || !localcopy.NotServed(downloadErr) {
 		return nil, false
 	}
 	src, err := localcopy.ReadFile(ctx, plan.Path.ValueString(), "")
@@ -287,8 +286,7 @@ func imageFileWriteFailure(plan, from *imageFileResourceModel, timeout time.Dura
 		return diags
 	}
 	detail := fmt.Sprintf("Downloading %s to %q failed: %v.", source, filePath, err)
-	var httpErr *localcopy.HTTPError
-	if errors.As(err, &httpErr) && httpErr.Gone() {
+	if localcopy.NotServed(err) {
 		detail += " Akool keeps generated images for 7 days; once a URL has expired it cannot be downloaded again. " +
 			"Generate a new image deliberately (for example `terraform apply -replace=<address of the image resource>`) or point `url` at a copy you kept."
 	} else if errors.Is(err, context.DeadlineExceeded) {
@@ -379,8 +377,7 @@ func imageFileCopyIntact(state imageFileResourceModel) bool {
 // downloaded, says that its URL no longer serves it (there is none, or it
 // answers 404 or 410), rather than that it could not be checked.
 func imageFileUnserved(why error) bool {
-	var httpErr *localcopy.HTTPError
-	return errors.Is(why, errImageFileNoURL) || errors.As(why, &httpErr) && httpErr.Gone()
+	return errors.Is(why, errImageFileNoURL) || localcopy.NotServed(why)
 }
 
 // imageFileKeptDetail says what destroying a copy that cannot be downloaded
